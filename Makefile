@@ -1,0 +1,70 @@
+# vanban — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+UV_VERSION := 0.9.30
+
+.PHONY: run install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+# Installs exactly what requirements.lock pins, then vanban itself (editable).
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/vanban migrate --no-input -v0
+
+demo: migrate
+	$(BIN)/vanban demo load
+
+# Serves the demo province on http://$(HOST):$(PORT) with a job worker beside it.
+run: demo
+	@echo ""
+	@echo "  vanban đang chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/vanban worker & \
+	  $(BIN)/vanban serve --bind $(HOST):$(PORT)
+
+# The whole suite on SQLite, then on PostgreSQL when one is reachable.
+test: install
+	@bash scripts/test.sh
+
+test-sqlite: install
+	@bash scripts/test.sh sqlite
+
+test-pg: install
+	@bash scripts/test.sh pg
+
+e2e: install
+	$(BIN)/pytest -m e2e
+
+lint: install
+	$(BIN)/ruff check src tests $(wildcard bench fuzz)
+
+fmt: install
+	$(BIN)/ruff check --fix src tests $(wildcard bench fuzz)
+
+# Re-pin dependencies after editing pyproject.toml.
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+bench: install
+	@for f in $(wildcard bench/*_bench.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+fuzz: install
+	@for f in $(wildcard fuzz/*_fuzz.py); do echo "== $$f"; $(BIN)/python $$f --seconds $${FUZZ_SECONDS:-30} || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

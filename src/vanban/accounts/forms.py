@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+
+from vanban.accounts.models import User
+from vanban.accounts.roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "inactive": "Tài khoản này đã bị khóa.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Tên đăng nhập"
+        self.fields["password"].label = "Mật khẩu"
+
+
+ASSIGNABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.HUB_OPERATOR]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(label="Tên đăng nhập", max_length=150, regex=r"^[\w.@+-]+$",
+                                error_messages={"invalid": "Chỉ dùng chữ, số và . @ + - _"})
+    full_name = forms.CharField(label="Họ và tên", max_length=200)
+    position = forms.CharField(label="Chức vụ", max_length=200, required=False)
+    email = forms.EmailField(label="Thư điện tử", required=False)
+    unit = forms.CharField(label="Phòng, đơn vị", max_length=200, required=False)
+    roles = forms.MultipleChoiceField(label="Vai trò", choices=ASSIGNABLE_ROLES,
+                                      widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(label="Mật khẩu ban đầu", widget=forms.PasswordInput)
+
+    def clean_username(self) -> str:
+        name = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError("Tên đăng nhập đã có người dùng.")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password"):
+            try:
+                validate_password(data["password"], User(username=data.get("username", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=200)
+    position = forms.CharField(label="Chức vụ", max_length=200, required=False)
+    email = forms.EmailField(label="Thư điện tử", required=False)
+    unit = forms.CharField(label="Phòng, đơn vị", max_length=200, required=False)
+    roles = forms.MultipleChoiceField(label="Vai trò", choices=ASSIGNABLE_ROLES,
+                                      widget=forms.CheckboxSelectMultiple, required=False)
+    is_active = forms.BooleanField(label="Đang hoạt động", required=False)

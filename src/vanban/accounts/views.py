@@ -1,0 +1,97 @@
+"""Login/logout/password pages, and user management for agency admins (own agency only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+
+from vanban.accounts import services
+from vanban.accounts.forms import LoginForm, UserCreateForm, UserEditForm
+from vanban.accounts.models import Membership, User
+from vanban.accounts.permissions import can_manage_users
+from vanban.accounts.signals import client_ip
+from vanban.agencies.models import Agency
+from vanban.web.current import current_agency
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        services.record_password_change(user=self.request.user, ip_address=client_ip(self.request))
+        messages.success(self.request, "Đã đổi mật khẩu.")
+        return response
+
+
+def _managed_agency(request: HttpRequest) -> Agency:
+    agency = current_agency(request)
+    if agency is None or not can_manage_users(request.user, agency.pk):
+        raise PermissionDenied
+    return agency
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    agency = _managed_agency(request)
+    users = services.agency_users(agency)
+    rows = [(u, [m for m in u.memberships.all() if m.agency_id == agency.pk]) for u in users]
+    return render(request, "accounts/user_list.html", {"rows": rows, "agency": agency})
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    agency = _managed_agency(request)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        roles = list(data["roles"])
+        user = services.create_user(actor=request.user, agency=agency, username=data["username"],
+                                    password=data["password"], role=roles[0],
+                                    full_name=data["full_name"], position=data["position"],
+                                    email=data["email"], unit=data["unit"])
+        services.set_roles(actor=request.user, user=user, agency=agency, roles=set(roles),
+                           unit=data["unit"])
+        messages.success(request, f"Đã tạo người dùng {user.username}.")
+        return redirect("user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "agency": agency,
+                                                       "title": "Thêm người dùng"})
+
+
+@login_required
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    agency = _managed_agency(request)
+    user = User.objects.filter(pk=user_id, memberships__agency=agency).distinct().first()
+    if user is None:  # another agency's user: not found, and nothing learned
+        raise Http404
+    mine = Membership.objects.filter(user=user, agency=agency)
+    initial = {"full_name": user.full_name, "position": user.position, "email": user.email,
+               "is_active": user.is_active, "roles": [m.role for m in mine],
+               "unit": next((m.unit for m in mine if m.unit), "")}
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if user == request.user and not data["is_active"]:
+            form.add_error("is_active", "Không thể tự khóa tài khoản của mình.")
+        else:
+            services.update_user(actor=request.user, user=user, agency=agency, fields={
+                k: data[k] for k in ("full_name", "position", "email", "is_active")})
+            services.set_roles(actor=request.user, user=user, agency=agency,
+                               roles=set(data["roles"]), unit=data["unit"])
+            messages.success(request, f"Đã cập nhật {user.username}.")
+            return redirect("user_list")
+    return render(request, "accounts/user_form.html",
+                  {"form": form, "agency": agency, "title": f"Sửa người dùng {user.username}"})

@@ -1,0 +1,71 @@
+"""The directory of agencies, keyed by their QCVN 102:2016 code."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from vanban.core.agency_code import AgencyCodeError, parse_agency_code
+from vanban.core.text import fold, nfc
+
+
+def validate_agency_code(value: str) -> None:
+    try:
+        parse_agency_code(value)
+    except AgencyCodeError as exc:
+        raise ValidationError(exc.reason, code=exc.code) from exc
+
+
+class Agency(models.Model):
+    code = models.CharField("mã định danh (QCVN 102)", max_length=13, unique=True,
+                            validators=[validate_agency_code])
+    code_qd20 = models.CharField("mã định danh (QĐ 20/2020)", max_length=40, blank=True,
+                                 db_index=True)
+    name = models.CharField("tên cơ quan", max_length=300)
+    short_name = models.CharField("tên viết tắt", max_length=120, blank=True)
+    abbreviation = models.CharField("chữ viết tắt trong ký hiệu", max_length=30, blank=True,
+                                    help_text="Dùng trong số, ký hiệu văn bản, ví dụ UBND, SNV")
+    parent = models.ForeignKey("self", verbose_name="cơ quan cấp trên", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    level = models.PositiveSmallIntegerField("cấp", default=1)
+    active_from = models.DateField("hoạt động từ", null=True, blank=True)
+    active_to = models.DateField("hoạt động đến", null=True, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    phone = models.CharField("điện thoại", max_length=60, blank=True)
+    website = models.CharField("trang thông tin", max_length=200, blank=True)
+    is_demo = models.BooleanField("dữ liệu mẫu", default=False)
+    search_text = models.CharField(max_length=500, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "cơ quan"
+        verbose_name_plural = "cơ quan"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def normalise(self) -> None:
+        """NFC text, level from the code, folded search text — also used by bulk import."""
+        for field in ("name", "short_name", "abbreviation", "address"):
+            setattr(self, field, nfc(getattr(self, field) or "").strip())
+        self.code = self.code.strip()
+        with contextlib.suppress(AgencyCodeError):
+            self.level = parse_agency_code(self.code).level
+        self.search_text = fold(f"{self.code} {self.name} {self.short_name}")[:500]
+
+    @property
+    def is_active(self) -> bool:
+        from datetime import date
+
+        today = date.today()
+        if self.active_from and self.active_from > today:
+            return False
+        return not (self.active_to and self.active_to < today)

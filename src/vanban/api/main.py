@@ -1,0 +1,23 @@
+"""The office API under /api/v1/ (django-ninja, OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from vanban import __version__
+from vanban.agencies.api import router as agencies_router
+from vanban.api import errors
+from vanban.api.auth import default_auth
+
+api = NinjaAPI(
+    title="vanban API",
+    version=__version__,
+    description="API của hệ thống quản lý văn bản vanban. Lỗi luôn có dạng "
+                '{"error": {"code": "...", "message": "..."}}.',
+    auth=default_auth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/agencies", agencies_router, tags=["agencies"])

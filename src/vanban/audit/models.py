@@ -1,0 +1,52 @@
+"""Append-only audit events chained by hash: each event's hash covers the previous one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField("thời điểm", db_index=True)
+    actor_id = models.BigIntegerField("mã người thực hiện", null=True, blank=True)
+    actor_name = models.CharField("người thực hiện", max_length=200, blank=True)
+    agency_code = models.CharField("cơ quan", max_length=13, blank=True, db_index=True)
+    action = models.CharField("hành động", max_length=80, db_index=True)
+    object_type = models.CharField("loại đối tượng", max_length=80, blank=True)
+    object_id = models.CharField("mã đối tượng", max_length=200, blank=True)
+    details = models.JSONField("chi tiết", default=dict, blank=True)
+    ip_address = models.CharField("địa chỉ IP", max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "sự kiện kiểm toán"
+        verbose_name_plural = "nhật ký kiểm toán"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Nhật ký kiểm toán chỉ được ghi thêm, không được xóa.")
+
+
+class ChainHead(models.Model):
+    """One row (pk=1) locked while appending, so concurrent writers chain in order."""
+
+    last_hash = models.CharField(max_length=64)
+    count = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} events, head {self.last_hash[:12]}"

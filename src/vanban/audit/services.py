@@ -1,0 +1,116 @@
+"""The one way to write an audit event, and the chain checker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from vanban.audit.chain import GENESIS, event_hash
+from vanban.audit.models import AuditEvent, ChainHead
+
+
+def record_event(
+    action: str,
+    *,
+    actor: Any = None,
+    agency_code: str = "",
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    details: dict[str, Any] | None = None,
+    ip_address: str = "",
+) -> AuditEvent:
+    """Append an event to the chain; joins the caller's transaction (atomic with the change)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_name = ""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_name = actor.get_username()
+    elif isinstance(actor, str):
+        actor_name = actor
+    # JSON round-trip so the hash covers exactly what the database will give back.
+    clean = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS, "count": 0}
+        )
+        at = timezone.now()
+        fields = {
+            "at": at, "actor_id": actor_id, "actor_name": actor_name[:200],
+            "agency_code": agency_code or "", "action": action, "object_type": object_type,
+            "object_id": str(object_id)[:200], "details": clean, "ip_address": ip_address or "",
+        }
+        digest = event_hash(head.last_hash, **fields)
+        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
+        ChainHead.objects.filter(pk=1).update(last_hash=digest, count=models.F("count") + 1)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    event_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_chain(progress: Callable[[int, int], None] | None = None,
+                 batch: int = 2000) -> ChainReport:
+    """Walk every event in order; stop at the first whose hash or link does not match."""
+    total = AuditEvent.objects.count()
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not rows:
+            break
+        for ev in rows:
+            if ev.prev_hash != prev:
+                return ChainReport(checked, ChainProblem(
+                    ev.id, "liên kết tới sự kiện trước bị đứt (prev_hash không khớp)"))
+            expected = event_hash(
+                ev.prev_hash, at=ev.at, actor_id=ev.actor_id, actor_name=ev.actor_name,
+                agency_code=ev.agency_code, action=ev.action, object_type=ev.object_type,
+                object_id=ev.object_id, details=ev.details, ip_address=ev.ip_address,
+            )
+            if expected != ev.hash:
+                return ChainReport(checked, ChainProblem(
+                    ev.id, "nội dung sự kiện đã bị thay đổi (hash không khớp)"))
+            prev = ev.hash
+            checked += 1
+            last_id = ev.id
+        if progress:
+            progress(checked, total)
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_hash != prev:
+        return ChainReport(checked, ChainProblem(
+            last_id, "sự kiện cuối chuỗi đã bị xóa (đầu chuỗi không khớp)"))
+    return ChainReport(checked, None)
+
+
+def count_events_since(moment: Any, agency_code: str | None = None) -> int:
+    qs = AuditEvent.objects.filter(at__gte=moment)
+    if agency_code:
+        qs = qs.filter(agency_code=agency_code)
+    return qs.count()
+
+
+def events_for_agency(agency_code: str, *, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(agency_code=agency_code)
+                .order_by("-id")[offset:offset + limit])

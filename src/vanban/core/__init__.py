@@ -1,0 +1,1 @@
+"""Pure domain rules shared by every part of vanban. Never imports Django."""

@@ -1,0 +1,90 @@
+"""A demo province modelled on Đắk Lắk (code H16, inferred from the alphabetical order of
+the 63 former provinces — see docs/agencies.md). Names follow the province's real
+departments and districts before the 2025 reorganisation; codes below level 1 are
+illustrative. Everything here is loaded with `is_demo=True`.
+"""
+
+from __future__ import annotations
+
+PROVINCE = ("000.00.00.H16", "Ủy ban nhân dân tỉnh Đắk Lắk", "UBND tỉnh Đắk Lắk", "UBND")
+
+# (level-2 number, name, abbreviation used in notations)
+DEPARTMENTS: list[tuple[int, str, str]] = [
+    (1, "Văn phòng Ủy ban nhân dân tỉnh", "VP"),
+    (2, "Sở Nội vụ", "SNV"),
+    (3, "Sở Tài chính", "STC"),
+    (4, "Sở Kế hoạch và Đầu tư", "SKHĐT"),
+    (5, "Sở Tư pháp", "STP"),
+    (6, "Sở Công Thương", "SCT"),
+    (7, "Sở Nông nghiệp và Phát triển nông thôn", "SNN"),
+    (8, "Sở Giao thông vận tải", "SGTVT"),
+    (9, "Sở Xây dựng", "SXD"),
+    (10, "Sở Tài nguyên và Môi trường", "STNMT"),
+    (11, "Sở Thông tin và Truyền thông", "STTTT"),
+    (12, "Sở Lao động - Thương binh và Xã hội", "SLĐTBXH"),
+    (13, "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
+    (14, "Sở Khoa học và Công nghệ", "SKHCN"),
+    (15, "Sở Giáo dục và Đào tạo", "SGDĐT"),
+    (16, "Sở Y tế", "SYT"),
+    (17, "Thanh tra tỉnh", "TTr"),
+    (18, "Ban Dân tộc", "BDT"),
+    (19, "Sở Ngoại vụ", "SNgV"),
+    (20, "Ban Quản lý các khu công nghiệp tỉnh", "BQLKCN"),
+]
+
+# (level-2 number, name, abbreviation, communes)
+DISTRICTS: list[tuple[int, str, str, list[str]]] = [
+    (30, "Ủy ban nhân dân thành phố Buôn Ma Thuột", "UBND", [
+        "Phường Tân Lợi", "Phường Thắng Lợi", "Phường Ea Tam", "Xã Hòa Thuận", "Xã Ea Kao"]),
+    (31, "Ủy ban nhân dân thị xã Buôn Hồ", "UBND", [
+        "Phường An Lạc", "Phường Thiện An", "Xã Ea Blang"]),
+    (32, "Ủy ban nhân dân huyện Ea H'leo", "UBND", ["Thị trấn Ea Drăng", "Xã Ea Hiao"]),
+    (33, "Ủy ban nhân dân huyện Ea Súp", "UBND", ["Thị trấn Ea Súp", "Xã Ea Rốk"]),
+    (34, "Ủy ban nhân dân huyện Buôn Đôn", "UBND", ["Xã Krông Na", "Xã Ea Huar"]),
+    (35, "Ủy ban nhân dân huyện Cư M'gar", "UBND", ["Thị trấn Quảng Phú", "Xã Ea Pốk"]),
+    (36, "Ủy ban nhân dân huyện Krông Búk", "UBND", ["Xã Pơng Drang", "Xã Cư Né"]),
+    (37, "Ủy ban nhân dân huyện Krông Năng", "UBND", ["Thị trấn Krông Năng", "Xã Ea Tóh"]),
+    (38, "Ủy ban nhân dân huyện Ea Kar", "UBND", ["Thị trấn Ea Kar", "Xã Ea Đar"]),
+    (39, "Ủy ban nhân dân huyện M'Đrắk", "UBND", ["Thị trấn M'Đrắk", "Xã Krông Jing"]),
+    (40, "Ủy ban nhân dân huyện Krông Bông", "UBND", ["Thị trấn Krông Kmar", "Xã Hòa Sơn"]),
+    (41, "Ủy ban nhân dân huyện Krông Pắc", "UBND", ["Thị trấn Phước An", "Xã Ea Yông"]),
+    (42, "Ủy ban nhân dân huyện Krông A Na", "UBND", ["Thị trấn Buôn Trấp", "Xã Dray Sáp"]),
+    (43, "Ủy ban nhân dân huyện Lắk", "UBND", ["Thị trấn Liên Sơn", "Xã Yang Tao"]),
+    (44, "Ủy ban nhân dân huyện Cư Kuin", "UBND", ["Xã Dray Bhăng", "Xã Ea Tiêu"]),
+]
+
+DEMO_PASSWORD = "vanban-demo-2026"
+
+# (username, full name, position, agency code, roles, unit)
+USERS: list[tuple[str, str, str, str, list[str], str]] = [
+    ("vanthu.ubnd", "Nguyễn Thị Hoa", "Văn thư", "000.00.01.H16", ["clerk"], "Phòng Hành chính - Tổ chức"),
+    ("lanhdao.ubnd", "Trần Văn Hùng", "Chánh Văn phòng", "000.00.01.H16", ["leader"], "Lãnh đạo Văn phòng"),
+    ("chuyenvien.ubnd", "Lê Thị Mai", "Chuyên viên", "000.00.01.H16", ["specialist"], "Phòng Tổng hợp"),
+    ("luutru.ubnd", "Phạm Văn Đức", "Lưu trữ viên", "000.00.01.H16", ["archivist"], "Phòng Hành chính - Tổ chức"),
+    ("quantri.ubnd", "Võ Minh Tuấn", "Quản trị hệ thống", "000.00.01.H16", ["agency_admin"],
+     "Trung tâm Công báo - Tin học"),
+    ("vanthu.snv", "H'Luyện Niê", "Văn thư", "000.00.02.H16", ["clerk"], "Văn phòng Sở"),
+    ("lanhdao.snv", "Y Khu Êban", "Giám đốc Sở", "000.00.02.H16", ["leader"], "Ban Giám đốc"),
+    ("chuyenvien.snv", "Đặng Thị Thu", "Chuyên viên", "000.00.02.H16", ["specialist"], "Phòng Công chức, viên chức"),
+    ("luutru.snv", "Bùi Văn Nam", "Lưu trữ viên", "000.00.02.H16", ["archivist"], "Chi cục Văn thư - Lưu trữ"),
+    ("quantri.snv", "Hoàng Thị Lan", "Quản trị hệ thống", "000.00.02.H16", ["agency_admin"], "Văn phòng Sở"),
+    ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.11.H16", ["hub_operator"],
+     "Trung tâm Chuyển đổi số"),
+]
+
+
+def agency_rows() -> list[dict[str, str]]:
+    """Every demo agency as an import row (code, name, short_name, abbreviation)."""
+    code, name, short, abbr = PROVINCE
+    rows = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr}]
+    for num, dname, dabbr in DEPARTMENTS:
+        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "short_name": dname,
+                     "abbreviation": dabbr})
+    for num, dname, dabbr, communes in DISTRICTS:
+        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname,
+                     "short_name": dname.replace("Ủy ban nhân dân", "UBND"), "abbreviation": dabbr})
+        for i, commune in enumerate(communes, start=1):
+            rows.append({"code": f"000.{i:02d}.{num:02d}.H16",
+                         "name": f"Ủy ban nhân dân {commune[0].lower()}{commune[1:]}",
+                         "short_name": f"UBND {commune}", "abbreviation": "UBND"})
+    return rows

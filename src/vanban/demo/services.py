@@ -1,0 +1,54 @@
+"""Loading the demo province: idempotent, so a second `make run` changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from vanban.accounts.models import Membership, User
+from vanban.agencies.importer import AgencyRow, ParsedFile
+from vanban.agencies.models import Agency
+from vanban.agencies.services import import_agencies
+from vanban.audit.services import record_event
+from vanban.demo import province
+
+
+@dataclass
+class DemoResult:
+    agencies_created: int
+    users_created: int
+
+
+@transaction.atomic
+def load_demo() -> DemoResult:
+    rows = province.agency_rows()
+    existing = set(Agency.objects.filter(code__in=[r["code"] for r in rows])
+                   .values_list("code", flat=True))
+    missing = [r for r in rows if r["code"] not in existing]
+    created_agencies = 0
+    if missing:
+        parsed = ParsedFile(rows=[
+            AgencyRow(line=i, code=r["code"], name=r["name"], values={
+                "name": r["name"], "short_name": r["short_name"], "abbreviation": r["abbreviation"],
+                "code_qd20": "", "address": "", "email": "", "phone": "", "website": "",
+                "active_from": None, "active_to": None})
+            for i, r in enumerate(missing, start=1)], errors=[])
+        created_agencies = import_agencies(parsed, actor="demo", source="demo").created
+        Agency.objects.filter(code__in=[r["code"] for r in missing]).update(is_demo=True)
+    users_created = 0
+    agencies = {a.code: a for a in Agency.objects.filter(code__startswith="000.")}
+    for username, full_name, position, code, roles, unit in province.USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, full_name=full_name, position=position,
+                        email=f"{username}@demo.vanban.invalid")
+            user.set_password(province.DEMO_PASSWORD)
+            user.save()
+            users_created += 1
+            record_event("accounts.user_created", actor="demo", agency_code=code, obj=user,
+                         details={"username": username, "roles": roles, "demo": True})
+        for role in roles:
+            Membership.objects.get_or_create(user=user, agency=agencies[code], role=role,
+                                             defaults={"unit": unit})
+    return DemoResult(created_agencies, users_created)

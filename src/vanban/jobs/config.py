@@ -1,0 +1,24 @@
+"""Huey configuration from our settings. Only `vanban.jobs` knows the queue library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def huey_settings(*, queue_url: str, data_dir: Path, immediate: bool) -> dict[str, Any]:
+    """SQLite queue in the data dir by default; Redis when `VANBAN_QUEUE_URL=redis://…`."""
+    common: dict[str, Any] = {
+        "name": "vanban",
+        "immediate": immediate,
+        "utc": True,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True,
+                     "check_worker_health": True, "initial_delay": 0.1,
+                     "backoff": 1.15, "max_delay": 2.0},
+    }
+    if queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return {**common, "huey_class": "huey.RedisHuey", "url": queue_url}
+    if queue_url and not queue_url.startswith("sqlite"):
+        raise ValueError(f"VANBAN_QUEUE_URL: only redis:// or sqlite:/// is supported, not {queue_url}")
+    path = queue_url.removeprefix("sqlite:///") if queue_url else str(data_dir / "queue.sqlite3")
+    return {**common, "huey_class": "huey.SqliteHuey", "filename": path}

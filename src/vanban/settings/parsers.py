@@ -1,0 +1,110 @@
+"""Small typed parsers for settings read from the environment (one place, unit-tested)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"0", "false", "no", "off", "n", "f", ""}
+
+
+class SettingError(ValueError):
+    pass
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError as exc:
+        raise SettingError(f"{name}={raw!r} is not an integer") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_roles(raw: list[str]) -> frozenset[str]:
+    roles = frozenset(raw)
+    unknown = roles - {"office", "hub"}
+    if unknown or not roles:
+        raise SettingError(f"VANBAN_ROLES must be office, hub or both, not {sorted(unknown) or raw}")
+    return roles
+
+
+def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
+    """`DATABASE_URL` → Django DATABASES['default']; SQLite in the data dir when unset.
+
+    SQLite gets WAL (set on connect, see vanban.db), IMMEDIATE transactions and a busy
+    timeout so concurrent writers wait instead of failing with "database is locked".
+    """
+    if not url:
+        url = f"sqlite:///{data_dir / 'vanban.sqlite3'}"
+    try:
+        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=0)
+    except Exception as exc:
+        raise SettingError(f"DATABASE_URL is not understood: {exc}") from exc
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+    elif engine == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise SettingError(f"DATABASE_URL: only sqlite and postgres are supported, not {engine}")
+    config.setdefault("TEST", {})
+    if engine == "django.db.backends.sqlite3":
+        # A file, not memory, so live servers and worker subprocesses see the test data.
+        config["TEST"]["NAME"] = str(data_dir / "test.sqlite3")
+    if test_name := os.environ.get("VANBAN_TEST_DB_NAME"):
+        config["TEST"]["NAME"] = test_name
+    return config
+
+
+def ensure_secret_key(data_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into the data dir."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    import secrets
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    os.replace(tmp, path)
+    return path.read_text().strip()

@@ -1,0 +1,41 @@
+"""URLs: pages and the office API; the hub mounts under /hub/ when its role is on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from vanban.accounts import views as accounts_views
+from vanban.agencies import views as agencies_views
+from vanban.api.main import api
+from vanban.audit import views as audit_views
+from vanban.web import views as web_views
+
+admin.site.site_header = "Quản trị vanban"
+admin.site.site_title = "vanban"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("chuyen-co-quan/", web_views.switch, name="switch_agency"),
+    path("dang-nhap/", accounts_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", accounts_views.PasswordChangeView.as_view(), name="password_change"),
+    path("danh-ba/", agencies_views.directory, name="agency_directory"),
+    path("danh-ba/<str:code>/", agencies_views.detail, name="agency_detail"),
+    path("nguoi-dung/", accounts_views.user_list, name="user_list"),
+    path("nguoi-dung/them/", accounts_views.user_create, name="user_create"),
+    path("nguoi-dung/<int:user_id>/", accounts_views.user_edit, name="user_edit"),
+    path("nhat-ky/", audit_views.audit_log, name="audit_log"),
+    path("van-hanh/", web_views.operations, name="operations"),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+if "hub" in settings.VANBAN_ROLES:
+    pass  # the hub app mounts /hub/api/v1/ here (issue 6)
+
+handler403 = "vanban.web.views.error_403"
+handler404 = "vanban.web.views.error_404"
+handler500 = "vanban.web.views.error_500"

@@ -1,0 +1,30 @@
+"""`vanban serve`: the production web server (gunicorn) for this installation."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Chạy máy chủ web (gunicorn)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("VANBAN_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("VANBAN_WEB_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--timeout", type=int, default=120)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gunicorn.app.wsgiapp import run
+
+        sys.argv = [
+            "gunicorn", "vanban.wsgi:application",
+            "--bind", options["bind"], "--workers", str(options["workers"]),
+            "--threads", str(options["threads"]), "--timeout", str(options["timeout"]),
+            "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
+        ]
+        run()

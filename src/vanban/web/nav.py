@@ -1,0 +1,32 @@
+"""Navigation by role: each entry says who sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from vanban.accounts.roles import Role
+
+ANY = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("Trang chủ", "home", ANY),
+    NavItem("Danh bạ cơ quan", "agency_directory", ANY),
+    NavItem("Người dùng", "user_list", frozenset({Role.AGENCY_ADMIN})),
+    NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),
+    NavItem("Vận hành", "operations", frozenset({Role.HUB_OPERATOR})),
+)
+
+
+def nav_for(roles: set[str], *, superuser: bool = False) -> list[dict[str, str]]:
+    return [{"label": item.label, "url": reverse(item.url_name), "name": item.url_name}
+            for item in NAV if superuser or roles & item.roles]

@@ -1,0 +1,37 @@
+"""Pure libraries never import Django (ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+SRC = Path(__file__).resolve().parents[2] / "src" / "vanban"
+PURE = ["core", "edxml", "pki"]
+
+
+@pytest.mark.parametrize("package", PURE)
+def test_no_django_import_in_source(package: str) -> None:
+    offenders = []
+    for path in sorted((SRC / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.split(".")[0] in {"django", "ninja", "huey"}]
+    assert offenders == []
+
+
+def test_importing_core_loads_no_django() -> None:
+    code = ("import sys, vanban.core.agency_code, vanban.core.identifier, vanban.core.clock, "
+            "vanban.core.text; print(any(m.split('.')[0] == 'django' for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

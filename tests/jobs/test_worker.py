@@ -1,0 +1,59 @@
+"""The worker really runs: a `vanban worker` process on a real queue records heartbeats."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.live import child_env, vanban
+from vanban.jobs.models import Heartbeat
+from vanban.jobs.services import worker_alive
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+    return True
+
+
+def _wait_for_heartbeat(proc, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Heartbeat.objects.exists():
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"worker exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    pytest.fail(f"no heartbeat within {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+QUEUES = [pytest.param("sqlite", id="sqlite-queue"),
+          pytest.param("redis", id="redis-queue",
+                       marks=pytest.mark.skipif(not _redis_available(), reason="no Redis here"))]
+
+
+@pytest.mark.parametrize("queue", QUEUES)
+def test_worker_records_periodic_heartbeat(queue: str, tmp_path: Path) -> None:
+    url = (f"sqlite:///{tmp_path / 'queue.sqlite3'}" if queue == "sqlite"
+           else "redis://127.0.0.1:6379/15")
+    assert not worker_alive()
+    log = tmp_path / "worker.log"
+    proc = vanban("worker", "--workers", "1", env=child_env(VANBAN_QUEUE_URL=url), log=log)
+    try:
+        _wait_for_heartbeat(proc, log)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    beat = Heartbeat.objects.get()
+    assert ":" in beat.worker
+    assert worker_alive()
+    if queue == "sqlite":
+        assert (tmp_path / "queue.sqlite3").stat().st_size > 0

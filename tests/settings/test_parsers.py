@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vanban.jobs.config import huey_settings
+from vanban.settings.parsers import (
+    SettingError,
+    ensure_secret_key,
+    env_bool,
+    env_int,
+    env_list,
+    parse_database_url,
+    parse_roles,
+)
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("TRUE", True),
+                                               ("0", False), ("off", False), ("", False)])
+def test_env_bool(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env_bool("X_FLAG") is expected
+
+
+def test_env_bool_rejects_nonsense_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("X_FLAG", raising=False)
+    assert env_bool("X_FLAG", True) is True
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(SettingError):
+        env_bool("X_FLAG")
+
+
+def test_env_int_and_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_N", " 12 ")
+    assert env_int("X_N", 3) == 12
+    monkeypatch.setenv("X_N", "twelve")
+    with pytest.raises(SettingError):
+        env_int("X_N", 3)
+    monkeypatch.setenv("X_L", "a, b,,c ")
+    assert env_list("X_L", []) == ["a", "b", "c"]
+
+
+def test_roles() -> None:
+    assert parse_roles(["office", "hub"]) == {"office", "hub"}
+    assert parse_roles(["hub"]) == {"hub"}
+    with pytest.raises(SettingError):
+        parse_roles(["office", "printer"])
+    with pytest.raises(SettingError):
+        parse_roles([])
+
+
+def test_database_url_default_is_sqlite_with_wal_and_immediate(tmp_path: Path) -> None:
+    config = parse_database_url(None, tmp_path)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "vanban.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] >= 5
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_database_url_postgres(tmp_path: Path) -> None:
+    config = parse_database_url("postgres://u:p@db.example:5433/vb", tmp_path)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
+        "db.example", 5433, "vb", "u")
+    with pytest.raises(SettingError):
+        parse_database_url("mysql://u@h/db", tmp_path)
+
+
+def test_secret_key_generated_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = ensure_secret_key(tmp_path)
+    assert len(first) > 40
+    assert ensure_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert ensure_secret_key(tmp_path) == "from-env"
+
+
+def test_queue_settings(tmp_path: Path) -> None:
+    sqlite = huey_settings(queue_url="", data_dir=tmp_path, immediate=False)
+    assert sqlite["huey_class"] == "huey.SqliteHuey"
+    assert sqlite["filename"] == str(tmp_path / "queue.sqlite3")
+    redis = huey_settings(queue_url="redis://127.0.0.1:6379/3", data_dir=tmp_path, immediate=False)
+    assert redis["huey_class"] == "huey.RedisHuey"
+    assert redis["url"] == "redis://127.0.0.1:6379/3"
+    with pytest.raises(ValueError):
+        huey_settings(queue_url="amqp://x", data_dir=tmp_path, immediate=False)

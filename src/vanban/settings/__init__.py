@@ -146,7 +146,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("VANBAN_LOG_LEVEL", "WARNING")},
-    "loggers": {"huey": {"level": "INFO"}},
+    "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from vanban.agencies.importer import AgencyRow, ParsedFile, RowError
@@ -15,6 +16,7 @@ from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import fold
 
 BATCH = 2000
+_CODE_PREFIX = re.compile(r"^[0-9]{3}(\.[0-9A-Z]{0,3}){0,3}$", re.ASCII)
 EXPORT_COLUMNS = ("code", "name", "short_name", "abbreviation", "parent", "level", "code_qd20",
                   "address", "email", "phone", "website", "active_from", "active_to")
 
@@ -23,13 +25,14 @@ def search_agencies(query: str = "", *, limit: int = 50, offset: int = 0) -> Que
     """By code (exact or prefix) or by name, with or without diacritics."""
     qs = Agency.objects.select_related("parent").order_by("code")
     query = (query or "").strip()
-    if query:
-        words = fold(query).split()
-        cond = Q(code__startswith=query) | Q(code_qd20__iexact=query)
+    if query and _CODE_PREFIX.match(query):
+        # Looks like (the start of) a QCVN 102 code: an index range scan, no name scan.
+        qs = qs.filter(code__startswith=query)
+    elif query:
         name_cond = Q()
-        for word in words:
+        for word in fold(query).split():
             name_cond &= Q(search_text__contains=word)
-        qs = qs.filter(cond | name_cond)
+        qs = qs.filter(Q(code_qd20__iexact=query) | name_cond)
     return qs[offset:offset + limit]
 
 
@@ -103,31 +106,43 @@ def import_agencies(parsed: ParsedFile, *, skip_bad: bool = False, actor: object
 
 
 def _link_parents(rows: list[AgencyRow], progress: Callable[[int], object]) -> None:
-    """Explicit parent if given, else the nearest ancestor by code that exists."""
-    ids = dict(Agency.objects.values_list("code", "id"))
-    updates: list[Agency] = []
-    for n, row in enumerate(rows, start=1):
-        parent_id = ids.get(row.parent) if row.parent else None
-        if parent_id is None and not row.parent:
-            parent_id = _nearest_ancestor_id(row.code, ids)
-        updates.append(Agency(id=ids[row.code], parent_id=parent_id))
-        if len(updates) >= BATCH:
-            Agency.objects.bulk_update(updates, ["parent"])
-            updates.clear()
-            progress(n)
-    if updates:
-        Agency.objects.bulk_update(updates, ["parent"])
+    """Explicit parent if given, else the nearest ancestor by code that exists.
+
+    One set-based UPDATE through a temporary table: per-row updates (bulk_update's CASE
+    WHEN) cost two thirds of an import at national size.
+    """
+    codes = set(Agency.objects.values_list("code", flat=True))
+    links: list[tuple[str, str | None]] = []
+    for row in rows:
+        parent = row.parent if row.parent else _nearest_ancestor(row.code, codes)
+        links.append((row.code, parent))
+    table = Agency._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE vanban_agency_link "
+                    "(code varchar(13) PRIMARY KEY, parent_code varchar(13))")
+        try:
+            for start in range(0, len(links), BATCH * 5):
+                cur.executemany("INSERT INTO vanban_agency_link (code, parent_code) VALUES (%s, %s)",
+                                links[start:start + BATCH * 5])
+                progress(min(len(links), start + BATCH * 5) // 2)
+            cur.execute(
+                f"UPDATE {table} SET parent_id = (SELECT p.id FROM vanban_agency_link l "  # noqa: S608
+                f"LEFT JOIN {table} p ON p.code = l.parent_code WHERE l.code = {table}.code) "
+                f"WHERE code IN (SELECT code FROM vanban_agency_link)"
+            )
+        finally:
+            cur.execute("DROP TABLE vanban_agency_link")
     progress(len(rows))
 
 
-def _nearest_ancestor_id(code: str, ids: dict[str, int]) -> int | None:
+def _nearest_ancestor(code: str, codes: set[str]) -> str | None:
     try:
         ancestors = parse_agency_code(code).ancestors()
     except AgencyCodeError:
         return None
     for ancestor in ancestors:
-        if (found := ids.get(str(ancestor))) is not None:
-            return found
+        if str(ancestor) in codes:
+            return str(ancestor)
     return None
 
 

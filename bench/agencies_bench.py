@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _django  # noqa: E402
+import _django
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 111_000
 WORDS = ["Sở", "Phòng", "Ban", "Trung tâm", "Chi cục", "Ủy ban nhân dân", "Văn phòng", "Bệnh viện"]

@@ -1,0 +1,117 @@
+"""What a signature looks like on the page (so the printed copy shows who signed).
+
+Per the appendix of Nghị định 30/2020: the leader's signature sits in the signature block
+(lower right of the last page); the agency's signature is the "seal", overlapping about a
+third of the leader's on the left, with the agency name and the signing time in ISO 8601
+(+07:00). We draw text (no images): person → name, position, dd/mm/yyyy HH:MM; seal →
+agency name, agency code, ISO time. Vietnamese needs an embedded TrueType font with its
+glyphs (DejaVu Sans from Debian's fonts-dejavu-core); without pyHanko's opentype extra
+(fonttools + uharfbuzz) the text falls back to ASCII (diacritics folded) in Courier.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.stamp import TextStampStyle
+
+from vanban.core.clock import display_datetime, to_iso
+from vanban.core.text import fold, nfc
+from vanban.pki.errors import PkiError
+from vanban.pki.identity import CertIdentity
+
+__all__ = ["DEFAULT_FONT", "SignatureBox", "appearance_lines", "default_box", "stamp_style"]
+
+# fontTools warns about every table it does not subset ("FFTM NOT subset"): noise here.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+DEFAULT_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+# A4 portrait is 595 × 842 pt; the NĐ 30 signature block is at the lower right.
+_PERSON_BOX = (330.0, 60.0, 560.0, 150.0)
+_OVERLAP = 1 / 3
+
+
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where to draw: page index (negative counts from the end), rectangle in PDF points."""
+
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+    def __post_init__(self) -> None:
+        if not (self.x2 > self.x1 and self.y2 > self.y1):
+            raise PkiError("PKI_BAD_BOX", "Ô chữ ký không hợp lệ: cần x1 < x2 và y1 < y2")
+
+    def rect(self) -> tuple[int, int, int, int]:
+        return (round(self.x1), round(self.y1), round(self.x2), round(self.y2))
+
+
+def default_box(role: str) -> SignatureBox:
+    """Last page, lower right; the seal overlaps the left third of the person's box."""
+    x1, y1, x2, y2 = _PERSON_BOX
+    if role == "seal":
+        width = x2 - x1
+        shift = width * (1 - _OVERLAP)
+        return SignatureBox(-1, x1 - shift, y1 - 10, x2 - shift, y2 - 10)
+    return SignatureBox(-1, x1, y1, x2, y2)
+
+
+def appearance_lines(role: str, who: CertIdentity, moment: datetime) -> list[str]:
+    if role == "seal":
+        lines = [who.organization or who.common_name or "",
+                 f"Mã định danh: {who.agency_code}" if who.agency_code else "",
+                 f"Thời gian ký: {to_iso(moment)}"]
+    else:
+        lines = [f"Ký bởi: {who.common_name or ''}",
+                 who.title or "",
+                 f"Thời gian ký: {display_datetime(moment)}"]
+    return [nfc(line) for line in lines if line]
+
+
+@cache
+def _font_factory(path: str) -> FontEngineFactory | None:
+    try:
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    except ImportError:
+        return None
+    if not os.path.exists(path):
+        return None
+    return GlyphAccumulatorFactory(path, font_size=9)
+
+
+def has_unicode_font(font: Path = DEFAULT_FONT) -> bool:
+    return _font_factory(str(font)) is not None
+
+
+def stamp_style(role: str, lines: list[str], font: Path = DEFAULT_FONT) -> tuple[TextStampStyle,
+                                                                                 dict[str, str]]:
+    """A pyHanko text stamp and its text parameters; ASCII fallback without a font engine."""
+    factory = _font_factory(str(font))
+    text = "\n".join(lines) if factory else "\n".join(fold_keep_case(line) for line in lines)
+    border = 2 if role == "seal" else 1
+    color = (0.75, 0.0, 0.0) if role == "seal" else (0.0, 0.0, 0.55)
+    box_style = (TextBoxStyle(font=factory, font_size=9, text_color=color) if factory
+                 else TextBoxStyle(font_size=8, text_color=color))
+    style = TextStampStyle(stamp_text="%(vb_text)s", text_box_style=box_style,
+                           border_width=border, background=None)
+    return style, {"vb_text": text}
+
+
+def fold_keep_case(text: str) -> str:
+    """ASCII fallback for a Courier stamp: 'Nguyễn' → 'Nguyen' (case kept, đ → d)."""
+    out = []
+    for ch in text:
+        folded = fold(ch) if not ch.isspace() else ch
+        out.append(folded.upper() if ch.isupper() else folded)
+    return "".join(out)

@@ -1,0 +1,100 @@
+"""`sign_pdf`: PAdES signatures as an incremental update (earlier signatures stay valid).
+
+Levels: B-B always; B-T when a timestamper (or TSA URL) is given; B-LT when
+`embed_revocation=True` (revocation answers fetched at signing time go into the DSS).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import fields
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko_certvalidator import ValidationContext
+
+from vanban.core.clock import now_vn
+from vanban.core.text import nfc
+from vanban.pki.appearance import SignatureBox, appearance_lines, default_box, stamp_style
+from vanban.pki.errors import PkiError
+from vanban.pki.identity import identify
+from vanban.pki.pdfio import open_pdf
+from vanban.pki.signer import KeyHoldingSigner, Signer
+from vanban.pki.trust import TrustStore
+
+__all__ = ["ROLES", "sign_pdf"]
+
+ROLES = ("person", "seal")
+
+
+def sign_pdf(pdf_bytes: bytes, signer: Signer, *, role: str = "person",
+             reason: str | None = None, location: str | None = None,
+             appearance: SignatureBox | None = None, visible: bool = True,
+             timestamper: TimeStamper | str | None = None, embed_revocation: bool = False,
+             trust: TrustStore | None = None) -> bytes:
+    """Sign and return the new PDF bytes.
+
+    `appearance` is the box (default: NĐ 30 signature block, lower right of the last
+    page; the seal overlaps the person's box on the left). `timestamper` is a pyHanko
+    TimeStamper or a TSA URL. `trust` is used only for `embed_revocation` (default: the
+    root at the end of the signer's chain).
+    """
+    if role not in ROLES:
+        raise PkiError("PKI_BAD_ROLE", f"Vai trò ký không hợp lệ: {role} (person hoặc seal)")
+    reader = open_pdf(pdf_bytes)
+    existing = len(reader.embedded_signatures)
+    page_count = int(reader.root["/Pages"]["/Count"])
+    field_name = f"ChuKy{existing + 1}_{role}"
+    who = identify(signer.certificate)
+
+    field_spec = fields.SigFieldSpec(sig_field_name=field_name)
+    style, text_params = None, None
+    if visible:
+        box = appearance or default_box(role)
+        page = box.page if box.page >= 0 else page_count + box.page
+        if not 0 <= page < page_count:
+            raise PkiError("PKI_BAD_BOX", f"Trang {box.page} không có trong tài liệu "
+                                          f"({page_count} trang)")
+        field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box.rect())
+        style, text_params = stamp_style(role, appearance_lines(role, who, now_vn()))
+
+    if isinstance(timestamper, str):
+        timestamper = HTTPTimeStamper(timestamper)
+    validation_context = None
+    if embed_revocation:
+        validation_context = _signing_context(signer, trust)
+    meta = PdfSignatureMetadata(
+        field_name=field_name, md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=nfc(reason) if reason else None, location=nfc(location) if location else None,
+        name=who.organization if role == "seal" else who.common_name,
+        embed_validation_info=embed_revocation, validation_context=validation_context,
+    )
+    pdf_signer = PdfSigner(meta, signer.pyhanko_signer(), timestamper=timestamper,
+                           stamp_style=style, new_field_spec=field_spec)
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+        out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params)
+    except (SigningError, PdfError, OSError) as exc:
+        raise PkiError("PKI_SIGNING_FAILED", f"Ký số thất bại: {exc}") from exc
+    return out.getvalue()
+
+
+def _signing_context(signer: Signer, trust: TrustStore | None) -> ValidationContext:
+    """Trust for collecting revocation info at signing time (B-LT)."""
+    if trust is None:
+        chain = signer.chain if isinstance(signer, KeyHoldingSigner) else []
+        roots = [c for c in chain if c.issuer == c.subject]
+        if not roots:
+            raise PkiError("PKI_NO_TRUST", "Cần kho tin cậy để nhúng thông tin thu hồi (B-LT)")
+        trust = TrustStore(roots)
+    intermediates = signer.chain if isinstance(signer, KeyHoldingSigner) else []
+    others = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+              for c in intermediates]
+    return ValidationContext(trust_roots=trust.asn1_roots(), other_certs=others,
+                             allow_fetching=True, revocation_mode="hard-fail")

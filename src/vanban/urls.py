@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from vanban.accounts import views as accounts_views
 from vanban.agencies import views as agencies_views
@@ -34,7 +34,7 @@ urlpatterns = [
 ]
 
 if "hub" in settings.VANBAN_ROLES:
-    pass  # the hub app mounts /hub/api/v1/ here (issue 6)
+    urlpatterns.append(path("hub/", include("vanban.hub.urls")))
 
 handler403 = "vanban.web.views.error_403"
 handler404 = "vanban.web.views.error_404"

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vanban.jobs",
     "vanban.web",
     "vanban.demo",
+    "vanban.hub",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+_HEX = frozenset("0123456789abcdef")
+
+
+class BlobMissingError(FileNotFoundError):
+    code = "BLOB_MISSING"
+
+
+class BlobCorruptError(OSError):
+    """The bytes on disk no longer match their name: a fixity failure."""
+
+    code = "BLOB_CORRUPT"
+
+    def __init__(self, sha256: str, actual: str) -> None:
+        super().__init__(f"Tệp lưu trữ {sha256} bị thay đổi (băm thực tế {actual}).")
+        self.sha256 = sha256
+        self.actual = actual
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str: ...
+    def get(self, sha256: str) -> bytes: ...
+    def exists(self, sha256: str) -> bool: ...
+    def verify(self, sha256: str) -> bool: ...
+    def iter_hashes(self) -> Iterator[str]: ...
+
+
+def _check_name(sha256: str) -> str:
+    if len(sha256) != 64 or not set(sha256) <= _HEX:
+        raise ValueError(f"không phải mã băm sha256: {sha256!r}")
+    return sha256
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        _check_name(sha256)
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path(digest)
+        if target.exists() and target.stat().st_size == len(data):
+            return digest  # same name, same bytes: content addressing makes this a no-op
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o440)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            data = self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise BlobMissingError(f"Không tìm thấy tệp lưu trữ {sha256}.") from None
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise BlobCorruptError(sha256, actual)
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def verify(self, sha256: str) -> bool:
+        """Re-hash without keeping the bytes in memory (fixity checks of large files)."""
+        h = hashlib.sha256()
+        try:
+            with self.path(sha256).open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                    h.update(chunk)
+        except FileNotFoundError:
+            return False
+        return h.hexdigest() == sha256
+
+    def iter_hashes(self) -> Iterator[str]:
+        for path in sorted(self.root.glob("??/??/*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.name
+
+
+@cache
+def _store_for(root: str) -> LocalBlobStore:
+    return LocalBlobStore(Path(root))
+
+
+def get_store() -> LocalBlobStore:
+    """The installation's store, under `$VANBAN_DATA_DIR/blobs`."""
+    from django.conf import settings
+
+    return _store_for(str(Path(settings.DATA_DIR) / "blobs"))

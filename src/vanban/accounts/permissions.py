@@ -45,3 +45,10 @@ def can_view_audit(user: Any, agency_id: int | None) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return has_role(user, agency_id, Role.AGENCY_ADMIN, Role.LEADER)
+
+
+def can_manage_trust(user: Any, agency_id: int | None) -> bool:
+    """Agency admins and hub operators upload CA certificates to the trust store."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return has_role(user, agency_id, Role.AGENCY_ADMIN) or can_see_operations(user)

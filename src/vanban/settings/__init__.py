@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "vanban.web",
     "vanban.demo",
     "vanban.hub",
+    "vanban.trust",
 ]
 
 MIDDLEWARE = [

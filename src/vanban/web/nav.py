@@ -23,6 +23,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Danh bạ cơ quan", "agency_directory", ANY),
     NavItem("Người dùng", "user_list", frozenset({Role.AGENCY_ADMIN})),
     NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),
+    NavItem("Kho tin cậy", "trust_anchors", frozenset({Role.AGENCY_ADMIN, Role.HUB_OPERATOR})),
     NavItem("Vận hành", "operations", frozenset({Role.HUB_OPERATOR})),
 )
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "vanban.demo",
     "vanban.hub",
     "vanban.trust",
+    "vanban.documents",
+    "vanban.exchange",
 ]
 
 MIDDLEWARE = [

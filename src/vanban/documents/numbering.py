@@ -1,0 +1,97 @@
+"""Gapless numbers (số), notations (ký hiệu) and identifier codes, under concurrency.
+
+Each number is taken inside the caller's transaction by locking the register book row
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+writers), so a rolled-back issue gives its number back and two issuers never share one.
+Numbers restart on 1 January in Vietnam time (+07:00), per Nghị định 30/2020 Art. 15.1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vanban.agencies.models import Agency
+from vanban.core.identifier import format_identifier
+from vanban.documents.models import Document, DocumentType, IdentifierSequence, RegisterBook
+
+BOOK_NAMES = {
+    RegisterBook.Scope.LEGAL: "Sổ đăng ký văn bản quy phạm pháp luật",
+    RegisterBook.Scope.ADMINISTRATIVE: "Sổ đăng ký văn bản đi",
+    RegisterBook.Scope.INCOMING: "Sổ đăng ký văn bản đến",
+}
+
+
+def format_number(number: int) -> str:
+    """Numbers below 10 take a leading zero: 01, 02, … 09, 10 (NĐ 30 Phụ lục I)."""
+    return f"{number:02d}"
+
+
+def compose_notation(number: int, doc_type: DocumentType, agency_abbreviation: str,
+                     unit: str = "", year: int | None = None) -> str:
+    """`12/QĐ-UBND`, `05/UBND-VP` (công văn: no type abbreviation), `16/2019/QĐ-UBND` (legal)."""
+    parts = [p for p in (doc_type.abbreviation, agency_abbreviation, unit) if p]
+    symbol = "-".join(parts)
+    if doc_type.is_legal:
+        if year is None:
+            raise ValueError("legal documents need the year in their notation")
+        return f"{format_number(number)}/{year}/{symbol}"
+    return f"{format_number(number)}/{symbol}"
+
+
+def scope_for(doc_type: DocumentType) -> str:
+    return RegisterBook.Scope.LEGAL if doc_type.is_legal else RegisterBook.Scope.ADMINISTRATIVE
+
+
+def book_for(agency: Agency, year: int, scope: str, direction: str = RegisterBook.Direction.OUTGOING
+             ) -> RegisterBook:
+    try:
+        with transaction.atomic():
+            book, _ = RegisterBook.objects.get_or_create(
+                agency=agency, year=year, direction=direction, scope=scope,
+                defaults={"name": BOOK_NAMES[scope]})
+    except IntegrityError:  # another issuer created it a moment ago
+        book = RegisterBook.objects.get(agency=agency, year=year, direction=direction, scope=scope)
+    return book
+
+
+def take_number(book: RegisterBook) -> int:
+    """The next number of the book; must run inside the transaction that uses it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("take_number must run inside the issuing transaction")
+    locked = RegisterBook.objects.select_for_update().get(pk=book.pk)
+    RegisterBook.objects.filter(pk=book.pk).update(next_number=F("next_number") + 1)
+    return locked.next_number
+
+
+def take_identifier(agency: Agency, year: int) -> str:
+    try:
+        with transaction.atomic():
+            seq, _ = IdentifierSequence.objects.get_or_create(agency=agency, year=year)
+    except IntegrityError:
+        seq = IdentifierSequence.objects.get(agency=agency, year=year)
+    locked = IdentifierSequence.objects.select_for_update().get(pk=seq.pk)
+    IdentifierSequence.objects.filter(pk=seq.pk).update(next_value=F("next_value") + 1)
+    return format_identifier(agency.code, year, locked.next_value)
+
+
+def number_document(document: Document, at: datetime | None = None) -> Document:
+    """Give an outgoing document its number, notation, identifier code and issue time."""
+    moment = timezone.localtime(at or timezone.now())
+    year = moment.year
+    agency = document.agency
+    book = book_for(agency, year, scope_for(document.document_type))
+    number = take_number(book)
+    document.register_book = book
+    document.number = number
+    document.notation = compose_notation(number, document.document_type,
+                                         agency.abbreviation or "CQ", document.drafting_unit, year)
+    document.identifier_code = take_identifier(agency, year)
+    document.issued_at = moment
+    document.issued_on = moment.date()
+    document.save(update_fields=["register_book", "number", "notation", "identifier_code",
+                                 "issued_at", "issued_on", "updated_at"])
+    return document

@@ -1,0 +1,314 @@
+"""The outgoing workflow: draft → submit → approve and sign (leader) → issue (clerk).
+
+Every step is one transaction that also writes its audit event. File bytes go to the blob
+store first (content-addressed, atomic), then the row that names them is committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from vanban.agencies.models import Agency
+from vanban.audit.services import record_event
+from vanban.blobs import get_store
+from vanban.core.formats import FormatError, FormatLimits, check_file
+from vanban.core.text import nfc
+from vanban.documents import permissions
+from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
+from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
+from vanban.documents.numbering import number_document
+from vanban.exchange.services import OutgoingRecipient, queue_document
+from vanban.pki import PkiError, sign_pdf
+from vanban.trust import services as trust
+
+CONFIDENTIAL_MARKS = ("mật", "tối mật", "tuyệt mật")
+
+
+@dataclass
+class DraftFields:
+    document_type: str  # DocumentType.code
+    subject: str
+    content: str = ""
+    place: str = ""
+    urgency: str = Document.Urgency.NORMAL
+    confidentiality: str = ""
+    due_on: date | None = None
+    page_count: int | None = None
+    appendix_count: int = 0
+    steering_type: int = 0
+    sphere: str = ""
+    drafting_unit: str = ""
+    signer_competence: str = ""
+    paper_copy: bool = False
+
+
+@dataclass
+class FileInput:
+    name: str
+    data: bytes
+    role: str = DocumentFile.Role.MAIN
+
+
+@dataclass
+class RecipientInput:
+    kind: str
+    name: str = ""
+    agency_code: str = ""
+    address: str = ""
+    paper_copy: bool = False
+
+
+@dataclass
+class _Snapshot:
+    fields: dict[str, Any]
+    files: list[dict[str, Any]] = field(default_factory=list)
+    recipients: list[dict[str, Any]] = field(default_factory=list)
+
+
+def format_limits() -> FormatLimits:
+    return FormatLimits(max_bytes=getattr(settings, "VANBAN_MAX_UPLOAD_MB", 100) * 1024 * 1024)
+
+
+def refuse_confidential(mark: str) -> None:
+    clean = nfc(mark or "").strip()
+    if clean:
+        raise confidential_refused(clean)
+
+
+def _apply_fields(document: Document, fields: DraftFields) -> None:
+    refuse_confidential(fields.confidentiality)
+    doc_type = DocumentType.objects.filter(code=fields.document_type).first()
+    if doc_type is None:
+        raise DocumentError("DOCUMENT_TYPE_UNKNOWN", f"Không có loại văn bản '{fields.document_type}'.")
+    subject = nfc(fields.subject or "").strip()
+    if not subject:
+        raise DocumentError("DOCUMENT_SUBJECT_REQUIRED", "Phải có trích yếu nội dung.")
+    if fields.urgency not in Document.Urgency.values:
+        raise DocumentError("DOCUMENT_BAD_URGENCY", f"Độ khẩn không hợp lệ: {fields.urgency}.")
+    document.document_type = doc_type
+    document.subject = subject[:1000]
+    document.content = nfc(fields.content or "")
+    document.place = nfc(fields.place or "")[:100]
+    document.urgency = fields.urgency
+    document.confidentiality = ""
+    document.due_on = fields.due_on
+    document.page_count = fields.page_count
+    document.appendix_count = fields.appendix_count or 0
+    document.steering_type = fields.steering_type or 0
+    document.sphere = nfc(fields.sphere or "")[:200]
+    document.drafting_unit = nfc(fields.drafting_unit or "").strip()[:20]
+    document.signer_competence = nfc(fields.signer_competence or "").strip()[:10]
+    document.paper_copy = bool(fields.paper_copy)
+
+
+def _store_file(document: Document, actor: Any, upload: FileInput, *, stage: str = "") -> DocumentFile:
+    try:
+        checked = check_file(upload.name, upload.data, format_limits())
+    except FormatError as exc:
+        raise DocumentError(exc.code, exc.message, 422) from exc
+    if upload.role not in DocumentFile.Role.values:
+        raise DocumentError("FILE_BAD_ROLE", f"Vai trò tệp không hợp lệ: {upload.role}.")
+    get_store().put(upload.data)  # blob first; the row below names it
+    if upload.role == DocumentFile.Role.MAIN:
+        document.files.filter(role=DocumentFile.Role.MAIN, is_current=True).update(is_current=False)
+    return DocumentFile.objects.create(
+        document=document, role=upload.role, name=checked.name, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, version=document.version, stage=stage,
+        uploaded_by=actor if getattr(actor, "pk", None) else None)
+
+
+def _set_recipients(document: Document, recipients: list[RecipientInput]) -> None:
+    document.recipients.all().delete()
+    seen: set[str] = set()
+    for order, r in enumerate(recipients):
+        agency = None
+        name = nfc(r.name or "").strip()
+        if r.kind == Recipient.Kind.AGENCY:
+            agency = Agency.objects.filter(code=r.agency_code.strip()).first()
+            if agency is None:
+                raise DocumentError("RECIPIENT_UNKNOWN",
+                                    f"Không có cơ quan mã {r.agency_code} trong danh bạ.")
+            if agency.code in seen:
+                continue
+            seen.add(agency.code)
+            name = name or agency.name
+        elif r.kind not in Recipient.Kind.values:
+            raise DocumentError("RECIPIENT_BAD_KIND", f"Loại nơi nhận không hợp lệ: {r.kind}.")
+        if not name:
+            raise DocumentError("RECIPIENT_NAME_REQUIRED", "Nơi nhận phải có tên.")
+        Recipient.objects.create(document=document, kind=r.kind, agency=agency, name=name[:300],
+                                 address=nfc(r.address or "")[:300],
+                                 paper_copy=r.paper_copy or r.kind == Recipient.Kind.PAPER, order=order)
+
+
+def _snapshot(document: Document, actor: Any, note: str) -> DraftVersion:
+    data = _Snapshot(
+        fields={"document_type": document.document_type.code, "subject": document.subject,
+                "content": document.content, "place": document.place, "urgency": document.urgency,
+                "due_on": document.due_on.isoformat() if document.due_on else None,
+                "drafting_unit": document.drafting_unit, "paper_copy": document.paper_copy},
+        files=[{"name": f.name, "role": f.role, "sha256": f.sha256, "size": f.size}
+               for f in document.current_files()],
+        recipients=[{"kind": r.kind, "name": r.name,
+                     "agency": r.agency.code if r.agency else None} for r in document.recipients.all()],
+    )
+    return DraftVersion.objects.create(document=document, number=document.version, snapshot=asdict(data),
+                                       note=note[:500], created_by=actor)
+
+
+@transaction.atomic
+def create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list[FileInput] = (),
+                 recipients: list[RecipientInput] = ()) -> Document:
+    if not permissions.can_draft(actor, agency.pk):
+        raise DocumentForbiddenError("Chỉ chuyên viên, lãnh đạo hoặc văn thư của cơ quan được soạn dự thảo.")
+    document = Document(agency=agency, direction=Document.Direction.OUTGOING, drafter=actor)
+    _apply_fields(document, fields)
+    document.save()
+    for upload in files:
+        _store_file(document, actor, upload)
+    _set_recipients(document, list(recipients))
+    _snapshot(document, actor, "Tạo dự thảo")
+    record_event("documents.draft_created", actor=actor, agency_code=agency.code, obj=document,
+                 details={"subject": document.subject, "files": [f.name for f in files]})
+    return document
+
+
+def _locked(document: Document) -> Document:
+    return Document.objects.select_for_update().select_related("agency", "document_type").get(pk=document.pk)
+
+
+@transaction.atomic
+def update_draft(*, actor: Any, document: Document, fields: DraftFields | None = None,
+                 files: list[FileInput] = (), recipients: list[RecipientInput] | None = None,
+                 note: str = "") -> Document:
+    document = _locked(document)
+    if not permissions.can_edit_draft(actor, document):
+        raise DocumentForbiddenError("Chỉ người soạn thảo được sửa dự thảo khi chưa trình duyệt.")
+    document.version += 1
+    if fields is not None:
+        _apply_fields(document, fields)
+    document.save()
+    for upload in files:
+        _store_file(document, actor, upload)
+    if recipients is not None:
+        _set_recipients(document, recipients)
+    _snapshot(document, actor, note or "Sửa dự thảo")
+    record_event("documents.draft_updated", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"version": document.version, "files": [f.name for f in files]})
+    return document
+
+
+@transaction.atomic
+def remove_file(*, actor: Any, document: Document, file_id: int) -> None:
+    document = _locked(document)
+    if not permissions.can_edit_draft(actor, document):
+        raise DocumentForbiddenError()
+    updated = document.files.filter(pk=file_id, is_current=True).update(is_current=False)
+    if updated:
+        record_event("documents.file_removed", actor=actor, agency_code=document.agency.code,
+                     obj=document, details={"file_id": file_id})
+
+
+@transaction.atomic
+def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
+    document = _locked(document)
+    if not permissions.can_edit_draft(actor, document):
+        raise DocumentForbiddenError("Chỉ người soạn thảo được trình dự thảo.")
+    from vanban.accounts.permissions import has_role
+    if approver is None or not has_role(approver, document.agency_id, "leader"):
+        raise DocumentError("APPROVER_NOT_LEADER", "Người duyệt phải là lãnh đạo của cơ quan.")
+    main = document.main_file()
+    if main is None or main.content_type != "application/pdf":
+        raise DocumentError("MAIN_FILE_NOT_PDF",
+                            "Văn bản chính phải là tệp PDF để lãnh đạo ký số (PAdES).")
+    if not document.recipients.exists():
+        raise DocumentError("RECIPIENTS_REQUIRED", "Phải chọn ít nhất một nơi nhận.")
+    document.state = Document.State.SUBMITTED
+    document.approver = approver
+    document.save(update_fields=["state", "approver", "updated_at"])
+    record_event("documents.draft_submitted", actor=actor, agency_code=document.agency.code,
+                 obj=document, details={"approver": approver.get_username()})
+    return document
+
+
+@transaction.atomic
+def return_draft(*, actor: Any, document: Document, comment: str) -> Document:
+    document = _locked(document)
+    if not permissions.can_approve(actor, document):
+        raise DocumentForbiddenError("Chỉ lãnh đạo được trả lại dự thảo đang chờ duyệt.")
+    text = nfc(comment or "").strip()
+    if not text:
+        raise DocumentError("COMMENT_REQUIRED", "Phải ghi ý kiến khi trả lại dự thảo.")
+    Comment.objects.create(document=document, author=actor, kind=Comment.Kind.RETURN, text=text)
+    document.state = Document.State.RETURNED
+    document.save(update_fields=["state", "updated_at"])
+    record_event("documents.draft_returned", actor=actor, agency_code=document.agency.code,
+                 obj=document, details={"comment": text})
+    return document
+
+
+def _sign(document: Document, actor: Any, role: str, credential_kind: str, user: Any = None) -> DocumentFile:
+    credential = trust.credential_for(document.agency, credential_kind, user)
+    if credential is None:
+        who = "của bạn" if user is not None else "của cơ quan"
+        raise DocumentError("NO_CREDENTIAL", f"Chưa có chứng thư số {who} trên hệ thống để ký.", 409)
+    main = document.main_file()
+    if main is None:
+        raise DocumentError("MAIN_FILE_MISSING", "Văn bản chưa có tệp chính.")
+    try:
+        signed = sign_pdf(get_store().get(main.sha256), trust.signer_for(credential), role=role,
+                          location=document.place or None,
+                          reason="Ký ban hành" if role == "person" else "Ký số của cơ quan, tổ chức")
+    except PkiError as exc:
+        raise DocumentError(exc.code, exc.message, 422) from exc
+    name = main.name if main.name.lower().endswith(".pdf") else f"{main.name}.pdf"
+    return _store_file(document, actor, FileInput(name, signed, DocumentFile.Role.MAIN), stage=role)
+
+
+@transaction.atomic
+def approve_and_sign(*, actor: Any, document: Document) -> Document:
+    """The leader signs the main file with their personal certificate (PAdES)."""
+    document = _locked(document)
+    if not permissions.can_approve(actor, document):
+        raise DocumentForbiddenError("Chỉ lãnh đạo được ký duyệt dự thảo đang chờ duyệt.")
+    _sign(document, actor, "person", "person", user=actor)
+    document.state = Document.State.APPROVED
+    document.approver = actor
+    document.signer_name = actor.display_name()
+    document.signer_position = actor.position
+    document.save(update_fields=["state", "approver", "signer_name", "signer_position", "updated_at"])
+    record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document)
+    return document
+
+
+@transaction.atomic
+def issue_document(*, actor: Any, document: Document) -> Document:
+    """Seal signature, number, notation, identifier code, outgoing book and outbox: all or nothing."""
+    document = _locked(document)
+    if not permissions.can_issue(actor, document):
+        raise DocumentForbiddenError("Chỉ văn thư được phát hành văn bản đã được lãnh đạo ký duyệt.")
+    refuse_confidential(document.confidentiality)
+    _sign(document, actor, "seal", "seal")
+    number_document(document)
+    document.state = Document.State.ISSUED
+    document.issued_by = actor
+    document.save(update_fields=["state", "issued_by", "updated_at"])
+    recipients = [OutgoingRecipient(r.agency.code, r.name)
+                  for r in document.recipients.select_related("agency") if r.agency is not None]
+    queue_document(document_id=document.pk, sender_code=document.agency.code,
+                   edxml_document_id=document.identifier_code or "", recipients=recipients)
+    record_event("documents.issued", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"notation": document.notation, "identifier_code": document.identifier_code,
+                          "recipients": [r.code for r in recipients],
+                          "paper": [r.name for r in document.recipients.filter(paper_copy=True)]})
+    return document
+
+
+def issued_at_display(document: Document) -> str:
+    return timezone.localtime(document.issued_at).strftime("%d/%m/%Y %H:%M") if document.issued_at else ""

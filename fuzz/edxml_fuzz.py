@@ -1,0 +1,151 @@
+"""Fuzz target for vanban.edxml.parse_package: any exception other than EdxmlError is a bug.
+
+    python fuzz/edxml_fuzz.py --seconds 60          # hypothesis-driven mutations (default)
+    python fuzz/edxml_fuzz.py --atheris -- -max_total_time=60   # if atheris is installed
+
+Seeds are the test fixtures plus freshly built packages; mutations flip bytes, cut, splice
+hostile fragments, and duplicate or drop elements. A crashing input is saved under
+fuzz/corpus/edxml/ and becomes a regression case for tests/edxml/test_fuzz_regressions.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from vanban.edxml import Attachment, EdxmlError, Limits, build_package, parse_package  # noqa: E402
+
+CORPUS = ROOT / "fuzz" / "corpus" / "edxml"
+FIXTURES = ROOT / "tests" / "edxml" / "fixtures"
+LIMITS = Limits(max_total_bytes=4 * 1024 * 1024, max_attachment_bytes=1024 * 1024)
+FRAGMENTS = [
+    b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"&a;", b"&#0;", b"&#xD;", b"<![CDATA[", b"]]>", b"<!--",
+    b"-->", b"<?pi x?>", b"<x>" * 80, b"</x>", b"cid:", b"PK\x03\x04", b"====", b"\x00", b"\xff\xfe",
+    b"<edXML:ContentTransferEncoded>", b"</edXML:ContentTransferEncoded>", b"<ContentTransferEncoded/>",
+    b'<Attachment><ContentId>cid:1</ContentId><ContentTransferEncoded>QQ==</ContentTransferEncoded></Attachment>',
+    b"<edXML:To><edXML:OrganId>000.00.00.H16</edXML:OrganId></edXML:To>", b"<StatusCode>14</StatusCode>",
+    b"vanban-edxml-slice-0000000000000000-0", b'xmlns:edXML="urn:other"', b"\xc3\x28",
+]
+
+
+def seeds() -> list[bytes]:
+    out = [p.read_bytes() for p in sorted(FIXTURES.glob("*.edxml"))]
+    out += [p.read_bytes() for p in sorted(CORPUS.glob("*.edxml"))]
+    sys.path.insert(0, str(ROOT))
+    from tests.edxml.samples import sample_document
+
+    out.append(build_package(sample_document()))
+    out.append(build_package(sample_document(Attachment("a.pdf", b"%PDF-1.4 fuzz" * 20, "application/pdf"),
+                                             Attachment("b.txt", b"", "text/plain"))))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn, pool: list[bytes]) -> bytes:
+    data = bytearray(draw(st.sampled_from(pool)))
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            data += draw(st.sampled_from(FRAGMENTS))
+            continue
+        pos = draw(st.integers(0, len(data) - 1))
+        op = draw(st.integers(0, 5))
+        if op == 0:
+            data[pos] = draw(st.integers(0, 255))
+        elif op == 1:
+            end = min(len(data), pos + draw(st.integers(1, 400)))
+            del data[pos:end]
+        elif op == 2:
+            data[pos:pos] = draw(st.sampled_from(FRAGMENTS))
+        elif op == 3:
+            end = min(len(data), pos + draw(st.integers(1, 2000)))
+            data[pos:pos] = data[pos:end]
+        elif op == 4:
+            data[pos:pos] = draw(st.binary(max_size=40))
+        else:
+            del data[pos:]
+    return bytes(data)
+
+
+def check(data: bytes) -> None:
+    """The property: EdxmlError or success, in both modes; attachments readable if accepted."""
+    for strict in (True, False):
+        try:
+            parsed = parse_package(data, strict=strict, limits=LIMITS)
+        except EdxmlError:
+            continue
+        for att in parsed.attachments:
+            assert len(att.read()) == att.size
+
+
+def save(data: bytes) -> Path:
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    path = CORPUS / f"crash-{hashlib.sha256(data).hexdigest()[:16]}.edxml"
+    path.write_bytes(data)
+    return path
+
+
+def run_hypothesis(seconds: float) -> int:
+    pool = seeds()
+    deadline = time.monotonic() + seconds
+    rounds = 0
+
+    @settings(max_examples=300, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck))
+    @given(mutated(pool))
+    def one_round(data: bytes) -> None:
+        try:
+            check(data)
+        except Exception:
+            path = save(data)
+            print(f"CRASH saved to {path}", file=sys.stderr)
+            raise
+
+    while time.monotonic() < deadline:
+        try:
+            one_round()
+        except Exception:
+            traceback.print_exc()
+            return 1
+        rounds += 1
+    print(f"edxml fuzz: {rounds * 300} inputs in {seconds:.0f} s, no crash")
+    return 0
+
+
+def run_atheris(argv: list[str]) -> int:
+    import atheris  # optional dependency
+
+    def target(raw: bytes) -> None:
+        try:
+            check(raw)
+        except Exception:
+            save(raw)
+            raise
+
+    atheris.Setup([sys.argv[0], *argv, str(CORPUS)], target)
+    atheris.Fuzz()
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--atheris", action="store_true")
+    args, rest = parser.parse_known_args()
+    if args.atheris:
+        return run_atheris([a for a in rest if a != "--"])
+    return run_hypothesis(args.seconds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

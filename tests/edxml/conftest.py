@@ -1,0 +1,28 @@
+"""Shared fixtures: a generated test PKI (nothing committed) and a sample document package."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.edxml.samples import Identity, make_identity, sample_document
+from vanban.edxml import Attachment, DocumentPackage
+
+
+@pytest.fixture(scope="session")
+def agency() -> Identity:
+    return make_identity("UBND tỉnh Đắk Lắk")
+
+
+@pytest.fixture(scope="session")
+def stranger() -> Identity:
+    return make_identity("Kẻ lạ")
+
+
+@pytest.fixture
+def document() -> DocumentPackage:
+    return sample_document(
+        Attachment("công văn 12.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 40, "application/pdf",
+                   "Bản ký số"),
+        Attachment("du-thao.docx", b"PK\x03\x04 not a real docx" * 10,
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    )

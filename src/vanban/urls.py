@@ -33,6 +33,7 @@ urlpatterns = [
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("ho-so/", include("vanban.records.urls")),
 ]
 
 if "hub" in settings.VANBAN_ROLES:

@@ -29,3 +29,9 @@ def office(db: None):
 @pytest.fixture
 def other_office(db: None):
     return make_agency("000.00.02.H16", "Sở Nội vụ", abbreviation="SNV")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API leaves an event loop in the main thread,
+    which would break later tests that call asyncio.run (pyHanko validation)."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))

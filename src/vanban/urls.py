@@ -34,6 +34,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("ho-so/", include("vanban.records.urls")),
+    path("van-ban-di/", include("vanban.documents.urls")),
 ]
 
 if "hub" in settings.VANBAN_ROLES:

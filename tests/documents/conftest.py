@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from tests.factories import make_agency, make_user
+from vanban.documents.models import DocumentType
+from vanban.documents.types import seed_document_types
 from vanban.pki.samplepdf import make_pdf
 from vanban.pki.testpki import TestPki
 from vanban.trust import services as trust
@@ -29,7 +31,13 @@ def doc_pki() -> TestPki:
 
 
 @pytest.fixture
-def signing_office(db: None, doc_pki: TestPki) -> Office:
+def document_types(db: None) -> None:
+    """Transactional tests flush every table, the types seeded by migration included."""
+    seed_document_types(DocumentType)
+
+
+@pytest.fixture
+def signing_office(document_types: None, doc_pki: TestPki) -> Office:
     agency = make_agency("000.00.01.H16", "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk", abbreviation="UBND")
     make_agency("000.00.02.H16", "Sở Nội vụ", abbreviation="SNV")
     make_agency("000.00.03.H16", "Sở Tài chính", abbreviation="STC")

@@ -55,6 +55,7 @@ PER_ISSUER = 250
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("document_types")
 def test_concurrent_issuers_get_gapless_unique_numbers() -> None:
     """8 issuers × 250 documents on the real database: numbers exactly 1..2000."""
     agency = make_agency(abbreviation="UBND")

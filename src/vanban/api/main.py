@@ -8,6 +8,7 @@ from vanban import __version__
 from vanban.agencies.api import router as agencies_router
 from vanban.api import errors
 from vanban.api.auth import default_auth
+from vanban.documents.api import router as documents_router
 
 api = NinjaAPI(
     title="vanban API",
@@ -21,3 +22,4 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/agencies", agencies_router, tags=["agencies"])
+api.add_router("/documents", documents_router, tags=["documents"])

@@ -12,12 +12,14 @@ from vanban.agencies.models import Agency
 from vanban.agencies.services import import_agencies
 from vanban.audit.services import record_event
 from vanban.demo import province
+from vanban.demo.pki import load_demo_pki
 
 
 @dataclass
 class DemoResult:
     agencies_created: int
     users_created: int
+    credentials_created: int = 0
 
 
 @transaction.atomic
@@ -51,4 +53,6 @@ def load_demo() -> DemoResult:
         for role in roles:
             Membership.objects.get_or_create(user=user, agency=agencies[code], role=role,
                                              defaults={"unit": unit})
-    return DemoResult(created_agencies, users_created)
+    codes = sorted({code for _, _, _, code, _, _ in province.USERS})
+    credentials = load_demo_pki(codes)
+    return DemoResult(created_agencies, users_created, credentials)

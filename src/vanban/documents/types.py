@@ -41,3 +41,10 @@ TYPES: list[tuple[str, str, str, bool]] = [
     ("quyet-dinh-qppl", "Quyết định (quy phạm pháp luật)", "QĐ", True),
     ("nghi-quyet-qppl", "Nghị quyết (quy phạm pháp luật)", "NQ", True),
 ]
+
+
+def seed_document_types(model: type) -> None:
+    """Create or update the rows of TYPES (used by the data migration and by tests)."""
+    for order, (code, name, abbreviation, is_legal) in enumerate(TYPES, start=1):
+        model.objects.update_or_create(code=code, defaults={
+            "name": name, "abbreviation": abbreviation, "is_legal": is_legal, "order": order})

@@ -20,6 +20,8 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Trang chủ", "home", ANY),
+    NavItem("Văn bản đi", "drafts", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK})),
+    NavItem("Sổ văn bản đi", "outgoing_book", frozenset({Role.CLERK, Role.LEADER, Role.ARCHIVIST})),
     NavItem("Danh bạ cơ quan", "agency_directory", ANY),
     NavItem("Người dùng", "user_list", frozenset({Role.AGENCY_ADMIN})),
     NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),

@@ -2,12 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):  # noqa: ANN001, ANN201
-    from vanban.documents.types import TYPES
+    from vanban.documents.types import seed_document_types
 
-    DocumentType = apps.get_model("documents", "DocumentType")
-    for order, (code, name, abbreviation, is_legal) in enumerate(TYPES, start=1):
-        DocumentType.objects.update_or_create(code=code, defaults={
-            "name": name, "abbreviation": abbreviation, "is_legal": is_legal, "order": order})
+    seed_document_types(apps.get_model("documents", "DocumentType"))
 
 
 class Migration(migrations.Migration):

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         if options["action"] == "load":
             result = load_demo()
             self.stdout.write(f"Dữ liệu mẫu: {result.agencies_created} cơ quan mới, "
-                              f"{result.users_created} người dùng mới.")
+                              f"{result.users_created} người dùng mới, "
+                              f"{result.credentials_created} khóa ký số mẫu.")
         self._print_logins()
 
     def _print_logins(self) -> None:

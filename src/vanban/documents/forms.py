@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from vanban.documents.models import Document, DocumentType
+from vanban.documents.services import DraftFields
+
+CONFIDENTIALITY = [("", "Không mật"), ("Mật", "Mật"), ("Tối mật", "Tối mật"), ("Tuyệt mật", "Tuyệt mật")]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class DraftForm(forms.Form):
+    document_type = forms.ModelChoiceField(DocumentType.objects.all(), label="Loại văn bản",
+                                           to_field_name="code", empty_label=None)
+    subject = forms.CharField(label="Trích yếu", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    content = forms.CharField(label="Nội dung tóm tắt", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    place = forms.CharField(label="Địa danh", max_length=100, required=False, initial="Đắk Lắk")
+    urgency = forms.ChoiceField(label="Độ khẩn", choices=Document.Urgency.choices)
+    confidentiality = forms.ChoiceField(label="Độ mật", choices=CONFIDENTIALITY, required=False)
+    due_on = forms.DateField(label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    drafting_unit = forms.CharField(label="Đơn vị soạn thảo (viết tắt, dùng trong ký hiệu)", max_length=20,
+                                    required=False)
+    signer_competence = forms.ChoiceField(label="Thẩm quyền ký", required=False, choices=[
+        ("", "(ký trực tiếp)"), ("TM.", "TM."), ("KT.", "KT."), ("TL.", "TL."), ("TUQ.", "TUQ."), ("Q.", "Q.")])
+    paper_copy = forms.BooleanField(label="Gửi kèm bản giấy", required=False)
+    main_file = forms.FileField(label="Văn bản chính (PDF)", required=False)
+    appendix_files = MultipleFileField(label="Phụ lục, tài liệu kèm theo", required=False)
+    internal_recipients = forms.CharField(label="Nơi nhận nội bộ (mỗi dòng một đơn vị)", required=False,
+                                          widget=forms.Textarea(attrs={"rows": 2}))
+    paper_recipients = forms.CharField(label="Nơi nhận chỉ gửi bản giấy (mỗi dòng một nơi)", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+
+    def draft_fields(self) -> DraftFields:
+        d = self.cleaned_data
+        return DraftFields(document_type=d["document_type"].code, subject=d["subject"], content=d["content"],
+                           place=d["place"], urgency=d["urgency"], confidentiality=d["confidentiality"],
+                           due_on=d["due_on"], drafting_unit=d["drafting_unit"],
+                           signer_competence=d["signer_competence"], paper_copy=d["paper_copy"])
+
+
+class BookFilterForm(forms.Form):
+    year = forms.IntegerField(label="Năm", required=False, min_value=1990, max_value=2100)
+    document_type = forms.ModelChoiceField(DocumentType.objects.all(), label="Loại", required=False,
+                                           to_field_name="code")
+    number = forms.IntegerField(label="Số", required=False, min_value=1)
+    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label="Trích yếu, ký hiệu", required=False, max_length=200)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from vanban.documents import views
+
+urlpatterns = [
+    path("", views.drafts, name="drafts"),
+    path("moi/", views.draft_new, name="draft_new"),
+    path("noi-nhan/", views.recipient_search, name="recipient_search"),
+    path("so/", views.book, name="outgoing_book"),
+    path("<int:pk>/", views.detail, name="document_detail"),
+    path("<int:pk>/sua/", views.draft_edit, name="draft_edit"),
+    path("<int:pk>/trinh/", views.submit, name="draft_submit"),
+    path("<int:pk>/tra-lai/", views.return_, name="draft_return"),
+    path("<int:pk>/ky-duyet/", views.approve, name="draft_approve"),
+    path("<int:pk>/phat-hanh/", views.issue, name="document_issue"),
+    path("tep/<int:file_id>/", views.download, name="document_file"),
+]

@@ -1,0 +1,219 @@
+"""Pages of the outgoing workflow; each view parses, calls a service, renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from vanban.accounts.models import User
+from vanban.agencies.services import search_agencies
+from vanban.audit.models import AuditEvent
+from vanban.blobs import get_store
+from vanban.documents import permissions, queries, services
+from vanban.documents.errors import DocumentError
+from vanban.documents.forms import BookFilterForm, DraftForm
+from vanban.documents.models import Document, DocumentFile, Recipient
+from vanban.documents.signatures import signature_panel
+from vanban.exchange.services import deliveries_for
+from vanban.web.current import current_agency
+
+
+def _agency_or_403(request: HttpRequest):
+    agency = current_agency(request)
+    if agency is None:
+        raise PermissionDenied
+    return agency
+
+
+def _document(request: HttpRequest, pk: int) -> Document:
+    doc = Document.objects.select_related("agency", "document_type", "drafter", "approver").filter(pk=pk).first()
+    if doc is None or not permissions.can_view(request.user, doc):
+        raise Http404  # another agency's document: not found, nothing learned
+    return doc
+
+
+def _uploads(form: DraftForm) -> list[services.FileInput]:
+    files = []
+    if main := form.cleaned_data.get("main_file"):
+        files.append(services.FileInput(main.name, main.read(), DocumentFile.Role.MAIN))
+    for extra in form.cleaned_data.get("appendix_files") or []:
+        files.append(services.FileInput(extra.name, extra.read(), DocumentFile.Role.APPENDIX))
+    return files
+
+
+def _recipients(request: HttpRequest, form: DraftForm) -> list[services.RecipientInput]:
+    out = [services.RecipientInput(kind=Recipient.Kind.AGENCY, agency_code=code,
+                                   paper_copy=code in request.POST.getlist("recipient_paper"))
+           for code in request.POST.getlist("recipient_agency") if code]
+    for line in (form.cleaned_data.get("internal_recipients") or "").splitlines():
+        if line.strip():
+            out.append(services.RecipientInput(kind=Recipient.Kind.INTERNAL, name=line.strip()))
+    for line in (form.cleaned_data.get("paper_recipients") or "").splitlines():
+        if line.strip():
+            out.append(services.RecipientInput(kind=Recipient.Kind.PAPER, name=line.strip(), paper_copy=True))
+    return out
+
+
+@login_required
+def drafts(request: HttpRequest) -> HttpResponse:
+    agency = _agency_or_403(request)
+    lists = queries.drafts_for(request.user, agency)
+    return render(request, "documents/drafts.html", {
+        "lists": lists, "can_draft": permissions.can_draft(request.user, agency.pk)})
+
+
+@login_required
+def draft_new(request: HttpRequest) -> HttpResponse:
+    agency = _agency_or_403(request)
+    if not permissions.can_draft(request.user, agency.pk):
+        raise PermissionDenied
+    form = DraftForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.create_draft(actor=request.user, agency=agency, fields=form.draft_fields(),
+                                        files=_uploads(form), recipients=_recipients(request, form))
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Đã lưu dự thảo.")
+            return redirect("document_detail", pk=doc.pk)
+    return render(request, "documents/draft_form.html", {"form": form, "title": "Soạn dự thảo văn bản đi",
+                                                         "chosen": _chosen(request)})
+
+
+@login_required
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _document(request, pk)
+    if not permissions.can_edit_draft(request.user, doc):
+        raise PermissionDenied
+    initial = {"document_type": doc.document_type.code, "subject": doc.subject, "content": doc.content,
+               "place": doc.place, "urgency": doc.urgency, "due_on": doc.due_on,
+               "drafting_unit": doc.drafting_unit, "signer_competence": doc.signer_competence,
+               "paper_copy": doc.paper_copy,
+               "internal_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="internal")),
+               "paper_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="paper"))}
+    form = DraftForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(actor=request.user, document=doc, fields=form.draft_fields(),
+                                  files=_uploads(form), recipients=_recipients(request, form))
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Đã lưu phiên bản mới của dự thảo.")
+            return redirect("document_detail", pk=doc.pk)
+    chosen = _chosen(request) if request.method == "POST" else [
+        {"code": r.agency.code, "name": r.agency.name, "paper": r.paper_copy}
+        for r in doc.recipients.filter(kind="agency").select_related("agency")]
+    return render(request, "documents/draft_form.html",
+                  {"form": form, "title": f"Sửa dự thảo #{doc.pk}", "document": doc, "chosen": chosen})
+
+
+def _chosen(request: HttpRequest) -> list[dict[str, object]]:
+    codes = request.POST.getlist("recipient_agency") if request.method == "POST" else []
+    paper = set(request.POST.getlist("recipient_paper"))
+    from vanban.agencies.models import Agency
+    names = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
+    return [{"code": c, "name": names.get(c, c), "paper": c in paper} for c in codes]
+
+
+@login_required
+def recipient_search(request: HttpRequest) -> HttpResponse:
+    _agency_or_403(request)
+    query = request.GET.get("q", "")[:200]
+    rows = list(search_agencies(query, limit=15)) if query.strip() else []
+    return render(request, "documents/_recipient_results.html", {"agencies": rows, "q": query})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _document(request, pk)
+    leaders = User.objects.filter(memberships__agency=doc.agency, memberships__role="leader",
+                                  is_active=True).distinct().order_by("full_name")
+    history = AuditEvent.objects.filter(object_type="documents.document", object_id=str(doc.pk)).order_by("id")
+    return render(request, "documents/detail.html", {
+        "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),
+        "recipients": doc.recipients.select_related("agency"), "comments": doc.comments.select_related("author"),
+        "versions": doc.versions.all(), "history": history, "deliveries": deliveries_for(doc.pk),
+        "panel": signature_panel(doc), "leaders": leaders,
+        "can_edit": permissions.can_edit_draft(request.user, doc),
+        "can_approve": permissions.can_approve(request.user, doc),
+        "can_issue": permissions.can_issue(request.user, doc),
+    })
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    doc = _document(request, pk)
+    try:
+        if action == "submit":
+            approver = User.objects.filter(pk=request.POST.get("approver") or 0).first()
+            services.submit_draft(actor=request.user, document=doc, approver=approver)
+            messages.success(request, "Đã trình lãnh đạo duyệt.")
+        elif action == "return":
+            services.return_draft(actor=request.user, document=doc, comment=request.POST.get("comment", ""))
+            messages.success(request, "Đã trả lại dự thảo cho người soạn.")
+        elif action == "approve":
+            services.approve_and_sign(actor=request.user, document=doc)
+            messages.success(request, "Đã ký số và duyệt văn bản.")
+        elif action == "issue":
+            doc = services.issue_document(actor=request.user, document=doc)
+            messages.success(request, f"Đã phát hành văn bản số {doc.notation}, mã định danh {doc.identifier_code}.")
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    return redirect("document_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def return_(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "return")
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "issue")
+
+
+@login_required
+def download(request: HttpRequest, file_id: int) -> HttpResponse:
+    f = DocumentFile.objects.select_related("document").filter(pk=file_id).first()
+    if f is None or not permissions.can_view(request.user, f.document):
+        raise Http404
+    response = HttpResponse(get_store().get(f.sha256), content_type=f.content_type)
+    from urllib.parse import quote
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def book(request: HttpRequest) -> HttpResponse:
+    agency = _agency_or_403(request)
+    form = BookFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = queries.outgoing_book(
+        agency, year=filters.get("year"), doc_type=getattr(filters.get("document_type"), "code", None),
+        number=filters.get("number"), date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+        text=filters.get("q") or "")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "documents/book.html", {"form": form, "page": page})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vanban.blobs import get_store
+from vanban.core.clock import display_datetime
 from vanban.documents.models import Document
 from vanban.pki import PkiError, validate_pdf
 from vanban.trust.services import trust_store
@@ -35,5 +36,7 @@ def signature_panel(document: Document) -> Panel | None:
         data = sig.as_dict()
         data["verdict_label"] = VERDICTS.get(sig.verdict, sig.verdict)
         data["explanation"] = sig.explanation
+        data["signed_at_display"] = display_datetime(sig.signing_time) if sig.signing_time else ""
+        data["timestamped"] = sig.signing_time_timestamped is not None
         rows.append(data)
-    return Panel(report.verdict, VERDICTS.get(report.verdict, report.verdict), report.explanation, rows)
+    return Panel(report.verdict, VERDICTS.get(report.verdict, report.verdict), report.summary.message, rows)

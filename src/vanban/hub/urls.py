@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from vanban.hub import views
+from vanban.hub.api import api
 
 app_name = "hub"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.dashboard, name="dashboard"),
+    path("goi-tin/", views.packages, name="packages"),
+    path("goi-tin/<uuid:package_id>/", views.package, name="package"),
+    path("diem-ket-noi/", views.endpoints, name="endpoints"),
+    path("diem-ket-noi/<int:endpoint_id>/thu-hoi/", views.endpoint_revoke, name="endpoint_revoke"),
+    path("chung-thu/", views.certificates, name="certificates"),
+    path("api/v1/", api.urls),
+]

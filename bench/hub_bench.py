@@ -1,0 +1,182 @@
+"""Hub end to end on PostgreSQL: packages/s for submit → inbox → fetch → ack, 1 and 4 clients.
+
+A real server process (`vanban serve`, gunicorn) on a throwaway database; client processes
+play agency systems over HTTP with signed edXML packages built beforehand. Printed beside
+the machine's own limit measured in the same run on the same database: single-row
+INSERT + COMMIT per second (each accepted package needs at least one durable commit).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/hub_bench.py [PACKAGES_PER_CLIENT]
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.hub.packages builds the packages
+
+PER_CLIENT = int(sys.argv[1]) if len(sys.argv) > 1 else 150
+CLIENT_COUNTS = (1, 4)
+WEB_WORKERS = int(os.environ.get("VANBAN_WEB_WORKERS", "4"))
+
+
+def _pg_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url
+    import psycopg
+
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    try:
+        psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+    except psycopg.OperationalError:
+        sys.exit("hub_bench needs PostgreSQL: set DATABASE_URL=postgres://… (nothing answers on 127.0.0.1:5432)")
+    return url
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def raw_commits_per_second(seconds: float = 3.0) -> float:
+    """Single-row INSERT + COMMIT in a loop, one connection: the database's durable-commit rate."""
+    import psycopg
+    from django.db import connection
+
+    s = connection.settings_dict
+    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
+                         password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=False) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, v text)")
+        conn.commit()
+        n = 0
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", ("x",))
+            conn.commit()
+            n += 1
+        elapsed = time.perf_counter() - t0
+        conn.execute("DROP TABLE bench_raw")
+        conn.commit()
+    return n / elapsed
+
+
+def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
+    """One agency pair: submit each package, the recipient finds it in its inbox, fetches, acks."""
+    from vanban.hub.client import HubClient
+
+    url, sender_token, recipient_token, packages = args
+    sender, recipient = HubClient(url, sender_token), HubClient(url, recipient_token)
+    latencies = []
+    for data in packages:
+        t0 = time.perf_counter()
+        sent = sender.submit(data)
+        entry = recipient.inbox(limit=1)[0]
+        assert entry["id"] == sent.id, (entry, sent)
+        assert recipient.fetch(sent.id) == data
+        recipient.ack(sent.id)
+        latencies.append(time.perf_counter() - t0)
+    return latencies
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    os.environ["DATABASE_URL"] = _pg_url()
+    import _django
+
+    data_dir = Path(_django.setup())  # throwaway database, migrated
+    from django.conf import settings
+    from django.db import connections
+    from tests.hub.packages import document, make_identity
+
+    from vanban.agencies.models import Agency
+    from vanban.hub import services
+
+    pairs = []
+    for i in range(max(CLIENT_COUNTS)):
+        sender, recipient = f"000.00.{i + 1:02d}.H16", f"000.00.{i + 51:02d}.H16"
+        for code in (sender, recipient):
+            Agency.objects.create(code=code, name=f"Cơ quan thử {code}")
+        identity = make_identity(sender)
+        _, s_token = services.create_endpoint(name=f"gui-{i}", codes=[sender], cert_pem=identity.cert_pem())
+        _, r_token = services.create_endpoint(name=f"nhan-{i}", codes=[recipient])
+        pairs.append((identity, recipient, s_token, r_token))
+    print(f"Signing {PER_CLIENT * (1 + max(CLIENT_COUNTS))} packages…", flush=True)
+    t0 = time.perf_counter()
+    batches = [[document(identity, recipient, attachment=os.urandom(2048))[0] for _ in range(PER_CLIENT * 2)]
+               for identity, recipient, _, _ in pairs]
+    print(f"  {time.perf_counter() - t0:.1f} s; package size ≈ {len(batches[0][0])} bytes", flush=True)
+    commits = raw_commits_per_second()
+    connections.close_all()
+
+    port = _free_port()
+    env = {**os.environ, "VANBAN_ROLES": "hub", "VANBAN_QUEUE_IMMEDIATE": "1", "VANBAN_DATA_DIR": str(data_dir),
+           "DATABASE_URL": _database_url(settings.DATABASES["default"])}
+    env.pop("VANBAN_HUB_PARENT_URL", None)
+    log = (data_dir / "serve.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "vanban.cli", "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", str(WEB_WORKERS), "--threads", "1"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/hub/api/v1"
+    try:
+        _wait(url, server)
+        rows = []
+        for clients in CLIENT_COUNTS:
+            round_no = len(rows)
+            jobs = [(url, pairs[i][2], pairs[i][3], batches[i][round_no * PER_CLIENT:(round_no + 1) * PER_CLIENT])
+                    for i in range(clients)]
+            t0 = time.perf_counter()
+            with mp.get_context("spawn").Pool(clients) as pool:
+                results = pool.map(client_run, jobs)
+            wall = time.perf_counter() - t0
+            latencies = [x for r in results for x in r]
+            rows.append((clients, len(latencies), len(latencies) / wall, statistics.median(latencies) * 1000,
+                         percentile(latencies, 0.95) * 1000))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print()
+    print(f"hub end to end on PostgreSQL ({settings.DATABASES['default']['NAME']}), gunicorn {WEB_WORKERS} "
+          f"workers, {os.cpu_count()} CPUs; one cycle = submit + inbox + fetch + ack (4 HTTP requests)")
+    print(f"{'clients':>7} {'packages':>9} {'packages/s':>11} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'INSERT+COMMIT/s':>16} {'ratio':>7}")
+    for clients, n, rate, p50, p95 in rows:
+        print(f"{clients:>7} {n:>9} {rate:>11.1f} {p50:>8.1f} {p95:>8.1f} {commits:>16.0f} {rate / commits:>7.3f}")
+
+
+def _database_url(db: dict) -> str:
+    from urllib.parse import quote
+
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"vanban serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/openapi.json", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("vanban serve did not answer within 60 s")
+
+
+if __name__ == "__main__":
+    main()

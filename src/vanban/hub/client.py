@@ -1,0 +1,84 @@
+"""A small HTTP client for the hub API (standard library only, no Django).
+
+Used by this hub to talk to its parent (forward, pull) and by tests and the benchmark to
+play agency systems. Any system may copy it: it speaks only the documented contract.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
+
+
+class HubHttpError(Exception):
+    """The hub answered with an error: status, stable code and its message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class HubUnreachableError(Exception):
+    """No answer: connection refused, timeout, DNS."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    status: int
+    id: str
+    document_id: str
+    duplicate: bool
+
+
+class HubClient:
+    def __init__(self, base_url: str, token: str, *, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def submit(self, data: bytes, *, headers: dict[str, str] | None = None) -> Submitted:
+        status, body = self._call("POST", "/packages", data,
+                                  {"Content-Type": "application/xml", **(headers or {})})
+        doc = json.loads(body)
+        return Submitted(status, doc["id"], doc["document_id"], bool(doc["duplicate"]))
+
+    def inbox(self, limit: int = 100) -> list[dict[str, Any]]:
+        return json.loads(self._call("GET", f"/inbox?limit={int(limit)}")[1])
+
+    def fetch(self, package_id: str) -> bytes:
+        return self._call("GET", f"/packages/{package_id}")[1]
+
+    def ack(self, package_id: str) -> dict[str, Any]:
+        return json.loads(self._call("POST", f"/packages/{package_id}/ack", b"")[1])
+
+    def trace(self, package_id: str) -> dict[str, Any]:
+        return json.loads(self._call("GET", f"/packages/{package_id}/trace")[1])
+
+    def agencies(self) -> list[dict[str, Any]]:
+        return json.loads(self._call("GET", "/agencies")[1])
+
+    def _call(self, method: str, path: str, data: bytes | None = None,
+              headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        request = urllib.request.Request(  # noqa: S310 - the URL is this hub's configuration
+            self.base_url + path, data=data, method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            body = exc.read()
+            try:
+                error = json.loads(body)["error"]
+                code, message = str(error["code"]), str(error["message"])
+            except (ValueError, KeyError, TypeError):
+                code, message = "HTTP_ERROR", body[:300].decode("utf-8", "replace")
+            raise HubHttpError(exc.code, code, message) from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            raise HubUnreachableError(f"{self.base_url}: {getattr(exc, 'reason', exc)}") from None

@@ -1,0 +1,52 @@
+"""Hub settings, read from the environment on every call so tests and commands can change them.
+
+Kept out of `vanban.settings` on purpose: only the hub reads them, and reading lazily lets a
+test point the same process at a parent hub that starts later.
+"""
+
+from __future__ import annotations
+
+from vanban.settings.parsers import env_int, env_str
+
+MIB = 1024 * 1024
+
+
+def parent_url() -> str:
+    """Base URL of the parent hub's API, e.g. `http://127.0.0.1:9001/hub/api/v1`; "" = top hub."""
+    return env_str("VANBAN_HUB_PARENT_URL").rstrip("/")
+
+
+def parent_token() -> str:
+    return env_str("VANBAN_HUB_PARENT_TOKEN")
+
+
+def hub_code() -> str:
+    """How this hub names itself in traces (an agency code or a short name)."""
+    return env_str("VANBAN_HUB_CODE", "vanban-hub")
+
+
+def max_package_bytes() -> int:
+    return env_int("VANBAN_HUB_MAX_PACKAGE_MB", 200) * MIB
+
+
+def retry_base_seconds() -> int:
+    """First wait after a failed forward; doubles on each further failure."""
+    return max(1, env_int("VANBAN_HUB_RETRY_BASE_SECONDS", 30))
+
+
+def retry_max_seconds() -> int:
+    return max(1, env_int("VANBAN_HUB_RETRY_MAX_SECONDS", 3600))
+
+
+def http_timeout_seconds() -> int:
+    return max(1, env_int("VANBAN_HUB_HTTP_TIMEOUT", 30))
+
+
+def pull_batch() -> int:
+    """How many inbox entries one pull from the parent asks for."""
+    return max(1, env_int("VANBAN_HUB_PULL_BATCH", 100))
+
+
+def delayed_minutes() -> int:
+    """A delivery waiting longer than this is shown as delayed to the operator."""
+    return max(1, env_int("VANBAN_HUB_DELAYED_MINUTES", 60))

@@ -1,0 +1,122 @@
+"""Checking a received package before anything is written: format, sender, signature.
+
+Returns the facts routing and idempotency need; raises HubError (status, code, Vietnamese
+message) otherwise. Reads the database (endpoints, certificates, the original of a status)
+but never writes.
+"""
+
+from __future__ import annotations
+
+import mmap
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from cryptography import x509
+
+from vanban.edxml import EdxmlError, Limits, ParsedPackage, TraceHeader, parse_package, verify_package
+from vanban.edxml.timefmt import format_timestamp
+from vanban.hub.errors import HubError
+from vanban.hub.models import AgencyCertificate, Endpoint, EndpointAgency, EndpointKind, Package, PackageKind
+
+PackageData = bytes | mmap.mmap
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the hub keeps about a package (the bytes themselves are kept untouched)."""
+
+    kind: str
+    sender_code: str
+    document_id: str
+    business_type: int
+    status_code: str
+    status_stamp: str
+    recipients: tuple[str, ...]
+    subject: str
+    trace_headers: tuple[TraceHeader, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def key(self) -> dict[str, object]:
+        """The idempotency key, as model filter arguments."""
+        return {"sender_code": self.sender_code, "document_id": self.document_id, "kind": self.kind,
+                "business_type": self.business_type, "status_code": self.status_code,
+                "status_stamp": self.status_stamp}
+
+
+def check(data: PackageData, *, caller: Endpoint | None, from_parent: bool, max_bytes: int) -> Facts:
+    """Parse strictly, check the sender belongs to the caller, verify the signature."""
+    limits = Limits(max_total_bytes=max_bytes)
+    try:
+        parsed = parse_package(data, strict=True, limits=limits)
+    except EdxmlError as exc:
+        raise HubError(400, exc.code, f"Gói tin không hợp lệ: {exc.message}") from None
+    facts = _facts(parsed)
+    if caller is not None and not EndpointAgency.objects.filter(
+            endpoint=caller, agency__code=facts.sender_code).exists():
+        raise HubError(422, "SENDER_NOT_SERVED",
+                       f"Điểm kết nối '{caller.name}' không phục vụ cơ quan gửi {facts.sender_code}; "
+                       "không được gửi gói tin thay cơ quan khác.")
+    notes = _check_signature(data, facts.sender_code, limits,
+                             via_hub=from_parent or (caller is not None and caller.kind == EndpointKind.HUB))
+    if facts.kind == PackageKind.STATUS and facts.recipients == (facts.sender_code,):
+        facts = _status_to_recipients(facts)
+    return Facts(**{**facts.__dict__, "notes": notes})
+
+
+def _facts(parsed: ParsedPackage) -> Facts:
+    if parsed.kind == "status":
+        status = parsed.status
+        assert status is not None
+        return Facts(
+            kind=PackageKind.STATUS, sender_code=status.from_.organ_id,
+            document_id=status.response_for.document_id, business_type=0,
+            status_code=str(status.status_code.value), status_stamp=format_timestamp(status.timestamp),
+            recipients=(status.response_for.organ_id,), subject=status.description[:500],
+        )
+    document = parsed.document
+    assert document is not None
+    recipients = tuple(dict.fromkeys(org.organ_id for org in document.to))
+    return Facts(
+        kind=PackageKind.DOCUMENT, sender_code=document.from_.organ_id,
+        document_id=document.document_id, business_type=document.business_type,
+        status_code="", status_stamp="", recipients=recipients, subject=document.subject[:500],
+        trace_headers=document.trace_headers,
+    )
+
+
+def _status_to_recipients(facts: Facts) -> Facts:
+    """A status whose ResponseFor names its own sender (13: the sender asks to take the
+    document back) goes to the recipients of the original document, which this hub stored."""
+    original = (Package.objects.filter(kind=PackageKind.DOCUMENT, sender_code=facts.sender_code,
+                                       document_id=facts.document_id)
+                .order_by("business_type", "received_at").first())
+    if original is None:
+        raise HubError(422, "ORIGINAL_UNKNOWN",
+                       f"Trục chưa nhận văn bản gốc {facts.document_id} của {facts.sender_code}, "
+                       "không xác định được nơi nhận của gói tin trạng thái.")
+    return Facts(**{**facts.__dict__, "recipients": tuple(original.recipients)})
+
+
+def _check_signature(data: PackageData, sender: str, limits: Limits, *, via_hub: bool) -> tuple[str, ...]:
+    pems = list(AgencyCertificate.objects.filter(agency__code=sender).values_list("pem", flat=True))
+    if not pems:
+        if via_hub:
+            # The lower hub (or the parent) verified it against its own registry; the end
+            # recipient verifies again. Recorded in the trace so nobody mistakes it.
+            return ("Trục này chưa có chứng thư số của cơ quan gửi; chữ ký đã được trục chuyển "
+                    "đến kiểm tra.",)
+        raise HubError(422, "SENDER_NO_CERTIFICATE",
+                       f"Trục chưa đăng ký chứng thư số nào của cơ quan {sender}, không kiểm tra được chữ ký.")
+    try:
+        result = verify_package(data, [_certificate(pem) for pem in pems], limits=limits)
+    except EdxmlError as exc:
+        raise HubError(400, exc.code, f"Gói tin không hợp lệ: {exc.message}") from None
+    if not result.valid:
+        raise HubError(422, result.code or "EDXML_SIGNATURE_INVALID",
+                       f"Chữ ký số của gói tin không được chấp nhận: {result.reason}")
+    return ()
+
+
+@lru_cache(maxsize=512)
+def _certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode("ascii"))

@@ -1,0 +1,201 @@
+"""The hub's durable state: endpoints, certificates, packages, deliveries, forwards, trace.
+
+Everything a package needs to reach its recipients is written in one transaction with the
+package row; the job queue only wakes workers.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from vanban.agencies.models import Agency
+
+
+class EndpointKind(models.TextChoices):
+    AGENCY = "agency", "Hệ thống của cơ quan"
+    HUB = "hub", "Trục cấp dưới"
+
+
+class Endpoint(models.Model):
+    """A system that talks to this hub with one token and serves a set of agency codes."""
+
+    name = models.CharField("tên điểm kết nối", max_length=100, unique=True)
+    kind = models.CharField("loại", max_length=10, choices=EndpointKind.choices,
+                            default=EndpointKind.AGENCY)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(max_length=12)
+    agencies = models.ManyToManyField(Agency, through="EndpointAgency", related_name="hub_endpoints")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "điểm kết nối"
+        verbose_name_plural = "điểm kết nối"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class EndpointAgency(models.Model):
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="served")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["endpoint", "agency"], name="hub_endpoint_agency_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id} → {self.agency_id}"
+
+
+class AgencyCertificate(models.Model):
+    """A certificate the agency's system signs envelopes with; packages verify against these."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="hub_certificates")
+    fingerprint = models.CharField("dấu vân tay SHA-256", max_length=64)
+    subject = models.CharField("chủ thể", max_length=500)
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    pem = models.TextField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chứng thư số của cơ quan"
+        verbose_name_plural = "chứng thư số của cơ quan"
+        ordering = ["agency__code", "-added_at"]
+        constraints = [models.UniqueConstraint(fields=["agency", "fingerprint"], name="hub_cert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.fingerprint[:16]}…)"
+
+
+class PackageKind(models.TextChoices):
+    DOCUMENT = "document", "Văn bản"
+    STATUS = "status", "Trạng thái"
+
+
+class Package(models.Model):
+    """One accepted edXML package; its original bytes are the blob `sha256`.
+
+    The unique constraint is the idempotency key: the same sender, DocumentId, kind,
+    business type (new/revoke/update/replace) and status code + status time is one package.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=PackageKind.choices)
+    sender_code = models.CharField(max_length=13, db_index=True)
+    document_id = models.CharField(max_length=500, db_index=True)
+    business_type = models.PositiveSmallIntegerField(default=0)
+    status_code = models.CharField(max_length=2, blank=True, default="")
+    status_stamp = models.CharField(max_length=19, blank=True, default="")
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=500, blank=True, default="")
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField()
+    received_at = models.DateTimeField(db_index=True)
+    source_endpoint = models.ForeignKey(Endpoint, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="submitted")
+    from_parent = models.BooleanField(default=False)
+    parent_package_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = "gói tin"
+        verbose_name_plural = "gói tin"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender_code", "document_id", "kind", "business_type", "status_code",
+                        "status_stamp"],
+                name="hub_package_idempotency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id} ({self.sender_code})"
+
+
+class DeliveryState(models.TextChoices):
+    WAITING = "waiting", "Chờ nhận"
+    DELIVERED = "delivered", "Đã nhận"
+
+
+class Delivery(models.Model):
+    """A recipient served by one of this hub's endpoints: its inbox entry until acknowledged."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="deliveries")
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.PROTECT, related_name="deliveries")
+    agency_code = models.CharField(max_length=13)
+    state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.WAITING)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["package", "agency_code"], name="hub_delivery_unique")]
+        indexes = [models.Index(fields=["endpoint", "state", "id"], name="hub_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.package_id} → {self.agency_code} ({self.state})"
+
+
+class ForwardState(models.TextChoices):
+    PENDING = "pending", "Chờ chuyển lên trục cấp trên"
+    FORWARDED = "forwarded", "Đã chuyển lên trục cấp trên"
+
+
+class Forward(models.Model):
+    """Recipients not served here go to the parent hub; this row is the durable delivery state."""
+
+    package = models.OneToOneField(Package, on_delete=models.PROTECT, related_name="forward")
+    recipient_codes = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=ForwardState.choices, default=ForwardState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True, default="")
+    remote_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField()
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="hub_forward_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.package_id} ↑ ({self.state}, {self.attempts})"
+
+
+class TraceEvent(models.Model):
+    """One hop or delivery step; `remote` rows were copied from another hub's trace."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="trace")
+    at = models.DateTimeField()
+    hub = models.CharField(max_length=100)
+    event = models.CharField(max_length=40)
+    agency_code = models.CharField(max_length=13, blank=True, default="")
+    endpoint = models.CharField(max_length=100, blank=True, default="")
+    detail = models.CharField(max_length=1000, blank=True, default="")
+    remote = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["package", "at"], name="hub_trace_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at} {self.hub} {self.event}"
+
+
+class PullProblem(models.Model):
+    """A package waiting at the parent that this hub could not take in yet (shown as delayed)."""
+
+    parent_package_id = models.CharField(max_length=64, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=1000)
+    first_seen_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.parent_package_id}: {self.last_error[:60]}"

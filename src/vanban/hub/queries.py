@@ -1,0 +1,97 @@
+"""Reads the API and the pages share: inbox, trace, directory."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from vanban.agencies.models import Agency
+from vanban.core.clock import to_iso
+from vanban.hub.models import AgencyCertificate, Delivery, DeliveryState, Endpoint, EndpointAgency, Forward, Package
+
+MAX_INBOX = 1000
+_TRACE_HEADER_BYTES = 6000
+
+
+def inbox(endpoint: Endpoint, limit: int) -> list[dict[str, Any]]:
+    """Waiting deliveries for the endpoint, oldest first."""
+    rows = (Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.WAITING)
+            .select_related("package").order_by("id")[:max(1, min(limit, MAX_INBOX))])
+    return [{
+        "id": str(d.package.pk), "kind": d.package.kind, "from": d.package.sender_code, "to": d.agency_code,
+        "document_id": d.package.document_id, "status_code": d.package.status_code or None,
+        "received_at": to_iso(d.package.received_at),
+    } for d in rows]
+
+
+def hops(package: Package) -> list[dict[str, Any]]:
+    return [{"at": to_iso(e.at), "hub": e.hub, "event": e.event, "agency": e.agency_code,
+             "endpoint": e.endpoint, "detail": e.detail, "remote": e.remote}
+            for e in package.trace.order_by("at", "id")]
+
+
+def trace(package: Package) -> dict[str, Any]:
+    deliveries = [{"to": d.agency_code, "endpoint": d.endpoint.name, "state": d.state,
+                   "queued_at": to_iso(d.created_at),
+                   "delivered_at": to_iso(d.delivered_at) if d.delivered_at else None}
+                  for d in package.deliveries.select_related("endpoint").order_by("id")]
+    forward = Forward.objects.filter(package=package).first()
+    return {
+        "id": str(package.pk), "kind": package.kind, "document_id": package.document_id,
+        "from": package.sender_code, "to": list(package.recipients),
+        "status_code": package.status_code or None, "received_at": to_iso(package.received_at),
+        "sha256": package.sha256, "size": package.size,
+        "hops": hops(package), "deliveries": deliveries,
+        "forward": None if forward is None else {
+            "to": list(forward.recipient_codes), "state": forward.state, "attempts": forward.attempts,
+            "next_attempt_at": to_iso(forward.next_attempt_at), "last_error": forward.last_error,
+            "forwarded_at": to_iso(forward.forwarded_at) if forward.forwarded_at else None,
+            "remote_id": forward.remote_id or None},
+    }
+
+
+def encode_trace_header(package: Package) -> str:
+    """This hub's hops, for the parent (X-Vanban-Trace: base64url of JSON, bounded in size)."""
+    items = [{**h, "detail": h["detail"][:120]} for h in hops(package)][-20:]
+    while True:
+        raw = base64.urlsafe_b64encode(json.dumps(items, ensure_ascii=False).encode()).decode("ascii")
+        if len(raw) <= _TRACE_HEADER_BYTES or not items:
+            return raw
+        items = items[1:]
+
+
+def decode_trace_header(value: str) -> list[dict[str, Any]]:
+    """Hops a lower hub sent along; anything unreadable is dropped, never fatal."""
+    if not value or len(value) > _TRACE_HEADER_BYTES * 2:
+        return []
+    try:
+        items = json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        return []
+    return [i for i in items if isinstance(i, dict) and isinstance(i.get("at"), str)][:50] \
+        if isinstance(items, list) else []
+
+
+def directory() -> QuerySet[Agency]:
+    """Agencies this hub routes to or holds certificates for."""
+    served = EndpointAgency.objects.filter(endpoint__revoked_at__isnull=True).values("agency_id")
+    with_certs = AgencyCertificate.objects.values("agency_id")
+    return Agency.objects.filter(Q(pk__in=served) | Q(pk__in=with_certs)).order_by("code")
+
+
+def directory_rows() -> list[dict[str, Any]]:
+    certs = Prefetch("hub_certificates", queryset=AgencyCertificate.objects.order_by("added_at"))
+    agencies = list(directory().prefetch_related(certs))
+    ids = [a.pk for a in agencies]
+    served = {row.agency_id: row.endpoint for row in EndpointAgency.objects.filter(
+        agency_id__in=ids, endpoint__revoked_at__isnull=True).select_related("endpoint")}
+    return [{
+        "code": a.code, "name": a.name,
+        "endpoint": served[a.pk].name if a.pk in served else None,
+        "via_hub": bool(a.pk in served and served[a.pk].kind == "hub"),
+        "certificates": [c.fingerprint for c in a.hub_certificates.all()],
+    } for a in agencies]

@@ -1,0 +1,363 @@
+"""Every write the hub makes: packages, deliveries, forwards, endpoints, certificates.
+
+Each function is one transaction with its audit event. Package bytes are on disk (blobs)
+before the row that names them commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from vanban.agencies.models import Agency
+from vanban.audit.services import record_event
+from vanban.core.agency_code import AgencyCodeError, parse_agency_code
+from vanban.hub import blobs, conf, events, intake, routing
+from vanban.hub.errors import HubError
+from vanban.hub.models import (
+    AgencyCertificate,
+    Delivery,
+    DeliveryState,
+    Endpoint,
+    EndpointAgency,
+    EndpointKind,
+    Forward,
+    ForwardState,
+    Package,
+    PullProblem,
+    TraceEvent,
+)
+from vanban.hub.tokens import hash_token, new_token
+
+
+@dataclass(frozen=True)
+class Submitted:
+    package: Package
+    duplicate: bool
+
+
+# -- packages ------------------------------------------------------------------------------
+
+def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_parent: bool = False,
+                   parent_package_id: str = "", upstream: Iterable[dict[str, Any]] = ()) -> Submitted:
+    """Check, store and route one received package; the same package again is a duplicate.
+
+    `caller` is the endpoint that submitted it, or None when this hub pulled it from its parent.
+    The temp file in `received` is consumed (turned into a blob or removed).
+    """
+    data = received.map()
+    try:
+        facts = intake.check(data, caller=caller, from_parent=from_parent, max_bytes=conf.max_package_bytes())
+        existing = _existing(facts)
+        if existing is not None:
+            return _duplicate(existing, caller)
+        route = routing.plan(facts.recipients, caller=caller, from_parent=from_parent)
+        if route.unroutable and (caller is not None and caller.kind == EndpointKind.AGENCY):
+            raise HubError(422, "RECIPIENT_UNKNOWN",
+                           "Trục không phục vụ và không chuyển tiếp được tới nơi nhận: "
+                           + ", ".join(route.unroutable))
+        blobs.commit(received)
+    finally:
+        if not isinstance(data, bytes):
+            with contextlib.suppress(BufferError):  # a parsed view still alive: GC closes it
+                data.close()
+        received.discard()
+    try:
+        package = _store(facts, received, route, caller=caller, from_parent=from_parent,
+                         parent_package_id=parent_package_id, upstream=list(upstream))
+    except IntegrityError:
+        # A concurrent submit of the same package committed first: answer as a duplicate.
+        existing = Package.objects.filter(**facts.key()).first()
+        if existing is None:
+            raise
+        return _duplicate(existing, caller)
+    return Submitted(package, duplicate=False)
+
+
+def _existing(facts: intake.Facts) -> Package | None:
+    return Package.objects.filter(**facts.key()).first()
+
+
+def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, *,
+           caller: Endpoint | None, from_parent: bool, parent_package_id: str,
+           upstream: list[dict[str, Any]]) -> Package:
+    hub = conf.hub_code()
+    now = timezone.now()
+    source = caller.name if caller is not None else "trục cấp trên"
+    with transaction.atomic():
+        package = Package.objects.create(
+            **facts.key(), recipients=list(facts.recipients), subject=facts.subject,
+            sha256=received.sha256, size=received.size, received_at=now, source_endpoint=caller,
+            from_parent=from_parent, parent_package_id=parent_package_id)
+        trace = [TraceEvent(package=package, at=t.timestamp, hub=t.organ_id, event="trace_header",
+                            detail="TraceHeader trong gói tin", remote=True) for t in facts.trace_headers]
+        trace += [_remote_event(package, hop) for hop in upstream]
+        trace.append(TraceEvent(package=package, at=now, hub=hub, event="received",
+                                agency_code=facts.sender_code, endpoint=source,
+                                detail=f"{received.size} byte, sha256 {received.sha256}"))
+        trace += [TraceEvent(package=package, at=now, hub=hub, event="note", detail=n) for n in facts.notes]
+        deliveries = []
+        for code, endpoint in route.local.items():
+            deliveries.append(Delivery(package=package, endpoint=endpoint, agency_code=code, created_at=now))
+            trace.append(TraceEvent(package=package, at=now, hub=hub, event="queued", agency_code=code,
+                                    endpoint=endpoint.name, detail="Chờ hệ thống nơi nhận lấy về"))
+        Delivery.objects.bulk_create(deliveries)
+        forward = None
+        if route.upward:
+            forward = Forward.objects.create(package=package, recipient_codes=route.upward,
+                                             next_attempt_at=now, created_at=now)
+            trace.append(TraceEvent(package=package, at=now, hub=hub, event="forward_queued",
+                                    detail="Chuyển lên trục cấp trên cho: " + ", ".join(route.upward)))
+        trace += [TraceEvent(package=package, at=now, hub=hub, event="unroutable", agency_code=code,
+                             detail="Không có đường chuyển tới nơi nhận này") for code in route.unroutable]
+        TraceEvent.objects.bulk_create(trace)
+        record_event(events.PACKAGE_ACCEPTED, actor=source, agency_code=facts.sender_code, obj=package,
+                     details={"kind": facts.kind, "document_id": facts.document_id,
+                              "status_code": facts.status_code, "local": sorted(route.local),
+                              "upward": route.upward, "unroutable": route.unroutable,
+                              "sha256": received.sha256})
+        if forward is not None:
+            forward_id = forward.pk
+            transaction.on_commit(lambda: _wake_forward(forward_id))
+    return package
+
+
+def _wake_forward(forward_id: int) -> None:
+    from vanban.hub.tasks import forward_task
+
+    forward_task(forward_id)
+
+
+def _remote_event(package: Package, hop: dict[str, Any]) -> TraceEvent:
+    from vanban.core.clock import from_iso
+
+    return TraceEvent(package=package, at=from_iso(str(hop.get("at", ""))), hub=str(hop.get("hub", ""))[:100],
+                      event=str(hop.get("event", ""))[:40], agency_code=str(hop.get("agency", ""))[:13],
+                      endpoint=str(hop.get("endpoint", ""))[:100], detail=str(hop.get("detail", ""))[:1000],
+                      remote=True)
+
+
+def _duplicate(existing: Package, caller: Endpoint | None) -> Submitted:
+    TraceEvent.objects.create(package=existing, at=timezone.now(), hub=conf.hub_code(), event="duplicate",
+                              endpoint=caller.name if caller else "trục cấp trên",
+                              detail="Gói tin gửi lại; đã có, không định tuyến lần nữa")
+    return Submitted(existing, duplicate=True)
+
+
+def visible_package(package_id: str, caller: Endpoint) -> Package | None:
+    """The package if the caller sent it or is one of its recipients here; else None (→ 404)."""
+    try:
+        uuid.UUID(str(package_id))
+    except ValueError:
+        return None
+    package = Package.objects.filter(pk=package_id).first()
+    if package is None:
+        return None
+    if package.source_endpoint_id == caller.pk:
+        return package
+    if Delivery.objects.filter(package=package, endpoint=caller).exists():
+        return package
+    if EndpointAgency.objects.filter(endpoint=caller, agency__code=package.sender_code).exists():
+        return package
+    return None
+
+
+def acknowledge(package: Package, caller: Endpoint) -> datetime:
+    """Mark the caller's deliveries of this package delivered; a repeated ack changes nothing."""
+    hub = conf.hub_code()
+    with transaction.atomic():
+        rows = list(Delivery.objects.select_for_update().filter(package=package, endpoint=caller))
+        if not rows:
+            raise HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.")
+        now = timezone.now()
+        waiting = [d for d in rows if d.state == DeliveryState.WAITING]
+        for delivery in waiting:
+            delivery.state = DeliveryState.DELIVERED
+            delivery.delivered_at = now
+        Delivery.objects.bulk_update(waiting, ["state", "delivered_at"])
+        TraceEvent.objects.bulk_create([
+            TraceEvent(package=package, at=now, hub=hub, event="delivered", agency_code=d.agency_code,
+                       endpoint=caller.name, detail="Hệ thống nơi nhận xác nhận đã nhận")
+            for d in waiting])
+        for delivery in waiting:
+            record_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=delivery.agency_code,
+                         obj=package, details={"document_id": package.document_id,
+                                               "endpoint": caller.name})
+    return min(d.delivered_at for d in rows if d.delivered_at is not None)
+
+
+# -- forwards (the durable side of federation.py) ------------------------------------------
+
+def due_forwards(limit: int = 500) -> list[int]:
+    now = timezone.now()
+    return list(Forward.objects.filter(state=ForwardState.PENDING, next_attempt_at__lte=now)
+                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def claim_forward(forward_id: int, lease: timedelta) -> Forward | None:
+    """Take the forward for one attempt, or None if it is done, not due, or leased elsewhere."""
+    now = timezone.now()
+    claimed = (Forward.objects.filter(pk=forward_id, state=ForwardState.PENDING, next_attempt_at__lte=now)
+               .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+               .update(lease_until=now + lease))
+    if not claimed:
+        return None
+    return Forward.objects.select_related("package").get(pk=forward_id)
+
+
+def forward_succeeded(forward: Forward, remote_id: str, duplicate: bool) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Forward.objects.filter(pk=forward.pk).update(
+            state=ForwardState.FORWARDED, forwarded_at=now, remote_id=remote_id[:64], lease_until=None,
+            attempts=forward.attempts + 1, last_error="")
+        TraceEvent.objects.create(
+            package=forward.package, at=now, hub=conf.hub_code(), event="forwarded",
+            detail=f"Trục cấp trên đã nhận (mã {remote_id}{', gửi lại' if duplicate else ''})")
+        record_event(events.PACKAGE_FORWARDED, actor="hub", agency_code=forward.package.sender_code,
+                     obj=forward.package, details={"remote_id": remote_id, "attempts": forward.attempts + 1,
+                                                   "recipients": forward.recipient_codes})
+
+
+def forward_failed(forward: Forward, error: str) -> datetime:
+    """Count the attempt and schedule the next with exponential backoff; returns when."""
+    attempts = forward.attempts + 1
+    wait = min(conf.retry_max_seconds(), conf.retry_base_seconds() * 2 ** min(attempts - 1, 30))
+    now = timezone.now()
+    when = now + timedelta(seconds=wait)
+    with transaction.atomic():
+        Forward.objects.filter(pk=forward.pk).update(attempts=attempts, next_attempt_at=when,
+                                                     last_error=error[:1000], lease_until=None)
+        TraceEvent.objects.create(package=forward.package, at=now, hub=conf.hub_code(), event="forward_failed",
+                                  detail=f"Lần {attempts}: {error}"[:1000])
+    return when
+
+
+def record_pull_problem(parent_package_id: str, error: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        row, created = PullProblem.objects.select_for_update().get_or_create(
+            parent_package_id=parent_package_id,
+            defaults={"attempts": 1, "last_error": error[:1000], "first_seen_at": now, "updated_at": now})
+        if not created:
+            row.attempts += 1
+            row.last_error = error[:1000]
+            row.updated_at = now
+            row.save(update_fields=["attempts", "last_error", "updated_at"])
+
+
+def clear_pull_problem(parent_package_id: str) -> None:
+    PullProblem.objects.filter(parent_package_id=parent_package_id).delete()
+
+
+# -- endpoints and certificates --------------------------------------------------------------
+
+def create_endpoint(*, name: str, codes: Iterable[str], kind: str = EndpointKind.AGENCY,
+                    cert_pem: bytes | None = None, actor: Any = None) -> tuple[Endpoint, str]:
+    """A new endpoint serving these (already imported) agencies; returns the token, shown once."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise HubError(400, "BAD_NAME", "Tên điểm kết nối phải có từ 1 đến 100 ký tự.")
+    if kind not in EndpointKind.values:
+        raise HubError(400, "BAD_KIND", "Loại điểm kết nối phải là agency hoặc hub.")
+    agencies = _agencies(codes)
+    certs = _certificates(cert_pem) if cert_pem else []
+    if cert_pem and len(agencies) != 1:
+        raise HubError(400, "CERT_NEEDS_ONE_AGENCY",
+                       "Chỉ đăng ký chứng thư số kèm khi điểm kết nối phục vụ đúng một cơ quan; "
+                       "dùng 'vanban hub cert add' cho từng cơ quan.")
+    raw = new_token()
+    with transaction.atomic():
+        if Endpoint.objects.filter(name=name).exists():
+            raise HubError(400, "NAME_TAKEN", f"Đã có điểm kết nối tên '{name}'.")
+        taken = (EndpointAgency.objects.filter(agency__in=agencies, endpoint__revoked_at__isnull=True)
+                 .select_related("agency", "endpoint"))
+        for row in taken:
+            raise HubError(400, "AGENCY_ALREADY_SERVED",
+                           f"Cơ quan {row.agency.code} đã do điểm kết nối '{row.endpoint.name}' phục vụ.")
+        endpoint = Endpoint.objects.create(name=name, kind=kind, token_hash=hash_token(raw), token_prefix=raw[:10])
+        EndpointAgency.objects.bulk_create([EndpointAgency(endpoint=endpoint, agency=a) for a in agencies])
+        record_event(events.ENDPOINT_CREATED, actor=actor, agency_code=agencies[0].code if agencies else "",
+                     obj=endpoint, details={"name": name, "kind": kind, "agencies": [a.code for a in agencies]})
+        for cert in certs:
+            _add_certificate(agencies[0], cert, actor)
+    return endpoint, raw
+
+
+def revoke_endpoint(*, name: str, actor: Any = None) -> Endpoint:
+    with transaction.atomic():
+        endpoint = Endpoint.objects.select_for_update().filter(name=name).first()
+        if endpoint is None:
+            raise HubError(404, "ENDPOINT_NOT_FOUND", f"Không có điểm kết nối tên '{name}'.")
+        if endpoint.revoked_at is None:
+            endpoint.revoked_at = timezone.now()
+            endpoint.save(update_fields=["revoked_at"])
+            codes = list(endpoint.agencies.values_list("code", flat=True))
+            record_event(events.ENDPOINT_REVOKED, actor=actor, agency_code=codes[0] if codes else "",
+                         obj=endpoint, details={"name": name, "agencies": codes})
+    return endpoint
+
+
+def add_certificates(*, code: str, pem: bytes, actor: Any = None) -> list[AgencyCertificate]:
+    """Register every certificate in a PEM file for the agency; already-known ones are kept."""
+    agency = _agencies([code])[0]
+    certs = _certificates(pem)
+    with transaction.atomic():
+        return [_add_certificate(agency, cert, actor) for cert in certs]
+
+
+def _add_certificate(agency: Agency, cert: x509.Certificate, actor: Any) -> AgencyCertificate:
+    fingerprint = fingerprint_of(cert)
+    row = AgencyCertificate.objects.filter(agency=agency, fingerprint=fingerprint).first()
+    if row is not None:
+        return row
+    row = AgencyCertificate.objects.create(
+        agency=agency, fingerprint=fingerprint, subject=cert.subject.rfc4514_string()[:500],
+        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
+        pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))
+    record_event(events.CERTIFICATE_ADDED, actor=actor, agency_code=agency.code, obj=row,
+                 details={"fingerprint": fingerprint, "subject": row.subject})
+    return row
+
+
+def fingerprint_of(cert: x509.Certificate) -> str:
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def _certificates(pem: bytes) -> list[x509.Certificate]:
+    try:
+        certs = x509.load_pem_x509_certificates(pem)
+    except ValueError:
+        raise HubError(400, "BAD_CERTIFICATE", "Tệp không phải chứng thư số PEM đọc được.") from None
+    if not certs:
+        raise HubError(400, "BAD_CERTIFICATE", "Tệp PEM không chứa chứng thư số nào.")
+    return list(certs)
+
+
+def _agencies(codes: Iterable[str]) -> list[Agency]:
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    if not wanted:
+        raise HubError(400, "NO_AGENCY", "Cần ít nhất một mã cơ quan (--agency).")
+    for code in wanted:
+        try:
+            parse_agency_code(code)
+        except AgencyCodeError as exc:
+            raise HubError(400, "BAD_AGENCY_CODE", f"Mã {code}: {exc.reason}") from None
+    found = {a.code: a for a in Agency.objects.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise HubError(400, "AGENCY_UNKNOWN", "Chưa có trong danh bạ (hãy nhập danh bạ trước): "
+                       + ", ".join(missing))
+    return [found[c] for c in wanted]

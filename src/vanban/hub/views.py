@@ -1,0 +1,97 @@
+"""Operator pages of the hub (Vietnamese): dashboard, package trace, endpoints, certificates."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from vanban.hub import queries, services, stats
+from vanban.hub.errors import HubError
+from vanban.hub.forms import CertificateForm, EndpointForm
+from vanban.hub.models import AgencyCertificate, Endpoint, Forward, Package
+from vanban.hub.permissions import operator_required
+
+
+@operator_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "hub/dashboard.html", {
+        "traffic": stats.traffic(), "agencies": stats.per_agency(), "waiting": stats.waiting(),
+        "forwards": stats.delayed_forwards(), "active_nav": "hub:dashboard"})
+
+
+@operator_required
+def packages(request: HttpRequest) -> HttpResponse:
+    """Find packages by id or DocumentId (exact, or a part of it)."""
+    q = request.GET.get("q", "").strip()[:500]
+    rows: list[Package] = []
+    if q:
+        try:
+            cond = Q(pk=uuid.UUID(q))
+        except ValueError:
+            cond = Q(document_id=q) | Q(document_id__icontains=q)
+        rows = list(Package.objects.filter(cond).order_by("-received_at")[:100])
+        if len(rows) == 1:
+            return redirect("hub:package", package_id=rows[0].pk)
+    return render(request, "hub/packages.html", {"q": q, "rows": rows, "active_nav": "hub:dashboard"})
+
+
+@operator_required
+def package(request: HttpRequest, package_id: uuid.UUID) -> HttpResponse:
+    found = get_object_or_404(Package, pk=package_id)
+    trace = queries.trace(found)
+    events = list(found.trace.order_by("at", "id"))
+    return render(request, "hub/package.html", {
+        "package": found, "trace": trace, "events": events,
+        "deliveries": found.deliveries.select_related("endpoint").order_by("id"),
+        "forward": Forward.objects.filter(package=found).first(), "active_nav": "hub:dashboard"})
+
+
+@operator_required
+def endpoints(request: HttpRequest) -> HttpResponse:
+    form = EndpointForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint, token = services.create_endpoint(
+                name=form.cleaned_data["name"], codes=form.cleaned_data["agencies"],
+                kind=form.cleaned_data["kind"], cert_pem=form.cleaned_data["cert"], actor=request.user)
+        except HubError as exc:
+            form.add_error(None, exc.message)
+        else:
+            # The token is rendered in this response only; it is never stored or shown again.
+            return render(request, "hub/token.html", {"endpoint": endpoint, "token": token,
+                                                      "active_nav": "hub:dashboard"})
+    rows = Endpoint.objects.prefetch_related("agencies").order_by("revoked_at", "name")
+    return render(request, "hub/endpoints.html", {"form": form, "rows": rows, "active_nav": "hub:dashboard"},
+                  status=400 if form.is_bound else 200)
+
+
+@operator_required
+@require_POST
+def endpoint_revoke(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = get_object_or_404(Endpoint, pk=endpoint_id)
+    services.revoke_endpoint(name=endpoint.name, actor=request.user)
+    messages.success(request, f"Đã thu hồi khóa của điểm kết nối {endpoint.name}.")
+    return redirect("hub:endpoints")
+
+
+@operator_required
+def certificates(request: HttpRequest) -> HttpResponse:
+    form = CertificateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_certificates(code=form.cleaned_data["code"].strip(), pem=form.cleaned_data["cert"],
+                                              actor=request.user)
+        except HubError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Đã đăng ký {len(added)} chứng thư số cho {form.cleaned_data['code']}.")
+            return redirect("hub:certificates")
+    rows = AgencyCertificate.objects.select_related("agency").order_by("agency__code", "-added_at")
+    return render(request, "hub/certificates.html", {"form": form, "rows": rows, "active_nav": "hub:dashboard"},
+                  status=400 if form.is_bound else 200)
+

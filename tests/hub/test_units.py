@@ -1,0 +1,150 @@
+"""Pieces alone: blobs, routing's split horizon, the idempotency race, backoff, sweep, pull."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_agency
+from tests.hub.conftest import A, B
+from tests.hub.live_hubs import free_port
+from tests.hub.packages import Identity, document
+from vanban.hub import blobs, federation, routing, services
+from vanban.hub.client import HubHttpError
+from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem
+
+pytestmark = pytest.mark.django_db
+
+H41 = "000.00.01.H41"
+
+
+@pytest.fixture
+def endpoints(ids: dict[str, Identity]) -> dict[str, Endpoint]:
+    make_agency(A, "Văn phòng UBND tỉnh")
+    make_agency(B, "Sở Nội vụ")
+    make_agency(H41, "Văn phòng UBND tỉnh H41")
+    a, _ = services.create_endpoint(name="qlvb-vp", codes=[A], cert_pem=ids[A].cert_pem(), actor="test")
+    b, _ = services.create_endpoint(name="qlvb-snv", codes=[B], cert_pem=ids[B].cert_pem(), actor="test")
+    child, _ = services.create_endpoint(name="truc-H41", codes=[H41], kind="hub", actor="test")
+    return {A: a, B: b, H41: child}
+
+
+def test_blob_is_content_addressed_read_only_and_checked(settings, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path
+    received = blobs.receive_bytes(b"<edXML/>")
+    path = blobs.commit(received)
+    assert path == tmp_path / "hub" / "blobs" / received.sha256[:2] / received.sha256[2:4] / received.sha256
+    assert blobs.read(received.sha256) == b"<edXML/>"
+    assert not stat.S_IMODE(path.stat().st_mode) & 0o222
+    assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []  # no temp file left
+    assert blobs.commit(blobs.receive_bytes(b"<edXML/>")) == path  # the same bytes: the same blob
+    os.chmod(path, 0o644)
+    path.write_bytes(b"<edXML>doi</edXML>")
+    with pytest.raises(blobs.BlobCorruptError):
+        blobs.read(received.sha256)
+
+
+def test_receive_refuses_past_the_limit_and_leaves_nothing(settings, tmp_path: Path) -> None:
+    import io
+
+    settings.DATA_DIR = tmp_path
+    with pytest.raises(blobs.TooLargeError):
+        blobs.receive(io.BytesIO(b"x" * 3_000_000), 2_000_000)
+    assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []
+
+
+def test_split_horizon(endpoints: dict[str, Endpoint], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_HUB_PARENT_URL", "http://127.0.0.1:9/hub/api/v1")
+    unknown = "000.00.01.H99"
+    plan = routing.plan([B, H41, unknown], caller=endpoints[A], from_parent=False)
+    assert (sorted(plan.local), plan.upward, plan.skipped) == (sorted([B, H41]), [unknown], [])
+    # From the lower hub: its own codes are its business, the rest goes on.
+    plan = routing.plan([B, H41, unknown], caller=endpoints[H41], from_parent=False)
+    assert (sorted(plan.local), plan.upward, plan.skipped) == ([B], [unknown], [H41])
+    # From the parent: never back up.
+    plan = routing.plan([B, unknown], caller=None, from_parent=True)
+    assert (sorted(plan.local), plan.upward, plan.unroutable) == ([B], [], [unknown])
+    monkeypatch.delenv("VANBAN_HUB_PARENT_URL")
+    assert routing.plan([unknown], caller=endpoints[A], from_parent=False).unroutable == [unknown]
+
+
+def test_lost_race_on_the_unique_key_answers_duplicate(endpoints: dict[str, Endpoint], ids: dict[str, Identity],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    data, _ = document(ids[A], B)
+    first = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A])
+    monkeypatch.setattr(services, "_existing", lambda facts: None)  # as if both checked before either wrote
+    second = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A])
+    assert second.duplicate and second.package.pk == first.package.pk
+    assert Package.objects.count() == 1 and Delivery.objects.count() == 1
+
+
+def test_forward_backs_off_exponentially_and_the_sweep_retries(endpoints: dict[str, Endpoint],
+                                                               ids: dict[str, Identity],
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               django_capture_on_commit_callbacks) -> None:
+    monkeypatch.setenv("VANBAN_HUB_PARENT_URL", f"http://127.0.0.1:{free_port()}/hub/api/v1")  # nobody there
+    monkeypatch.setenv("VANBAN_HUB_RETRY_BASE_SECONDS", "10")
+    data, _ = document(ids[A], "000.00.05.H99")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the first attempt runs on commit
+        package = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A]).package
+    assert len(callbacks) == 1
+    forward = Forward.objects.get(package=package)
+    assert forward.attempts == 1 and forward.state == ForwardState.PENDING
+    assert 9 <= (forward.next_attempt_at - timezone.now()).total_seconds() <= 10
+    assert federation.forward_one(forward.pk) == "skipped"  # not due yet
+    Forward.objects.filter(pk=forward.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    from vanban.hub.tasks import hub_sweep
+
+    hub_sweep.call_local()
+    forward.refresh_from_db()
+    assert forward.attempts == 2
+    assert 19 <= (forward.next_attempt_at - timezone.now()).total_seconds() <= 20
+    assert package.trace.filter(event="forward_failed").count() == 2
+
+
+class FakeParent:
+    """Stands in for the parent hub's API in pull tests."""
+
+    def __init__(self, packages: dict[str, bytes]) -> None:
+        self.packages = packages
+        self.acked: list[str] = []
+
+    def inbox(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [{"id": pid} for pid in self.packages if pid not in self.acked][:limit]
+
+    def fetch(self, package_id: str) -> bytes:
+        return self.packages[package_id]
+
+    def trace(self, package_id: str) -> dict[str, Any]:
+        raise HubHttpError(404, "NOT_FOUND", "Không tìm thấy.")
+
+    def ack(self, package_id: str) -> dict[str, Any]:
+        self.acked.append(package_id)
+        return {}
+
+
+def test_pull_takes_in_acks_after_commit_and_keeps_what_it_cannot_take(
+        endpoints: dict[str, Endpoint], ids: dict[str, Identity], monkeypatch: pytest.MonkeyPatch) -> None:
+    good, _ = document(ids[A], B)
+    tampered = document(ids[A], B)[0].replace("V/v thử".encode(), "V/v sửa".encode())
+    parent = FakeParent({"p-good": good, "p-bad": tampered})
+    monkeypatch.setattr(federation, "parent_client", lambda: parent)
+    result = federation.pull_from_parent()
+    assert (result.taken, result.problems) == (1, 1)
+    assert parent.acked == ["p-good"]
+    package = Package.objects.get(parent_package_id="p-good")
+    assert package.from_parent and Delivery.objects.get(package=package).agency_code == B
+    problem = PullProblem.objects.get()
+    assert problem.parent_package_id == "p-bad" and "EDXML_SIGNATURE_INVALID" in problem.last_error
+    # The good one offered again (an ack lost on the way) is a duplicate, acked again, stored once.
+    parent.acked.remove("p-good")
+    again = federation.pull_from_parent()
+    assert (again.taken, again.duplicates) == (1, 1)
+    assert Package.objects.count() == 1
+    assert PullProblem.objects.get().attempts == 2

@@ -71,7 +71,7 @@ def raw_commits_per_second(seconds: float = 3.0) -> float:
 
 def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
     """One agency pair: submit each package, the recipient finds it in its inbox, fetches, acks."""
-    from vanban.hub.client import HubClient
+    from vanban.hubclient import HubClient
 
     url, sender_token, recipient_token, packages = args
     sender, recipient = HubClient(url, sender_token), HubClient(url, recipient_token)

@@ -4,6 +4,16 @@ import pytest
 
 from tests.factories import make_agency
 
+pytest_plugins = ["tests.office_fixtures"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_inline() -> None:
+    """Jobs run inline in the test process (worker tests start real `vanban worker` processes)."""
+    from vanban.jobs import queue
+
+    queue().immediate = True
+
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(request: pytest.FixtureRequest, settings) -> None:

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.documents.conftest import Office
 from tests.factories import make_user
+from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
 from vanban.documents import services
 from vanban.documents.models import Document

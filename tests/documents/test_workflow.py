@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.documents.conftest import Office
+from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
 from vanban.documents import services

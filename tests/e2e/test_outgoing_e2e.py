@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.documents.conftest import Office, doc_pki, document_types, signing_office  # noqa: F401  (fixtures)
 from tests.e2e.test_shell_e2e import log_in
 from tests.factories import PASSWORD
+from tests.office_fixtures import Office
 from vanban.pki.samplepdf import make_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def logout(page: Any) -> None:
     page.get_by_label("Tên đăng nhập").wait_for()
 
 
-def test_draft_sign_issue(page: Any, live_server: Any, signing_office: Office,  # noqa: F811
+def test_draft_sign_issue(page: Any, live_server: Any, signing_office: Office,
                           tmp_path: Path) -> None:
     base = live_server.url
     pdf = tmp_path / "du-thao-quyet-dinh.pdf"

@@ -9,7 +9,7 @@ import pytest
 from tests.factories import make_agency
 from tests.hub.packages import Identity, make_identity
 from vanban.hub import services
-from vanban.hub.client import HubClient
+from vanban.hubclient import HubClient
 
 A = "000.00.01.H16"  # Văn phòng UBND tỉnh
 B = "000.00.02.H16"  # Sở Nội vụ

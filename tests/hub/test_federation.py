@@ -18,8 +18,8 @@ from tests.hub.live_hubs import LiveHub, free_port, wait_until
 from tests.hub.packages import Identity, document, status
 from vanban.audit.models import AuditEvent
 from vanban.hub import federation, services
-from vanban.hub.client import HubClient
 from vanban.hub.models import Delivery, Forward, ForwardState, Package
+from vanban.hubclient import HubClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

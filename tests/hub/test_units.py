@@ -16,8 +16,8 @@ from tests.hub.conftest import A, B
 from tests.hub.live_hubs import free_port
 from tests.hub.packages import Identity, document
 from vanban.hub import blobs, federation, routing, services
-from vanban.hub.client import HubHttpError
 from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem
+from vanban.hubclient import HubHttpError
 
 pytestmark = pytest.mark.django_db
 

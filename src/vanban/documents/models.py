@@ -83,6 +83,17 @@ class Document(models.Model):
         APPROVED = "approved", "Đã ký duyệt, chờ phát hành"
         ISSUED = "issued", "Đã phát hành"
         REVOKED = "revoked", "Đã thu hồi"
+        # incoming
+        ARRIVED = "arrived", "Mới đến, chờ tiếp nhận"
+        REJECTED = "rejected", "Đã từ chối tiếp nhận"
+        ACCEPTED = "accepted", "Đã tiếp nhận, chờ phân công"
+        IN_PROGRESS = "in_progress", "Đang xử lý"
+        COMPLETED = "completed", "Đã xử lý xong"
+
+    class Source(models.TextChoices):
+        SYSTEM = "system", "Soạn trên hệ thống"
+        HUB = "hub", "Nhận qua trục liên thông"
+        PAPER = "paper", "Văn bản giấy (bản quét)"
 
     class Urgency(models.TextChoices):
         NORMAL = "normal", "Thường"
@@ -127,6 +138,22 @@ class Document(models.Model):
     issued_by = models.ForeignKey(User, verbose_name="văn thư phát hành", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="issued_documents")
     version = models.PositiveIntegerField("phiên bản", default=1)
+    # Incoming documents: who sent it, when and how it arrived, what the checks said.
+    source = models.CharField("nguồn", max_length=10, choices=Source.choices, default=Source.SYSTEM)
+    issuer_code = models.CharField("mã cơ quan ban hành", max_length=13, blank=True, db_index=True)
+    issuer_name = models.CharField("cơ quan ban hành", max_length=300, blank=True)
+    external_id = models.CharField("mã văn bản liên thông (DocumentId)", max_length=200, blank=True,
+                                   db_index=True)
+    arrival_book = models.ForeignKey(RegisterBook, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="arrivals")
+    arrival_number = models.PositiveIntegerField("số đến", null=True, blank=True)
+    arrived_at = models.DateTimeField("thời điểm đến", null=True, blank=True)
+    accepted_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
+    package_sha256 = models.CharField("gói tin gốc (SHA-256)", max_length=64, blank=True)
+    verification = models.JSONField("kết quả kiểm tra", default=dict, blank=True)
+    rejection_reason = models.TextField("lý do từ chối", blank=True)
+    revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
+    revocation_reason = models.TextField("lý do thu hồi", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,8 +163,13 @@ class Document(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["agency", "direction", "state"]),
                    models.Index(fields=["agency", "issued_on"])]
-        constraints = [models.UniqueConstraint(fields=["register_book", "number"],
-                                               name="document_number_unique_in_book")]
+        constraints = [
+            models.UniqueConstraint(fields=["register_book", "number"], name="document_number_unique_in_book"),
+            models.UniqueConstraint(fields=["arrival_book", "arrival_number"], name="arrival_number_unique_in_book"),
+            models.UniqueConstraint(fields=["agency", "issuer_code", "external_id"],
+                                    condition=models.Q(direction="incoming") & ~models.Q(external_id=""),
+                                    name="incoming_once_per_agency"),
+        ]
 
     def __str__(self) -> str:
         return self.notation or f"Dự thảo #{self.pk}"

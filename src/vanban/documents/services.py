@@ -20,6 +20,7 @@ from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
 from vanban.documents import permissions
+from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
 from vanban.documents.numbering import number_document
@@ -301,8 +302,10 @@ def issue_document(*, actor: Any, document: Document) -> Document:
     document.save(update_fields=["state", "issued_by", "updated_at"])
     recipients = [OutgoingRecipient(r.agency.code, r.name)
                   for r in document.recipients.select_related("agency") if r.agency is not None]
-    queue_document(document_id=document.pk, sender_code=document.agency.code,
-                   edxml_document_id=document.identifier_code or "", recipients=recipients)
+    if recipients:
+        queue_document(document_id=document.pk, sender_code=document.agency.code,
+                       edxml_document_id=document.identifier_code or "", recipients=recipients,
+                       package=document_package_bytes(document))
     record_event("documents.issued", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"notation": document.notation, "identifier_code": document.identifier_code,
                           "recipients": [r.code for r in recipients],

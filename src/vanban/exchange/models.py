@@ -31,6 +31,12 @@ class OutboxEntry(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.TextField(blank=True)
     hub_package_id = models.CharField(max_length=100, blank=True)
+    # Status packages: what they answer (ResponseFor) and what they say.
+    description = models.TextField(blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+    response_notation = models.CharField(max_length=100, blank=True)
+    response_date = models.DateField(null=True, blank=True)
+    staff = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -42,3 +48,70 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.edxml_document_id} → {self.recipient_code} ({self.state})"
+
+
+class HubConnection(models.Model):
+    """Where this installation's exchange client talks to its hub, and with which token."""
+
+    name = models.CharField(max_length=200, default="Trục liên thông tỉnh")
+    url = models.CharField("địa chỉ API của trục", max_length=500,
+                           help_text="ví dụ http://127.0.0.1:8000/hub/api/v1")
+    token = models.CharField("khóa truy cập", max_length=200)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kết nối trục liên thông"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class InboxEntry(models.Model):
+    """A package pulled from the hub; its original bytes are in the blob store before the ack."""
+
+    class State(models.TextChoices):
+        STORED = "stored", "Đã lưu"
+        PROCESSED = "processed", "Đã xử lý"
+        FAILED = "failed", "Lỗi xử lý"
+
+    hub_package_id = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10)
+    sender_code = models.CharField(max_length=13, blank=True)
+    recipient_codes = models.JSONField(default=list)
+    edxml_document_id = models.CharField(max_length=200, blank=True)
+    status_code = models.CharField(max_length=2, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.STORED, db_index=True)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    acked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "gói tin đã nhận"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.edxml_document_id} từ {self.sender_code}"
+
+
+class DeliveryStatus(models.Model):
+    """What a recipient said about one of our documents (status packages 01–06, 13, 15, 16)."""
+
+    document_id = models.BigIntegerField(db_index=True)
+    recipient_code = models.CharField(max_length=13)
+    recipient_name = models.CharField(max_length=300, blank=True)
+    status_code = models.CharField(max_length=2)
+    description = models.TextField(blank=True)
+    status_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phản hồi trạng thái"
+        ordering = ["status_at", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["document_id", "recipient_code", "status_code", "status_at"], name="status_once")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.recipient_code} {self.status_code}"

@@ -1,13 +1,33 @@
-"""Handing documents to the exchange. Called by `documents` inside its issuing transaction;
-never imports `documents` (it receives what it needs as plain values)."""
+"""The office side of the exchange: the outbox (written in the caller's transaction) and
+its sender. Never imports `documents`: callers pass plain values and package bytes."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from vanban.exchange.models import OutboxEntry
+from vanban import edxml
+from vanban.agencies.models import Agency
+from vanban.audit.services import record_event
+from vanban.blobs import get_store
+from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
+from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
+from vanban.trust import services as trust
+
+HubError = (HubHttpError, HubUnreachableError)
+
+
+class NoCredentialError(Exception):
+    pass
+
+log = logging.getLogger(__name__)
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -17,19 +37,137 @@ class OutgoingRecipient:
 
 
 def queue_document(*, document_id: int, sender_code: str, edxml_document_id: str,
-                   recipients: list[OutgoingRecipient]) -> list[OutboxEntry]:
-    """One outbox row per recipient agency; the caller's transaction makes it atomic."""
+                   recipients: list[OutgoingRecipient], package: bytes,
+                   kind: str = OutboxEntry.Kind.DOCUMENT) -> list[OutboxEntry]:
+    """One outbox row per recipient; the package blob is written first, the rows in the
+    caller's transaction, so an issue and its outbox commit or roll back together."""
+    sha = get_store().put(package)
     now = timezone.now()
     rows = []
     for r in recipients:
         row, _ = OutboxEntry.objects.get_or_create(
-            document_id=document_id, kind=OutboxEntry.Kind.DOCUMENT, recipient_code=r.code,
-            status_code="",
-            defaults={"sender_code": sender_code, "recipient_name": r.name,
+            document_id=document_id, kind=kind, recipient_code=r.code, status_code="",
+            defaults={"sender_code": sender_code, "recipient_name": r.name, "package_sha256": sha,
                       "edxml_document_id": edxml_document_id, "next_attempt_at": now})
         rows.append(row)
+    transaction.on_commit(_wake_sender)
     return rows
 
 
+def queue_status(*, document_id: int, sender_code: str, recipient_code: str, recipient_name: str,
+                 edxml_document_id: str, status_code: str, description: str = "",
+                 response_notation: str = "", response_date: date | None = None, staff: str = "",
+                 at: datetime | None = None) -> OutboxEntry | None:
+    """A status package back to the original sender; the same status twice is sent once."""
+    if not recipient_code:
+        return None  # a paper document: nobody to answer electronically
+    row, created = OutboxEntry.objects.get_or_create(
+        document_id=document_id, kind=OutboxEntry.Kind.STATUS, recipient_code=recipient_code,
+        status_code=status_code,
+        defaults={"sender_code": sender_code, "recipient_name": recipient_name,
+                  "edxml_document_id": edxml_document_id, "description": description[:4000],
+                  "status_at": at or timezone.now(), "response_notation": response_notation,
+                  "response_date": response_date, "staff": staff, "next_attempt_at": timezone.now()})
+    if created:
+        transaction.on_commit(_wake_sender)
+    return row
+
+
+def _wake_sender() -> None:
+    from vanban.exchange.tasks import send_outbox_now
+
+    send_outbox_now()
+
+
+def active_connection() -> HubConnection | None:
+    return HubConnection.objects.filter(is_active=True).order_by("-id").first()
+
+
+def client_for(connection: HubConnection) -> HubClient:
+    return HubClient(connection.url, connection.token)
+
+
+def _system_key(agency_code: str) -> tuple[object, object]:
+    agency = Agency.objects.get(code=agency_code)
+    credential = trust.credential_for(agency, "system")
+    if credential is None:
+        raise NoCredentialError(f"Cơ quan {agency_code} chưa có chứng thư số hệ thống để ký gói tin.")
+    return trust.key_and_chain_pem(credential)
+
+
+def _status_bytes(row: OutboxEntry) -> bytes:
+    sender = Agency.objects.filter(code=row.sender_code).first()
+    package = edxml.StatusPackage(
+        from_=edxml.Organization(organ_id=row.sender_code, organ_name=sender.name if sender else ""),
+        response_for=edxml.ResponseFor(organ_id=row.recipient_code, code=row.response_notation,
+                                       promulgation_date=row.response_date,
+                                       document_id=row.edxml_document_id),
+        status_code=edxml.StatusCode(row.status_code),
+        timestamp=timezone.localtime(row.status_at or row.created_at),
+        description=row.description,
+        staff_info=edxml.StaffInfo(staff=row.staff) if row.staff else None,
+    )
+    return edxml.build_status(package)
+
+
+def _signed_package(row: OutboxEntry) -> bytes:
+    """Signed once and kept: a retry sends the very same bytes (the hub deduplicates)."""
+    store = get_store()
+    if row.package_sha256 and row.attempts > 0:
+        return store.get(row.package_sha256)
+    raw = store.get(row.package_sha256) if row.package_sha256 else _status_bytes(row)
+    key, cert = _system_key(row.sender_code)
+    signed = edxml.sign_package(raw, key, cert)
+    row.package_sha256 = store.put(signed)
+    OutboxEntry.objects.filter(pk=row.pk).update(package_sha256=row.package_sha256)
+    return signed
+
+
+def send_pending(*, client: HubClient | None = None, limit: int = 100) -> int:
+    """Submit every due outbox row; returns how many were accepted by the hub."""
+    connection = active_connection()
+    if client is None:
+        if connection is None:
+            return 0
+        client = client_for(connection)
+    now = timezone.now()
+    due = list(OutboxEntry.objects.filter(
+        Q(state=OutboxEntry.State.PENDING) | Q(state=OutboxEntry.State.FAILED),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).order_by("id")[:limit])
+    sent = 0
+    for row in due:
+        sent += _send_one(client, row)
+    return sent
+
+
+def _send_one(client: HubClient, row: OutboxEntry) -> int:
+    try:
+        package = _signed_package(row)
+        result = client.submit(package)
+    except (*HubError, NoCredentialError, edxml.EdxmlError) as exc:
+        attempts = row.attempts + 1
+        delay = min(BACKOFF_FIRST * (2 ** (attempts - 1)), BACKOFF_MAX)
+        OutboxEntry.objects.filter(pk=row.pk).update(
+            state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],
+            next_attempt_at=timezone.now() + delay)
+        log.warning("exchange: %s not sent (%s)", row, exc)
+        return 0
+    with transaction.atomic():
+        OutboxEntry.objects.filter(pk=row.pk).update(
+            state=OutboxEntry.State.SENT, attempts=row.attempts + 1, hub_package_id=result.id,
+            sent_at=timezone.now(), last_error="", next_attempt_at=None)
+        record_event("exchange.package_sent", actor="system", agency_code=row.sender_code,
+                     object_type="exchange.outboxentry", object_id=str(row.pk),
+                     details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
+                              "document_id": row.edxml_document_id, "status": row.status_code,
+                              "duplicate": result.duplicate})
+    return 1
+
+
 def deliveries_for(document_id: int) -> list[OutboxEntry]:
-    return list(OutboxEntry.objects.filter(document_id=document_id).order_by("recipient_code", "id"))
+    return list(OutboxEntry.objects.filter(document_id=document_id, kind=OutboxEntry.Kind.DOCUMENT)
+                .order_by("recipient_code", "id"))
+
+
+def statuses_for(document_id: int) -> list[DeliveryStatus]:
+    return list(DeliveryStatus.objects.filter(document_id=document_id).order_by("recipient_code", "status_at"))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from vanban.hub import blobs, conf, queries, services
-from vanban.hub.client import HubClient, HubHttpError, HubUnreachableError
 from vanban.hub.errors import HubError
+from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 
 log = logging.getLogger(__name__)
 TRACE_HEADER = "X-Vanban-Trace"

@@ -113,3 +113,44 @@ def agency_certificates(agency_codes: list[str]) -> list[Credential]:
     return list(Credential.objects.filter(
         Q(kind=Credential.Kind.SYSTEM) | Q(kind=Credential.Kind.SEAL),
         agency__code__in=agency_codes, is_active=True))
+
+
+def key_and_chain_pem(credential: Credential) -> tuple[Any, bytes]:
+    """The private key object, and the certificate followed by its CA chain in PEM: edXML
+    envelopes carry the chain so a receiver can build the path to its trust anchor."""
+    return _load_key(credential.p12_sha256, credential.p12_password)
+
+
+@lru_cache(maxsize=64)
+def _load_key(sha256: str, password: str) -> tuple[Any, bytes]:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key, cert, extra = pkcs12.load_key_and_certificates(get_store().get(sha256), password.encode() or None)
+    if key is None or cert is None:
+        raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
+    chain = [cert, *[c for c in extra if c.subject != c.issuer]]  # roots stay with the receiver
+    return key, b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
+
+
+def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x509.Certificate]) -> bool:
+    """Does this certificate chain to a trust anchor (no revocation check: offline)?"""
+    import asyncio
+
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+    store = trust_store()
+
+    def asn1(c: x509.Certificate) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+
+    context = ValidationContext(trust_roots=store.asn1_roots(), allow_fetching=False,
+                                revocation_mode="soft-fail")
+    validator = CertificateValidator(asn1(cert), intermediate_certs=[asn1(c) for c in intermediates],
+                                     validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_usage(set()))
+    except (PathBuildingError, PathValidationError):
+        return False
+    return True

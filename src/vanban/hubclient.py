@@ -1,5 +1,8 @@
 """A small HTTP client for the hub API (standard library only, no Django).
 
+Shared by the hub (talking to its parent) and the office exchange client: the only way an
+office talks to a hub. Lives outside both apps so that neither imports the other.
+
 Used by this hub to talk to its parent (forward, pull) and by tests and the benchmark to
 play agency systems. Any system may copy it: it speaks only the documented contract.
 """

@@ -1,4 +1,5 @@
-"""A small agency with real certificates: a leader's personal key and the agency seal."""
+"""Shared fixtures: a small agency with real certificates (a leader's personal key and the
+agency seal). Registered for every test directory by tests/conftest.py."""
 
 from __future__ import annotations
 

@@ -1,0 +1,227 @@
+"""Incoming documents: arrival from the hub, acceptance or rejection by the clerk,
+paper registration, and revocation by the sender. Statuses go back through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vanban.accounts.permissions import has_role
+from vanban.accounts.roles import Role
+from vanban.agencies.models import Agency
+from vanban.audit.services import record_event
+from vanban.blobs import get_store
+from vanban.core.formats import FormatError, check_file
+from vanban.core.text import fold, nfc
+from vanban.documents.errors import DocumentError, DocumentForbiddenError
+from vanban.documents.models import Document, DocumentFile, DocumentType, RegisterBook
+from vanban.documents.numbering import book_for, take_number
+from vanban.documents.services import refuse_confidential
+from vanban.exchange.services import queue_status
+
+URGENCY_FROM_PRIORITY = {0: Document.Urgency.NORMAL, 1: Document.Urgency.URGENT,
+                         2: Document.Urgency.VERY_URGENT, 3: Document.Urgency.FLASH, 4: Document.Urgency.FLASH}
+
+
+@dataclass
+class ArrivalFile:
+    name: str
+    data: bytes
+    content_type: str
+
+
+@dataclass
+class Arrival:
+    """What the exchange hands over for one recipient agency of a received package."""
+
+    agency: Agency
+    sender_code: str
+    sender_name: str
+    external_id: str
+    type_name: str
+    notation: str
+    number: int | None
+    promulgation_date: date | None
+    place: str
+    subject: str
+    content: str = ""
+    signer_name: str = ""
+    signer_position: str = ""
+    signer_competence: str = ""
+    priority: int = 0
+    due_on: date | None = None
+    steering_type: int = 0
+    sphere: str = ""
+    paper_copy: bool = False
+    files: list[ArrivalFile] = field(default_factory=list)
+    package_sha256: str = ""
+    verification: dict[str, Any] = field(default_factory=dict)
+
+
+def document_type_for(type_name: str) -> DocumentType:
+    """edXML's TypeName is authoritative; Type/TypeDetail codes differ between systems."""
+    wanted = fold(type_name or "")
+    for doc_type in DocumentType.objects.filter(is_legal=False):
+        if fold(doc_type.name) == wanted:
+            return doc_type
+    return DocumentType.objects.get(code="cong-van")
+
+
+def _status(document: Document, code: str, description: str = "", staff: Any = None) -> None:
+    queue_status(document_id=document.pk, sender_code=document.agency.code, recipient_code=document.issuer_code,
+                 recipient_name=document.issuer_name, edxml_document_id=document.external_id, status_code=code,
+                 description=description, response_notation=document.notation,
+                 response_date=document.issued_on,
+                 staff=staff.display_name() if staff is not None and hasattr(staff, "display_name") else "")
+
+
+@transaction.atomic
+def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
+    """Create the incoming document (state `arrived`) and answer 01; the same package
+    arriving twice gives the same document (created=False)."""
+    existing = Document.objects.filter(agency=arrival.agency, direction=Document.Direction.INCOMING,
+                                       issuer_code=arrival.sender_code, external_id=arrival.external_id).first()
+    if existing is not None:
+        return existing, False
+    doc = Document(
+        agency=arrival.agency, direction=Document.Direction.INCOMING, state=Document.State.ARRIVED,
+        source=Document.Source.HUB, document_type=document_type_for(arrival.type_name),
+        subject=nfc(arrival.subject)[:1000] or "(không có trích yếu)", content=nfc(arrival.content),
+        place=nfc(arrival.place)[:100], number=arrival.number, notation=nfc(arrival.notation)[:100],
+        issued_on=arrival.promulgation_date, signer_name=nfc(arrival.signer_name)[:200],
+        signer_position=nfc(arrival.signer_position)[:200], signer_competence=arrival.signer_competence[:10],
+        urgency=URGENCY_FROM_PRIORITY.get(arrival.priority, Document.Urgency.NORMAL), due_on=arrival.due_on,
+        steering_type=arrival.steering_type or 0, sphere=nfc(arrival.sphere)[:200], paper_copy=arrival.paper_copy,
+        issuer_code=arrival.sender_code, issuer_name=nfc(arrival.sender_name)[:300],
+        external_id=arrival.external_id[:200], arrived_at=timezone.now(), package_sha256=arrival.package_sha256,
+        verification=arrival.verification)
+    try:
+        with transaction.atomic():
+            doc.save()
+    except IntegrityError:  # the same package processed concurrently
+        return Document.objects.get(agency=arrival.agency, direction=Document.Direction.INCOMING,
+                                    issuer_code=arrival.sender_code, external_id=arrival.external_id), False
+    store = get_store()
+    for i, f in enumerate(arrival.files):
+        sha = store.put(f.data)
+        DocumentFile.objects.create(document=doc, role=DocumentFile.Role.MAIN if i == 0 else DocumentFile.Role.APPENDIX,
+                                    name=f.name[:255], content_type=f.content_type[:120], size=len(f.data),
+                                    sha256=sha, stage="received")
+    record_event("documents.arrived", actor="system", agency_code=doc.agency.code, obj=doc,
+                 details={"from": arrival.sender_code, "document_id": arrival.external_id,
+                          "verified": arrival.verification.get("ok")})
+    _status(doc, "01", "Văn bản đã đến hệ thống")
+    return doc, True
+
+
+def _locked(document: Document) -> Document:
+    return Document.objects.select_for_update().select_related("agency", "document_type").get(pk=document.pk)
+
+
+def take_arrival_number(document: Document) -> None:
+    moment = timezone.localtime()
+    book = book_for(document.agency, moment.year, RegisterBook.Scope.INCOMING, RegisterBook.Direction.INCOMING)
+    document.arrival_book = book
+    document.arrival_number = take_number(book)
+    document.accepted_at = moment
+
+
+@transaction.atomic
+def accept_package(*, actor: Any, document: Document) -> Document:
+    """Register the arrival in the incoming book (gapless arrival number) and answer 03."""
+    document = _locked(document)
+    if document.state != Document.State.ARRIVED or not has_role(actor, document.agency_id, Role.CLERK):
+        raise DocumentForbiddenError("Chỉ văn thư được tiếp nhận văn bản mới đến.")
+    if not document.verification.get("integrity_ok", True):
+        raise DocumentError("INTEGRITY_FAILED",
+                            "Không thể tiếp nhận: gói tin không toàn vẹn hoặc chữ ký số không hợp lệ "
+                            "(Điều 9 Quy định kèm theo Quyết định 16/2019/QĐ-UBND). Hãy từ chối và nêu lý do.", 409)
+    take_arrival_number(document)
+    document.state = Document.State.ACCEPTED
+    document.save(update_fields=["arrival_book", "arrival_number", "accepted_at", "state", "updated_at"])
+    record_event("documents.accepted", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"arrival_number": document.arrival_number})
+    _status(document, "03", f"Đã tiếp nhận, số đến {document.arrival_number}", actor)
+    return document
+
+
+@transaction.atomic
+def reject_package(*, actor: Any, document: Document, reason: str) -> Document:
+    document = _locked(document)
+    if document.state != Document.State.ARRIVED or not has_role(actor, document.agency_id, Role.CLERK):
+        raise DocumentForbiddenError("Chỉ văn thư được từ chối văn bản mới đến.")
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise DocumentError("REASON_REQUIRED", "Phải nêu lý do từ chối tiếp nhận.")
+    document.state = Document.State.REJECTED
+    document.rejection_reason = reason
+    document.save(update_fields=["state", "rejection_reason", "updated_at"])
+    record_event("documents.rejected", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"reason": reason})
+    _status(document, "02", reason, actor)
+    return document
+
+
+@transaction.atomic
+def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, notation: str,
+                   issuer_name: str, issued_on: date | None, files: list[tuple[str, bytes]],
+                   due_on: date | None = None, confidentiality: str = "", signer_name: str = "") -> Document:
+    """A paper document (its scan) registered by the clerk: accepted at once, marked as paper."""
+    if not has_role(actor, agency.pk, Role.CLERK):
+        raise DocumentForbiddenError("Chỉ văn thư được vào sổ văn bản đến.")
+    refuse_confidential(confidentiality)
+    doc_type = DocumentType.objects.filter(code=type_code).first()
+    if doc_type is None:
+        raise DocumentError("DOCUMENT_TYPE_UNKNOWN", f"Không có loại văn bản '{type_code}'.")
+    if not nfc(subject or "").strip():
+        raise DocumentError("DOCUMENT_SUBJECT_REQUIRED", "Phải có trích yếu nội dung.")
+    checked = []
+    for name, data in files:
+        try:
+            checked.append((check_file(name, data), data))
+        except FormatError as exc:
+            raise DocumentError(exc.code, exc.message, 422) from exc
+    doc = Document(agency=agency, direction=Document.Direction.INCOMING, state=Document.State.ACCEPTED,
+                   source=Document.Source.PAPER, document_type=doc_type, subject=nfc(subject).strip()[:1000],
+                   notation=nfc(notation or "")[:100], issuer_name=nfc(issuer_name or "")[:300], issued_on=issued_on,
+                   due_on=due_on, signer_name=nfc(signer_name or "")[:200], arrived_at=timezone.now())
+    take_arrival_number(doc)
+    doc.save()
+    store = get_store()
+    for i, (c, data) in enumerate(checked):
+        store.put(data)
+        DocumentFile.objects.create(document=doc, role=DocumentFile.Role.MAIN if i == 0 else DocumentFile.Role.APPENDIX,
+                                    name=c.name, content_type=c.content_type, size=c.size, sha256=c.sha256,
+                                    stage="scan", uploaded_by=actor)
+    record_event("documents.paper_registered", actor=actor, agency_code=agency.code, obj=doc,
+                 details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name})
+    return doc
+
+
+@transaction.atomic
+def void_revoked(*, agency: Agency, sender_code: str, external_id: str, reason: str) -> Document | None:
+    """The sender revoked: keep the document as a tombstone, close its work, confirm (15)."""
+    doc = Document.objects.select_for_update().filter(
+        agency=agency, direction=Document.Direction.INCOMING, issuer_code=sender_code, external_id=external_id).first()
+    if doc is None:
+        return None
+    if doc.state != Document.State.REVOKED:
+        previous = doc.state
+        doc.state = Document.State.REVOKED
+        doc.revoked_at = timezone.now()
+        doc.revocation_reason = nfc(reason or "")
+        doc.save(update_fields=["state", "revoked_at", "revocation_reason", "updated_at"])
+        from django.apps import apps
+
+        if apps.is_installed("vanban.workflow"):
+            from vanban.workflow.services import close_for_revocation
+
+            close_for_revocation(doc)
+        record_event("documents.revoked_by_sender", actor="system", agency_code=agency.code, obj=doc,
+                     details={"reason": doc.revocation_reason, "previous_state": previous})
+    _status(doc, "15", "Đã thu hồi văn bản theo đề nghị của cơ quan gửi")
+    return doc

@@ -1,0 +1,147 @@
+"""Pulling the hub inbox: store the original bytes, then process, then ack.
+
+The ack comes only after the bytes are in the blob store and the InboxEntry row is
+committed, so a crash at any point means the package is pulled again (and recognised by
+its hub id), never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from vanban import edxml
+from vanban.accounts.models import Membership
+from vanban.agencies.models import Agency
+from vanban.audit.services import record_event
+from vanban.blobs import get_store
+from vanban.documents import incoming
+from vanban.documents.models import Document
+from vanban.exchange.models import DeliveryStatus, InboxEntry
+from vanban.exchange.services import HubError, active_connection, client_for
+from vanban.exchange.verification import verify_document
+from vanban.hubclient import HubClient
+
+log = logging.getLogger(__name__)
+
+
+def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
+    """One round: returns how many new packages were stored."""
+    if client is None:
+        connection = active_connection()
+        if connection is None:
+            return 0
+        client = client_for(connection)
+    try:
+        items = client.inbox(limit)
+    except HubError as exc:
+        log.warning("exchange: inbox not reachable (%s)", exc)
+        return 0
+    stored = 0
+    for item in items:
+        package_id = str(item["id"])
+        entry = InboxEntry.objects.filter(hub_package_id=package_id).first()
+        if entry is None:
+            try:
+                data = client.fetch(package_id)
+            except HubError as exc:
+                log.warning("exchange: %s not fetched (%s)", package_id, exc)
+                continue
+            entry = store(package_id, item, data)
+            stored += 1
+        if entry.state == InboxEntry.State.STORED:
+            process(entry)
+        try:
+            client.ack(package_id)
+        except HubError as exc:  # acked next round; the entry is already safe here
+            log.warning("exchange: %s not acked (%s)", package_id, exc)
+            continue
+        InboxEntry.objects.filter(pk=entry.pk, acked_at__isnull=True).update(acked_at=timezone.now())
+    return stored
+
+
+def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
+    sha = get_store().put(data)
+    with transaction.atomic():
+        entry, _ = InboxEntry.objects.get_or_create(hub_package_id=package_id, defaults={
+            "kind": str(item.get("kind", "")), "sender_code": str(item.get("from", ""))[:13],
+            "recipient_codes": [item.get("to")] if item.get("to") else [],
+            "edxml_document_id": str(item.get("document_id", ""))[:200],
+            "status_code": str(item.get("status_code") or "")[:2], "sha256": sha, "size": len(data)})
+    return entry
+
+
+def process(entry: InboxEntry) -> None:
+    data = get_store().get(entry.sha256)
+    try:
+        parsed = edxml.parse_package(data, strict=False)
+        with transaction.atomic():
+            if parsed.kind == "status":
+                _status(parsed)
+            else:
+                _document(parsed, data, entry)
+            InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="")
+    except edxml.EdxmlError as exc:
+        InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.FAILED, error=f"{exc.code}: {exc}")
+        record_event("exchange.package_unreadable", actor="system", object_type="exchange.inboxentry",
+                     object_id=str(entry.pk), details={"code": exc.code, "hub_id": entry.hub_package_id})
+
+
+def _local_recipients(pkg: edxml.DocumentPackage) -> list[Agency]:
+    """Recipients this installation serves: agencies here that have users."""
+    codes = [o.organ_id for o in pkg.to]
+    served = set(Membership.objects.filter(agency__code__in=codes).values_list("agency__code", flat=True))
+    return list(Agency.objects.filter(code__in=served))
+
+
+def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry) -> None:
+    pkg = parsed.document
+    assert pkg is not None
+    business = pkg.business.business_doc_type if pkg.business else 0
+    recipients = _local_recipients(pkg)
+    if int(business) == int(edxml.BusinessDocType.REVOKE):
+        for agency in recipients:
+            incoming.void_revoked(agency=agency, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,
+                                  reason=pkg.business.business_doc_reason if pkg.business else "")
+        return
+    files = [incoming.ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
+    for agency in recipients:
+        duplicate = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
+                                            issuer_code=pkg.from_.organ_id, external_id=pkg.document_id).exists()
+        report = verify_document(parsed, data, duplicate=duplicate)
+        number = pkg.code.code_number
+        incoming.register_arrival(incoming.Arrival(
+            agency=agency, sender_code=pkg.from_.organ_id, sender_name=pkg.from_.organ_name,
+            external_id=pkg.document_id, type_name=pkg.document_type.type_name,
+            notation=f"{number}/{pkg.code.code_notation}" if number else pkg.code.code_notation,
+            number=int(number) if number.isdigit() else None,
+            promulgation_date=pkg.promulgation_info.promulgation_date, place=pkg.promulgation_info.place,
+            subject=pkg.subject, content=pkg.content,
+            signer_name=pkg.signer_info.full_name if pkg.signer_info else "",
+            signer_position=pkg.signer_info.position if pkg.signer_info else "",
+            signer_competence=pkg.signer_info.competence if pkg.signer_info else "",
+            priority=int(pkg.other_info.priority), due_on=pkg.due_date, steering_type=pkg.steering_type or 0,
+            sphere=pkg.other_info.sphere_of_promulgation, paper_copy=bool(pkg.business and pkg.business.paper),
+            files=files, package_sha256=entry.sha256, verification=report.as_dict()))
+
+
+def _status(parsed: edxml.ParsedPackage) -> None:
+    status = parsed.status
+    assert status is not None
+    rf = status.response_for
+    doc = Document.objects.filter(direction=Document.Direction.OUTGOING, identifier_code=rf.document_id,
+                                  agency__code=rf.organ_id).first()
+    if doc is None:
+        log.warning("exchange: status %s for unknown document %s", status.status_code, rf.document_id)
+        return
+    sender = status.from_
+    _, created = DeliveryStatus.objects.get_or_create(
+        document_id=doc.pk, recipient_code=sender.organ_id, status_code=str(status.status_code),
+        status_at=status.timestamp,
+        defaults={"recipient_name": sender.organ_name, "description": status.description})
+    if created:
+        record_event("exchange.status_received", actor="system", agency_code=doc.agency.code, obj=doc,
+                     details={"from": sender.organ_id, "status": str(status.status_code),
+                              "description": status.description})

@@ -1,0 +1,30 @@
+"""Exchange jobs: send the outbox and pull the inbox, on a schedule and when woken.
+
+The outbox rows are the durable state; these tasks only do the work. A lost wake-up
+delays a delivery until the next sweep (every minute), never loses it.
+"""
+
+from __future__ import annotations
+
+from vanban.jobs import every_minutes, periodic_task, task
+
+
+@task()
+def send_outbox_now() -> int:
+    from vanban.exchange.services import send_pending
+
+    return send_pending()
+
+
+@periodic_task(every_minutes(1))
+def sweep_outbox() -> int:
+    from vanban.exchange.services import send_pending
+
+    return send_pending()
+
+
+@periodic_task(every_minutes(1))
+def poll_inbox() -> int:
+    from vanban.exchange.inbound import poll
+
+    return poll()

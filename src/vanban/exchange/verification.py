@@ -1,0 +1,119 @@
+"""What the receiver checks before a clerk may accept (QĐ 16/2019 Art. 9): completeness,
+integrity, authenticity — as a list of checks a clerk can read."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cryptography import x509
+from lxml import etree
+
+from vanban import edxml
+from vanban.agencies.models import Agency
+from vanban.core.formats import FormatError, check_file
+from vanban.pki import PkiError, identify, validate_pdf
+from vanban.trust import services as trust
+
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+
+
+@dataclass
+class Check:
+    code: str
+    ok: bool
+    label: str
+    detail: str = ""
+    integrity: bool = False  # a failure here forbids acceptance
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def integrity_ok(self) -> bool:
+        return all(c.ok for c in self.checks if c.integrity)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "integrity_ok": self.integrity_ok, "checks": [asdict(c) for c in self.checks]}
+
+
+def _embedded_certificates(data: bytes) -> list[x509.Certificate]:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    root = etree.fromstring(data, parser)  # already vetted by parse_package
+    out = []
+    for el in root.iter(f"{{{DSIG}}}X509Certificate"):
+        import base64
+
+        try:
+            out.append(x509.load_der_x509_certificate(base64.b64decode("".join((el.text or "").split()))))
+        except ValueError:
+            continue
+    return out
+
+
+def check_envelope(data: bytes, sender_code: str) -> Check:
+    certs = _embedded_certificates(data)
+    if not certs:
+        return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin", "Gói tin không có chữ ký số.",
+                     integrity=True)
+    signer, intermediates = certs[0], certs[1:]
+    result = edxml.verify_package(data, [signer])
+    if not result.valid:
+        return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
+                     result.reason or "Chữ ký số không hợp lệ.", integrity=True)
+    who = identify(signer)
+    if who.agency_code and who.agency_code != sender_code:
+        return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
+                     f"Chứng thư ký gói tin thuộc cơ quan {who.agency_code}, không phải cơ quan gửi "
+                     f"{sender_code}.", integrity=True)
+    if not trust.certificate_chains_to_anchor(signer, intermediates):
+        return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
+                     f"Chữ ký đúng nhưng chứng thư của {who.common_name} không do CA tin cậy cấp.",
+                     integrity=True)
+    return Check("ENVELOPE_SIGNATURE", True, "Chữ ký số của gói tin",
+                 f"Hợp lệ — ký bởi {who.common_name}" + (f" ({who.agency_code})" if who.agency_code else ""),
+                 integrity=True)
+
+
+def verify_document(parsed: edxml.ParsedPackage, data: bytes, *, duplicate: bool) -> Report:
+    pkg = parsed.document
+    assert pkg is not None
+    report = Report()
+    report.checks.append(check_envelope(data, pkg.from_.organ_id))
+    report.checks.append(Check("REQUIRED_FIELDS", True, "Đủ các thông tin bắt buộc",
+                               "Số, ký hiệu, ngày, loại, trích yếu, cơ quan gửi và nhận đều có."))
+    known = Agency.objects.filter(code=pkg.from_.organ_id).exists()
+    report.checks.append(Check("SENDER_KNOWN", known, "Cơ quan gửi có trong danh bạ",
+                               pkg.from_.organ_id if known else f"Không có mã {pkg.from_.organ_id} trong danh bạ."))
+    report.checks.append(Check("MANIFEST", True, "Danh mục tệp khớp với tệp đính kèm",
+                               f"{len(parsed.attachments)} tệp.", integrity=True))
+    trust_store = trust.trust_store()
+    for att in parsed.attachments:
+        raw = att.read()
+        digest = hashlib.sha256(raw).hexdigest()
+        try:
+            check_file(att.name, raw)
+        except FormatError as exc:
+            report.checks.append(Check("FORMAT", False, f"Định dạng tệp {att.name}", exc.message))
+            continue
+        report.checks.append(Check("FORMAT", True, f"Định dạng tệp {att.name}", f"SHA-256 {digest[:16]}…"))
+        if att.name.lower().endswith(".pdf"):
+            try:
+                pdf = validate_pdf(raw, trust_store)
+            except PkiError as exc:
+                report.checks.append(Check("PDF_SIGNATURES", False, f"Chữ ký số trên {att.name}", exc.message,
+                                           integrity=True))
+                continue
+            broken = any(s.integrity == "broken" or s.modification == "content_changed" for s in pdf.signatures)
+            report.checks.append(Check("PDF_SIGNATURES", pdf.verdict == "valid", f"Chữ ký số trên {att.name}",
+                                       pdf.summary.message, integrity=broken))
+    report.checks.append(Check("DUPLICATE", not duplicate, "Không trùng văn bản đã nhận",
+                               "Văn bản này đã được nhận trước đó." if duplicate else "Lần đầu nhận."))
+    return report

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.exchange.conftest import Province
+from vanban.audit.models import AuditEvent
+from vanban.documents import incoming, services
+from vanban.documents.errors import DocumentError
+from vanban.documents.models import Document
+from vanban.exchange import inbound
+from vanban.exchange.models import DeliveryStatus, InboxEntry, OutboxEntry
+from vanban.exchange.services import send_pending
+from vanban.pki.samplepdf import make_pdf
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def issue_to_b(p: Province) -> Document:
+    a = p.a
+    doc = services.create_draft(
+        actor=a.specialist, agency=a.agency,
+        fields=services.DraftFields(document_type="cong-van", subject="Về việc báo cáo công tác văn thư",
+                                    drafting_unit="VP"),
+        files=[services.FileInput("cong-van.pdf", make_pdf("CONG VAN so 01"))],
+        recipients=[services.RecipientInput(kind="agency", agency_code=p.b.code)])
+    services.submit_draft(actor=a.specialist, document=doc, approver=a.leader)
+    services.approve_and_sign(actor=a.leader, document=doc)
+    return services.issue_document(actor=a.clerk, document=doc)
+
+
+def statuses(doc: Document) -> list[str]:
+    return list(DeliveryStatus.objects.filter(document_id=doc.pk).order_by("status_at", "id")
+                .values_list("status_code", flat=True))
+
+
+def test_issue_travels_to_b_and_statuses_come_back(province: Province) -> None:
+    p = province
+    sent = issue_to_b(p)
+    # Sending happened on commit (tasks run inline in tests): the outbox row is sent.
+    row = OutboxEntry.objects.get(document_id=sent.pk)
+    assert (row.state, row.attempts) == ("sent", 1), row.last_error
+    assert inbound.poll() == 1
+    arrived = Document.objects.get(agency=p.b, direction="incoming")
+    assert arrived.state == "arrived"
+    assert (arrived.issuer_code, arrived.external_id, arrived.notation) == (
+        p.a.agency.code, sent.identifier_code, sent.notation)
+    assert arrived.verification["integrity_ok"] is True, arrived.verification["checks"][0]
+    assert arrived.verification["ok"] is True, arrived.verification
+    assert arrived.main_file().name == "cong-van.pdf"
+    entry = InboxEntry.objects.get()
+    assert entry.acked_at is not None
+    # Nothing left in the hub inbox; status 01 travelled back.
+    inbound.poll()
+    assert statuses(sent) == ["01"]
+    incoming.accept_package(actor=p.b_clerk, document=arrived)
+    inbound.poll()
+    assert statuses(sent) == ["01", "03"]
+    arrived.refresh_from_db()
+    assert arrived.arrival_number == 1
+    assert AuditEvent.objects.filter(action="exchange.status_received", object_id=str(sent.pk)).count() == 2
+
+
+def test_polling_twice_creates_one_document(province: Province) -> None:
+    p = province
+    issue_to_b(p)
+    inbound.poll()
+    inbound.poll()
+    assert Document.objects.filter(agency=p.b, direction="incoming").count() == 1
+    assert InboxEntry.objects.filter(kind="document").count() == 1
+
+
+def test_hub_down_then_up_delivers_once(province: Province) -> None:
+    from vanban.exchange.models import HubConnection
+    p = province
+    HubConnection.objects.update(url="http://127.0.0.1:9/hub/api/v1")  # nothing listens on port 9
+    sent = issue_to_b(p)
+    row = OutboxEntry.objects.get(document_id=sent.pk)
+    assert row.state == "failed"
+    assert "Không kết nối" in row.last_error or "127.0.0.1:9" in row.last_error
+    assert row.next_attempt_at is not None
+    HubConnection.objects.update(url=p.hub_url)
+    OutboxEntry.objects.update(next_attempt_at=None)  # the sweep's clock, without waiting
+    assert send_pending() == 1
+    assert send_pending() == 0
+    inbound.poll()
+    assert Document.objects.filter(agency=p.b, direction="incoming").count() == 1
+
+
+def test_reject_sends_02_with_the_reason(province: Province) -> None:
+    p = province
+    sent = issue_to_b(p)
+    inbound.poll()
+    arrived = Document.objects.get(agency=p.b, direction="incoming")
+    with pytest.raises(DocumentError):
+        incoming.reject_package(actor=p.b_clerk, document=arrived, reason=" ")
+    incoming.reject_package(actor=p.b_clerk, document=arrived, reason="Gửi nhầm cơ quan")
+    inbound.poll()
+    status = DeliveryStatus.objects.get(document_id=sent.pk, status_code="02")
+    assert status.description == "Gửi nhầm cơ quan"

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "vanban.documents",
     "vanban.exchange",
     "vanban.records",
+    "vanban.search",
+    "vanban.reports",
 ]
 
 MIDDLEWARE = [

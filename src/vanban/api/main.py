@@ -9,6 +9,7 @@ from vanban.agencies.api import router as agencies_router
 from vanban.api import errors
 from vanban.api.auth import default_auth
 from vanban.documents.api import router as documents_router
+from vanban.records.api import router as records_router
 
 api = NinjaAPI(
     title="vanban API",
@@ -23,3 +24,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/agencies", agencies_router, tags=["agencies"])
 api.add_router("/documents", documents_router, tags=["documents"])
+api.add_router("/records", records_router, tags=["records"])

@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from vanban.records import views
+
+app_name = "records"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.my_dossiers, name="my_dossiers"),
+    path("danh-muc/", views.catalog, name="catalog"),
+    path("danh-muc/<int:entry_id>/lap/", views.open_dossier, name="open"),
+    path("<int:pk>/", views.dossier_detail, name="dossier"),
+    path("<int:pk>/van-ban/", views.file_document, name="file_document"),
+    path("<int:pk>/tai-lieu/", views.upload_file, name="upload_file"),
+    path("<int:pk>/bo/", views.remove_item, name="remove_item"),
+    path("<int:pk>/thu-tu/", views.move_item, name="move_item"),
+    path("<int:pk>/dong/", views.close, name="close"),
+    path("<int:pk>/dac-ta/", views.edit_metadata, name="metadata"),
+    path("<int:pk>/tep/<int:file_id>/", views.download, name="download"),
+    path("nop-luu/", views.transfers, name="transfers"),
+    path("nop-luu/<int:pk>/", views.decide_transfer, name="decide_transfer"),
+    path("kho/", views.archive, name="archive"),
+    path("toan-ven/", views.fixity, name="fixity"),
+]

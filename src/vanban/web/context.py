@@ -24,5 +24,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "current_roles": [m.get_role_display() for m in roles],
         "other_agencies": list(other.values()),
         "nav": nav_for(role_codes, superuser=user.is_superuser),
-        "active_nav": getattr(getattr(request, "resolver_match", None), "url_name", ""),
+        "active_nav": getattr(getattr(request, "resolver_match", None), "view_name", ""),
     }

@@ -22,10 +22,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Trang chủ", "home", ANY),
     NavItem("Văn bản đi", "drafts", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK})),
     NavItem("Sổ văn bản đi", "outgoing_book", frozenset({Role.CLERK, Role.LEADER, Role.ARCHIVIST})),
+    NavItem("Hồ sơ", "records:my_dossiers", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.ARCHIVIST})),
+    NavItem("Lưu trữ", "records:archive", frozenset({Role.ARCHIVIST})),
     NavItem("Danh bạ cơ quan", "agency_directory", ANY),
     NavItem("Người dùng", "user_list", frozenset({Role.AGENCY_ADMIN})),
     NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),
     NavItem("Kho tin cậy", "trust_anchors", frozenset({Role.AGENCY_ADMIN, Role.HUB_OPERATOR})),
+    NavItem("Trục liên thông", "hub:dashboard", frozenset({Role.HUB_OPERATOR})),
     NavItem("Vận hành", "operations", frozenset({Role.HUB_OPERATOR})),
 )
 

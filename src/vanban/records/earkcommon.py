@@ -1,0 +1,161 @@
+"""Names shared by the E-ARK SIP writer, checker and reader (no Django: the checker must
+work on a package alone, on any machine).
+
+Layout (E-ARK CSIP v2 folders; one representation):
+
+    <OBJID>/METS.xml
+    <OBJID>/metadata/descriptive/hoso.xml        TT 02/2019 fields of the dossier and items
+    <OBJID>/metadata/preservation/premis.xml     objects + fixity, events, signature reports
+    <OBJID>/metadata/other/audit-events.json     the dossier's audit events (hash chain links)
+    <OBJID>/representations/rep1/data/<NNNNNNN>/<file>   each item's files and edXML packages
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from lxml import etree
+
+METS_NS = "http://www.loc.gov/METS/"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+CSIP_NS = "https://DILCIS.eu/XML/METS/CSIPExtensionMETS"
+SIP_NS = "https://DILCIS.eu/XML/METS/SIPExtensionMETS"
+PREMIS_NS = "http://www.loc.gov/premis/v3"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+HOSO_NS = "urn:vanban:luu-tru:tt02-2019"
+VANBAN_NS = "urn:vanban:premis-extension"
+
+METS_FILE = "METS.xml"
+DESCRIPTIVE = "metadata/descriptive/hoso.xml"
+PREMIS = "metadata/preservation/premis.xml"
+AUDIT = "metadata/other/audit-events.json"
+DATA = "representations/rep1/data"
+PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
+
+MAX_XML = 64 * 1024 * 1024
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                         remove_blank_text=True)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def object_id(file_code: str) -> str:
+    return "vanban-sip-" + re.sub(r"[^0-9A-Za-z.\-]", "-", file_code)
+
+
+def safe_name(name: str) -> str:
+    """A file name that is safe in a path on every system (keeps Vietnamese letters)."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    cleaned = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "_", base).strip(" .")
+    return cleaned[:150] or "tep"
+
+
+class PackageError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Package:
+    """Read access to a package as a folder or a ZIP (one top folder), paths relative to it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._zip: zipfile.ZipFile | None = None
+        self._prefix = ""
+        if self.path.is_dir():
+            root = self.path
+            if not (root / METS_FILE).is_file():
+                subs = [p for p in root.iterdir() if p.is_dir() and (p / METS_FILE).is_file()]
+                if len(subs) == 1:
+                    root = subs[0]
+            self.root = root
+        elif zipfile.is_zipfile(self.path):
+            self._zip = zipfile.ZipFile(self.path)
+            names = self._zip.namelist()
+            for name in names:
+                parts = PurePosixPath(name).parts
+                if name.startswith("/") or ".." in parts or "\\" in name:
+                    raise PackageError("PACKAGE_UNSAFE_PATH", f"Đường dẫn không an toàn trong gói: {name}")
+            if METS_FILE not in names:
+                tops = {PurePosixPath(n).parts[0] for n in names if PurePosixPath(n).parts}
+                if len(tops) == 1:
+                    self._prefix = tops.pop() + "/"
+            self.root = self.path
+        else:
+            raise PackageError("PACKAGE_NOT_FOUND", f"Không phải thư mục hoặc tệp ZIP: {self.path}")
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def files(self) -> Iterator[str]:
+        if self._zip is not None:
+            for info in self._zip.infolist():
+                if not info.is_dir() and info.filename.startswith(self._prefix):
+                    yield info.filename[len(self._prefix):]
+        else:
+            for p in sorted(self.root.rglob("*")):
+                if p.is_file():
+                    yield p.relative_to(self.root).as_posix()
+
+    def exists(self, rel: str) -> bool:
+        if not _safe_rel(rel):
+            return False
+        if self._zip is not None:
+            try:
+                self._zip.getinfo(self._prefix + rel)
+            except KeyError:
+                return False
+            return True
+        return (self.root / rel).is_file()
+
+    def read(self, rel: str) -> bytes:
+        if not _safe_rel(rel):
+            raise PackageError("PACKAGE_UNSAFE_PATH", f"Đường dẫn không an toàn: {rel}")
+        if self._zip is not None:
+            return self._zip.read(self._prefix + rel)
+        return (self.root / rel).read_bytes()
+
+    def size(self, rel: str) -> int:
+        if self._zip is not None:
+            return self._zip.getinfo(self._prefix + rel).file_size
+        return (self.root / rel).stat().st_size
+
+    def sha256(self, rel: str) -> str:
+        h = hashlib.sha256()
+        if self._zip is not None:
+            with self._zip.open(self._prefix + rel) as fh:
+                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                    h.update(chunk)
+        else:
+            with (self.root / rel).open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                    h.update(chunk)
+        return h.hexdigest()
+
+    def xml(self, rel: str) -> etree._Element:
+        if self.size(rel) > MAX_XML:
+            raise PackageError("PACKAGE_XML_TOO_LARGE", f"{rel} quá lớn.")
+        try:
+            return etree.fromstring(self.read(rel), PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise PackageError("PACKAGE_BAD_XML", f"{rel} không phải XML hợp lệ: {exc}") from exc
+
+
+def _safe_rel(rel: str) -> bool:
+    parts = PurePosixPath(rel).parts
+    return bool(parts) and not rel.startswith("/") and ".." not in parts and "\\" not in rel

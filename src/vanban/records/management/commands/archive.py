@@ -1,0 +1,94 @@
+"""`vanban archive export|verify|import|catalog`: archival packages (E-ARK SIP) and catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from vanban.agencies.models import Agency
+from vanban.records.earkverify import verify_package
+from vanban.records.errors import RecordsError
+from vanban.records.importer import CatalogFileError, read_catalog
+from vanban.records.queries import find_dossier
+
+
+class Command(BaseCommand):
+    help = "Gói lưu trữ E-ARK (xuất, kiểm tra, nhập) và danh mục hồ sơ."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        exp = sub.add_parser("export", help="xuất hồ sơ thành gói E-ARK SIP")
+        exp.add_argument("dossier", help="mã hồ sơ (000.00.01.H16.2026.01.TCCB) hoặc số id")
+        exp.add_argument("--out", type=Path, required=True, help="thư mục, hoặc tệp .zip")
+        ver = sub.add_parser("verify", help="kiểm tra gói (cấu trúc, mọi mã băm), không cần cơ sở dữ liệu")
+        ver.add_argument("package", type=Path)
+        imp = sub.add_parser("import", help="nhập hồ sơ từ gói của hệ thống khác")
+        imp.add_argument("package", type=Path)
+        imp.add_argument("--agency", default="", help="đặt vào cơ quan này thay vì cơ quan ghi trong gói")
+        cat = sub.add_parser("catalog", help="nhập danh mục hồ sơ từ .csv hoặc .xlsx")
+        cat.add_argument("file", type=Path)
+        cat.add_argument("--agency", required=True)
+        cat.add_argument("--year", type=int, required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            match options["action"]:
+                case "export":
+                    self._export(options["dossier"], options["out"])
+                case "verify":
+                    self._verify(options["package"])
+                case "import":
+                    self._import(options["package"], options["agency"])
+                case "catalog":
+                    self._catalog(options["file"], options["agency"], options["year"])
+        except RecordsError as exc:
+            raise CommandError(f"[{exc.code}] {exc.message}") from None
+
+    def _export(self, key: str, out: Path) -> None:
+        from vanban.records.earkexport import export_dossier
+
+        dossier = find_dossier(key)
+        if dossier is None:
+            raise CommandError(f"Không tìm thấy hồ sơ {key}.")
+        target = export_dossier(dossier, out)
+        self.stdout.write(f"Đã xuất hồ sơ {dossier.file_code} vào {target}")
+
+    def _verify(self, package: Path) -> None:
+        if not package.exists():
+            raise CommandError(f"Không tìm thấy {package}")
+        report = verify_package(package)
+        for problem in report.problems:
+            self.stderr.write(f"LỖI [{problem.code}] {problem}")
+        if not report.ok:
+            raise CommandError(f"Gói {report.object_id or package} KHÔNG hợp lệ: {len(report.problems)} lỗi.")
+        self.stdout.write(f"Gói {report.object_id} hợp lệ: {report.files_checked} tệp, mọi mã băm khớp.")
+
+    def _import(self, package: Path, agency: str) -> None:
+        from vanban.records.earkimport import import_package
+
+        if not package.exists():
+            raise CommandError(f"Không tìm thấy {package}")
+        dossier = import_package(package, agency_code=agency)
+        self.stdout.write(f"Đã nhập hồ sơ {dossier.file_code} ({dossier.items.count()} văn bản) vào kho lưu trữ.")
+
+    def _catalog(self, path: Path, agency_code: str, year: int) -> None:
+        from vanban.records.services import CatalogRejectedError, import_catalog
+
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            raise CommandError(f"Không có cơ quan {agency_code}.")
+        if not path.exists():
+            raise CommandError(f"Không tìm thấy tệp {path}")
+        try:
+            parsed = read_catalog(path.name, path.read_bytes())
+            result = import_catalog(actor="cli", agency=agency, year=year, parsed=parsed, source=path.name)
+        except CatalogFileError as exc:
+            raise CommandError(str(exc)) from exc
+        except CatalogRejectedError as rejected:
+            for err in rejected.errors:
+                self.stderr.write(f"{path}: {err}")
+            raise CommandError(f"Không nhập gì: {len(rejected.errors)} dòng lỗi.") from None
+        self.stdout.write(f"Danh mục hồ sơ {year}: {result.created} mục mới, {result.updated} cập nhật, "
+                          f"{result.removed} bỏ.")

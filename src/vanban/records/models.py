@@ -1,0 +1,265 @@
+"""Dossier catalogs, dossiers and their items, archive transfers, fixity runs.
+
+A dossier item carries its archival metadata as a JSON snapshot (keys are the TT 02/2019
+tags listed in `metadata.py`) and its files as `ItemFile` rows, so an archived dossier
+stands on its own: it survives changes to the live document and can be restored into an
+installation that never had the document.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vanban.agencies.models import Agency
+from vanban.records.codes import DEFAULT_LANGUAGE, retention_label
+
+User = settings.AUTH_USER_MODEL
+
+
+class DossierCatalog(models.Model):
+    """Danh mục hồ sơ: issued by an agency at the start of each year (NĐ 30 Art. 28)."""
+
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT,
+                               related_name="dossier_catalogs")
+    year = models.PositiveSmallIntegerField("năm")
+    source = models.CharField("tệp nguồn", max_length=255, blank=True)
+    imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "danh mục hồ sơ"
+        verbose_name_plural = "danh mục hồ sơ"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="catalog_unique_agency_year")]
+
+    def __str__(self) -> str:
+        return f"Danh mục hồ sơ {self.year} — {self.agency.code}"
+
+
+class CatalogEntry(models.Model):
+    catalog = models.ForeignKey(DossierCatalog, on_delete=models.CASCADE, related_name="entries")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField("đề mục", max_length=300)
+    subheading = models.CharField("đề mục nhỏ", max_length=300, blank=True)
+    notation = models.CharField("số và ký hiệu hồ sơ", max_length=20)
+    title = models.CharField("tiêu đề hồ sơ", max_length=500)
+    retention_years = models.PositiveSmallIntegerField("thời hạn bảo quản (năm)", null=True, blank=True,
+                                                       help_text="trống = vĩnh viễn")
+    responsible = models.CharField("đơn vị/người lập hồ sơ", max_length=200, blank=True)
+    responsible_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
+
+    class Meta:
+        verbose_name = "mục trong danh mục hồ sơ"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["catalog", "notation"], name="catalog_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.notation} {self.title}"
+
+    @property
+    def retention_label(self) -> str:
+        return retention_label(self.retention_years)
+
+
+class Dossier(models.Model):
+    """Hồ sơ: opened from the catalog, filled, closed (frozen), transferred, archived."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Đang lập"
+        CLOSED = "closed", "Đã đóng"
+        SUBMITTED = "submitted", "Đã nộp lưu, chờ lưu trữ tiếp nhận"
+        ARCHIVED = "archived", "Lưu trữ cơ quan"
+
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="dossiers")
+    catalog_entry = models.ForeignKey(CatalogEntry, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="dossiers")
+    year = models.PositiveSmallIntegerField("năm hình thành (FileCatalog)")
+    notation = models.CharField("số và ký hiệu hồ sơ (FileNotation)", max_length=20)
+    title = models.CharField("tiêu đề hồ sơ", max_length=500)
+    retention_years = models.PositiveSmallIntegerField("thời hạn bảo quản (năm)", null=True, blank=True)
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.OPEN,
+                             db_index=True)
+    creator = models.ForeignKey(User, verbose_name="người lập hồ sơ", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="dossiers")
+    creator_name = models.CharField("người lập hồ sơ", max_length=200)
+    # Archival metadata (TT 02/2019 Chương II) the system cannot derive; see metadata.py.
+    fonds_name = models.CharField("tên phông", max_length=300, blank=True)
+    mode = models.CharField("chế độ sử dụng", max_length=2, default="01")
+    language = models.CharField("ngôn ngữ", max_length=50, default=DEFAULT_LANGUAGE)
+    start_date = models.DateField("thời gian bắt đầu", null=True, blank=True)
+    end_date = models.DateField("thời gian kết thúc", null=True, blank=True)
+    keywords = models.CharField("từ khóa", max_length=300, blank=True)
+    description = models.CharField("ghi chú", max_length=500, blank=True)
+    info_sign = models.CharField("ký hiệu thông tin", max_length=30, blank=True)
+    sheet_count = models.PositiveIntegerField("số lượng tờ", null=True, blank=True)
+    physical_condition = models.CharField("tình trạng vật lý", max_length=2, blank=True)
+    reliability = models.CharField("mức độ tin cậy", max_length=2, default="01")
+    paper_code = models.CharField("mã hồ sơ gốc giấy", max_length=100, blank=True)
+    risk_recovery = models.BooleanField("chế độ dự phòng", default=False)
+    risk_recovery_status = models.CharField("tình trạng dự phòng", max_length=2, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # Set when the dossier came in as an archival package from another installation.
+    imported_from = models.CharField("nhập từ gói", max_length=200, blank=True)
+    provenance_sha256 = models.CharField(max_length=64, blank=True,
+                                         help_text="nhật ký gốc của hồ sơ (JSON) trong kho tệp")
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        ordering = ["-year", "notation"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "notation"], name="dossier_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.file_code} {self.title}"
+
+    @property
+    def file_code(self) -> str:
+        """Mã hồ sơ = OrganId . FileCatalog . FileNotation (NĐ 30 Phụ lục VI)."""
+        return f"{self.agency.code}.{self.year}.{self.notation}"
+
+    @property
+    def retention_label(self) -> str:
+        return retention_label(self.retention_years)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state != self.State.OPEN
+
+
+class DossierItem(models.Model):
+    """A document (or a working file) filed in a dossier; a document has one home dossier."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Văn bản"
+        FILE = "file", "Tài liệu làm việc"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="dossier_items")
+    ordinal = models.PositiveIntegerField("số thứ tự trong hồ sơ")
+    metadata = models.JSONField("dữ liệu đặc tả", default=dict)
+    filed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "văn bản trong hồ sơ"
+        ordering = ["ordinal", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document"], condition=models.Q(document__isnull=False),
+                                    name="document_one_home_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.ordinal}"
+
+
+class ItemFile(models.Model):
+    """The bytes of an item (blob store), with what preservation knows about them."""
+
+    item = models.ForeignKey(DossierItem, on_delete=models.CASCADE, related_name="files")
+    order = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(max_length=10, default="main")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    is_edxml = models.BooleanField("gói tin edXML gốc", default=False)
+    pdfa = models.CharField("PDF/A", max_length=20, blank=True,
+                            help_text="'' chưa kiểm tra; 'none' không phải PDF/A; '2B' …")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    validation = models.JSONField("kết quả kiểm tra chữ ký", null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+
+class ArchiveTransfer(models.Model):
+    """Nộp lưu: a list of closed dossiers handed to the agency archive."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "Chờ tiếp nhận"
+        ACCEPTED = "accepted", "Đã tiếp nhận"
+        RETURNED = "returned", "Trả lại"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="archive_transfers")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("lý do trả lại", max_length=1000, blank=True)
+    note = models.CharField("ghi chú", max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "lượt nộp lưu"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Nộp lưu #{self.pk} ({self.get_state_display()})"
+
+
+class TransferItem(models.Model):
+    transfer = models.ForeignKey(ArchiveTransfer, on_delete=models.CASCADE, related_name="items")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="transfer_items")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["transfer", "dossier"], name="transfer_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id}: {self.dossier_id}"
+
+
+class FixityRun(models.Model):
+    """One pass over every blob; `cursor` is the last hash done, so a run resumes there."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Đang chạy"
+        FINISHED = "finished", "Hoàn tất"
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING, db_index=True)
+    trigger = models.CharField(max_length=10, default="cli")  # cli | task
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cursor = models.CharField(max_length=64, blank=True)
+    checked = models.PositiveBigIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Kiểm tra toàn vẹn #{self.pk} ({self.state})"
+
+
+class FixityMismatch(models.Model):
+    class Kind(models.TextChoices):
+        CORRUPT = "corrupt", "Nội dung đã bị thay đổi"
+        MISSING = "missing", "Mất tệp"
+
+    run = models.ForeignKey(FixityRun, on_delete=models.CASCADE, related_name="mismatches")
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["run", "sha256"], name="fixity_mismatch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sha256} {self.kind}"

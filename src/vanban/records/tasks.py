@@ -1,0 +1,46 @@
+"""Background fixity: an hourly slice of a rolling run, a new run once a day.
+
+A slice checks at most `VANBAN_FIXITY_SLICE` blobs (default 5,000) and stops; the next
+tick resumes from the stored cursor. When a run is finished and the last one started more
+than `VANBAN_FIXITY_INTERVAL_HOURS` (default 24) ago, a new run begins.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from vanban.jobs import every_minutes, periodic_task, task
+from vanban.records import fixity
+from vanban.records.models import FixityRun
+
+
+def _due() -> bool:
+    if fixity.current_run() is not None:
+        return True
+    last = FixityRun.objects.order_by("-id").first()
+    hours = getattr(settings, "VANBAN_FIXITY_INTERVAL_HOURS", 24)
+    return last is None or last.started_at < timezone.now() - timedelta(hours=hours)
+
+
+def fixity_slice() -> int | None:
+    """Run one slice if due; the run id, or None when nothing was due."""
+    if not _due():
+        return None
+    result = fixity.run_fixity(resume=True, limit=getattr(settings, "VANBAN_FIXITY_SLICE", 5000),
+                               trigger="task")
+    return result.run.pk
+
+
+@periodic_task(every_minutes(60))
+def fixity_tick() -> int | None:
+    return fixity_slice()
+
+
+@task()
+def fixity_now() -> int | None:
+    """The archivist's button: one slice now."""
+    return fixity.run_fixity(resume=True, limit=getattr(settings, "VANBAN_FIXITY_SLICE", 5000),
+                             trigger="task").run.pk

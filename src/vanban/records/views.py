@@ -1,0 +1,328 @@
+"""Dossier and archive pages; each view parses, calls a service or a query, renders.
+
+Errors of a service become a Vietnamese message on the page (nothing written); 403 for a
+role that may not act, 404 for what the user may not see (another agency's dossier).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from vanban.accounts.permissions import can_see_operations
+from vanban.agencies.models import Agency
+from vanban.blobs import get_store
+from vanban.records import permissions, queries, services, tasks
+from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
+from vanban.records.errors import RecordsError
+from vanban.records.importer import CatalogFileError, read_catalog
+from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata
+from vanban.records.models import ArchiveTransfer, CatalogEntry, Dossier, ItemFile
+from vanban.web.current import current_agency
+
+
+def _agency(request: HttpRequest) -> Agency:
+    agency = current_agency(request)
+    if agency is None or not permissions.is_staff(request.user, agency.pk):
+        raise PermissionDenied
+    return agency
+
+
+def _dossier(request: HttpRequest, pk: int) -> Dossier:
+    dossier = queries.visible_dossier(request.user, pk)
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def _fail(request: HttpRequest, exc: RecordsError) -> None:
+    if exc.status == 403:
+        raise PermissionDenied from exc
+    if exc.status == 404:
+        raise Http404 from exc
+    messages.error(request, exc.message)
+
+
+def _ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or request.POST.get("year") or date.today().year)
+    except ValueError:
+        return date.today().year
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    return render(request, "records/my_dossiers.html", {
+        "dossiers": queries.my_dossiers(request.user, agency),
+        "is_archivist": permissions.is_archivist(request.user, agency.pk)})
+
+
+@login_required
+def catalog(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    year = _year(request)
+    cat = queries.catalog(agency, year)
+    is_archivist = permissions.is_archivist(request.user, agency.pk)
+    if request.method == "POST":
+        if not is_archivist:
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Chọn tệp danh mục (.csv hoặc .xlsx).")
+        else:
+            try:
+                parsed = read_catalog(upload.name, upload.read())
+                result = services.import_catalog(actor=request.user, agency=agency, year=year, parsed=parsed,
+                                                 source=upload.name)
+            except CatalogFileError as exc:
+                messages.error(request, str(exc))
+            except services.CatalogRejectedError as exc:
+                return render(request, "records/catalog.html", {
+                    "year": year, "catalog": cat, "entries": queries.catalog_entries(cat) if cat else [],
+                    "years": queries.catalog_years(agency), "is_archivist": True, "row_errors": exc.errors},
+                    status=400)
+            except RecordsError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, f"Đã nhập danh mục hồ sơ năm {year}: {result.created} mục mới, "
+                                          f"{result.updated} cập nhật.")
+        return redirect(f"{request.path}?year={year}")
+    return render(request, "records/catalog.html", {
+        "year": year, "catalog": cat, "entries": queries.catalog_entries(cat) if cat else [],
+        "years": queries.catalog_years(agency), "is_archivist": is_archivist})
+
+
+@login_required
+@require_POST
+def open_dossier(request: HttpRequest, entry_id: int) -> HttpResponse:
+    agency = _agency(request)
+    entry = CatalogEntry.objects.filter(pk=entry_id, catalog__agency=agency).first()
+    if entry is None:
+        raise Http404
+    try:
+        dossier = services.open_dossier(actor=request.user, entry=entry)
+    except RecordsError as exc:
+        _fail(request, exc)
+        return redirect(f"{reverse('records:catalog')}?year={entry.catalog.year}")
+    messages.success(request, f"Đã lập hồ sơ {dossier.file_code}.")
+    return redirect("records:dossier", pk=dossier.pk)
+
+
+@login_required
+def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _dossier(request, pk)
+    services.record_archive_read(actor=request.user, dossier=dossier, what="detail", ip=_ip(request))
+    items = list(dossier.items.prefetch_related("files"))
+    query = request.GET.get("q", "")[:200]
+    can_change = permissions.can_change(request.user, dossier)
+    return render(request, "records/dossier.html", {
+        "dossier": dossier, "items": items, "meta": dossier_metadata(dossier, items),
+        "missing": check_complete(dossier, items) if dossier.state != Dossier.State.OPEN else [],
+        "item_fields": ITEM_FIELDS, "can_change": can_change,
+        "needs_reason": dossier.state == Dossier.State.CLOSED,
+        "can_close": permissions.can_close(request.user, dossier),
+        "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],
+        "q": query})
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    dossier = _dossier(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "file":
+            from vanban.documents.models import Document
+
+            document = Document.objects.filter(pk=request.POST.get("document_id") or 0).first()
+            if document is None:
+                raise Http404
+            services.file_document(actor=request.user, dossier=dossier, document=document, reason=reason)
+            messages.success(request, f"Đã đưa văn bản {document} vào hồ sơ.")
+        elif action == "upload":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise RecordsError("RECORDS_FILE_REQUIRED", "Chọn tệp tài liệu.")
+            services.add_working_file(actor=request.user, dossier=dossier, reason=reason, upload=services.WorkingFile(
+                upload.name, upload.read(), request.POST.get("subject", ""),
+                request.POST.get("type_name") or "Tài liệu làm việc"))
+            messages.success(request, "Đã thêm tài liệu vào hồ sơ.")
+        elif action == "remove":
+            services.remove_item(actor=request.user, dossier=dossier, item_id=int(request.POST.get("item_id") or 0),
+                                 reason=reason)
+            messages.success(request, "Đã bỏ văn bản khỏi hồ sơ.")
+        elif action == "move":
+            ids = list(dossier.items.values_list("pk", flat=True))
+            item_id, step = int(request.POST.get("item_id") or 0), -1 if request.POST.get("dir") == "up" else 1
+            if item_id in ids:
+                i = ids.index(item_id)
+                j = min(max(i + step, 0), len(ids) - 1)
+                ids[i], ids[j] = ids[j], ids[i]
+                services.reorder_items(actor=request.user, dossier=dossier, item_ids=ids, reason=reason)
+        elif action == "close":
+            services.close_dossier(actor=request.user, dossier=dossier)
+            messages.success(request, "Đã đóng hồ sơ; nội dung hồ sơ được cố định.")
+    except RecordsError as exc:
+        _fail(request, exc)
+    except ValueError:
+        messages.error(request, "Dữ liệu gửi lên không hợp lệ.")
+    return redirect("records:dossier", pk=pk)
+
+
+@login_required
+@require_POST
+def file_document(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "file")
+
+
+@login_required
+@require_POST
+def upload_file(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "upload")
+
+
+@login_required
+@require_POST
+def remove_item(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "remove")
+
+
+@login_required
+@require_POST
+def move_item(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "move")
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "close")
+
+
+DOSSIER_FORM = ("title", "retention_years", "fonds_name", "mode", "language", "start_date", "end_date", "keywords",
+                "description", "info_sign", "sheet_count", "physical_condition", "reliability", "paper_code",
+                "risk_recovery_status")
+
+
+def _item_fields(item: Any) -> list[tuple[str, str, str]]:
+    value = item.metadata.get
+    return [(f.label, f"item-{item.pk}-{f.tag}", "" if value(f.tag) is None else str(value(f.tag)))
+            for f in ITEM_FIELDS if item.kind in f.editable]
+
+
+@login_required
+def edit_metadata(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _dossier(request, pk)
+    if not permissions.can_change(request.user, dossier):
+        raise PermissionDenied
+    items = list(dossier.items.all())
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            values: dict[str, Any] = {k: request.POST.get(k, "") for k in DOSSIER_FORM}
+            values["risk_recovery"] = request.POST.get("risk_recovery") == "1"
+            services.update_dossier(actor=request.user, dossier=dossier, values=values, reason=reason)
+            for item in items:
+                changed = {f.tag: request.POST[f"item-{item.pk}-{f.tag}"] for f in ITEM_FIELDS
+                           if item.kind in f.editable and f"item-{item.pk}-{f.tag}" in request.POST
+                           and request.POST[f"item-{item.pk}-{f.tag}"] != str(item.metadata.get(f.tag) or "")}
+                if changed:
+                    services.update_item(actor=request.user, dossier=dossier, item_id=item.pk, values=changed,
+                                         reason=reason)
+        except RecordsError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, "Đã lưu dữ liệu đặc tả.")
+            return redirect("records:dossier", pk=pk)
+    return render(request, "records/metadata_form.html", {
+        "dossier": dossier, "item_rows": [(item, _item_fields(item)) for item in items], "modes": MODES,
+        "reliability": RELIABILITY, "physical": PHYSICAL, "risk_status": RISK_RECOVERY_STATUS,
+        "needs_reason": dossier.state == Dossier.State.CLOSED})
+
+
+@login_required
+def download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    dossier = _dossier(request, pk)
+    f = ItemFile.objects.filter(pk=file_id, item__dossier=dossier).first()
+    if f is None:
+        raise Http404
+    services.record_archive_read(actor=request.user, dossier=dossier, what="file", sha256=f.sha256, ip=_ip(request))
+    response = HttpResponse(get_store().get(f.sha256), content_type=f.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("dossier") if x.isdigit()]
+        chosen = [d for d in queries.closed_dossiers(request.user, agency) if d.pk in ids]
+        if len(chosen) != len(ids):
+            raise PermissionDenied
+        try:
+            transfer = services.submit_transfer(actor=request.user, dossiers=chosen, note=request.POST.get("note", ""))
+        except RecordsError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, f"Đã nộp lưu {len(chosen)} hồ sơ (lượt #{transfer.pk}).")
+        return redirect("records:transfers")
+    return render(request, "records/transfers.html", {
+        "transfers": queries.transfers(agency, request.user)[:100],
+        "closed": queries.closed_dossiers(request.user, agency),
+        "is_archivist": permissions.is_archivist(request.user, agency.pk)})
+
+
+@login_required
+@require_POST
+def decide_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _agency(request)
+    transfer = ArchiveTransfer.objects.filter(pk=pk, agency=agency).first()
+    if transfer is None:
+        raise Http404
+    try:
+        if request.POST.get("decision") == "accept":
+            services.accept_transfer(actor=request.user, transfer=transfer)
+            messages.success(request, "Đã tiếp nhận hồ sơ vào lưu trữ cơ quan.")
+        else:
+            services.return_transfer(actor=request.user, transfer=transfer, reason=request.POST.get("reason", ""))
+            messages.success(request, "Đã trả lại danh sách nộp lưu.")
+    except RecordsError as exc:
+        _fail(request, exc)
+    return redirect("records:transfers")
+
+
+@login_required
+def archive(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    if not permissions.can_view_archive(request.user, agency.pk):
+        raise PermissionDenied
+    query = request.GET.get("q", "")[:200]
+    return render(request, "records/archive.html", {
+        "dossiers": queries.archive(agency, text=query)[:200], "q": query})
+
+
+@login_required
+def fixity(request: HttpRequest) -> HttpResponse:
+    agency = current_agency(request)
+    allowed = can_see_operations(request.user) or (agency and permissions.is_archivist(request.user, agency.pk))
+    if not allowed:
+        raise PermissionDenied
+    if request.method == "POST":
+        tasks.fixity_now()
+        messages.success(request, "Đã yêu cầu chạy một lượt kiểm tra toàn vẹn; kết quả hiện dưới đây khi xong.")
+        return redirect("records:fixity")
+    return render(request, "records/fixity.html", {"runs": queries.fixity_runs()})

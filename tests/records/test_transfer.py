@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.records.conftest import Archive, closed_dossier
+from vanban.audit.models import AuditEvent
+from vanban.records import services
+from vanban.records.errors import RecordsError
+from vanban.records.models import ArchiveTransfer, Dossier, ItemFile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_missing_mandatory_field_refuses_the_transfer_and_names_it(archive: Archive, pdf_bytes: bytes) -> None:
+    dossier = closed_dossier(archive, pdf_bytes)
+    services.update_dossier(actor=archive.archivist, dossier=dossier, values={"language": ""},
+                            reason="Thử kiểm tra")
+    before = AuditEvent.objects.count()
+    with pytest.raises(RecordsError) as info:
+        services.submit_transfer(actor=archive.staff, dossiers=[dossier])
+    assert info.value.code == "RECORDS_METADATA_INCOMPLETE"
+    assert info.value.status == 422
+    assert "hồ sơ: thiếu “Ngôn ngữ” (Language)" in info.value.message
+    assert "000.00.01.H16.2026.01.TH" in info.value.message
+    dossier.refresh_from_db()
+    assert dossier.state == "closed"
+    assert ArchiveTransfer.objects.count() == 0
+    assert AuditEvent.objects.count() == before
+
+
+def test_missing_item_field_is_named_with_its_item(archive: Archive, pdf_bytes: bytes) -> None:
+    dossier = closed_dossier(archive, pdf_bytes, documents=2)
+    item = dossier.items.get(ordinal=2)
+    item.metadata["organName"] = ""
+    item.save()
+    with pytest.raises(RecordsError) as info:
+        services.submit_transfer(actor=archive.staff, dossiers=[dossier])
+    assert "văn bản số 2: thiếu “Tên cơ quan, tổ chức ban hành văn bản” (organName)" in info.value.message
+
+
+def test_submit_accept_archive(archive: Archive, pdf_bytes: bytes) -> None:
+    dossier = closed_dossier(archive, pdf_bytes)
+    transfer = services.submit_transfer(actor=archive.staff, dossiers=[dossier], note="Nộp lưu năm 2026")
+    dossier.refresh_from_db()
+    assert dossier.state == "submitted"
+    main = ItemFile.objects.get(item__dossier=dossier, role="main")
+    assert main.validation["verdict"] == "valid"
+    assert main.validation["signature_count"] == 2
+    assert main.validated_at is not None
+    with pytest.raises(RecordsError) as info:
+        services.accept_transfer(actor=archive.staff, transfer=transfer)
+    assert info.value.status == 403
+    services.accept_transfer(actor=archive.archivist, transfer=transfer)
+    dossier.refresh_from_db()
+    transfer.refresh_from_db()
+    assert (dossier.state, transfer.state, transfer.decided_by_id) == ("archived", "accepted", archive.archivist.pk)
+    assert dossier.archived_at is not None
+    accepted = AuditEvent.objects.get(action="records.transfer_accepted")
+    assert (accepted.actor_id, accepted.object_id, accepted.details["dossiers"]) == (
+        archive.archivist.pk, str(transfer.pk), ["000.00.01.H16.2026.01.TH"])
+    assert list(AuditEvent.objects.filter(object_type="records.dossier", object_id=str(dossier.pk))
+                .values_list("action", flat=True))[-2:] == ["records.dossier_submitted", "records.dossier_archived"]
+    # In the archive: read-only for everyone, the archivist included.
+    for actor in (archive.staff, archive.archivist):
+        with pytest.raises(RecordsError) as info:
+            services.update_dossier(actor=actor, dossier=dossier, values={"keywords": "x"}, reason="thử")
+        assert info.value.code == "RECORDS_DOSSIER_FROZEN"
+    with pytest.raises(RecordsError) as info:
+        services.accept_transfer(actor=archive.archivist, transfer=transfer)
+    assert info.value.code == "RECORDS_TRANSFER_DECIDED"
+
+
+def test_return_needs_a_reason_and_reopens_for_completion(archive: Archive, pdf_bytes: bytes) -> None:
+    dossier = closed_dossier(archive, pdf_bytes)
+    transfer = services.submit_transfer(actor=archive.staff, dossiers=[dossier])
+    with pytest.raises(RecordsError) as info:
+        services.return_transfer(actor=archive.archivist, transfer=transfer, reason=" ")
+    assert info.value.code == "RECORDS_REASON_REQUIRED"
+    services.return_transfer(actor=archive.archivist, transfer=transfer, reason="Thiếu từ khóa")
+    dossier.refresh_from_db()
+    transfer.refresh_from_db()
+    assert (dossier.state, transfer.state, transfer.reason) == ("closed", "returned", "Thiếu từ khóa")
+    returned = AuditEvent.objects.get(action="records.transfer_returned")
+    assert (returned.actor_id, returned.details["reason"]) == (archive.archivist.pk, "Thiếu từ khóa")
+    again = services.submit_transfer(actor=archive.staff, dossiers=[dossier])
+    assert again.pk != transfer.pk
+
+
+def test_open_dossier_cannot_be_transferred(archive: Archive) -> None:
+    dossier = services.open_dossier(actor=archive.staff, entry=archive.entries["01.TH"])
+    with pytest.raises(RecordsError) as info:
+        services.submit_transfer(actor=archive.staff, dossiers=[dossier])
+    assert info.value.code == "RECORDS_DOSSIER_NOT_CLOSED"
+    assert Dossier.objects.get().state == "open"
+
+
+def test_archive_reads_are_audited(archive: Archive, pdf_bytes: bytes) -> None:
+    dossier = closed_dossier(archive, pdf_bytes)
+    services.record_archive_read(actor=archive.archivist, dossier=dossier, what="detail")
+    assert not AuditEvent.objects.filter(action="records.archive_read").exists()  # not archived yet
+    transfer = services.submit_transfer(actor=archive.staff, dossiers=[dossier])
+    services.accept_transfer(actor=archive.archivist, transfer=transfer)
+    dossier.refresh_from_db()
+    services.record_archive_read(actor=archive.office.leader, dossier=dossier, what="detail", ip="10.0.0.5")
+    read = AuditEvent.objects.get(action="records.archive_read")
+    assert (read.actor_id, read.ip_address, read.details["what"]) == (archive.office.leader.pk, "10.0.0.5", "detail")

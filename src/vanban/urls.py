@@ -35,6 +35,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("ho-so/", include("vanban.records.urls")),
     path("van-ban-di/", include("vanban.documents.urls")),
+    path("van-ban-den/", include("vanban.documents.urls_incoming")),
+    path("cong-viec/", include("vanban.workflow.urls")),
     path("tim-kiem/", include("vanban.search.urls")),
     path("bao-cao/", include("vanban.reports.urls")),
 ]

@@ -97,3 +97,41 @@ def test_reject_sends_02_with_the_reason(province: Province) -> None:
     inbound.poll()
     status = DeliveryStatus.objects.get(document_id=sent.pk, status_code="02")
     assert status.description == "Gửi nhầm cơ quan"
+
+
+def tampered_package_from_a(p: Province) -> bytes:
+    """A package whose envelope is properly signed but whose PDF was changed after the
+    leader and the seal signed it — what a compromised sender system could send."""
+    import dataclasses
+
+    from vanban import edxml
+    from vanban.blobs import get_store
+    from vanban.documents.edxml_export import document_package
+    from vanban.trust import services as trust
+
+    sent = issue_to_b(p)
+    pkg = document_package(sent)
+    pdf = get_store().get(sent.main_file().sha256)
+    at = pdf.index(b"CONG VAN")
+    forged = pdf[:at] + b"X" + pdf[at + 1:]
+    att = pkg.attachments[0]
+    pkg = dataclasses.replace(pkg, document_id=sent.identifier_code + "-x",
+                              attachments=(edxml.Attachment(att.name, forged, att.content_type),))
+    key, chain = trust.key_and_chain_pem(trust.credential_for(p.a.agency, "system"))
+    return edxml.sign_package(edxml.build_package(pkg), key, chain)
+
+
+def test_tampered_pdf_is_flagged_and_cannot_be_accepted(province: Province) -> None:
+    p = province
+    p.client.submit(tampered_package_from_a(p))
+    inbound.poll()
+    forged = Document.objects.get(agency=p.b, direction="incoming", external_id__endswith="-x")
+    assert forged.verification["integrity_ok"] is False
+    failed = [c for c in forged.verification["checks"] if not c["ok"]]
+    assert [c["code"] for c in failed] == ["PDF_SIGNATURES"]
+    with pytest.raises(DocumentError) as info:
+        incoming.accept_package(actor=p.b_clerk, document=forged)
+    assert info.value.code == "INTEGRITY_FAILED"
+    forged.refresh_from_db()
+    assert (forged.state, forged.arrival_number) == ("arrived", None)
+    incoming.reject_package(actor=p.b_clerk, document=forged, reason="Tệp đính kèm bị sửa sau khi ký")

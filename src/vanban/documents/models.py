@@ -152,6 +152,9 @@ class Document(models.Model):
     package_sha256 = models.CharField("gói tin gốc (SHA-256)", max_length=64, blank=True)
     verification = models.JSONField("kết quả kiểm tra", default=dict, blank=True)
     rejection_reason = models.TextField("lý do từ chối", blank=True)
+    completed_at = models.DateTimeField("thời điểm xử lý xong", null=True, blank=True)
+    reply_to = models.ForeignKey("self", verbose_name="trả lời văn bản", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="replies")
     revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
     revocation_reason = models.TextField("lý do thu hồi", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

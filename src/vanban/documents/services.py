@@ -315,3 +315,39 @@ def issue_document(*, actor: Any, document: Document) -> Document:
 
 def issued_at_display(document: Document) -> str:
     return timezone.localtime(document.issued_at).strftime("%d/%m/%Y %H:%M") if document.issued_at else ""
+
+
+def store_working_file(document: Document, actor: Any, upload: FileInput) -> DocumentFile:
+    """A working file attached while processing (checked like every upload)."""
+    upload.role = DocumentFile.Role.WORKING
+    return _store_file(document, actor, upload)
+
+
+@transaction.atomic
+def revoke_document(*, actor: Any, document: Document, reason: str) -> Document:
+    """The sender takes an issued document back: a revocation package (BussinessDocType 1,
+    same DocumentId) goes to every recipient; each answers 15 when it has voided it."""
+    from vanban import edxml
+    from vanban.accounts.permissions import has_role
+
+    document = _locked(document)
+    if document.state != Document.State.ISSUED or not has_role(actor, document.agency_id, "clerk", "leader"):
+        raise DocumentForbiddenError("Chỉ văn thư hoặc lãnh đạo được thu hồi văn bản đã phát hành.")
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise DocumentError("REASON_REQUIRED", "Phải nêu lý do thu hồi.")
+    document.state = Document.State.REVOKED
+    document.revoked_at = timezone.now()
+    document.revocation_reason = reason
+    document.save(update_fields=["state", "revoked_at", "revocation_reason", "updated_at"])
+    recipients = [OutgoingRecipient(r.agency.code, r.name)
+                  for r in document.recipients.select_related("agency") if r.agency is not None]
+    if recipients:
+        business = edxml.Business(business_doc_type=edxml.BusinessDocType.REVOKE, business_doc_reason=reason,
+                                  document_id=document.identifier_code or "")
+        queue_document(document_id=document.pk, sender_code=document.agency.code,
+                       edxml_document_id=document.identifier_code or "", recipients=recipients,
+                       package=document_package_bytes(document, business=business), kind="revocation")
+    record_event("documents.revoked", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"reason": reason, "recipients": [r.code for r in recipients]})
+    return document

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "vanban.trust",
     "vanban.documents",
     "vanban.exchange",
+    "vanban.workflow",
     "vanban.records",
     "vanban.search",
     "vanban.reports",

@@ -23,6 +23,31 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "current_agency": agency,
         "current_roles": [m.get_role_display() for m in roles],
         "other_agencies": list(other.values()),
-        "nav": nav_for(role_codes, superuser=user.is_superuser),
+        "nav": nav_for(role_codes, superuser=user.is_superuser, counts=_counts(user, agency, role_codes)),
+        "unread_notifications": _unread(user),
         "active_nav": getattr(getattr(request, "resolver_match", None), "view_name", ""),
     }
+
+
+def _counts(user: Any, agency: Any, roles: set[str]) -> dict[str, int]:
+    """Small numbers beside the navigation: what waits for this person."""
+    if agency is None:
+        return {}
+    from vanban.documents.models import Document
+    from vanban.workflow.queries import my_work, to_assign
+
+    counts: dict[str, int] = {}
+    if "clerk" in roles:
+        counts["incoming_list"] = Document.objects.filter(agency=agency, direction="incoming",
+                                                          state="arrived").count()
+    work = my_work(user).count()
+    if "leader" in roles:
+        work += to_assign(agency).count()
+    counts["my_work"] = work
+    return counts
+
+
+def _unread(user: Any) -> int:
+    from vanban.workflow.queries import unread_notifications
+
+    return unread_notifications(user).count()

@@ -20,6 +20,8 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Trang chủ", "home", ANY),
+    NavItem("Văn bản đến", "incoming_list", frozenset({Role.CLERK, Role.LEADER})),
+    NavItem("Công việc của tôi", "my_work", frozenset({Role.SPECIALIST, Role.LEADER})),
     NavItem("Văn bản đi", "drafts", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK})),
     NavItem("Sổ văn bản đi", "outgoing_book", frozenset({Role.CLERK, Role.LEADER, Role.ARCHIVIST})),
     NavItem("Hồ sơ", "records:my_dossiers", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.ARCHIVIST})),
@@ -33,6 +35,9 @@ NAV: tuple[NavItem, ...] = (
 )
 
 
-def nav_for(roles: set[str], *, superuser: bool = False) -> list[dict[str, str]]:
-    return [{"label": item.label, "url": reverse(item.url_name), "name": item.url_name}
+def nav_for(roles: set[str], *, superuser: bool = False,
+            counts: dict[str, int] | None = None) -> list[dict[str, object]]:
+    counts = counts or {}
+    return [{"label": item.label, "url": reverse(item.url_name), "name": item.url_name,
+             "count": counts.get(item.url_name, 0)}
             for item in NAV if superuser or roles & item.roles]

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from vanban.documents import views_incoming as views
+
+urlpatterns = [
+    path("", views.arrivals, name="incoming_list"),
+    path("so/", views.book, name="incoming_book"),
+    path("vao-so-van-ban-giay/", views.register_paper, name="incoming_paper"),
+    path("<int:pk>/", views.detail, name="incoming_detail"),
+    path("<int:pk>/tiep-nhan/", views.accept, name="incoming_accept"),
+    path("<int:pk>/tu-choi/", views.reject, name="incoming_reject"),
+    path("<int:pk>/chuyen-lanh-dao/", views.forward, name="incoming_forward"),
+    path("<int:pk>/phan-cong/", views.assign, name="incoming_assign"),
+]

@@ -1,0 +1,181 @@
+"""Pages of incoming documents: arrivals, acceptance, the incoming book, paper registration,
+and the document with its verification report, processing and timeline."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from vanban.accounts.models import User
+from vanban.accounts.permissions import has_role, roles_in
+from vanban.accounts.roles import Role
+from vanban.documents import incoming
+from vanban.documents.errors import DocumentError
+from vanban.documents.forms import CONFIDENTIALITY
+from vanban.documents.models import Document, DocumentType
+from vanban.documents.timeline import timeline
+from vanban.web.current import current_agency
+from vanban.workflow import services as workflow
+from vanban.workflow.models import Assignment
+
+
+def _agency(request: HttpRequest):
+    agency = current_agency(request)
+    if agency is None:
+        raise PermissionDenied
+    return agency
+
+
+def _doc(request: HttpRequest, pk: int) -> Document:
+    doc = Document.objects.select_related("agency", "document_type", "arrival_book").filter(
+        pk=pk, direction=Document.Direction.INCOMING).first()
+    if doc is None or not roles_in(request.user, doc.agency_id):
+        raise Http404
+    return doc
+
+
+@login_required
+def arrivals(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    qs = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING).select_related("document_type")
+    return render(request, "documents/incoming_list.html", {
+        "waiting": qs.filter(state=Document.State.ARRIVED).order_by("arrived_at"),
+        "recent": qs.exclude(state=Document.State.ARRIVED).order_by("-arrived_at")[:30],
+        "is_clerk": has_role(request.user, agency.pk, Role.CLERK)})
+
+
+@login_required
+def book(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
+                                  arrival_number__isnull=False).select_related("document_type", "arrival_book")
+          .order_by("-accepted_at", "-id"))
+    if year := request.GET.get("year", "").strip():
+        qs = qs.filter(arrival_book__year=int(year)) if year.isdigit() else qs.none()
+    if q := request.GET.get("q", "").strip()[:200]:
+        qs = qs.filter(subject__icontains=q) | qs.filter(notation__icontains=q) | qs.filter(issuer_name__icontains=q)
+    return render(request, "documents/incoming_book.html",
+                  {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q, "year": year})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _doc(request, pk)
+    agency_roles = roles_in(request.user, doc.agency_id)
+    people = User.objects.filter(memberships__agency=doc.agency, is_active=True).distinct().order_by("full_name")
+    leaders = [u for u in people if u.memberships.filter(agency=doc.agency, role=Role.LEADER).exists()]
+    mine = Assignment.objects.filter(document=doc, assignee=request.user,
+                                     state__in=workflow.OPEN_STATES).first()
+    return render(request, "documents/incoming_detail.html", {
+        "doc": doc, "files": doc.current_files(), "checks": doc.verification.get("checks", []),
+        "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
+        "assignments": doc.assignments.select_related("assignee").order_by("kind", "id"),
+        "instructions": doc.instructions.select_related("author"),
+        "notes": [n for a in doc.assignments.all() for n in a.notes.select_related("author", "file")],
+        "can_accept": doc.state == Document.State.ARRIVED and Role.CLERK in agency_roles,
+        "can_forward": doc.state == Document.State.ACCEPTED and Role.CLERK in agency_roles,
+        "can_assign": doc.state in (Document.State.ACCEPTED, Document.State.IN_PROGRESS)
+        and Role.LEADER in agency_roles,
+        "mine": mine, "people": people, "leaders": leaders, "kinds": Assignment.Kind.choices,
+        "replies": Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
+                                           drafter=request.user).exclude(state=Document.State.REVOKED)[:50],
+    })
+
+
+def _act(request: HttpRequest, pk: int, fn, success: str, **kwargs) -> HttpResponse:  # noqa: ANN001
+    doc = _doc(request, pk)
+    try:
+        fn(actor=request.user, document=doc, **kwargs)
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("incoming_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, incoming.accept_package, "Đã tiếp nhận và vào sổ văn bản đến.")
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, incoming.reject_package, "Đã từ chối tiếp nhận; cơ quan gửi sẽ nhận được lý do.",
+                reason=request.POST.get("reason", ""))
+
+
+@login_required
+@require_POST
+def forward(request: HttpRequest, pk: int) -> HttpResponse:
+    leader = User.objects.filter(pk=request.POST.get("leader") or 0).first()
+    if leader is None:
+        raise Http404
+    return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", leader=leader)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _doc(request, pk)
+    assignees = []
+    for kind in Assignment.Kind.values:
+        for uid in request.POST.getlist(f"assignee_{kind}"):
+            user = User.objects.filter(pk=uid, memberships__agency=doc.agency).distinct().first()
+            if user is not None:
+                assignees.append(workflow.AssigneeInput(user, kind))
+    due = forms.DateField(required=False).clean(request.POST.get("due_on") or None)
+    try:
+        workflow.assign(actor=request.user, document=doc, instruction=request.POST.get("instruction", ""),
+                        assignees=assignees, due_on=due)
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã phân công xử lý.")
+    return redirect("incoming_detail", pk=pk)
+
+
+class PaperForm(forms.Form):
+    document_type = forms.ModelChoiceField(DocumentType.objects.filter(is_legal=False), label="Loại văn bản",
+                                           to_field_name="code", empty_label=None)
+    notation = forms.CharField(label="Số, ký hiệu", max_length=100, required=False)
+    issuer_name = forms.CharField(label="Cơ quan ban hành", max_length=300)
+    issued_on = forms.DateField(label="Ngày văn bản", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    subject = forms.CharField(label="Trích yếu", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    signer_name = forms.CharField(label="Người ký", max_length=200, required=False)
+    due_on = forms.DateField(label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    confidentiality = forms.ChoiceField(label="Độ mật", choices=CONFIDENTIALITY, required=False)
+    scan = forms.FileField(label="Bản quét (PDF, JPEG, PNG)")
+
+
+@login_required
+def register_paper(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    if not has_role(request.user, agency.pk, Role.CLERK):
+        raise PermissionDenied
+    form = PaperForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            doc = incoming.register_paper(
+                actor=request.user, agency=agency, type_code=d["document_type"].code, subject=d["subject"],
+                notation=d["notation"], issuer_name=d["issuer_name"], issued_on=d["issued_on"],
+                due_on=d["due_on"], confidentiality=d["confidentiality"], signer_name=d["signer_name"],
+                files=[(d["scan"].name, d["scan"].read())])
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.arrival_number}.")
+            return redirect("incoming_detail", pk=doc.pk)
+    return render(request, "documents/incoming_paper.html", {"form": form})

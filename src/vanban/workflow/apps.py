@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    name = "vanban.workflow"
+    label = "workflow"
+    verbose_name = "Xử lý văn bản đến"

@@ -1,0 +1,92 @@
+"""Processing incoming documents: the leader's instruction, assignments, work notes,
+and in-app notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vanban.documents.models import Document
+
+User = settings.AUTH_USER_MODEL
+
+
+class Instruction(models.Model):
+    """Ý kiến chỉ đạo (bút phê) of a leader on an incoming document."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="instructions")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("ý kiến chỉ đạo")
+    due_on = models.DateField("hạn xử lý", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Assignment(models.Model):
+    class Kind(models.TextChoices):
+        LEAD = "lead", "Chủ trì"
+        SUPPORT = "support", "Phối hợp"
+        INFO = "info", "Để biết"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Chưa bắt đầu"
+        IN_PROGRESS = "in_progress", "Đang xử lý"
+        DONE = "done", "Đã xong"
+        CLOSED = "closed", "Đã đóng (văn bản bị thu hồi)"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="assignments")
+    assignee = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments")
+    kind = models.CharField("vai trò", max_length=10, choices=Kind.choices)
+    due_on = models.DateField("hạn xử lý", null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField("kết quả xử lý", blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["instruction", "assignee"], name="assignment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.assignee} — {self.document}"
+
+
+class WorkNote(models.Model):
+    """A specialist's comment while handling, optionally with a working file."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    file = models.ForeignKey("documents.DocumentFile", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text

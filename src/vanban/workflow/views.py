@@ -1,0 +1,79 @@
+"""My work (specialists), what I assigned (leaders), notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from vanban.documents.errors import DocumentError
+from vanban.documents.models import Document
+from vanban.web.current import current_agency
+from vanban.workflow import queries, services
+from vanban.workflow.models import Assignment
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    work = queries.my_work(request.user)
+    agency = current_agency(request)
+    return render(request, "workflow/my_work.html", {
+        "work": work, "overdue_ids": set(queries.overdue(work).values_list("id", flat=True)),
+        "today": timezone.localdate(), "assigned": queries.assigned_by(request.user)[:100],
+        "to_assign": queries.to_assign(agency) if agency else []})
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    assignment = Assignment.objects.select_related("document").filter(pk=pk, assignee=request.user).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def _done(request: HttpRequest, assignment: Assignment, fn, message: str, **kwargs) -> HttpResponse:  # noqa: ANN001
+    try:
+        fn(actor=request.user, assignment=assignment, **kwargs)
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message)
+    return redirect("incoming_detail", pk=assignment.document_id)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _done(request, _assignment(request, pk), services.start, "Đã bắt đầu xử lý.")
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = request.FILES.get("file")
+    file = (upload.name, upload.read()) if upload else None
+    return _done(request, _assignment(request, pk), services.add_note, "Đã ghi nhận.",
+                 text=request.POST.get("text", ""), file=file)
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    reply = None
+    if reply_id := request.POST.get("reply"):
+        reply = Document.objects.filter(pk=reply_id, drafter=request.user).first()
+    return _done(request, assignment, services.complete, "Đã hoàn thành phần việc.",
+                 result=request.POST.get("result", ""), reply=reply)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = list(request.user.notifications.all()[:100])
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "workflow/notifications.html", {"rows": rows})

@@ -26,7 +26,7 @@ migrate: install
 	$(BIN)/vanban migrate --no-input -v0
 
 demo: migrate
-	$(BIN)/vanban demo load
+	$(BIN)/vanban demo load --hub-url http://$(HOST):$(PORT)/hub/api/v1
 
 # Serves the demo province on http://$(HOST):$(PORT) with a job worker beside it.
 run: demo

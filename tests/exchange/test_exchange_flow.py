@@ -39,7 +39,7 @@ def test_issue_travels_to_b_and_statuses_come_back(province: Province) -> None:
     # Sending happened on commit (tasks run inline in tests): the outbox row is sent.
     row = OutboxEntry.objects.get(document_id=sent.pk)
     assert (row.state, row.attempts) == ("sent", 1), row.last_error
-    assert inbound.poll() == 1
+    inbound.poll()  # (after a send the worker already polls once: the package may be here)
     arrived = Document.objects.get(agency=p.b, direction="incoming")
     assert arrived.state == "arrived"
     assert (arrived.issuer_code, arrived.external_id, arrived.notation) == (

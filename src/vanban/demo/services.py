@@ -12,6 +12,7 @@ from vanban.agencies.models import Agency
 from vanban.agencies.services import import_agencies
 from vanban.audit.services import record_event
 from vanban.demo import province
+from vanban.demo.exchange import wire_demo_exchange
 from vanban.demo.pki import load_demo_pki
 
 
@@ -23,7 +24,7 @@ class DemoResult:
 
 
 @transaction.atomic
-def load_demo() -> DemoResult:
+def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
     rows = province.agency_rows()
     existing = set(Agency.objects.filter(code__in=[r["code"] for r in rows])
                    .values_list("code", flat=True))
@@ -55,4 +56,5 @@ def load_demo() -> DemoResult:
                                              defaults={"unit": unit})
     codes = sorted({code for _, _, _, code, _, _ in province.USERS})
     credentials = load_demo_pki(codes)
+    wire_demo_exchange(codes, hub_url)
     return DemoResult(created_agencies, users_created, credentials)

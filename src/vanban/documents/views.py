@@ -19,7 +19,7 @@ from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
 from vanban.documents.signatures import signature_panel
-from vanban.exchange.services import deliveries_for
+from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.web.current import current_agency
 
 
@@ -140,6 +140,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),
         "recipients": doc.recipients.select_related("agency"), "comments": doc.comments.select_related("author"),
         "versions": doc.versions.all(), "history": history, "deliveries": deliveries_for(doc.pk),
+        "status_rows": status_timeline(doc.pk),
         "panel": signature_panel(doc), "leaders": leaders,
         "can_edit": permissions.can_edit_draft(request.user, doc),
         "can_approve": permissions.can_approve(request.user, doc),

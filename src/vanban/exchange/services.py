@@ -171,3 +171,24 @@ def deliveries_for(document_id: int) -> list[OutboxEntry]:
 
 def statuses_for(document_id: int) -> list[DeliveryStatus]:
     return list(DeliveryStatus.objects.filter(document_id=document_id).order_by("recipient_code", "status_at"))
+
+
+STATUS_STEPS = ["01", "03", "04", "05", "06"]
+
+
+def status_timeline(document_id: int) -> list[dict[str, object]]:
+    """Per recipient: each status with its time, in the order of the normal path, plus any
+    other status (02 rejected, 15/16 answers) after it — one row a person reads at a glance."""
+    from vanban.edxml import StatusCode
+
+    rows: dict[str, dict[str, object]] = {}
+    for entry in OutboxEntry.objects.filter(document_id=document_id, kind=OutboxEntry.Kind.DOCUMENT):
+        rows[entry.recipient_code] = {"code": entry.recipient_code, "name": entry.recipient_name,
+                                      "sent": entry.state == OutboxEntry.State.SENT, "steps": []}
+    for st in statuses_for(document_id):
+        row = rows.setdefault(st.recipient_code, {"code": st.recipient_code, "name": st.recipient_name,
+                                                  "sent": True, "steps": []})
+        label = StatusCode(st.status_code).label if st.status_code in StatusCode._value2member_map_ else ""
+        row["steps"].append({"code": st.status_code, "label": label, "at": st.status_at,  # type: ignore[union-attr]
+                             "description": st.description})
+    return list(rows.values())

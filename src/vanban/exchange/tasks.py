@@ -13,7 +13,17 @@ from vanban.jobs import every_minutes, periodic_task, task
 def send_outbox_now() -> int:
     from vanban.exchange.services import send_pending
 
-    return send_pending()
+    sent = send_pending()
+    if sent:
+        poll_inbox_now()  # on a shared hub the answer may already be waiting
+    return sent
+
+
+@task()
+def poll_inbox_now() -> int:
+    from vanban.exchange.inbound import poll
+
+    return poll()
 
 
 @periodic_task(every_minutes(1))

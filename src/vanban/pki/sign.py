@@ -24,6 +24,7 @@ from vanban.pki.appearance import SignatureBox, appearance_lines, default_box, s
 from vanban.pki.errors import PkiError
 from vanban.pki.identity import identify
 from vanban.pki.pdfio import open_pdf
+from vanban.pki.runner import call_sync
 from vanban.pki.signer import KeyHoldingSigner, Signer
 from vanban.pki.trust import TrustStore
 
@@ -79,7 +80,7 @@ def sign_pdf(pdf_bytes: bytes, signer: Signer, *, role: str = "person",
                            stamp_style=style, new_field_spec=field_spec)
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-        out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params)
+        out = call_sync(pdf_signer.sign_pdf, writer, appearance_text_params=text_params)
     except (SigningError, PdfError, OSError) as exc:
         raise PkiError("PKI_SIGNING_FAILED", f"Ký số thất bại: {exc}") from exc
     return out.getvalue()

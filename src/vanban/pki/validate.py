@@ -16,7 +16,6 @@ was made and what that means (rules in docs/signatures.md):
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +55,7 @@ from vanban.pki.report import (
     ValidationReport,
     finding,
 )
+from vanban.pki.runner import run_coroutine
 from vanban.pki.trust import TrustStore
 
 __all__ = ["validate_pdf"]
@@ -80,7 +80,7 @@ def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool = 
     reader = open_pdf(pdf_bytes)
     validator = _Validator(reader, trust, allow_fetching=allow_fetching, now=now,
                            require_revocation=require_revocation)
-    signatures = asyncio.run(validator.run())
+    signatures = run_coroutine(validator.run)
     return ValidationReport(signatures=signatures, validated_at=(now or now_vn()),
                             sha256=hashlib.sha256(pdf_bytes).hexdigest(),
                             allow_fetching=allow_fetching)

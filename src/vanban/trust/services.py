@@ -14,6 +14,7 @@ from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
+from vanban.pki.runner import run_coroutine
 from vanban.pki.trust import TrustAnchor as PkiAnchor
 from vanban.trust.models import Credential, TrustAnchor
 
@@ -134,8 +135,6 @@ def _load_key(sha256: str, password: str) -> tuple[Any, bytes]:
 
 def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x509.Certificate]) -> bool:
     """Does this certificate chain to a trust anchor (no revocation check: offline)?"""
-    import asyncio
-
     from asn1crypto import x509 as asn1_x509
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -150,7 +149,7 @@ def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x50
     validator = CertificateValidator(asn1(cert), intermediate_certs=[asn1(c) for c in intermediates],
                                      validation_context=context)
     try:
-        asyncio.run(validator.async_validate_usage(set()))
+        run_coroutine(lambda: validator.async_validate_usage(set()))
     except (PathBuildingError, PathValidationError):
         return False
     return True

@@ -15,12 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("load")
+        load = sub.add_parser("load")
+        load.add_argument("--hub-url", default="http://127.0.0.1:8000/hub/api/v1",
+                          help="địa chỉ API trục liên thông mà hệ thống này gửi/nhận (mặc định: chính nó)")
         sub.add_parser("logins", help="in danh sách tài khoản mẫu")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
-            result = load_demo()
+            result = load_demo(options["hub_url"])
             self.stdout.write(f"Dữ liệu mẫu: {result.agencies_created} cơ quan mới, "
                               f"{result.users_created} người dùng mới, "
                               f"{result.credentials_created} khóa ký số mẫu.")

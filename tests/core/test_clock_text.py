@@ -40,7 +40,9 @@ def test_naive_datetimes_are_refused() -> None:
         to_iso(datetime(2026, 1, 1))
 
 
-@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9999, 12, 30),
+# Vietnam has kept +07:00 since 13/06/1975; earlier years had +08:00 periods and local
+# times that never existed (the clock jumped), which no document of this system carries.
+@given(st.datetimes(min_value=datetime(1976, 1, 1), max_value=datetime(9999, 12, 30),
                     timezones=st.sampled_from([UTC, VN_TZ, timezone(timedelta(hours=-5))])))
 def test_iso_round_trip(moment: datetime) -> None:
     assert from_iso(to_iso(moment)) == moment

@@ -1,0 +1,451 @@
+"""Reading the header of a Nghị định 30/2020 document from its text (rule-based).
+
+The layout is fixed by NĐ 30 Phụ lục I: agency (under its governing body) top left with
+the national motto top right; "Số: 12/QĐ-UBND" under the agency with the place and date
+on the same row; the type name and subject centred below (a công văn has no type name
+and puts "V/v …" under its number); the signature block at the end (TM./KT./TL./TUQ./Q.,
+position, name). Text comes either column by column (docx tables) or row by row with
+wide gaps between columns (PDF layout mode), or merged with single spaces (plain PDF
+text); each line is split into fragments on tabs and runs of three or more spaces.
+
+Every field carries a confidence in 0..1 and the line it was read from, for the clerk to
+check. No network, no model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from vanban.core.text import fold
+
+__all__ = ["DOCUMENT_TYPES", "Field", "HeaderGuess", "header_text", "read_header"]
+
+# Type name -> abbreviation (NĐ 30 Phụ lục III); công văn and thư công have none.
+DOCUMENT_TYPES: dict[str, str] = {
+    "Nghị quyết": "NQ", "Quyết định": "QĐ", "Chỉ thị": "CT", "Quy chế": "QC", "Quy định": "QyĐ",
+    "Thông cáo": "TC", "Thông báo": "TB", "Hướng dẫn": "HD", "Chương trình": "CTr",
+    "Kế hoạch": "KH", "Phương án": "PA", "Đề án": "ĐA", "Dự án": "DA", "Báo cáo": "BC",
+    "Biên bản": "BB", "Tờ trình": "TTr", "Hợp đồng": "HĐ", "Công điện": "CĐ",
+    "Bản ghi nhớ": "BGN", "Bản thỏa thuận": "BTT", "Giấy ủy quyền": "GUQ", "Giấy mời": "GM",
+    "Giấy giới thiệu": "GGT", "Giấy nghỉ phép": "GNP", "Phiếu gửi": "PG", "Phiếu chuyển": "PC",
+    "Phiếu báo": "PB", "Nghị định": "NĐ", "Thông tư": "TT", "Luật": "L",
+}
+_TYPE_BY_FOLD = {fold(name): name for name in DOCUMENT_TYPES}
+_TYPE_BY_ABBR = {abbr.upper(): name for name, abbr in DOCUMENT_TYPES.items()}
+_URGENCY = ("Hỏa tốc", "Thượng khẩn", "Khẩn")
+_ORGAN_WORDS = tuple(fold(w) for w in (
+    "ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "HĐND", "SỞ", "BAN", "PHÒNG", "VĂN PHÒNG", "TRUNG TÂM",
+    "CHI CỤC", "CỤC", "TỔNG CỤC", "VỤ", "BỘ", "TRƯỜNG", "BỆNH VIỆN", "THANH TRA", "KHO BẠC", "ĐÀI",
+    "BÁO", "CÔNG AN", "BỘ CHỈ HUY", "VIỆN", "HỌC VIỆN", "ĐẠI HỌC", "TỔ", "ĐOÀN", "LIÊN ĐOÀN",
+    "CHI NHÁNH", "BẢO HIỂM", "CÔNG TY", "TÒA ÁN", "VIỆN KIỂM SÁT", "QUỸ",
+))
+_POSITION_WORDS = tuple(fold(w) for w in (
+    "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG", "CHÁNH", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "BÍ THƯ", "THỦ TRƯỞNG",
+    "PHÓ", "TỔNG", "HIỆU TRƯỞNG", "VIỆN TRƯỞNG", "CỤC TRƯỞNG", "CHI CỤC TRƯỞNG", "KẾ TOÁN",
+    "THƯ KÝ", "CHỦ TỌA", "CHỦ TRÌ", "NGƯỜI", "ỦY VIÊN", "THÀNH VIÊN",
+))
+_BODY_STARTS = tuple(w.casefold() for w in (
+    "Căn cứ", "Kính gửi", "Thực hiện", "Theo đề nghị", "Xét", "Điều", "Nhằm", "Để", "Ngày",
+    "Trong", "Hôm nay", "Thời gian", "Địa điểm", "Nơi nhận", "Trân trọng", "Chương",
+))
+
+_SPLIT = re.compile(r"\t+| {3,}")
+_MOTTO = [
+    re.compile(r"c\s*o\s*n\s*g\s+h\s*o\s*a\s+x\s*a\s+h\s*o\s*i\s+c\s*h\s*u\s+n\s*g\s*h\s*i\s*a\s+v\s*i\s*e\s*t\s+n\s*a\s*m"),
+    re.compile(r"d\s*o\s*c\s+l\s*a\s*p\s*[-–—]+\s*t\s*u\s+d\s*o\s*[-–—]+\s*h\s*a\s*n\s*h\s+p\s*h\s*u\s*c"),
+]
+_RULE = re.compile(r"^[\s_\-–—=.*·]+$")
+_NUMBER = re.compile(
+    r"\bS[ốỐoO]\s*[:.;]?\s*(?P<num>\d{1,6}|[.…]*)\s*/\s*(?:(?P<year>(?:19|20)\d\d)\s*/\s*)?"
+    r"(?P<notation>[A-Za-zĐđ][A-Za-zĐđ0-9.&]*(?:\s?-\s?[A-Za-zĐđ0-9][A-Za-zĐđ0-9.&]*)*)")
+_DATE = re.compile(
+    r"ng[àa]y\s+(?P<d>\d{1,2}|[.…_ ]*?)\s+th[áa]ng\s+(?P<m>\d{1,2}|[.…_ ]*?)\s+n[ăa]m\s+(?P<y>(?:19|20)\d\d)",
+    re.IGNORECASE)
+_VV = re.compile(r"^\s*(?:V/[vV]|v/v|Về việc)\s*[:.]?\s*(?P<rest>.*)$")
+_PREFIX = re.compile(r"^\s*(?P<p>TM|KT|TL|TUQ|Q)\s*\.\s*(?P<rest>.+?)\s*$")
+_PLACEHOLDER = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*\(?(đã ký|ký|chữ ký số)", re.IGNORECASE)
+
+
+@dataclass
+class Field:
+    """A value read from the document, how sure the reader is, and the line it came from."""
+
+    value: str | None = None
+    confidence: float = 0.0
+    evidence: str = ""
+
+
+@dataclass
+class HeaderGuess:
+    """The header fields of one document (NĐ 30 Art. 8 components b, c, d, đ, g and marks)."""
+
+    agency: Field = field(default_factory=Field)
+    parent_agency: Field = field(default_factory=Field)
+    number: Field = field(default_factory=Field)
+    notation: Field = field(default_factory=Field)
+    code: Field = field(default_factory=Field)
+    place: Field = field(default_factory=Field)
+    date: Field = field(default_factory=Field)
+    type_name: Field = field(default_factory=Field)
+    subject: Field = field(default_factory=Field)
+    competence: Field = field(default_factory=Field)
+    signer_position: Field = field(default_factory=Field)
+    signer_name: Field = field(default_factory=Field)
+    urgency: Field = field(default_factory=Field)
+
+    def to_dict(self) -> dict[str, dict[str, object]]:
+        return {name: asdict(value) for name, value in self.__dict__.items()}
+
+    def values(self) -> dict[str, str | None]:
+        return {name: value.value for name, value in self.__dict__.items()}
+
+
+@dataclass
+class _Frag:
+    line: int
+    col: int
+    text: str
+    raw_line: str
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _strip_motto(text: str) -> str:
+    """Remove the national title and motto from a fragment (they share lines with the agency)."""
+    folded = fold(text)
+    if len(folded) != len(" ".join(text.split()).casefold()):
+        return text
+    compact = " ".join(text.split())
+    for pattern in _MOTTO:
+        m = pattern.search(fold(compact))
+        if m:
+            compact = (compact[: m.start()] + " " + compact[m.end():]).strip()
+    return compact
+
+
+def _fragments(text: str) -> list[_Frag]:
+    out: list[_Frag] = []
+    for n, line in enumerate(unicodedata.normalize("NFC", text).splitlines()):
+        for c, raw in enumerate(_SPLIT.split(line)):
+            piece = raw.strip()
+            if not piece or _RULE.match(piece):
+                continue
+            cleaned = _strip_motto(piece)
+            if cleaned and not _RULE.match(cleaned):
+                out.append(_Frag(n, c, cleaned, line.strip()))
+    return out
+
+
+def _title(text: str) -> str:
+    return " ".join(text.split())
+
+
+def read_header(text: str, *, tail: str | None = None) -> HeaderGuess:
+    """Header fields of a document from its first page's text (and its last page for the
+    signer, when given separately; otherwise the end of `text` is used)."""
+    guess = HeaderGuess()
+    frags = _fragments(text)
+    head = [f for f in frags if f.line < 80]
+    _read_urgency(head, guess)
+    number_at = _read_number(head, guess)
+    _read_date(head, guess)
+    _read_agency(head, number_at, guess)
+    type_at = _read_type(head, number_at, guess)
+    _read_subject(head, number_at, type_at, guess)
+    tail_frags = _fragments(tail) if tail is not None else frags[-60:]
+    _read_signer(tail_frags, guess)
+    return guess
+
+
+def _read_urgency(frags: list[_Frag], guess: HeaderGuess) -> None:
+    for f in frags[:60]:
+        words = f.text.strip(" .:*()[]")
+        if len(words.split()) > 3:
+            continue
+        for mark in _URGENCY:
+            if fold(words) == fold(mark):
+                conf = 0.9 if _is_upper(words) else 0.7
+                guess.urgency = Field(mark, conf, f.raw_line)
+                return
+
+
+def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
+    for i, f in enumerate(frags[:60]):
+        m = _NUMBER.search(f.text)
+        if not m:
+            continue
+        notation = re.sub(r"\s*-\s*", "-", m.group("notation")).strip(".-")
+        glued = m.end() < len(f.text) and f.text[m.end()].isalpha()
+        if glued:  # "UBND-VPBuôn Ma Thuột": the next column's first word stuck on
+            notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐ][a-z]*$", "", notation)
+        num = m.group("num")
+        groups = notation.split("-")
+        conf = 0.95 if len(groups) >= 2 else 0.75
+        if num and num.isdigit():
+            guess.number = Field(num, conf, f.raw_line)
+            code = f"{num}/{m.group('year') + '/' if m.group('year') else ''}{notation}"
+            guess.code = Field(code, conf, f.raw_line)
+        else:
+            guess.number = Field(None, 0.3, f.raw_line)
+        guess.notation = Field(notation, conf, f.raw_line)
+        return i
+    return None
+
+
+_PLACE_LOWER = {"phố", "xã", "trấn"}
+
+
+def _place_before(prefix: str) -> str | None:
+    words = prefix.replace(",", " ").split()
+    picked: list[str] = []
+    for word in reversed(words):
+        if "/" in word or "-" in word or ":" in word or any(c.isdigit() for c in word):
+            stuck = re.search(r"(?<=[A-ZĐ])([A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+)$", word)
+            if stuck:
+                picked.append(stuck.group(1))
+            break
+        if word in _PLACE_LOWER or (word[0].isupper() and not _is_upper(word)) or word in ("TP.", "Tp."):
+            picked.append(word)
+            if len(picked) >= 6:
+                break
+            continue
+        break
+    picked.reverse()
+    while picked and picked[0] in _PLACE_LOWER:
+        picked.pop(0)
+    return " ".join(picked) or None
+
+
+def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
+    for f in frags[:60]:
+        m = _DATE.search(f.text)
+        if not m:
+            continue
+        prefix = f.text[: m.start()].rstrip()
+        if prefix.endswith(","):
+            place = _place_before(prefix[:-1])
+            if place:
+                guess.place = Field(place, 0.9, f.raw_line)
+        d, mo, y = m.group("d").strip(), m.group("m").strip(), m.group("y")
+        if d.isdigit() and mo.isdigit():
+            try:
+                value = dt.date(int(y), int(mo), int(d))
+            except ValueError:
+                guess.date = Field(None, 0.2, f.raw_line)
+                return
+            standard = len(d) == 2 and len(mo) == 2 if int(mo) <= 2 or int(d) < 10 else True
+            guess.date = Field(value.isoformat(), 0.95 if standard else 0.85, f.raw_line)
+        else:
+            guess.date = Field(None, 0.3, f.raw_line)
+        return
+
+
+def _starts_with(text: str, words: tuple[str, ...], *, exact: bool = False) -> bool:
+    """Whether text begins with one of `words` (folded, or with diacritics when `exact`:
+    folding would make "Đề nghị" start like "Để")."""
+    folded = " ".join(unicodedata.normalize("NFC", text).casefold().split()) if exact else fold(text)
+    return any(folded.startswith(w) and (len(folded) == len(w) or not folded[len(w)].isalnum())
+               for w in words)
+
+
+def _read_agency(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) -> None:
+    end = number_at if number_at is not None else min(len(frags), 8)
+    lines: list[_Frag] = []
+    for f in frags[:end]:
+        if guess.urgency.value and fold(f.text) == fold(guess.urgency.value):
+            continue
+        if not _is_upper(f.text) or _DATE.search(f.text):
+            continue
+        lines.append(f)
+    if not lines:
+        return
+    groups: list[list[str]] = []
+    for f in lines:
+        text = _title(f.text)
+        if not groups or (_starts_with(text, _ORGAN_WORDS) and not groups[-1][-1].endswith(("VÀ", ","))):
+            groups.append([text])
+        else:
+            groups[-1].append(text)
+    names = [" ".join(g) for g in groups]
+    conf = 0.9 if _starts_with(names[-1], _ORGAN_WORDS) else 0.6
+    if number_at is None:
+        conf -= 0.2
+    guess.agency = Field(names[-1], conf, lines[-1].raw_line)
+    if len(names) > 1:
+        guess.parent_agency = Field(" ".join(names[:-1]), conf, lines[0].raw_line)
+
+
+def _type_of(text: str) -> str | None:
+    cleaned = text.strip().rstrip(":").strip()
+    if text.strip().endswith(":"):
+        return None
+    return _TYPE_BY_FOLD.get(fold(cleaned))
+
+
+def _read_type(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) -> int | None:
+    start = 0 if number_at is None else number_at + 1
+    for i, f in enumerate(frags[start:start + 25], start):
+        if not _is_upper(f.text):
+            continue
+        name = _type_of(f.text)
+        if name:
+            guess.type_name = Field(name, 0.95 if number_at is not None else 0.8, f.raw_line)
+            return i
+    notation = guess.notation.value or ""
+    first = notation.split("-")[0].upper() if notation else ""
+    has_vv = any(_VV.match(f.text) for f in frags[:40])
+    if first in _TYPE_BY_ABBR and not has_vv:
+        guess.type_name = Field(_TYPE_BY_ABBR[first], 0.6, guess.notation.evidence)
+    elif notation and (has_vv or any(_starts_with(f.text, ("kính gửi",), exact=True) for f in frags[:60])):
+        guess.type_name = Field("Công văn", 0.9 if has_vv else 0.7, guess.notation.evidence)
+    return None
+
+
+def _stop_subject(f: _Frag) -> bool:
+    heading = _is_upper(f.text) and not re.search(r"\d", f.text)
+    return (heading or _starts_with(f.text, _BODY_STARTS, exact=True) or bool(_DATE.search(f.text))
+            or bool(_NUMBER.search(f.text)) or f.text.rstrip().endswith(":"))
+
+
+def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
+                  guess: HeaderGuess) -> None:
+    if type_at is not None:
+        parts: list[_Frag] = []
+        for f in frags[type_at + 1: type_at + 6]:
+            if _stop_subject(f) or (parts and f.line - parts[-1].line > 2):
+                break
+            parts.append(f)
+        if parts:
+            value = _title(" ".join(p.text for p in parts))
+            guess.subject = Field(value, 0.9 if len(parts) <= 3 else 0.6, parts[0].raw_line)
+        return
+    for i, f in enumerate(frags[:50]):
+        m = _VV.match(f.text)
+        if not m:
+            continue
+        pieces = [m.group("rest")]
+        last = f
+        for g in frags[i + 1: i + 5]:
+            if g.col != f.col and g.line == last.line:
+                continue
+            if (_stop_subject(g) or g.line - last.line > 1 or _VV.match(g.text)
+                    or (guess.urgency.value and fold(g.text) == fold(guess.urgency.value))):
+                break
+            pieces.append(g.text)
+            last = g
+        value = _title(" ".join(pieces))
+        if value:
+            guess.subject = Field(value, 0.9, f.raw_line)
+        return
+
+
+def _is_name(text: str) -> bool:
+    """A personal name: 2–6 capitalised words (Ê Đê names have 'Y' and "H'" words)."""
+    words = text.split()
+    return (2 <= len(words) <= 6 and all(_name_word(w) for w in words)
+            and sum(1 for w in words if len(w) > 2) >= 2)
+
+
+def _name_word(word: str) -> bool:
+    if len(word) == 2 and word[0].isupper() and word[1] in "'’":
+        return True  # H' in Ê Đê names
+    return word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+_MERGED_PREFIX = re.compile(r"^(?P<a>.*?\S)\s+(?P<b>(?:TM|KT|TL|TUQ|Q)\s*\.\s*\S.*)$")
+_MERGED_MARK = re.compile(r"^(?P<a>.*\S)\s+(?P<b>\((?:Đã ký|đã ký|Ký|ký)[^()]*\))$")
+_MERGED_NAME = re.compile(r"^(?P<a>.*[;:.,])\s+(?P<b>(?:\S+\s+){1,5}\S+)$")
+
+
+def _split_upper_tail(text: str) -> tuple[str, str] | None:
+    """'- Như trên; PHÓ CHỦ TỊCH' -> ('- Như trên;', 'PHÓ CHỦ TỊCH'); None if not such a line."""
+    words = text.split()
+    k = len(words)
+    while k > 0 and _is_upper(words[k - 1] + "X") and words[k - 1].replace(".", "").isalpha():
+        k -= 1
+    if k == 0 or len(words) - k < 2 or _PREFIX.match(" ".join(words[k - 1:])):
+        return None
+    before = words[k - 1]
+    if not (before[-1] in ";:,." or before[-1].islower()) or _PREFIX.match(before + " X"):
+        return None
+    return " ".join(words[:k]), " ".join(words[k:])
+
+
+def _unmerge(frags: list[_Frag]) -> list[_Frag]:
+    """Split "- Như trên;  CHỦ TỊCH"-style lines of plain PDF text into their two columns."""
+    out: list[_Frag] = []
+    for f in frags:
+        pieces = [f.text]
+        changed = True
+        while changed:
+            changed = False
+            text = pieces[0]
+            for pattern in (_MERGED_PREFIX, _MERGED_MARK, _MERGED_NAME):
+                m = pattern.match(text)
+                if m and (pattern is not _MERGED_NAME or _is_name(m.group("b"))):
+                    pieces[0:1] = [m.group("a"), m.group("b")]
+                    changed = True
+                    break
+            else:
+                split = _split_upper_tail(text)
+                if split:
+                    pieces[0:1] = list(split)
+                    changed = True
+        out.extend(_Frag(f.line, f.col + k, piece, f.raw_line) for k, piece in enumerate(pieces))
+    return out
+
+
+def _read_signer(frags: list[_Frag], guess: HeaderGuess) -> None:
+    frags = _unmerge(frags)
+    prefixes: list[int] = []
+    for i, f in enumerate(frags):
+        m = _PREFIX.match(f.text)
+        if m and _is_upper(m.group("rest")):
+            prefixes.append(i)
+    names = [i for i, f in enumerate(frags) if _is_name(f.text) and not _PLACEHOLDER.match(f.text)]
+    if not names:
+        return
+    name_at = names[-1]
+    if prefixes and prefixes[-1] < name_at:
+        # Consecutive authority lines ending just before the position and name.
+        last = prefixes[-1]
+        chain_at = [k for k in prefixes if k >= last - 6]
+        first = chain_at[0]
+        chain = [frags[k].text for k in chain_at]
+        between = [frags[k] for k in range(last + 1, name_at)
+                   if _is_upper(frags[k].text) and not _PLACEHOLDER.match(frags[k].text)
+                   and not frags[k].text.startswith(("-", "+", "•"))]
+        guess.competence = Field("; ".join(_title(c) for c in chain), 0.9, frags[first].raw_line)
+        if between:
+            guess.signer_position = Field(_title(between[0].text), 0.9, between[0].raw_line)
+        else:
+            m = _PREFIX.match(frags[last].text)
+            assert m is not None
+            guess.signer_position = Field(_title(m.group("rest")), 0.7, frags[last].raw_line)
+        guess.signer_name = Field(frags[name_at].text.strip(), 0.9, frags[name_at].raw_line)
+        return
+    for k in range(name_at - 1, max(-1, name_at - 5), -1):
+        f = frags[k]
+        if _is_upper(f.text) and _starts_with(f.text, _POSITION_WORDS):
+            guess.signer_position = Field(_title(f.text), 0.8, f.raw_line)
+            guess.signer_name = Field(frags[name_at].text.strip(), 0.85, frags[name_at].raw_line)
+            return
+    guess.signer_name = Field(frags[name_at].text.strip(), 0.4, frags[name_at].raw_line)
+
+
+def header_text(extracted: object) -> tuple[str, str]:
+    """(head, tail) of an `Extracted` for `read_header`: the first page (in layout mode for a
+    PDF, which keeps the columns apart) and the last page (where the signature is)."""
+    pages = getattr(extracted, "pages", None)
+    layout = getattr(extracted, "layout_first_page", None)
+    head = layout or getattr(extracted, "first_page", "")
+    tail = pages[-1] if pages else getattr(extracted, "text", "")
+    if pages and len(pages) == 1 and layout:
+        tail = layout
+    return head, tail

@@ -110,6 +110,11 @@ def test_random_vietnamese_text_round_trips(text: str) -> None:
     assert decode(encode(text, "viqr"), "viqr") == text
 
 
+@pytest.mark.parametrize("text", ["DĐ", "dđ", "dd", "ddd", "đd", "Dd", "dĐa"])
+def test_viqr_literal_d_next_to_dd(text: str) -> None:
+    assert decode(encode(text, "viqr"), "viqr") == text
+
+
 @pytest.mark.parametrize("phrase", CORPUS)
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni", "viqr"])
 def test_corpus_is_detected_and_converted(phrase: str, encoding: str) -> None:

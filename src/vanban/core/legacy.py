@@ -296,8 +296,9 @@ def encode(text: str, encoding: str) -> str:
                 out.append("\\" + c)
                 prev_vowel_end = False
                 continue
-            if c in ("d", "D") and i + 1 < len(text) and text[i + 1] in ("d", "D"):
-                out.append(c + "\\")
+            if c in ("d", "D") and i + 1 < len(text) and text[i + 1] in ("d", "D", "đ", "Đ"):
+                # a literal d before anything written with a d ("dd" is đ): escape it
+                out.append("\\" + c)
                 prev_vowel_end = False
                 continue
             enc = _encode_viqr_char(c)

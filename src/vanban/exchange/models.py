@@ -53,10 +53,16 @@ class OutboxEntry(models.Model):
 class HubConnection(models.Model):
     """Where this installation's exchange client talks to its hub, and with which token."""
 
+    class Kind(models.TextChoices):
+        VANBAN = "vanban", "Trục vanban (/hub/api/v1)"
+        VXP = "vxp", "Trục quốc gia (giao thức SDK VXP)"
+
     name = models.CharField(max_length=200, default="Trục liên thông tỉnh")
+    kind = models.CharField("giao thức", max_length=10, choices=Kind.choices, default=Kind.VANBAN)
+    system_id = models.CharField("mã hệ thống (systemId, chỉ giao thức VXP)", max_length=200, blank=True)
     url = models.CharField("địa chỉ API của trục", max_length=500,
                            help_text="ví dụ http://127.0.0.1:8000/hub/api/v1")
-    token = models.CharField("khóa truy cập", max_length=200)
+    token = models.CharField("khóa truy cập (token; với VXP: secret)", max_length=200)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

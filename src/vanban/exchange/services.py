@@ -84,6 +84,15 @@ def active_connection() -> HubConnection | None:
 
 
 def client_for(connection: HubConnection) -> HubClient:
+    """The backend for this connection: our hub's API, or the national hub's SDK protocol.
+
+    Both offer submit / inbox / fetch / ack with the same meaning, so the outbox and the
+    poller do not know which one they talk to.
+    """
+    if connection.kind == HubConnection.Kind.VXP:
+        from vanban.vxp.client import VxpClient
+
+        return VxpClient(connection.url, connection.system_id, connection.token)  # type: ignore[return-value]
     return HubClient(connection.url, connection.token)
 
 

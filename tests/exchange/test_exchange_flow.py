@@ -47,7 +47,7 @@ def test_issue_travels_to_b_and_statuses_come_back(province: Province) -> None:
     assert arrived.verification["integrity_ok"] is True, arrived.verification["checks"][0]
     assert arrived.verification["ok"] is True, arrived.verification
     assert arrived.main_file().name == "cong-van.pdf"
-    entry = InboxEntry.objects.get()
+    entry = InboxEntry.objects.get(kind="document")
     assert entry.acked_at is not None
     # Nothing left in the hub inbox; status 01 travelled back.
     inbound.poll()

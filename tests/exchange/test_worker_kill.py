@@ -1,0 +1,57 @@
+"""A worker killed with SIGKILL in the middle of submitting, and restarted: every package
+reaches the hub exactly once and every document arrives exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.exchange.conftest import Province
+from tests.exchange.test_exchange_flow import issue_to_b
+from tests.live import child_env, vanban
+from vanban.documents.models import Document
+from vanban.exchange import inbound
+from vanban.exchange.models import HubConnection, OutboxEntry
+from vanban.hub.models import Package
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+DOCUMENTS = 12
+
+
+def sent() -> int:
+    return OutboxEntry.objects.filter(state="sent").count()
+
+
+def test_sigkill_during_submission_delivers_each_package_once(province: Province, tmp_path: Path) -> None:
+    p = province
+    HubConnection.objects.update(is_active=False)  # issue everything first, send nothing yet
+    docs = [issue_to_b(p) for _ in range(DOCUMENTS)]
+    assert OutboxEntry.objects.filter(state="pending").count() == DOCUMENTS
+    HubConnection.objects.update(is_active=True)
+
+    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    kills = 0
+    deadline = time.monotonic() + 240
+    while sent() < DOCUMENTS and time.monotonic() < deadline:
+        before = sent()
+        worker = vanban("worker", "--workers", "1", env=env, log=tmp_path / f"worker{kills}.log")
+        # Kill as soon as this worker has moved at least one row: it is mid-way through the rest.
+        while sent() == before and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        kills += 1
+    assert sent() == DOCUMENTS, (tmp_path / f"worker{kills - 1}.log").read_text()[-2000:]
+    assert kills >= 2
+
+    ids = [d.identifier_code for d in docs]
+    at_hub = list(Package.objects.filter(document_id__in=ids, kind="document").values_list("document_id", flat=True))
+    assert sorted(at_hub) == sorted(ids)  # each exactly once, however often it was submitted
+    inbound.poll()
+    inbound.poll()
+    arrived = Document.objects.filter(agency=p.b, direction="incoming").values_list("external_id", flat=True)
+    assert sorted(arrived) == sorted(ids)

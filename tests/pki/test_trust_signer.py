@@ -91,3 +91,32 @@ def test_ocsp_answers_good_then_revoked(pki):
     assert bad.certificate_status == ocsp.OCSPCertStatus.REVOKED
     garbage = ocsp.load_der_ocsp_response(pki.ocsp_response(b"junk"))
     assert garbage.response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+
+
+def test_embedded_font_widths_are_in_thousandths_of_an_em() -> None:
+    """pyHanko writes /W in font units; DejaVu's 2048-unit em made text twice too wide."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from vanban.pki.appearance import has_unicode_font
+    from vanban.pki.footer import stamp_verification_footer
+    from vanban.pki.samplepdf import make_pdf
+
+    if not has_unicode_font():
+        pytest.skip("no embeddable Unicode font on this machine")
+    pdf = stamp_verification_footer(make_pdf("QUYET DINH"), "http://127.0.0.1/xac-thuc/ABCD", "ABCD-EFGH")
+    reader = PdfReader(BytesIO(pdf))
+    widths: list[int] = []
+    for ref in range(1, 200):
+        try:
+            obj = reader.get_object(ref)
+        except Exception:
+            continue
+        if hasattr(obj, "get") and obj.get("/Subtype") == "/CIDFontType2":
+            for item in obj["/W"]:
+                if isinstance(item, list) or hasattr(item, "__iter__"):
+                    widths += [int(w) for w in item]
+    assert widths, "no embedded CID font found"
+    assert max(widths) <= 1100
+    assert sum(widths) / len(widths) < 800

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -71,7 +72,7 @@ def appearance_lines(role: str, who: CertIdentity, moment: datetime) -> list[str
     if role == "seal":
         lines = [who.organization or who.common_name or "",
                  f"Mã định danh: {who.agency_code}" if who.agency_code else "",
-                 f"Thời gian ký: {to_iso(moment)}"]
+                 f"Thời gian ký: {to_iso(moment.replace(microsecond=0))}"]
     else:
         lines = [f"Ký bởi: {who.common_name or ''}",
                  who.title or "",
@@ -87,7 +88,37 @@ def _font_factory(path: str) -> FontEngineFactory | None:
         return None
     if not os.path.exists(path):
         return None
-    return GlyphAccumulatorFactory(path, font_size=9)
+    return GlyphAccumulatorFactory(_em_1000(path), font_size=9)
+
+
+def _em_1000(path: str) -> str:
+    """A copy of the font with 1000 units per em.
+
+    pyHanko writes the glyph widths (/W) in the font's own units, but PDF reads them as
+    thousandths of an em: DejaVu's 2048-unit em came out twice too wide (letters spaced
+    apart, text cut off in the box — seen in rendered pages). Scaling the font fixes both.
+    """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(path)
+    if font["head"].unitsPerEm == 1000:
+        return path
+    stat = os.stat(path)
+    cache = Path(tempfile.gettempdir()) / "vanban-fonts"
+    target = cache / f"{Path(path).stem}-{stat.st_size}-{int(stat.st_mtime)}-em1000.ttf"
+    if not target.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        scale_upem(font, 1000)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        font.save(str(tmp))
+        os.replace(tmp, target)
+    return str(target)
+
+
+def font_engine(font: Path = DEFAULT_FONT) -> FontEngineFactory | None:
+    """The embedded TrueType font for Vietnamese text, or None (ASCII fallback)."""
+    return _font_factory(str(font))
 
 
 def has_unicode_font(font: Path = DEFAULT_FONT) -> bool:

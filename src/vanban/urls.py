@@ -11,6 +11,7 @@ from vanban.accounts import views as accounts_views
 from vanban.agencies import views as agencies_views
 from vanban.api.main import api
 from vanban.audit import views as audit_views
+from vanban.documents import views_public
 from vanban.trust import views as trust_views
 from vanban.web import views as web_views
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("van-hanh/", web_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),
+    path("xac-thuc/<str:code>/", views_public.verify, name="public_verify"),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("ho-so/", include("vanban.records.urls")),

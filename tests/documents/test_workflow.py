@@ -55,9 +55,11 @@ def test_full_outgoing_path(signing_office: Office, pdf_bytes: bytes) -> None:
     issued = AuditEvent.objects.get(action="documents.issued")
     assert issued.actor_id == o.clerk.pk
     assert issued.details["paper"] == ["Sở Tài chính", "Ông Nguyễn Văn A"]
-    # Three versions of the main file, the earlier ones kept, not overwritten.
+    # Every version of the main file kept, not overwritten: draft, verification footer,
+    # leader's signature, seal.
     assert list(doc.files.order_by("id").values_list("stage", "is_current")) == [
-        ("", False), ("person", False), ("seal", True)]
+        ("", False), ("footer", False), ("person", False), ("seal", True)]
+    assert len(doc.verification_code) == 12
 
 
 def test_second_document_gets_02_and_legal_documents_have_their_own_book(signing_office: Office,

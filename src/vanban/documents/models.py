@@ -116,6 +116,8 @@ class Document(models.Model):
                                       related_name="documents")
     identifier_code = models.CharField("mã định danh văn bản", max_length=40, null=True, blank=True,
                                        unique=True)
+    verification_code = models.CharField("mã xác thực bản in", max_length=16, null=True, blank=True,
+                                         unique=True)
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
     issued_at = models.DateTimeField("thời điểm phát hành", null=True, blank=True)
     signer_name = models.CharField("người ký", max_length=200, blank=True)

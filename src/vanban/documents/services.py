@@ -272,18 +272,38 @@ def _sign(document: Document, actor: Any, role: str, credential_kind: str, user:
     return _store_file(document, actor, FileInput(name, signed, DocumentFile.Role.MAIN), stage=role)
 
 
+def _stamp_verification_footer(document: Document, actor: Any) -> None:
+    """QR code and verification code on the first page, before any signature covers it."""
+    from vanban.documents import verification
+    from vanban.pki.footer import stamp_verification_footer
+
+    main = document.main_file()
+    if main is None or main.content_type != "application/pdf":
+        raise DocumentError("MAIN_FILE_NOT_PDF", "Văn bản chính phải là tệp PDF để ký số.")
+    document.verification_code = document.verification_code or verification.new_code()
+    code = document.verification_code
+    try:
+        stamped = stamp_verification_footer(get_store().get(main.sha256), verification.public_url(code),
+                                            verification.display(code))
+    except PkiError as exc:
+        raise DocumentError(exc.code, exc.message, 422) from exc
+    _store_file(document, actor, FileInput(main.name, stamped, DocumentFile.Role.MAIN), stage="footer")
+
+
 @transaction.atomic
 def approve_and_sign(*, actor: Any, document: Document) -> Document:
     """The leader signs the main file with their personal certificate (PAdES)."""
     document = _locked(document)
     if not permissions.can_approve(actor, document):
         raise DocumentForbiddenError("Chỉ lãnh đạo được ký duyệt dự thảo đang chờ duyệt.")
+    _stamp_verification_footer(document, actor)
     _sign(document, actor, "person", "person", user=actor)
     document.state = Document.State.APPROVED
     document.approver = actor
     document.signer_name = actor.display_name()
     document.signer_position = actor.position
-    document.save(update_fields=["state", "approver", "signer_name", "signer_position", "updated_at"])
+    document.save(update_fields=["state", "approver", "signer_name", "signer_position", "verification_code",
+                                 "updated_at"])
     record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document)
     return document
 

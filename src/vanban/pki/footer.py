@@ -32,7 +32,7 @@ def stamp_verification_footer(pdf_bytes: bytes, url: str, code: str) -> bytes:
     style = QRStampStyle(
         stamp_text="%(vb_text)s", border_width=0, background=None, qr_position=QRPosition.LEFT_OF_TEXT,
         innsep=2, text_box_style=TextBoxStyle(font=factory, font_size=9) if factory else TextBoxStyle(font_size=7),
-        qr_inner_size=44)
+        qr_inner_size=60)
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
         stamp = QRStamp(writer, url, style, text_params={"vb_text": text})

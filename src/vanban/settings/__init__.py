@@ -158,3 +158,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Where citizens reach this installation: printed in the QR code of issued documents.
+VANBAN_PUBLIC_URL = env_str("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
+VANBAN_VERIFY_RATE = env_int("VANBAN_VERIFY_RATE", 30)  # public verification requests per IP per 10 min

@@ -197,9 +197,35 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
         DocumentFile.objects.create(document=doc, role=DocumentFile.Role.MAIN if i == 0 else DocumentFile.Role.APPENDIX,
                                     name=c.name, content_type=c.content_type, size=c.size, sha256=c.sha256,
                                     stage="scan", uploaded_by=actor)
+    converted = _unicode_copies(doc, actor, checked)
     record_event("documents.paper_registered", actor=actor, agency_code=agency.code, obj=doc,
-                 details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name})
+                 details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name,
+                          "unicode_copies": converted})
     return doc
+
+
+def _unicode_copies(doc: Document, actor: Any, checked: list[tuple[Any, bytes]]) -> list[str]:
+    """A docx typed in TCVN3/VNI gets a Unicode copy beside it; the original stays as it came."""
+    from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
+
+    names = []
+    for c, data in checked:
+        if c.extension != "docx":
+            continue
+        try:
+            legacy = extract_text(data, "docx").legacy
+            if legacy is None or not legacy.encoding:
+                continue
+            copy = convert_docx_to_unicode(data)
+        except TextractError:
+            continue
+        name = f"{c.name.rpartition('.')[0]} (Unicode).docx"
+        sha = get_store().put(copy)
+        DocumentFile.objects.create(document=doc, role=DocumentFile.Role.WORKING, name=name[:255],
+                                    content_type=c.content_type, size=len(copy), sha256=sha, stage="unicode",
+                                    uploaded_by=actor)
+        names.append(name)
+    return names
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from vanban.documents import incoming
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY
 from vanban.documents.models import Document, DocumentType
+from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
 from vanban.web.current import current_agency
 from vanban.workflow import services as workflow
@@ -156,26 +158,70 @@ class PaperForm(forms.Form):
     signer_name = forms.CharField(label="Người ký", max_length=200, required=False)
     due_on = forms.DateField(label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     confidentiality = forms.ChoiceField(label="Độ mật", choices=CONFIDENTIALITY, required=False)
-    scan = forms.FileField(label="Bản quét (PDF, JPEG, PNG)")
+    scan = forms.FileField(label="Bản quét hoặc tệp văn bản (PDF, DOCX, ODT, JPEG, PNG)", required=False)
+    kept = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+_KEPT_SALT = "vanban.documents.paper-upload"
+
+
+def _keep(request: HttpRequest, name: str, data: bytes) -> str:
+    """The uploaded file waits in the blob store between 'read' and 'register'; the form
+    carries a signed reference bound to this user, so it cannot name someone else's file."""
+    from vanban.blobs import get_store
+
+    sha = get_store().put(data)
+    return signing.dumps({"sha": sha, "name": name}, salt=f"{_KEPT_SALT}:{request.user.pk}")
+
+
+def _kept(request: HttpRequest, token: str) -> tuple[str, bytes] | None:
+    from vanban.blobs import get_store
+
+    try:
+        ref = signing.loads(token, salt=f"{_KEPT_SALT}:{request.user.pk}", max_age=3600)
+    except signing.BadSignature:
+        return None
+    return str(ref["name"]), get_store().get(str(ref["sha"]))
 
 
 @login_required
 def register_paper(request: HttpRequest) -> HttpResponse:
+    """Two steps: read the file to pre-fill the form (each field with a confidence), then
+    register what the clerk checked and corrected."""
     agency = _agency(request)
     if not has_role(request.user, agency.pk, Role.CLERK):
         raise PermissionDenied
     form = PaperForm(request.POST or None, request.FILES or None)
+    prefill = None
+    if request.method == "POST" and "read" in request.POST:
+        upload = request.FILES.get("scan")
+        if upload is None:
+            form = PaperForm(initial={"issuer_name": ""})
+            form.add_error(None, "Hãy chọn tệp để đọc thông tin.")
+        else:
+            data = upload.read()
+            prefill = read_document(upload.name, data)
+            initial = {key: s.value for key, s in prefill.fields.items()}
+            initial["kept"] = _keep(request, upload.name, data)
+            form = PaperForm(initial=initial)
+        rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields] if prefill else []
+        return render(request, "documents/incoming_paper.html", {"form": form, "prefill": prefill, "rows": rows})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            doc = incoming.register_paper(
-                actor=request.user, agency=agency, type_code=d["document_type"].code, subject=d["subject"],
-                notation=d["notation"], issuer_name=d["issuer_name"], issued_on=d["issued_on"],
-                due_on=d["due_on"], confidentiality=d["confidentiality"], signer_name=d["signer_name"],
-                files=[(d["scan"].name, d["scan"].read())])
-        except DocumentError as exc:
-            form.add_error(None, exc.message)
+        upload = d.get("scan")
+        file = (upload.name, upload.read()) if upload else _kept(request, d.get("kept") or "")
+        if file is None:
+            form.add_error("scan", "Phải có bản quét hoặc tệp văn bản.")
         else:
-            messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.arrival_number}.")
-            return redirect("incoming_detail", pk=doc.pk)
+            try:
+                doc = incoming.register_paper(
+                    actor=request.user, agency=agency, type_code=d["document_type"].code, subject=d["subject"],
+                    notation=d["notation"], issuer_name=d["issuer_name"], issued_on=d["issued_on"],
+                    due_on=d["due_on"], confidentiality=d["confidentiality"], signer_name=d["signer_name"],
+                    files=[file])
+            except DocumentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.arrival_number}.")
+                return redirect("incoming_detail", pk=doc.pk)
     return render(request, "documents/incoming_paper.html", {"form": form})

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from tests.office_fixtures import Office
+from vanban.documents.models import Document
+from vanban.textract.headerset import extension, generate, render
+
+pytestmark = pytest.mark.django_db
+
+
+def sample(fmt: str):
+    return next(d for d in generate() if d.fmt == fmt)
+
+
+def test_reading_a_tcvn3_docx_prefills_the_form_and_says_it_converted(client: Client,
+                                                                       signing_office: Office) -> None:
+    doc = sample("docx-tcvn3")
+    client.force_login(signing_office.clerk)
+    upload = SimpleUploadedFile(f"van-ban.{extension(doc)}", render(doc))
+    page = client.post(reverse("incoming_paper"), {"read": "1", "scan": upload})
+    html = page.content.decode()
+    assert "Đã chuyển mã từ TCVN3" in html
+    form = page.context["form"]
+    assert form.initial["notation"] == doc.code
+    assert form.initial["subject"] == " ".join(doc.subject_lines)
+    assert form.initial["issued_on"] == doc.date
+    assert "Độ tin cậy" in html
+    # The clerk checks and registers; the file read in step one is kept (signed reference).
+    data = {**{k: v for k, v in form.initial.items() if v}, "due_on": "", "confidentiality": "",
+            "document_type": form.initial.get("document_type", "cong-van")}
+    done = client.post(reverse("incoming_paper"), data)
+    assert done.status_code == 302, done.content.decode()[:2000]
+    registered = Document.objects.get(direction="incoming", source="paper")
+    assert registered.notation == doc.code
+    assert registered.arrival_number == 1
+    assert registered.main_file().name == "van-ban.docx"
+    copy = registered.files.get(stage="unicode")
+    assert copy.name == "van-ban (Unicode).docx"
+    from vanban.blobs import get_store
+    from vanban.textract import extract_text
+    converted = extract_text(get_store().get(copy.sha256), "docx")
+    assert converted.legacy is None or not converted.legacy.encoding
+    assert doc.subject_lines[0] in converted.text
+
+
+def test_a_forged_kept_reference_is_refused(client: Client, signing_office: Office) -> None:
+    client.force_login(signing_office.clerk)
+    response = client.post(reverse("incoming_paper"), {
+        "document_type": "cong-van", "issuer_name": "Sở X", "subject": "Thử", "kept": "forged:token"})
+    assert response.status_code == 200
+    assert "Phải có bản quét" in response.content.decode()
+    assert not Document.objects.exists()

@@ -49,7 +49,8 @@ def read_document(name: str, data: bytes) -> Prefill:
         return Prefill(error=exc.message if hasattr(exc, "message") else str(exc))
     out = Prefill(needs_ocr=extracted.needs_ocr, preview=extracted.text[:600])
     if extracted.legacy is not None and extracted.legacy.encoding:
-        out.legacy_notice = f"{extracted.legacy.label[:1].upper()}{extracted.legacy.label[1:]}; bản xem trước dưới đây đã là Unicode."
+        label = extracted.legacy.label
+        out.legacy_notice = f"{label[:1].upper()}{label[1:]}; bản xem trước dưới đây đã là Unicode."
     if extracted.needs_ocr:
         return out
     head, tail = header_text(extracted)

@@ -91,3 +91,45 @@ def test_concurrent_issuers_get_gapless_unique_numbers() -> None:
     sequences = sorted(int(c.rsplit(".", 1)[1]) for c in Document.objects.values_list("identifier_code", flat=True))
     assert sequences == list(range(1, total + 1))
     assert len(set(Document.objects.values_list("notation", flat=True))) == total
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("document_types")
+def test_concurrent_acceptance_gives_gapless_arrival_numbers() -> None:
+    """Clerks accepting arrivals at the same time: arrival numbers exactly 1..N."""
+    from django.utils import timezone
+
+    from vanban.documents.incoming import accept_package
+
+    agency = make_agency(abbreviation="UBND")
+    clerks = [make_user(agency, "clerk") for _ in range(ISSUERS)]
+    cv = DocumentType.objects.get(code="cong-van")
+    per = 40
+    Document.objects.bulk_create([
+        Document(agency=agency, direction="incoming", state="arrived", source="hub", document_type=cv,
+                 subject=f"Đến {i}", issuer_code="000.00.02.H16", external_id=f"ext-{i}",
+                 arrived_at=timezone.now(), verification={"ok": True, "integrity_ok": True})
+        for i in range(ISSUERS * per)])
+    ids = list(Document.objects.order_by("id").values_list("id", flat=True))
+    errors: list[BaseException] = []
+    start = threading.Barrier(ISSUERS)
+
+    def clerk_works(clerk, my_ids: list[int]) -> None:
+        try:
+            start.wait()
+            for pk in my_ids:
+                accept_package(actor=clerk, document=Document.objects.get(pk=pk))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk_works, args=(clerks[i], ids[i::ISSUERS])) for i in range(ISSUERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = sorted(Document.objects.values_list("arrival_number", flat=True))
+    assert numbers == list(range(1, ISSUERS * per + 1))

@@ -9,6 +9,8 @@ from vanban.agencies.api import router as agencies_router
 from vanban.api import errors
 from vanban.api.auth import default_auth
 from vanban.documents.api import router as documents_router
+from vanban.documents.api_incoming import router as incoming_router
+from vanban.documents.api_incoming import work_router
 from vanban.records.api import router as records_router
 
 api = NinjaAPI(
@@ -25,3 +27,5 @@ errors.install(api)
 api.add_router("/agencies", agencies_router, tags=["agencies"])
 api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/records", records_router, tags=["records"])
+api.add_router("/incoming", incoming_router, tags=["incoming"])
+api.add_router("/work", work_router, tags=["work"])

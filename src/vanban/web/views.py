@@ -28,6 +28,20 @@ def home(request: HttpRequest) -> HttpResponse:
         "users": len(agency_users(agency)) if agency else 0,
         "events_today": count_events_since(start_of_day, agency.code if agency else None),
     }
+    if agency is not None:
+        from vanban.documents.models import Document
+
+        year = timezone.localdate().year
+        mine = Document.objects.filter(agency=agency)
+        stats.update({
+            "issued_year": mine.filter(direction="outgoing", state__in=["issued", "revoked"],
+                                       issued_on__year=year).count(),
+            "received_year": mine.filter(direction="incoming", arrived_at__year=year).count(),
+            "waiting": mine.filter(direction="incoming", state="arrived").count(),
+            "in_progress": mine.filter(direction="incoming", state__in=["accepted", "in_progress"]).count(),
+            "overdue": mine.filter(direction="incoming", state__in=["accepted", "in_progress"],
+                                   due_on__lt=timezone.localdate()).count(),
+        })
     return render(request, "web/home.html", {"stats": stats, "worker_alive": worker_alive(),
                                              "last_beat": last_heartbeat()})
 

@@ -52,4 +52,8 @@ def _detail(event: AuditEvent) -> str:
 
 def timeline(document: Document) -> list[Step]:
     events = AuditEvent.objects.filter(object_type="documents.document", object_id=str(document.pk)).order_by("id")
-    return [Step(e.at, e.actor_name or "hệ thống", LABELS.get(e.action, e.action), _detail(e)) for e in events]
+    return [Step(e.at, _who(e.actor_name), LABELS.get(e.action, e.action), _detail(e)) for e in events]
+
+
+def _who(actor_name: str) -> str:
+    return "hệ thống" if actor_name in ("", "system", "demo", "cli") else actor_name

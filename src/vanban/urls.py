@@ -45,6 +45,7 @@ urlpatterns = [
 
 if "hub" in settings.VANBAN_ROLES:
     urlpatterns.append(path("hub/", include("vanban.hub.urls")))
+    urlpatterns.append(path("vxp/", include("vanban.hub.vxp_urls")))
 
 handler403 = "vanban.web.views.error_403"
 handler404 = "vanban.web.views.error_404"

@@ -11,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.unit
 SRC = Path(__file__).resolve().parents[2] / "src" / "vanban"
-PURE = ["core", "edxml", "pki", "textract"]
+PURE = ["core", "edxml", "pki", "textract", "vxp"]
 
 
 @pytest.mark.parametrize("package", PURE)

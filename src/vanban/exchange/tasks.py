@@ -35,6 +35,12 @@ def sweep_outbox() -> int:
 
 @periodic_task(every_minutes(1))
 def poll_inbox() -> int:
+    from vanban.core.clock import now_vn
     from vanban.exchange.inbound import poll
+    from vanban.exchange.services import active_connection
+    from vanban.vxp import conf as vxp_conf
 
+    connection = active_connection()
+    if connection is not None and connection.kind == "vxp" and not vxp_conf.poll_due(now_vn()):
+        return 0  # the national hub is polled every VANBAN_VXP_POLL_MINUTES (default 5)
     return poll()

@@ -20,3 +20,5 @@ def hub_sweep() -> int:
         forward_task(forward_id)
     federation.pull_from_parent()
     return len(due)
+
+from vanban.hub import vxp_tasks  # noqa: E402, F401 - registers the daily VXP directory sync

@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "vanban.search"
     label = "search"
     verbose_name = "Tìm kiếm"
+
+    def ready(self) -> None:
+        from vanban.search import signals  # noqa: F401  (index on save, explicit hook)

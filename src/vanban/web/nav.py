@@ -24,6 +24,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Công việc của tôi", "my_work", frozenset({Role.SPECIALIST, Role.LEADER})),
     NavItem("Văn bản đi", "drafts", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK})),
     NavItem("Sổ văn bản đi", "outgoing_book", frozenset({Role.CLERK, Role.LEADER, Role.ARCHIVIST})),
+    NavItem("Tìm kiếm", "search:search", ANY),
+    NavItem("Báo cáo", "reports:index", frozenset({Role.LEADER, Role.CLERK, Role.HUB_OPERATOR})),
     NavItem("Hồ sơ", "records:my_dossiers", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.ARCHIVIST})),
     NavItem("Lưu trữ", "records:archive", frozenset({Role.ARCHIVIST})),
     NavItem("Danh bạ cơ quan", "agency_directory", ANY),

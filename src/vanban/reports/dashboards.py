@@ -1,0 +1,148 @@
+"""Figures for the three dashboards: leader, clerk (one agency each) and hub operator.
+
+The hub dashboard reads only `vanban.hub.stats` (read-only; one installation serves both
+roles, so the office-side reports app may show the hub's own figures)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from vanban.accounts.models import Membership
+from vanban.agencies.models import Agency
+from vanban.core.clock import VN_TZ
+from vanban.documents.models import Document
+from vanban.exchange.models import OutboxEntry
+from vanban.reports.charts import bars
+
+OPEN_INCOMING = (Document.State.ACCEPTED, Document.State.IN_PROGRESS)
+LIST_LIMIT = 20
+MONTHS = 12
+
+
+def _today() -> date:
+    return timezone.now().astimezone(VN_TZ).date()
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, VN_TZ)
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    first, out = today.replace(day=1), []
+    for _ in range(count):
+        out.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(out))
+
+
+def _per_month(qs: Any, field: str, since: datetime) -> dict[date, int]:
+    rows = (qs.filter(**{f"{field}__gte": since}).order_by()
+            .annotate(m=TruncMonth(field, tzinfo=VN_TZ)).values("m").annotate(n=Count("pk")))
+    out: dict[date, int] = {}
+    for row in rows:
+        moment = row["m"]
+        key = (moment.astimezone(VN_TZ).date() if isinstance(moment, datetime) else moment).replace(day=1)
+        out[key] = out.get(key, 0) + row["n"]
+    return out
+
+
+def monthly(agency: Agency, today: date | None = None) -> dict[str, Any]:
+    """Received and issued per month, the last twelve months (Vietnam months)."""
+    today = today or _today()
+    months = _months_back(today, MONTHS)
+    since = _midnight(months[0])
+    docs = Document.objects.filter(agency=agency)
+    received = _per_month(docs.filter(direction=Document.Direction.INCOMING), "arrived_at", since)
+    issued = _per_month(docs.filter(direction=Document.Direction.OUTGOING), "issued_at", since)
+    labels = [f"{m.month:02d}/{m.year % 100:02d}" for m in months]
+    series = {"Văn bản đến": [received.get(m, 0) for m in months], "Văn bản đi": [issued.get(m, 0) for m in months]}
+    return {"months": months, "labels": labels, **series,
+            "chart": bars("Văn bản đến và đi theo tháng", labels, series, width=8, height=2.8)}
+
+
+def _units(agency: Agency, open_docs: list[Document]) -> list[tuple[str, int]]:
+    """Open incoming documents by the unit of their lead assignee (workflow), else unassigned."""
+    from vanban.workflow.models import Assignment
+
+    ids = [d.pk for d in open_docs]
+    leads = dict(Assignment.objects.filter(document_id__in=ids, kind=Assignment.Kind.LEAD)
+                 .exclude(state=Assignment.State.CLOSED).order_by("created_at", "id")
+                 .values_list("document_id", "assignee_id"))
+    unit_of = {m.user_id: m.unit for m in Membership.objects.filter(agency=agency, user_id__in=set(leads.values()))
+               if m.unit}
+    counts = Counter(unit_of.get(leads[i], "(chưa ghi đơn vị)") if i in leads else "Chưa phân công" for i in ids)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def leader(agency: Agency, today: date | None = None) -> dict[str, Any]:
+    today = today or _today()
+    month_start = _midnight(today.replace(day=1))
+    docs = Document.objects.filter(agency=agency)
+    incoming = docs.filter(direction=Document.Direction.INCOMING)
+    open_docs = list(incoming.filter(state__in=OPEN_INCOMING).select_related("document_type")
+                     .order_by("due_on", "arrived_at", "id"))
+    overdue = [d for d in open_docs if d.due_on and d.due_on < today]
+    units = _units(agency, open_docs)
+    return {
+        "agency": agency, "today": today,
+        "received_month": incoming.filter(arrived_at__gte=month_start).count(),
+        "issued_month": docs.filter(direction=Document.Direction.OUTGOING, issued_at__gte=month_start).count(),
+        "in_progress": len(open_docs), "overdue_count": len(overdue), "overdue": overdue[:LIST_LIMIT],
+        "waiting_acceptance": incoming.filter(state=Document.State.ARRIVED).count(),
+        "to_approve": docs.filter(state=Document.State.SUBMITTED).count(),
+        "units": units,
+        "units_chart": bars("Văn bản đến đang xử lý theo đơn vị", [u for u, _ in units],
+                            {"Đang xử lý": [n for _, n in units]}, horizontal=True,
+                            height=0.9 + 0.35 * max(1, len(units))) if units else None,
+        "monthly": monthly(agency, today),
+    }
+
+
+def clerk(agency: Agency, today: date | None = None) -> dict[str, Any]:
+    today = today or _today()
+    start = _midnight(today)
+    incoming = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
+    problems = list(OutboxEntry.objects.filter(sender_code=agency.code, state=OutboxEntry.State.FAILED)
+                    .order_by("-next_attempt_at", "-id")[:LIST_LIMIT])
+    notations = dict(Document.objects.filter(pk__in=[p.document_id for p in problems]).values_list("pk", "notation"))
+    for p in problems:
+        p.notation = notations.get(p.document_id, "")  # type: ignore[attr-defined]
+    return {
+        "agency": agency, "today": today,
+        "arrivals_today": list(incoming.filter(arrived_at__gte=start, arrived_at__lt=start + timedelta(days=1))
+                               .select_related("document_type").order_by("-arrived_at")[:LIST_LIMIT]),
+        "arrivals_today_count": incoming.filter(arrived_at__gte=start, arrived_at__lt=start + timedelta(days=1))
+                                        .count(),
+        "waiting": list(incoming.filter(state=Document.State.ARRIVED).select_related("document_type")
+                        .order_by("arrived_at", "id")[:LIST_LIMIT]),
+        "waiting_count": incoming.filter(state=Document.State.ARRIVED).count(),
+        "to_issue": Document.objects.filter(agency=agency, state=Document.State.APPROVED).count(),
+        "problems": problems,
+        "problems_count": OutboxEntry.objects.filter(sender_code=agency.code, state=OutboxEntry.State.FAILED).count(),
+    }
+
+
+def hub() -> dict[str, Any]:
+    from vanban.hub import stats
+
+    traffic = stats.traffic()
+    days = traffic["chart"].bars
+    agencies = stats.per_agency(limit=15)
+    return {
+        "traffic": traffic,
+        "traffic_chart": bars(f"Gói tin theo ngày, tháng {traffic['month']:%m/%Y}", [str(b.day) for b in days],
+                              {"Gói tin": [b.count for b in days]}, width=9, height=2.6),
+        "agencies": agencies,
+        "agencies_chart": bars("Văn bản gửi, nhận qua trục theo cơ quan (tháng này)",
+                               [(a["name"] or a["code"])[:40] for a in agencies],
+                               {"Gửi": [a["sent"] for a in agencies], "Nhận": [a["received"] for a in agencies]},
+                               horizontal=True, height=0.9 + 0.35 * max(1, len(agencies))) if agencies else None,
+        "waiting": stats.waiting(limit=LIST_LIMIT),
+        "forwards": stats.delayed_forwards(limit=LIST_LIMIT),
+    }

@@ -1,0 +1,138 @@
+"""The one search function pages, API and benchmark call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from vanban.core.clock import VN_TZ
+from vanban.documents.models import Document
+from vanban.search.access import visible_q
+from vanban.search.backends import backend
+from vanban.search.text import ParsedQuery, fold_aligned, parse_query
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+OPEN_INCOMING = (Document.State.ARRIVED, Document.State.ACCEPTED, Document.State.IN_PROGRESS)
+SNIPPET_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Filters:
+    direction: str = ""
+    year: int | None = None
+    document_type: str = ""  # DocumentType.code
+    agency: str = ""  # Agency.code
+    state: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class Hit:
+    document: Document
+    snippet: str = ""
+    url: str = ""
+
+
+@dataclass
+class SearchPage:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def today_vn() -> date:
+    return timezone.now().astimezone(VN_TZ).date()
+
+
+def filtered(user: Any, filters: Filters) -> QuerySet[Document]:
+    """Documents the user may open, narrowed by the filters (no text yet)."""
+    qs = Document.objects.filter(visible_q(user))
+    if filters.direction:
+        qs = qs.filter(direction=filters.direction)
+    if filters.year:
+        qs = qs.filter(Q(issued_on__year=filters.year)
+                       | Q(issued_on__isnull=True, created_at__year=filters.year))
+    if filters.document_type:
+        qs = qs.filter(document_type__code=filters.document_type)
+    if filters.agency:
+        qs = qs.filter(agency__code=filters.agency)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.overdue:
+        qs = qs.filter(direction=Document.Direction.INCOMING, state__in=OPEN_INCOMING,
+                       due_on__lt=today_vn())
+    return qs
+
+
+def _snippet(body: str, query: ParsedQuery) -> str:
+    words = query.folded_words()
+    if not body or not words:
+        return ""
+    folded = fold_aligned(body)
+    at = min((i for w in words if (i := folded.find(w)) >= 0), default=-1)
+    if at < 0:
+        return ""
+    start = max(0, at - SNIPPET_CHARS // 3)
+    text = " ".join(body[start:start + SNIPPET_CHARS].split())
+    return ("…" if start else "") + text + ("…" if start + SNIPPET_CHARS < len(body) else "")
+
+
+def by_date(qs: QuerySet[Document]) -> QuerySet[Document]:
+    return qs.order_by(F("issued_on").desc(nulls_last=True), "-created_at", "-id")
+
+
+def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: str = "relevance",
+           page: int = 1, page_size: int = PAGE_SIZE) -> SearchPage:
+    """Documents the user may open that match `text` and `filters`, ranked or newest first."""
+    filters = filters or Filters()
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    query = parse_query(text)
+    base = filtered(user, filters)
+    qs = base
+    engine = backend()
+    if not query.empty:
+        match_sql, match_params = engine.match_sql(query)
+        qs = qs.filter(pk__in=RawSQL(match_sql, match_params))  # noqa: S611 - constant SQL, values as params
+    total = qs.count()
+    offset = (page - 1) * page_size
+    if query.empty or sort == "date":
+        ids = list(by_date(qs).values_list("pk", flat=True)[offset:offset + page_size])
+    else:
+        try:
+            # the matched-and-visible ids: driven by the (usually short) match list, so the
+            # engine never has to list every document the user may see
+            ids_sql, ids_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # no agency at all: nothing to rank
+            ids = []
+        else:
+            ids = engine.ranked(query, ids_sql, list(ids_params), page_size, offset)
+    docs = Document.objects.select_related("agency", "document_type").in_bulk(ids)
+    bodies: dict[int, str] = {}
+    if query.terms and ids:
+        from vanban.search.models import SearchEntry
+
+        bodies = dict(SearchEntry.objects.filter(document_id__in=ids).values_list("document_id", "body"))
+    hits = [Hit(docs[i], _snippet(bodies.get(i, ""), query)) for i in ids if i in docs]
+    return SearchPage(query=text, total=total, page=page, page_size=page_size, hits=hits)

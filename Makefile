@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 UV_VERSION := 0.9.30
 
-.PHONY: run install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz clean
+.PHONY: run install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,19 @@ fmt: install
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
+# Every benchmark, beside the machine's own limits; writes bench/RESULTS.md.
 bench: install
-	@for f in $(wildcard bench/*_bench.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	$(BIN)/python bench/run_all.py
+
+# The full-size fault runs (CI runs a bounded version inside make test).
+faults: install
+	VANBAN_FAULT_PACKAGES=$${N:-10000} VANBAN_FAULT_KILLS=$${KILLS:-40} bash scripts/test.sh pg tests/faults -q
+
+apifuzz: install
+	VANBAN_APIFUZZ_EXAMPLES=$${N:-500} bash scripts/test.sh all tests/apifuzz -q
+
+load: install
+	$(BIN)/python bench/load.py $(ARGS)
 
 fuzz: install
 	@for f in $(wildcard fuzz/*_fuzz.py); do echo "== $$f"; $(BIN)/python $$f --seconds $${FUZZ_SECONDS:-30} || exit 1; done

@@ -13,6 +13,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 __all__ = ["ALLOWED_EXTENSIONS", "CheckedFile", "FormatError", "FormatLimits", "check_file",
@@ -35,6 +36,10 @@ _EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf
                b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\x00asm")
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = {chr(c) for c in range(32)} | {chr(127)}
+# Everything zipfile raises for damaged input (found by fuzzing: a changed byte can ask for an
+# unknown zip version → NotImplementedError; a bad local header → BadZipFile; a broken
+# deflate stream → zlib.error).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, OSError)
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ def _open_zip(name: str, data: bytes, kind: str, limits: FormatLimits) -> zipfil
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise FormatError("FILE_CORRUPT", f"Tệp '{name}' ({kind}) bị hỏng: {exc}") from None
     total = sum(i.file_size for i in infos)
     if (len(infos) > limits.zip_max_entries or total > limits.zip_max_uncompressed
@@ -199,6 +204,8 @@ def _odf(kind: str, mimetype: bytes) -> object:
             declared = archive.read("mimetype")[:100]
         except KeyError:
             raise _mismatch(name, kind, "tệp nén thường, không phải tài liệu OpenDocument") from None
+        except _ZIP_ERRORS as exc:
+            raise FormatError("FILE_CORRUPT", f"Tệp '{name}' ({kind}) bị hỏng: {exc}") from None
         if declared.strip() != mimetype:
             raise _mismatch(name, kind, "tài liệu OpenDocument loại khác")
     return check

@@ -137,6 +137,7 @@ def _run(fn, **kwargs) -> Document:  # noqa: ANN001
 def list_issued(request: HttpRequest, year: int | None = None, q: str = "", limit: int = 50,
                 offset: int = 0) -> list[DocumentOut]:
     limit = max(1, min(limit, 200))
+    offset = max(0, min(offset, 1_000_000))
     rows = queries.outgoing_book(_agency(request), year=year, text=q[:200])[offset:offset + limit]
     return [DocumentOut.of(d) for d in rows]
 

@@ -122,6 +122,7 @@ def list_incoming(request: HttpRequest, state: str = "", limit: int = 50, offset
     if state:
         qs = qs.filter(state=state)
     limit = max(1, min(limit, 200))
+    offset = max(0, min(offset, 1_000_000))
     return [IncomingOut.of(d) for d in qs[offset:offset + limit]]
 
 

@@ -1,0 +1,142 @@
+"""N documents from agency A to agency B through a hub, while the office worker (`vanban worker`)
+and the hub server (`vanban serve`, its own database) are SIGKILLed at random moments and
+restarted: every document reaches the hub exactly once, arrives at B exactly once, and B's
+status 01 (arrived) comes back to A for every one of them.
+
+N: VANBAN_FAULT_PACKAGES (default 100 — a few minutes at most in CI; 10000 for the full run).
+Kills: VANBAN_FAULT_KILLS (default 6), at moments drawn from VANBAN_FAULT_SEED (printed).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.exchange.conftest import system_credential
+from tests.exchange.test_exchange_flow import issue_to_b
+from tests.faults.harness import (
+    Proc,
+    Wake,
+    advance_retry_clock,
+    hub_process,
+    hub_sql,
+    issue_many,
+    skip_on_sqlite_by_default,
+    start_hub,
+    until,
+)
+from tests.hub.live_hubs import LiveHub
+from tests.live import child_env
+from tests.office_fixtures import Office
+from vanban.agencies.models import Agency
+from vanban.documents.models import Document
+from vanban.exchange.models import DeliveryStatus, HubConnection, InboxEntry, OutboxEntry
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+PACKAGES = int(os.environ.get("VANBAN_FAULT_PACKAGES", "100"))
+KILLS = int(os.environ.get("VANBAN_FAULT_KILLS", "6"))
+SEED = int(os.environ.get("VANBAN_FAULT_SEED", str(int(time.time()))))
+
+
+class _Province:
+    """What tests.exchange.test_exchange_flow.issue_to_b needs: the sender office and B."""
+
+    def __init__(self, a: Office, b: object) -> None:
+        self.a, self.b = a, b
+
+
+def _progress(ids: list[str], b: object) -> dict[str, int]:
+    return {
+        "sent": OutboxEntry.objects.filter(kind="document", state="sent").count(),
+        "arrived": Document.objects.filter(agency=b, direction="incoming", external_id__in=ids).count(),
+        "statuses_back": DeliveryStatus.objects.filter(status_code="01").count(),
+    }
+
+
+def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    skip_on_sqlite_by_default()
+    monkeypatch.delenv("VANBAN_HUB_PARENT_URL", raising=False)
+    rng = random.Random(SEED)
+    print(f"fault seed {SEED}: {PACKAGES} packages, {KILLS} kills")  # replay with VANBAN_FAULT_SEED
+    a = signing_office
+    b = Agency.objects.get(code="000.00.02.H16")  # Sở Nội vụ; its leader makes it a served recipient
+    cert_a, cert_b = system_credential(a.pki, a.agency), system_credential(a.pki, b)
+
+    hub = LiveHub(tmp_path / "hub", "truc-tinh")
+    hub_proc = hub_process(hub)
+    worker = Proc(["worker", "--workers", "2"], child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}"),
+                  tmp_path / "worker.log")
+    try:
+        hub.setup({a.agency.code: a.agency.name, b.code: b.name})
+        token = hub.add_endpoint("qlvb-tinh", [a.agency.code, b.code])
+        for code, pem in ((a.agency.code, cert_a), (b.code, cert_b)):
+            (hub.root / f"{code}.pem").write_bytes(pem)
+            hub.run("hub", "cert", "add", code, str(hub.root / f"{code}.pem"))
+        HubConnection.objects.create(url=hub.url, token=token, is_active=False)  # issue first, send nothing yet
+
+        template = issue_to_b(_Province(a, b))
+        docs = [template, *issue_many(template, PACKAGES - 1)]
+        ids = sorted(d.identifier_code for d in docs)
+        assert OutboxEntry.objects.filter(kind="document", state="pending").count() == PACKAGES
+        HubConnection.objects.update(is_active=True)
+
+        wake = Wake(tmp_path / "queue.sqlite3")
+        start_hub(hub_proc, hub)
+        worker.start()
+        wake()
+
+        def done() -> bool:
+            p = _progress(ids, b)
+            return p["arrived"] == PACKAGES and p["statuses_back"] >= PACKAGES
+
+        def keep_going() -> None:
+            if not hub_proc.alive():
+                start_hub(hub_proc, hub)
+            if not worker.alive():
+                worker.start()
+            advance_retry_clock()
+            wake()
+
+        # The faults: at random moments of progress, kill the worker, the hub, or both; restart.
+        for k in range(KILLS):
+            before = sum(_progress(ids, b).values())
+            until(lambda before=before: sum(_progress(ids, b).values()) > before or done(),
+                  f"progress before kill {k + 1}", timeout=120, on_wait=keep_going)
+            if done():
+                break
+            time.sleep(rng.uniform(0.0, 1.5))  # a random moment into the work, not a wait for an outcome
+            victim = rng.choice(("worker", "hub", "both"))
+            if victim in ("worker", "both"):
+                worker.kill()
+            if victim in ("hub", "both"):
+                hub_proc.kill()
+            print(f"kill {k + 1}: {victim} at {_progress(ids, b)}")
+            keep_going()
+
+        until(done, f"every document delivered and answered: {_progress(ids, b)}\n--- worker\n{worker.tail()}"
+                    f"\n--- hub\n{hub_proc.tail()}", timeout=max(180, PACKAGES * 0.5), on_wait=keep_going)
+
+        # Exactly once, everywhere.
+        at_hub = sorted(r[0] for r in hub_sql(hub, "SELECT document_id FROM hub_package WHERE kind = %s", "document"))
+        assert at_hub == ids
+        statuses_at_hub = hub_sql(hub, "SELECT count(*) FROM hub_package WHERE kind = %s AND status_code = %s",
+                                  "status", "01")[0][0]
+        assert statuses_at_hub == PACKAGES
+        arrived = list(Document.objects.filter(agency=b, direction="incoming").values_list("external_id", flat=True))
+        assert sorted(arrived) == ids
+        back = DeliveryStatus.objects.filter(status_code="01", recipient_code=b.code)
+        assert sorted(back.values_list("document_id", flat=True)) == sorted(d.pk for d in docs)
+        assert not InboxEntry.objects.filter(state="failed").exists()
+        assert worker.kills + hub_proc.kills >= min(KILLS, 2), "the faults did not happen"
+        until(lambda: not hub_sql(hub, "SELECT 1 FROM hub_delivery WHERE delivered_at IS NULL"),
+              "every inbox entry at the hub acknowledged", timeout=120, on_wait=keep_going)
+    finally:
+        worker.stop()
+        hub_proc.stop()
+        hub.destroy()

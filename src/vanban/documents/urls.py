@@ -11,9 +11,9 @@ urlpatterns = [
     path("so/", views.book, name="outgoing_book"),
     path("<int:pk>/", views.detail, name="document_detail"),
     path("<int:pk>/sua/", views.draft_edit, name="draft_edit"),
-    path("<int:pk>/trinh/", views.submit, name="draft_submit"),
-    path("<int:pk>/tra-lai/", views.return_, name="draft_return"),
-    path("<int:pk>/ky-duyet/", views.approve, name="draft_approve"),
-    path("<int:pk>/phat-hanh/", views.issue, name="document_issue"),
+    path("<int:pk>/trinh/", views.act, {"action": "submit"}, name="draft_submit"),
+    path("<int:pk>/tra-lai/", views.act, {"action": "return"}, name="draft_return"),
+    path("<int:pk>/ky-duyet/", views.act, {"action": "approve"}, name="draft_approve"),
+    path("<int:pk>/phat-hanh/", views.act, {"action": "issue"}, name="document_issue"),
     path("tep/<int:file_id>/", views.download, name="document_file"),
 ]

@@ -148,7 +148,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One POST view for the workflow buttons; the URL names the action."""
     doc = _document(request, pk)
     try:
         if action == "submit":
@@ -169,30 +172,6 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise PermissionDenied from exc
         messages.error(request, exc.message)
     return redirect("document_detail", pk=pk)
-
-
-@login_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "submit")
-
-
-@login_required
-@require_POST
-def return_(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "return")
-
-
-@login_required
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "approve")
-
-
-@login_required
-@require_POST
-def issue(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "issue")
 
 
 @login_required

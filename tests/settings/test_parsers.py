@@ -70,6 +70,15 @@ def test_database_url_postgres(tmp_path: Path) -> None:
         parse_database_url("mysql://u@h/db", tmp_path)
 
 
+def test_postgres_connections_kept_and_health_checked(tmp_path: Path) -> None:
+    config = parse_database_url("postgres://u@h/vb", tmp_path, conn_max_age=60)
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert parse_database_url("postgres://u@h/vb", tmp_path)["CONN_MAX_AGE"] == 0
+    assert parse_database_url(None, tmp_path, conn_max_age=60)["CONN_MAX_AGE"] == 0  # SQLite: nothing to keep
+    with pytest.raises(SettingError):
+        parse_database_url("postgres://u@h/vb", tmp_path, conn_max_age=-1)
+
+
 def test_secret_key_generated_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = ensure_secret_key(tmp_path)

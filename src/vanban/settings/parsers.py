@@ -57,14 +57,19 @@ def parse_roles(raw: list[str]) -> frozenset[str]:
     return roles
 
 
-def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
+def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -> dict[str, Any]:
     """`DATABASE_URL` → Django DATABASES['default']; SQLite in the data dir when unset.
 
     SQLite gets WAL (set on connect, see vanban.db), IMMEDIATE transactions and a busy
     timeout so concurrent writers wait instead of failing with "database is locked".
+    PostgreSQL keeps each thread's connection for `conn_max_age` seconds (a new backend per
+    request costs more than many requests), checked before reuse so a restarted server is
+    noticed instead of failing the request.
     """
     if not url:
         url = f"sqlite:///{data_dir / 'vanban.sqlite3'}"
+    if conn_max_age < 0:
+        raise SettingError(f"VANBAN_DB_CONN_MAX_AGE={conn_max_age} must be 0 or more seconds")
     try:
         config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=0)
     except Exception as exc:
@@ -80,6 +85,7 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
         }
     elif engine == "django.db.backends.postgresql":
         config["CONN_HEALTH_CHECKS"] = True
+        config["CONN_MAX_AGE"] = conn_max_age
     else:
         raise SettingError(f"DATABASE_URL: only sqlite and postgres are supported, not {engine}")
     config.setdefault("TEST", {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,14 +22,18 @@ from vanban.documents import incoming
 from vanban.documents.models import Document
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.services import HubError, active_connection, client_for
-from vanban.exchange.verification import verify_document
+from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
 from vanban.hubclient import HubClient
 
 log = logging.getLogger(__name__)
 
 
 def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
-    """One round: returns how many new packages were stored."""
+    """One round: returns how many new packages were stored.
+
+    The batch is fetched and stored first, the PDF signatures of its documents are checked
+    in parallel (`VANBAN_VERIFY_PROCESSES`), then each entry is processed and acked in order.
+    """
     if client is None:
         connection = active_connection()
         if connection is None:
@@ -39,7 +44,7 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
     except HubError as exc:
         log.warning("exchange: inbox not reachable (%s)", exc)
         return 0
-    stored = 0
+    stored, entries = 0, []
     for item in items:
         package_id = str(item["id"])
         entry = InboxEntry.objects.filter(hub_package_id=package_id).first()
@@ -51,8 +56,11 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
                 continue
             entry = store(package_id, item, data)
             stored += 1
+        entries.append((package_id, entry))
+    outcomes = _prevalidate([e for _, e in entries if e.state == InboxEntry.State.STORED])
+    for package_id, entry in entries:
         if entry.state == InboxEntry.State.STORED:
-            process(entry)
+            process(entry, outcomes)
         try:
             client.ack(package_id)
         except HubError as exc:  # acked next round; the entry is already safe here
@@ -60,6 +68,22 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
             continue
         InboxEntry.objects.filter(pk=entry.pk, acked_at__isnull=True).update(acked_at=timezone.now())
     return stored
+
+
+def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
+    """PDF validations for the documents among `entries`, done in parallel; {} when there is
+    nothing to share out (one document or fewer: `process` validates it itself)."""
+    parsed = []
+    for entry in entries:
+        if entry.kind != "document":
+            continue
+        try:
+            parsed.append(edxml.parse_package(get_store().get(entry.sha256), strict=False))
+        except edxml.EdxmlError:
+            continue  # `process` records why
+    if len(parsed) < 2:
+        return {}
+    return validate_pdfs(parsed, processes=settings.VANBAN_VERIFY_PROCESSES)
 
 
 def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
@@ -73,15 +97,20 @@ def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
     return entry
 
 
-def process(entry: InboxEntry) -> None:
+def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> None:
     data = get_store().get(entry.sha256)
     try:
         parsed = edxml.parse_package(data, strict=False)
         with transaction.atomic():
+            # The row lock makes a second worker wait here and then see PROCESSED: the entry
+            # becomes one arrival, however many rounds picked it up.
+            if not list(InboxEntry.objects.select_for_update().filter(pk=entry.pk, state=InboxEntry.State.STORED)
+                        .values_list("pk", flat=True)):
+                return
             if parsed.kind == "status":
                 _status(parsed)
             else:
-                _document(parsed, data, entry)
+                _document(parsed, data, entry, pdf_outcomes)
             InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="")
     except edxml.EdxmlError as exc:
         InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.FAILED, error=f"{exc.code}: {exc}")
@@ -96,7 +125,8 @@ def _local_recipients(pkg: edxml.DocumentPackage) -> list[Agency]:
     return list(Agency.objects.filter(code__in=served))
 
 
-def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry) -> None:
+def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
+              pdf_outcomes: PdfOutcomes | None = None) -> None:
     pkg = parsed.document
     assert pkg is not None
     business = pkg.business.business_doc_type if pkg.business else 0
@@ -107,10 +137,11 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry) -> No
                                   reason=pkg.business.business_doc_reason if pkg.business else "")
         return
     files = [incoming.ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
+    checked = verify_document(parsed, data, pdf_outcomes) if recipients else None
     for agency in recipients:
         duplicate = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
                                             issuer_code=pkg.from_.organ_id, external_id=pkg.document_id).exists()
-        report = verify_document(parsed, data, duplicate=duplicate)
+        report = checked.with_duplicate(duplicate)  # type: ignore[union-attr]
         number = pkg.code.code_number
         incoming.register_arrival(incoming.Arrival(
             agency=agency, sender_code=pkg.from_.organ_id, sender_name=pkg.from_.organ_name,

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,8 +27,13 @@ class NoCredentialError(Exception):
     pass
 
 log = logging.getLogger(__name__)
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: VANBAN_EXCHANGE_RETRY_BASE_SECONDS (30) doubling,
+    at most VANBAN_EXCHANGE_RETRY_MAX_SECONDS (3600)."""
+    first, most = settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS
+    return timedelta(seconds=min(first * 2 ** min(max(attempts - 1, 0), 30), most))
 
 
 @dataclass(frozen=True)
@@ -155,10 +161,9 @@ def _send_one(client: HubClient, row: OutboxEntry) -> int:
         result = client.submit(package)
     except (*HubError, NoCredentialError, edxml.EdxmlError) as exc:
         attempts = row.attempts + 1
-        delay = min(BACKOFF_FIRST * (2 ** (attempts - 1)), BACKOFF_MAX)
         OutboxEntry.objects.filter(pk=row.pk).update(
             state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],
-            next_attempt_at=timezone.now() + delay)
+            next_attempt_at=timezone.now() + retry_delay(attempts))
         log.warning("exchange: %s not sent (%s)", row, exc)
         return 0
     with transaction.atomic():

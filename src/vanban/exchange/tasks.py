@@ -6,14 +6,51 @@ delays a delivery until the next sweep (every minute), never loses it.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from vanban.jobs import every_minutes, periodic_task, task
+
+
+class Coalesced:
+    """One round of a job at a time in this process; a wake-up that arrives during a round
+    makes the running round go once more instead of starting a second one beside it.
+
+    Every issue, arrival and status wakes the sender, so wake-ups come in bursts; two worker
+    threads signing and submitting the same rows would only double the work (the hub
+    deduplicates, the inbox row lock keeps arrivals single).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._again = threading.Event()
+
+    def run(self, one_round: Callable[[], int]) -> int:
+        total = 0
+        self._again.set()
+        while self._again.is_set():
+            if not self._lock.acquire(blocking=False):
+                return total  # the running round has seen the flag, or will
+            try:
+                while self._again.is_set():
+                    self._again.clear()
+                    done = one_round()
+                    total += done
+                    if done:
+                        self._again.set()  # a round that did work: more may be waiting
+            finally:
+                self._lock.release()
+        return total
+
+
+_sending, _polling = Coalesced(), Coalesced()
 
 
 @task()
 def send_outbox_now() -> int:
     from vanban.exchange.services import send_pending
 
-    sent = send_pending()
+    sent = _sending.run(send_pending)
     if sent:
         poll_inbox_now()  # on a shared hub the answer may already be waiting
     return sent
@@ -23,14 +60,14 @@ def send_outbox_now() -> int:
 def poll_inbox_now() -> int:
     from vanban.exchange.inbound import poll
 
-    return poll()
+    return _polling.run(poll)
 
 
 @periodic_task(every_minutes(1))
 def sweep_outbox() -> int:
     from vanban.exchange.services import send_pending
 
-    return send_pending()
+    return _sending.run(send_pending)
 
 
 @periodic_task(every_minutes(1))
@@ -43,4 +80,4 @@ def poll_inbox() -> int:
     connection = active_connection()
     if connection is not None and connection.kind == "vxp" and not vxp_conf.poll_due(now_vn()):
         return 0  # the national hub is polled every VANBAN_VXP_POLL_MINUTES (default 5)
-    return poll()
+    return _polling.run(poll)

@@ -4,6 +4,7 @@ integrity, authenticity — as a list of checks a clerk can read."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -13,7 +14,8 @@ from lxml import etree
 from vanban import edxml
 from vanban.agencies.models import Agency
 from vanban.core.formats import FormatError, check_file
-from vanban.pki import PkiError, identify, validate_pdf
+from vanban.pki import PkiError, ValidationReport, identify, validate_pdf
+from vanban.pki.pool import validate_many
 from vanban.trust import services as trust
 
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
@@ -42,6 +44,12 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "integrity_ok": self.integrity_ok, "checks": [asdict(c) for c in self.checks]}
+
+    def with_duplicate(self, duplicate: bool) -> Report:
+        """This package's checks plus whether this recipient already has the document: the
+        signatures are checked once per package, however many local agencies receive it."""
+        return Report([*self.checks, Check("DUPLICATE", not duplicate, "Không trùng văn bản đã nhận",
+                                           "Văn bản này đã được nhận trước đó." if duplicate else "Lần đầu nhận.")])
 
 
 def _embedded_certificates(data: bytes) -> list[x509.Certificate]:
@@ -82,7 +90,26 @@ def check_envelope(data: bytes, sender_code: str) -> Check:
                  integrity=True)
 
 
-def verify_document(parsed: edxml.ParsedPackage, data: bytes, *, duplicate: bool) -> Report:
+PdfOutcomes = Mapping[str, ValidationReport | PkiError]
+
+
+def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) -> PdfOutcomes:
+    """The PDF attachments of a batch of packages, validated in parallel, by SHA-256."""
+    pdfs: dict[str, bytes] = {}
+    for parsed in packages:
+        for att in parsed.attachments:
+            if att.name.lower().endswith(".pdf"):
+                raw = att.read()
+                pdfs.setdefault(hashlib.sha256(raw).hexdigest(), raw)
+    outcomes = validate_many(list(pdfs.values()), trust.trust_store(), processes=processes)
+    return dict(zip(pdfs, outcomes, strict=True))
+
+
+def verify_document(parsed: edxml.ParsedPackage, data: bytes, pdf_outcomes: PdfOutcomes | None = None) -> Report:
+    """Every check but the per-recipient duplicate check (`Report.with_duplicate`).
+
+    `pdf_outcomes`: validations already done for this batch (`validate_pdfs`); a PDF not in
+    it is validated here."""
     pkg = parsed.document
     assert pkg is not None
     report = Report()
@@ -106,7 +133,10 @@ def verify_document(parsed: edxml.ParsedPackage, data: bytes, *, duplicate: bool
         report.checks.append(Check("FORMAT", True, f"Định dạng tệp {att.name}", f"SHA-256 {digest[:16]}…"))
         if att.name.lower().endswith(".pdf"):
             try:
-                pdf = validate_pdf(raw, trust_store)
+                done = (pdf_outcomes or {}).get(digest)
+                if isinstance(done, PkiError):
+                    raise done
+                pdf = done or validate_pdf(raw, trust_store)
             except PkiError as exc:
                 report.checks.append(Check("PDF_SIGNATURES", False, f"Chữ ký số trên {att.name}", exc.message,
                                            integrity=True))
@@ -114,6 +144,4 @@ def verify_document(parsed: edxml.ParsedPackage, data: bytes, *, duplicate: bool
             broken = any(s.integrity == "broken" or s.modification == "content_changed" for s in pdf.signatures)
             report.checks.append(Check("PDF_SIGNATURES", pdf.verdict == "valid", f"Chữ ký số trên {att.name}",
                                        pdf.summary.message, integrity=broken))
-    report.checks.append(Check("DUPLICATE", not duplicate, "Không trùng văn bản đã nhận",
-                               "Văn bản này đã được nhận trước đó." if duplicate else "Lần đầu nhận."))
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from vanban.jobs.config import huey_settings
@@ -83,7 +84,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": parse_database_url(env_str("DATABASE_URL") or None, DATA_DIR)}
+DATABASES = {"default": parse_database_url(env_str("DATABASE_URL") or None, DATA_DIR,
+                                           env_int("VANBAN_DB_CONN_MAX_AGE", 60))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -162,3 +164,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Where citizens reach this installation: printed in the QR code of issued documents.
 VANBAN_PUBLIC_URL = env_str("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_VERIFY_RATE = env_int("VANBAN_VERIFY_RATE", 30)  # public verification requests per IP per 10 min
+# The office's outbox: wait after a failed submission (doubling from the base, capped).
+VANBAN_EXCHANGE_RETRY_BASE_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_BASE_SECONDS", 30))
+VANBAN_EXCHANGE_RETRY_MAX_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_MAX_SECONDS", 3600))
+# Processes that check the PDF signatures of an inbox batch in parallel (1 = in the worker itself).
+VANBAN_VERIFY_PROCESSES = max(1, env_int("VANBAN_VERIFY_PROCESSES", os.cpu_count() or 1))

@@ -1,0 +1,97 @@
+"""Validate many PDFs at once, in worker processes.
+
+PAdES validation is pure CPU in Python (PDF parsing, CMS, path building): in one process it
+holds the GIL and the exchange worker receives at the pace of one core. The receiver checks
+a whole inbox batch first, in parallel, then registers the arrivals in order with the
+reports it already has. Processes are spawned (not forked from a threaded server) and kept
+for the next batch; each builds its trust store from PEM bytes once per anchor set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from vanban.pki.errors import PkiError
+from vanban.pki.report import ValidationReport
+from vanban.pki.trust import TrustStore
+from vanban.pki.validate import validate_pdf
+
+Outcome = ValidationReport | PkiError
+
+_lock = threading.Lock()
+_pools: dict[int, ProcessPoolExecutor] = {}
+_stores: dict[str, TrustStore] = {}  # in each child: anchor set digest → store
+
+
+def anchors_pem(trust: TrustStore) -> tuple[bytes, ...]:
+    return tuple(a.cert.public_bytes(Encoding.PEM) for a in trust)
+
+
+def _store_for(pems: tuple[bytes, ...]) -> TrustStore:
+    key = hashlib.sha256(b"".join(pems)).hexdigest()
+    if key not in _stores:
+        _stores.clear()
+        _stores[key] = TrustStore.from_bytes(pems)
+    return _stores[key]
+
+
+def _validate_in_child(pdf: bytes, pems: tuple[bytes, ...]) -> tuple[str, object, str]:
+    """Errors travel as (code, message): an exception with its own __init__ does not unpickle."""
+    try:
+        return "ok", validate_pdf(pdf, _store_for(pems)), ""
+    except PkiError as exc:
+        return "error", exc.code, exc.message
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker killed with SIGKILL leaves no validating orphans behind: the children hold
+    the task pipe open for each other, so they would wait on it forever. Checked once a
+    second (PR_SET_PDEATHSIG would fire when the spawning *thread* ends, not the process)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    with _lock:
+        if processes not in _pools:
+            _pools[processes] = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"),
+                                                    initializer=_die_with_parent, initargs=(os.getpid(),))
+        return _pools[processes]
+
+
+def validate_many(pdfs: Sequence[bytes], trust: TrustStore, *, processes: int) -> list[Outcome]:
+    """One outcome per PDF, in order: a report, or the PkiError `validate_pdf` would raise.
+
+    With `processes` ≤ 1 or a single PDF it validates here (a pool is not worth starting).
+    """
+    if processes <= 1 or len(pdfs) < 2:
+        out: list[Outcome] = []
+        for pdf in pdfs:
+            try:
+                out.append(validate_pdf(pdf, trust))
+            except PkiError as exc:
+                out.append(exc)
+        return out
+    pems = anchors_pem(trust)
+    try:
+        results = list(_pool(processes).map(_validate_in_child, pdfs, [pems] * len(pdfs)))
+    except BrokenProcessPool:  # a child died (killed, out of memory): a new pool next time
+        with _lock:
+            _pools.pop(processes, None)
+        return validate_many(pdfs, trust, processes=1)
+    return [report if kind == "ok" else PkiError(str(report), message)  # type: ignore[misc]
+            for kind, report, message in results]

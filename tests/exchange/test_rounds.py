@@ -1,0 +1,87 @@
+"""Exchange rounds under concurrency: one round at a time per process, and an inbox entry
+processed by two workers at once becomes one arrival."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tests.exchange.conftest import Province
+from tests.exchange.test_exchange_flow import issue_to_b
+from vanban.documents.models import Document
+from vanban.exchange import inbound
+from vanban.exchange.models import HubConnection, InboxEntry, OutboxEntry
+from vanban.exchange.services import _signed_package
+from vanban.exchange.tasks import Coalesced
+
+
+def test_a_wake_up_during_a_round_runs_the_round_again_not_beside_it() -> None:
+    rounds = Coalesced()
+    inside, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def one_round() -> int:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            inside.set()
+            assert release.wait(10)
+        return 0
+
+    first = threading.Thread(target=rounds.run, args=(one_round,), name="first")
+    first.start()
+    assert inside.wait(10)
+    assert rounds.run(one_round) == 0  # returns at once: a round is running
+    assert calls == ["first"]
+    release.set()
+    first.join(10)
+    assert calls == ["first", "first"]  # the running round went once more for the wake-up
+
+
+def test_rounds_that_do_work_repeat_until_one_finds_nothing() -> None:
+    batches = [100, 100, 7, 0]
+    assert Coalesced().run(lambda: batches.pop(0)) == 207
+    assert batches == []
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_one_inbox_entry_processed_by_two_workers_at_once_is_one_arrival(province: Province) -> None:
+    p = province
+    HubConnection.objects.update(is_active=False)  # the package goes nowhere; we hand it to B ourselves
+    sent = issue_to_b(p)
+    data = _signed_package(OutboxEntry.objects.get(document_id=sent.pk))
+    entry = inbound.store("hub-1", {"kind": "document", "from": p.a.agency.code, "to": p.b.code,
+                                    "document_id": sent.identifier_code}, data)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait(10)
+            inbound.process(InboxEntry.objects.get(pk=entry.pk))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    arrived = Document.objects.filter(agency=p.b, direction="incoming")
+    assert list(arrived.values_list("external_id", flat=True)) == [sent.identifier_code]
+    assert InboxEntry.objects.get(pk=entry.pk).state == "processed"
+    assert OutboxEntry.objects.filter(kind="status", status_code="01", recipient_code=p.a.agency.code).count() == 1
+
+
+def test_retry_delay_doubles_from_the_configured_base_up_to_the_cap(settings) -> None:
+    from vanban.exchange.services import retry_delay
+
+    settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS = 30, 3600
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 8, 500)] == [30, 60, 120, 1920, 3600, 3600]
+    settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS = 1, 4
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 4]

@@ -7,10 +7,15 @@ BIN=.venv/bin
 which_db="${1:-all}"; shift || true
 export PLAYWRIGHT_BROWSERS_PATH=0 VANBAN_QUEUE_IMMEDIATE=1
 status=0
+scratch=()
+trap 'rm -rf "${scratch[@]+"${scratch[@]}"}"' EXIT  # the data directories of the runs (blobs of 10 000 packages add up)
+
+new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshell: scratch must grow here)
 
 run_sqlite() {
   echo "=== vanban tests on SQLite"
-  env -u DATABASE_URL VANBAN_DATA_DIR="$(mktemp -d)" "$BIN/pytest" "$@" || status=1
+  local dir; new_data_dir
+  env -u DATABASE_URL VANBAN_DATA_DIR="$dir" "$BIN/pytest" "$@" || status=1
 }
 
 pg_url() {
@@ -33,7 +38,8 @@ run_pg() {
   # pytest-django creates and drops the throwaway database test_<name>; one per run.
   local name="vanban_test_$$"
   echo "=== vanban tests on PostgreSQL (${url%%\?*} → throwaway database test_${name})"
-  DATABASE_URL="$url" VANBAN_TEST_DB_NAME="test_${name}" VANBAN_DATA_DIR="$(mktemp -d)" \
+  local dir; new_data_dir
+  DATABASE_URL="$url" VANBAN_TEST_DB_NAME="test_${name}" VANBAN_DATA_DIR="$dir" \
     "$BIN/pytest" --create-db "$@" || status=1
 }
 

@@ -9,6 +9,8 @@
   and identifier code (the signing is what is slow, and is not what these tests are about).
 - `Wake`: puts `send_outbox_now` / `poll_inbox_now` into the worker's SQLite queue, as the
   office's own on-commit hooks do, so a restarted worker does not wait for the minute sweep.
+  (Retries after a failed submission are the worker's own, with a short configured backoff:
+  `VANBAN_EXCHANGE_RETRY_BASE_SECONDS`.)
 """
 
 from __future__ import annotations
@@ -20,16 +22,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.hub.live_hubs import LiveHub, wait_until
 from vanban.documents.models import Document, DocumentFile, Recipient
 from vanban.exchange.models import OutboxEntry
-from vanban.exchange.services import OutgoingRecipient, queue_document
 
 
 class Proc:
@@ -103,38 +105,57 @@ def hub_sql(hub: LiveHub, query: str, *params: Any) -> list[tuple[Any, ...]]:
         return db.execute(query, params).fetchall()
 
 
-def issue_many(template: Document, count: int) -> list[Document]:
-    """`count` issued copies of `template` (its files and recipients), each with its outbox rows."""
+def issue_many(template: Document, count: int, batch: int = 500) -> list[Document]:
+    """`count` issued copies of `template` (its files and recipients), each with its outbox rows.
+
+    Written in bulk, batch by batch, as `queue_document` would write them one by one: the
+    package of each copy is the template's package with its own identifier code, number and
+    subject, so every package the hub sees is distinct.
+    """
+    from vanban.blobs import get_store
+    from vanban.documents.edxml_export import document_package
+    from vanban.edxml import build_package
+
     files = list(DocumentFile.objects.filter(document=template, is_current=True))
     recipients = list(Recipient.objects.filter(document=template))
+    package = document_package(template)
     first = (Document.objects.filter(agency=template.agency, register_book=template.register_book)
              .order_by("-number").values_list("number", flat=True).first() or 0) + 1
     stem = template.identifier_code.rsplit(".", 1)[0]
     suffix = template.notation.split("/", 1)[1]
-    made = []
-    from vanban.documents.edxml_export import document_package_bytes
-
-    for n in range(first, first + count):
-        doc = Document.objects.get(pk=template.pk)
-        doc.pk = None
-        doc.number, doc.notation, doc.identifier_code = n, f"{n}/{suffix}", f"{stem}.{n}"
-        doc.subject = f"{template.subject} (bản {n})"
-        if hasattr(doc, "verification_code"):
+    store, now, made = get_store(), timezone.now(), []
+    for lo in range(first, first + count, batch):
+        docs = []
+        for n in range(lo, min(lo + batch, first + count)):
+            doc = Document.objects.get(pk=template.pk) if not docs else Document(**{
+                f.attname: getattr(docs[0], f.attname) for f in Document._meta.concrete_fields})
+            doc.pk = None
+            doc.number, doc.notation, doc.identifier_code = n, f"{n}/{suffix}", f"{stem}.{n}"
+            doc.subject = f"{template.subject} (bản {n})"
             doc.verification_code = None
-        doc.save()
-        for f in files:
-            f.pk = None
-            f.document = doc
-            f.save()
-        for r in recipients:
-            r.pk = None
-            r.document = doc
-            r.save()
-        queue_document(document_id=doc.pk, sender_code=doc.agency.code, edxml_document_id=doc.identifier_code,
-                       recipients=[OutgoingRecipient(r.agency.code, r.name) for r in recipients if r.agency],
-                       package=document_package_bytes(doc))
-        made.append(doc)
+            docs.append(doc)
+        with transaction.atomic():
+            docs = Document.objects.bulk_create(docs)
+            DocumentFile.objects.bulk_create([DocumentFile(**{**_fields(f), "document_id": d.pk})
+                                              for d in docs for f in files])
+            Recipient.objects.bulk_create([Recipient(**{**_fields(r), "document_id": d.pk})
+                                           for d in docs for r in recipients])
+            rows = []
+            for d in docs:
+                code = replace(package.code, code_number=str(d.number))
+                sha = store.put(build_package(replace(package, document_id=d.identifier_code, code=code,
+                                                      subject=d.subject)))
+                rows += [OutboxEntry(document_id=d.pk, kind=OutboxEntry.Kind.DOCUMENT, recipient_code=r.agency.code,
+                                     recipient_name=r.name, sender_code=d.agency.code, package_sha256=sha,
+                                     edxml_document_id=d.identifier_code, next_attempt_at=now)
+                         for r in recipients if r.agency]
+            OutboxEntry.objects.bulk_create(rows)
+        made += docs
     return made
+
+
+def _fields(obj: object) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}  # type: ignore[attr-defined]
 
 
 class Wake:
@@ -156,16 +177,6 @@ class Wake:
                 self.huey.enqueue(t.s())
 
 
-def advance_retry_clock() -> int:
-    """Rows waiting for their next attempt (30 s, then 60 s, … after a failure) become due now.
-
-    Only the waiting is skipped: which rows are retried, and how, is the worker's business.
-    (The office backoff is a constant in vanban.exchange.services; the hub's is configurable.)
-    """
-    return OutboxEntry.objects.filter(state=OutboxEntry.State.FAILED, next_attempt_at__gt=timezone.now()).update(
-        next_attempt_at=timezone.now())
-
-
 def until(check: Callable[[], Any], what: str, timeout: float, on_wait: Callable[[], None] | None = None,
           interval: float = 0.2) -> Any:
     deadline = time.monotonic() + timeout
@@ -185,10 +196,9 @@ def is_postgresql() -> bool:
 
 
 def skip_on_sqlite_by_default() -> None:
-    """The process-kill tests run in the PostgreSQL pass of CI; on SQLite only when asked
-    (VANBAN_FAULT_PACKAGES or VANBAN_FAULTS_SQLITE set), to keep the default run short."""
+    """The process-kill tests run in the PostgreSQL pass (CI runs them there at full size);
+    on SQLite only when asked with VANBAN_FAULTS_SQLITE=1, to keep the SQLite pass short."""
     import pytest
 
-    if (connection.vendor == "sqlite" and not os.environ.get("VANBAN_FAULT_PACKAGES")
-            and not os.environ.get("VANBAN_FAULTS_SQLITE")):
+    if connection.vendor == "sqlite" and not os.environ.get("VANBAN_FAULTS_SQLITE"):
         pytest.skip("process-kill fault test: PostgreSQL pass (VANBAN_FAULTS_SQLITE=1 to run it on SQLite)")

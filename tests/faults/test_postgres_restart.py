@@ -22,7 +22,7 @@ from django.db import connection
 
 from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
-from tests.faults.harness import Proc, Wake, advance_retry_clock, issue_many, until
+from tests.faults.harness import Proc, Wake, issue_many, until
 from tests.hub.live_hubs import free_port
 from tests.hub.packages import document, make_identity
 from tests.live import child_env
@@ -129,7 +129,9 @@ def test_postgresql_restart_under_load(signing_office: Office, tmp_path: Path,
     queue = tmp_path / "queue.sqlite3"
     server = Proc(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "3", "--threads", "2"],
                   child_env(), tmp_path / "serve.log")
-    worker = Proc(["worker", "--workers", "2"], child_env(VANBAN_QUEUE_URL=f"sqlite:///{queue}"),
+    worker = Proc(["worker", "--workers", "2"], child_env(VANBAN_QUEUE_URL=f"sqlite:///{queue}",
+                                                   VANBAN_EXCHANGE_RETRY_BASE_SECONDS="1",
+                                                   VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4"),
                   tmp_path / "worker.log")
     threads: list[Submitter] = []
     restarted = False
@@ -168,10 +170,7 @@ def test_postgresql_restart_under_load(signing_office: Office, tmp_path: Path,
             back = DeliveryStatus.objects.filter(status_code="01", recipient_code=b.code).count()
             return arrived == DOCUMENTS and back == DOCUMENTS
 
-        def nudge() -> None:
-            advance_retry_clock()
-            wake()
-        until(delivered, f"the worker resumed on its own\n--- worker\n{worker.tail()}", timeout=240, on_wait=nudge)
+        until(delivered, f"the worker resumed on its own\n--- worker\n{worker.tail()}", timeout=240, on_wait=wake)
         assert sorted(Document.objects.filter(agency=b, direction="incoming")
                       .values_list("external_id", flat=True)) == ids
         assert server.alive() and worker.alive(), "a vanban process died with the database"

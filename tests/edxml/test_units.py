@@ -23,6 +23,7 @@ pytestmark = pytest.mark.unit
     (".hidden", "hidden"),
     ("evil\u202egpj.exe", "evil_gpj.exe"),
     ("CON.txt", "_CON.txt"),
+    ("0  0.pdf", "0 0.pdf"),  # whitespace runs become one space (found by the round-trip property)
 ])
 def test_sanitize_name(raw, safe):
     assert sanitize_name(raw) == safe

@@ -1,5 +1,6 @@
 """Exchange rounds under concurrency: one round at a time per process, and an inbox entry
-processed by two workers at once becomes one arrival."""
+processed by two workers at once becomes one arrival (guarded twice: the inbox row lock, and
+the unique agency + sender + DocumentId constraint — this test passes with either alone)."""
 
 from __future__ import annotations
 

@@ -20,8 +20,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -177,18 +175,7 @@ class Wake:
                 self.huey.enqueue(t.s())
 
 
-def until(check: Callable[[], Any], what: str, timeout: float, on_wait: Callable[[], None] | None = None,
-          interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        if on_wait:
-            on_wait()
-        time.sleep(interval)
+until = wait_until  # the fault tests' name for it
 
 
 def is_postgresql() -> bool:

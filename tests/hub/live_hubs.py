@@ -31,8 +31,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until(check, what: str, timeout: float = 60.0, interval: float = 0.2):
-    """Poll `check()` until it returns something truthy; fail naming `what` at the deadline."""
+def wait_until(check, what: str, timeout: float = 60.0, on_wait=None, interval: float = 0.2):
+    """Poll `check()` until it returns something truthy; fail naming `what` at the deadline.
+    `on_wait` runs between polls (the fault tests restart what they killed there)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -40,6 +41,8 @@ def wait_until(check, what: str, timeout: float = 60.0, interval: float = 0.2):
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        if on_wait:
+            on_wait()
         time.sleep(interval)
 
 

@@ -15,7 +15,7 @@ new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshel
 run_sqlite() {
   echo "=== vanban tests on SQLite"
   local dir; new_data_dir
-  env -u DATABASE_URL VANBAN_DATA_DIR="$dir" "$BIN/pytest" "$@" || status=1
+  env -u DATABASE_URL VANBAN_DATA_DIR="$dir" "$BIN/pytest" --durations=15 "$@" || status=1
 }
 
 pg_url() {
@@ -40,7 +40,7 @@ run_pg() {
   echo "=== vanban tests on PostgreSQL (${url%%\?*} → throwaway database test_${name})"
   local dir; new_data_dir
   DATABASE_URL="$url" VANBAN_TEST_DB_NAME="test_${name}" VANBAN_DATA_DIR="$dir" \
-    "$BIN/pytest" --create-db "$@" || status=1
+    "$BIN/pytest" --create-db --durations=15 "$@" || status=1
 }
 
 case "$which_db" in

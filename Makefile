@@ -6,7 +6,9 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 UV_VERSION := 0.9.30
 
-.PHONY: run install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
+PROXY_PORT ?= 8080
+
+.PHONY: run serve-proxy install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +38,19 @@ run: demo
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/vanban worker & \
 	  $(BIN)/vanban serve --bind $(HOST):$(PORT)
+
+# The demo behind nginx (Debian's nginx-light), as it should face a network: nginx on
+# $(HOST):$(PROXY_PORT) buffers and times out slow clients, `vanban serve` answers on $(PORT).
+serve-proxy: demo
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Cần nginx: apt-get install nginx-light"; exit 1; }
+	$(BIN)/vanban proxy var/nginx --listen $(HOST):$(PROXY_PORT) --upstream 127.0.0.1:$(PORT)
+	@echo ""
+	@echo "  vanban (sau nginx) đang chạy tại http://$(HOST):$(PROXY_PORT)/  (Ctrl+C để dừng)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; PATH="$$PATH:/usr/sbin"; \
+	  $(BIN)/vanban worker & \
+	  VANBAN_TRUSTED_PROXIES=127.0.0.1 $(BIN)/vanban serve --bind 127.0.0.1:$(PORT) & \
+	  nginx -p var/nginx -c var/nginx/nginx.conf -e var/nginx/error.log -g 'daemon off;'
 
 # The whole suite on SQLite, then on PostgreSQL when one is reachable.
 test: install

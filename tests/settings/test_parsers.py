@@ -98,3 +98,19 @@ def test_queue_settings(tmp_path: Path) -> None:
     assert redis["url"] == "redis://127.0.0.1:6379/3"
     with pytest.raises(ValueError):
         huey_settings(queue_url="amqp://x", data_dir=tmp_path, immediate=False)
+
+
+def test_cache_url() -> None:
+    from vanban.settings.parsers import SettingError, parse_cache_url
+    assert parse_cache_url(None)["default"]["BACKEND"].endswith("DatabaseCache")
+    assert parse_cache_url("redis://127.0.0.1:6379/1")["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
+    with pytest.raises(SettingError):
+        parse_cache_url("memcached://x")
+
+
+def test_proxy_ssl_header() -> None:
+    from vanban.settings.parsers import SettingError, parse_proxy_ssl_header
+    assert parse_proxy_ssl_header("X-Forwarded-Proto=https") == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert parse_proxy_ssl_header("") is None
+    with pytest.raises(SettingError):
+        parse_proxy_ssl_header("X-Forwarded-Proto")

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from vanban.accounts import throttle
 from vanban.audit.services import record_event
+from vanban.core.netaddr import resolve_client_address
 
 
 def client_ip(request: HttpRequest | None) -> str:
+    """The client's address, through the proxies in VANBAN_TRUSTED_PROXIES only."""
     if request is None:
         return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    address = resolve_client_address(str(request.META.get("REMOTE_ADDR", "")),
+                                     str(request.META.get("HTTP_X_FORWARDED_FOR", "")),
+                                     getattr(settings, "VANBAN_TRUSTED_PROXIES", ()))
+    return address[:64]
 
 
 @receiver(user_logged_in)
@@ -32,5 +39,7 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
                   **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
+    if request is not None:
+        throttle.count_failure(client_ip(request))
     record_event("accounts.login_failed", actor=username, object_type="accounts.user",
                  object_id=username, ip_address=client_ip(request))

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from vanban.accounts import services
+from vanban.accounts import services, throttle
 from vanban.accounts.forms import LoginForm, UserCreateForm, UserEditForm
 from vanban.accounts.models import Membership, User
 from vanban.accounts.permissions import can_manage_users
@@ -24,6 +24,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if throttle.address_blocked(client_ip(request)):
+            return render(request, "accounts/locked_out.html", {"by_address": True}, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -19,6 +19,7 @@ from vanban.search.text import ParsedQuery, fold_aligned, parse_query
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000  # deeper pages are refined by filters, never reached by OFFSET (a huge one overflows)
 OPEN_INCOMING = (Document.State.ARRIVED, Document.State.ACCEPTED, Document.State.IN_PROGRESS)
 SNIPPET_CHARS = 90
 
@@ -107,7 +108,7 @@ def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: s
     """Documents the user may open that match `text` and `filters`, ranked or newest first."""
     filters = filters or Filters()
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     query = parse_query(text)
     base = filtered(user, filters)
     qs = base

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vanban.core.netaddr import parse_networks
 from vanban.jobs.config import huey_settings
 from vanban.settings.parsers import (
     ensure_secret_key,
@@ -12,7 +13,9 @@ from vanban.settings.parsers import (
     env_int,
     env_list,
     env_str,
+    parse_cache_url,
     parse_database_url,
+    parse_proxy_ssl_header,
     parse_roles,
 )
 
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "vanban.web.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "vanban.urls"
@@ -114,11 +118,27 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind HTTPS (VANBAN_SECURE_COOKIES): every request redirected to HTTPS and HSTS sent.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and env_bool("VANBAN_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("VANBAN_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# A proxy that ends TLS says so in a header: `X-Forwarded-Proto=https`.
+SECURE_PROXY_SSL_HEADER = parse_proxy_ssl_header(env_str("VANBAN_PROXY_SSL_HEADER"))
+# Proxies whose X-Forwarded-For is believed (addresses or networks); nobody else's is.
+VANBAN_TRUSTED_PROXIES = parse_networks(env_list("VANBAN_TRUSTED_PROXIES", []))
+# Shared by every process: throttles must not count per process.
+CACHES = parse_cache_url(env_str("VANBAN_CACHE_URL") or None)
+# Uploads spill to disk here (not /tmp), where `vanban worker` sweeps what killed requests left.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
 
 # Lockout after repeated failed logins (django-axes): per user name and address.
 AXES_FAILURE_LIMIT = env_int("VANBAN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("VANBAN_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "vanban.accounts.signals.client_ip"
+# Password spraying: failed logins from one address over any user names, per cool-off window.
+VANBAN_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("VANBAN_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

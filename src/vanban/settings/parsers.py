@@ -114,3 +114,32 @@ def ensure_secret_key(data_dir: Path) -> str:
         fh.write(key)
     os.replace(tmp, path)
     return path.read_text().strip()
+
+
+def parse_cache_url(url: str | None) -> dict[str, Any]:
+    """The shared cache behind throttles: the database by default, Redis when given.
+
+    Throttles must count across every web process and machine, so a per-process memory cache
+    is never the default; `locmem://` exists for a single-process test or bench only.
+    """
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                            "LOCATION": "vanban_cache"}}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    if url == "locmem://":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    raise SettingError(f"VANBAN_CACHE_URL={url!r}: expected redis://host:6379/1 (or empty for the database)")
+
+
+def parse_proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto=https` → ("HTTP_X_FORWARDED_PROTO", "https"), Django's form."""
+    if not raw:
+        return None
+    name, sep, value = raw.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise SettingError(f"VANBAN_PROXY_SSL_HEADER={raw!r}: expected Header-Name=value")
+    meta = name.strip().upper().replace("-", "_")
+    if not meta.startswith("HTTP_"):
+        meta = "HTTP_" + meta
+    return meta, value.strip()

@@ -87,3 +87,21 @@ def test_config_carries_the_timeouts_and_the_upstream(tmp_path: Path) -> None:
     assert (tmp_path / "p" / "tmp" / "body").is_dir()
     page = tmp_path / "p" / "www" / "static" / "vanban" / "errors" / "request-too-large.html"
     assert "Yêu cầu quá dài" in page.read_text(encoding="utf-8")
+
+
+def test_upload_spill_files_left_by_killed_requests_are_swept(settings, tmp_path: Path) -> None:
+    import os
+
+    from vanban.web.tasks import STALE_SECONDS, sweep_upload_temp
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    old, fresh, other = tmp_path / "a.upload.pdf", tmp_path / "b.upload.pdf", tmp_path / "keep.txt"
+    for f in (old, fresh, other):
+        f.write_bytes(b"x")
+    now = 1_800_000_000.0
+    os.utime(old, (now - STALE_SECONDS - 5, now - STALE_SECONDS - 5))
+    os.utime(fresh, (now - 60, now - 60))
+    os.utime(other, (now - STALE_SECONDS - 5, now - STALE_SECONDS - 5))
+    assert sweep_upload_temp(now=now) == 1
+    assert not old.exists()
+    assert fresh.exists()
+    assert other.exists()

@@ -34,7 +34,7 @@ http {{
     reset_timedout_connection on;
     client_max_body_size {max_body_mb}m;
     client_body_buffer_size 256k;
-    large_client_header_buffers 4 16k;
+    large_client_header_buffers 4 8k;
     upstream vanban_app {{
         server {upstream};
         keepalive 16;

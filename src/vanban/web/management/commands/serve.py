@@ -26,5 +26,7 @@ class Command(BaseCommand):
             "--bind", options["bind"], "--workers", str(options["workers"]),
             "--threads", str(options["threads"]), "--timeout", str(options["timeout"]),
             "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
+            # nginx in front refuses longer lines first, with a Vietnamese page (docs/deployment.md).
+            "--limit-request-line", "8190",
         ]
         run()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("nguoi-dung/", accounts_views.user_list, name="user_list"),
     path("nguoi-dung/them/", accounts_views.user_create, name="user_create"),
     path("nguoi-dung/<int:user_id>/", accounts_views.user_edit, name="user_edit"),
+    path("nguoi-dung/duyet-vai-tro/", accounts_views.role_requests, name="role_requests"),
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("van-hanh/", web_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),

@@ -14,6 +14,9 @@ NOT_DRAFTER = ("a_other_specialist", "a_leader", "a_clerk", "a_archivist", "a_ad
 NOT_DOSSIER_STAFF = ("a_other_specialist", "a_clerk", "a_admin")  # the creator, leaders, archivists see it
 
 EVERY_MEMBER = "every member of the agency (their own agency's view)"
+# Need-to-know: an incoming document is for the agency's clerks and leaders and the people it
+# was assigned to (a_specialist leads it); everyone else in the agency is refused.
+NOT_ASSIGNED = ("a_other_specialist", "a_archivist", "a_admin")
 
 ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "": EVERY_MEMBER,
@@ -24,6 +27,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "nguoi-dung/": NON_ADMINS,
     "nguoi-dung/them/": NON_ADMINS,
     "nguoi-dung/<int:user_id>/": NON_ADMINS,
+    "nguoi-dung/duyet-vai-tro/": ("a_specialist", "a_clerk", "a_archivist", "a_admin"),
     "nhat-ky/": ("a_specialist", "a_clerk", "a_archivist"),
     "van-hanh/": ALL_A,
     "kho-tin-cay/": NON_ADMINS,
@@ -47,7 +51,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "api/v1/records/transfers/<pk>/return": ("a_specialist", "a_leader", "a_clerk"),
     "api/v1/records/fixity/runs": ("a_specialist", "a_leader", "a_clerk", "a_admin"),
     "api/v1/incoming": EVERY_MEMBER + " (the agency's incoming documents)",
-    "api/v1/incoming/<pk>": EVERY_MEMBER + " (as the incoming page)",
+    "api/v1/incoming/<pk>": NOT_ASSIGNED,
     "api/v1/incoming/<pk>/accept": ("a_specialist", "a_leader", "a_archivist"),
     "api/v1/incoming/<pk>/reject": ("a_specialist", "a_leader", "a_archivist"),
     "api/v1/incoming/<pk>/assign": ("a_specialist", "a_clerk", "a_archivist"),
@@ -86,7 +90,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "van-ban-den/": EVERY_MEMBER,
     "van-ban-den/so/": EVERY_MEMBER + " (the incoming register)",
     "van-ban-den/vao-so-van-ban-giay/": ("a_specialist", "a_leader", "a_archivist", "a_admin"),
-    "van-ban-den/<int:pk>/": EVERY_MEMBER + " (an incoming document is readable by its agency's members)",
+    "van-ban-den/<int:pk>/": NOT_ASSIGNED,
     "van-ban-den/<int:pk>/tiep-nhan/": ("a_specialist", "a_leader", "a_archivist"),
     "van-ban-den/<int:pk>/tu-choi/": ("a_specialist", "a_leader", "a_archivist"),
     "van-ban-den/<int:pk>/chuyen-lanh-dao/": ("a_specialist", "a_archivist"),

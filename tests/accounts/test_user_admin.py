@@ -22,7 +22,8 @@ def test_agency_admin_creates_user_in_own_agency(client: Client, office) -> None
     assert response.status_code == 302
     user = User.objects.get(username="chuyenvien2")
     assert set(Membership.objects.filter(user=user).values_list("agency__code", "role")) == {
-        ("000.00.01.H16", "specialist"), ("000.00.01.H16", "clerk")}
+        ("000.00.01.H16", "specialist")}  # the clerk role waits for a leader (test_role_escalation.py)
+    assert user.role_requests.get().add_roles == ["clerk"]
     event = AuditEvent.objects.get(action="accounts.user_created")
     assert (event.actor_id, event.agency_code, event.object_id) == (
         admin.pk, "000.00.01.H16", str(user.pk))
@@ -68,11 +69,11 @@ def test_admin_edits_roles_and_deactivates(client: Client, office) -> None:
     client.force_login(admin)
     response = client.post(reverse("user_edit", args=[staff.pk]), {
         "full_name": "Tên mới", "position": "Phó phòng", "email": "", "unit": "",
-        "roles": ["leader"], "is_active": ""})
+        "roles": ["archivist"], "is_active": ""})
     assert response.status_code == 302
     staff.refresh_from_db()
     assert (staff.full_name, staff.is_active) == ("Tên mới", False)
-    assert list(Membership.objects.filter(user=staff).values_list("role", flat=True)) == ["leader"]
+    assert list(Membership.objects.filter(user=staff).values_list("role", flat=True)) == ["archivist"]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"accounts.user_changed", "accounts.roles_changed"} <= actions
 

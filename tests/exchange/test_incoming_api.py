@@ -22,7 +22,7 @@ def test_incoming_path_over_the_api(province: Province) -> None:
     assert [a["document_id"] for a in arrivals] == [sent.identifier_code]
     assert arrivals[0]["integrity_ok"] is True and arrivals[0]["checks"]
     pk = arrivals[0]["id"]
-    assert specialist.post(f"/api/v1/incoming/{pk}/accept").status_code == 403
+    assert specialist.post(f"/api/v1/incoming/{pk}/accept").status_code == 404  # not assigned: need-to-know
     accepted = clerk.post(f"/api/v1/incoming/{pk}/accept").json()
     assert accepted["arrival_number"] == 1
     bad = leader.post(f"/api/v1/incoming/{pk}/assign", {"instruction": "x", "assignees": [

@@ -60,3 +60,12 @@ class UserEditForm(forms.Form):
     roles = forms.MultipleChoiceField(label="Vai trò", choices=ASSIGNABLE_ROLES,
                                       widget=forms.CheckboxSelectMultiple, required=False)
     is_active = forms.BooleanField(label="Đang hoạt động", required=False)
+
+    GLOBAL_FIELDS = ("full_name", "position", "email", "is_active")
+
+    def __init__(self, *args: Any, shared: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if shared:  # a member of another agency too: only a superuser edits what all agencies see
+            for name in self.GLOBAL_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Người dùng thuộc cả cơ quan khác: chỉ quản trị hệ thống sửa được."

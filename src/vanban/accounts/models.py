@@ -73,3 +73,44 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class RoleChangeRequest(models.Model):
+    """A change to someone's clerk or leader role, waiting for a second person.
+
+    Clerks register and issue with the agency's seal; leaders approve and sign. An agency
+    admin alone could otherwise make anyone (or a confederate) a clerk or leader.
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Chờ phê duyệt"
+        APPROVED = "approved", "Đã phê duyệt"
+        REFUSED = "refused", "Đã từ chối"
+
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE,
+                             related_name="role_requests")
+    add_roles = models.JSONField("vai trò thêm", default=list)
+    remove_roles = models.JSONField("vai trò bỏ", default=list)
+    unit = models.CharField("phòng, đơn vị", max_length=200, blank=True)
+    requested_by = models.ForeignKey(User, verbose_name="người đề nghị", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField("kết quả", max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(User, verbose_name="người quyết định", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "đề nghị thay đổi vai trò"
+        verbose_name_plural = "đề nghị thay đổi vai trò"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} +{self.add_roles} -{self.remove_roles} ({self.get_decision_display()})"
+
+    def summary(self) -> str:
+        labels = dict(Role.choices)
+        parts = [f"thêm {labels.get(r, r)}" for r in self.add_roles]
+        parts += [f"bỏ {labels.get(r, r)}" for r in self.remove_roles]
+        return ", ".join(parts)

@@ -5,24 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from vanban.accounts.models import ApiToken, Membership, User, hash_token
+from vanban.accounts.models import ApiToken, Membership, RoleChangeRequest, User, hash_token
+from vanban.accounts.roles import Role
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 
+# Roles that act for the whole agency (register and issue with its seal; approve and sign):
+# granting or taking them away needs a second person, a leader of the agency or a superuser.
+SENSITIVE_ROLES = frozenset({Role.CLERK.value, Role.LEADER.value})
+
+
+class AccountError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _superuser(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False))
+
 
 @transaction.atomic
-def create_user(*, actor: Any, agency: Agency, username: str, password: str, role: str,
+def create_user(*, actor: Any, agency: Agency, username: str, password: str, roles: set[str],
                 full_name: str = "", position: str = "", email: str = "",
-                unit: str = "") -> User:
+                unit: str = "") -> tuple[User, RoleChangeRequest | None]:
+    """The user, and the pending request for any clerk/leader role asked for."""
     user = User(username=username, full_name=full_name, position=position, email=email)
     user.set_password(password)
     user.save()
-    Membership.objects.create(user=user, agency=agency, role=role, unit=unit)
     record_event("accounts.user_created", actor=actor, agency_code=agency.code, obj=user,
-                 details={"username": username, "role": role})
-    return user
+                 details={"username": username, "roles": sorted(roles)})
+    return user, change_roles(actor=actor, user=user, agency=agency, roles=roles, unit=unit)
+
+
+def belongs_elsewhere(user: User, agency: Agency) -> bool:
+    """A member of another agency too: name, e-mail, position and status are not this agency's alone."""
+    return Membership.objects.filter(user=user).exclude(agency=agency).exists()
 
 
 @transaction.atomic
@@ -33,6 +55,9 @@ def update_user(*, actor: Any, user: User, agency: Agency, fields: dict[str, Any
         if key in allowed and getattr(user, key) != value:
             setattr(user, key, value)
             changed[key] = value
+    if changed and not _superuser(actor) and belongs_elsewhere(user, agency):
+        raise AccountError("USER_SHARED", "Người dùng này thuộc cả cơ quan khác: chỉ quản trị hệ thống mới sửa "
+                           "được họ tên, chức vụ, thư điện tử và trạng thái. Vai trò trong cơ quan mình vẫn sửa được.")
     if changed:
         user.save(update_fields=list(changed))
         record_event("accounts.user_changed", actor=actor, agency_code=agency.code, obj=user,
@@ -51,6 +76,82 @@ def set_roles(*, actor: Any, user: User, agency: Agency, roles: set[str], unit: 
     if roles != current:
         record_event("accounts.roles_changed", actor=actor, agency_code=agency.code, obj=user,
                      details={"added": sorted(roles - current), "removed": sorted(current - roles)})
+
+
+@transaction.atomic
+def change_roles(*, actor: Any, user: User, agency: Agency, roles: set[str],
+                 unit: str = "") -> RoleChangeRequest | None:
+    """Applies what one agency admin may do alone; clerk and leader changes wait for a leader.
+
+    Nobody but a superuser changes their own roles.
+    """
+    current = set(Membership.objects.filter(user=user, agency=agency).values_list("role", flat=True))
+    roles = set(roles)
+    if _superuser(actor):
+        set_roles(actor=actor, user=user, agency=agency, roles=roles, unit=unit)
+        return None
+    if getattr(actor, "pk", None) == user.pk and roles != current:
+        raise AccountError("ROLE_SELF", "Không thể tự thay đổi vai trò của chính mình.")
+    add = (roles - current) & SENSITIVE_ROLES
+    remove = (current - roles) & SENSITIVE_ROLES
+    now = (roles - add) | remove  # sensitive changes wait; everything else applies now
+    set_roles(actor=actor, user=user, agency=agency, roles=now, unit=unit)
+    pending = RoleChangeRequest.objects.select_for_update().filter(
+        user=user, agency=agency, decision=RoleChangeRequest.Decision.PENDING)
+    if not add and not remove:
+        pending.update(decision=RoleChangeRequest.Decision.REFUSED, decided_at=timezone.now(),
+                       reason="Thay bằng thay đổi mới của quản trị cơ quan.")
+        return None
+    request = pending.first()
+    if request is None:
+        request = RoleChangeRequest(user=user, agency=agency, requested_by=actor)
+    request.add_roles, request.remove_roles, request.unit = sorted(add), sorted(remove), unit
+    request.requested_by = actor
+    request.save()
+    pending.exclude(pk=request.pk).update(decision=RoleChangeRequest.Decision.REFUSED, decided_at=timezone.now(),
+                                          reason="Thay bằng đề nghị mới.")
+    record_event("accounts.role_change_requested", actor=actor, agency_code=agency.code, obj=user,
+                 details={"add": request.add_roles, "remove": request.remove_roles, "request": request.pk})
+    return request
+
+
+def can_decide(actor: Any, request: RoleChangeRequest) -> bool:
+    """A leader of the agency or a superuser; never the one who asked, never for oneself."""
+    if _superuser(actor):
+        return True
+    if actor.pk in (request.requested_by_id, request.user_id):
+        return False
+    return Membership.objects.filter(user=actor, agency_id=request.agency_id, role=Role.LEADER).exists()
+
+
+def pending_role_requests(actor: Any, agency: Agency) -> list[RoleChangeRequest]:
+    qs = (RoleChangeRequest.objects.filter(agency=agency, decision=RoleChangeRequest.Decision.PENDING)
+          .select_related("user", "requested_by"))
+    return [r for r in qs if can_decide(actor, r)]
+
+
+@transaction.atomic
+def decide_role_change(*, actor: Any, request_id: int, approve: bool, reason: str = "") -> RoleChangeRequest:
+    request = RoleChangeRequest.objects.select_for_update().select_related("agency", "user").filter(
+        pk=request_id).first()
+    if request is None or not can_decide(actor, request):
+        raise AccountError("NOT_FOUND", "Không tìm thấy đề nghị.")
+    if request.decision != RoleChangeRequest.Decision.PENDING:
+        raise AccountError("ALREADY_DECIDED", f"Đề nghị này đã được xử lý ({request.get_decision_display().lower()}).")
+    if not approve and not reason.strip():
+        raise AccountError("REASON_REQUIRED", "Cần ghi lý do từ chối.")
+    if approve:
+        current = set(Membership.objects.filter(user=request.user, agency=request.agency)
+                      .values_list("role", flat=True))
+        wanted = (current | set(request.add_roles)) - set(request.remove_roles)
+        set_roles(actor=actor, user=request.user, agency=request.agency, roles=wanted, unit=request.unit)
+    request.decision = RoleChangeRequest.Decision.APPROVED if approve else RoleChangeRequest.Decision.REFUSED
+    request.decided_by, request.decided_at, request.reason = actor, timezone.now(), reason.strip()[:500]
+    request.save()
+    record_event("accounts.role_change_approved" if approve else "accounts.role_change_refused", actor=actor,
+                 agency_code=request.agency.code, obj=request.user,
+                 details={"request": request.pk, "add": request.add_roles, "remove": request.remove_roles})
+    return request
 
 
 def record_password_change(*, user: User, ip_address: str = "") -> None:
@@ -85,5 +186,7 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> None:
 
 
 def agency_users(agency: Agency) -> list[User]:
-    return list(User.objects.filter(memberships__agency=agency).distinct()
+    """Members, and people whose first role in the agency still waits for approval."""
+    waiting = Q(role_requests__agency=agency, role_requests__decision=RoleChangeRequest.Decision.PENDING)
+    return list(User.objects.filter(Q(memberships__agency=agency) | waiting).distinct()
                 .prefetch_related("memberships").order_by("username"))

@@ -13,8 +13,9 @@ from django.urls import reverse_lazy
 
 from vanban.accounts import services, throttle
 from vanban.accounts.forms import LoginForm, UserCreateForm, UserEditForm
-from vanban.accounts.models import Membership, User
-from vanban.accounts.permissions import can_manage_users
+from vanban.accounts.models import Membership, RoleChangeRequest
+from vanban.accounts.permissions import can_manage_users, has_role
+from vanban.accounts.roles import Role
 from vanban.accounts.signals import client_ip
 from vanban.agencies.models import Agency
 from vanban.web.current import current_agency
@@ -53,7 +54,9 @@ def _managed_agency(request: HttpRequest) -> Agency:
 def user_list(request: HttpRequest) -> HttpResponse:
     agency = _managed_agency(request)
     users = services.agency_users(agency)
-    rows = [(u, [m for m in u.memberships.all() if m.agency_id == agency.pk]) for u in users]
+    waiting = {r.user_id: r for r in RoleChangeRequest.objects.filter(
+        agency=agency, decision=RoleChangeRequest.Decision.PENDING)}
+    rows = [(u, [m for m in u.memberships.all() if m.agency_id == agency.pk], waiting.get(u.pk)) for u in users]
     return render(request, "accounts/user_list.html", {"rows": rows, "agency": agency})
 
 
@@ -63,40 +66,69 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        roles = list(data["roles"])
-        user = services.create_user(actor=request.user, agency=agency, username=data["username"],
-                                    password=data["password"], role=roles[0],
-                                    full_name=data["full_name"], position=data["position"],
-                                    email=data["email"], unit=data["unit"])
-        services.set_roles(actor=request.user, user=user, agency=agency, roles=set(roles),
-                           unit=data["unit"])
+        user, pending = services.create_user(
+            actor=request.user, agency=agency, username=data["username"], password=data["password"],
+            roles=set(data["roles"]), full_name=data["full_name"], position=data["position"],
+            email=data["email"], unit=data["unit"])
         messages.success(request, f"Đã tạo người dùng {user.username}.")
+        _say_pending(request, pending)
         return redirect("user_list")
     return render(request, "accounts/user_form.html", {"form": form, "agency": agency,
                                                        "title": "Thêm người dùng"})
 
 
+def _say_pending(request: HttpRequest, pending: RoleChangeRequest | None) -> None:
+    if pending is not None:
+        messages.info(request, f"Thay đổi vai trò ({pending.summary()}) đã được gửi, chờ lãnh đạo cơ quan phê duyệt.")
+
+
 @login_required
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     agency = _managed_agency(request)
-    user = User.objects.filter(pk=user_id, memberships__agency=agency).distinct().first()
+    user = next((u for u in services.agency_users(agency) if u.pk == user_id), None)
     if user is None:  # another agency's user: not found, and nothing learned
         raise Http404
     mine = Membership.objects.filter(user=user, agency=agency)
     initial = {"full_name": user.full_name, "position": user.position, "email": user.email,
                "is_active": user.is_active, "roles": [m.role for m in mine],
                "unit": next((m.unit for m in mine if m.unit), "")}
-    form = UserEditForm(request.POST or None, initial=initial)
+    shared = not request.user.is_superuser and services.belongs_elsewhere(user, agency)
+    form = UserEditForm(request.POST or None, initial=initial, shared=shared)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if user == request.user and not data["is_active"]:
             form.add_error("is_active", "Không thể tự khóa tài khoản của mình.")
         else:
-            services.update_user(actor=request.user, user=user, agency=agency, fields={
-                k: data[k] for k in ("full_name", "position", "email", "is_active")})
-            services.set_roles(actor=request.user, user=user, agency=agency,
-                               roles=set(data["roles"]), unit=data["unit"])
-            messages.success(request, f"Đã cập nhật {user.username}.")
-            return redirect("user_list")
+            try:
+                services.update_user(actor=request.user, user=user, agency=agency, fields={
+                    k: data[k] for k in ("full_name", "position", "email", "is_active")})
+                pending = services.change_roles(actor=request.user, user=user, agency=agency,
+                                                roles=set(data["roles"]), unit=data["unit"])
+            except services.AccountError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Đã cập nhật {user.username}.")
+                _say_pending(request, pending)
+                return redirect("user_list")
     return render(request, "accounts/user_form.html",
-                  {"form": form, "agency": agency, "title": f"Sửa người dùng {user.username}"})
+                  {"form": form, "agency": agency, "title": f"Sửa người dùng {user.username}", "shared": shared})
+
+
+@login_required
+def role_requests(request: HttpRequest) -> HttpResponse:
+    """Clerk and leader role changes waiting for a second person (leaders, superusers)."""
+    agency = current_agency(request)
+    if agency is None or not (request.user.is_superuser or has_role(request.user, agency.pk, Role.LEADER)):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.decide_role_change(actor=request.user, request_id=int(request.POST.get("request_id", "0") or 0),
+                                        approve=request.POST.get("decision") == "approve",
+                                        reason=request.POST.get("reason", ""))
+        except (ValueError, services.AccountError) as exc:
+            messages.error(request, getattr(exc, "message", "Đề nghị không hợp lệ."))
+        else:
+            messages.success(request, "Đã ghi quyết định.")
+        return redirect("role_requests")
+    return render(request, "accounts/role_requests.html",
+                  {"agency": agency, "pending": services.pending_role_requests(request.user, agency)})

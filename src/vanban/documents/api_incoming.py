@@ -10,11 +10,10 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from vanban.accounts.models import User
-from vanban.accounts.permissions import roles_in
 from vanban.api.auth import SessionAuth
 from vanban.api.errors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
-from vanban.documents import incoming
+from vanban.documents import incoming, permissions
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.web.current import current_agency
@@ -101,7 +100,7 @@ class CompleteIn(Schema):
 
 def _doc(request: HttpRequest, pk: int) -> Document:
     d = Document.objects.select_related("agency").filter(pk=pk, direction=Document.Direction.INCOMING).first()
-    if d is None or not roles_in(request.user, d.agency_id):
+    if d is None or not permissions.can_view(request.user, d):
         raise ApiError(404, "DOCUMENT_NOT_FOUND", "Không tìm thấy văn bản.")
     return d
 
@@ -118,7 +117,8 @@ def list_incoming(request: HttpRequest, state: str = "", limit: int = 50, offset
     agency = current_agency(request)
     if agency is None:
         raise ApiError(403, "FORBIDDEN", "Tài khoản không thuộc cơ quan nào.")
-    qs = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING).order_by("-arrived_at")
+    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
+          .filter(permissions.visible_q(request.user)).order_by("-arrived_at"))
     if state:
         qs = qs.filter(state=state)
     limit = max(1, min(limit, 200))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vanban.accounts.permissions import has_role, roles_in
+from django.db.models import Q
+
+from vanban.accounts.permissions import has_role, memberships
 from vanban.accounts.roles import Role
 from vanban.documents.models import Document
 
@@ -12,19 +14,41 @@ DRAFT_STATES = {Document.State.DRAFT, Document.State.RETURNED, Document.State.SU
                 Document.State.APPROVED}
 
 
+def visible_q(user: Any) -> Q:
+    """THE rule of who sees which document, as one SQL condition; `can_view` is this same
+    condition applied to one row, so lists, search and single pages cannot disagree.
+
+    Outgoing: issued documents for every member of the agency; drafts for the drafter and the
+    approver, submitted drafts for the agency's leaders, approved ones for leaders and clerks.
+    Incoming (need-to-know): the agency's clerks and leaders, and the people it was assigned
+    to (lead, support or for information).
+    """
+    by_role: dict[str, set[int]] = {}
+    for m in memberships(user):
+        by_role.setdefault(m.role, set()).add(m.agency_id)
+    every = sorted(set().union(*by_role.values())) if by_role else []
+    if not every:
+        return Q(pk__in=[])
+    leader = sorted(by_role.get(Role.LEADER, set()))
+    leader_or_clerk = sorted(by_role.get(Role.LEADER, set()) | by_role.get(Role.CLERK, set()))
+    drafts = [str(s) for s in DRAFT_STATES]
+    outgoing = Q(agency_id__in=every) & (~Q(state__in=drafts) | Q(drafter_id=user.pk) | Q(approver_id=user.pk))
+    if leader:
+        outgoing |= Q(agency_id__in=leader, state=Document.State.SUBMITTED)
+    if leader_or_clerk:
+        outgoing |= Q(agency_id__in=leader_or_clerk, state=Document.State.APPROVED)
+    assigned = Document.objects.filter(assignments__assignee_id=user.pk).values("pk")
+    incoming = Q(agency_id__in=every, pk__in=assigned)
+    if leader_or_clerk:
+        incoming |= Q(agency_id__in=leader_or_clerk)
+    return (Q(direction=Document.Direction.OUTGOING) & outgoing) | (Q(direction=Document.Direction.INCOMING) & incoming)
+
+
 def can_view(user: Any, document: Document) -> bool:
-    """Issued documents: every member of the agency. Drafts: the drafter, the approver,
-    leaders once submitted, clerks once approved (they issue it)."""
-    roles = roles_in(user, document.agency_id)
-    if not roles:
+    """`visible_q` for one document (one query)."""
+    if not getattr(user, "is_authenticated", False) or document.pk is None:
         return False
-    if document.state not in DRAFT_STATES or user.pk in (document.drafter_id, document.approver_id):
-        return True
-    if document.state == Document.State.SUBMITTED:
-        return Role.LEADER in roles
-    if document.state == Document.State.APPROVED:
-        return bool(roles & {Role.LEADER, Role.CLERK})
-    return False
+    return Document.objects.filter(pk=document.pk).filter(visible_q(user)).exists()
 
 
 def can_draft(user: Any, agency_id: int) -> bool:

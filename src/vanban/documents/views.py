@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.models import User
 from vanban.agencies.services import search_agencies
 from vanban.audit.models import AuditEvent
+from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import permissions, queries, services
 from vanban.documents.errors import DocumentError
@@ -176,9 +177,11 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, file_id: int) -> HttpResponse:
-    f = DocumentFile.objects.select_related("document").filter(pk=file_id).first()
+    f = DocumentFile.objects.select_related("document__agency").filter(pk=file_id).first()
     if f is None or not permissions.can_view(request.user, f.document):
         raise Http404
+    record_event("documents.file_opened", actor=request.user, agency_code=f.document.agency.code,
+                 obj=f.document, details={"file": f.name, "sha256": f.sha256})
     response = HttpResponse(get_store().get(f.sha256), content_type=f.content_type)
     from urllib.parse import quote
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.name)}"

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role, roles_in
 from vanban.accounts.roles import Role
-from vanban.documents import incoming
+from vanban.audit.services import record_event
+from vanban.documents import incoming, permissions
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY
 from vanban.documents.models import Document, DocumentType
@@ -37,15 +38,16 @@ def _agency(request: HttpRequest):
 def _doc(request: HttpRequest, pk: int) -> Document:
     doc = Document.objects.select_related("agency", "document_type", "arrival_book").filter(
         pk=pk, direction=Document.Direction.INCOMING).first()
-    if doc is None or not roles_in(request.user, doc.agency_id):
-        raise Http404
+    if doc is None or not permissions.can_view(request.user, doc):
+        raise Http404  # not assigned to them: as if it did not exist
     return doc
 
 
 @login_required
 def arrivals(request: HttpRequest) -> HttpResponse:
     agency = _agency(request)
-    qs = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING).select_related("document_type")
+    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
+          .filter(permissions.visible_q(request.user)).select_related("document_type"))
     return render(request, "documents/incoming_list.html", {
         "waiting": qs.filter(state=Document.State.ARRIVED).order_by("arrived_at"),
         "recent": qs.exclude(state=Document.State.ARRIVED).order_by("-arrived_at")[:30],
@@ -56,7 +58,8 @@ def arrivals(request: HttpRequest) -> HttpResponse:
 def book(request: HttpRequest) -> HttpResponse:
     agency = _agency(request)
     qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
-                                  arrival_number__isnull=False).select_related("document_type", "arrival_book")
+                                  arrival_number__isnull=False).filter(permissions.visible_q(request.user))
+          .select_related("document_type", "arrival_book")
           .order_by("-accepted_at", "-id"))
     if year := request.GET.get("year", "").strip():
         qs = qs.filter(arrival_book__year=int(year)) if year.isdigit() else qs.none()
@@ -69,6 +72,7 @@ def book(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _doc(request, pk)
+    record_event("documents.opened", actor=request.user, agency_code=doc.agency.code, obj=doc)
     agency_roles = roles_in(request.user, doc.agency_id)
     people = User.objects.filter(memberships__agency=doc.agency, is_active=True).distinct().order_by("full_name")
     leaders = [u for u in people if u.memberships.filter(agency=doc.agency, role=Role.LEADER).exists()]

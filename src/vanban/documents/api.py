@@ -185,6 +185,16 @@ def approve(request: HttpRequest, pk: int) -> DocumentOut:
     return DocumentOut.of(_run(services.approve_and_sign, actor=request.user, document=_doc(request, pk)))
 
 
+class RevokeIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+@router.post("/{pk}/revoke", response={200: DocumentOut, **ERRORS}, summary="Thu hồi văn bản đã phát hành")
+def revoke(request: HttpRequest, pk: int, body: RevokeIn) -> DocumentOut:
+    return DocumentOut.of(_run(services.revoke_document, actor=request.user, document=_doc(request, pk),
+                               reason=body.reason))
+
+
 @router.post("/{pk}/issue", response={200: DocumentOut, **ERRORS}, summary="Văn thư ký số cơ quan và phát hành")
 def issue(request: HttpRequest, pk: int) -> DocumentOut:
     return DocumentOut.of(_run(services.issue_document, actor=request.user, document=_doc(request, pk)))

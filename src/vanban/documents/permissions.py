@@ -68,3 +68,9 @@ def can_approve(user: Any, document: Document) -> bool:
 def can_issue(user: Any, document: Document) -> bool:
     return (document.state == Document.State.APPROVED
             and has_role(user, document.agency_id, Role.CLERK))
+
+
+def can_revoke(user: Any, document: Document) -> bool:
+    """The sender's clerks and leaders take back an issued document (QĐ 16/2019: the sender may revoke)."""
+    return (document.state == Document.State.ISSUED
+            and has_role(user, document.agency_id, Role.CLERK, Role.LEADER))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/tra-lai/", views.act, {"action": "return"}, name="draft_return"),
     path("<int:pk>/ky-duyet/", views.act, {"action": "approve"}, name="draft_approve"),
     path("<int:pk>/phat-hanh/", views.act, {"action": "issue"}, name="document_issue"),
+    path("<int:pk>/thu-hoi/", views.act, {"action": "revoke"}, name="document_revoke"),
     path("tep/<int:file_id>/", views.download, name="document_file"),
 ]

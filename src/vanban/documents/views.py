@@ -146,7 +146,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": permissions.can_edit_draft(request.user, doc),
         "can_approve": permissions.can_approve(request.user, doc),
         "can_issue": permissions.can_issue(request.user, doc),
+        "can_revoke": permissions.can_revoke(request.user, doc),
     })
+
+
+# The state each button acts on: a second click, or a second tab, finds the document moved on.
+ACTION_STATES = {
+    "submit": {Document.State.DRAFT, Document.State.RETURNED},
+    "return": {Document.State.SUBMITTED},
+    "approve": {Document.State.SUBMITTED},
+    "issue": {Document.State.APPROVED},
+    "revoke": {Document.State.ISSUED},
+}
 
 
 @login_required
@@ -168,10 +179,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "issue":
             doc = services.issue_document(actor=request.user, document=doc)
             messages.success(request, f"Đã phát hành văn bản số {doc.notation}, mã định danh {doc.identifier_code}.")
+        elif action == "revoke":
+            services.revoke_document(actor=request.user, document=doc, reason=request.POST.get("reason", ""))
+            messages.success(request, "Đã thu hồi văn bản; thông báo thu hồi được gửi tới các nơi nhận.")
     except DocumentError as exc:
-        if exc.status == 403:
+        doc.refresh_from_db(fields=["state"])
+        if doc.state not in ACTION_STATES.get(action, set()):
+            messages.info(request, "Văn bản đã được xử lý ở bước này (có thể do bấm hai lần hoặc mở ở hai cửa sổ). "
+                                   f"Trạng thái hiện tại: {doc.get_state_display()}.")
+        elif exc.status == 403:
             raise PermissionDenied from exc
-        messages.error(request, exc.message)
+        else:
+            messages.error(request, exc.message)
     return redirect("document_detail", pk=pk)
 
 

@@ -90,3 +90,23 @@ def test_reindex_command(two: Two) -> None:
     status = io.StringIO()
     call_command("search", "status", stdout=status)
     assert "cần cập nhật: 0" in status.getvalue()
+
+
+def test_two_indexers_racing_on_one_document_end_with_one_fresh_entry(two: Two) -> None:
+    """Both read "no entry yet", then both write: the second insert becomes an update (issue 19's
+    `UNIQUE constraint failed: search_searchentry.document_id` in the worker log)."""
+    from vanban.search.indexing import build_entry, store_entry
+
+    doc = make_document(two.a, subject="Lần đầu")
+    SearchEntry.objects.filter(document_id=doc.pk).delete()
+    first, second = build_entry(doc), build_entry(doc)  # both built while no entry existed
+    store_entry(first, exists=False)
+    doc.subject = "Lần hai mới hơn"
+    doc.save()
+    second = build_entry(doc)
+    store_entry(second, exists=False)  # would have raised IntegrityError
+    assert SearchEntry.objects.filter(document_id=doc.pk).count() == 1
+    assert "mới hơn" in SearchEntry.objects.get(document_id=doc.pk).exact
+    SearchEntry.objects.filter(document_id=doc.pk).delete()
+    store_entry(build_entry(doc), exists=True)  # deleted meanwhile: inserted again
+    assert SearchEntry.objects.filter(document_id=doc.pk).count() == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
@@ -84,8 +84,25 @@ def index_document(document_id: int) -> bool:
     previous = SearchEntry.objects.filter(document_id=document_id).first()
     entry = build_entry(doc, previous)
     with transaction.atomic():
-        entry.save(force_insert=previous is None, force_update=previous is not None)
+        store_entry(entry, exists=previous is not None)
     return True
+
+
+def store_entry(entry: SearchEntry, *, exists: bool) -> None:
+    """Insert or update, whichever the row needs now: the signal path and the sweep may index
+    the same document at the same moment, and both read "no entry yet" before either writes."""
+    if exists:
+        try:
+            with transaction.atomic():
+                entry.save(force_update=True)
+            return
+        except DatabaseError:  # removed meanwhile (the document was reindexed from scratch)
+            pass
+    try:
+        with transaction.atomic():
+            entry.save(force_insert=True)
+    except IntegrityError:  # the other indexer inserted it first; ours is as fresh: overwrite
+        entry.save(force_update=True)
 
 
 def index_many(ids: Iterable[int], progress: Progress | None = None, total: int = 0,
@@ -103,8 +120,7 @@ def index_many(ids: Iterable[int], progress: Progress | None = None, total: int 
             if gone:
                 SearchEntry.objects.filter(document_id__in=gone).delete()
             for pk, doc in docs.items():
-                entry = build_entry(doc, previous.get(pk))
-                entry.save(force_insert=pk not in previous, force_update=pk in previous)
+                store_entry(build_entry(doc, previous.get(pk)), exists=pk in previous)
         done += len(docs)
         if progress:
             progress(min(start + len(chunk), total), total)

@@ -11,7 +11,9 @@ from vanban.documents.models import Document
 from vanban.pki import PkiError, validate_pdf
 from vanban.trust.services import trust_store
 
-VERDICTS = {"valid": "Hợp lệ", "invalid": "Không hợp lệ", "indeterminate": "Chưa xác định"}
+VERDICTS = {"valid": "Hợp lệ", "invalid": "Không hợp lệ", "indeterminate": "Chưa xác định",
+            "unsigned": "Chưa ký số"}
+UNSIGNED_STATES = {Document.State.DRAFT, Document.State.RETURNED, Document.State.SUBMITTED}
 
 
 @dataclass
@@ -31,6 +33,9 @@ def signature_panel(document: Document) -> Panel | None:
         report = validate_pdf(get_store().get(main.sha256), trust_store())
     except PkiError as exc:
         return Panel("invalid", VERDICTS["invalid"], exc.message, [], error=exc.code)
+    if not report.signatures and document.state in UNSIGNED_STATES:
+        # A draft is not yet signed: that is its normal state, not a failed check.
+        return Panel("unsigned", VERDICTS["unsigned"], "Dự thảo chưa được ký số; lãnh đạo ký khi duyệt.", [])
     rows = []
     for sig in report.signatures:
         data = sig.as_dict()

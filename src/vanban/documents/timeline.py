@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from vanban.accounts.models import User
 from vanban.audit.models import AuditEvent
 from vanban.documents.models import Document
 from vanban.edxml import StatusCode
@@ -19,7 +20,25 @@ LABELS = {
     "workflow.assigned": "chỉ đạo, phân công xử lý", "workflow.started": "bắt đầu xử lý",
     "workflow.note_added": "ghi chú xử lý", "workflow.completed_part": "hoàn thành phần việc",
     "workflow.document_completed": "văn bản đã xử lý xong", "exchange.status_received": "nhận phản hồi trạng thái",
+    "documents.file_removed": "bỏ một tệp", "documents.revoked": "thu hồi văn bản",
+    "documents.opened": "mở xem văn bản", "documents.file_opened": "mở tệp",
+    "exchange.package_sent": "gửi gói tin liên thông", "exchange.package_unreadable": "gói tin không đọc được",
+    "records.archive_read": "đọc hồ sơ lưu trữ",
 }
+KINDS = {"lead": "chủ trì", "support": "phối hợp", "info": "để biết"}
+SYSTEM_ACTORS = ("", "system", "demo", "cli")
+
+
+def label(action: str) -> str:
+    """Vietnamese for an audit action; an action without a label says so, never the raw code."""
+    return LABELS.get(action, "thao tác khác của hệ thống")
+
+
+def _date(value: object) -> str:
+    text = str(value or "")
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # ISO date → dd/mm/yyyy
+        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
+    return text
 
 
 @dataclass
@@ -30,15 +49,15 @@ class Step:
     detail: str = ""
 
 
-def _detail(event: AuditEvent) -> str:
+def _detail(event: AuditEvent, names: dict[str, str]) -> str:
     d = event.details or {}
     if event.action == "documents.accepted":
         return f"số đến {d.get('arrival_number')}"
     if event.action in ("documents.rejected",):
         return str(d.get("reason", ""))
     if event.action == "workflow.assigned":
-        people = ", ".join(f"{u} ({k})" for u, k in d.get("assignees", []))
-        return f"“{d.get('instruction', '')}” — {people}" + (f"; hạn {d['due_on']}" if d.get("due_on") else "")
+        people = ", ".join(f"{names.get(u, u)} ({KINDS.get(k, k)})" for u, k in d.get("assignees", []))
+        return f"“{d.get('instruction', '')}” — {people}" + (f"; hạn {_date(d['due_on'])}" if d.get("due_on") else "")
     if event.action == "exchange.status_received":
         code = str(d.get("status", ""))
         label = StatusCode(code).label if code in StatusCode._value2member_map_ else code
@@ -47,13 +66,31 @@ def _detail(event: AuditEvent) -> str:
         return str(d.get("result", ""))
     if event.action == "documents.issued":
         return f"{d.get('notation')} · {d.get('identifier_code')}"
+    if event.action == "documents.revoked":
+        return str(d.get("reason", ""))
     return ""
 
 
-def timeline(document: Document) -> list[Step]:
-    events = AuditEvent.objects.filter(object_type="documents.document", object_id=str(document.pk)).order_by("id")
-    return [Step(e.at, _who(e.actor_name), LABELS.get(e.action, e.action), _detail(e)) for e in events]
+def timeline(document: Document, *, include_reads: bool = False) -> list[Step]:
+    """Every step of the document, people named as people (not logins), in Vietnamese.
+
+    Openings of the document are audited too; they are left out unless asked for.
+    """
+    events = list(AuditEvent.objects.filter(object_type="documents.document", object_id=str(document.pk))
+                  .order_by("id"))
+    if not include_reads:
+        events = [e for e in events if e.action not in ("documents.opened", "documents.file_opened")]
+    logins = {e.actor_name for e in events}
+    for e in events:
+        if e.action == "workflow.assigned":
+            logins.update(u for u, _ in (e.details or {}).get("assignees", []))
+    names = _names(logins - set(SYSTEM_ACTORS))
+    return [Step(e.at, _who(e.actor_name, names), label(e.action), _detail(e, names)) for e in events]
 
 
-def _who(actor_name: str) -> str:
-    return "hệ thống" if actor_name in ("", "system", "demo", "cli") else actor_name
+def _names(logins: set[str]) -> dict[str, str]:
+    return {u.username: u.display_name() for u in User.objects.filter(username__in=logins)}
+
+
+def _who(actor_name: str, names: dict[str, str]) -> str:
+    return "hệ thống" if actor_name in SYSTEM_ACTORS else names.get(actor_name, actor_name)

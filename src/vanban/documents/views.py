@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from vanban.accounts.models import User
 from vanban.agencies.services import search_agencies
-from vanban.audit.models import AuditEvent
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import permissions, queries, services
@@ -20,6 +19,7 @@ from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
 from vanban.documents.signatures import signature_panel
+from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.web.current import current_agency
 
@@ -136,7 +136,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
     leaders = User.objects.filter(memberships__agency=doc.agency, memberships__role="leader",
                                   is_active=True).distinct().order_by("full_name")
-    history = AuditEvent.objects.filter(object_type="documents.document", object_id=str(doc.pk)).order_by("id")
+    history = timeline(doc)
     return render(request, "documents/detail.html", {
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),
         "recipients": doc.recipients.select_related("agency"), "comments": doc.comments.select_related("author"),

@@ -1,0 +1,54 @@
+"""At 390×844 (a phone): the main pages fit the screen and a leader approves and signs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_shell_e2e import log_in
+from tests.factories import PASSWORD
+from tests.office_fixtures import Office
+from vanban.documents import services
+from vanban.pki.samplepdf import make_pdf
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PAGES = ["/", "/van-ban-di/", "/van-ban-den/", "/van-ban-den/so/", "/van-ban-di/so/", "/cong-viec/", "/tim-kiem/",
+         "/danh-ba/"]
+
+
+def _fits(page: Any) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.fixture
+def phone(browser: Any) -> Any:
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                  viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_main_pages_fit_a_phone_and_the_leader_signs(phone: Any, live_server: Any, signing_office: Office,
+                                                     tmp_path: Path) -> None:
+    from tests.documents.test_workflow import draft
+
+    o = signing_office
+    doc = draft(o, make_pdf("CONG VAN thu nghiem tren dien thoai"))
+    services.submit_draft(actor=o.specialist, document=doc, approver=o.leader)
+    base = live_server.url
+    log_in(phone, base, "lanhdao", PASSWORD)
+    for path in PAGES:
+        phone.goto(base + path)
+        assert _fits(phone), f"{path} is wider than the phone"
+        logout = phone.get_by_role("button", name="Đăng xuất")
+        box = logout.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, path
+    phone.goto(f"{base}/van-ban-di/{doc.pk}/")
+    assert _fits(phone)
+    phone.get_by_role("button", name="Ký số và duyệt").click()
+    assert phone.get_by_test_id("doc-state").inner_text() == "Đã ký duyệt, chờ phát hành"

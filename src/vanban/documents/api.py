@@ -13,7 +13,7 @@ from vanban.accounts.models import User
 from vanban.api.auth import SessionAuth
 from vanban.api.errors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
-from vanban.documents import permissions, queries, services
+from vanban.documents import books, permissions, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.documents.signatures import signature_panel
@@ -138,7 +138,7 @@ def list_issued(request: HttpRequest, year: int | None = None, q: str = "", limi
                 offset: int = 0) -> list[DocumentOut]:
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 1_000_000))
-    rows = queries.outgoing_book(_agency(request), year=year, text=q[:200])[offset:offset + limit]
+    rows = books.outgoing(_agency(request), books.BookFilter(year=year, text=q[:200]))[offset:offset + limit]
     return [DocumentOut.of(d) for d in rows]
 
 

@@ -60,4 +60,4 @@ class BookFilterForm(forms.Form):
     number = forms.IntegerField(label="Số", required=False, min_value=1)
     date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label="Trích yếu, ký hiệu", required=False, max_length=200)
+    q = forms.CharField(label="Trích yếu, ký hiệu, cơ quan", required=False, max_length=200)

@@ -7,6 +7,8 @@ from vanban.documents import views_incoming as views
 urlpatterns = [
     path("", views.arrivals, name="incoming_list"),
     path("so/", views.book, name="incoming_book"),
+    path("so/xlsx/", views.book, {"fmt": "xlsx"}, name="incoming_book_xlsx"),
+    path("so/pdf/", views.book, {"fmt": "pdf"}, name="incoming_book_pdf"),
     path("vao-so-van-ban-giay/", views.register_paper, name="incoming_paper"),
     path("<int:pk>/", views.detail, name="incoming_detail"),
     path("<int:pk>/tiep-nhan/", views.accept, name="incoming_accept"),

@@ -14,7 +14,7 @@ from vanban.accounts.models import User
 from vanban.agencies.services import search_agencies
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
-from vanban.documents import permissions, queries, services
+from vanban.documents import books, permissions, queries, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -209,13 +209,20 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
 
 
 @login_required
-def book(request: HttpRequest) -> HttpResponse:
+def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
+    """Sổ đăng ký văn bản đi: the page, or the same rows as xlsx or a printed PDF."""
     agency = _agency_or_403(request)
     form = BookFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = queries.outgoing_book(
-        agency, year=filters.get("year"), doc_type=getattr(filters.get("document_type"), "code", None),
-        number=filters.get("number"), date_from=filters.get("date_from"), date_to=filters.get("date_to"),
-        text=filters.get("q") or "")
+    f = books.book_filter(form)
+    qs = books.outgoing(agency, f)
+    if fmt != "page":
+        return books.book_file(fmt, books.Sheet("Sổ đăng ký văn bản đi", agency, books.OUTGOING_COLUMNS,
+                                                [books.outgoing_row(d) for d in qs[:books.LIMIT]], f.period_text(),
+                                                "so-van-ban-di"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "documents/book.html", {"form": form, "page": page})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "documents/book.html", {
+        "form": form, "page": page, "rows": [(d, books.outgoing_row(d)) for d in page],
+        "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text()})
+

@@ -17,9 +17,9 @@ from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role, roles_in
 from vanban.accounts.roles import Role
 from vanban.audit.services import record_event
-from vanban.documents import incoming, permissions
+from vanban.documents import books, incoming, permissions
 from vanban.documents.errors import DocumentError
-from vanban.documents.forms import CONFIDENTIALITY
+from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
@@ -55,18 +55,22 @@ def arrivals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def book(request: HttpRequest) -> HttpResponse:
+def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
+    """Sổ đăng ký văn bản đến (need-to-know: each reader sees the rows they may open)."""
     agency = _agency(request)
-    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
-                                  arrival_number__isnull=False).filter(permissions.visible_q(request.user))
-          .select_related("document_type", "arrival_book")
-          .order_by("-accepted_at", "-id"))
-    if year := request.GET.get("year", "").strip():
-        qs = qs.filter(arrival_book__year=int(year)) if year.isdigit() else qs.none()
-    if q := request.GET.get("q", "").strip()[:200]:
-        qs = qs.filter(subject__icontains=q) | qs.filter(notation__icontains=q) | qs.filter(issuer_name__icontains=q)
-    return render(request, "documents/incoming_book.html",
-                  {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "q": q, "year": year})
+    form = BookFilterForm(request.GET or None)
+    f = books.book_filter(form)
+    qs = books.incoming(agency, f, permissions.visible_q(request.user))
+    if fmt != "page":
+        return books.book_file(fmt, books.Sheet("Sổ đăng ký văn bản đến", agency, books.INCOMING_COLUMNS,
+                                                [books.incoming_row(d) for d in qs[:books.LIMIT]], f.period_text(),
+                                                "so-van-ban-den"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "documents/incoming_book.html", {
+        "form": form, "page": page, "rows": [(d, books.incoming_row(d)) for d in page],
+        "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text()})
 
 
 @login_required

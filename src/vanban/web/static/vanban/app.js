@@ -16,3 +16,10 @@ document.addEventListener("submit", function (event) {
     }
   }
 }, true);
+//   <button data-print>              prints the page (the print stylesheet hides the shell)
+document.addEventListener("click", function (event) {
+  var el = event.target;
+  if (el instanceof HTMLElement && el.hasAttribute("data-print")) {
+    window.print();
+  }
+});

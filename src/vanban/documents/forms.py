@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.services import DraftFields
@@ -44,6 +45,15 @@ class DraftForm(forms.Form):
                                           widget=forms.Textarea(attrs={"rows": 2}))
     paper_recipients = forms.CharField(label="Nơi nhận chỉ gửi bản giấy (mỗi dòng một nơi)", required=False,
                                        widget=forms.Textarea(attrs={"rows": 2}))
+    confirm_dates = forms.BooleanField(label="Tôi xác nhận hạn xử lý này là đúng", required=False)
+
+    def clean_due_on(self) -> Any:
+        due = self.cleaned_data.get("due_on")
+        if due and due < timezone.localdate() and not self.data.get("confirm_dates"):
+            raise forms.ValidationError(
+                f"Hạn xử lý {due:%d/%m/%Y} đã qua. Sửa lại, hoặc đánh dấu ô xác nhận bên dưới nếu đúng là vậy.",
+                code="past_due")
+        return due
 
     def draft_fields(self) -> DraftFields:
         d = self.cleaned_data

@@ -15,6 +15,7 @@ from vanban.agencies.services import search_agencies
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import books, permissions, queries, services
+from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -38,13 +39,37 @@ def _document(request: HttpRequest, pk: int) -> Document:
     return doc
 
 
-def _uploads(form: DraftForm) -> list[services.FileInput]:
+def _uploads(request: HttpRequest, form: DraftForm) -> list[services.FileInput]:
+    """New uploads, and files kept from an earlier post of the same form (see `keep_uploads`)."""
     files = []
     if main := form.cleaned_data.get("main_file"):
         files.append(services.FileInput(main.name, main.read(), DocumentFile.Role.MAIN))
+    elif (token := request.POST.get("kept_main")) and (found := kept_files.kept(request, token)):
+        files.append(services.FileInput(found[0], found[1], DocumentFile.Role.MAIN))
     for extra in form.cleaned_data.get("appendix_files") or []:
         files.append(services.FileInput(extra.name, extra.read(), DocumentFile.Role.APPENDIX))
+    for token in request.POST.getlist("kept_appendix"):
+        if found := kept_files.kept(request, token):
+            files.append(services.FileInput(found[0], found[1], DocumentFile.Role.APPENDIX))
     return files
+
+
+def keep_uploads(request: HttpRequest, form: DraftForm) -> dict[str, object]:
+    """A form that comes back with an error keeps what was uploaded (except a file that is itself
+    the error): the user never picks it again."""
+    if request.method != "POST":
+        return {}
+    main_token = request.POST.get("kept_main", "")
+    if (main := request.FILES.get("main_file")) and not form.has_error("main_file"):
+        main.seek(0)
+        main_token = kept_files.keep(request, main.name, main.read())
+    appendix = [t for t in request.POST.getlist("kept_appendix") if kept_files.kept_name(request, t)]
+    for extra in request.FILES.getlist("appendix_files") if not form.has_error("appendix_files") else []:
+        extra.seek(0)
+        appendix.append(kept_files.keep(request, extra.name, extra.read()))
+    main_name = kept_files.kept_name(request, main_token) if main_token else None
+    return {"kept_main": main_token if main_name else "", "kept_main_name": main_name or "",
+            "kept_appendix": [(t, kept_files.kept_name(request, t)) for t in appendix]}
 
 
 def _recipients(request: HttpRequest, form: DraftForm) -> list[services.RecipientInput]:
@@ -73,18 +98,18 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     agency = _agency_or_403(request)
     if not permissions.can_draft(request.user, agency.pk):
         raise PermissionDenied
-    form = DraftForm(request.POST or None, request.FILES or None)
+    form = DraftForm(request.POST or None, request.FILES or None, initial={"document_type": "cong-van"})
     if request.method == "POST" and form.is_valid():
         try:
             doc = services.create_draft(actor=request.user, agency=agency, fields=form.draft_fields(),
-                                        files=_uploads(form), recipients=_recipients(request, form))
+                                        files=_uploads(request, form), recipients=_recipients(request, form))
         except DocumentError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Đã lưu dự thảo.")
             return redirect("document_detail", pk=doc.pk)
     return render(request, "documents/draft_form.html", {"form": form, "title": "Soạn dự thảo văn bản đi",
-                                                         "chosen": _chosen(request)})
+                                                         "chosen": _chosen(request), **keep_uploads(request, form)})
 
 
 @login_required
@@ -102,7 +127,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(actor=request.user, document=doc, fields=form.draft_fields(),
-                                  files=_uploads(form), recipients=_recipients(request, form))
+                                  files=_uploads(request, form), recipients=_recipients(request, form))
         except DocumentError as exc:
             form.add_error(None, exc.message)
         else:
@@ -112,7 +137,8 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"code": r.agency.code, "name": r.agency.name, "paper": r.paper_copy}
         for r in doc.recipients.filter(kind="agency").select_related("agency")]
     return render(request, "documents/draft_form.html",
-                  {"form": form, "title": f"Sửa dự thảo #{doc.pk}", "document": doc, "chosen": chosen})
+                  {"form": form, "title": f"Sửa dự thảo #{doc.pk}", "document": doc, "chosen": chosen,
+                   **keep_uploads(request, form)})
 
 
 def _chosen(request: HttpRequest) -> list[dict[str, object]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from vanban.accounts.permissions import has_role, roles_in
 from vanban.accounts.roles import Role
 from vanban.audit.services import record_event
 from vanban.documents import books, incoming, permissions
+from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
@@ -170,26 +170,14 @@ class PaperForm(forms.Form):
     kept = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-_KEPT_SALT = "vanban.documents.paper-upload"
 
 
 def _keep(request: HttpRequest, name: str, data: bytes) -> str:
-    """The uploaded file waits in the blob store between 'read' and 'register'; the form
-    carries a signed reference bound to this user, so it cannot name someone else's file."""
-    from vanban.blobs import get_store
-
-    sha = get_store().put(data)
-    return signing.dumps({"sha": sha, "name": name}, salt=f"{_KEPT_SALT}:{request.user.pk}")
+    return kept_files.keep(request, name, data)
 
 
 def _kept(request: HttpRequest, token: str) -> tuple[str, bytes] | None:
-    from vanban.blobs import get_store
-
-    try:
-        ref = signing.loads(token, salt=f"{_KEPT_SALT}:{request.user.pk}", max_age=3600)
-    except signing.BadSignature:
-        return None
-    return str(ref["name"]), get_store().get(str(ref["sha"]))
+    return kept_files.kept(request, token)
 
 
 @login_required

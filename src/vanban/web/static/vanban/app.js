@@ -23,3 +23,27 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+//   <button type=submit data-busy="Đang ký số…">   a form that takes time: its buttons are disabled
+//   on submit (no second click) and the pressed one says what is happening
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+  if (form.method.toLowerCase() !== "post") return;  // filters and downloads stay clickable
+  var pressed = event.submitter;
+  window.setTimeout(function () {  // after the browser has taken the pressed button's value
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      b.disabled = true;
+    });
+    form.setAttribute("aria-busy", "true");
+    if (pressed && pressed.hasAttribute("data-busy")) {
+      pressed.textContent = pressed.getAttribute("data-busy");
+    }
+  }, 0);
+});
+window.addEventListener("pageshow", function (event) {  // back to a page kept in the cache
+  if (!event.persisted) return;
+  document.querySelectorAll("form[aria-busy=true]").forEach(function (form) {
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+  });
+});

@@ -54,3 +54,31 @@ def test_a_forged_kept_reference_is_refused(client: Client, signing_office: Offi
     assert response.status_code == 200
     assert "Phải có bản quét" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_the_same_paper_document_twice_is_named_and_needs_confirmation(client: Client, signing_office: Office,
+                                                                       pdf_bytes: bytes) -> None:
+    client.force_login(signing_office.clerk)
+    data = {"document_type": "cong-van", "issuer_name": "Sở Tài chính", "notation": "245/STC-NS",
+            "issued_on": "2026-11-20", "subject": "Về việc thẩm định dự toán"}
+    first = client.post(reverse("incoming_paper"), {**data, "scan": SimpleUploadedFile("cv.pdf", pdf_bytes)})
+    assert first.status_code == 302
+    again = client.post(reverse("incoming_paper"), {**data, "scan": SimpleUploadedFile("cv.pdf", pdf_bytes)})
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert "có thể đã vào sổ: số đến 1" in html
+    assert Document.objects.filter(direction="incoming").count() == 1
+    kept = html.split('name="kept" value="')[1].split('"')[0]
+    confirmed = client.post(reverse("incoming_paper"), {**data, "kept": kept, "confirm_duplicate": "1"})
+    assert confirmed.status_code == 302
+    assert sorted(Document.objects.values_list("arrival_number", flat=True)) == [1, 2]
+
+
+def test_a_paper_document_dated_in_the_future_is_refused(client: Client, signing_office: Office,
+                                                         pdf_bytes: bytes) -> None:
+    client.force_login(signing_office.clerk)
+    response = client.post(reverse("incoming_paper"), {
+        "document_type": "cong-van", "issuer_name": "Sở X", "subject": "Thử", "issued_on": "2099-01-01",
+        "scan": SimpleUploadedFile("cv.pdf", pdf_bytes)})
+    assert "Ngày văn bản 01/01/2099 ở tương lai" in response.content.decode()
+    assert not Document.objects.exists()

@@ -75,6 +75,7 @@ class AssignIn(Schema):
     instruction: str = Field(max_length=4000)
     due_on: date | None = None
     assignees: list[AssigneeIn] = Field(min_length=1, max_length=100)
+    confirm_past_due: bool = Field(False, description="giao cả khi hạn xử lý đã qua")
 
 
 class AssignmentOut(Schema):
@@ -152,7 +153,7 @@ def assign(request: HttpRequest, pk: int, payload: AssignIn) -> IncomingOut:
             raise ApiError(422, "ASSIGNEE_OUTSIDE", f"{a.username} không thuộc cơ quan.")
         people.append(workflow.AssigneeInput(user, a.kind))
     _run(workflow.assign, actor=request.user, document=doc, instruction=payload.instruction, assignees=people,
-         due_on=payload.due_on)
+         due_on=payload.due_on, confirm_past_due=payload.confirm_past_due)
     doc.refresh_from_db()
     return IncomingOut.of(doc)
 

@@ -167,13 +167,36 @@ def reject_package(*, actor: Any, document: Document, reason: str) -> Document:
 
 
 @transaction.atomic
+def paper_duplicate(agency: Agency, issuer_name: str, notation: str, issued_on: date | None) -> Document | None:
+    """An earlier incoming entry with the same issuer, number and notation, and date."""
+    notation = nfc(notation or "").strip()
+    if not notation:
+        return None
+    return (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING, notation__iexact=notation,
+                                    issuer_name__iexact=nfc(issuer_name or "").strip(), issued_on=issued_on)
+            .exclude(arrival_number__isnull=True).order_by("id").first())
+
+
 def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, notation: str,
                    issuer_name: str, issued_on: date | None, files: list[tuple[str, bytes]],
-                   due_on: date | None = None, confidentiality: str = "", signer_name: str = "") -> Document:
-    """A paper document (its scan) registered by the clerk: accepted at once, marked as paper."""
+                   due_on: date | None = None, confidentiality: str = "", signer_name: str = "",
+                   allow_duplicate: bool = False) -> Document:
+    """A paper document (its scan) registered by the clerk: accepted at once, marked as paper.
+
+    The same document (issuer, number and notation, date) registered before is named, and
+    registered again only when the clerk confirms (a second copy can really arrive).
+    """
     if not has_role(actor, agency.pk, Role.CLERK):
         raise DocumentForbiddenError("Chỉ văn thư được vào sổ văn bản đến.")
     refuse_confidential(confidentiality)
+    if issued_on and issued_on > timezone.localdate():
+        raise DocumentError("DATE_IN_FUTURE", f"Ngày văn bản {issued_on:%d/%m/%Y} ở tương lai: hãy kiểm tra lại.")
+    if not allow_duplicate and (earlier := paper_duplicate(agency, issuer_name, notation, issued_on)) is not None:
+        raise DocumentError("PAPER_DUPLICATE", (
+            f"Văn bản này có thể đã vào sổ: số đến {earlier.arrival_number}, ngày "
+            f"{timezone.localtime(earlier.accepted_at or earlier.arrived_at):%d/%m/%Y} "
+            f"({earlier.notation} — {earlier.issuer_name}). "
+            "Đánh dấu xác nhận nếu đây là một bản khác cần vào sổ."), 409)
     doc_type = DocumentType.objects.filter(code=type_code).first()
     if doc_type is None:
         raise DocumentError("DOCUMENT_TYPE_UNKNOWN", f"Không có loại văn bản '{type_code}'.")

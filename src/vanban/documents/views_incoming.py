@@ -78,8 +78,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _doc(request, pk)
     record_event("documents.opened", actor=request.user, agency_code=doc.agency.code, obj=doc)
     agency_roles = roles_in(request.user, doc.agency_id)
-    people = User.objects.filter(memberships__agency=doc.agency, is_active=True).distinct().order_by("full_name")
-    leaders = [u for u in people if u.memberships.filter(agency=doc.agency, role=Role.LEADER).exists()]
+    people = list(User.objects.filter(memberships__agency=doc.agency, is_active=True).distinct()
+                  .prefetch_related("memberships").order_by("full_name"))
+    roles_of = {u.pk: {m.role for m in u.memberships.all() if m.agency_id == doc.agency_id} for u in people}
+    leaders = [u for u in people if Role.LEADER in roles_of[u.pk]]
+    # Who handles a document: specialists and leaders (not the clerk, the archivist or the admin
+    # only); everyone may be told "để biết".
+    handlers = [u for u in people if roles_of[u.pk] & {Role.SPECIALIST, Role.LEADER} and u.pk != request.user.pk]
     mine = Assignment.objects.filter(document=doc, assignee=request.user,
                                      state__in=workflow.OPEN_STATES).first()
     return render(request, "documents/incoming_detail.html", {
@@ -92,7 +97,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_forward": doc.state == Document.State.ACCEPTED and Role.CLERK in agency_roles,
         "can_assign": doc.state in (Document.State.ACCEPTED, Document.State.IN_PROGRESS)
         and Role.LEADER in agency_roles,
-        "mine": mine, "people": people, "leaders": leaders, "kinds": Assignment.Kind.choices,
+        "mine": mine, "people": people, "handlers": handlers, "leaders": leaders, "kinds": Assignment.Kind.choices,
         "replies": Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
                                            drafter=request.user).exclude(state=Document.State.REVOKED)[:50],
     })
@@ -143,10 +148,14 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             user = User.objects.filter(pk=uid, memberships__agency=doc.agency).distinct().first()
             if user is not None:
                 assignees.append(workflow.AssigneeInput(user, kind))
-    due = forms.DateField(required=False).clean(request.POST.get("due_on") or None)
+    try:
+        due = forms.DateField(required=False).clean(request.POST.get("due_on") or None)
+    except forms.ValidationError:
+        messages.error(request, "Hạn xử lý không phải là một ngày hợp lệ.")
+        return redirect("incoming_detail", pk=pk)
     try:
         workflow.assign(actor=request.user, document=doc, instruction=request.POST.get("instruction", ""),
-                        assignees=assignees, due_on=due)
+                        assignees=assignees, due_on=due, confirm_past_due=bool(request.POST.get("confirm_past_due")))
     except DocumentError as exc:
         if exc.status == 403:
             raise PermissionDenied from exc
@@ -214,9 +223,14 @@ def register_paper(request: HttpRequest) -> HttpResponse:
                     actor=request.user, agency=agency, type_code=d["document_type"].code, subject=d["subject"],
                     notation=d["notation"], issuer_name=d["issuer_name"], issued_on=d["issued_on"],
                     due_on=d["due_on"], confidentiality=d["confidentiality"], signer_name=d["signer_name"],
-                    files=[file])
+                    files=[file], allow_duplicate=bool(request.POST.get("confirm_duplicate")))
             except DocumentError as exc:
                 form.add_error(None, exc.message)
+                if exc.code == "PAPER_DUPLICATE":
+                    keep = _keep(request, file[0], file[1])
+                    return render(request, "documents/incoming_paper.html",
+                                  {"form": PaperForm(initial={**d, "kept": keep, "scan": None}),
+                                   "duplicate": exc.message})
             else:
                 messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.arrival_number}.")
                 return redirect("incoming_detail", pk=doc.pk)

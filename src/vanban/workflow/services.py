@@ -59,10 +59,17 @@ def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str
     return document
 
 
+DOUBLE_SUBMIT_SECONDS = 600
+
+
 @transaction.atomic
 def assign(*, actor: Any, document: Document, instruction: str, assignees: list[AssigneeInput],
-           due_on: date | None = None) -> Instruction:
-    """The leader's instruction and who handles it; answers 04 the first time."""
+           due_on: date | None = None, confirm_past_due: bool = False) -> Instruction:
+    """The leader's instruction and who handles it; answers 04 the first time.
+
+    The same instruction to the same people again (a double click, a second tab) changes
+    nothing; a new lead replaces the open one (re-assignment), whose part is closed.
+    """
     document = _locked(document)
     if document.state not in (Document.State.ACCEPTED, Document.State.IN_PROGRESS) or not has_role(
             actor, document.agency_id, Role.LEADER):
@@ -77,7 +84,33 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
             raise DocumentError("BAD_KIND", f"Vai trò không hợp lệ: {a.kind}.")
         if not has_role(a.user, document.agency_id, *Role.values):
             raise DocumentError("ASSIGNEE_OUTSIDE", f"{a.user.display_name()} không thuộc cơ quan.")
+    if len({a.user.pk for a in assignees}) != len(assignees):
+        raise DocumentError("DUPLICATE_ASSIGNEE", "Mỗi người chỉ được giao một vai trò trong một lần phân công.")
+    if sum(a.kind == Assignment.Kind.LEAD for a in assignees) > 1:
+        raise DocumentError("ONE_LEAD", "Chỉ giao một người chủ trì.")
+    if due_on and due_on < timezone.localdate() and not confirm_past_due:
+        raise DocumentError("PAST_DUE", f"Hạn xử lý {due_on:%d/%m/%Y} đã qua. Chọn lại hạn, hoặc xác nhận hạn này.")
+    wanted = {(a.user.pk, a.kind) for a in assignees}
+    recent = (Instruction.objects.filter(document=document, author=actor, text=text,
+                                         created_at__gte=timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS))
+              .order_by("-id").first())
+    if recent is not None and {(x.assignee_id, x.kind) for x in recent.assignments.all()} == wanted:
+        return recent  # pressed twice: already done
     first = document.state == Document.State.ACCEPTED
+    new_lead = next(a.user for a in assignees if a.kind == Assignment.Kind.LEAD)
+    for old in Assignment.objects.filter(document=document, kind=Assignment.Kind.LEAD, state__in=OPEN_STATES) \
+            .exclude(assignee=new_lead).select_related("assignee"):
+        old.state = Assignment.State.CLOSED
+        old.result = f"Chuyển giao chủ trì cho {new_lead.display_name()}"
+        old.completed_at = timezone.now()
+        old.save(update_fields=["state", "result", "completed_at"])
+        notify(old.assignee, f"Đã chuyển giao chủ trì cho người khác: {document.notation} — {document.subject}",
+               document, "reassigned")
+    already = set(Assignment.objects.filter(document=document, state__in=OPEN_STATES)
+                  .values_list("assignee_id", "kind"))
+    assignees = [a for a in assignees if (a.user.pk, a.kind) not in already]
+    if not assignees:
+        raise DocumentError("ALREADY_ASSIGNED", "Những người này đã được giao xử lý văn bản với đúng vai trò đó.")
     note = Instruction.objects.create(document=document, author=actor, text=text, due_on=due_on)
     for a in assignees:
         info_only = a.kind == Assignment.Kind.INFO  # "để biết": nothing to do, nothing open
@@ -152,6 +185,8 @@ def add_note(*, actor: Any, assignment: Assignment, text: str, file: tuple[str, 
 def complete(*, actor: Any, assignment: Assignment, result: str = "", reply: Document | None = None) -> Assignment:
     """Finish one's part; when every lead part is done the document is completed (06)."""
     assignment = _my_assignment(actor, assignment)
+    if assignment.kind == Assignment.Kind.LEAD and not nfc(result or "").strip():
+        raise DocumentError("RESULT_REQUIRED", "Người chủ trì phải ghi kết quả xử lý trước khi hoàn thành.")
     _started(assignment, actor)
     assignment.state = Assignment.State.DONE
     assignment.completed_at = timezone.now()

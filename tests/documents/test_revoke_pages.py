@@ -65,3 +65,24 @@ def test_a_second_approve_click_says_it_is_done(client: Client, signing_office: 
     assert second.status_code == 200
     assert "Văn bản đã được xử lý ở bước này" in second.content.decode()
     assert AuditEvent.objects.filter(action="documents.approved_signed").count() == 1
+
+
+def test_outgoing_steps_notify_who_acts_next(client: Client, signing_office: Office, pdf_bytes: bytes) -> None:
+    from vanban.workflow.models import Notification
+
+    o = signing_office
+    doc = draft(o, pdf_bytes)
+    services.submit_draft(actor=o.specialist, document=doc, approver=o.leader)
+    ask = Notification.objects.get(user=o.leader, kind="to_approve")
+    assert ask.url == f"/van-ban-di/{doc.pk}/"
+    client.force_login(o.leader)
+    assert 'data-testid="wait-approve-count">1<' in client.get("/").content.decode()
+    services.return_draft(actor=o.leader, document=doc, comment="Sửa trích yếu")
+    assert "Sửa trích yếu" in Notification.objects.get(user=o.specialist, kind="returned").text
+    services.submit_draft(actor=o.specialist, document=doc, approver=o.leader)
+    services.approve_and_sign(actor=o.leader, document=doc)
+    assert Notification.objects.filter(user=o.clerk, kind="to_issue").count() == 1
+    client.force_login(o.clerk)
+    assert 'data-testid="wait-issue-count">1<' in client.get("/").content.decode()
+    services.issue_document(actor=o.clerk, document=doc)
+    assert Notification.objects.filter(user=o.specialist, kind="issued").count() == 1

@@ -17,6 +17,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
 from vanban.core.text import fold, nfc
+from vanban.documents import signals
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, DocumentFile, DocumentType, RegisterBook
 from vanban.documents.numbering import book_for, take_number
@@ -115,6 +116,8 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
                  details={"from": arrival.sender_code, "document_id": arrival.external_id,
                           "verified": arrival.verification.get("ok")})
     _status(doc, "01", "Văn bản đã đến hệ thống")
+    signals.ask(doc, signals.members_with_role(doc.agency_id, "clerk"),
+                f"Văn bản đến chờ tiếp nhận: {doc.notation} — {doc.issuer_name}", "arrived")
     return doc, True
 
 

@@ -19,7 +19,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
-from vanban.documents import permissions
+from vanban.documents import permissions, signals
 from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
@@ -235,6 +235,7 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
     document.save(update_fields=["state", "approver", "updated_at"])
     record_event("documents.draft_submitted", actor=actor, agency_code=document.agency.code,
                  obj=document, details={"approver": approver.get_username()})
+    signals.ask(document, [approver], f"Dự thảo chờ anh/chị duyệt: {document.subject}", "to_approve")
     return document
 
 
@@ -251,6 +252,7 @@ def return_draft(*, actor: Any, document: Document, comment: str) -> Document:
     document.save(update_fields=["state", "updated_at"])
     record_event("documents.draft_returned", actor=actor, agency_code=document.agency.code,
                  obj=document, details={"comment": text})
+    signals.ask(document, [document.drafter], f"Dự thảo bị trả lại để sửa: {document.subject} — “{text}”", "returned")
     return document
 
 
@@ -305,6 +307,9 @@ def approve_and_sign(*, actor: Any, document: Document) -> Document:
     document.save(update_fields=["state", "approver", "signer_name", "signer_position", "verification_code",
                                  "updated_at"])
     record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document)
+    signals.ask(document, signals.members_with_role(document.agency_id, "clerk"),
+                f"Văn bản đã ký duyệt, chờ phát hành: {document.subject}", "to_issue")
+    signals.ask(document, [document.drafter], f"Lãnh đạo đã ký duyệt dự thảo: {document.subject}", "approved")
     return document
 
 
@@ -330,6 +335,7 @@ def issue_document(*, actor: Any, document: Document) -> Document:
                  details={"notation": document.notation, "identifier_code": document.identifier_code,
                           "recipients": [r.code for r in recipients],
                           "paper": [r.name for r in document.recipients.filter(paper_copy=True)]})
+    signals.ask(document, [document.drafter], f"Đã phát hành văn bản {document.notation}: {document.subject}", "issued")
     return document
 
 

@@ -181,6 +181,17 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# E-mail for notifications: an SMTP server when VANBAN_SMTP_HOST is set, otherwise none is sent.
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if env_str("VANBAN_SMTP_HOST")
+                 else "django.core.mail.backends.dummy.EmailBackend")
+EMAIL_HOST = env_str("VANBAN_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("VANBAN_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("VANBAN_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_str("VANBAN_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("VANBAN_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("VANBAN_MAIL_FROM", "vanban@localhost")
+
 # Where citizens reach this installation: printed in the QR code of issued documents.
 VANBAN_PUBLIC_URL = env_str("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_VERIFY_RATE = env_int("VANBAN_VERIFY_RATE", 30)  # public verification requests per IP per 10 min

@@ -5,3 +5,6 @@ class WorkflowConfig(AppConfig):
     name = "vanban.workflow"
     label = "workflow"
     verbose_name = "Xử lý văn bản đến"
+
+    def ready(self) -> None:
+        from vanban.workflow import receivers  # noqa: F401  (connects the attention signal)

@@ -34,3 +34,41 @@ def to_assign(agency: Agency) -> QuerySet[Document]:
 
 def unread_notifications(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+WAITING_SHOWN = 8  # rows per list on the home page; the count says how many in all
+
+
+def waiting_for_me(user: Any, agency: Agency, roles: set[str]) -> list[dict[str, Any]]:
+    """"Việc chờ tôi": each list of things waiting on this person, by their roles, oldest first."""
+    from vanban.workflow.services import document_url
+
+    out: list[dict[str, Any]] = []
+
+    def add(title: str, qs: QuerySet[Any], testid: str, doc_of: Any = None) -> None:
+        count = qs.count()
+        if count:
+            rows = []
+            for obj in qs[:WAITING_SHOWN]:
+                doc = doc_of(obj) if doc_of else obj
+                due = getattr(obj, "due_on", None)
+                rows.append({"doc": doc, "url": document_url(doc), "due_on": due,
+                             "late": bool(due and due < timezone.localdate())})
+            out.append({"title": title, "count": count, "rows": rows, "testid": testid, "more": count - len(rows)})
+
+    docs = Document.objects.filter(agency=agency).select_related("document_type")
+    if "leader" in roles:
+        add("Dự thảo chờ tôi duyệt", docs.filter(state=Document.State.SUBMITTED, approver=user)
+            .order_by("updated_at"), "wait-approve")
+        add("Văn bản đến chờ phân công", to_assign(agency).select_related("document_type"), "wait-assign")
+    if "clerk" in roles:
+        add("Văn bản đến chờ tiếp nhận", docs.filter(direction=Document.Direction.INCOMING,
+                                                      state=Document.State.ARRIVED).order_by("arrived_at"),
+            "wait-accept")
+        add("Văn bản đã ký duyệt, chờ phát hành", docs.filter(state=Document.State.APPROVED).order_by("updated_at"),
+            "wait-issue")
+    add("Việc được giao cho tôi", my_work(user).filter(document__agency=agency).exclude(kind=Assignment.Kind.INFO),
+        "wait-work", doc_of=lambda a: a.document)
+    add("Dự thảo bị trả lại", docs.filter(state=Document.State.RETURNED, drafter=user).order_by("updated_at"),
+        "wait-returned")
+    return out

@@ -19,6 +19,7 @@ from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document
 from vanban.exchange.services import queue_status
+from vanban.workflow.mail import mail_notification
 from vanban.workflow.models import Assignment, Instruction, Notification, WorkNote
 
 OPEN_STATES = (Assignment.State.OPEN, Assignment.State.IN_PROGRESS)
@@ -30,9 +31,17 @@ class AssigneeInput:
     kind: str
 
 
-def notify(user: User, text: str, document: Document, kind: str) -> None:
-    Notification.objects.create(user=user, text=text[:500], kind=kind,
-                                url=reverse("incoming_detail", args=[document.pk]))
+def document_url(document: Document) -> str:
+    name = "incoming_detail" if document.direction == Document.Direction.INCOMING else "document_detail"
+    return reverse(name, args=[document.pk])
+
+
+def notify(user: User, text: str, document: Document, kind: str) -> Notification:
+    """A notification on the user's list, and an e-mail after the step commits (if they have one)."""
+    note = Notification.objects.create(user=user, text=text[:500], kind=kind, url=document_url(document))
+    if user.email:
+        transaction.on_commit(lambda: mail_notification(note.pk))
+    return note
 
 
 def _status(document: Document, code: str, description: str, staff: Any = None) -> None:
@@ -216,15 +225,23 @@ def close_for_revocation(document: Document) -> int:
 
 
 def remind_near_deadlines(within: timedelta = timedelta(days=1)) -> int:
-    """One notification per open assignment whose deadline is near or past."""
+    """Before a deadline (within a day) and once it has passed: one reminder each, per open
+    part; the leader who assigned it hears of the overdue one too."""
     today = timezone.localdate()
-    due = Assignment.objects.filter(state__in=OPEN_STATES, due_on__isnull=False, reminded_at__isnull=True,
-                                    due_on__lte=today + within).select_related("document")
+    due = (Assignment.objects.filter(state__in=OPEN_STATES, due_on__isnull=False, due_on__lte=today + within)
+           .exclude(kind=Assignment.Kind.INFO).select_related("document", "assignee", "assigned_by"))
     count = 0
     for a in due:
         late = a.due_on < today
+        kind = "deadline_passed" if late else "deadline_near"
+        url = document_url(a.document)
+        if Notification.objects.filter(user=a.assignee, kind=kind, url=url).exists():
+            continue
         notify(a.assignee, ("Quá hạn xử lý: " if late else "Sắp đến hạn xử lý: ")
-               + f"{a.document.notation} — hạn {a.due_on:%d/%m/%Y}", a.document, "deadline")
+               + f"{a.document.notation} — hạn {a.due_on:%d/%m/%Y}", a.document, kind)
+        if late and a.assigned_by_id != a.assignee_id:
+            notify(a.assigned_by, f"Quá hạn: {a.assignee.display_name()} chưa xong "
+                   f"{a.document.notation} (hạn {a.due_on:%d/%m/%Y})", a.document, kind)
         Assignment.objects.filter(pk=a.pk).update(reminded_at=timezone.now())
         count += 1
     return count

@@ -1,0 +1,27 @@
+"""Someone must now act on a document (or learn about it): sent by the document services,
+received by whoever delivers notifications (the workflow app), so documents never imports it.
+
+`attention.send(sender=Document, document=…, users=[…], text="…", kind="…")`, inside the
+transaction of the step; receivers write in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import Signal
+
+from vanban.accounts.models import User
+
+attention = Signal()
+
+
+def ask(document: Any, users: list[Any], text: str, kind: str) -> None:
+    users = [u for u in users if u is not None]
+    if users:
+        attention.send(sender=type(document), document=document, users=users, text=text, kind=kind)
+
+
+def members_with_role(agency_id: int, role: str) -> list[Any]:
+    return list(User.objects.filter(memberships__agency_id=agency_id, memberships__role=role, is_active=True)
+                .distinct())

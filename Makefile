@@ -7,6 +7,8 @@ HOST   ?= 127.0.0.1
 UV_VERSION := 0.9.30
 
 PROXY_PORT ?= 8080
+# Printed in the QR code of issued documents: follows the port the demo is served on.
+export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run serve-proxy install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 
@@ -48,6 +50,7 @@ serve-proxy: demo
 	@echo "  vanban (sau nginx) đang chạy tại http://$(HOST):$(PROXY_PORT)/  (Ctrl+C để dừng)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; PATH="$$PATH:/usr/sbin"; \
+	  export VANBAN_PUBLIC_URL=http://$(HOST):$(PROXY_PORT); \
 	  $(BIN)/vanban worker & \
 	  VANBAN_TRUSTED_PROXIES=127.0.0.1 $(BIN)/vanban serve --bind 127.0.0.1:$(PORT) & \
 	  nginx -p var/nginx -c var/nginx/nginx.conf -e var/nginx/error.log -g 'daemon off;'

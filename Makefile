@@ -37,9 +37,10 @@ run: demo
 	@echo ""
 	@echo "  vanban đang chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/vanban worker & \
-	  $(BIN)/vanban serve --bind $(HOST):$(PORT)
+	@$(BIN)/vanban worker & worker=$$!; \
+	  $(BIN)/vanban serve --bind $(HOST):$(PORT) --graceful-timeout 5 & server=$$!; \
+	  trap 'trap - INT TERM; kill $$worker $$server 2>/dev/null; wait; echo "  Đã dừng vanban."; exit 0' INT TERM; \
+	  wait $$server; kill $$worker 2>/dev/null; wait
 
 # The demo behind nginx (Debian's nginx-light), as it should face a network: nginx on
 # $(HOST):$(PROXY_PORT) buffers and times out slow clients, `vanban serve` answers on $(PORT).
@@ -49,11 +50,12 @@ serve-proxy: demo
 	@echo ""
 	@echo "  vanban (sau nginx) đang chạy tại http://$(HOST):$(PROXY_PORT)/  (Ctrl+C để dừng)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; PATH="$$PATH:/usr/sbin"; \
-	  export VANBAN_PUBLIC_URL=http://$(HOST):$(PROXY_PORT); \
-	  $(BIN)/vanban worker & \
-	  VANBAN_TRUSTED_PROXIES=127.0.0.1 $(BIN)/vanban serve --bind 127.0.0.1:$(PORT) & \
-	  nginx -p var/nginx -c var/nginx/nginx.conf -e var/nginx/error.log -g 'daemon off;'
+	@PATH="$$PATH:/usr/sbin"; export VANBAN_PUBLIC_URL=http://$(HOST):$(PROXY_PORT); \
+	  $(BIN)/vanban worker & worker=$$!; \
+	  VANBAN_TRUSTED_PROXIES=127.0.0.1 $(BIN)/vanban serve --bind 127.0.0.1:$(PORT) --graceful-timeout 5 & server=$$!; \
+	  nginx -p var/nginx -c var/nginx/nginx.conf -e var/nginx/error.log -g 'daemon off;' & proxy=$$!; \
+	  trap 'trap - INT TERM; kill $$worker $$server $$proxy 2>/dev/null; wait; echo "  Đã dừng vanban."; exit 0' INT TERM; \
+	  wait $$proxy; kill $$worker $$server 2>/dev/null; wait
 
 # The whole suite on SQLite, then on PostgreSQL when one is reachable.
 test: install

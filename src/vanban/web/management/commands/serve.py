@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("VANBAN_WEB_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--timeout", type=int, default=120)
+        parser.add_argument("--graceful-timeout", type=int, default=30,
+                            help="giây chờ các yêu cầu đang chạy khi dừng (make run: 5)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.wsgiapp import run
@@ -25,6 +27,7 @@ class Command(BaseCommand):
             "gunicorn", "vanban.wsgi:application",
             "--bind", options["bind"], "--workers", str(options["workers"]),
             "--threads", str(options["threads"]), "--timeout", str(options["timeout"]),
+            "--graceful-timeout", str(options["graceful_timeout"]),
             "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
             # nginx in front refuses longer lines first, with a Vietnamese page (docs/deployment.md).
             "--limit-request-line", "8190",

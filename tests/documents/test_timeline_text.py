@@ -30,7 +30,7 @@ def test_timeline_names_people_and_writes_dates_the_vietnamese_way(signing_offic
     assert assigned.detail == (f"“Tham mưu” — {o.specialist.display_name()} (chủ trì), "
                                f"{o.clerk.display_name()} (để biết); hạn 31/12/2026")
     assert steps[-1].who == "hệ thống"
-    assert steps[-1].what == "thao tác khác của hệ thống"
+    assert steps[-1].what == "văn bản: thao tác khác"  # never the code
 
 
 def test_detail_page_has_no_logins_codes_or_iso_dates(client: Client, signing_office: Office, pdf_bytes: bytes) -> None:

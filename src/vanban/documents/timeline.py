@@ -6,32 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vanban.accounts.models import User
+from vanban.audit.labels import SYSTEM_ACTORS, action_label
 from vanban.audit.models import AuditEvent
 from vanban.documents.models import Document
 from vanban.edxml import StatusCode
 
-LABELS = {
-    "documents.draft_created": "tạo dự thảo", "documents.draft_updated": "sửa dự thảo",
-    "documents.draft_submitted": "trình lãnh đạo duyệt", "documents.draft_returned": "trả lại để sửa",
-    "documents.approved_signed": "ký số và duyệt", "documents.issued": "ký số cơ quan và phát hành",
-    "documents.arrived": "văn bản đến hệ thống (qua trục liên thông)", "documents.accepted": "tiếp nhận, vào sổ đến",
-    "documents.rejected": "từ chối tiếp nhận", "documents.paper_registered": "vào sổ văn bản giấy",
-    "documents.revoked_by_sender": "cơ quan gửi thu hồi văn bản", "workflow.forwarded": "chuyển lãnh đạo",
-    "workflow.assigned": "chỉ đạo, phân công xử lý", "workflow.started": "bắt đầu xử lý",
-    "workflow.note_added": "ghi chú xử lý", "workflow.completed_part": "hoàn thành phần việc",
-    "workflow.document_completed": "văn bản đã xử lý xong", "exchange.status_received": "nhận phản hồi trạng thái",
-    "documents.file_removed": "bỏ một tệp", "documents.revoked": "thu hồi văn bản",
-    "documents.opened": "mở xem văn bản", "documents.file_opened": "mở tệp",
-    "exchange.package_sent": "gửi gói tin liên thông", "exchange.package_unreadable": "gói tin không đọc được",
-    "records.archive_read": "đọc hồ sơ lưu trữ",
-}
 KINDS = {"lead": "chủ trì", "support": "phối hợp", "info": "để biết"}
-SYSTEM_ACTORS = ("", "system", "demo", "cli")
 
 
 def label(action: str) -> str:
-    """Vietnamese for an audit action; an action without a label says so, never the raw code."""
-    return LABELS.get(action, "thao tác khác của hệ thống")
+    """Vietnamese for an audit action (audit.labels); never the raw code."""
+    return action_label(action)
 
 
 def _date(value: object) -> str:

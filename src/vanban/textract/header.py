@@ -32,6 +32,10 @@ DOCUMENT_TYPES: dict[str, str] = {
     "Bản ghi nhớ": "BGN", "Bản thỏa thuận": "BTT", "Giấy ủy quyền": "GUQ", "Giấy mời": "GM",
     "Giấy giới thiệu": "GGT", "Giấy nghỉ phép": "GNP", "Phiếu gửi": "PG", "Phiếu chuyển": "PC",
     "Phiếu báo": "PB", "Nghị định": "NĐ", "Thông tư": "TT", "Luật": "L",
+    # Joint documents (liên tịch) of two or more bodies.
+    "Thông tư liên tịch": "TTLT", "Nghị quyết liên tịch": "NQLT", "Quyết định liên tịch": "QĐLT",
+    "Thông báo liên tịch": "TBLT", "Hướng dẫn liên tịch": "HDLT", "Kế hoạch liên tịch": "KHLT",
+    "Chương trình liên tịch": "CTrLT", "Chương trình phối hợp": "CTrPH", "Quy chế phối hợp": "QCPH",
 }
 _TYPE_BY_FOLD = {fold(name): name for name in DOCUMENT_TYPES}
 _TYPE_BY_ABBR = {abbr.upper(): name for name, abbr in DOCUMENT_TYPES.items()}
@@ -129,9 +133,78 @@ def _strip_motto(text: str) -> str:
     return compact
 
 
+_TITLE_WORDS = ("cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam")
+_MOTTO_WORDS = ("doc", "lap", "tu", "do", "hanh", "phuc")
+
+
+def _word(token: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(token))
+
+
+def _blank(line: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(line)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _remove_wrapped_motto(lines: list[str], words: tuple[str, ...]) -> list[str]:
+    """Blank the national title or motto out of the header lines, also when a narrow right
+    column wrapped it ("… CHỦ NGHĨA VIỆT" / "NAM") and the agency column shares those rows.
+    The sequence must start with its first two words on one line; its remaining words are
+    then taken, in order, from the end of the next lines (the right column)."""
+    for i, line in enumerate(lines[:40]):
+        toks = [(m.start(), m.end(), _word(m.group())) for m in re.finditer(r"\S+", line)]
+        real = [t for t in toks if t[2]]
+        for j in range(len(real) - 1):
+            if real[j][2] == words[0] and real[j + 1][2] == words[1]:
+                break
+        else:
+            continue
+        spans: dict[int, list[tuple[int, int]]] = {i: []}
+        k = 0
+        for t in real[j:]:
+            if k < len(words) and t[2] == words[k]:
+                spans[i].append((t[0], t[1]))
+                k += 1
+            else:
+                break
+        n = i + 1
+        while k < len(words) and n < min(len(lines), i + 4):
+            toks = [(m.start(), m.end(), _word(m.group())) for m in re.finditer(r"\S+", lines[n])]
+            real = [t for t in toks if t[2]]
+            best: tuple[int, int] = (0, -1)
+            for start in range(len(real)):
+                got = 0
+                while (start + got < len(real) and k + got < len(words)
+                       and real[start + got][2] == words[k + got]):
+                    got += 1
+                if got and got >= best[0]:
+                    best = (got, start)
+            if best[0]:
+                spans[n] = [(t[0], t[1]) for t in real[best[1]: best[1] + best[0]]]
+                k += best[0]
+            n += 1
+        if k < len(words) and k < 3:
+            return lines
+        out = list(lines)
+        for row, row_spans in spans.items():
+            if row_spans:
+                # dashes between (and right after) the words go with them
+                lo, hi = row_spans[0][0], row_spans[-1][1]
+                m = re.match(r"\s*[-–—]+", out[row][hi:])
+                if m:
+                    hi += m.end()
+                out[row] = _blank(out[row], [(lo, hi)])
+        return out
+    return lines
+
+
 def _fragments(text: str) -> list[_Frag]:
     out: list[_Frag] = []
-    for n, line in enumerate(unicodedata.normalize("NFC", text).splitlines()):
+    lines = unicodedata.normalize("NFC", text).splitlines()
+    lines = _remove_wrapped_motto(_remove_wrapped_motto(lines, _TITLE_WORDS), _MOTTO_WORDS)
+    for n, line in enumerate(lines):
         for c, raw in enumerate(_SPLIT.split(line)):
             piece = raw.strip()
             if not piece or _RULE.match(piece):
@@ -205,6 +278,10 @@ def _place_before(prefix: str) -> str | None:
     words = prefix.replace(",", " ").split()
     picked: list[str] = []
     for word in reversed(words):
+        parts = word.split("-")
+        if len(parts) > 1 and all(p[:1].isupper() and p.isalpha() and not _is_upper(p) for p in parts):
+            picked.append(word)  # "Rang-Tháp" in "Phan Rang-Tháp Chàm"
+            continue
         if "/" in word or "-" in word or ":" in word or any(c.isdigit() for c in word):
             stuck = re.search(r"(?<=[A-ZĐ])([A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+)$", word)
             if stuck:
@@ -222,9 +299,24 @@ def _place_before(prefix: str) -> str | None:
     return " ".join(picked) or None
 
 
+_DATE_CUT = re.compile(r"ng[àa]y\s+\S+\s+th[áa]ng\s*\S*\s*$", re.IGNORECASE)
+_YEAR_START = re.compile(r"^\s*(?:th[áa]ng\s+\S+\s+)?n[ăa]m\s+(?:19|20)\d\d", re.IGNORECASE)
+
+
 def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
-    for f in frags[:60]:
+    for i, frag in enumerate(frags[:60]):
+        f = frag
         m = _DATE.search(f.text)
+        if not m and _DATE_CUT.search(f.text):
+            # "Sơn La, ngày 16 tháng 11" / "năm 2018": a narrow column wrapped the date
+            for g in frags[i + 1: i + 6]:
+                if g.line > frag.line + 2:
+                    break
+                if g.line > frag.line and _YEAR_START.match(g.text):
+                    f = _Frag(frag.line, frag.col, f"{frag.text} {g.text.strip()}",
+                              f"{frag.raw_line} {g.text.strip()}")
+                    m = _DATE.search(f.text)
+                    break
         if not m:
             continue
         prefix = f.text[: m.start()].rstrip()
@@ -268,11 +360,15 @@ def _read_agency(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) 
     groups: list[list[str]] = []
     for f in lines:
         text = _title(f.text)
-        if not groups or (_starts_with(text, _ORGAN_WORDS) and not groups[-1][-1].endswith(("VÀ", ","))):
+        if not groups or (_starts_with(text, _ORGAN_WORDS)
+                          and not groups[-1][-1].endswith(("VÀ", ",", "-", "–", "&"))):
             groups.append([text])
         else:
             groups[-1].append(text)
     names = [" ".join(g) for g in groups]
+    first = (guess.notation.value or "").split("-")[0].upper()
+    if len(names) > 1 and first.endswith("LT"):
+        names = [" - ".join(names)]  # liên tịch: the issuing bodies side by side, no governing body
     conf = 0.9 if _starts_with(names[-1], _ORGAN_WORDS) else 0.6
     if number_at is None:
         conf -= 0.2
@@ -313,17 +409,76 @@ def _stop_subject(f: _Frag) -> bool:
             or bool(_NUMBER.search(f.text)) or f.text.rstrip().endswith(":"))
 
 
+_STRONG_BODY = tuple(w.casefold() for w in (
+    "Căn cứ", "Kính gửi", "Điều", "Chương", "Phần", "Nơi nhận", "Hôm nay", "Trân trọng",
+))
+_CITATION = re.compile(r"\bsố\s+\d+\s*/|\d+/\d{4}/|\bngày\s+\d", re.IGNORECASE)
+# Lines that name who issues the document (under the subject of a Quyết định, Nghị quyết, …).
+_AUTHORITY = tuple(fold(w) for w in (
+    "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH", "BỘ TRƯỞNG", "THỨ TRƯỞNG",
+    "GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "THỦ TƯỚNG", "CHÍNH PHỦ", "KHÓA", "KHOÁ", "KỲ HỌP", "TRƯỞNG BAN",
+    "TỔNG CỤC TRƯỞNG", "CỤC TRƯỞNG", "CHI CỤC TRƯỞNG", "CHÁNH ÁN", "VIỆN TRƯỞNG", "HIỆU TRƯỞNG",
+    "CHỦ NHIỆM", "THỐNG ĐỐC", "TỔNG KIỂM TOÁN", "BAN THƯỜNG VỤ", "THƯỜNG TRỰC", "BAN CHỈ ĐẠO",
+    "CHÁNH VĂN PHÒNG", "CHÁNH THANH TRA", "TRƯỞNG PHÒNG", "THỦ TRƯỞNG",
+))
+_CONNECTORS = ("CỦA", "VÀ", "VỚI", "CHO", "TẠI", "THUỘC", "VỀ", "TRÊN", "ĐỐI", "TỪ", "ĐẾN", "TRONG",
+               "CÁC", "NHỮNG", "THEO", "ĐỂ", "LÀ", "DO", "BAN", ",", "-", "–", "&", ";", "“", "(")
+_HEADING = re.compile(r"^\s*(?:[IVXLC]+\s*[.:]|(?:CHƯƠNG|PHẦN|MỤC)\b|Chương\b|Phần\b)")
+
+
+def _body_sentence(f: _Frag) -> bool:
+    """A sentence-case line that opens the body ("Thực hiện Quyết định số 41/QĐ-TTg ngày …")."""
+    text = f.text.strip()
+    return (not _is_upper(text) and _starts_with(text, _BODY_STARTS, exact=True)
+            and (bool(_CITATION.search(text)) or text[-1:] in ";,.:" or len(text.split()) > 30))
+
+
+def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
+    """The subject under a type name: the first line (upper or sentence case, "Thực hiện …"
+    included), then its continuation lines in the same case, up to a body opening, a heading
+    or the line naming the issuing authority."""
+    parts: list[_Frag] = []
+    upper = False
+    for f in frags:
+        text = f.text.strip()
+        if parts and f.line - parts[-1].line > 2:
+            break
+        if parts and f.line == parts[-1].line:
+            continue  # another column on the same row
+        if text.endswith(":") or _starts_with(text, _STRONG_BODY, exact=True) or _HEADING.match(text):
+            break
+        if _NUMBER.match(text):
+            break
+        if not parts:
+            if _body_sentence(f) or _type_of(text):
+                break
+            parts.append(f)
+            upper = _is_upper(text)
+            continue
+        if len(parts) >= 8:
+            break
+        if upper:
+            letters = any(c.isalpha() for c in text)
+            if letters and not _is_upper(text) and not (text.startswith("(") and text.endswith(")")):
+                break
+            prev = parts[-1].text.rstrip()
+            if _starts_with(text, _AUTHORITY) and not prev.upper().endswith(_CONNECTORS):
+                break
+            parts.append(f)
+            continue
+        if _is_upper(text) or _stop_subject(f) or _body_sentence(f):
+            break
+        parts.append(f)
+    return parts
+
+
 def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
                   guess: HeaderGuess) -> None:
     if type_at is not None:
-        parts: list[_Frag] = []
-        for f in frags[type_at + 1: type_at + 6]:
-            if _stop_subject(f) or (parts and f.line - parts[-1].line > 2):
-                break
-            parts.append(f)
+        parts = _subject_lines(frags[type_at + 1: type_at + 14])
         if parts:
             value = _title(" ".join(p.text for p in parts))
-            guess.subject = Field(value, 0.9 if len(parts) <= 3 else 0.6, parts[0].raw_line)
+            guess.subject = Field(value, 0.9 if len(parts) <= 5 else 0.6, parts[0].raw_line)
         return
     for i, f in enumerate(frags[:50]):
         m = _VV.match(f.text)
@@ -421,6 +576,10 @@ def _read_signer(frags: list[_Frag], guess: HeaderGuess) -> None:
         between = [frags[k] for k in range(last + 1, name_at)
                    if _is_upper(frags[k].text) and not _PLACEHOLDER.match(frags[k].text)
                    and not frags[k].text.startswith(("-", "+", "•"))]
+        if len(between) > 1:
+            # "TL. CHỦ TỊCH ỦY" / "BAN NHÂN DÂN TỈNH" / "CHÁNH VĂN PHÒNG": the authority line wrapped
+            chain[-1] = " ".join([chain[-1], *(b.text for b in between[:-1])])
+            between = between[-1:]
         guess.competence = Field("; ".join(_title(c) for c in chain), 0.9, frags[first].raw_line)
         if between:
             guess.signer_position = Field(_title(between[0].text), 0.9, between[0].raw_line)

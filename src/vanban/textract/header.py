@@ -257,6 +257,8 @@ def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
         glued = m.end() < len(f.text) and f.text[m.end()].isalpha()
         if glued:  # "UBND-VPBuôn Ma Thuột": the next column's first word stuck on
             notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐ][a-z]*$", "", notation)
+        # "QĐ-UBNDAn Giang, ngày …": a capitalised word of the place glued to the notation
+        notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+$", "", notation)
         num = m.group("num")
         groups = notation.split("-")
         conf = 0.95 if len(groups) >= 2 else 0.75
@@ -423,14 +425,14 @@ _AUTHORITY = tuple(fold(w) for w in (
 ))
 _CONNECTORS = ("CỦA", "VÀ", "VỚI", "CHO", "TẠI", "THUỘC", "VỀ", "TRÊN", "ĐỐI", "TỪ", "ĐẾN", "TRONG",
                "CÁC", "NHỮNG", "THEO", "ĐỂ", "LÀ", "DO", "BAN", ",", "-", "–", "&", ";", "“", "(")
-_HEADING = re.compile(r"^\s*(?:[IVXLC]+\s*[.:]|(?:CHƯƠNG|PHẦN|MỤC)\b|Chương\b|Phần\b)")
+_HEADING = re.compile(r"^\s*(?:[IVXLC]+\s*[.:]|(?:CHƯƠNG|PHẦN|MỤC|Chương|Phần|Mục)\s+(?:[IVXLC]+|\d+)\b)")
 
 
 def _body_sentence(f: _Frag) -> bool:
     """A sentence-case line that opens the body ("Thực hiện Quyết định số 41/QĐ-TTg ngày …")."""
     text = f.text.strip()
     return (not _is_upper(text) and _starts_with(text, _BODY_STARTS, exact=True)
-            and (bool(_CITATION.search(text)) or text[-1:] in ";,.:" or len(text.split()) > 30))
+            and (bool(_CITATION.search(text)) or text[-1:] in ";,.:"))
 
 
 def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
@@ -472,6 +474,13 @@ def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
     return parts
 
 
+def _cut_place_date(text: str, guess: HeaderGuess) -> str:
+    """'… tuyên truyền và Vị Thanh, ngày 6 tháng 4 năm 2011' -> '… tuyên truyền và'."""
+    place, date = guess.place.value, _DATE.search(text)
+    at = text.find(place + ",") if place and date else -1
+    return text[:at].strip() if 0 < at < date.start() else text  # type: ignore[union-attr]
+
+
 def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
                   guess: HeaderGuess) -> None:
     if type_at is not None:
@@ -484,15 +493,18 @@ def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None
         m = _VV.match(f.text)
         if not m:
             continue
-        pieces = [m.group("rest")]
+        pieces = [_cut_place_date(m.group("rest"), guess)]
         last = f
         for g in frags[i + 1: i + 5]:
             if g.col != f.col and g.line == last.line:
                 continue
-            if (_stop_subject(g) or g.line - last.line > 1 or _VV.match(g.text)
-                    or (guess.urgency.value and fold(g.text) == fold(guess.urgency.value))):
+            text = _cut_place_date(g.text, guess)
+            if text != g.text:
+                pass  # the V/v column merged with the place and date (plain PDF text)
+            elif (_stop_subject(g) or g.line - last.line > 1 or _VV.match(text)
+                    or (guess.urgency.value and fold(text) == fold(guess.urgency.value))):
                 break
-            pieces.append(g.text)
+            pieces.append(text)
             last = g
         value = _title(" ".join(pieces))
         if value:
@@ -522,7 +534,8 @@ def _split_upper_tail(text: str) -> tuple[str, str] | None:
     """'- Như trên; PHÓ CHỦ TỊCH' -> ('- Như trên;', 'PHÓ CHỦ TỊCH'); None if not such a line."""
     words = text.split()
     k = len(words)
-    while k > 0 and _is_upper(words[k - 1] + "X") and words[k - 1].replace(".", "").isalpha():
+    while (k > 0 and _is_upper(words[k - 1] + "X") and words[k - 1].replace(".", "").isalpha()
+           and not words[k - 1].endswith(".")):  # "- Lưu: VT. PHÓ CHỦ TỊCH": VT. is the recipient
         k -= 1
     if k == 0 or len(words) - k < 2 or _PREFIX.match(" ".join(words[k - 1:])):
         return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline, Limits
+from vanban.textract.spacing import SPLIT_THRESHOLD, rejoin_split_words, split_word_share
 
 __all__ = ["PdfText", "read_pdf"]
 
@@ -96,6 +97,22 @@ def columns_text(page: object) -> str | None:
     return "\n".join(lines)
 
 
+def _page_text(page: object) -> str:
+    """Plain text of a page, words whole: pypdf's text, or — when it has words split by
+    spaces ("h ướ ng d ẫ n", browsers' PDFs) — the text rebuilt from measured gaps, then
+    the pieces that are left joined on syllable evidence."""
+    text = page.extract_text() or ""  # type: ignore[attr-defined]
+    if split_word_share(text) < SPLIT_THRESHOLD:
+        return text
+    columns = columns_text(page)
+    if columns:
+        rebuilt = "\n".join(" ".join(line.split()) for line in columns.splitlines() if line.strip())
+        if (len("".join(rebuilt.split())) >= 0.95 * len("".join(text.split()))
+                and split_word_share(rebuilt) < split_word_share(text)):
+            text = rebuilt
+    return rejoin_split_words(text)
+
+
 def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
     import pypdf
     from pypdf.errors import FileNotDecryptedError, PdfReadError
@@ -124,7 +141,7 @@ def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
         try:
             page = reader.pages[index]
             result.fonts |= _fonts_of(page)
-            result.pages.append(page.extract_text() or "")
+            result.pages.append(_page_text(page))
             if index == 0:
                 try:
                     layout = columns_text(page)

@@ -249,7 +249,10 @@ def _read_urgency(frags: list[_Frag], guess: HeaderGuess) -> None:
 
 
 def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
-    for i, f in enumerate(frags[:60]):
+    for i, frag in enumerate(frags[:60]):
+        f = frag
+        if re.match(r"^\s*s[ốo]\s*:", f.text):  # OCR reads "Số:" as "số:" at times
+            f = _Frag(frag.line, frag.col, "S" + f.text.lstrip()[1:], frag.raw_line)
         m = _NUMBER.search(f.text)
         if not m:
             continue
@@ -301,8 +304,7 @@ def _place_before(prefix: str) -> str | None:
     return " ".join(picked) or None
 
 
-_DATE_CUT = re.compile(r"ng[àa]y\s+\S+\s+th[áa]ng\s*\S*\s*$", re.IGNORECASE)
-_YEAR_START = re.compile(r"^\s*(?:th[áa]ng\s+\S+\s+)?n[ăa]m\s+(?:19|20)\d\d", re.IGNORECASE)
+_DATE_CUT = re.compile(r"ng[àa]y\s+\S+(?:\s+th[áa]ng(?:\s+\S+(?:\s+n[ăa]m)?)?)?\s*$", re.IGNORECASE)
 
 
 def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
@@ -314,9 +316,9 @@ def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
             for g in frags[i + 1: i + 6]:
                 if g.line > frag.line + 2:
                     break
-                if g.line > frag.line and _YEAR_START.match(g.text):
-                    f = _Frag(frag.line, frag.col, f"{frag.text} {g.text.strip()}",
-                              f"{frag.raw_line} {g.text.strip()}")
+                joined = f"{frag.text} {g.text.strip()}"
+                if g.line > frag.line and _DATE.search(joined):
+                    f = _Frag(frag.line, frag.col, joined, f"{frag.raw_line} {g.text.strip()}")
                     m = _DATE.search(f.text)
                     break
         if not m:
@@ -418,11 +420,12 @@ _CITATION = re.compile(r"\bsố\s+\d+\s*/|\d+/\d{4}/|\bngày\s+\d", re.IGNORECAS
 # Lines that name who issues the document (under the subject of a Quyết định, Nghị quyết, …).
 _AUTHORITY = tuple(fold(w) for w in (
     "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH", "BỘ TRƯỞNG", "THỨ TRƯỞNG",
-    "GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "THỦ TƯỚNG", "CHÍNH PHỦ", "KHÓA", "KHOÁ", "KỲ HỌP", "TRƯỞNG BAN",
+    "GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "THỦ TƯỚNG", "CHÍNH PHỦ", "TRƯỞNG BAN",
     "TỔNG CỤC TRƯỞNG", "CỤC TRƯỞNG", "CHI CỤC TRƯỞNG", "CHÁNH ÁN", "VIỆN TRƯỞNG", "HIỆU TRƯỞNG",
     "CHỦ NHIỆM", "THỐNG ĐỐC", "TỔNG KIỂM TOÁN", "BAN THƯỜNG VỤ", "THƯỜNG TRỰC", "BAN CHỈ ĐẠO",
     "CHÁNH VĂN PHÒNG", "CHÁNH THANH TRA", "TRƯỞNG PHÒNG", "THỦ TRƯỞNG",
 ))
+_SESSION = re.compile(r"^\s*(?:KH[OÓ]A\s+[IVXLC]+\b|KHOÁ\s+[IVXLC]+\b|KỲ HỌP THỨ\b)")  # "KHÓA XII KỲ HỌP THỨ 9"
 _CONNECTORS = ("CỦA", "VÀ", "VỚI", "CHO", "TẠI", "THUỘC", "VỀ", "TRÊN", "ĐỐI", "TỪ", "ĐẾN", "TRONG",
                "CÁC", "NHỮNG", "THEO", "ĐỂ", "LÀ", "DO", "BAN", ",", "-", "–", "&", ";", "“", "(")
 _HEADING = re.compile(r"^\s*(?:[IVXLC]+\s*[.:]|(?:CHƯƠNG|PHẦN|MỤC|Chương|Phần|Mục)\s+(?:[IVXLC]+|\d+)\b)")
@@ -464,7 +467,7 @@ def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
             if letters and not _is_upper(text) and not (text.startswith("(") and text.endswith(")")):
                 break
             prev = parts[-1].text.rstrip()
-            if _starts_with(text, _AUTHORITY) and not prev.upper().endswith(_CONNECTORS):
+            if _SESSION.match(text) or (_starts_with(text, _AUTHORITY) and not prev.upper().endswith(_CONNECTORS)):
                 break
             parts.append(f)
             continue

@@ -227,10 +227,10 @@ def read_header(text: str, *, tail: str | None = None) -> HeaderGuess:
     head = [f for f in frags if f.line < 80]
     _read_urgency(head, guess)
     number_at = _read_number(head, guess)
-    _read_date(head, guess)
+    year_line = _read_date(head, guess)
     _read_agency(head, number_at, guess)
     type_at = _read_type(head, number_at, guess)
-    _read_subject(head, number_at, type_at, guess)
+    _read_subject(head, number_at, type_at, guess, year_line)
     tail_frags = _fragments(tail) if tail is not None else frags[-60:]
     _read_signer(tail_frags, guess)
     return guess
@@ -304,10 +304,13 @@ def _place_before(prefix: str) -> str | None:
     return " ".join(picked) or None
 
 
+_YEAR_TAIL = re.compile(r"(?:(?:th[áa]ng\s+)?\d{1,2}\s+)?n[ăa]m\s+(?:19|20)\d\d\s*$", re.IGNORECASE)
 _DATE_CUT = re.compile(r"ng[àa]y\s+\S+(?:\s+th[áa]ng(?:\s+\S+(?:\s+n[ăa]m)?)?)?\s*$", re.IGNORECASE)
 
 
-def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
+def _read_date(frags: list[_Frag], guess: HeaderGuess) -> int | None:
+    """Place and date; returns the line a wrapped date's year was taken from, if any."""
+    year_line: int | None = None
     for i, frag in enumerate(frags[:60]):
         f = frag
         m = _DATE.search(f.text)
@@ -316,12 +319,15 @@ def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
             for g in frags[i + 1: i + 6]:
                 if g.line > frag.line + 2:
                     break
-                joined = f"{frag.text} {g.text.strip()}"
+                year = _YEAR_TAIL.search(g.text)  # merged rows: "V/v báo cáo … năm 2010"
+                joined = f"{frag.text} {(year.group(0) if year else g.text).strip()}"
                 if g.line > frag.line and _DATE.search(joined):
                     f = _Frag(frag.line, frag.col, joined, f"{frag.raw_line} {g.text.strip()}")
                     m = _DATE.search(f.text)
+                    year_line = g.line if year else None
                     break
         if not m:
+            year_line = None
             continue
         prefix = f.text[: m.start()].rstrip()
         if prefix.endswith(","):
@@ -334,12 +340,13 @@ def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
                 value = dt.date(int(y), int(mo), int(d))
             except ValueError:
                 guess.date = Field(None, 0.2, f.raw_line)
-                return
+                return year_line
             standard = len(d) == 2 and len(mo) == 2 if int(mo) <= 2 or int(d) < 10 else True
             guess.date = Field(value.isoformat(), 0.95 if standard else 0.85, f.raw_line)
         else:
             guess.date = Field(None, 0.3, f.raw_line)
-        return
+        return year_line
+    return None
 
 
 def _starts_with(text: str, words: tuple[str, ...], *, exact: bool = False) -> bool:
@@ -477,15 +484,19 @@ def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
     return parts
 
 
-def _cut_place_date(text: str, guess: HeaderGuess) -> str:
-    """'… tuyên truyền và Vị Thanh, ngày 6 tháng 4 năm 2011' -> '… tuyên truyền và'."""
+def _cut_place_date(text: str, guess: HeaderGuess, *, year_here: bool = False) -> str:
+    """'… tuyên truyền và Vị Thanh, ngày 6 tháng 4 năm 2011' -> '… tuyên truyền và';
+    '… tình hình bị năm 2010' (the end of a wrapped date) -> '… tình hình bị'."""
+    year = guess.date.value[:4] if guess.date.value else None
+    if year_here and year and _YEAR_TAIL.search(text) and text.rstrip().endswith(year) and not _DATE.search(text):
+        return _YEAR_TAIL.sub("", text).strip()
     place, date = guess.place.value, _DATE.search(text)
     at = text.find(place + ",") if place and date else -1
     return text[:at].strip() if 0 < at < date.start() else text  # type: ignore[union-attr]
 
 
 def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
-                  guess: HeaderGuess) -> None:
+                  guess: HeaderGuess, year_line: int | None = None) -> None:
     if type_at is not None:
         parts = _subject_lines(frags[type_at + 1: type_at + 14])
         if parts:
@@ -496,12 +507,12 @@ def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None
         m = _VV.match(f.text)
         if not m:
             continue
-        pieces = [_cut_place_date(m.group("rest"), guess)]
+        pieces = [_cut_place_date(m.group("rest"), guess, year_here=f.line == year_line)]
         last = f
         for g in frags[i + 1: i + 5]:
             if g.col != f.col and g.line == last.line:
                 continue
-            text = _cut_place_date(g.text, guess)
+            text = _cut_place_date(g.text, guess, year_here=g.line == year_line)
             if text != g.text:
                 pass  # the V/v column merged with the place and date (plain PDF text)
             elif (_stop_subject(g) or g.line - last.line > 1 or _VV.match(text)

@@ -145,8 +145,8 @@ def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
             if index == 0:
                 try:
                     layout = columns_text(page)
-                    if layout is None:
-                        layout = page.extract_text(extraction_mode="layout")
+                    if not (layout or "").strip():  # e.g. an OCR layer laid at a slight angle
+                        layout = page.extract_text(extraction_mode="layout", layout_mode_strip_rotated=False)
                     result.layout_first_page = layout or None
                 except Exception:  # layout mode is a bonus for the header reader
                     result.layout_first_page = None

@@ -19,6 +19,7 @@ import io
 import logging
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -160,6 +161,7 @@ def make_searchable(scan: bytes, *, language: str = "vie", progress: Progress | 
         src, out, side = Path(tmp) / "scan.pdf", Path(tmp) / "ocr.pdf", Path(tmp) / "ocr.txt"
         src.write_bytes(scan)
         _progress.callback = progress
+        streams = sys.stdout, sys.stderr  # OCRmyPDF's console handling may swap them (rich)
         try:
             ocrmypdf.ocr(
                 src, out, language=[language], output_type="pdfa-2", sidecar=side, jobs=1,
@@ -181,6 +183,7 @@ def make_searchable(scan: bytes, *, language: str = "vie", progress: Progress | 
             raise TextractError("ocr_failed", detail=exc.__class__.__name__) from exc
         finally:
             _progress.callback = None
+            sys.stdout, sys.stderr = streams
         pages = side.read_text(encoding="utf-8", errors="replace").split("\f")
         pdf = out.read_bytes()
     if pages and not pages[-1].strip():

@@ -117,3 +117,20 @@ def test_tuq_and_q_forms() -> None:
         text = f"Số: 12/SNV-VP\nV/v báo cáo\nNơi nhận:\n- Lưu: VT.\n{form}\n{position}\nNguyễn Văn An\n"
         v = read_header(text).values()
         assert (v["competence"], v["signer_position"], v["signer_name"]) == (form, position, "Nguyễn Văn An")
+
+
+def test_ocr_misreading_of_tinh_in_agency() -> None:
+    misread = read_header("ỦY BAN NHÂN DÂN\nTĨNH QUẢNG TRỊ\nSố: 1/QĐ-UBND")
+    assert misread.agency.value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ"
+    assert read_header("ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\nSố: 1/QĐ-UBND").agency.value == "ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH"
+
+
+def test_ocr_rows_with_lower_case_so() -> None:
+    text = ("ỦY BAN NHÂN DÂN CÔNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "TỈNH HẢI DƯƠNG Độc lập - Tự do - Hạnh phúc\n"
+            "số: 30/2016/QĐ-UBND Hải Dương, ngày 01 tháng 11 năm 2016\nQUYẾT ĐỊNH\n"
+            "BAN HÀNH CÁC NGUYÊN TẮC PHÂN BỔ VỐN\nỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG\n")
+    v = read_header(text).values()
+    assert (v["agency"], v["code"], v["place"], v["date"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG", "30/2016/QĐ-UBND", "Hải Dương", "2016-11-01")
+    assert v["subject"] == "BAN HÀNH CÁC NGUYÊN TẮC PHÂN BỔ VỐN"

@@ -376,7 +376,8 @@ def _read_agency(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) 
             groups.append([text])
         else:
             groups[-1].append(text)
-    names = [" ".join(g) for g in groups]
+    # OCR reads the TỈNH of an agency name as TĨNH (a word that only ends "HÀ TĨNH")
+    names = [re.sub(r"(^|(?<!HÀ) )TĨNH (?=\S)", r"\1TỈNH ", " ".join(g)) for g in groups]
     first = (guess.notation.value or "").split("-")[0].upper()
     if len(names) > 1 and first.endswith("LT"):
         names = [" - ".join(names)]  # liên tịch: the issuing bodies side by side, no governing body

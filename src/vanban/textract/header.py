@@ -481,6 +481,8 @@ def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
             continue
         if _is_upper(text) or _stop_subject(f) or _body_sentence(f):
             break
+        if len(text.split()) > 25 and text[-1:] in ".;:":
+            break  # a whole body paragraph (docx), not a subject line
         parts.append(f)
     return parts
 

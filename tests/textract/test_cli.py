@@ -63,3 +63,40 @@ def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["extract", str(tmp_path / "missing.docx")]) == 2
     assert main(["nonsense"]) == 2
     assert main(["extract", str(tmp_path / "file.exe")]) == 2
+
+
+def test_ocr_check(capsys: pytest.CaptureFixture[str]) -> None:
+    from vanban.textract.ocr import ocr_status
+
+    code = main(["ocr-check"])
+    assert code == (0 if ocr_status().available else 2)
+    assert "OCR" in capsys.readouterr().out
+
+
+def test_ocr_refuses_to_overwrite_the_scan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    assert main(["ocr", str(scan), "-o", str(scan), "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["code"] == "corrupt"
+    assert scan.read_bytes() == b"%PDF-1.4 scan"
+
+
+def test_ocr_of_page_images(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vanban.textract.ocr import ocr_status
+
+    if not ocr_status().available:
+        pytest.skip("OCR parts are installed by .ci/run")
+    weasyprint = pytest.importorskip("weasyprint")
+    from vanban.textract.scans import rasterize
+
+    html = ('<p style="font-size:14pt">ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK</p>'
+            '<p style="font-size:14pt">Số: 123/UBND-VP</p><p style="font-size:14pt">V/v triển khai văn bản điện tử</p>')
+    page = tmp_path / "p1.png"
+    page.write_bytes(rasterize(weasyprint.HTML(string=html).write_pdf(), 150)[0])
+    before = page.read_bytes()
+    out = tmp_path / "out.pdf"
+    assert main(["ocr", str(page), "-o", str(out), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["pages"] == 1 and got["unreadable_pages"] == []
+    assert got["header"]["code"]["value"] == "123/UBND-VP"
+    assert out.read_bytes().startswith(b"%PDF") and page.read_bytes() == before

@@ -162,12 +162,19 @@ def test_scanned_pdf_needs_ocr() -> None:
     assert any("OCR" in w for w in got.warnings)
 
 
-def test_ocr_skips_cleanly_when_tesseract_is_absent() -> None:
-    if ocr_available():
-        pytest.skip("tesseract with Vietnamese data is installed here")
-    got = extract_text(make_pdf_lines([[]]), "pdf", ocr=True)
+def test_ocr_skips_cleanly_when_tesseract_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanban.textract import ocr
+
+    real_which = ocr.shutil.which
+    monkeypatch.setattr(ocr.shutil, "which", lambda cmd: None if cmd == "tesseract" else real_which(cmd))
+    ocr.ocr_status.cache_clear()
+    try:
+        assert not ocr_available()
+        got = extract_text(make_pdf_lines([[]]), "pdf", ocr=True)
+    finally:
+        ocr.ocr_status.cache_clear()
     assert got.needs_ocr and not got.ocr_used
-    assert any("tesseract" in w for w in got.warnings)
+    assert any("tesseract-ocr-vie" in w for w in got.warnings)
 
 
 # ------------------------------------------------------------------ limits and errors

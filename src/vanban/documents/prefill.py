@@ -30,6 +30,7 @@ class Prefill:
     legacy_notice: str = ""
     preview: str = ""
     needs_ocr: bool = False
+    ocr_notice: str = ""  # for a scan: what OCR needs, or where it runs (never in this request)
     error: str = ""
 
 
@@ -52,6 +53,12 @@ def read_document(name: str, data: bytes) -> Prefill:
         label = extracted.legacy.label
         out.legacy_notice = f"{label[:1].upper()}{label[1:]}; bản xem trước dưới đây đã là Unicode."
     if extracted.needs_ocr:
+        from vanban.textract.ocr import ocr_status
+
+        status = ocr_status()
+        out.ocr_notice = ("Máy chủ có OCR tiếng Việt: chạy nhận dạng ngoài biểu mẫu (lệnh `vanban text ocr`) "
+                          "rồi đọc bản PDF/A có lớp chữ; biểu mẫu này không nhận dạng trong lúc chờ."
+                          if status.available else status.message)
         return out
     head, tail = header_text(extracted)
     guess = read_header(head, tail=tail)

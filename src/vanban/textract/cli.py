@@ -1,4 +1,5 @@
-"""`vanban text extract|header|to-unicode`: text of an attachment, its header, a Unicode copy.
+"""`vanban text extract|header|to-unicode|ocr|ocr-check`: text of an attachment, its header, a
+Unicode copy, a searchable PDF/A of a scan (OCR, run from the command line or a job).
 
 Exit 0 on success; exit 2 with {"error": {"code", "message"}} (or the message on stderr
 without --json) for a file that cannot be read.
@@ -46,6 +47,11 @@ def _parser() -> _Parser:
     p = sub.add_parser("to-unicode", help="tạo bản Unicode của tệp .docx TCVN3/VNI")
     p.add_argument("input")
     p.add_argument("output")
+    p = sub.add_parser("ocr", help="nhận dạng ký tự tệp quét (PDF hoặc ảnh) thành PDF/A có lớp chữ")
+    p.add_argument("scans", nargs="+", help="một tệp PDF quét, hoặc các ảnh trang (JPEG/PNG/TIFF)")
+    p.add_argument("--output", "-o", required=True, help="tệp PDF/A ghi ra (bản quét giữ nguyên)")
+    p.add_argument("--json", action="store_true")
+    sub.add_parser("ocr-check", help="kiểm tra phần nhận dạng ký tự tiếng Việt đã cài chưa")
     return parser
 
 
@@ -68,6 +74,19 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"vanban text: {exc}\n")
         return EXIT_BAD_INPUT
     as_json = bool(getattr(args, "json", False))
+    if args.command == "ocr-check":
+        from vanban.textract.ocr import ocr_status
+
+        status = ocr_status()
+        sys.stdout.write(status.message + "\n")
+        if status.optional_missing:
+            sys.stdout.write("Có thể cài thêm: " + ", ".join(status.optional_missing) + "\n")
+        return EXIT_OK if status.available else EXIT_BAD_INPUT
+    if args.command == "ocr":
+        try:
+            return _ocr(args.scans, args.output, as_json)
+        except TextractError as exc:
+            return _fail(exc, as_json)
     try:
         if args.command == "to-unicode":
             data = _read(args.input)
@@ -93,6 +112,34 @@ def main(argv: list[str]) -> int:
                      "converted": extracted.converted,
                      "legacy": extracted.legacy.label if extracted.converted and extracted.legacy else None})
     else:
+        for name, value in guess.to_dict().items():
+            if value["value"] is not None:
+                sys.stdout.write(f"{name:16} {value['value']}  ({value['confidence']:.2f})\n")
+    return EXIT_OK
+
+
+def _ocr(scans: list[str], output: str, as_json: bool) -> int:
+    from vanban.textract.ocr import images_to_pdf, make_searchable
+
+    out = Path(output)
+    if any(Path(scan).resolve() == out.resolve() for scan in scans):
+        raise TextractError("corrupt", "Tệp ghi ra phải khác tệp quét (bản quét được giữ nguyên).")
+    datas = [_read(scan) for scan in scans]
+    pdf = datas[0] if len(datas) == 1 and datas[0][:5] == b"%PDF-" else images_to_pdf(datas)
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"OCR: trang {done}/{total}\n")
+
+    result = make_searchable(pdf, progress=progress)
+    out.write_bytes(result.pdf)
+    guess = read_header(result.pages[0] if result.pages else "", tail=result.pages[-1] if result.pages else None)
+    if as_json:
+        _print_json({"output": str(out), "pages": len(result.pages), "unreadable_pages": result.unreadable_pages,
+                     "header": guess.to_dict()})
+    else:
+        sys.stdout.write(f"{out}\n")
+        for warning in result.warnings:
+            sys.stderr.write(warning + "\n")
         for name, value in guess.to_dict().items():
             if value["value"] is not None:
                 sys.stdout.write(f"{name:16} {value['value']}  ({value['confidence']:.2f})\n")

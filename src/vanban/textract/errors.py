@@ -15,6 +15,8 @@ CODES: dict[str, str] = {
     "old_binary": "Không trích xuất được văn bản từ tệp Office cũ (.doc/.xls) này.",
     "bad_encoding": "Không nhận ra bảng mã của tệp văn bản.",
     "ocr_failed": "Nhận dạng ký tự (OCR) không thành công.",
+    "ocr_unavailable": "Máy chủ chưa cài phần nhận dạng ký tự tiếng Việt (OCR).",
+    "has_text": "Tệp PDF đã có lớp chữ, không cần nhận dạng ký tự.",
 }
 
 

@@ -117,13 +117,14 @@ def _dispatch(kind: str, ext: str, data: bytes, limits: Limits, deadline: Deadli
 
 
 def _maybe_ocr(result: Extracted, data: bytes, ocr: bool) -> None:
-    from vanban.textract.ocr import ocr_available, ocr_pdf
+    from vanban.textract.ocr import ocr_pdf, ocr_status
 
     if not ocr:
         result.warnings.append("tệp quét (không có lớp chữ): cần nhận dạng ký tự (OCR)")
         return
-    if not ocr_available():
-        result.warnings.append("tệp quét: chưa cài tesseract tiếng Việt, chưa nhận dạng ký tự")
+    status = ocr_status()
+    if not status.available:
+        result.warnings.append("tệp quét: chưa nhận dạng ký tự. " + status.message)
         return
     pages = ocr_pdf(data)
     if any(p.strip() for p in pages):

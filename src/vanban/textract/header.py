@@ -32,6 +32,10 @@ DOCUMENT_TYPES: dict[str, str] = {
     "Bản ghi nhớ": "BGN", "Bản thỏa thuận": "BTT", "Giấy ủy quyền": "GUQ", "Giấy mời": "GM",
     "Giấy giới thiệu": "GGT", "Giấy nghỉ phép": "GNP", "Phiếu gửi": "PG", "Phiếu chuyển": "PC",
     "Phiếu báo": "PB", "Nghị định": "NĐ", "Thông tư": "TT", "Luật": "L",
+    # Joint documents (liên tịch) of two or more bodies.
+    "Thông tư liên tịch": "TTLT", "Nghị quyết liên tịch": "NQLT", "Quyết định liên tịch": "QĐLT",
+    "Thông báo liên tịch": "TBLT", "Hướng dẫn liên tịch": "HDLT", "Kế hoạch liên tịch": "KHLT",
+    "Chương trình liên tịch": "CTrLT", "Chương trình phối hợp": "CTrPH", "Quy chế phối hợp": "QCPH",
 }
 _TYPE_BY_FOLD = {fold(name): name for name in DOCUMENT_TYPES}
 _TYPE_BY_ABBR = {abbr.upper(): name for name, abbr in DOCUMENT_TYPES.items()}
@@ -129,9 +133,78 @@ def _strip_motto(text: str) -> str:
     return compact
 
 
+_TITLE_WORDS = ("cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam")
+_MOTTO_WORDS = ("doc", "lap", "tu", "do", "hanh", "phuc")
+
+
+def _word(token: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(token))
+
+
+def _blank(line: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(line)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _remove_wrapped_motto(lines: list[str], words: tuple[str, ...]) -> list[str]:
+    """Blank the national title or motto out of the header lines, also when a narrow right
+    column wrapped it ("… CHỦ NGHĨA VIỆT" / "NAM") and the agency column shares those rows.
+    The sequence must start with its first two words on one line; its remaining words are
+    then taken, in order, from the end of the next lines (the right column)."""
+    for i, line in enumerate(lines[:40]):
+        toks = [(m.start(), m.end(), _word(m.group())) for m in re.finditer(r"\S+", line)]
+        real = [t for t in toks if t[2]]
+        for j in range(len(real) - 1):
+            if real[j][2] == words[0] and real[j + 1][2] == words[1]:
+                break
+        else:
+            continue
+        spans: dict[int, list[tuple[int, int]]] = {i: []}
+        k = 0
+        for t in real[j:]:
+            if k < len(words) and t[2] == words[k]:
+                spans[i].append((t[0], t[1]))
+                k += 1
+            else:
+                break
+        n = i + 1
+        while k < len(words) and n < min(len(lines), i + 4):
+            toks = [(m.start(), m.end(), _word(m.group())) for m in re.finditer(r"\S+", lines[n])]
+            real = [t for t in toks if t[2]]
+            best: tuple[int, int] = (0, -1)
+            for start in range(len(real)):
+                got = 0
+                while (start + got < len(real) and k + got < len(words)
+                       and real[start + got][2] == words[k + got]):
+                    got += 1
+                if got and got >= best[0]:
+                    best = (got, start)
+            if best[0]:
+                spans[n] = [(t[0], t[1]) for t in real[best[1]: best[1] + best[0]]]
+                k += best[0]
+            n += 1
+        if k < len(words) and k < 3:
+            return lines
+        out = list(lines)
+        for row, row_spans in spans.items():
+            if row_spans:
+                # dashes between (and right after) the words go with them
+                lo, hi = row_spans[0][0], row_spans[-1][1]
+                m = re.match(r"\s*[-–—]+", out[row][hi:])
+                if m:
+                    hi += m.end()
+                out[row] = _blank(out[row], [(lo, hi)])
+        return out
+    return lines
+
+
 def _fragments(text: str) -> list[_Frag]:
     out: list[_Frag] = []
-    for n, line in enumerate(unicodedata.normalize("NFC", text).splitlines()):
+    lines = unicodedata.normalize("NFC", text).splitlines()
+    lines = _remove_wrapped_motto(_remove_wrapped_motto(lines, _TITLE_WORDS), _MOTTO_WORDS)
+    for n, line in enumerate(lines):
         for c, raw in enumerate(_SPLIT.split(line)):
             piece = raw.strip()
             if not piece or _RULE.match(piece):
@@ -154,10 +227,10 @@ def read_header(text: str, *, tail: str | None = None) -> HeaderGuess:
     head = [f for f in frags if f.line < 80]
     _read_urgency(head, guess)
     number_at = _read_number(head, guess)
-    _read_date(head, guess)
+    year_line = _read_date(head, guess)
     _read_agency(head, number_at, guess)
     type_at = _read_type(head, number_at, guess)
-    _read_subject(head, number_at, type_at, guess)
+    _read_subject(head, number_at, type_at, guess, year_line)
     tail_frags = _fragments(tail) if tail is not None else frags[-60:]
     _read_signer(tail_frags, guess)
     return guess
@@ -176,7 +249,10 @@ def _read_urgency(frags: list[_Frag], guess: HeaderGuess) -> None:
 
 
 def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
-    for i, f in enumerate(frags[:60]):
+    for i, frag in enumerate(frags[:60]):
+        f = frag
+        if re.match(r"^\s*s[ốo]\s*:", f.text):  # OCR reads "Số:" as "số:" at times
+            f = _Frag(frag.line, frag.col, "S" + f.text.lstrip()[1:], frag.raw_line)
         m = _NUMBER.search(f.text)
         if not m:
             continue
@@ -184,6 +260,8 @@ def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
         glued = m.end() < len(f.text) and f.text[m.end()].isalpha()
         if glued:  # "UBND-VPBuôn Ma Thuột": the next column's first word stuck on
             notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐ][a-z]*$", "", notation)
+        # "QĐ-UBNDAn Giang, ngày …": a capitalised word of the place glued to the notation
+        notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+$", "", notation)
         num = m.group("num")
         groups = notation.split("-")
         conf = 0.95 if len(groups) >= 2 else 0.75
@@ -205,6 +283,10 @@ def _place_before(prefix: str) -> str | None:
     words = prefix.replace(",", " ").split()
     picked: list[str] = []
     for word in reversed(words):
+        parts = word.split("-")
+        if len(parts) > 1 and all(p[:1].isupper() and p.isalpha() and not _is_upper(p) for p in parts):
+            picked.append(word)  # "Rang-Tháp" in "Phan Rang-Tháp Chàm"
+            continue
         if "/" in word or "-" in word or ":" in word or any(c.isdigit() for c in word):
             stuck = re.search(r"(?<=[A-ZĐ])([A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+)$", word)
             if stuck:
@@ -222,10 +304,30 @@ def _place_before(prefix: str) -> str | None:
     return " ".join(picked) or None
 
 
-def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
-    for f in frags[:60]:
+_YEAR_TAIL = re.compile(r"(?:(?:th[áa]ng\s+)?\d{1,2}\s+)?n[ăa]m\s+(?:19|20)\d\d\s*$", re.IGNORECASE)
+_DATE_CUT = re.compile(r"ng[àa]y\s+\S+(?:\s+th[áa]ng(?:\s+\S+(?:\s+n[ăa]m)?)?)?\s*$", re.IGNORECASE)
+
+
+def _read_date(frags: list[_Frag], guess: HeaderGuess) -> int | None:
+    """Place and date; returns the line a wrapped date's year was taken from, if any."""
+    year_line: int | None = None
+    for i, frag in enumerate(frags[:60]):
+        f = frag
         m = _DATE.search(f.text)
+        if not m and _DATE_CUT.search(f.text):
+            # "Sơn La, ngày 16 tháng 11" / "năm 2018": a narrow column wrapped the date
+            for g in frags[i + 1: i + 6]:
+                if g.line > frag.line + 2:
+                    break
+                year = _YEAR_TAIL.search(g.text)  # merged rows: "V/v báo cáo … năm 2010"
+                joined = f"{frag.text} {(year.group(0) if year else g.text).strip()}"
+                if g.line > frag.line and _DATE.search(joined):
+                    f = _Frag(frag.line, frag.col, joined, f"{frag.raw_line} {g.text.strip()}")
+                    m = _DATE.search(f.text)
+                    year_line = g.line if year else None
+                    break
         if not m:
+            year_line = None
             continue
         prefix = f.text[: m.start()].rstrip()
         if prefix.endswith(","):
@@ -238,12 +340,13 @@ def _read_date(frags: list[_Frag], guess: HeaderGuess) -> None:
                 value = dt.date(int(y), int(mo), int(d))
             except ValueError:
                 guess.date = Field(None, 0.2, f.raw_line)
-                return
+                return year_line
             standard = len(d) == 2 and len(mo) == 2 if int(mo) <= 2 or int(d) < 10 else True
             guess.date = Field(value.isoformat(), 0.95 if standard else 0.85, f.raw_line)
         else:
             guess.date = Field(None, 0.3, f.raw_line)
-        return
+        return year_line
+    return None
 
 
 def _starts_with(text: str, words: tuple[str, ...], *, exact: bool = False) -> bool:
@@ -268,11 +371,16 @@ def _read_agency(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) 
     groups: list[list[str]] = []
     for f in lines:
         text = _title(f.text)
-        if not groups or (_starts_with(text, _ORGAN_WORDS) and not groups[-1][-1].endswith(("VÀ", ","))):
+        if not groups or (_starts_with(text, _ORGAN_WORDS)
+                          and not groups[-1][-1].endswith(("VÀ", ",", "-", "–", "&"))):
             groups.append([text])
         else:
             groups[-1].append(text)
-    names = [" ".join(g) for g in groups]
+    # OCR reads the TỈNH of an agency name as TĨNH (a word that only ends "HÀ TĨNH")
+    names = [re.sub(r"(^|(?<!HÀ) )TĨNH (?=\S)", r"\1TỈNH ", " ".join(g)) for g in groups]
+    first = (guess.notation.value or "").split("-")[0].upper()
+    if len(names) > 1 and first.endswith("LT"):
+        names = [" - ".join(names)]  # liên tịch: the issuing bodies side by side, no governing body
     conf = 0.9 if _starts_with(names[-1], _ORGAN_WORDS) else 0.6
     if number_at is None:
         conf -= 0.2
@@ -313,31 +421,107 @@ def _stop_subject(f: _Frag) -> bool:
             or bool(_NUMBER.search(f.text)) or f.text.rstrip().endswith(":"))
 
 
-def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
-                  guess: HeaderGuess) -> None:
-    if type_at is not None:
-        parts: list[_Frag] = []
-        for f in frags[type_at + 1: type_at + 6]:
-            if _stop_subject(f) or (parts and f.line - parts[-1].line > 2):
+_STRONG_BODY = tuple(w.casefold() for w in (
+    "Căn cứ", "Kính gửi", "Điều", "Chương", "Phần", "Nơi nhận", "Hôm nay", "Trân trọng",
+))
+_CITATION = re.compile(r"\bsố\s+\d+\s*/|\d+/\d{4}/|\bngày\s+\d", re.IGNORECASE)
+# Lines that name who issues the document (under the subject of a Quyết định, Nghị quyết, …).
+_AUTHORITY = tuple(fold(w) for w in (
+    "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CHỦ TỊCH", "BỘ TRƯỞNG", "THỨ TRƯỞNG",
+    "GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "THỦ TƯỚNG", "CHÍNH PHỦ", "TRƯỞNG BAN",
+    "TỔNG CỤC TRƯỞNG", "CỤC TRƯỞNG", "CHI CỤC TRƯỞNG", "CHÁNH ÁN", "VIỆN TRƯỞNG", "HIỆU TRƯỞNG",
+    "CHỦ NHIỆM", "THỐNG ĐỐC", "TỔNG KIỂM TOÁN", "BAN THƯỜNG VỤ", "THƯỜNG TRỰC", "BAN CHỈ ĐẠO",
+    "CHÁNH VĂN PHÒNG", "CHÁNH THANH TRA", "TRƯỞNG PHÒNG", "THỦ TRƯỞNG",
+))
+_SESSION = re.compile(r"^\s*(?:KH[OÓ]A\s+[IVXLC]+\b|KHOÁ\s+[IVXLC]+\b|KỲ HỌP THỨ\b)")  # "KHÓA XII KỲ HỌP THỨ 9"
+_CONNECTORS = ("CỦA", "VÀ", "VỚI", "CHO", "TẠI", "THUỘC", "VỀ", "TRÊN", "ĐỐI", "TỪ", "ĐẾN", "TRONG",
+               "CÁC", "NHỮNG", "THEO", "ĐỂ", "LÀ", "DO", "BAN", ",", "-", "–", "&", ";", "“", "(")
+_HEADING = re.compile(r"^\s*(?:[IVXLC]+\s*[.:]|(?:CHƯƠNG|PHẦN|MỤC|Chương|Phần|Mục)\s+(?:[IVXLC]+|\d+)\b)")
+
+
+def _body_sentence(f: _Frag) -> bool:
+    """A sentence-case line that opens the body ("Thực hiện Quyết định số 41/QĐ-TTg ngày …")."""
+    text = f.text.strip()
+    return (not _is_upper(text) and _starts_with(text, _BODY_STARTS, exact=True)
+            and (bool(_CITATION.search(text)) or text[-1:] in ";,.:"))
+
+
+def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
+    """The subject under a type name: the first line (upper or sentence case, "Thực hiện …"
+    included), then its continuation lines in the same case, up to a body opening, a heading
+    or the line naming the issuing authority."""
+    parts: list[_Frag] = []
+    upper = False
+    for f in frags:
+        text = f.text.strip()
+        if parts and f.line - parts[-1].line > 2:
+            break
+        if parts and f.line == parts[-1].line:
+            continue  # another column on the same row
+        if text.endswith(":") or _starts_with(text, _STRONG_BODY, exact=True) or _HEADING.match(text):
+            break
+        if _NUMBER.match(text):
+            break
+        if not parts:
+            if _body_sentence(f) or _type_of(text):
                 break
             parts.append(f)
+            upper = _is_upper(text)
+            continue
+        if len(parts) >= 8:
+            break
+        if upper:
+            letters = any(c.isalpha() for c in text)
+            if letters and not _is_upper(text) and not (text.startswith("(") and text.endswith(")")):
+                break
+            prev = parts[-1].text.rstrip()
+            if _SESSION.match(text) or (_starts_with(text, _AUTHORITY) and not prev.upper().endswith(_CONNECTORS)):
+                break
+            parts.append(f)
+            continue
+        if _is_upper(text) or _stop_subject(f) or _body_sentence(f):
+            break
+        if len(text.split()) > 25 and text[-1:] in ".;:":
+            break  # a whole body paragraph (docx), not a subject line
+        parts.append(f)
+    return parts
+
+
+def _cut_place_date(text: str, guess: HeaderGuess, *, year_here: bool = False) -> str:
+    """'… tuyên truyền và Vị Thanh, ngày 6 tháng 4 năm 2011' -> '… tuyên truyền và';
+    '… tình hình bị năm 2010' (the end of a wrapped date) -> '… tình hình bị'."""
+    year = guess.date.value[:4] if guess.date.value else None
+    if year_here and year and _YEAR_TAIL.search(text) and text.rstrip().endswith(year) and not _DATE.search(text):
+        return _YEAR_TAIL.sub("", text).strip()
+    place, date = guess.place.value, _DATE.search(text)
+    at = text.find(place + ",") if place and date else -1
+    return text[:at].strip() if 0 < at < date.start() else text  # type: ignore[union-attr]
+
+
+def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
+                  guess: HeaderGuess, year_line: int | None = None) -> None:
+    if type_at is not None:
+        parts = _subject_lines(frags[type_at + 1: type_at + 14])
         if parts:
             value = _title(" ".join(p.text for p in parts))
-            guess.subject = Field(value, 0.9 if len(parts) <= 3 else 0.6, parts[0].raw_line)
+            guess.subject = Field(value, 0.9 if len(parts) <= 5 else 0.6, parts[0].raw_line)
         return
     for i, f in enumerate(frags[:50]):
         m = _VV.match(f.text)
         if not m:
             continue
-        pieces = [m.group("rest")]
+        pieces = [_cut_place_date(m.group("rest"), guess, year_here=f.line == year_line)]
         last = f
         for g in frags[i + 1: i + 5]:
             if g.col != f.col and g.line == last.line:
                 continue
-            if (_stop_subject(g) or g.line - last.line > 1 or _VV.match(g.text)
-                    or (guess.urgency.value and fold(g.text) == fold(guess.urgency.value))):
+            text = _cut_place_date(g.text, guess, year_here=g.line == year_line)
+            if text != g.text:
+                pass  # the V/v column merged with the place and date (plain PDF text)
+            elif (_stop_subject(g) or g.line - last.line > 1 or _VV.match(text)
+                    or (guess.urgency.value and fold(text) == fold(guess.urgency.value))):
                 break
-            pieces.append(g.text)
+            pieces.append(text)
             last = g
         value = _title(" ".join(pieces))
         if value:
@@ -367,7 +551,8 @@ def _split_upper_tail(text: str) -> tuple[str, str] | None:
     """'- Như trên; PHÓ CHỦ TỊCH' -> ('- Như trên;', 'PHÓ CHỦ TỊCH'); None if not such a line."""
     words = text.split()
     k = len(words)
-    while k > 0 and _is_upper(words[k - 1] + "X") and words[k - 1].replace(".", "").isalpha():
+    while (k > 0 and _is_upper(words[k - 1] + "X") and words[k - 1].replace(".", "").isalpha()
+           and not words[k - 1].endswith(".")):  # "- Lưu: VT. PHÓ CHỦ TỊCH": VT. is the recipient
         k -= 1
     if k == 0 or len(words) - k < 2 or _PREFIX.match(" ".join(words[k - 1:])):
         return None
@@ -421,6 +606,10 @@ def _read_signer(frags: list[_Frag], guess: HeaderGuess) -> None:
         between = [frags[k] for k in range(last + 1, name_at)
                    if _is_upper(frags[k].text) and not _PLACEHOLDER.match(frags[k].text)
                    and not frags[k].text.startswith(("-", "+", "•"))]
+        if len(between) > 1:
+            # "TL. CHỦ TỊCH ỦY" / "BAN NHÂN DÂN TỈNH" / "CHÁNH VĂN PHÒNG": the authority line wrapped
+            chain[-1] = " ".join([chain[-1], *(b.text for b in between[:-1])])
+            between = between[-1:]
         guess.competence = Field("; ".join(_title(c) for c in chain), 0.9, frags[first].raw_line)
         if between:
             guess.signer_position = Field(_title(between[0].text), 0.9, between[0].raw_line)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline, Limits
+from vanban.textract.spacing import SPLIT_THRESHOLD, rejoin_split_words, split_word_share
 
 __all__ = ["PdfText", "read_pdf"]
 
@@ -44,6 +45,74 @@ def _fonts_of(page: object) -> set[str]:
     return names
 
 
+def columns_text(page: object) -> str | None:
+    """The page as lines, with the real gaps between pieces of text measured from glyph
+    widths: pieces closer than a quarter of the font height are joined without a space (a
+    word a producer split into several show operations, as browsers do around Vietnamese
+    marks), a column gap of more than 1.5 font heights (or a piece that starts inside the
+    previous one, when a font's widths are wrong) becomes three spaces (the header
+    reader's column separator), anything between is one space. pypdf's own layout mode
+    scales positions to a fixed character width and can glue an agency line to the national
+    title when the left column is long; this does not. Uses pypdf's layout-mode helpers
+    (text operations with their start and end x); None when they are not available."""
+    try:
+        from pypdf._text_extraction import _layout_mode
+        from pypdf.generic import ArrayObject, ContentStream, StreamObject
+
+        fonts = page._layout_mode_fonts()  # type: ignore[attr-defined]
+        contents = page.get("/Contents")  # type: ignore[attr-defined]
+        contents = contents.get_object() if contents is not None else None
+        if not isinstance(contents, (ArrayObject, StreamObject)):
+            return ""
+        ops = iter(ContentStream(contents, page.pdf, "bytes").operations)  # type: ignore[attr-defined]
+        groups = _layout_mode.text_show_operations(ops, fonts, True, None)
+        if not groups:
+            return ""
+        lines_by_y = _layout_mode.y_coordinate_groups(groups, None)
+    except Exception:  # private helpers of pypdf: fall back to its layout mode
+        return None
+    lines: list[str] = []
+    last_y: float | None = None
+    for y, row in lines_by_y.items():
+        items = sorted(row, key=lambda g: g["tx"])
+        height = max(items[0]["font_height"], 1.0)
+        if last_y is not None:
+            lines.extend([""] * min(max(int(abs(y - last_y) / height) - 1, 0), 3))
+        last_y = y
+        text = " " * min(int(items[0]["tx"] / height), 40)
+        end: float | None = None
+        for g in items:
+            piece = g["text"]
+            if end is not None:
+                gap = g["tx"] - end
+                # a piece starting well inside the previous one: the font's widths are wrong
+                # (some generators' CID fonts); producers do not overlap text, so a new column
+                if gap > 1.5 * height or gap < -0.5 * height:
+                    text = text.rstrip() + "   "
+                elif gap > 0.25 * height and not text.endswith(" ") and not piece.startswith(" "):
+                    text += " "
+            text += piece
+            end = max(end or g["displaced_tx"], g["displaced_tx"])
+        lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
+def _page_text(page: object) -> str:
+    """Plain text of a page, words whole: pypdf's text, or — when it has words split by
+    spaces ("h ướ ng d ẫ n", browsers' PDFs) — the text rebuilt from measured gaps, then
+    the pieces that are left joined on syllable evidence."""
+    text = page.extract_text() or ""  # type: ignore[attr-defined]
+    if split_word_share(text) < SPLIT_THRESHOLD:
+        return text
+    columns = columns_text(page)
+    if columns:
+        rebuilt = "\n".join(" ".join(line.split()) for line in columns.splitlines() if line.strip())
+        if (len("".join(rebuilt.split())) >= 0.95 * len("".join(text.split()))
+                and split_word_share(rebuilt) < split_word_share(text)):
+            text = rebuilt
+    return rejoin_split_words(text)
+
+
 def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
     import pypdf
     from pypdf.errors import FileNotDecryptedError, PdfReadError
@@ -72,10 +141,13 @@ def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
         try:
             page = reader.pages[index]
             result.fonts |= _fonts_of(page)
-            result.pages.append(page.extract_text() or "")
+            result.pages.append(_page_text(page))
             if index == 0:
                 try:
-                    result.layout_first_page = page.extract_text(extraction_mode="layout") or None
+                    layout = columns_text(page)
+                    if not (layout or "").strip():  # e.g. an OCR layer laid at a slight angle
+                        layout = page.extract_text(extraction_mode="layout", layout_mode_strip_rotated=False)
+                    result.layout_first_page = layout or None
                 except Exception:  # layout mode is a bonus for the header reader
                     result.layout_first_page = None
         except TextractError:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loads_once_and_wires_everything() -> None:
     first = load_demo("http://127.0.0.1:8000/hub/api/v1")
-    assert first.agencies_created == Agency.objects.count() == 70
+    assert first.agencies_created == Agency.objects.count() == 92
     assert first.users_created == User.objects.count() == 11
     assert Agency.objects.filter(is_demo=False).count() == 0
     assert Agency.objects.get(code="000.00.02.H16").parent.code == "000.00.00.H16"
@@ -24,7 +24,26 @@ def test_demo_loads_once_and_wires_everything() -> None:
     assert endpoint.is_active
     second = load_demo("http://127.0.0.1:9000/hub/api/v1")
     assert (second.agencies_created, second.users_created, second.credentials_created) == (0, 0, 0)
-    assert Agency.objects.count() == 70 and User.objects.count() == 11
+    assert Agency.objects.count() == 92 and User.objects.count() == 11
     assert Endpoint.objects.count() == 1
     assert list(HubConnection.objects.filter(is_active=True).values_list("url", flat=True)) == [
         "http://127.0.0.1:9000/hub/api/v1"]
+
+
+def test_demo_shows_the_2025_organisation_with_the_old_one_as_history(client) -> None:  # noqa: ANN001
+    from datetime import date
+
+    load_demo("http://127.0.0.1:8000/hub/api/v1")
+    merged = Agency.objects.get(code="000.00.11.H16")  # Sở Thông tin và Truyền thông
+    assert (merged.active_to, merged.is_active) == (date(2025, 2, 28), False)
+    assert Agency.objects.get(code="000.00.30.H16").active_to == date(2025, 6, 30)  # a former city
+    assert Agency.objects.get(code="000.00.50.H16").name == "Ủy ban nhân dân phường Buôn Ma Thuột"
+    assert Agency.objects.get(code="000.00.21.H16").name == "Sở Nông nghiệp và Môi trường"
+    operator = User.objects.get(username="vanhanh.truc")
+    assert operator.memberships.get().agency.name == "Sở Khoa học và Công nghệ"
+    client.force_login(User.objects.get(username="chuyenvien.ubnd"))
+    picker = client.get("/van-ban-di/noi-nhan/", {"q": "thong tin truyen thong"}).content.decode()
+    assert "000.00.11.H16" not in picker  # nothing new goes to a merged department
+    assert "000.00.50.H16" in client.get("/van-ban-di/noi-nhan/", {"q": "buon ma thuot"}).content.decode()
+    directory = client.get("/danh-ba/", {"q": "thong tin truyen thong"}).content.decode()
+    assert "000.00.11.H16" in directory and "thôi hoạt động từ 28/02/2025" in directory

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from vanban.agencies.importer import AgencyRow, ParsedFile, RowError
 from vanban.agencies.models import Agency
@@ -21,9 +23,19 @@ EXPORT_COLUMNS = ("code", "name", "short_name", "abbreviation", "parent", "level
                   "address", "email", "phone", "website", "active_from", "active_to")
 
 
-def search_agencies(query: str = "", *, limit: int = 50, offset: int = 0) -> QuerySet[Agency]:
+def active_q(on: date | None = None) -> Q:
+    """Agencies in operation on a day (today): merged and dissolved ones stay in the directory
+    as history, but nothing new is sent to them."""
+    on = on or timezone.localdate()
+    return (Q(active_from__isnull=True) | Q(active_from__lte=on)) & (Q(active_to__isnull=True) | Q(active_to__gte=on))
+
+
+def search_agencies(query: str = "", *, limit: int = 50, offset: int = 0,
+                    active_only: bool = False) -> QuerySet[Agency]:
     """By code (exact or prefix) or by name, with or without diacritics."""
     qs = Agency.objects.select_related("parent").order_by("code")
+    if active_only:
+        qs = qs.filter(active_q())
     query = (query or "").strip()
     if query and _CODE_PREFIX.match(query):
         # Looks like (the start of) a QCVN 102 code: an index range scan, no name scan.

@@ -1,38 +1,62 @@
 """A demo province modelled on Đắk Lắk (code H16, inferred from the alphabetical order of
-the 63 former provinces — see docs/agencies.md). Names follow the province's real
-departments and districts before the 2025 reorganisation; codes below level 1 are
-illustrative. Everything here is loaded with `is_demo=True`.
+the 63 former provinces — see docs/agencies.md), as it is organised since the 2025
+reorganisation: departments merged on 1 March 2025, districts abolished on 1 July 2025 (local
+government has two levels, province and commune), Đắk Lắk merged with Phú Yên. The former
+departments, districts and communes stay in the directory as history (`active_to` set), so old
+documents still name them. Codes below level 1 and the choice of communes are illustrative.
+Everything here is loaded with `is_demo=True`.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
+DEPARTMENTS_MERGED_ON = date(2025, 2, 28)  # last day of the departments merged on 1 March 2025
+DISTRICTS_ENDED_ON = date(2025, 6, 30)  # last day of district-level government
+COMMUNES_FROM = date(2025, 7, 1)
+
 PROVINCE = ("000.00.00.H16", "Ủy ban nhân dân tỉnh Đắk Lắk", "UBND tỉnh Đắk Lắk", "UBND")
 
-# (level-2 number, name, abbreviation used in notations)
+# (level-2 number, name, abbreviation used in notations): the departments today.
 DEPARTMENTS: list[tuple[int, str, str]] = [
     (1, "Văn phòng Ủy ban nhân dân tỉnh", "VP"),
-    (2, "Sở Nội vụ", "SNV"),
-    (3, "Sở Tài chính", "STC"),
-    (4, "Sở Kế hoạch và Đầu tư", "SKHĐT"),
+    (2, "Sở Nội vụ", "SNV"),  # took over Lao động - Thương binh và Xã hội's labour and employment
+    (3, "Sở Tài chính", "STC"),  # merged with Kế hoạch và Đầu tư
     (5, "Sở Tư pháp", "STP"),
     (6, "Sở Công Thương", "SCT"),
-    (7, "Sở Nông nghiệp và Phát triển nông thôn", "SNN"),
-    (8, "Sở Giao thông vận tải", "SGTVT"),
-    (9, "Sở Xây dựng", "SXD"),
-    (10, "Sở Tài nguyên và Môi trường", "STNMT"),
-    (11, "Sở Thông tin và Truyền thông", "STTTT"),
-    (12, "Sở Lao động - Thương binh và Xã hội", "SLĐTBXH"),
+    (9, "Sở Xây dựng", "SXD"),  # merged with Giao thông vận tải
     (13, "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
-    (14, "Sở Khoa học và Công nghệ", "SKHCN"),
+    (14, "Sở Khoa học và Công nghệ", "SKHCN"),  # merged with Thông tin và Truyền thông
     (15, "Sở Giáo dục và Đào tạo", "SGDĐT"),
     (16, "Sở Y tế", "SYT"),
     (17, "Thanh tra tỉnh", "TTr"),
-    (18, "Ban Dân tộc", "BDT"),
-    (19, "Sở Ngoại vụ", "SNgV"),
     (20, "Ban Quản lý các khu công nghiệp tỉnh", "BQLKCN"),
+    (21, "Sở Nông nghiệp và Môi trường", "SNNMT"),  # Nông nghiệp và PTNT + Tài nguyên và Môi trường
+    (22, "Sở Dân tộc và Tôn giáo", "SDTTG"),  # from Ban Dân tộc
 ]
 
-# (level-2 number, name, abbreviation, communes)
+# The departments that ended with the merger of 1 March 2025, kept as history.
+FORMER_DEPARTMENTS: list[tuple[int, str, str]] = [
+    (4, "Sở Kế hoạch và Đầu tư", "SKHĐT"),
+    (7, "Sở Nông nghiệp và Phát triển nông thôn", "SNN"),
+    (8, "Sở Giao thông vận tải", "SGTVT"),
+    (10, "Sở Tài nguyên và Môi trường", "STNMT"),
+    (11, "Sở Thông tin và Truyền thông", "STTTT"),
+    (12, "Sở Lao động - Thương binh và Xã hội", "SLĐTBXH"),
+    (18, "Ban Dân tộc", "BDT"),
+    (19, "Sở Ngoại vụ", "SNgV"),
+]
+
+# Communes and wards directly under the province since 1 July 2025 (a selection).
+COMMUNES: list[tuple[int, str]] = [
+    (50, "Phường Buôn Ma Thuột"), (51, "Phường Tân An"), (52, "Phường Tân Lập"), (53, "Phường Thành Nhất"),
+    (54, "Phường Ea Kao"), (55, "Phường Buôn Hồ"), (56, "Phường Tuy Hòa"), (57, "Phường Sông Cầu"),
+    (58, "Xã Hòa Phú"), (59, "Xã Ea Drăng"), (60, "Xã Ea Súp"), (61, "Xã Buôn Đôn"), (62, "Xã Quảng Phú"),
+    (63, "Xã Krông Năng"), (64, "Xã Ea Kar"), (65, "Xã Krông Pắc"), (66, "Xã Dray Bhăng"), (67, "Xã Liên Sơn Lắk"),
+    (68, "Xã Sơn Hòa"), (69, "Xã Tây Hòa"),
+]
+
+# (level-2 number, name, abbreviation, communes): district-level government until 30 June 2025.
 DISTRICTS: list[tuple[int, str, str, list[str]]] = [
     (30, "Ủy ban nhân dân thành phố Buôn Ma Thuột", "UBND", [
         "Phường Tân Lợi", "Phường Thắng Lợi", "Phường Ea Tam", "Xã Hòa Thuận", "Xã Ea Kao"]),
@@ -68,23 +92,31 @@ USERS: list[tuple[str, str, str, str, list[str], str]] = [
     ("chuyenvien.snv", "Đặng Thị Thu", "Chuyên viên", "000.00.02.H16", ["specialist"], "Phòng Công chức, viên chức"),
     ("luutru.snv", "Bùi Văn Nam", "Lưu trữ viên", "000.00.02.H16", ["archivist"], "Chi cục Văn thư - Lưu trữ"),
     ("quantri.snv", "Hoàng Thị Lan", "Quản trị hệ thống", "000.00.02.H16", ["agency_admin"], "Văn phòng Sở"),
-    ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.11.H16", ["hub_operator"],
+    ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.14.H16", ["hub_operator"],
      "Trung tâm Chuyển đổi số"),
 ]
 
 
-def agency_rows() -> list[dict[str, str]]:
-    """Every demo agency as an import row (code, name, short_name, abbreviation)."""
+def _commune_name(commune: str) -> str:
+    return f"Ủy ban nhân dân {commune[0].lower()}{commune[1:]}"
+
+
+def agency_rows() -> list[dict[str, object]]:
+    """Every demo agency as an import row (code, name, short_name, abbreviation, validity)."""
     code, name, short, abbr = PROVINCE
-    rows = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr}]
+    rows: list[dict[str, object]] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr}]
     for num, dname, dabbr in DEPARTMENTS:
-        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "short_name": dname,
-                     "abbreviation": dabbr})
+        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "short_name": dname, "abbreviation": dabbr})
+    for num, commune in COMMUNES:
+        rows.append({"code": f"000.00.{num:02d}.H16", "name": _commune_name(commune),
+                     "short_name": f"UBND {commune}", "abbreviation": "UBND", "active_from": COMMUNES_FROM})
+    for num, dname, dabbr in FORMER_DEPARTMENTS:
+        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "short_name": dname, "abbreviation": dabbr,
+                     "active_to": DEPARTMENTS_MERGED_ON})
     for num, dname, dabbr, communes in DISTRICTS:
-        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname,
+        rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "active_to": DISTRICTS_ENDED_ON,
                      "short_name": dname.replace("Ủy ban nhân dân", "UBND"), "abbreviation": dabbr})
         for i, commune in enumerate(communes, start=1):
-            rows.append({"code": f"000.{i:02d}.{num:02d}.H16",
-                         "name": f"Ủy ban nhân dân {commune[0].lower()}{commune[1:]}",
-                         "short_name": f"UBND {commune}", "abbreviation": "UBND"})
+            rows.append({"code": f"000.{i:02d}.{num:02d}.H16", "name": _commune_name(commune),
+                         "short_name": f"UBND {commune}", "abbreviation": "UBND", "active_to": DISTRICTS_ENDED_ON})
     return rows

@@ -35,10 +35,13 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
             AgencyRow(line=i, code=r["code"], name=r["name"], values={
                 "name": r["name"], "short_name": r["short_name"], "abbreviation": r["abbreviation"],
                 "code_qd20": "", "address": "", "email": "", "phone": "", "website": "",
-                "active_from": None, "active_to": None})
+                "active_from": r.get("active_from"), "active_to": r.get("active_to")})
             for i, r in enumerate(missing, start=1)], errors=[])
         created_agencies = import_agencies(parsed, actor="demo", source="demo").created
         Agency.objects.filter(code__in=[r["code"] for r in missing]).update(is_demo=True)
+    for r in rows:  # an install loaded before the 2025 organisation: today's validity periods
+        Agency.objects.filter(code=r["code"]).exclude(active_from=r.get("active_from"), active_to=r.get("active_to")) \
+            .update(active_from=r.get("active_from"), active_to=r.get("active_to"), name=r["name"])
     users_created = 0
     agencies = {a.code: a for a in Agency.objects.filter(code__startswith="000.")}
     for username, full_name, position, code, roles, unit in province.USERS:

@@ -153,7 +153,7 @@ def _chosen(request: HttpRequest) -> list[dict[str, object]]:
 def recipient_search(request: HttpRequest) -> HttpResponse:
     _agency_or_403(request)
     query = request.GET.get("q", "")[:200]
-    rows = list(search_agencies(query, limit=15)) if query.strip() else []
+    rows = list(search_agencies(query, limit=15, active_only=True)) if query.strip() else []
     return render(request, "documents/_recipient_results.html", {"agencies": rows, "q": query})
 
 

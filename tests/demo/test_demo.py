@@ -30,7 +30,7 @@ def test_demo_loads_once_and_wires_everything() -> None:
         "http://127.0.0.1:9000/hub/api/v1"]
 
 
-def test_demo_shows_the_2025_organisation_with_the_old_one_as_history(client) -> None:  # noqa: ANN001
+def test_demo_shows_the_2025_organisation_with_the_old_one_as_history(client) -> None:
     from datetime import date
 
     load_demo("http://127.0.0.1:8000/hub/api/v1")

@@ -102,8 +102,8 @@ def test_hub_refuses_a_count_going_backwards_a_bad_signature_and_a_stranger(
     pem = stranger.cert_pem().decode()
     own = anchor.make_payload(sequence=2, head_hash="c" * 64, event_count=5, last_event_id=1,
                               at=first.created_at, signer_fingerprint=anchor.fingerprint(pem))
-    status, body = _post(witness_hub, {"payload": own, "certificate_pem": pem,
-                                       "signature": base64.b64encode(anchor._sign(stranger.key, own.encode())).decode()})
+    signature = base64.b64encode(anchor._sign(stranger.key, own.encode())).decode()
+    status, body = _post(witness_hub, {"payload": own, "certificate_pem": pem, "signature": signature})
     assert (status, body["error"]["code"]) == (403, "CHECKPOINT_UNKNOWN_SIGNER")
     status, body = _post(witness_hub, {"payload": "not json", "signature": "", "certificate_pem": pem})
     assert (status, body["error"]["code"]) == (400, "CHECKPOINT_MALFORMED")

@@ -110,3 +110,16 @@ def test_hub_refuses_a_count_going_backwards_a_bad_signature_and_a_stranger(
     assert list(WitnessedCheckpoint.objects.values_list("sequence", flat=True)) == [1]
     response = Client().get("/hub/api/v1/witness/checkpoints", HTTP_AUTHORIZATION="Bearer nope")
     assert response.status_code == 401
+
+
+def test_checkpoint_command_keeps_the_checkpoint_when_the_hub_is_down(
+        witness_hub: WitnessHub, capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import call_command
+
+    record_event("test.one")
+    call_command("audit", "checkpoint")  # the hub connection points at a closed port
+    out = capsys.readouterr().out
+    cp = Checkpoint.objects.get()
+    assert f"Mốc neo số 1: {cp.event_count} sự kiện" in out and "Đã gửi 0 mốc neo" in out
+    assert cp.witnessed_at is None and "127.0.0.1:9" in cp.witness_error
+    assert not WitnessedCheckpoint.objects.exists()

@@ -91,8 +91,12 @@ def test_a_whole_chain_rewrite_is_caught_by_the_hub_witness(live_hub: WitnessHub
     rewritten = next(p for p in report.problems if p.code == "AUDIT_CHAIN_REWRITTEN")
     assert "mốc neo số 1 (trục)" in rewritten.message
 
+    # The insider also repoints the stored hub connection; the auditor names the real hub.
+    real_url = client.base_url
+    HubConnection.objects.update(url="http://127.0.0.1:9/hub/api/v1")
+    assert "AUDIT_WITNESS_UNREACHABLE" in [p.code for p in verify_all(client=hub_client()).problems]
     with pytest.raises(SystemExit) as exit_info:
-        call_command("audit", "verify")
+        call_command("audit", "verify", "--hub-url", real_url)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "[AUDIT_CHAIN_REWRITTEN]" in err and "đã bị viết lại" in err

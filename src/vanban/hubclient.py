@@ -67,6 +67,16 @@ class HubClient:
     def agencies(self) -> list[dict[str, Any]]:
         return json.loads(self._call("GET", "/agencies")[1])
 
+    def witness_checkpoint(self, checkpoint: dict[str, str]) -> dict[str, Any]:
+        """Hand a signed audit checkpoint to the hub to keep (vanban.hub.witness)."""
+        body = json.dumps(checkpoint).encode("utf-8")
+        return json.loads(self._call("POST", "/witness/checkpoints", body,
+                                     {"Content-Type": "application/json"})[1])
+
+    def witnessed_checkpoints(self) -> list[dict[str, Any]]:
+        """Every audit checkpoint the hub keeps for this endpoint, by sequence number."""
+        return json.loads(self._call("GET", "/witness/checkpoints")[1])
+
     def _call(self, method: str, path: str, data: bytes | None = None,
               headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         request = urllib.request.Request(  # noqa: S310 - the URL is this hub's configuration

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests.audit.insider import triggers_dropped
 from vanban.audit.models import AppendOnlyError, AuditEvent
 from vanban.audit.services import record_event, verify_chain
 
@@ -29,7 +30,7 @@ def test_events_chain_and_verify() -> None:
 
 def test_raw_sql_edit_is_detected_and_named() -> None:
     events = _three_events()
-    with connection.cursor() as cur:
+    with triggers_dropped(), connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET action = %s WHERE id = %s",
                     ["test.forged", events[1].id])
     report = verify_chain()
@@ -41,7 +42,7 @@ def test_raw_sql_edit_is_detected_and_named() -> None:
 
 def test_deleting_the_last_event_is_detected() -> None:
     events = _three_events()
-    with connection.cursor() as cur:
+    with triggers_dropped(), connection.cursor() as cur:
         cur.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[2].id])
     report = verify_chain()
     assert not report.ok
@@ -49,7 +50,7 @@ def test_deleting_the_last_event_is_detected() -> None:
 
 def test_deleting_a_middle_event_is_detected() -> None:
     events = _three_events()
-    with connection.cursor() as cur:
+    with triggers_dropped(), connection.cursor() as cur:
         cur.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[1].id])
     report = verify_chain()
     assert report.problem is not None
@@ -63,6 +64,12 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm() -> None:
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_update([event], ["action"])
     assert AuditEvent.objects.get(pk=event.pk).action == "test.one"
 
 
@@ -70,7 +77,7 @@ def test_command_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     events = _three_events()
     call_command("audit", "verify")
     assert "3 sự kiện" in capsys.readouterr().out
-    with connection.cursor() as cur:
+    with triggers_dropped(), connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET details = %s WHERE id = %s",
                     ['{"n": 2}', events[0].id])
     with pytest.raises(SystemExit) as exit_info:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.audit.insider import triggers_dropped
 from tests.live import child_env
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
@@ -44,7 +45,7 @@ def test_audit_verify_detects_an_edited_event() -> None:
     record_event("test.two")
     ok = run("audit", "verify")
     assert ok.returncode == 0, ok.stderr
-    with connection.cursor() as cur:
+    with triggers_dropped(), connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET actor_name = %s WHERE id = %s", ["mallory", first.id])
     bad = run("audit", "verify")
     assert bad.returncode == 1

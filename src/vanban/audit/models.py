@@ -11,6 +11,23 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """`update()` and `delete()` refused: events are only ever added (the database refuses
+    them too, by trigger; see `vanban.audit.guard`)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Nhật ký kiểm toán chỉ được ghi thêm, không được xóa.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Nhật ký kiểm toán chỉ được ghi thêm, không được sửa.")
+
+
 class AuditEvent(models.Model):
     at = models.DateTimeField("thời điểm", db_index=True)
     actor_id = models.BigIntegerField("mã người thực hiện", null=True, blank=True)
@@ -23,6 +40,8 @@ class AuditEvent(models.Model):
     ip_address = models.CharField("địa chỉ IP", max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "sự kiện kiểm toán"
@@ -50,3 +69,35 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} events, head {self.last_hash[:12]}"
+
+
+class Checkpoint(models.Model):
+    """A signed, timestamped statement "after `event_count` events the head was `head_hash`".
+
+    `payload` is the exact signed text (canonical JSON); the other columns repeat it for
+    queries. Sent to the hub, which keeps its own copy (`witnessed_at` set on success).
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    head_hash = models.CharField(max_length=64)
+    event_count = models.BigIntegerField()
+    last_event_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    payload = models.TextField()
+    signature = models.TextField(help_text="base64")
+    certificate_pem = models.TextField()
+    certificate_fingerprint = models.CharField(max_length=64)
+    timestamp_token = models.TextField(blank=True, help_text="RFC 3161 TimeStampToken, base64 DER")
+    witnessed_at = models.DateTimeField(null=True, blank=True)
+    witness_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "mốc neo nhật ký"
+        verbose_name_plural = "mốc neo nhật ký"
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"mốc #{self.sequence}: {self.event_count} sự kiện, {self.head_hash[:12]}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Mốc neo nhật ký không được xóa.")

@@ -57,6 +57,7 @@ def record_event(
 class ChainProblem:
     event_id: int
     reason: str
+    code: str = "AUDIT_CHAIN_BROKEN"
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,12 @@ class ChainReport:
 
 
 def verify_chain(progress: Callable[[int, int], None] | None = None,
-                 batch: int = 2000) -> ChainReport:
-    """Walk every event in order; stop at the first whose hash or link does not match."""
+                 batch: int = 2000,
+                 each: Callable[[int, AuditEvent], None] | None = None) -> ChainReport:
+    """Walk every event in order; stop at the first whose hash or link does not match.
+
+    `each(position, event)` sees every event that checked out (position 1 = the first), so
+    checkpoints can be compared with the chain in the same walk (vanban.audit.verify)."""
     total = AuditEvent.objects.count()
     prev = GENESIS
     checked = 0
@@ -91,16 +96,18 @@ def verify_chain(progress: Callable[[int, int], None] | None = None,
             )
             if expected != ev.hash:
                 return ChainReport(checked, ChainProblem(
-                    ev.id, "nội dung sự kiện đã bị thay đổi (hash không khớp)"))
+                    ev.id, "nội dung sự kiện đã bị thay đổi (hash không khớp)", "AUDIT_EVENT_CHANGED"))
             prev = ev.hash
             checked += 1
             last_id = ev.id
+            if each is not None:
+                each(checked, ev)
         if progress:
             progress(checked, total)
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != prev:
         return ChainReport(checked, ChainProblem(
-            last_id, "sự kiện cuối chuỗi đã bị xóa (đầu chuỗi không khớp)"))
+            last_id, "sự kiện cuối chuỗi đã bị xóa (đầu chuỗi không khớp)", "AUDIT_HEAD_MISMATCH"))
     return ChainReport(checked, None)
 
 

@@ -198,3 +198,8 @@ def trace(request: HttpRequest, package_id: str) -> dict[str, Any]:
          summary="Danh bạ trục biết: mã, tên, điểm kết nối, dấu vân tay chứng thư số")
 def agencies(request: HttpRequest) -> list[dict[str, Any]]:
     return queries.directory_rows()
+
+
+from vanban.hub import witness  # noqa: E402 - audit checkpoints witnessed by the hub (hub/witness.py)
+
+api.add_router("/witness", witness.router)

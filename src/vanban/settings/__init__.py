@@ -200,3 +200,7 @@ VANBAN_EXCHANGE_RETRY_BASE_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_BASE_
 VANBAN_EXCHANGE_RETRY_MAX_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_MAX_SECONDS", 3600))
 # Processes that check the PDF signatures of an inbox batch in parallel (1 = in the worker itself).
 VANBAN_VERIFY_PROCESSES = max(1, env_int("VANBAN_VERIFY_PROCESSES", os.cpu_count() or 1))
+# Audit chain anchoring (docs/audit.md): RFC 3161 TSA, minutes between checkpoints, signing agency.
+VANBAN_AUDIT_TSA_URL = env_str("VANBAN_AUDIT_TSA_URL")
+VANBAN_AUDIT_CHECKPOINT_MINUTES = min(59, max(1, env_int("VANBAN_AUDIT_CHECKPOINT_MINUTES", 10)))
+VANBAN_AUDIT_SIGNING_AGENCY = env_str("VANBAN_AUDIT_SIGNING_AGENCY")

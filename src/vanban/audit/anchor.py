@@ -1,0 +1,237 @@
+"""Anchoring the audit chain outside the database: signed, timestamped checkpoints.
+
+A checkpoint says "after `event_count` events the chain head was `head_hash`", signed with
+the installation's system key (a `trust` credential of kind `system`) and timestamped by an
+RFC 3161 TSA (`VANBAN_AUDIT_TSA_URL`). Each is sent to the hub, which keeps a copy the
+office's database administrators cannot touch (`vanban.hub.witness`). `audit verify` then
+checks the chain against both copies (`vanban.audit.verify`).
+
+Reading the chain head needs no lock: `ChainHead` moves in one UPDATE of both columns, so a
+committed row always pairs a count with its hash. Checkpoints add no work to appends.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import algos, cms, tsp
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vanban.audit.chain import GENESIS, canonical
+from vanban.audit.models import AuditEvent, ChainHead, Checkpoint
+from vanban.core.clock import to_iso
+
+FORMAT = "vanban-audit-checkpoint/1"
+TSA_TIMEOUT = 20.0
+MAX_TSA_RESPONSE = 256 * 1024
+
+
+class AnchorError(RuntimeError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# ----- keys ------------------------------------------------------------------------------
+def system_credential() -> Any:
+    """The installation's system key: the agency `VANBAN_AUDIT_SIGNING_AGENCY`, else the
+    first agency (by code) holding an active system credential."""
+    from vanban.agencies.models import Agency
+    from vanban.trust import services as trust
+    from vanban.trust.models import Credential
+
+    code = getattr(settings, "VANBAN_AUDIT_SIGNING_AGENCY", "")
+    if code:
+        agency = Agency.objects.filter(code=code).first()
+        credential = trust.credential_for(agency, Credential.Kind.SYSTEM) if agency else None
+    else:
+        credential = (Credential.objects.filter(kind=Credential.Kind.SYSTEM, is_active=True)
+                      .select_related("agency").order_by("agency__code", "-created_at").first())
+    if credential is None:
+        raise AnchorError("AUDIT_NO_SYSTEM_KEY",
+                          "Chưa có khóa hệ thống (chữ ký hệ thống) để ký mốc neo nhật ký.")
+    return credential
+
+
+def _sign(key: Any, data: bytes) -> bytes:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(data, ec.ECDSA(hashes.SHA256()))
+    raise AnchorError("AUDIT_KEY_UNSUPPORTED", "Khóa hệ thống không phải RSA hay ECDSA.")
+
+
+def signature_valid(certificate_pem: str, payload: str, signature_b64: str) -> bool:
+    """Does the signature over `payload` verify with the certificate's public key?"""
+    try:
+        cert = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
+        sig = base64.b64decode(signature_b64, validate=True)
+        public = cert.public_key()
+        if isinstance(public, rsa.RSAPublicKey):
+            public.verify(sig, payload.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(sig, payload.encode("utf-8"), ec.ECDSA(hashes.SHA256()))
+        else:
+            return False
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def fingerprint(certificate_pem: str) -> str:
+    cert = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+# ----- RFC 3161 --------------------------------------------------------------------------
+def request_timestamp(url: str, data: bytes) -> bytes:
+    """A TimeStampToken (DER) over sha256(data) from the TSA at `url`."""
+    nonce = secrets.randbits(63)
+    req = tsp.TimeStampReq({
+        "version": 1,
+        "message_imprint": tsp.MessageImprint({
+            "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+            "hashed_message": hashlib.sha256(data).digest()}),
+        "nonce": nonce,
+        "cert_req": True,
+    })
+    request = urllib.request.Request(  # noqa: S310 - the TSA URL is the operator's setting
+        url, data=req.dump(), method="POST", headers={"Content-Type": "application/timestamp-query"})
+    try:
+        with urllib.request.urlopen(request, timeout=TSA_TIMEOUT) as response:  # noqa: S310
+            body = response.read(MAX_TSA_RESPONSE + 1)
+    except OSError as exc:
+        raise AnchorError("AUDIT_TSA_UNREACHABLE", f"Không gọi được máy chủ cấp dấu thời gian: {exc}") from None
+    if len(body) > MAX_TSA_RESPONSE:
+        raise AnchorError("AUDIT_TSA_BAD_ANSWER", "Câu trả lời của máy chủ dấu thời gian quá lớn.")
+    try:
+        resp = tsp.TimeStampResp.load(body)
+        status = resp["status"]["status"].native
+        token = resp["time_stamp_token"]
+        info = token["content"]["encap_content_info"]["content"].parsed
+        ok = status in ("granted", "granted_with_mods") and info["nonce"].native == nonce
+    except (ValueError, TypeError, KeyError):
+        ok = False
+    if not ok:
+        raise AnchorError("AUDIT_TSA_BAD_ANSWER", "Máy chủ dấu thời gian trả lời không hợp lệ.")
+    return token.dump()
+
+
+@dataclass(frozen=True)
+class TimestampCheck:
+    ok: bool
+    at: datetime | None
+    reason: str
+
+
+def check_timestamp(token_der: bytes, data: bytes) -> TimestampCheck:
+    """The token covers sha256(data), its TSA signature is intact and chains to our trust store."""
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko_certvalidator import ValidationContext
+
+    from vanban.pki.runner import run_coroutine
+    from vanban.trust.services import trust_store
+
+    try:
+        info = cms.ContentInfo.load(token_der)
+        signed = info["content"]
+        tst = signed["encap_content_info"]["content"].parsed
+        at = tst["gen_time"].native
+    except (ValueError, TypeError, KeyError):
+        return TimestampCheck(False, None, "dấu thời gian không đọc được")
+    context = ValidationContext(trust_roots=trust_store().asn1_roots(), allow_fetching=False,
+                                revocation_mode="soft-fail")
+
+    def imprint(algorithm: str) -> bytes:
+        return hashlib.new(algorithm, data).digest()
+
+    try:
+        status = run_coroutine(lambda: validate_tst_signed_data(signed, context, imprint))
+    except Exception:  # pyHanko raises many kinds; any of them means "not valid"
+        return TimestampCheck(False, at, "dấu thời gian không hợp lệ (chữ ký hoặc giá trị băm sai)")
+    if not (status.get("intact") and status.get("valid")):
+        return TimestampCheck(False, at, "dấu thời gian không khớp với mốc neo")
+    if status.get("validation_path") is None or status.get("trust_problem_indic") is not None:
+        return TimestampCheck(False, at, "máy chủ cấp dấu thời gian không thuộc kho tin cậy")
+    return TimestampCheck(True, at, "")
+
+
+# ----- checkpoints -----------------------------------------------------------------------
+def make_payload(*, sequence: int, head_hash: str, event_count: int, last_event_id: int | None,
+                 at: datetime, signer_fingerprint: str) -> str:
+    return canonical({
+        "format": FORMAT, "sequence": sequence, "head_hash": head_hash,
+        "event_count": event_count, "last_event_id": last_event_id, "at": to_iso(at),
+        "signer": signer_fingerprint,
+    }).decode("utf-8")
+
+
+def parse_payload(payload: str) -> dict[str, Any]:
+    """The fields of a checkpoint payload; ValueError when it is not one of ours."""
+    doc = json.loads(payload)
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError("not a checkpoint payload")
+    if canonical(doc).decode("utf-8") != payload:
+        raise ValueError("payload is not in canonical form")
+    for name in ("sequence", "event_count"):
+        if not isinstance(doc.get(name), int) or doc[name] < 0:
+            raise ValueError(f"bad {name}")
+    if not isinstance(doc.get("head_hash"), str) or len(doc["head_hash"]) != 64:
+        raise ValueError("bad head_hash")
+    return doc
+
+
+def create_checkpoint(*, force: bool = False) -> Checkpoint | None:
+    """Sign and timestamp the current head; None when nothing happened since the last one."""
+    head = ChainHead.objects.filter(pk=1).first()
+    head_hash, count = (head.last_hash, head.count) if head else (GENESIS, 0)
+    last = Checkpoint.objects.order_by("-sequence").first()
+    if last is not None and last.event_count == count and last.head_hash == head_hash and not force:
+        return None
+    last_event = AuditEvent.objects.filter(hash=head_hash).values_list("id", flat=True).first()
+    credential = system_credential()
+    from vanban.trust.services import key_and_chain_pem
+
+    key, chain_pem = key_and_chain_pem(credential)
+    cert_pem = x509.load_pem_x509_certificates(chain_pem)[0].public_bytes(
+        serialization.Encoding.PEM).decode("ascii")
+    signer = fingerprint(cert_pem)
+    at = timezone.now()
+    sequence = (last.sequence + 1) if last else 1
+    payload = make_payload(sequence=sequence, head_hash=head_hash, event_count=count,
+                           last_event_id=last_event, at=at, signer_fingerprint=signer)
+    signature = _sign(key, payload.encode("utf-8"))
+    token = b""
+    tsa_url = getattr(settings, "VANBAN_AUDIT_TSA_URL", "")
+    if tsa_url:
+        token = request_timestamp(tsa_url, payload.encode("utf-8"))
+    try:
+        with transaction.atomic():
+            return Checkpoint.objects.create(
+                sequence=sequence, head_hash=head_hash, event_count=count,
+                last_event_id=last_event, created_at=at, payload=payload,
+                signature=base64.b64encode(signature).decode("ascii"), certificate_pem=cert_pem,
+                certificate_fingerprint=signer,
+                timestamp_token=base64.b64encode(token).decode("ascii") if token else "")
+    except IntegrityError:
+        return None  # another worker made this sequence number at the same moment
+
+
+def as_wire(cp: Checkpoint) -> dict[str, str]:
+    """What the hub receives and gives back: the signed text and its proofs, nothing else."""
+    return {"payload": cp.payload, "signature": cp.signature,
+            "certificate_pem": cp.certificate_pem, "timestamp_token": cp.timestamp_token}

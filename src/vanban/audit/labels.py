@@ -43,6 +43,9 @@ ACTIONS: dict[str, str] = {
     "hub.package_delivered": "trục giao gói tin", "hub.vxp_system_created": "tạo hệ thống kết nối VXP",
     "hub.vxp_secret_rotated": "đổi khóa bí mật VXP", "hub.vxp_agency_registered": "đăng ký cơ quan qua VXP",
     "hub.vxp_agency_deleted": "xóa cơ quan qua VXP",
+    "hub.checkpoint_witnessed": "trục lưu bản chứng thực nhật ký",
+    "hub.checkpoint_refused": "trục từ chối bản chứng thực nhật ký",
+    "audit.checkpoint_created": "lập điểm chứng thực nhật ký",
 }
 
 APPS: dict[str, str] = {

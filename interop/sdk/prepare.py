@@ -16,7 +16,7 @@ from pathlib import Path
 A, B = "000.00.01.H16", "000.00.02.H16"
 
 
-def _identity(code: str):  # noqa: ANN202 - (key, cert)
+def _identity(code: str):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import rsa

@@ -111,9 +111,10 @@ def pull_from_parent() -> PullResult:
         try:
             data = client.fetch(package_id)
             upstream = []
-            if isinstance(client, HubClient):
+            trace = getattr(client, "trace", None)  # our API has it; the national hub's SDK has not
+            if trace is not None:
                 try:
-                    upstream = client.trace(package_id).get("hops", [])
+                    upstream = trace(package_id).get("hops", [])
                 except HubHttpError:
                     upstream = []
             submitted = services.accept_package(blobs.receive_bytes(data), caller=None, from_parent=True,

@@ -99,6 +99,16 @@ public class VanbanSdkDriver {
         String docId = sent.getDocID();
         expect(docId != null && !docId.isEmpty(), "sendEdoc DocID " + docId);
 
+        // Before the recipient takes it: the row exists, not yet received (receivedTime "" not null).
+        GetSendEdocResult early = ka.getSentEdocList("{\"servicetype\":\"eDoc\",\"messagetype\":\"edoc\"}");
+        expect(early != null && "0".equals(early.getErrorCode()) && early.getStatusResult() != null,
+                "getSentEdocList before delivery answers (" + (early == null ? "null" : early.getErrorDesc()) + ")");
+        boolean waiting = false;
+        for (StatusResult r : early.getStatusResult()) {
+            waiting |= docId.equals(r.getSenderDocId()) && "initial".equals(r.getReceiveStatus());
+        }
+        expect(waiting, "getSentEdocList shows " + docId + " not yet received");
+
         CountReceiveEdoc count = kb.countReceiveEdoc("{\"servicetype\":\"eDoc\"}");
         expect("0".equals(count.getErrorCode()) && count.getCount() >= 1, "countReceiveEdoc " + count.getCount());
         GetReceivedEdocResult received = kb.getReceivedEdocList("{\"servicetype\":\"eDoc\",\"messagetype\":\"edoc\"}");

@@ -120,4 +120,6 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "hub/diem-ket-noi/": ALL_A,
     "hub/diem-ket-noi/<int:endpoint_id>/thu-hoi/": ALL_A,
     "hub/chung-thu/": ALL_A,
+    "hub/dang-ky-co-quan/": ALL_A,
+    "hub/dang-ky-co-quan/<int:claim_id>/": ALL_A,
 }

@@ -69,6 +69,7 @@ FILL: dict[str, dict[str, str]] = {
     "vxp/<str:name>": {"name": "vxp_operation"},
     "hub/goi-tin/<uuid:package_id>/": {"package_id": "package"},
     "hub/diem-ket-noi/<int:endpoint_id>/thu-hoi/": {"endpoint_id": "endpoint"},
+    "hub/dang-ky-co-quan/<int:claim_id>/": {"claim_id": "agency_claim"},
     "hub/api/v1/packages/<package_id>": {"package_id": "package"},
     "hub/api/v1/packages/<package_id>/ack": {"package_id": "package"},
     "hub/api/v1/packages/<package_id>/trace": {"package_id": "package"},

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import make_agency, make_user
 from tests.hub.packages import document, make_identity
@@ -23,6 +24,7 @@ from vanban.documents import services as docs
 from vanban.documents.models import Document
 from vanban.hub import services as hub
 from vanban.hub.models import Endpoint
+from vanban.hub.vxp_models import AgencyClaim
 from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
@@ -125,6 +127,10 @@ def build_world(office: Office) -> World:
     answer = Client().post("/hub/api/v1/packages", data, content_type="application/xml",
                            HTTP_AUTHORIZATION=f"Bearer {tokens[a.code]}")
     assert answer.status_code == 201, answer.content
+    # A pending registerAgency claim (VXP directory authority): only hub operators may decide it.
+    claim = AgencyClaim.objects.create(endpoint=Endpoint.objects.get(name="qlvb-a"), code="001.00.01.H16",
+                                       parent_code="000.00.01.H16", name=f"Phòng {MARK}", reasons=["unsigned"],
+                                       created_at=timezone.now())
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
@@ -136,7 +142,7 @@ def build_world(office: Office) -> World:
         "catalog_entry": entries["02.TH"].pk, "transfer": transfer.pk, "user": users["a_other_specialist"].pk,
         "package": uuid.UUID(answer.json()["id"]), "endpoint": Endpoint.objects.get(name="qlvb-a").pk,
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
-        "vxp_operation": "getEdoc",
+        "vxp_operation": "getEdoc", "agency_claim": claim.pk,
     })
     secrets = [MARK]
     for doc in Document.objects.filter(agency=a):

@@ -15,6 +15,7 @@ from tests.factories import make_agency
 from tests.hub.conftest import A, B
 from tests.hub.live_hubs import free_port
 from tests.hub.packages import Identity, document
+from vanban.audit.models import AuditEvent
 from vanban.hub import blobs, federation, routing, services
 from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem
 from vanban.hubclient import HubHttpError
@@ -147,4 +148,6 @@ def test_pull_takes_in_acks_after_commit_and_keeps_what_it_cannot_take(
     again = federation.pull_from_parent()
     assert (again.taken, again.duplicates) == (1, 1)
     assert Package.objects.count() == 1
-    assert PullProblem.objects.get().attempts == 2
+    # The tampered one was set aside (refused for good): audited, not fetched again.
+    assert PullProblem.objects.get().attempts == 1 and "gác lại" in PullProblem.objects.get().last_error
+    assert AuditEvent.objects.filter(action=federation.PULL_SET_ASIDE).count() == 1

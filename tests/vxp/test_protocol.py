@@ -147,3 +147,36 @@ def test_protocol_package_never_imports_django() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
             assert not [n for n in names if n.split(".")[0] in {"django", "ninja", "huey"}], path
+
+
+def _verify_window(stamp: dt.datetime, *, age: int = 7 * 86400, skew: int = 600) -> object:
+    headers = sign_headers([], system_id="vxp.saas.02", secret=SECRET, now=stamp)
+    table = {name.lower(): value for name, value in headers}
+    return verify_headers(lambda name: table.get(name.lower()), lambda sid: SECRET, max_skew_seconds=skew,
+                          max_age_seconds=age, now=NOW.replace(microsecond=0))
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [
+    (dt.timedelta(hours=-7), True),  # a JVM in UTC writes its local time: 7 h "behind" Vietnam
+    (dt.timedelta(days=-7, minutes=-9), True),  # a service object reused for a week
+    (dt.timedelta(days=-7, minutes=-11), False),
+    (dt.timedelta(hours=7, minutes=9), True),  # a JVM in UTC+14
+    (dt.timedelta(hours=7, minutes=11), False),
+])
+def test_timestamp_window_for_reused_and_offsetless_stamps(offset: dt.timedelta, accepted: bool) -> None:
+    # An offset-less local time is read as Vietnam time: rewrite the wall clock, keep the zone.
+    stamp = NOW.replace(microsecond=0) + offset
+    if accepted:
+        verified = _verify_window(stamp)
+        assert verified.skew_seconds == int(-offset.total_seconds())  # type: ignore[attr-defined]
+        assert bool(verified.skew_note(600)) is (abs(offset.total_seconds()) > 600)  # type: ignore[attr-defined]
+    else:
+        with pytest.raises(SignatureError) as caught:
+            _verify_window(stamp)
+        assert caught.value.code == "AUTH_STALE_TIMESTAMP"
+
+
+def test_max_age_zero_leaves_only_the_skew() -> None:
+    assert _verify_window(NOW - dt.timedelta(seconds=590), age=0)
+    with pytest.raises(SignatureError):
+        _verify_window(NOW - dt.timedelta(minutes=11), age=0)

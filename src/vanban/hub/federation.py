@@ -5,6 +5,18 @@ original bytes to the parent's /packages. Downward, it pulls its inbox at the pa
 takes each package in locally (checked and stored like any submit), and acks at the
 parent only after that commit — so nothing is lost and a repeat is a duplicate.
 The parent never needs to reach the lower hub (provincial hubs may sit behind NAT).
+
+The parent speaks either our API (`VANBAN_HUB_PARENT_PROTOCOL=vanban`, bearer token) or the
+national hub's SDK protocol (`vxp`: `VANBAN_HUB_PARENT_URL` is its endpoint, our systemId in
+`VANBAN_HUB_PARENT_SYSTEM_ID`, the secret in `VANBAN_HUB_PARENT_TOKEN`). `VxpClient` offers
+the same submit / inbox / fetch / ack, so the outbox (`Forward`), retry and idempotency are
+the same code: forward = sendEdoc, pull = getReceivedEdocList + getEdoc, ack = updateStatus
+done. Statuses travel as status packages both ways.
+
+A package the parent holds that we refuse for good (our intake's 4xx: bad format, bad
+signature, too large …) is set aside, not retried forever in front of the rest: recorded as a
+pull problem with its error, audited, skipped by later pulls (the operator retries by clearing
+it), and reported to a VXP parent with updateStatus `fail`, which takes it off our list there.
 """
 
 from __future__ import annotations
@@ -13,17 +25,31 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from vanban.hub import blobs, conf, queries, services
+from vanban.audit.services import record_event
+from vanban.hub import blobs, conf, queries, services, vxp_conf
 from vanban.hub.errors import HubError
+from vanban.hub.models import PullProblem
 from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
+from vanban.vxp.client import VxpClient
 
 log = logging.getLogger(__name__)
 TRACE_HEADER = "X-Vanban-Trace"
+PULL_SET_ASIDE = "hub.pull_set_aside"
+SET_ASIDE_PREFIX = "[gác lại] "
 
 
-def parent_client() -> HubClient | None:
+def parent_client() -> HubClient | VxpClient | None:
     url = conf.parent_url()
-    return HubClient(url, conf.parent_token(), timeout=conf.http_timeout_seconds()) if url else None
+    if not url:
+        return None
+    if vxp_conf.parent_protocol() == "vxp":
+        return VxpClient(url, vxp_conf.parent_system_id(), conf.parent_token(), timeout=conf.http_timeout_seconds())
+    return HubClient(url, conf.parent_token(), timeout=conf.http_timeout_seconds())
+
+
+def set_aside_ids() -> set[str]:
+    return set(PullProblem.objects.filter(last_error__startswith=SET_ASIDE_PREFIX)
+               .values_list("parent_package_id", flat=True))
 
 
 def forward_one(forward_id: int) -> str:
@@ -74,24 +100,31 @@ def pull_from_parent() -> PullResult:
     client = parent_client()
     if client is None:
         return result
-    try:
-        entries = client.inbox(limit=conf.pull_batch())
+    skipped = set_aside_ids()
+    try:  # ask for enough that set-aside entries still waiting at the parent never fill the batch
+        entries = client.inbox(limit=min(conf.pull_batch() + len(skipped), 1000))
     except (HubHttpError, HubUnreachableError) as exc:
         log.warning("hub pull: inbox at parent failed: %s", exc)
         result.unreachable = True
         return result
-    for package_id in dict.fromkeys(str(e["id"]) for e in entries):
+    for package_id in [i for i in dict.fromkeys(str(e["id"]) for e in entries) if i not in skipped]:
         try:
             data = client.fetch(package_id)
-            try:
-                upstream = client.trace(package_id).get("hops", [])
-            except HubHttpError:
-                upstream = []
+            upstream = []
+            trace = getattr(client, "trace", None)  # our API has it; the national hub's SDK has not
+            if trace is not None:
+                try:
+                    upstream = trace(package_id).get("hops", [])
+                except HubHttpError:
+                    upstream = []
             submitted = services.accept_package(blobs.receive_bytes(data), caller=None, from_parent=True,
                                                 parent_package_id=package_id, upstream=upstream)
             client.ack(package_id)
         except HubError as exc:
-            services.record_pull_problem(package_id, f"{exc.code}: {exc.message}")
+            if exc.status >= 500:  # ours, maybe passing (disk, blob): try again next time
+                services.record_pull_problem(package_id, f"{exc.code}: {exc.message}")
+            else:
+                _set_aside(client, package_id, exc)
             result.problems += 1
             continue
         except HubHttpError as exc:
@@ -105,3 +138,18 @@ def pull_from_parent() -> PullResult:
         result.taken += 1
         result.duplicates += int(submitted.duplicate)
     return result
+
+
+def _set_aside(client: HubClient | VxpClient, package_id: str, exc: HubError) -> None:
+    """A package we refuse for good: recorded, audited, skipped from now on, and told to a VXP
+    parent (updateStatus fail), so the packages behind it flow on."""
+    error = f"{exc.code}: {exc.message}"
+    services.record_pull_problem(package_id, SET_ASIDE_PREFIX + error)
+    record_event(PULL_SET_ASIDE, actor="hub", obj=PullProblem.objects.get(parent_package_id=package_id),
+                 details={"parent_package_id": package_id, "code": exc.code, "error": exc.message[:500]})
+    log.warning("hub pull: package %s from the parent set aside: %s", package_id, error)
+    if isinstance(client, VxpClient):
+        try:
+            client.update_status(package_id, "fail", f"Trục cấp dưới từ chối: {error}"[:900])
+        except (HubHttpError, HubUnreachableError) as report:
+            log.warning("hub pull: could not report %s as failed to the parent: %s", package_id, report)

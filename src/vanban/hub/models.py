@@ -199,5 +199,5 @@ class PullProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent_package_id}: {self.last_error[:60]}"
-from vanban.hub.vxp_models import VxpReceipt, VxpReceiptStatus, VxpSystem  # noqa: E402, F401 - VXP facade tables
+from vanban.hub.vxp_models import AgencyClaim, VxpReceipt, VxpReceiptStatus, VxpSystem  # noqa: E402, F401 - VXP facade tables
 from vanban.hub.witness_models import WitnessedCheckpoint  # noqa: E402, F401 - audit witness (hub/witness.py)

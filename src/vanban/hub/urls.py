@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanban.hub import views
+from vanban.hub import views, vxp_views
 from vanban.hub.api import api
 
 app_name = "hub"
@@ -15,5 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("diem-ket-noi/", views.endpoints, name="endpoints"),
     path("diem-ket-noi/<int:endpoint_id>/thu-hoi/", views.endpoint_revoke, name="endpoint_revoke"),
     path("chung-thu/", views.certificates, name="certificates"),
+    path("dang-ky-co-quan/", vxp_views.claims, name="claims"),
+    path("dang-ky-co-quan/<int:claim_id>/", vxp_views.claim_decide, name="claim_decide"),
     path("api/v1/", api.urls),
 ]

@@ -23,9 +23,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from vanban.audit.services import record_event
-from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.clock import VN_TZ, to_iso
-from vanban.hub import blobs, conf, services, vxp_directory, vxp_systems
+from vanban.hub import blobs, conf, services, vxp_claims, vxp_conf, vxp_directory, vxp_systems
 from vanban.hub.errors import HubError
 from vanban.hub.models import (
     Delivery,
@@ -39,7 +38,6 @@ from vanban.hub.models import (
     TraceEvent,
 )
 from vanban.hub.vxp_models import VxpReceipt, VxpReceiptStatus
-from vanban.vxp import conf as vxp_conf
 from vanban.vxp.envelope import failure, success
 from vanban.vxp.signing import SignatureError, Verified, digest_matches, file_hash_matches, verify_headers
 
@@ -51,30 +49,62 @@ _KINDS = {"edoc": PackageKind.DOCUMENT, "status": PackageKind.STATUS}
 _RECEIVE_DESC = {"initial": "Chờ hệ thống nơi nhận lấy về", "processing": "Nơi nhận đang xử lý",
                  "done": "Nơi nhận đã nhận", "fail": "Nơi nhận báo lỗi khi nhận",
                  "pending": "Chờ chuyển lên trục cấp trên", "forwarded": "Đã chuyển lên trục cấp trên"}
-AGENCY_REGISTERED = "hub.vxp_agency_registered"
 AGENCY_DELETED = "hub.vxp_agency_deleted"
+FRESH_SECONDS = 600  # a timestamp further than this from our clock gets a note in the trace
+
+# What the SDK reads from each operation's answer beyond status/ErrorCode/ErrorDesc: present
+# in failure answers too (SDK 2.0.1 throws NullPointerException on a failed sendEdoc without
+# DocId, and UnsupportedOperationException on any JSON null).
+_FAILURE_FIELDS: dict[str, dict[str, Any]] = {
+    "sendEdoc": {"data": "", "DocId": ""},
+    "getReceivedEdocList": {"data": []},
+    "getSentEdocList": {"data": []},
+    "getAgenciesList": {"data": []},
+    "getAgenciesListQD20": {"data": []},
+    "getEdoc": {"data": ""},
+    "countReceiveEdoc": {"data": "", "count": 0},
+    "countReceiveStatus": {"data": "", "count": 0},
+}
+
+
+def no_null(value: Any) -> Any:
+    """The answer with every JSON null replaced by "" (the SDK expects strings, never null)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return {k: no_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [no_null(v) for v in value]
+    return value
 
 
 def _answer(status: int, body: dict[str, Any]) -> JsonResponse:
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(no_null(body), status=status, json_dumps_params={"ensure_ascii": True})
+
+
+def _refusal(name: str, status: int, code: str, message: str) -> JsonResponse:
+    return _answer(status, {**failure(code, message), **_FAILURE_FIELDS.get(name, {"data": ""})})
 
 
 @csrf_exempt
 def operation(request: HttpRequest, name: str) -> HttpResponse:
     handler = OPERATIONS.get(name)
     if handler is None:
-        return _answer(404, failure("UNKNOWN_OPERATION", f"Trục không có thao tác '{name[:60]}'."))
+        return _refusal(name, 404, "UNKNOWN_OPERATION", f"Trục không có thao tác '{name[:60]}'.")
     if request.method not in ("GET", "POST"):
-        return _answer(405, failure("METHOD_NOT_ALLOWED", "Chỉ dùng GET hoặc POST."))
+        return _refusal(name, 405, "METHOD_NOT_ALLOWED", "Chỉ dùng GET hoặc POST.")
     try:
         verified = verify_headers(request.headers.get, vxp_systems.secret_for,
-                                  max_skew_seconds=vxp_conf.max_skew_seconds())
+                                  max_skew_seconds=vxp_conf.max_skew_seconds(),
+                                  max_age_seconds=vxp_conf.max_age_seconds())
         result = handler(request, vxp_systems.endpoint_for(verified.system_id), verified)
     except SignatureError as exc:
-        return _answer(401, failure(exc.code, exc.message))
+        return _refusal(name, 401, exc.code, exc.message)
     except HubError as exc:
-        return _answer(exc.status, failure(exc.code, exc.message))
-    return result if isinstance(result, HttpResponse) else _answer(200, result)
+        return _refusal(name, exc.status, exc.code, exc.message)
+    if isinstance(result, HttpResponse):
+        return result
+    return _answer(int(result.pop("_http", 200)), result)
 
 
 # -- documents and statuses ------------------------------------------------------------------
@@ -88,13 +118,18 @@ def send_edoc(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, 
         declared = 0
     if declared > limit + 64 * 1024:
         raise HubError(413, "PACKAGE_TOO_LARGE", f"Gói tin {declared} byte vượt giới hạn {limit} byte.")
-    received = _received_file(request, limit)
-    declared_hash = v.get("hash-file")
-    if declared_hash:
-        received = _matching_hash(received, declared_hash)
+    declared_hash = v.get("hash-file").strip()
+    if not declared_hash:  # the SDK always signs it; without it the body is not covered by the HMAC
+        raise HubError(400, "FILE_HASH_MISSING",
+                       "Thiếu XroadVnpt-hash-file đã ký: trục không nhận tệp mà chữ ký không bao phủ.")
+    received = _matching_hash(_received_file(request, limit), declared_hash)
     result = services.accept_package(received, caller=caller)
     package = result.package
-    return success(None, DocId=str(package.pk), DocumentId=package.document_id, Duplicate=result.duplicate)
+    note = v.skew_note(FRESH_SECONDS)
+    if note:
+        TraceEvent.objects.create(package=package, at=timezone.now(), hub=conf.hub_code(), event="clock_skew",
+                                  endpoint=caller.name, detail=note[:1000])
+    return success("", DocId=str(package.pk), DocumentId=package.document_id, Duplicate=result.duplicate)
 
 
 def _received_file(request: HttpRequest, limit: int) -> blobs.Received:
@@ -172,7 +207,7 @@ def get_received_edoc_list(request: HttpRequest, caller: Endpoint, v: Verified) 
             "from": d.package.sender_code, "to": d.agency_code, "status": state,
             "status_desc": _RECEIVE_DESC[state], "contentSha256": d.package.sha256,
             "contentLength": d.package.size, "documentId": d.package.document_id,
-            "statusCode": d.package.status_code or None, "receivedAt": to_iso(d.package.received_at),
+            "statusCode": d.package.status_code or "", "receivedAt": to_iso(d.package.received_at),
         })
     return success(items)
 
@@ -207,34 +242,43 @@ def download_edoc(request: HttpRequest, caller: Endpoint, v: Verified) -> HttpRe
 
 def update_status(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, Any]:
     """done = acknowledge (off the list, delivered); processing = still listed; fail = off the
-    list but still waiting on the operator's page, with the system's description."""
+    list but still waiting on the operator's page, with the system's description.
+
+    Idempotent and forward-only (initial → processing → fail, and done from any), so a replayed
+    request (the SDK repeats identical signed headers) can never move a delivery back."""
     status = v.get("status").strip().lower()
     if status not in ("processing", "done", "fail"):
         raise HubError(400, "BAD_STATUS", "status phải là processing, done hoặc fail.")
     package = _visible(caller, v)
     if status == "done":
         services.acknowledge(package, caller)
-        return success(None)
+        return success("")
     description = v.get("description")[:1000]
     with transaction.atomic():
         rows = list(Delivery.objects.select_for_update().filter(package=package, endpoint=caller))
         if not rows:
             raise HubError(404, "NOT_FOUND", "Gói tin không có trong danh sách nhận của hệ thống này.")
         now = timezone.now()
+        current = {r.delivery_id: r.status for r in VxpReceipt.objects.filter(delivery__in=rows)}
         for delivery in (d for d in rows if d.state == DeliveryState.WAITING):
+            if current.get(delivery.pk) == VxpReceiptStatus.FAIL or current.get(delivery.pk) == status:
+                continue  # already there, or further along: a repeat changes nothing
             VxpReceipt.objects.update_or_create(delivery=delivery, defaults={
                 "status": status, "description": description, "updated_at": now})
             TraceEvent.objects.create(package=package, at=now, hub=conf.hub_code(), event=f"vxp_{status}",
                                       agency_code=delivery.agency_code, endpoint=caller.name,
                                       detail=(description or _RECEIVE_DESC[status])[:1000])
-    return success(None)
+    return success("")
 
 
 def get_sent_edoc_list(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, Any]:
     message_type = _message_kind(v)
     qs = Package.objects.filter(source_endpoint=caller, kind=_KINDS[message_type])
-    if v.get("docId") or v.get("docid"):
-        qs = qs.filter(pk=_visible(caller, v).pk)
+    # Not `docId`: the SDK keeps an earlier call's docId in its header map and sends it again.
+    sender_doc_id = v.get("senderDocId").strip()
+    if sender_doc_id:
+        package = services.visible_package(sender_doc_id, caller)
+        qs = qs.filter(pk=package.pk) if package is not None else qs.none()
     packages = list(_dated(qs, "received_at", v).order_by("-received_at")[:MAX_LIST])
     deliveries: dict[Any, list[Delivery]] = {}
     for d in Delivery.objects.filter(package__in=packages).select_related("vxp_receipt").order_by("id"):
@@ -252,18 +296,18 @@ def get_sent_edoc_list(request: HttpRequest, caller: Endpoint, v: Verified) -> d
             items.append({**base, "toCode": d.agency_code, "receiveStatus": state,
                           "receiveStatusDesc": (receipt.description if receipt and receipt.description
                                                 and state != "done" else _RECEIVE_DESC[state]),
-                          "receivedTime": to_iso(d.delivered_at) if d.delivered_at else None})
+                          "receivedTime": to_iso(d.delivered_at) if d.delivered_at else ""})
         forward = forwards.get(p.pk)
         for code in forward.recipient_codes if forward else []:
             state = "forwarded" if forward.state == ForwardState.FORWARDED else "pending"
             items.append({**base, "toCode": code, "receiveStatus": state, "receiveStatusDesc": _RECEIVE_DESC[state],
-                          "receivedTime": to_iso(forward.forwarded_at) if forward.forwarded_at else None})
+                          "receivedTime": to_iso(forward.forwarded_at) if forward.forwarded_at else ""})
     return success(items)
 
 
 def _counter(kind: str) -> Handler:
     def count(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, Any]:
-        return success(None, count=_waiting(caller, kind).count())
+        return success("", count=_waiting(caller, kind).count())
     return count
 
 
@@ -278,9 +322,12 @@ def get_agencies_list_qd20(request: HttpRequest, caller: Endpoint, v: Verified) 
 
 
 def register_agency(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, Any]:
-    """A child agency of one the caller serves: into the directory, then served by the caller."""
+    """A child agency of one the caller serves (docs/vxp.md, "Directory authority"): refused
+    outside the caller's subtree, served at once only when `vxp_claims` allows it, otherwise a
+    pending claim for the hub operator (answer `PENDING_APPROVAL`, HTTP 202)."""
     body = request.body if int(request.META.get("CONTENT_LENGTH") or 0) <= MAX_JSON_BODY else b""
-    if v.get("hash-body") and hashlib.sha256(body).hexdigest() != v.get("hash-body").strip().lower():
+    declared = v.get("hash-body").strip().lower()
+    if declared and hashlib.sha256(body).hexdigest() != declared:
         raise HubError(400, "BODY_HASH_MISMATCH", "Nội dung yêu cầu không khớp mã băm đã ký (XroadVnpt-hash-body).")
     try:
         data = json.loads(body or b"{}")
@@ -290,28 +337,18 @@ def register_agency(request: HttpRequest, caller: Endpoint, v: Verified) -> dict
         raise HubError(400, "BAD_BODY", "Nội dung phải là đối tượng JSON: code, pcode, name, mail, mobile, fax.")
     code, pcode = str(data.get("code") or "").strip(), str(data.get("pcode") or "").strip()
     name = str(data.get("name") or "").strip()
-    for value, label in ((code, "code"), (pcode, "pcode")):
-        try:
-            parse_agency_code(value)
-        except AgencyCodeError as exc:
-            raise HubError(400, "BAD_AGENCY_CODE", f"{label} '{value}': {exc.reason}") from None
     if not name:
         raise HubError(400, "BAD_BODY", "Thiếu tên cơ quan (name).")
-    if not EndpointAgency.objects.filter(endpoint=caller, agency__code=pcode).exists():
-        raise HubError(403, "PARENT_NOT_SERVED",
-                       f"Hệ thống không phục vụ cơ quan cấp trên {pcode}; chỉ đăng ký được đơn vị con của mình.")
-    taken = (EndpointAgency.objects.filter(agency__code=code, endpoint__revoked_at__isnull=True)
-             .exclude(endpoint=caller).select_related("endpoint").first())
-    if taken is not None:
-        raise HubError(422, "AGENCY_ALREADY_SERVED", f"Cơ quan {code} đã do điểm kết nối khác phục vụ.")
-    with transaction.atomic():
-        vxp_directory.register(code=code, name=name, parent=pcode, mail=str(data.get("mail") or ""),
-                               phone=str(data.get("mobile") or ""), actor=caller.name)
-        agency_id = vxp_directory.agency_id(code)
-        EndpointAgency.objects.get_or_create(endpoint=caller, agency_id=agency_id)
-        record_event(AGENCY_REGISTERED, actor=caller.name, agency_code=code, obj=caller,
-                     details={"code": code, "pcode": pcode, "name": name})
-    return success(None)
+    outcome = vxp_claims.register_or_claim(
+        caller, vxp_claims.Request(code, pcode, name, str(data.get("mail") or ""), str(data.get("mobile") or "")),
+        signed_body=bool(declared))
+    if outcome.registered:
+        return success("")
+    claim = outcome.claim
+    assert claim is not None
+    return {**failure("PENDING_APPROVAL",
+                      f"Đã ghi nhận yêu cầu đăng ký {code} (số {claim.pk}); chờ quản trị trục phê duyệt vì "
+                      + "; ".join(vxp_claims.reason_texts(claim)) + "."), "data": "", "_http": 202}
 
 
 def delete_agency(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, Any]:
@@ -322,7 +359,7 @@ def delete_agency(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[s
         if not deleted:
             raise HubError(404, "AGENCY_NOT_SERVED", f"Hệ thống không phục vụ cơ quan {code or '(trống)'}.")
         record_event(AGENCY_DELETED, actor=caller.name, agency_code=code, obj=caller, details={"code": code})
-    return success(None)
+    return success("")
 
 
 OPERATIONS: dict[str, Handler] = {

@@ -47,3 +47,38 @@ class VxpReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: {self.status}"
+
+
+class AgencyClaimState(models.TextChoices):
+    PENDING = "pending", "Chờ phê duyệt"
+    APPROVED = "approved", "Đã phê duyệt"
+    REFUSED = "refused", "Đã từ chối"
+
+
+class AgencyClaim(models.Model):
+    """A VXP system asking to serve an agency code (registerAgency) that the hub operator must
+    approve: the code is already in the directory, may be reachable through the parent hub,
+    or the request carried no signed `hash-body` (the real SDK never sends one)."""
+
+    endpoint = models.ForeignKey("hub.Endpoint", on_delete=models.PROTECT, related_name="agency_claims")
+    code = models.CharField("mã cơ quan", max_length=13)
+    parent_code = models.CharField("mã cơ quan cấp trên", max_length=13)
+    name = models.CharField("tên cơ quan", max_length=500)
+    mail = models.CharField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=50, blank=True, default="")
+    reasons = models.JSONField("lý do cần phê duyệt", default=list)
+    state = models.CharField(max_length=10, choices=AgencyClaimState.choices, default=AgencyClaimState.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True, default="")
+    decision_note = models.CharField(max_length=1000, blank=True, default="")
+
+    class Meta:
+        verbose_name = "yêu cầu đăng ký cơ quan qua VXP"
+        verbose_name_plural = "yêu cầu đăng ký cơ quan qua VXP"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["endpoint", "code"], condition=models.Q(state="pending"),
+                                               name="hub_agency_claim_one_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ← {self.endpoint_id} ({self.state})"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.hub import services
 from vanban.hub.errors import HubError
-from vanban.hub.models import Endpoint
+from vanban.hub.models import Endpoint, EndpointKind
 from vanban.hub.vxp_models import VxpSystem
 
 SYSTEM_CREATED = "hub.vxp_system_created"
@@ -56,9 +56,13 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_system(*, name: str, codes: Iterable[str], system_id: str = "",
+def create_system(*, name: str, codes: Iterable[str], system_id: str = "", kind: str = EndpointKind.AGENCY,
                   actor: Any = None) -> tuple[VxpSystem, str]:
-    """An endpoint serving `codes` and its VXP identity; returns the secret, shown once."""
+    """An endpoint serving `codes` and its VXP identity; returns the secret, shown once.
+
+    `kind="hub"`: a lower hub that reaches us over VXP (upward federation): its packages are
+    routed with split horizon and accepted on its word when we hold no certificate of the sender,
+    exactly as for a lower hub on /hub/api/v1."""
     system_id = (system_id or name).strip()
     if not _SYSTEM_ID.match(system_id):
         raise HubError(400, "BAD_SYSTEM_ID", "Mã hệ thống chỉ gồm chữ, số, '.', '_', '-' (tối đa 100 ký tự).")
@@ -66,7 +70,7 @@ def create_system(*, name: str, codes: Iterable[str], system_id: str = "",
     with transaction.atomic():
         if VxpSystem.objects.filter(system_id=system_id).exists():
             raise HubError(400, "SYSTEM_ID_TAKEN", f"Đã có hệ thống VXP mã '{system_id}'.")
-        endpoint, _unused_token = services.create_endpoint(name=name, codes=codes, actor=actor)
+        endpoint, _unused_token = services.create_endpoint(name=name, codes=codes, kind=kind, actor=actor)
         system = VxpSystem.objects.create(endpoint=endpoint, system_id=system_id, secret_encrypted=encrypt(secret))
         codes_served = list(endpoint.agencies.order_by("code").values_list("code", flat=True))
         record_event(SYSTEM_CREATED, actor=actor, agency_code=codes_served[0] if codes_served else "", obj=system,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import http.client
 import json
-import urllib.error
-import urllib.request
+import urllib.parse
 from typing import Any
 
 from vanban.core.clock import now_vn, to_iso
@@ -21,7 +21,6 @@ from vanban.hubclient import HubUnreachableError, Submitted
 from vanban.vxp import conf
 from vanban.vxp.agencies import VxpAgency, parse_agencies
 from vanban.vxp.envelope import Envelope, VxpError, parse
-from vanban.vxp.multipart import file_doc_body
 from vanban.vxp.signing import sdk_file_hash, sign_headers
 
 __all__ = ["MESSAGE_TYPES", "VxpClient"]
@@ -41,15 +40,13 @@ class VxpClient:
 
     # -- the SDK operations --------------------------------------------------------------
 
-    def send_edoc(self, data: bytes, *, sender: str, message_type: str = "edoc",
-                  filename: str = "edoc.edxml") -> Envelope:
-        """sendEdoc: one edXML file, multipart part `file_doc`; the answer carries `DocId`."""
+    def send_edoc(self, data: bytes, *, sender: str, message_type: str = "edoc") -> Envelope:
+        """sendEdoc as SDK 2.0.1 sends it: the raw file then CRLF, `application/octet-stream`,
+        `hash-file` unpadded hex of the file alone; the answer carries `DocId`."""
         _check_type(message_type)
-        body, content_type = file_doc_body(data, filename)
         params = [("from", sender), ("servicetype", SERVICE_TYPE), ("messagetype", message_type),
                   ("hash-file", sdk_file_hash(hashlib.sha256(data).digest()))]
-        return self._envelope("sendEdoc", params, body=body, signed_type="application/octet-stream",
-                              content_type=content_type)
+        return self._envelope("sendEdoc", params, body=data + b"\r\n", signed_type="application/octet-stream")
 
     def get_received_edoc_list(self, message_type: str = "edoc", *, from_date: str = "",
                                to_date: str = "") -> list[dict[str, Any]]:
@@ -80,10 +77,12 @@ class VxpClient:
 
     def get_sent_edoc_list(self, message_type: str = "edoc", *, doc_id: str = "", from_date: str = "",
                            to_date: str = "") -> list[dict[str, Any]]:
-        """getSentEdocList: per recipient, how far what this system sent has got."""
+        """getSentEdocList: per recipient, how far what this system sent has got. `doc_id` goes as
+        `senderDocId` (our facade's filter): the SDK leaves an earlier call's `docId` in its header
+        map, so the facade does not filter on `docId` here."""
         _check_type(message_type)
         params = [("servicetype", SERVICE_TYPE), ("messagetype", message_type)]
-        params += [(k, v) for k, v in (("docId", doc_id), ("fromDate", from_date), ("toDate", to_date)) if v]
+        params += [(k, v) for k, v in (("senderDocId", doc_id), ("fromDate", from_date), ("toDate", to_date)) if v]
         return _items(self._envelope("getSentEdocList", params).data)
 
     def get_agencies_list(self) -> list[VxpAgency]:
@@ -99,7 +98,7 @@ class VxpClient:
         body = json.dumps({"id": id, "pcode": pcode, "code": code, "name": name, "mail": mail,
                            "mobile": mobile, "fax": fax}, ensure_ascii=False).encode("utf-8")
         params = [("hash-body", hashlib.sha256(body).hexdigest())]
-        return self._envelope("registerAgency", params, body=body, content_type="application/json")
+        return self._envelope("registerAgency", params, body=body)
 
     def delete_agency(self, code: str) -> Envelope:
         return self._envelope("deleteAgency", [("AgencyCode", code)])
@@ -107,7 +106,7 @@ class VxpClient:
     def count_received(self, message_type: str = "edoc") -> int:
         _check_type(message_type)
         operation = "countReceiveEdoc" if message_type == "edoc" else "countReceiveStatus"
-        return int(self._envelope(operation, [("servicetype", SERVICE_TYPE)], method="GET").extra.get("count", 0))
+        return int(self._envelope(operation, [("servicetype", SERVICE_TYPE)], body=b"{}").extra.get("count", 0))
 
     # -- HubClient's contract -------------------------------------------------------------
 
@@ -147,40 +146,47 @@ class VxpClient:
     # -- transport ------------------------------------------------------------------------
 
     def _envelope(self, operation: str, params: list[tuple[str, str]], *, body: bytes | None = None,
-                  signed_type: str = "application/json", content_type: str | None = None,
-                  method: str = "POST") -> Envelope:
-        status, raw = self._call(operation, params, body=body, signed_type=signed_type,
-                                 content_type=content_type, method=method)
+                  signed_type: str = "application/json") -> Envelope:
+        status, raw = self._call(operation, params, body=body, signed_type=signed_type)
         try:
             env = parse(raw)
         except ValueError:
-            raise VxpError(status, "BAD_ANSWER", raw[:300].decode("utf-8", "replace")) from None
+            raise VxpError(status, "BAD_ANSWER" if status < 400 else "HTTP_ERROR",
+                           raw[:300].decode("utf-8", "replace")) from None
         if not env.ok:
             raise VxpError(status, env.error_code, env.error_desc)
         return env
 
-    def _call(self, operation: str, params: list[tuple[str, str]], *, body: bytes | None, signed_type: str,
-              content_type: str | None, method: str) -> tuple[int, bytes]:
-        signed = sign_headers([("Content-Type", signed_type), *params], system_id=self.system_id,
-                              secret=self.secret)
-        headers = {name: _header_value(value) for name, value in signed}
-        headers["Content-Type"] = _header_value(content_type or signed_type)
-        headers["Accept"] = "application/json"
-        request = urllib.request.Request(  # noqa: S310 - the URL is this installation's configuration
-            f"{self.base_url}/{operation}", data=body if body is not None else (b"" if method == "POST" else None),
-            method=method, headers=headers)  # type: ignore[arg-type]
+    def request_headers(self, params: list[tuple[str, str]], signed_type: str = "application/json",
+                        ) -> list[tuple[str, str]]:
+        """The header lines of one call, names in the SDK's exact spelling and case."""
+        return [*sign_headers([("Content-Type", signed_type), *params], system_id=self.system_id,
+                              secret=self.secret), ("Accept", "application/json")]
+
+    def _call(self, operation: str, params: list[tuple[str, str]], *, body: bytes | None,
+              signed_type: str) -> tuple[int, bytes]:
+        """One POST over http.client: `putheader` keeps each name's case as given (urllib's
+        `Request` would rewrite `XroadVnpt-systemid` as `Xroadvnpt-systemid`)."""
+        url = urllib.parse.urlsplit(f"{self.base_url}/{operation}")
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise HubUnreachableError(f"{self.base_url}: không phải địa chỉ http(s)")
+        connection_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        payload = body if body is not None else b""
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
+            connection = connection_class(url.hostname, url.port, timeout=self.timeout)
             try:
-                env = parse(raw)
-            except ValueError:
-                raise VxpError(exc.code, "HTTP_ERROR", raw[:300].decode("utf-8", "replace")) from None
-            raise VxpError(exc.code, env.error_code, env.error_desc) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            raise HubUnreachableError(f"{self.base_url}: {getattr(exc, 'reason', exc)}") from None
+                connection.putrequest("POST", url.path + (f"?{url.query}" if url.query else ""),
+                                      skip_accept_encoding=True)
+                for name, value in self.request_headers(params, signed_type):
+                    connection.putheader(name, _header_value(value))
+                connection.putheader("Content-Length", str(len(payload)))
+                connection.endheaders(payload)
+                response = connection.getresponse()
+                return response.status, response.read()
+            finally:
+                connection.close()
+        except (http.client.HTTPException, TimeoutError, ConnectionError, OSError) as exc:
+            raise HubUnreachableError(f"{self.base_url}: {exc}") from None
 
 
 def _header_value(value: str) -> str | bytes:

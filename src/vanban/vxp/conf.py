@@ -28,15 +28,6 @@ def poll_due(now: datetime) -> bool:
     return now.minute % poll_minutes() == 0
 
 
-def max_skew_seconds() -> int:
-    """Largest accepted distance between a request's signed timestamp and our clock; 0 = no check.
-
-    The SDK stamps a service object once, when it is constructed (see docs/vxp.md), so a
-    client that keeps one object for hours needs a larger value here.
-    """
-    return max(0, _int("VANBAN_VXP_MAX_SKEW_SECONDS", 600))
-
-
 def http_timeout_seconds() -> int:
     return max(1, _int("VANBAN_VXP_HTTP_TIMEOUT", 60))
 

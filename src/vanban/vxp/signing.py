@@ -53,9 +53,20 @@ class Verified:
     system_id: str
     timestamp: datetime
     params: dict[str, str] = field(default_factory=dict)  # signed values, keys lower-cased
+    skew_seconds: int = 0  # our clock minus the signed timestamp (read as Vietnam time)
 
     def get(self, name: str, default: str = "") -> str:
         return self.params.get(name.lower(), default)
+
+    def skew_note(self, fresh_seconds: int) -> str:
+        """A Vietnamese line for the trace when the timestamp is not fresh; "" otherwise."""
+        if abs(self.skew_seconds) <= fresh_seconds:
+            return ""
+        hours, rest = divmod(abs(self.skew_seconds), 3600)
+        side = "trước" if self.skew_seconds > 0 else "sau"
+        return (f"Thời điểm ký của yêu cầu VXP ({self.params.get('timestamp', '')}) {side} đồng hồ trục "
+                f"{hours} giờ {rest // 60} phút {rest % 60} giây: đối tượng SDK dùng lại dấu thời gian "
+                "hoặc máy chủ gửi chạy múi giờ khác; chấp nhận vì nằm trong cửa sổ cho phép.")
 
 
 def hmac_hex(secret: str, message: bytes) -> str:
@@ -104,12 +115,23 @@ def _text(value: str) -> str:
         return value
 
 
+ZONE_ALLOWANCE_SECONDS = 7 * 3600  # a JVM in UTC+14 writes local times 7 h ahead of Vietnam
+
+
 def verify_headers(header: Callable[[str], str | None], secret_for: Callable[[str], str | None], *,
-                   max_skew_seconds: int, now: datetime | None = None) -> Verified:
+                   max_skew_seconds: int, max_age_seconds: int = 0, now: datetime | None = None) -> Verified:
     """Check a request's signed headers; `header(name)` reads one header case-insensitively.
 
     Order: structure, signed values equal to the headers sent, HMAC with the secret of the
-    system named in the signed values, then the timestamp window (0 = not checked).
+    system named in the signed values, then the timestamp window.
+
+    The window: the SDK stamps a service object once and reuses the stamp for every call
+    (Bkav's integrator keeps one object for the life of the process), and writes the JVM's
+    local time without an offset (a JVM in UTC is 7 h behind Vietnam). So a stamp may be up to
+    `max_age_seconds` + `max_skew_seconds` in the past (`max_age_seconds` 0 = only the skew),
+    and up to 7 h + `max_skew_seconds` in the future (zones east of Vietnam). `max_skew_seconds`
+    0 turns the check off. Replays inside the window are harmless because every
+    state-changing operation of the facade is idempotent (docs/vxp.md).
     """
     keys, signed, given = header(SIGN_KEYS), header(SIGN_JSON), header(SIGN_HASH)
     if not keys or not signed or not given:
@@ -148,11 +170,14 @@ def verify_headers(header: Callable[[str], str | None], secret_for: Callable[[st
     except ValueError:
         raise SignatureError("AUTH_BAD_TIMESTAMP",
                              "Thời điểm ký (timestamp) phải có dạng ddMMyyyyTHHmmss+SSSS.") from None
-    if max_skew_seconds and abs(((now or now_vn()) - stamp).total_seconds()) > max_skew_seconds:
+    skew = int(((now or now_vn()) - stamp).total_seconds())
+    if max_skew_seconds and not (-(ZONE_ALLOWANCE_SECONDS + max_skew_seconds) <= skew
+                                 <= max_age_seconds + max_skew_seconds):
         raise SignatureError("AUTH_STALE_TIMESTAMP",
-                             f"Thời điểm ký yêu cầu lệch quá {max_skew_seconds} giây so với đồng hồ của trục; "
-                             "hãy tạo yêu cầu mới.")
-    return Verified(system_id, stamp, params)
+                             f"Thời điểm ký yêu cầu ({params['timestamp']}) nằm ngoài cửa sổ trục chấp nhận "
+                             f"(cũ tối đa {max_age_seconds + max_skew_seconds} giây, sớm tối đa "
+                             f"{ZONE_ALLOWANCE_SECONDS + max_skew_seconds} giây); hãy tạo đối tượng dịch vụ mới.")
+    return Verified(system_id, stamp, params, skew)
 
 
 def file_hash_matches(data: bytes, declared: str) -> bool:

@@ -28,6 +28,8 @@ class Command(BaseCommand):
         add.add_argument("--agency", action="append", required=True, dest="agencies",
                          help="mã cơ quan do hệ thống phục vụ (lặp lại được)")
         add.add_argument("--system-id", default="", help="mã hệ thống (mặc định: NAME)")
+        add.add_argument("--kind", default="agency", choices=["agency", "hub"],
+                         help="agency: hệ thống của cơ quan; hub: trục cấp dưới kết nối lên bằng VXP")
         sy.add_parser("list", help="liệt kê hệ thống VXP")
         rotate = sy.add_parser("rotate", help="cấp secret mới (secret cũ hết hiệu lực ngay)")
         rotate.add_argument("system_id")
@@ -44,7 +46,8 @@ class Command(BaseCommand):
             match options["group"], options.get("action"):
                 case "system", "add":
                     system, secret = vxp_systems.create_system(
-                        name=options["name"], codes=options["agencies"], system_id=options["system_id"], actor="cli")
+                        name=options["name"], codes=options["agencies"], system_id=options["system_id"],
+                        kind=options["kind"], actor="cli")
                     codes = ", ".join(system.endpoint.agencies.order_by("code").values_list("code", flat=True))
                     self.stdout.write(f"Đã tạo hệ thống VXP {system.system_id} phục vụ {codes}.")
                     self.stdout.write("systemId và secret chỉ hiện một lần, hãy lưu lại ngay:")

@@ -235,3 +235,11 @@ def test_openapi_is_valid_and_served_without_token(live_server) -> None:
                  "/hub/api/v1/agencies"):
         assert path in spec["paths"], path
     assert "422" in spec["paths"]["/hub/api/v1/packages"]["post"]["responses"]
+
+
+def test_inbox_serves_statuses_before_documents(one_hub: OneHub) -> None:
+    """Under a backlog of documents a status still comes out first (issue 23)."""
+    docs = [one_hub.client(A).submit(document(one_hub.ids[A], B)[0]).id for _ in range(3)]
+    status_id = one_hub.client(C).submit(status(one_hub.ids[C], B, f"{B}-2026.1", "01")).id
+    assert [e["id"] for e in one_hub.client(B).inbox(limit=2)] == [status_id, docs[0]]
+    assert [e["id"] for e in one_hub.client(B).inbox(limit=10)] == [status_id, *docs]

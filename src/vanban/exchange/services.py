@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from vanban import edxml
@@ -138,6 +138,20 @@ def _signed_package(row: OutboxEntry) -> bytes:
     return signed
 
 
+# Statuses and revocations are small and someone is waiting on them: they never queue behind a
+# backlog of documents (issue 23: status 01 came back only after 9 000 documents).
+STATUSES_FIRST = Case(When(kind=OutboxEntry.Kind.STATUS, then=Value(0)),
+                      When(kind=OutboxEntry.Kind.REVOCATION, then=Value(1)), default=Value(2))
+
+
+def due_outbox(limit: int = 100) -> list[OutboxEntry]:
+    """The rows to submit now: statuses, then revocations, then documents, each oldest first."""
+    return list(OutboxEntry.objects.filter(
+        Q(state=OutboxEntry.State.PENDING) | Q(state=OutboxEntry.State.FAILED),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
+    ).order_by(STATUSES_FIRST, "id")[:limit])
+
+
 def send_pending(*, client: HubClient | None = None, limit: int = 100) -> int:
     """Submit every due outbox row; returns how many were accepted by the hub."""
     connection = active_connection()
@@ -145,10 +159,7 @@ def send_pending(*, client: HubClient | None = None, limit: int = 100) -> int:
         if connection is None:
             return 0
         client = client_for(connection)
-    now = timezone.now()
-    due = list(OutboxEntry.objects.filter(
-        Q(state=OutboxEntry.State.PENDING) | Q(state=OutboxEntry.State.FAILED),
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).order_by("id")[:limit])
+    due = due_outbox(limit)
     sent = 0
     for row in due:
         sent += _send_one(client, row)

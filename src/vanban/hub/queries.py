@@ -7,20 +7,31 @@ import binascii
 import json
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from vanban.agencies.models import Agency
 from vanban.core.clock import to_iso
-from vanban.hub.models import AgencyCertificate, Delivery, DeliveryState, Endpoint, EndpointAgency, Forward, Package
+from vanban.hub.models import (
+    AgencyCertificate,
+    Delivery,
+    DeliveryState,
+    Endpoint,
+    EndpointAgency,
+    Forward,
+    Package,
+    PackageKind,
+)
 
 MAX_INBOX = 1000
 _TRACE_HEADER_BYTES = 6000
 
 
 def inbox(endpoint: Endpoint, limit: int) -> list[dict[str, Any]]:
-    """Waiting deliveries for the endpoint, oldest first."""
+    """Waiting deliveries for the endpoint: status packages first (a sender waits on them and they
+    are small), then documents, each oldest first."""
+    statuses_first = Case(When(package__kind=PackageKind.STATUS, then=Value(0)), default=Value(1))
     rows = (Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.WAITING)
-            .select_related("package").order_by("id")[:max(1, min(limit, MAX_INBOX))])
+            .select_related("package").order_by(statuses_first, "id")[:max(1, min(limit, MAX_INBOX))])
     return [{
         "id": str(d.package.pk), "kind": d.package.kind, "from": d.package.sender_code, "to": d.agency_code,
         "document_id": d.package.document_id, "status_code": d.package.status_code or None,

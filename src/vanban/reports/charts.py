@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from vanban.reports.numbers import vn_int
 
@@ -52,6 +53,10 @@ def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[int]], *,
         draw = ax.barh if horizontal else ax.bar
         drawn = draw(offsets, list(values), step * 0.9, label=name, color=PALETTE[n % len(PALETTE)])
         ax.bar_label(drawn, labels=[vn_int(v) if v else "" for v in values], fontsize=7, padding=2)
+    # Counts of documents: whole numbers on the value axis, written the Vietnamese way (1.234).
+    value_axis = ax.xaxis if horizontal else ax.yaxis
+    value_axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_int(int(v))))
     if horizontal:
         ax.set_yticks(positions, list(labels))
         ax.invert_yaxis()

@@ -47,3 +47,20 @@ def test_demo_shows_the_2025_organisation_with_the_old_one_as_history(client) ->
     assert "000.00.50.H16" in client.get("/van-ban-di/noi-nhan/", {"q": "buon ma thuot"}).content.decode()
     directory = client.get("/danh-ba/", {"q": "thong tin truyen thong"}).content.decode()
     assert "000.00.11.H16" in directory and "thôi hoạt động từ 28/02/2025" in directory
+
+
+def test_demo_comes_with_this_years_dossier_catalogs(client) -> None:  # noqa: ANN001
+    from django.utils import timezone
+
+    from vanban.records.models import DossierCatalog
+
+    load_demo("http://127.0.0.1:8000/hub/api/v1")
+    load_demo("http://127.0.0.1:8000/hub/api/v1")  # idempotent
+    year = timezone.localdate().year
+    catalogs = DossierCatalog.objects.filter(year=year)
+    assert sorted(c.agency.code for c in catalogs) == ["000.00.01.H16", "000.00.02.H16"]
+    ubnd = catalogs.get(agency__code="000.00.01.H16")
+    assert ubnd.entries.count() == 8
+    assert ubnd.entries.get(notation="01.TCCB").responsible_user.username == "chuyenvien.ubnd"
+    client.force_login(User.objects.get(username="luutru.ubnd"))
+    assert "Hồ sơ tuyển dụng công chức" in client.get("/ho-so/danh-muc/").content.decode()

@@ -12,6 +12,7 @@ from vanban.agencies.models import Agency
 from vanban.agencies.services import import_agencies
 from vanban.audit.services import record_event
 from vanban.demo import province
+from vanban.demo.catalog import load_demo_catalogs
 from vanban.demo.exchange import wire_demo_exchange
 from vanban.demo.pki import load_demo_pki
 
@@ -60,4 +61,5 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
     codes = sorted({code for _, _, _, code, _, _ in province.USERS})
     credentials = load_demo_pki(codes)
     wire_demo_exchange(codes, hub_url)
+    load_demo_catalogs()
     return DemoResult(created_agencies, users_created, credentials)

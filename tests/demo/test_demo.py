@@ -49,7 +49,7 @@ def test_demo_shows_the_2025_organisation_with_the_old_one_as_history(client) ->
     assert "000.00.11.H16" in directory and "thôi hoạt động từ 28/02/2025" in directory
 
 
-def test_demo_comes_with_this_years_dossier_catalogs(client) -> None:  # noqa: ANN001
+def test_demo_comes_with_this_years_dossier_catalogs(client) -> None:
     from django.utils import timezone
 
     from vanban.records.models import DossierCatalog

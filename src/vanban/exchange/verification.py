@@ -81,12 +81,13 @@ def check_envelope(data: bytes, sender_code: str) -> Check:
         return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
                      f"Chứng thư ký gói tin thuộc cơ quan {who.agency_code}, không phải cơ quan gửi "
                      f"{sender_code}.", integrity=True)
-    if not trust.certificate_chains_to_anchor(signer, intermediates):
+    chain = trust.check_chain(signer, intermediates)  # chain + CRL/OCSP under the policy
+    if not chain.ok:
         return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
-                     f"Chữ ký đúng nhưng chứng thư của {who.common_name} không do CA tin cậy cấp.",
-                     integrity=True)
+                     f"Chữ ký đúng nhưng {chain.message[0].lower()}{chain.message[1:]}", integrity=True)
     return Check("ENVELOPE_SIGNATURE", True, "Chữ ký số của gói tin",
-                 f"Hợp lệ — ký bởi {who.common_name}" + (f" ({who.agency_code})" if who.agency_code else ""),
+                 f"Hợp lệ — ký bởi {who.common_name}" + (f" ({who.agency_code})" if who.agency_code else "")
+                 + (f". {chain.message}" if chain.status == "revocation_unknown" else ""),
                  integrity=True)
 
 

@@ -20,8 +20,9 @@ from vanban.accounts.permissions import can_manage_trust, can_see_operations
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
+from vanban.core.clock import display_datetime
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
-from vanban.pki.runner import run_coroutine
+from vanban.pki.revocation import answer_facts, check_certificate
 from vanban.pki.trust import TrustAnchor as PkiAnchor
 from vanban.trust.models import Credential, RevocationEvidence, TrustAnchor
 
@@ -281,111 +282,70 @@ def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x50
 def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *,
                 agency: Agency | None = None, hard_fail: bool | None = None,
                 fetch: bool | None = None) -> ChainCheck:
-    """Chain to the province's anchors (and `agency`'s own), then revocation: fresh cached
-    CRL/OCSP answers first, the network when they do not decide (`VANBAN_REVOCATION_FETCH`);
-    every answer fetched is kept (`RevocationEvidence`). Unknown status passes only under
-    soft-fail (`VANBAN_REVOCATION_POLICY`), and says so."""
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import InsufficientRevinfoError, PathBuildingError, PathValidationError
-    from pyhanko_certvalidator.errors import RevokedError as CvRevokedError
-
+    """Chain to the province's anchors (and `agency`'s own), then revocation: fresh CRL/OCSP
+    answers already kept first, the network when they do not decide
+    (`VANBAN_REVOCATION_FETCH`); every answer fetched is kept (`RevocationEvidence`).
+    Unknown status passes only under soft-fail (`VANBAN_REVOCATION_POLICY`), and says so."""
     hard = revocation_hard_fail() if hard_fail is None else hard_fail
-    may_fetch = revocation_fetch() if fetch is None else fetch
-    roots = trust_store(agency).asn1_roots()
+    store = trust_store(agency)
     who = identify(cert).common_name or cert.subject.rfc4514_string()
-
-    def asn1(c: x509.Certificate) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-
-    serials = {c.serial_number for c in [cert, *intermediates]}
-    crls, ocsps = _cached_revinfo(serials)
-
-    def attempt(mode: str, fetching: bool) -> tuple[str, ValidationContext]:
-        context = ValidationContext(trust_roots=roots, allow_fetching=fetching, revocation_mode=mode,
-                                    crls=crls, ocsps=ocsps)
-        validator = CertificateValidator(asn1(cert), intermediate_certs=[asn1(c) for c in intermediates],
-                                         validation_context=context)
-        try:
-            run_coroutine(lambda: validator.async_validate_usage(set()))
-        except CvRevokedError:
-            return "revoked", context
-        except PathBuildingError:
-            return "untrusted", context
-        except InsufficientRevinfoError:
-            return "unknown", context
-        except PathValidationError:
-            return "failed", context
-        return "trusted", context
-
-    outcome, _unused = attempt("hard-fail", False)
-    if outcome == "unknown" and may_fetch:
-        outcome, context = attempt("hard-fail", True)
-        _keep_evidence(context.crls, context.ocsps, known={_sha(x) for x in [*crls, *ocsps]})
-    used = tuple(_sha(x) for x in [*crls, *ocsps])
-    if outcome == "revoked":
-        return ChainCheck(False, "revoked", f"Chứng thư số của {who} ĐÃ BỊ THU HỒI.", used)
-    if outcome == "untrusted":
-        return ChainCheck(False, "untrusted", f"Chứng thư của {who} không do CA tin cậy cấp.")
-    if outcome == "trusted":
-        return ChainCheck(True, "trusted", f"Chứng thư của {who} do CA tin cậy cấp, chưa bị thu hồi.", used)
-    if outcome == "failed":
-        return ChainCheck(False, "untrusted", f"Chứng thư của {who} không hợp lệ (hết hạn hoặc sai chuỗi).")
-    soft, _unused = attempt("soft-fail", False)
-    if soft != "trusted":
-        return ChainCheck(False, "untrusted" if soft != "revoked" else "revoked",
-                          f"Chứng thư của {who} không do CA tin cậy cấp hoặc đã bị thu hồi.")
-    if hard:
-        return ChainCheck(False, "revocation_unknown",
-                          f"KHÔNG RÕ TÌNH TRẠNG THU HỒI chứng thư của {who} (không kết nối được "
-                          "CRL/OCSP); chính sách yêu cầu kiểm tra được nên không chấp nhận.")
-    return ChainCheck(True, "revocation_unknown",
-                      f"Chứng thư của {who} do CA tin cậy cấp; KHÔNG RÕ TÌNH TRẠNG THU HỒI (không "
-                      "kết nối được CRL/OCSP).")
+    crls, ocsps = _kept_answers({c.serial_number for c in [cert, *intermediates]})
+    result = check_certificate(cert, roots=[a.cert for a in store], intermediates=intermediates,
+                               crls=crls, ocsps=ocsps,
+                               allow_fetching=revocation_fetch() if fetch is None else fetch,
+                               cache_seconds=_cache_seconds())
+    keep_answers(result.fetched)
+    used = tuple(result.used)
+    if result.status == "revoked":
+        when = f" lúc {display_datetime(result.revoked_at)}" if result.revoked_at else ""
+        return ChainCheck(False, "revoked", f"Chứng thư số của {who} ĐÃ BỊ THU HỒI{when}.", used)
+    if result.status == "untrusted":
+        return ChainCheck(False, "untrusted", f"Chứng thư của {who} không do CA tin cậy cấp "
+                          "(hoặc đã hết hạn).", used)
+    if result.status == "revocation_unknown":
+        if hard:
+            return ChainCheck(False, "revocation_unknown",
+                              f"KHÔNG RÕ TÌNH TRẠNG THU HỒI chứng thư của {who} (không kết nối được "
+                              "CRL/OCSP); chính sách yêu cầu kiểm tra được nên không chấp nhận.", used)
+        return ChainCheck(True, "revocation_unknown",
+                          f"Chứng thư của {who} do CA tin cậy cấp; KHÔNG RÕ TÌNH TRẠNG THU HỒI (không "
+                          "kết nối được CRL/OCSP).", used)
+    if result.status == "not_declared":
+        return ChainCheck(True, "trusted", f"Chứng thư của {who} do CA tin cậy cấp (không công bố "
+                          "điểm kiểm tra thu hồi).", used)
+    return ChainCheck(True, "trusted", f"Chứng thư của {who} do CA tin cậy cấp, chưa bị thu hồi "
+                      "(đã kiểm tra CRL/OCSP).", used)
 
 
-def _sha(item: Any) -> str:
-    return hashlib.sha256(item.dump()).hexdigest()
+def _cache_seconds() -> int:
+    return int(getattr(settings, "VANBAN_REVOCATION_CACHE_SECONDS", 3600))
 
 
-def _cached_revinfo(serials: set[int]) -> tuple[list[Any], list[Any]]:
-    """Answers still fresh (before their nextUpdate, and younger than the cache limit).
-    OCSP answers about other certificates are left out: certvalidator counts them as failed."""
-    from asn1crypto import crl as asn1_crl
-    from asn1crypto import ocsp as asn1_ocsp
-
+def _kept_answers(serials: set[int]) -> tuple[list[bytes], list[bytes]]:
+    """Kept answers still fresh (before nextUpdate, younger than the cache limit); OCSP
+    ones only about these certificates."""
     now = timezone.now()
-    oldest = now - timedelta(seconds=int(getattr(settings, "VANBAN_REVOCATION_CACHE_SECONDS", 3600)))
+    oldest = now - timedelta(seconds=_cache_seconds())
     rows = (RevocationEvidence.objects.filter(fetched_at__gte=oldest)
             .filter(Q(next_update__isnull=True) | Q(next_update__gt=now)).order_by("-fetched_at")[:200])
+    wanted = {format(s, "x") for s in serials}
     crls, ocsps = [], []
     for row in rows:
         if row.kind == RevocationEvidence.Kind.CRL:
-            crls.append(asn1_crl.CertificateList.load(bytes(row.der)))
-        elif set(row.serials.split(",")) & {format(s, "x") for s in serials}:
-            ocsps.append(asn1_ocsp.OCSPResponse.load(bytes(row.der)))
+            crls.append(bytes(row.der))
+        elif set(row.serials.split(",")) & wanted:
+            ocsps.append(bytes(row.der))
     return crls, ocsps
 
 
-def _keep_evidence(crls: list[Any], ocsps: list[Any], *, known: set[str]) -> None:
-    for kind, items in ((RevocationEvidence.Kind.CRL, crls), (RevocationEvidence.Kind.OCSP, ocsps)):
-        for item in items:
-            digest = _sha(item)
-            if digest in known:
-                continue
-            next_update, serials = _revinfo_facts(kind, item)
-            RevocationEvidence.objects.get_or_create(sha256=digest, defaults={
-                "kind": kind, "der": item.dump(), "next_update": next_update, "serials": serials})
-
-
-def _revinfo_facts(kind: str, item: Any) -> tuple[Any, str]:
-    try:
-        if kind == RevocationEvidence.Kind.CRL:
-            return item["tbs_cert_list"]["next_update"].native, ""
-        basic = item["response_bytes"]["response"].parsed
-        answers = basic["tbs_response_data"]["responses"]
-        nexts = [r["next_update"].native for r in answers if r["next_update"].native]
-        return (min(nexts) if nexts else None,
-                ",".join(format(r["cert_id"]["serial_number"].native, "x") for r in answers))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None, ""
+def keep_answers(fetched: list[tuple[str, bytes]]) -> list[RevocationEvidence]:
+    """Keep fetched CRL/OCSP answers (evidence, and a cache across processes)."""
+    rows = []
+    for kind, der in fetched:
+        next_update, serials = answer_facts(kind, der)
+        row, _created = RevocationEvidence.objects.get_or_create(
+            sha256=hashlib.sha256(der).hexdigest(),
+            defaults={"kind": kind, "der": der, "next_update": next_update,
+                      "serials": ",".join(format(s, "x") for s in sorted(serials))})
+        rows.append(row)
+    return rows

@@ -149,3 +149,16 @@ def test_policy_parser() -> None:
     assert parse_revocation_policy(" Hard_Fail ") == "hard-fail"
     with pytest.raises(SettingError):
         parse_revocation_policy("maybe")
+
+
+def test_pdf_answers_are_cached_in_the_process(env: Env) -> None:
+    seal = env.pki.issue_seal("Văn phòng bộ nhớ đệm", CODE)
+    signed = sign_pdf(make_pdf(), KeyHoldingSigner(seal.key, seal.cert, seal.chain), role="seal")
+    first = validate_pdf(signed, services.trust_store())
+    assert first.verdict == "valid" and first.signatures[0].revocation == "good"
+    before = _hits(env)
+    assert before > 0
+    second = validate_pdf(signed, services.trust_store())
+    assert second.verdict == "valid" and second.signatures[0].revocation == "good"
+    assert _hits(env) == before  # no network: the fresh answers were reused
+    assert second.revocation_evidence  # and still named as what the verdict rests on

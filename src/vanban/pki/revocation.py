@@ -37,7 +37,8 @@ from pyhanko_certvalidator.util import get_declared_revinfo
 
 from vanban.pki.runner import run_coroutine
 
-__all__ = ["CertCheck", "check_certificate", "clear_cache", "declares_revocation"]
+__all__ = ["CertCheck", "cached_answers", "check_certificate", "clear_cache", "declares_revocation",
+           "remember"]
 
 TRUSTED, REVOKED, UNKNOWN, UNTRUSTED = "trusted", "revoked", "revocation_unknown", "untrusted"
 NOT_DECLARED = "not_declared"  # trusted, and the certificate names no CRL/OCSP to ask
@@ -165,6 +166,16 @@ def answer_facts(kind: str, der: bytes) -> tuple[datetime | None, frozenset[int]
         return None, frozenset()
 
 
+def remember(fetched: list[tuple[str, bytes]], cache_seconds: int) -> None:
+    """Keep fetched answers in this process until their nextUpdate (at most `cache_seconds`)."""
+    _to_cache(fetched, cache_seconds)
+
+
+def cached_answers() -> tuple[list[Any], list[Any]]:
+    """Every fresh answer in this process's cache (callers filter OCSP by certificate)."""
+    return _from_cache(None)
+
+
 def _to_cache(fetched: list[tuple[str, bytes]], cache_seconds: int) -> None:
     if cache_seconds <= 0:
         return
@@ -182,7 +193,7 @@ def _to_cache(fetched: list[tuple[str, bytes]], cache_seconds: int) -> None:
                 _cache.pop(key, None)
 
 
-def _from_cache(serials: set[int]) -> tuple[list[Any], list[Any]]:
+def _from_cache(serials: set[int] | None) -> tuple[list[Any], list[Any]]:
     """Fresh answers; OCSP ones only about these certificates (certvalidator counts an
     answer about a sibling certificate as a failed check)."""
     now = time.time()
@@ -193,7 +204,7 @@ def _from_cache(serials: set[int]) -> tuple[list[Any], list[Any]]:
                 _cache.pop(key, None)
             elif kind == "crl":
                 crls.append(asn1_crl.CertificateList.load(der))
-            elif answered & serials:
+            elif serials is None or answered & serials:
                 ocsps.append(asn1_ocsp.OCSPResponse.load(der))
     return crls, ocsps
 

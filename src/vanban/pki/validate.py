@@ -46,6 +46,7 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend
 from pyhanko_certvalidator.util import get_declared_revinfo
 
 from vanban.core.clock import now_vn
+from vanban.pki import revocation
 from vanban.pki.identity import identify
 from vanban.pki.pdfio import open_pdf
 from vanban.pki.report import (
@@ -88,6 +89,9 @@ def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool | 
     validator = _Validator(reader, trust, allow_fetching=allow_fetching, now=now,
                            require_revocation=require_revocation)
     signatures = run_coroutine(validator.run)
+    if allow_fetching and trust.cache_seconds > 0:
+        revocation.remember([(e["kind"], base64.b64decode(e["der_b64"])) for e in validator.evidence()],
+                            trust.cache_seconds)
     return ValidationReport(signatures=signatures, validated_at=(now or now_vn()),
                             sha256=hashlib.sha256(pdf_bytes).hexdigest(),
                             allow_fetching=allow_fetching,
@@ -117,6 +121,9 @@ class _Validator:
         self.backend: FetcherBackend | None = None
         self.crls, self.ocsps, self.dss_certs = self._read_dss()
         self.contexts: list[ValidationContext] = []
+        # answers fetched earlier in this process and still fresh (only when the store allows)
+        self.cached_crls, self.cached_ocsps = (revocation.cached_answers()
+                                               if allow_fetching and trust.cache_seconds > 0 else ([], []))
 
     def evidence(self) -> list[dict[str, str]]:
         """Every CRL and OCSP answer fetched during this validation, once each."""
@@ -177,19 +184,27 @@ class _Validator:
         # certvalidator counts an OCSP answer about a sibling certificate (same CA) as a
         # failed check, so each signature sees only answers about its own certificates.
         mine = _related_serials(emb)
-        ocsps = [o for o in self.ocsps if _ocsp_serials(o) & mine]
+        ocsps = [o for o in [*self.ocsps, *self.cached_ocsps] if _ocsp_serials(o) & mine]
         return ValidationContext(
             trust_roots=self.roots, other_certs=[*self.dss_certs, *emb.other_embedded_certs],
-            crls=self.crls, ocsps=ocsps,
+            crls=[*self.crls, *self.cached_crls], ocsps=ocsps,
             moment=moment, allow_fetching=fetch, fetcher_backend=self.backend if fetch else None,
             revocation_mode=mode, retroactive_revinfo=moment is not None)
 
     async def _pass(self, emb: EmbeddedPdfSignature, *, moment: datetime | None, mode: str,
                     skip_diff: bool, fetch: bool | None = None) -> _Trust:
         fetching = self.allow_fetching if fetch is None else fetch and self.allow_fetching
-        context = self._context(emb, moment=moment, mode=mode, fetch=fetching)
-        if fetching:
+        if fetching and (self.cached_crls or self.cached_ocsps):
+            # fresh answers already fetched may decide without the network
+            context = self._context(emb, moment=moment, mode=mode, fetch=False)
             self.contexts.append(context)
+            status = await async_validate_pdf_signature(emb, context, key_usage_settings=_KEY_USAGE,
+                                                        skip_diff=skip_diff)
+            cached = _classify(status)
+            if cached.kind in ("trusted", "revoked"):
+                return cached
+        context = self._context(emb, moment=moment, mode=mode, fetch=fetching)
+        self.contexts.append(context)
         status = await async_validate_pdf_signature(emb, context, key_usage_settings=_KEY_USAGE,
                                                     skip_diff=skip_diff)
         return _classify(status)

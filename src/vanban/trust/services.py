@@ -161,11 +161,7 @@ def trust_store(agency: Agency | None = None, *, archive: bool = False) -> Trust
     `VANBAN_REVOCATION_POLICY`); `archive` forces hard-fail (a signature whose revocation
     cannot be checked is never "valid" in the archive)."""
     key = tuple(_active(agency).order_by("id").values_list("id", flat=True))
-    store = _trust_store_cached(key)
-    require = archive or revocation_hard_fail()
-    if store.allow_fetching == revocation_fetch() and store.require_revocation == require:
-        return store
-    return store.with_policy(allow_fetching=revocation_fetch(), require_revocation=require)
+    return _trust_store_cached(key, (revocation_fetch(), archive or revocation_hard_fail(), _cache_seconds()))
 
 
 def revocation_fetch() -> bool:
@@ -177,9 +173,10 @@ def revocation_hard_fail() -> bool:
 
 
 @lru_cache(maxsize=16)
-def _trust_store_cached(key: tuple[int, ...]) -> TrustStore:
+def _trust_store_cached(key: tuple[int, ...], policy: tuple[bool, bool, int]) -> TrustStore:
     pems = TrustAnchor.objects.filter(pk__in=key).values_list("pem", flat=True)
-    return TrustStore.from_bytes([p.encode("ascii") for p in pems])
+    return TrustStore.from_bytes([p.encode("ascii") for p in pems], allow_fetching=policy[0],
+                                 require_revocation=policy[1], cache_seconds=policy[2])
 
 
 @transaction.atomic

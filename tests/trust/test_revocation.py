@@ -162,3 +162,37 @@ def test_pdf_answers_are_cached_in_the_process(env: Env) -> None:
     assert second.verdict == "valid" and second.signatures[0].revocation == "good"
     assert _hits(env) == before  # no network: the fresh answers were reused
     assert second.revocation_evidence  # and still named as what the verdict rests on
+
+
+def _hub_package(env: Env, system) -> bytes:
+    class Sender:
+        code, key, cert = CODE, system.key, system.cert
+
+    data, _doc_id = document(Sender, "000.00.02.H16")  # type: ignore[arg-type]
+    return data
+
+
+def test_hub_refuses_a_registered_certificate_since_revoked(env: Env, office, settings) -> None:
+    from vanban.hub import services as hub_services
+    from vanban.hub.errors import HubError
+    from vanban.hub.intake import check
+
+    good, revoked = env.pki.issue_system("Hệ thống", "VP", CODE), _revoked(env)
+    # the operator registers the agency's certificates with the issuing CA
+    for issued in (good, revoked):
+        hub_services.add_certificates(code=CODE, pem=issued.cert_pem() + env.pki.ca.cert_pem())
+    facts = check(_hub_package(env, good), caller=None, from_parent=False, max_bytes=10_000_000)
+    assert facts.sender_code == CODE
+    with pytest.raises(HubError) as info:
+        check(_hub_package(env, revoked), caller=None, from_parent=False, max_bytes=10_000_000)
+    assert info.value.code == "SENDER_CERTIFICATE_REVOKED"
+    assert "ĐÃ BỊ THU HỒI" in info.value.message
+    # unreachable CRL/OCSP: soft-fail goes on with a note in the trace, hard-fail refuses
+    pure.clear_cache()
+    env.server.offline = True
+    noted = check(_hub_package(env, good), caller=None, from_parent=False, max_bytes=10_000_000)
+    assert any("Không rõ tình trạng thu hồi" in n for n in noted.notes)
+    settings.VANBAN_REVOCATION_POLICY = "hard-fail"
+    with pytest.raises(HubError) as info:
+        check(_hub_package(env, good), caller=None, from_parent=False, max_bytes=10_000_000)
+    assert info.value.code == "SENDER_REVOCATION_UNKNOWN"

@@ -15,7 +15,7 @@ from django.db import connection
 
 from vanban.blobs import get_store
 from vanban.core import sealing
-from vanban.core.sealing import SealError, Sealer, generate_key, is_sealed, load_sealer
+from vanban.core.sealing import Sealer, SealError, generate_key, is_sealed, load_sealer
 from vanban.exchange.models import HubConnection
 from vanban.pki.testpki import TestPki
 from vanban.trust import services
@@ -37,7 +37,7 @@ def kek(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def _raw(table: str, column: str) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table}")  # noqa: S608 - test, fixed names
+        cursor.execute(f"SELECT {column} FROM {table}")
         return [row[0] for row in cursor.fetchall()]
 
 

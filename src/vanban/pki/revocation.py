@@ -37,8 +37,8 @@ from pyhanko_certvalidator.util import get_declared_revinfo
 
 from vanban.pki.runner import run_coroutine
 
-__all__ = ["CertCheck", "cached_answers", "check_certificate", "clear_cache", "declares_revocation",
-           "remember"]
+__all__ = ["CertCheck", "cached_answers", "check_certificate", "check_pinned", "clear_cache",
+           "declares_revocation", "remember"]
 
 TRUSTED, REVOKED, UNKNOWN, UNTRUSTED = "trusted", "revoked", "revocation_unknown", "untrusted"
 NOT_DECLARED = "not_declared"  # trusted, and the certificate names no CRL/OCSP to ask
@@ -107,6 +107,24 @@ class _Job:
     crls: list[Any]
     ocsps: list[Any]
     moment: datetime | None
+
+
+def check_pinned(cert: x509.Certificate, candidates: Sequence[x509.Certificate], *,
+                 allow_fetching: bool = True, cache_seconds: int = 3600) -> CertCheck:
+    """Revocation of a certificate trusted because it is registered (the hub's pinning): its
+    issuer, found among `candidates` (e.g. the CA certificates registered with it), is the
+    anchor the CRL/OCSP answers must be signed under. A certificate naming no CRL/OCSP is
+    `not_declared`; no issuer at hand is `revocation_unknown`."""
+    if not declares_revocation(cert):
+        return CertCheck(NOT_DECLARED)
+    issuers = [c for c in candidates if c.subject == cert.issuer and c != cert]
+    if not issuers:
+        return CertCheck(UNKNOWN, "không có chứng thư của CA cấp để kiểm tra thu hồi")
+    result = check_certificate(cert, roots=issuers, allow_fetching=allow_fetching,
+                               cache_seconds=cache_seconds)
+    if result.status == UNTRUSTED:  # the issuer is the anchor: a failure here is not trust
+        result.status = UNKNOWN
+    return result
 
 
 async def _attempt(job: _Job, mode: str, fetch: bool

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from vanban.audit.services import record_event
 from vanban.core.sealing import SealError, generate_key, is_sealed
@@ -55,16 +57,13 @@ class Command(BaseCommand):
 
 
 def _raw_counts() -> dict[str, tuple[int, int]]:
-    """Sealed/total per table, read from the raw column (not through the sealing field)."""
-    from django.db import connection
-
+    """Sealed/total per table, read from the raw column (cast: not through the sealing field)."""
     out = {}
-    for label, table, column in (("Mật khẩu khóa ký số", Credential._meta.db_table, "p12_password"),
-                                 ("Token kết nối trục", HubConnection._meta.db_table, "token"),
-                                 ("Secret hệ thống VXP", VxpSystem._meta.db_table, "secret_encrypted")):
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {column} FROM {table}")
-            values = [row[0] for row in cursor.fetchall()]
+    for label, model, column in (("Mật khẩu khóa ký số", Credential, "p12_password"),
+                                 ("Token kết nối trục", HubConnection, "token"),
+                                 ("Secret hệ thống VXP", VxpSystem, "secret_encrypted")):
+        values = list(model.objects.annotate(raw=Cast(column, output_field=TextField()))
+                      .values_list("raw", flat=True))
         out[label] = (sum(1 for v in values if is_sealed(v)), len(values))
     return out
 

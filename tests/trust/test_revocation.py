@@ -128,6 +128,10 @@ def test_pdf_signed_with_a_revoked_seal_is_invalid_and_evidence_kept(env: Env) -
     assert report.signatures[0].revocation == "revoked"
     assert "BỊ THU HỒI" in report.summary.message
     assert report.revocation_evidence and {e["kind"] for e in report.revocation_evidence} <= {"crl", "ocsp"}
+    kept = services.keep_report_evidence(report)  # what the office's incoming check does
+    assert {r.sha256 for r in kept} == {e["sha256"] for e in report.revocation_evidence}
+    assert RevocationEvidence.objects.filter(kind="ocsp").exists() or RevocationEvidence.objects.filter(
+        kind="crl").exists()
 
 
 def test_archive_is_hard_fail_office_is_soft_fail(env: Env) -> None:
@@ -196,3 +200,24 @@ def test_hub_refuses_a_registered_certificate_since_revoked(env: Env, office, se
     with pytest.raises(HubError) as info:
         check(_hub_package(env, good), caller=None, from_parent=False, max_bytes=10_000_000)
     assert info.value.code == "SENDER_REVOCATION_UNKNOWN"
+
+
+def test_office_incoming_check_keeps_the_pdf_answers(env: Env, office) -> None:
+    from vanban import edxml
+    from vanban.exchange.verification import verify_document
+
+    services.add_anchors(actor="test", agency=None, data=env.pki.ca.cert_pem())
+    system, seal = env.pki.issue_system("Hệ thống", "VP", CODE), _revoked(env, "seal")
+    signed = sign_pdf(make_pdf(), KeyHoldingSigner(seal.key, seal.cert, seal.chain), role="seal")
+
+    class Sender:
+        code, key, cert = CODE, system.key, system.cert
+
+    data, _doc_id = document(Sender, "000.00.02.H16", attachment=signed)  # type: ignore[arg-type]
+    report = verify_document(edxml.parse_package(data), data)
+    checks = {c.code: c for c in report.checks}
+    assert checks["ENVELOPE_SIGNATURE"].ok
+    assert not checks["PDF_SIGNATURES"].ok and "BỊ THU HỒI" in checks["PDF_SIGNATURES"].detail
+    # the OCSP answer about the seal (only the PDF check asked about it) is kept
+    assert RevocationEvidence.objects.filter(kind="ocsp",
+                                             serials__contains=format(seal.cert.serial_number, "x")).exists()

@@ -138,6 +138,7 @@ def verify_document(parsed: edxml.ParsedPackage, data: bytes, pdf_outcomes: PdfO
                 if isinstance(done, PkiError):
                     raise done
                 pdf = done or validate_pdf(raw, trust_store)
+                trust.keep_report_evidence(pdf)  # the CRL/OCSP answers the verdict rests on
             except PkiError as exc:
                 report.checks.append(Check("PDF_SIGNATURES", False, f"Chữ ký số trên {att.name}", exc.message,
                                            integrity=True))

@@ -335,6 +335,14 @@ def _kept_answers(serials: set[int]) -> tuple[list[bytes], list[bytes]]:
     return crls, ocsps
 
 
+def keep_report_evidence(report: Any) -> list[RevocationEvidence]:
+    """Keep the CRL/OCSP answers a PDF validation fetched or reused (`revocation_evidence`)."""
+    import base64
+
+    return keep_answers([(e["kind"], base64.b64decode(e["der_b64"]))
+                         for e in getattr(report, "revocation_evidence", ())])
+
+
 def keep_answers(fetched: list[tuple[str, bytes]]) -> list[RevocationEvidence]:
     """Keep fetched CRL/OCSP answers (evidence, and a cache across processes)."""
     rows = []

@@ -156,3 +156,33 @@ def test_credentials_sign_with_a_cached_signer(office, pki: TestPki) -> None:
                                      p12=seal.pkcs12(b"pw"), password="wrong")
     assert getattr(info.value, "code", "") == "PKI_BAD_P12"
     assert Credential.objects.count() == 1
+
+
+def test_incoming_check_uses_the_sole_recipients_own_anchors(pki: TestPki, office, other_office) -> None:
+    """An agency's own CA counts when a package is for that agency alone, never when the
+    package (and its shared report) also goes to another agency here."""
+    from tests.hub.packages import document
+    from vanban import edxml
+    from vanban.exchange.verification import verify_document
+
+    make_user(office, "clerk")  # both agencies are served by this installation
+    make_user(other_office, "clerk")
+    sender_code = "000.00.09.H16"
+    system = pki.issue_system("Hệ thống gửi", "Sở gửi", sender_code)
+    seal = pki.issue_seal("Sở gửi", sender_code)
+    signed = sign_pdf(make_pdf(), _signer(seal), role="seal")
+
+    class Sender:
+        code, key, cert = sender_code, system.key, system.cert
+
+    def checks(*to: str) -> dict[str, bool]:
+        data, _doc_id = document(Sender, *to, attachment=signed)  # type: ignore[arg-type]
+        return {c.code: c.ok for c in verify_document(edxml.parse_package(data), data).checks}
+
+    services.add_anchors(actor="test", agency=office, data=pki.root.cert_pem() + pki.ca.cert_pem())
+    alone = checks(office.code)
+    assert alone["ENVELOPE_SIGNATURE"] and alone["PDF_SIGNATURES"]
+    shared = checks(office.code, other_office.code)
+    assert not shared["ENVELOPE_SIGNATURE"] and not shared["PDF_SIGNATURES"]
+    other = checks(other_office.code)
+    assert not other["ENVELOPE_SIGNATURE"] and not other["PDF_SIGNATURES"]

@@ -146,6 +146,23 @@ def anchors(agency: Agency | None = None, *, everything: bool = False) -> list[T
     return list(qs.order_by("scope", "status", "subject"))
 
 
+def own_trust_agency(recipient_codes: list[str]) -> Agency | None:
+    """The agency whose own anchors count for an incoming package: its one recipient served
+    here, when that agency has anchors of its own. A package for several agencies here is
+    checked once against the province's anchors (its report is shared by them)."""
+    from vanban.accounts.models import Membership
+
+    served = set(Membership.objects.filter(agency__code__in=recipient_codes).order_by()
+                 .values_list("agency_id", flat=True).distinct()[:2])
+    if len(served) != 1:
+        return None
+    [agency_id] = served
+    if not TrustAnchor.objects.filter(scope=TrustAnchor.Scope.AGENCY, agency_id=agency_id,
+                                      status=TrustAnchor.Status.ACTIVE).exists():
+        return None
+    return Agency.objects.get(pk=agency_id)
+
+
 def _active(agency: Agency | None) -> Any:
     qs = TrustAnchor.objects.filter(status=TrustAnchor.Status.ACTIVE)
     scope = Q(scope=TrustAnchor.Scope.PROVINCE)

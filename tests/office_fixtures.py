@@ -3,6 +3,7 @@ agency seal). Registered for every test directory by tests/conftest.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from vanban.documents.models import DocumentType
 from vanban.documents.types import seed_document_types
 from vanban.pki.samplepdf import make_pdf
 from vanban.pki.testpki import TestPki
+from vanban.pki.testserver import PkiServer
 from vanban.trust import services as trust
 
 
@@ -27,8 +29,13 @@ class Office:
 
 
 @pytest.fixture(scope="session")
-def doc_pki() -> TestPki:
-    return TestPki(prefix="DOCS")
+def doc_pki() -> Iterator[TestPki]:
+    """With its CRL/OCSP responder live on 127.0.0.1: the office checks revocation for real."""
+    server = PkiServer()
+    pki = TestPki(prefix="DOCS", base_url=server.url)
+    server.attach(pki)
+    with server:
+        yield pki
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from vanban.trust.sealing import SealedTextField
+
 
 class OutboxEntry(models.Model):
     class State(models.TextChoices):
@@ -62,7 +64,8 @@ class HubConnection(models.Model):
     system_id = models.CharField("mã hệ thống (systemId, chỉ giao thức VXP)", max_length=200, blank=True)
     url = models.CharField("địa chỉ API của trục", max_length=500,
                            help_text="ví dụ http://127.0.0.1:8000/hub/api/v1")
-    token = models.CharField("khóa truy cập (token; với VXP: secret)", max_length=200)
+    # sealed at rest with the KEK (vanban.trust.sealing); plain only in memory
+    token = SealedTextField("khóa truy cập (token; với VXP: secret)")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cryptography import x509
+from django.conf import settings
 
 from vanban.edxml import EdxmlError, Limits, ParsedPackage, TraceHeader, parse_package, verify_package
 from vanban.edxml.timefmt import format_timestamp
 from vanban.hub.errors import HubError
 from vanban.hub.models import AgencyCertificate, Endpoint, EndpointAgency, EndpointKind, Package, PackageKind
+from vanban.pki.revocation import check_pinned
 
 PackageData = bytes | mmap.mmap
 
@@ -114,6 +116,27 @@ def _check_signature(data: PackageData, sender: str, limits: Limits, *, via_hub:
     if not result.valid:
         raise HubError(422, result.code or "EDXML_SIGNATURE_INVALID",
                        f"Chữ ký số của gói tin không được chấp nhận: {result.reason}")
+    return _check_revocation(result.certificate, [_certificate(pem) for pem in pems])
+
+
+def _check_revocation(cert: x509.Certificate | None, registered: list[x509.Certificate]) -> tuple[str, ...]:
+    """The registered certificate may since have been revoked (CRL/OCSP, its issuer among
+    the agency's registered certificates); unknown passes only under soft-fail, noted in
+    the trace (docs/signatures.md, revocation)."""
+    if cert is None:
+        return ()
+    check = check_pinned(cert, registered, allow_fetching=settings.VANBAN_REVOCATION_FETCH,
+                         cache_seconds=settings.VANBAN_REVOCATION_CACHE_SECONDS)
+    if check.status == "revoked":
+        raise HubError(422, "SENDER_CERTIFICATE_REVOKED",
+                       "Chứng thư số ký gói tin ĐÃ BỊ THU HỒI; trục không nhận gói tin này.")
+    if check.status == "revocation_unknown":
+        if settings.VANBAN_REVOCATION_POLICY == "hard-fail":
+            raise HubError(422, "SENDER_REVOCATION_UNKNOWN",
+                           "KHÔNG RÕ TÌNH TRẠNG THU HỒI chứng thư số ký gói tin "
+                           f"({check.detail or 'không kết nối được CRL/OCSP'}); trục không nhận gói tin này.")
+        return ("Không rõ tình trạng thu hồi chứng thư số ký gói tin "
+                f"({check.detail or 'không kết nối được CRL/OCSP'}).",)
     return ()
 
 

@@ -1,9 +1,10 @@
 """VXP systems: a hub endpoint plus a systemId and a secret the hub can read back.
 
 HMAC verification needs the secret itself, so unlike bearer tokens it cannot be kept as a
-hash. It is encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived from
-Django's SECRET_KEY with HKDF-SHA256 (salt and info below): a database dump alone does not
-reveal secrets; changing SECRET_KEY makes every secret unreadable (rotate them then).
+hash. It is sealed with the installation's key-encryption key (`vanban.core.sealing`, kept
+outside the database and the data directory; docs/security.md). Secrets written before
+that were encrypted under a key derived from SECRET_KEY (which lives in the data directory);
+they are still read, and `vanban keys rotate` re-seals them under the KEK.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanban.audit.services import record_event
+from vanban.core.sealing import SealError, is_sealed, process_sealer
 from vanban.hub import services
 from vanban.hub.errors import HubError
 from vanban.hub.models import Endpoint, EndpointKind
@@ -41,12 +43,17 @@ def _fernet() -> Fernet:
 
 
 def encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode("utf-8")).decode("ascii")
+    return process_sealer(settings.DATA_DIR).seal(secret)
 
 
 def decrypt(token: str) -> str | None:
-    """The secret, or None when it was encrypted under another SECRET_KEY (or altered)."""
-    try:
+    """The secret, or None when it was sealed under another key (or altered)."""
+    if is_sealed(token):
+        try:
+            return process_sealer(settings.DATA_DIR).unseal(token)
+        except SealError:
+            return None
+    try:  # legacy: under a key derived from SECRET_KEY
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, ValueError):
         return None

@@ -36,18 +36,21 @@ def anchors_pem(trust: TrustStore) -> tuple[bytes, ...]:
     return tuple(a.cert.public_bytes(Encoding.PEM) for a in trust)
 
 
-def _store_for(pems: tuple[bytes, ...]) -> TrustStore:
-    key = hashlib.sha256(b"".join(pems)).hexdigest()
+def _store_for(pems: tuple[bytes, ...], policy: tuple[bool, bool, int] = (False, False, 0)) -> TrustStore:
+    key = hashlib.sha256(b"".join(pems)).hexdigest() + repr(policy)
     if key not in _stores:
         _stores.clear()
-        _stores[key] = TrustStore.from_bytes(pems)
+        _stores[key] = TrustStore.from_bytes(pems, allow_fetching=policy[0], require_revocation=policy[1],
+                                             cache_seconds=policy[2])
     return _stores[key]
 
 
-def _validate_in_child(pdf: bytes, pems: tuple[bytes, ...]) -> tuple[str, object, str]:
-    """Errors travel as (code, message): an exception with its own __init__ does not unpickle."""
+def _validate_in_child(pdf: bytes, pems: tuple[bytes, ...],
+                       policy: tuple[bool, bool, int] = (False, False, 0)) -> tuple[str, object, str]:
+    """Errors travel as (code, message): an exception with its own __init__ does not unpickle.
+    `policy`: the store's revocation policy (`TrustStore.policy`), which PEMs do not carry."""
     try:
-        return "ok", validate_pdf(pdf, _store_for(pems)), ""
+        return "ok", validate_pdf(pdf, _store_for(pems, policy)), ""
     except PkiError as exc:
         return "error", exc.code, exc.message
 
@@ -88,7 +91,9 @@ def validate_many(pdfs: Sequence[bytes], trust: TrustStore, *, processes: int) -
         return out
     pems = anchors_pem(trust)
     try:
-        results = list(_pool(processes).map(_validate_in_child, pdfs, [pems] * len(pdfs)))
+        policy = trust.policy()
+        results = list(_pool(processes).map(_validate_in_child, pdfs, [pems] * len(pdfs),
+                                            [policy] * len(pdfs)))
     except BrokenProcessPool:  # a child died (killed, out of memory): a new pool next time
         with _lock:
             _pools.pop(processes, None)

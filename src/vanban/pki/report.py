@@ -59,6 +59,12 @@ MESSAGES: dict[str, str] = {
     "NO_SIGNATURES": "Tài liệu không có chữ ký số nào, chưa có giá trị pháp lý như văn bản "
                      "điện tử (Điều 3 Nghị định 30/2020).",
     "DOC_ALL_VALID": "Tất cả {n} chữ ký số đều hợp lệ.",
+    "DOC_REVOKED": "Chứng thư số của chữ ký đã BỊ THU HỒI; không tiếp nhận văn bản này.",
+    "DOC_REVOCATION_UNKNOWN": "Tất cả {n} chữ ký số hợp lệ nhưng KHÔNG RÕ TÌNH TRẠNG THU HỒI "
+                              "chứng thư (không kết nối được CRL/OCSP).",
+    "DOC_REVOCATION_UNKNOWN_REQUIRED": "KHÔNG RÕ TÌNH TRẠNG THU HỒI chứng thư số (không kết nối "
+                                       "được CRL/OCSP) mà chính sách yêu cầu phải kiểm tra được; "
+                                       "chưa xác định được tính hợp lệ.",
     "DOC_SOME_INVALID": "Có chữ ký số không hợp lệ; không tiếp nhận văn bản này.",
     "DOC_SOME_INDETERMINATE": "Có chữ ký số chưa xác định được tính hợp lệ; cần kiểm tra thêm "
                               "trước khi tiếp nhận.",
@@ -149,6 +155,8 @@ class ValidationReport:
     validated_at: datetime
     sha256: str
     allow_fetching: bool
+    # CRL/OCSP answers fetched for this validation: {"kind", "sha256", "der_b64"} (evidence)
+    revocation_evidence: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -168,10 +176,18 @@ class ValidationReport:
         if not self.signatures:
             return finding("NO_SIGNATURES")
         verdict = self.verdict
+        revocations = {s.revocation for s in self.signatures}
+        if verdict != VALID and "revoked" in revocations and any(
+                s.verdict != VALID and s.revocation == "revoked" for s in self.signatures):
+            return finding("DOC_REVOKED")
         if verdict == INVALID:
             return finding("DOC_SOME_INVALID")
         if verdict == INDETERMINATE:
+            if any(s.revocation == "unknown" and not s.reasons for s in self.signatures):
+                return finding("DOC_REVOCATION_UNKNOWN_REQUIRED")
             return finding("DOC_SOME_INDETERMINATE")
+        if "unknown" in revocations:
+            return finding("DOC_REVOCATION_UNKNOWN", n=len(self.signatures))
         return finding("DOC_ALL_VALID", n=len(self.signatures))
 
     @property
@@ -185,6 +201,7 @@ class ValidationReport:
             "verdict": self.verdict, "summary": self.summary.as_dict(),
             "explanation": self.explanation, "validated_at": to_iso(self.validated_at),
             "sha256": self.sha256, "allow_fetching": self.allow_fetching,
+            "revocation_evidence": self.revocation_evidence,
             "signature_count": len(self.signatures),
             "signatures": [s.as_dict() for s in self.signatures],
         }

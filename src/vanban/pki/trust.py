@@ -61,16 +61,29 @@ class TrustAnchor:
 
 
 class TrustStore:
-    """An immutable-ish set of anchors keyed by SHA-256 fingerprint (adding twice is a no-op)."""
+    """An immutable-ish set of anchors keyed by SHA-256 fingerprint (adding twice is a no-op).
 
-    def __init__(self, anchors: Iterable[x509.Certificate] = ()) -> None:
+    The store also carries the revocation policy its owner chose, so every validation made
+    with it checks revocation the same way unless a caller says otherwise: `allow_fetching`
+    (reach the CRL/OCSP URLs in certificates), `require_revocation` (hard-fail: a
+    signature whose revocation status is unknown is not valid) and `cache_seconds` (reuse
+    answers fetched in this process until their nextUpdate, at most this long; 0: never).
+    """
+
+    def __init__(self, anchors: Iterable[x509.Certificate] = (), *, allow_fetching: bool = False,
+                 require_revocation: bool = False, cache_seconds: int = 0) -> None:
         self._anchors: dict[str, TrustAnchor] = {}
+        self.allow_fetching = allow_fetching
+        self.require_revocation = require_revocation
+        self.cache_seconds = cache_seconds
         for cert in anchors:
             self.add(cert)
 
     @classmethod
-    def from_bytes(cls, blobs: Iterable[bytes]) -> TrustStore:
-        store = cls()
+    def from_bytes(cls, blobs: Iterable[bytes], *, allow_fetching: bool = False,
+                   require_revocation: bool = False, cache_seconds: int = 0) -> TrustStore:
+        store = cls(allow_fetching=allow_fetching, require_revocation=require_revocation,
+                    cache_seconds=cache_seconds)
         for blob in blobs:
             for cert in load_certificates(blob):
                 store.add(cert)
@@ -85,6 +98,22 @@ class TrustStore:
             except OSError as exc:
                 raise PkiError("PKI_BAD_CERT", f"Không đọc được tệp chứng thư {path}: {exc}") from exc
         return cls.from_bytes(blobs)
+
+    def policy(self) -> tuple[bool, bool, int]:
+        return self.allow_fetching, self.require_revocation, self.cache_seconds
+
+    def with_policy(self, *, allow_fetching: bool | None = None, require_revocation: bool | None = None,
+                    cache_seconds: int | None = None) -> TrustStore:
+        """The same anchors under another revocation policy (e.g. hard-fail for the archive)."""
+        other = TrustStore((a.cert for a in self), allow_fetching=self.allow_fetching,
+                           require_revocation=self.require_revocation, cache_seconds=self.cache_seconds)
+        if cache_seconds is not None:
+            other.cache_seconds = cache_seconds
+        if allow_fetching is not None:
+            other.allow_fetching = allow_fetching
+        if require_revocation is not None:
+            other.require_revocation = require_revocation
+        return other
 
     def add(self, cert: x509.Certificate) -> TrustAnchor:
         anchor = TrustAnchor(cert, identify(cert))

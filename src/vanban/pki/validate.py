@@ -16,6 +16,7 @@ was made and what that means (rules in docs/signatures.md):
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend
 from pyhanko_certvalidator.util import get_declared_revinfo
 
 from vanban.core.clock import now_vn
+from vanban.pki import revocation
 from vanban.pki.identity import identify
 from vanban.pki.pdfio import open_pdf
 from vanban.pki.report import (
@@ -68,22 +70,32 @@ _ALLOWED_MODS = {ModificationLevel.LTA_UPDATES: "cập nhật thông tin kiểm 
                  ModificationLevel.ANNOTATIONS: "thêm chú thích"}
 
 
-def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool = False,
-                 now: datetime | None = None, require_revocation: bool = False) -> ValidationReport:
+def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool | None = None,
+                 now: datetime | None = None, require_revocation: bool | None = None) -> ValidationReport:
     """Validate every signature; raise `PkiError` only when the file is not a readable PDF.
 
     `now` validates as of a past or future moment (point in time, revocation info
     accepted retroactively); default: the current time. `allow_fetching` lets the
     validator reach CRL/OCSP URLs in certificates; without it only revocation info
-    embedded in the PDF (DSS, B-LT) is used.
+    embedded in the PDF (DSS, B-LT) is used. Both it and `require_revocation` default to
+    the trust store's policy (the office's store: `VANBAN_REVOCATION_*` settings). The
+    CRL and OCSP answers fetched are kept in the report (`revocation_evidence`).
     """
+    if allow_fetching is None:
+        allow_fetching = trust.allow_fetching
+    if require_revocation is None:
+        require_revocation = trust.require_revocation
     reader = open_pdf(pdf_bytes)
     validator = _Validator(reader, trust, allow_fetching=allow_fetching, now=now,
                            require_revocation=require_revocation)
     signatures = run_coroutine(validator.run)
+    if allow_fetching and trust.cache_seconds > 0:
+        revocation.remember([(e["kind"], base64.b64decode(e["der_b64"])) for e in validator.evidence()],
+                            trust.cache_seconds)
     return ValidationReport(signatures=signatures, validated_at=(now or now_vn()),
                             sha256=hashlib.sha256(pdf_bytes).hexdigest(),
-                            allow_fetching=allow_fetching)
+                            allow_fetching=allow_fetching,
+                            revocation_evidence=validator.evidence())
 
 
 @dataclass
@@ -108,6 +120,23 @@ class _Validator:
         self.require_revocation = require_revocation
         self.backend: FetcherBackend | None = None
         self.crls, self.ocsps, self.dss_certs = self._read_dss()
+        self.contexts: list[ValidationContext] = []
+        # answers fetched earlier in this process and still fresh (only when the store allows)
+        self.cached_crls, self.cached_ocsps = (revocation.cached_answers()
+                                               if allow_fetching and trust.cache_seconds > 0 else ([], []))
+
+    def evidence(self) -> list[dict[str, str]]:
+        """Every CRL and OCSP answer fetched during this validation, once each."""
+        out: dict[str, dict[str, str]] = {}
+        for context in self.contexts:
+            for kind, items in (("crl", context.crls), ("ocsp", context.ocsps)):
+                for item in items:
+                    der = item.dump()
+                    digest = hashlib.sha256(der).hexdigest()
+                    out.setdefault(digest, {"kind": kind, "sha256": digest,
+                                            "der_b64": base64.b64encode(der).decode("ascii")})
+        embedded = {hashlib.sha256(x.dump()).hexdigest() for x in [*self.crls, *self.ocsps]}
+        return [v for k, v in out.items() if k not in embedded]
 
     def _read_dss(self) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse],
                                  list[asn1_x509.Certificate]]:
@@ -155,17 +184,27 @@ class _Validator:
         # certvalidator counts an OCSP answer about a sibling certificate (same CA) as a
         # failed check, so each signature sees only answers about its own certificates.
         mine = _related_serials(emb)
-        ocsps = [o for o in self.ocsps if _ocsp_serials(o) & mine]
+        ocsps = [o for o in [*self.ocsps, *self.cached_ocsps] if _ocsp_serials(o) & mine]
         return ValidationContext(
             trust_roots=self.roots, other_certs=[*self.dss_certs, *emb.other_embedded_certs],
-            crls=self.crls, ocsps=ocsps,
+            crls=[*self.crls, *self.cached_crls], ocsps=ocsps,
             moment=moment, allow_fetching=fetch, fetcher_backend=self.backend if fetch else None,
             revocation_mode=mode, retroactive_revinfo=moment is not None)
 
     async def _pass(self, emb: EmbeddedPdfSignature, *, moment: datetime | None, mode: str,
                     skip_diff: bool, fetch: bool | None = None) -> _Trust:
         fetching = self.allow_fetching if fetch is None else fetch and self.allow_fetching
+        if fetching and (self.cached_crls or self.cached_ocsps):
+            # fresh answers already fetched may decide without the network
+            context = self._context(emb, moment=moment, mode=mode, fetch=False)
+            self.contexts.append(context)
+            status = await async_validate_pdf_signature(emb, context, key_usage_settings=_KEY_USAGE,
+                                                        skip_diff=skip_diff)
+            cached = _classify(status)
+            if cached.kind in ("trusted", "revoked"):
+                return cached
         context = self._context(emb, moment=moment, mode=mode, fetch=fetching)
+        self.contexts.append(context)
         status = await async_validate_pdf_signature(emb, context, key_usage_settings=_KEY_USAGE,
                                                     skip_diff=skip_diff)
         return _classify(status)

@@ -22,7 +22,7 @@ from vanban.trust.services import trust_store
 def validate_file(item_file: ItemFile) -> dict[str, Any]:
     """Validate, store the report on the row, return it."""
     try:
-        report: dict[str, Any] = validate_pdf(get_store().get(item_file.sha256), trust_store()).as_dict()
+        report: dict[str, Any] = validate_pdf(get_store().get(item_file.sha256), trust_store(archive=True)).as_dict()
     except PkiError as exc:
         report = {"verdict": "invalid", "error": {"code": exc.code, "message": exc.message},
                   "signature_count": 0, "signatures": []}

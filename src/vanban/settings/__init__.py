@@ -16,6 +16,7 @@ from vanban.settings.parsers import (
     parse_cache_url,
     parse_database_url,
     parse_proxy_ssl_header,
+    parse_revocation_policy,
     parse_roles,
 )
 
@@ -199,6 +200,11 @@ VANBAN_VERIFY_RATE = env_int("VANBAN_VERIFY_RATE", 30)  # public verification re
 VANBAN_EXCHANGE_RETRY_BASE_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_BASE_SECONDS", 30))
 VANBAN_EXCHANGE_RETRY_MAX_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_MAX_SECONDS", 3600))
 # Processes that check the PDF signatures of an inbox batch in parallel (1 = in the worker itself).
+# Revocation of signers' certificates (docs/signatures.md): fetch CRL/OCSP, what "unknown"
+# means, how long a fetched answer is reused (it is also kept as evidence).
+VANBAN_REVOCATION_FETCH = env_bool("VANBAN_REVOCATION_FETCH", True)
+VANBAN_REVOCATION_POLICY = parse_revocation_policy(env_str("VANBAN_REVOCATION_POLICY", "soft-fail"))
+VANBAN_REVOCATION_CACHE_SECONDS = max(0, env_int("VANBAN_REVOCATION_CACHE_SECONDS", 3600))
 VANBAN_VERIFY_PROCESSES = max(1, env_int("VANBAN_VERIFY_PROCESSES", os.cpu_count() or 1))
 # Audit chain anchoring (docs/audit.md): RFC 3161 TSA, minutes between checkpoints, signing agency.
 VANBAN_AUDIT_TSA_URL = env_str("VANBAN_AUDIT_TSA_URL")

@@ -97,6 +97,18 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -
     return config
 
 
+REVOCATION_POLICIES = ("soft-fail", "hard-fail")
+
+
+def parse_revocation_policy(raw: str) -> str:
+    """`VANBAN_REVOCATION_POLICY`: soft-fail (unknown status passes, said plainly) or
+    hard-fail (unknown status is not valid)."""
+    value = raw.strip().lower().replace("_", "-") or "soft-fail"
+    if value not in REVOCATION_POLICIES:
+        raise SettingError(f"VANBAN_REVOCATION_POLICY={raw!r}: use soft-fail or hard-fail")
+    return value
+
+
 def ensure_secret_key(data_dir: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into the data dir."""
     if key := os.environ.get("SECRET_KEY"):

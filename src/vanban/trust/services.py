@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from vanban.accounts.permissions import can_manage_trust, can_see_operations
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
+from vanban.core.clock import display_datetime
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
-from vanban.pki.runner import run_coroutine
+from vanban.pki.revocation import answer_facts, check_certificate
 from vanban.pki.trust import TrustAnchor as PkiAnchor
-from vanban.trust.models import Credential, TrustAnchor
+from vanban.trust.models import Credential, RevocationEvidence, TrustAnchor
 
 
 class TrustError(ValueError):
@@ -26,9 +34,38 @@ class TrustError(ValueError):
         self.message = message
 
 
+def _is_operator(actor: Any) -> bool:
+    return bool(getattr(actor, "pk", None)) and can_see_operations(actor)
+
+
+def _actor_row(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _audit(action: str, actor: Any, row: TrustAnchor, **extra: Any) -> None:
+    record_event(action, actor=actor, agency_code=row.agency.code if row.agency_id else "",
+                 obj=row, details={"fingerprint": row.fingerprint, "subject": row.subject,
+                                   "scope": row.scope, "status": row.status, **extra})
+
+
 @transaction.atomic
-def add_anchors(*, actor: Any, agency: Agency | None, data: bytes) -> list[TrustAnchor]:
-    """Add every certificate of a PEM/DER upload; already-known ones are kept as they are."""
+def add_anchors(*, actor: Any, agency: Agency | None, data: bytes, scope: str | None = None,
+                preapproved: bool = False) -> list[TrustAnchor]:
+    """Add every certificate of a PEM/DER upload; already-known ones are kept as they are.
+
+    `scope` ``province`` (the default when `agency` is None): only a hub operator may ask,
+    and the anchor waits for a second operator (`approve_anchor`) unless `preapproved` or
+    the actor is no person (a string such as "demo": the demo, test fixtures, bootstrap
+    code; the web pages always pass the signed-in user). Scope ``agency``: the agency's own anchor, active at
+    once, counted only in that agency's checks.
+    """
+    scope = scope or (TrustAnchor.Scope.AGENCY if agency is not None else TrustAnchor.Scope.PROVINCE)
+    preapproved = preapproved or not getattr(actor, "pk", None)  # no person: demo, fixtures, CLI
+    if scope == TrustAnchor.Scope.AGENCY and agency is None:
+        raise TrustError("TRUST_NO_AGENCY", "Chứng thư tin cậy riêng phải thuộc một cơ quan.")
+    if scope == TrustAnchor.Scope.PROVINCE and not preapproved and not _is_operator(actor):
+        raise TrustError("TRUST_FORBIDDEN",
+                         "Chỉ quản trị trục mới đề nghị thêm chứng thư tin cậy cho toàn tỉnh.")
     try:
         certs = load_certificates(data)
     except (PkiError, ValueError) as exc:
@@ -36,38 +73,127 @@ def add_anchors(*, actor: Any, agency: Agency | None, data: bytes) -> list[Trust
                          "Tệp không phải chứng thư số X.509 (PEM hoặc DER).") from exc
     if not certs:
         raise TrustError("TRUST_BAD_CERTIFICATE", "Tệp không chứa chứng thư số nào.")
+    owner = agency if scope == TrustAnchor.Scope.AGENCY else None
+    status = (TrustAnchor.Status.ACTIVE if scope == TrustAnchor.Scope.AGENCY or preapproved
+              else TrustAnchor.Status.PENDING)
     added = []
     for cert in certs:
         anchor = PkiAnchor(cert, identify(cert))
-        if TrustAnchor.objects.filter(fingerprint=anchor.fingerprint).exists():
+        live = TrustAnchor.objects.filter(fingerprint=anchor.fingerprint, scope=scope, agency=owner,
+                                          status__in=[TrustAnchor.Status.PENDING, TrustAnchor.Status.ACTIVE])
+        if live.exists():
             continue
         row = TrustAnchor.objects.create(
             pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
             fingerprint=anchor.fingerprint, subject=cert.subject.rfc4514_string()[:500],
             not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
-            is_ca=anchor.is_ca, added_by=actor if getattr(actor, "pk", None) else None,
-            added_for=agency)
-        record_event("trust.anchor_added", actor=actor, agency_code=agency.code if agency else "",
-                     obj=row, details={"fingerprint": row.fingerprint, "subject": row.subject})
+            is_ca=anchor.is_ca, added_by=_actor_row(actor), added_for=agency,
+            scope=scope, agency=owner, status=status)
+        _audit("trust.anchor_requested" if status == TrustAnchor.Status.PENDING else "trust.anchor_added",
+               actor, row, preapproved=preapproved)
         added.append(row)
     _trust_store_cached.cache_clear()
     return added
 
 
-def anchors() -> list[TrustAnchor]:
-    return list(TrustAnchor.objects.order_by("subject"))
+@transaction.atomic
+def approve_anchor(*, actor: Any, anchor_id: int, approve: bool = True) -> TrustAnchor:
+    """A second hub operator approves (or rejects) a pending province-wide anchor."""
+    if not _is_operator(actor):
+        raise TrustError("TRUST_FORBIDDEN", "Chỉ quản trị trục mới phê duyệt chứng thư tin cậy toàn tỉnh.")
+    row = TrustAnchor.objects.select_for_update().filter(pk=anchor_id).first()
+    if row is None or row.status != TrustAnchor.Status.PENDING:
+        raise TrustError("TRUST_NOT_PENDING", "Chứng thư này không ở trạng thái chờ phê duyệt.")
+    if row.added_by_id == actor.pk:
+        raise TrustError("TRUST_SAME_PERSON",
+                         "Người đề nghị không được tự phê duyệt: cần một quản trị trục thứ hai.")
+    row.status = TrustAnchor.Status.ACTIVE if approve else TrustAnchor.Status.REJECTED
+    row.decided_by, row.decided_at = actor, timezone.now()
+    row.save(update_fields=["status", "decided_by", "decided_at"])
+    _audit("trust.anchor_approved" if approve else "trust.anchor_rejected", actor, row,
+           requested_by=getattr(row.added_by, "username", None))
+    _trust_store_cached.cache_clear()
+    return row
 
 
-def trust_store() -> TrustStore:
-    """Every anchor in the database; cached until one is added."""
-    key = tuple(TrustAnchor.objects.order_by("id").values_list("fingerprint", flat=True))
-    return _trust_store_cached(key)
+@transaction.atomic
+def remove_anchor(*, actor: Any, anchor_id: int, agency: Agency | None) -> TrustAnchor:
+    """Stop trusting an anchor (the row stays, marked removed). Province-wide: a hub
+    operator; an agency's own: that agency's admin (or a hub operator)."""
+    row = TrustAnchor.objects.select_for_update().filter(pk=anchor_id).first()
+    if row is None or row.status not in (TrustAnchor.Status.ACTIVE, TrustAnchor.Status.PENDING):
+        raise TrustError("TRUST_NOT_FOUND", "Không có chứng thư tin cậy này.")
+    allowed = _is_operator(actor) or (
+        row.scope == TrustAnchor.Scope.AGENCY and agency is not None and row.agency_id == agency.pk
+        and can_manage_trust(actor, agency.pk))
+    if not allowed:
+        raise TrustError("TRUST_FORBIDDEN", "Bạn không có quyền gỡ chứng thư tin cậy này.")
+    row.status = TrustAnchor.Status.REMOVED
+    row.decided_by, row.decided_at = _actor_row(actor), timezone.now()
+    row.save(update_fields=["status", "decided_by", "decided_at"])
+    _audit("trust.anchor_removed", actor, row)
+    _trust_store_cached.cache_clear()
+    return row
 
 
-@lru_cache(maxsize=4)
-def _trust_store_cached(key: tuple[str, ...]) -> TrustStore:
-    pems = TrustAnchor.objects.filter(fingerprint__in=key).values_list("pem", flat=True)
-    return TrustStore.from_bytes([p.encode("ascii") for p in pems])
+def anchors(agency: Agency | None = None, *, everything: bool = False) -> list[TrustAnchor]:
+    """What the trust page lists: province-wide anchors and `agency`'s own (all agencies'
+    own when `everything`, for hub operators), every status, newest decisions visible."""
+    qs = TrustAnchor.objects.select_related("agency", "added_by", "decided_by")
+    if not everything:
+        qs = qs.filter(Q(scope=TrustAnchor.Scope.PROVINCE) | Q(agency=agency) if agency is not None
+                       else Q(scope=TrustAnchor.Scope.PROVINCE))
+    return list(qs.order_by("scope", "status", "subject"))
+
+
+def own_trust_agency(recipient_codes: list[str]) -> Agency | None:
+    """The agency whose own anchors count for an incoming package: its one recipient served
+    here, when that agency has anchors of its own. A package for several agencies here is
+    checked once against the province's anchors (its report is shared by them)."""
+    from vanban.accounts.models import Membership
+
+    served = set(Membership.objects.filter(agency__code__in=recipient_codes).order_by()
+                 .values_list("agency_id", flat=True).distinct()[:2])
+    if len(served) != 1:
+        return None
+    [agency_id] = served
+    if not TrustAnchor.objects.filter(scope=TrustAnchor.Scope.AGENCY, agency_id=agency_id,
+                                      status=TrustAnchor.Status.ACTIVE).exists():
+        return None
+    return Agency.objects.get(pk=agency_id)
+
+
+def _active(agency: Agency | None) -> Any:
+    qs = TrustAnchor.objects.filter(status=TrustAnchor.Status.ACTIVE)
+    scope = Q(scope=TrustAnchor.Scope.PROVINCE)
+    if agency is not None:
+        scope |= Q(scope=TrustAnchor.Scope.AGENCY, agency=agency)
+    return qs.filter(scope)
+
+
+def trust_store(agency: Agency | None = None, *, archive: bool = False) -> TrustStore:
+    """The active province-wide anchors, plus `agency`'s own; cached until one changes.
+
+    The store carries the revocation policy (`VANBAN_REVOCATION_FETCH`,
+    `VANBAN_REVOCATION_POLICY`); `archive` forces hard-fail (a signature whose revocation
+    cannot be checked is never "valid" in the archive)."""
+    key = tuple(_active(agency).order_by("id").values_list("id", flat=True))
+    return _trust_store_cached(key, (revocation_fetch(), archive or revocation_hard_fail(), _cache_seconds()))
+
+
+def revocation_fetch() -> bool:
+    return bool(getattr(settings, "VANBAN_REVOCATION_FETCH", True))
+
+
+def revocation_hard_fail() -> bool:
+    return getattr(settings, "VANBAN_REVOCATION_POLICY", "soft-fail") == "hard-fail"
+
+
+@lru_cache(maxsize=16)
+def _trust_store_cached(key: tuple[int, ...], policy: tuple[bool, bool, int]) -> TrustStore:
+    pems = TrustAnchor.objects.filter(pk__in=key).values_list("pem", flat=True)
+    return TrustStore.from_bytes([p.encode("ascii") for p in pems], allow_fetching=policy[0],
+                                 require_revocation=policy[1], cache_seconds=policy[2])
 
 
 @transaction.atomic
@@ -75,7 +201,8 @@ def register_credential(*, actor: Any, agency: Agency, kind: str, p12: bytes, pa
                         user: Any = None, label: str = "") -> Credential:
     signer = load_pkcs12(p12, password)  # refuses a bad file or password before storing
     cert = signer.certificate
-    digest = get_store().put(p12)
+    wrapped, password = rewrap_pkcs12(p12, password)
+    digest = get_store().put(wrapped)
     fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
     row = Credential.objects.create(
         kind=kind, agency=agency, user=user, label=label or _cn(cert),
@@ -86,6 +213,23 @@ def register_credential(*, actor: Any, agency: Agency, kind: str, p12: bytes, pa
                  details={"kind": kind, "fingerprint": fingerprint,
                           "user": getattr(user, "username", None)})
     return row
+
+
+def rewrap_pkcs12(p12: bytes, password: str) -> tuple[bytes, str]:
+    """The same key and certificates under a fresh random password (AES-256, PBKDF2).
+
+    The uploaded password (or the demo's well-known one) is never stored; the random one
+    is sealed with the KEK in the database, so the blob store plus the database do not
+    open the key without the KEK."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    key, cert, extra = pkcs12.load_key_and_certificates(p12, password.encode() or None)
+    if key is None or cert is None:
+        raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
+    fresh = secrets.token_urlsafe(32)
+    data = pkcs12.serialize_key_and_certificates(b"vanban", key, cert, list(extra) or None,  # type: ignore[arg-type]
+                                                 BestAvailableEncryption(fresh.encode()))
+    return data, fresh
 
 
 def _cn(cert: x509.Certificate) -> str:
@@ -133,23 +277,97 @@ def _load_key(sha256: str, password: str) -> tuple[Any, bytes]:
     return key, b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
 
 
-def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x509.Certificate]) -> bool:
-    """Does this certificate chain to a trust anchor (no revocation check: offline)?"""
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+@dataclass(frozen=True)
+class ChainCheck:
+    """One certificate's chain and revocation verdict, in words a clerk can read."""
 
-    store = trust_store()
+    ok: bool
+    status: str  # trusted | revocation_unknown | revoked | untrusted
+    message: str
+    evidence: tuple[str, ...] = ()  # sha256 of the CRL/OCSP answers used (RevocationEvidence)
 
-    def asn1(c: x509.Certificate) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
 
-    context = ValidationContext(trust_roots=store.asn1_roots(), allow_fetching=False,
-                                revocation_mode="soft-fail")
-    validator = CertificateValidator(asn1(cert), intermediate_certs=[asn1(c) for c in intermediates],
-                                     validation_context=context)
-    try:
-        run_coroutine(lambda: validator.async_validate_usage(set()))
-    except (PathBuildingError, PathValidationError):
-        return False
-    return True
+def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x509.Certificate],
+                                 *, agency: Agency | None = None) -> bool:
+    """Does this certificate chain to a trust anchor and stand unrevoked under the policy?"""
+    return check_chain(cert, intermediates, agency=agency).ok
+
+
+def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *,
+                agency: Agency | None = None, hard_fail: bool | None = None,
+                fetch: bool | None = None) -> ChainCheck:
+    """Chain to the province's anchors (and `agency`'s own), then revocation: fresh CRL/OCSP
+    answers already kept first, the network when they do not decide
+    (`VANBAN_REVOCATION_FETCH`); every answer fetched is kept (`RevocationEvidence`).
+    Unknown status passes only under soft-fail (`VANBAN_REVOCATION_POLICY`), and says so."""
+    hard = revocation_hard_fail() if hard_fail is None else hard_fail
+    store = trust_store(agency)
+    who = identify(cert).common_name or cert.subject.rfc4514_string()
+    crls, ocsps = _kept_answers({c.serial_number for c in [cert, *intermediates]})
+    result = check_certificate(cert, roots=[a.cert for a in store], intermediates=intermediates,
+                               crls=crls, ocsps=ocsps,
+                               allow_fetching=revocation_fetch() if fetch is None else fetch,
+                               cache_seconds=_cache_seconds())
+    keep_answers(result.fetched)
+    used = tuple(result.used)
+    if result.status == "revoked":
+        when = f" lúc {display_datetime(result.revoked_at)}" if result.revoked_at else ""
+        return ChainCheck(False, "revoked", f"Chứng thư số của {who} ĐÃ BỊ THU HỒI{when}.", used)
+    if result.status == "untrusted":
+        return ChainCheck(False, "untrusted", f"Chứng thư của {who} không do CA tin cậy cấp "
+                          "(hoặc đã hết hạn).", used)
+    if result.status == "revocation_unknown":
+        if hard:
+            return ChainCheck(False, "revocation_unknown",
+                              f"KHÔNG RÕ TÌNH TRẠNG THU HỒI chứng thư của {who} (không kết nối được "
+                              "CRL/OCSP); chính sách yêu cầu kiểm tra được nên không chấp nhận.", used)
+        return ChainCheck(True, "revocation_unknown",
+                          f"Chứng thư của {who} do CA tin cậy cấp; KHÔNG RÕ TÌNH TRẠNG THU HỒI (không "
+                          "kết nối được CRL/OCSP).", used)
+    if result.status == "not_declared":
+        return ChainCheck(True, "trusted", f"Chứng thư của {who} do CA tin cậy cấp (không công bố "
+                          "điểm kiểm tra thu hồi).", used)
+    return ChainCheck(True, "trusted", f"Chứng thư của {who} do CA tin cậy cấp, chưa bị thu hồi "
+                      "(đã kiểm tra CRL/OCSP).", used)
+
+
+def _cache_seconds() -> int:
+    return int(getattr(settings, "VANBAN_REVOCATION_CACHE_SECONDS", 3600))
+
+
+def _kept_answers(serials: set[int]) -> tuple[list[bytes], list[bytes]]:
+    """Kept answers still fresh (before nextUpdate, younger than the cache limit); OCSP
+    ones only about these certificates."""
+    now = timezone.now()
+    oldest = now - timedelta(seconds=_cache_seconds())
+    rows = (RevocationEvidence.objects.filter(fetched_at__gte=oldest)
+            .filter(Q(next_update__isnull=True) | Q(next_update__gt=now)).order_by("-fetched_at")[:200])
+    wanted = {format(s, "x") for s in serials}
+    crls, ocsps = [], []
+    for row in rows:
+        if row.kind == RevocationEvidence.Kind.CRL:
+            crls.append(bytes(row.der))
+        elif set(row.serials.split(",")) & wanted:
+            ocsps.append(bytes(row.der))
+    return crls, ocsps
+
+
+def keep_report_evidence(report: Any) -> list[RevocationEvidence]:
+    """Keep the CRL/OCSP answers a PDF validation fetched or reused (`revocation_evidence`)."""
+    import base64
+
+    return keep_answers([(e["kind"], base64.b64decode(e["der_b64"]))
+                         for e in getattr(report, "revocation_evidence", ())])
+
+
+def keep_answers(fetched: list[tuple[str, bytes]]) -> list[RevocationEvidence]:
+    """Keep fetched CRL/OCSP answers (evidence, and a cache across processes)."""
+    rows = []
+    for kind, der in fetched:
+        next_update, serials = answer_facts(kind, der)
+        row, _created = RevocationEvidence.objects.get_or_create(
+            sha256=hashlib.sha256(der).hexdigest(),
+            defaults={"kind": kind, "der": der, "next_update": next_update,
+                      "serials": ",".join(format(s, "x") for s in sorted(serials))})
+        rows.append(row)
+    return rows

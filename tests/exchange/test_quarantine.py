@@ -9,6 +9,7 @@ status 02 where it can be, and can be retried or discarded.
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -67,7 +68,7 @@ def test_broken_packages_are_set_aside_and_later_good_ones_arrive(
     # 3. Garbage.
     garbage = deliver_raw(p, b"\x00\x01 day khong phai edXML <<<", to=p.b.code)
     # 4. Oversized for this office (VANBAN_EXCHANGE_MAX_PACKAGE_MB=1), fine for the hub.
-    big, big_id = document(rogue, p.b.code, attachment=b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10))
+    big, big_id = document(rogue, p.b.code, attachment=b"%PDF-1.4\n" + os.urandom(1024 * 1024 + 10))
     oversized = HubClient(p.hub_url, rogue_token).submit(big).id
     # 5. Wrong recipient: delivered for B, addressed to an agency of another province.
     wrong = deliver_raw(p, document(rogue, "000.00.00.G22")[0], to=p.b.code)
@@ -146,8 +147,9 @@ def test_broken_packages_are_set_aside_and_later_good_ones_arrive(
     assert AuditEvent.objects.filter(action="exchange.quarantine_retried", object_id=str(crashed.pk)).count() == 1
     # Retrying garbage leaves it failed, with one more attempt; discarding settles it.
     junk = entry_of(garbage)
+    tried = junk.attempts
     again = quarantine.retry(actor=p.b_clerk, agency=p.b, entry=junk)
-    assert (again.state, again.attempts) == ("failed", junk.attempts + 1)
+    assert (again.state, again.attempts) == ("failed", tried + 1)
     with pytest.raises(quarantine.QuarantineError):
         quarantine.discard(actor=p.b_clerk, agency=p.b, entry=again, reason="  ")
     gone = quarantine.discard(actor=p.b_clerk, agency=p.b, entry=again, reason="Gói tin rác")

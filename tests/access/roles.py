@@ -13,6 +13,8 @@ ALL_A = (*NON_ADMINS, "a_admin", "a_other_specialist")
 NOT_DRAFTER = ("a_other_specialist", "a_leader", "a_clerk", "a_archivist", "a_admin")  # a plain draft
 NOT_DOSSIER_STAFF = ("a_other_specialist", "a_clerk", "a_admin")  # the creator, leaders, archivists see it
 
+NOT_CLERK = ("a_specialist", "a_leader", "a_archivist", "a_admin", "a_other_specialist")  # the quarantine
+
 EVERY_MEMBER = "every member of the agency (their own agency's view)"
 
 ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
@@ -110,4 +112,11 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "hub/diem-ket-noi/": ALL_A,
     "hub/diem-ket-noi/<int:endpoint_id>/thu-hoi/": ALL_A,
     "hub/chung-thu/": ALL_A,
+    "hub/diem-ket-noi/<int:endpoint_id>/chinh-sach/": ALL_A,
+    "hub/cach-ly/": ALL_A,
+    "hub/cach-ly/<int:refused_id>/thu-lai/": ALL_A,
+    "hub/cach-ly/<int:refused_id>/loai-bo/": ALL_A,
+    "trao-doi/cach-ly/": NOT_CLERK,
+    "trao-doi/cach-ly/<int:entry_id>/thu-lai/": NOT_CLERK,
+    "trao-doi/cach-ly/<int:entry_id>/loai-bo/": NOT_CLERK,
 }

@@ -148,7 +148,7 @@ def submit(request: HttpRequest) -> Status[SubmitOut]:
                     declared) from None
     upstream = (queries.decode_trace_header(request.headers.get(TRACE_HEADER, ""))
                 if caller.kind == EndpointKind.HUB else [])
-    result = services.accept_package(received, caller=caller, upstream=upstream)
+    result = services.accept_package(received, caller=caller, upstream=upstream, hold_refused=True)
     package = result.package
     return Status(200 if result.duplicate else 201,
                   SubmitOut(id=str(package.pk), document_id=package.document_id, duplicate=result.duplicate))

@@ -57,13 +57,14 @@ class Submitted:
 
 def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_parent: bool = False,
                    parent_package_id: str = "", upstream: Iterable[dict[str, Any]] = (),
-                   hold_refused: bool = True) -> Submitted:
+                   hold_refused: bool = False) -> Submitted:
     """Check, store and route one received package; the same package again is a duplicate.
 
     `caller` is the endpoint that submitted it, or None when this hub pulled it from its parent.
-    The temp file in `received` is consumed (turned into a blob or removed). A refusal of an
-    endpoint's submission is kept for the operator (`RefusedPackage`, with the original
-    bytes) unless `hold_refused` is False (the operator's own retry).
+    The temp file in `received` is consumed (turned into a blob or removed). With
+    `hold_refused`, a refusal of an endpoint's submission is kept for the operator
+    (`RefusedPackage`, with the original bytes): the hub API asks for it; the operator's own
+    retry does not (it updates the held row instead).
     """
     data = received.map()
     refusal: HubError | None = None

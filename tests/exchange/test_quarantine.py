@@ -230,3 +230,34 @@ def test_status_02_is_not_sent_for_a_revocation(province: Province) -> None:
     # A revocation of an unknown document: processed or set aside, but never answered with 02.
     assert not OutboxEntry.objects.filter(kind="status", status_code="02",
                                           document_id=-entry_of(revoke).pk).exists()
+
+
+def test_a_passing_database_error_leaves_the_entry_for_the_next_round(province: Province,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from vanban.exchange.services import send_pending
+
+    p = province
+    monkeypatch.setattr("vanban.exchange.services._wake_sender", lambda: None)
+    doc = issue_to_b(p)
+    send_pending()
+    real_verify = inbound.verify_document
+    failures = iter([OperationalError("database is locked")])
+
+    def verify(parsed, data, outcomes=None):  # the first call meets a locked database
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real_verify(parsed, data, outcomes)
+
+    monkeypatch.setattr(inbound, "verify_document", verify)
+    inbound.poll()
+    entry = InboxEntry.objects.get(edxml_document_id=doc.identifier_code)
+    assert (entry.state, entry.acked_at, entry.attempts) == ("stored", None, 1)
+    assert "database is locked" in entry.error
+    inbound.poll()  # pulled again from the hub (not acked): this time it arrives
+    entry.refresh_from_db()
+    assert entry.state == "processed" and entry.acked_at is not None
+    assert Document.objects.filter(agency=p.b, external_id=doc.identifier_code).exists()
+    assert not AuditEvent.objects.filter(action="exchange.package_quarantined").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -61,8 +61,8 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
         entries.append((package_id, entry))
     outcomes = _prevalidate([e for _, e in entries if e.state == InboxEntry.State.STORED])
     for package_id, entry in entries:
-        if entry.state == InboxEntry.State.STORED:
-            process(entry, outcomes)
+        if entry.state == InboxEntry.State.STORED and process(entry, outcomes) == RETRY_LATER:
+            continue  # a passing database failure: not acked, pulled again next round
         try:
             client.ack(package_id)
         except HubError as exc:  # acked next round; the entry is already safe here
@@ -118,12 +118,18 @@ def max_package_bytes() -> int:
     return max(1, env_int("VANBAN_EXCHANGE_MAX_PACKAGE_MB", 200)) * 1024 * 1024
 
 
-def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> bool:
-    """Turn one stored package into an arrival or a status; True when it was taken in.
+PROCESSED, SET_ASIDE, RETRY_LATER, SKIPPED = "processed", "set_aside", "retry_later", "skipped"
+TRANSIENT_ATTEMPTS = 5  # a database error this many times in a row sets the entry aside too
+
+
+def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
+    """Turn one stored package into an arrival or a status; says what became of it.
 
     Any failure — unreadable XML, a certificate that cannot be read, an unknown signer, a
     recipient not served here, a bug — sets this one entry aside (quarantine) and never
-    escapes: the entries after it in the batch are processed as usual.
+    escapes: the entries after it in the batch are processed as usual. A database error
+    (locked, connection lost) is passing: the entry stays stored for the next round, up to
+    TRANSIENT_ATTEMPTS times.
     """
     try:
         data = get_store().get(entry.sha256)
@@ -136,17 +142,41 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> bool:
             # becomes one arrival, however many rounds picked it up.
             if not list(InboxEntry.objects.select_for_update().filter(pk=entry.pk, state=InboxEntry.State.STORED)
                         .values_list("pk", flat=True)):
-                return False
+                return SKIPPED
             if parsed.kind == "status":
                 _status(parsed)
             else:
                 _document(parsed, data, entry, pdf_outcomes)
             InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="",
                                                           error_code="", attempts=F("attempts") + 1)
-        return True
+        return PROCESSED
+    except (OperationalError, InterfaceError) as exc:
+        if _retry_later(entry, exc):
+            return RETRY_LATER
+        return _safely_set_aside(entry, exc)
     except Exception as exc:  # one bad package must never stop the others
+        return _safely_set_aside(entry, exc)
+
+
+def _safely_set_aside(entry: InboxEntry, exc: BaseException) -> str:
+    try:
         _set_aside(entry, exc)
-        return False
+    except Exception:
+        # Could not even record it (the database went away): leave it stored and unacked.
+        log.exception("exchange: package %s could not be set aside", entry.hub_package_id)
+        return RETRY_LATER
+    return SET_ASIDE
+
+
+def _retry_later(entry: InboxEntry, exc: BaseException) -> bool:
+    """Count a passing failure on the entry; False once it has happened too often."""
+    log.warning("exchange: package %s not processed this round (%s)", entry.hub_package_id, exc)
+    try:
+        InboxEntry.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1, error=str(exc)[:2000])
+        entry.refresh_from_db(fields=["attempts"])
+    except (OperationalError, InterfaceError):
+        return True  # the database is still away: nothing to count with, try next round
+    return entry.attempts < TRANSIENT_ATTEMPTS
 
 
 def _error_of(exc: BaseException) -> tuple[str, str]:

@@ -71,7 +71,10 @@ def retry(*, actor: Any, agency: Agency, entry: InboxEntry) -> InboxEntry:
                      object_type="exchange.inboxentry", object_id=str(entry.pk),
                      details={"hub_id": entry.hub_package_id, "previous_error": entry.error_code})
     entry.refresh_from_db()
-    inbound.process(entry)
+    if inbound.process(entry) == inbound.RETRY_LATER:
+        # A passing failure: back in the list (the hub no longer holds it for the poller).
+        InboxEntry.objects.filter(pk=entry.pk, state=InboxEntry.State.STORED).update(
+            state=InboxEntry.State.FAILED, error_code="RETRY_FAILED_TRANSIENT", failed_at=timezone.now())
     entry.refresh_from_db()
     return entry
 

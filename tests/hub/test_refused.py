@@ -71,6 +71,8 @@ def test_operator_retries_after_registering_the_certificate(one_hub: OneHub, ope
     page.force_login(operator)
     text = page.get(reverse("hub:refused")).content.decode()
     assert "EDXML_SIGNATURE_UNTRUSTED" in text and doc_id in text
+    dashboard = page.get(reverse("hub:dashboard")).content.decode()
+    assert '<div class="num status-bad" data-testid="refused-count">1</div>' in dashboard
     # Still untrusted: retry keeps it held with the error.
     page.post(reverse("hub:refused_retry", args=[row.pk]))
     row.refresh_from_db()

@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -82,6 +82,8 @@ def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_pa
                                + ", ".join(route.unroutable))
         except HubError as exc:
             refusal = exc
+        except (OperationalError, InterfaceError):
+            raise  # passing (database locked or away): a 500, and the sender tries again
         except Exception:  # an unforeseen failure refuses this package only
             log.exception("hub: package from %s could not be checked", caller.name if caller else "parent")
             refusal = HubError(422, "PACKAGE_UNPROCESSABLE",

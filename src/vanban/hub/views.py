@@ -22,7 +22,8 @@ from vanban.hub.permissions import operator_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/dashboard.html", {
         "traffic": stats.traffic(), "agencies": stats.per_agency(), "waiting": stats.waiting(),
-        "forwards": stats.delayed_forwards(), "active_nav": "hub:dashboard"})
+        "forwards": stats.delayed_forwards(), "active_nav": "hub:dashboard",
+        "refused_held": RefusedPackage.objects.filter(state=RefusalState.HELD).count()})
 
 
 @operator_required

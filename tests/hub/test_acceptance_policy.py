@@ -8,7 +8,10 @@ lenient about who may speak for whom, nor about unreadable packages.
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from tests.factories import make_agency, make_user
 from tests.hub.conftest import A, B, C, OneHub
 from tests.hub.http import request
 from tests.hub.packages import (
@@ -73,6 +76,11 @@ def test_lenient_hub_accepts_unsigned_status_and_marks_the_trace(one_hub: OneHub
     assert [i["id"] for i in one_hub.client(A).inbox()] == [str(package.pk)]
     event = AuditEvent.objects.get(action="hub.package_accepted", object_id=str(package.pk))
     assert event.details["signature_unchecked"] == "EDXML_SIGNATURE_MISSING"
+    # The operator's package page shows the mark in plain Vietnamese.
+    operator = Client()
+    operator.force_login(make_user(make_agency("000.00.00.H16"), "hub_operator", username="vanhanh"))
+    page = operator.get(reverse("hub:package", args=[package.pk])).content.decode()
+    assert "signature_unchecked" in page and "chưa được trục kiểm tra" in page
     # A signed, verifiable package is not marked.
     signed = one_hub.client(B).submit(status(one_hub.ids[B], A, doc_id, "03"))
     assert _unchecked(signed.id) == ""

@@ -132,10 +132,11 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
     TRANSIENT_ATTEMPTS times.
     """
     try:
-        data = get_store().get(entry.sha256)
-        if entry.size > max_package_bytes() or len(data) > max_package_bytes():
+        limit = max_package_bytes()
+        if entry.size > limit:  # checked before the bytes are read back
             raise PackageRefusedError("PACKAGE_TOO_LARGE",
-                                 f"Gói tin {len(data)} byte vượt giới hạn {max_package_bytes()} byte của hệ thống.")
+                                      f"Gói tin {entry.size} byte vượt giới hạn {limit} byte của hệ thống.")
+        data = get_store().get(entry.sha256)
         parsed = edxml.parse_package(data, strict=False)
         with transaction.atomic():
             # The row lock makes a second worker wait here and then see PROCESSED: the entry
@@ -194,9 +195,11 @@ def _set_aside(entry: InboxEntry, exc: BaseException) -> None:
     else:
         log.warning("exchange: package %s set aside (%s: %s)", entry.hub_package_id, code, message)
     with transaction.atomic():
-        InboxEntry.objects.filter(pk=entry.pk).update(
-            state=InboxEntry.State.FAILED, error=f"{code}: {message}", error_code=code,
-            attempts=F("attempts") + 1, failed_at=timezone.now())
+        # Only a stored entry: a second worker that failed on its own must not undo an arrival.
+        if not InboxEntry.objects.filter(pk=entry.pk, state=InboxEntry.State.STORED).update(
+                state=InboxEntry.State.FAILED, error=f"{code}: {message}", error_code=code,
+                attempts=F("attempts") + 1, failed_at=timezone.now()):
+            return
         entry.refresh_from_db()
         record_event("exchange.package_quarantined", actor="system", agency_code=_addressee(entry),
                      object_type="exchange.inboxentry", object_id=str(entry.pk),

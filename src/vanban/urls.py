@@ -39,6 +39,7 @@ urlpatterns = [
     path("ho-so/", include("vanban.records.urls")),
     path("van-ban-di/", include("vanban.documents.urls")),
     path("van-ban-den/", include("vanban.documents.urls_incoming")),
+    path("trao-doi/", include("vanban.exchange.urls")),
     path("cong-viec/", include("vanban.workflow.urls")),
     path("tim-kiem/", include("vanban.search.urls")),
     path("bao-cao/", include("vanban.reports.urls")),

@@ -13,6 +13,8 @@ ALL_A = (*NON_ADMINS, "a_admin", "a_other_specialist")
 NOT_DRAFTER = ("a_other_specialist", "a_leader", "a_clerk", "a_archivist", "a_admin")  # a plain draft
 NOT_DOSSIER_STAFF = ("a_other_specialist", "a_clerk", "a_admin")  # the creator, leaders, archivists see it
 
+NOT_CLERK = ("a_specialist", "a_leader", "a_archivist", "a_admin", "a_other_specialist")  # the quarantine
+
 EVERY_MEMBER = "every member of the agency (their own agency's view)"
 # Need-to-know: an incoming document is for the agency's clerks and leaders and the people it
 # was assigned to (a_specialist leads it); everyone else in the agency is refused.
@@ -122,4 +124,11 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "hub/chung-thu/": ALL_A,
     "hub/dang-ky-co-quan/": ALL_A,
     "hub/dang-ky-co-quan/<int:claim_id>/": ALL_A,
+    "hub/diem-ket-noi/<int:endpoint_id>/chinh-sach/": ALL_A,
+    "hub/cach-ly/": ALL_A,
+    "hub/cach-ly/<int:refused_id>/thu-lai/": ALL_A,
+    "hub/cach-ly/<int:refused_id>/loai-bo/": ALL_A,
+    "trao-doi/cach-ly/": NOT_CLERK,
+    "trao-doi/cach-ly/<int:entry_id>/thu-lai/": NOT_CLERK,
+    "trao-doi/cach-ly/<int:entry_id>/loai-bo/": NOT_CLERK,
 }

@@ -208,3 +208,8 @@ def test_the_fill_is_real(world: World) -> None:
     assert operator.get(f"/hub/goi-tin/{world.ids['package']}/").status_code == 200
     page = drafter.get(f"/van-ban-di/{world.ids['draft']}/").content.decode()
     assert MARK in page
+    # The quarantines: A's clerk sees A's held package; the hub operator sees the refused one.
+    held = world.client("a_clerk").get("/trao-doi/cach-ly/")
+    assert held.status_code == 200 and f"{MARK}-cach-ly" in held.content.decode()
+    refused = operator.get("/hub/cach-ly/")
+    assert refused.status_code == 200 and "EDXML_SIGNATURE_MISSING" in refused.content.decode()

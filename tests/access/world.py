@@ -16,14 +16,16 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_agency, make_user
-from tests.hub.packages import document, make_identity
+from tests.hub.packages import document, make_identity, unsigned_document
 from tests.office_fixtures import Office
 from vanban.accounts.services import create_api_token
+from vanban.blobs import get_store
 from vanban.documents import incoming
 from vanban.documents import services as docs
 from vanban.documents.models import Document
+from vanban.exchange.models import InboxEntry
 from vanban.hub import services as hub
-from vanban.hub.models import Endpoint
+from vanban.hub.models import Endpoint, RefusedPackage
 from vanban.hub.vxp_models import AgencyClaim
 from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
@@ -131,6 +133,16 @@ def build_world(office: Office) -> World:
     claim = AgencyClaim.objects.create(endpoint=Endpoint.objects.get(name="qlvb-a"), code="001.00.01.H16",
                                        parent_code="000.00.01.H16", name=f"Phòng {MARK}", reasons=["unsigned"],
                                        created_at=timezone.now())
+    # The hub's quarantine: A's endpoint submitted an unsigned package (strict policy: refused, held).
+    unsigned = Client().post("/hub/api/v1/packages", unsigned_document(a.code, c.code)[0],
+                             content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {tokens[a.code]}")
+    assert unsigned.status_code == 422, unsigned.content
+    # The office's quarantine: a package delivered for A that could not be taken in.
+    held = InboxEntry.objects.create(
+        hub_package_id=f"cach-ly-{uuid.uuid4()}", kind="document", sender_code=c.code, recipient_codes=[a.code],
+        addressee_code=a.code, edxml_document_id=f"{c.code},2026/03/01,{MARK}-cach-ly", sha256=get_store().put(
+            b"khong phai edXML"), size=16, state=InboxEntry.State.FAILED, error_code="EDXML_NOT_XML",
+        error=f"EDXML_NOT_XML: gói tin {MARK} không đọc được", attempts=1)
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
@@ -143,6 +155,7 @@ def build_world(office: Office) -> World:
         "package": uuid.UUID(answer.json()["id"]), "endpoint": Endpoint.objects.get(name="qlvb-a").pk,
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
         "vxp_operation": "getEdoc", "agency_claim": claim.pk,
+        "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]
     for doc in Document.objects.filter(agency=a):
@@ -151,7 +164,8 @@ def build_world(office: Office) -> World:
             secrets.append(doc.notation)
         if doc.identifier_code:
             secrets.append(doc.identifier_code)
-    secrets += [dossier.title, dossier.file_code, closed.file_code, str(ids["package"]), package_doc_id]
+    secrets += [dossier.title, dossier.file_code, closed.file_code, str(ids["package"]), package_doc_id,
+                held.edxml_document_id]
     return World(a=a, b=b, users=users, ids=ids, secrets=sorted(set(secrets)),
                  hub_tokens={"a": tokens[a.code], "b": tokens[b.code]},
                  api_tokens={"a": api_token, "b": api_token_b})

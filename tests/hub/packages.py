@@ -87,3 +87,43 @@ def status(sender: Identity, original_sender: str, document_id: str, code: str,
         description=description,
     )
     return sign_package(build_status(pkg), sender.key, sender.cert)
+
+
+def unsigned_document(sender_code: str, *to: str) -> tuple[bytes, str]:
+    """A document package with no envelope signature (as some real systems send)."""
+    number = next(_numbers)
+    day = dt.date(2026, 3, 1)
+    doc_id = f"{sender_code},{day:%Y/%m/%d},{number}/UBND-VP"
+    pkg = DocumentPackage(
+        from_=Organization(sender_code, f"Cơ quan {sender_code}"),
+        to=tuple(Organization(code, f"Cơ quan {code}") for code in to),
+        document_id=doc_id, code=Code(str(number), "UBND-VP"),
+        promulgation_info=PromulgationInfo(day, "Buôn Ma Thuột"), document_type=DocumentType("Công văn"),
+        subject=f"V/v thử gói tin không ký số {number}", signer_info=SignerInfo("", "Giám đốc", "Nguyễn Văn An"),
+        attachments=(Attachment("cong-van.pdf", b"%PDF-1.4 khong ky\n", "application/pdf"),),
+    )
+    return build_package(pkg), doc_id
+
+
+def unsigned_status(sender_code: str, original_sender: str, document_id: str, code: str) -> bytes:
+    """A status package with no signature: real status packages are sent like this."""
+    pkg = StatusPackage(
+        from_=Organization(sender_code, f"Cơ quan {sender_code}"),
+        response_for=ResponseFor(original_sender, "1/UBND-VP", dt.date(2026, 3, 1), document_id),
+        status_code=StatusCode(code), timestamp=dt.datetime(2026, 3, 2, 8, 0, int(code) % 60, tzinfo=VN_TZ))
+    return build_status(pkg)
+
+
+def edxml_namespace_signature(data: bytes) -> bytes:
+    """The signed package with its <Signature> moved into the edXML namespace, as every real
+    signed package writes it (ours: made by moving our own XML-DSig signature; not a real
+    sample). vanban.edxml reads XML-DSig's namespace only until it learns the edXML one."""
+    from lxml import etree
+
+    edxml_ns = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+    root = etree.fromstring(data)
+    signature = next(e for e in root.iter() if etree.QName(e).localname == "Signature")
+    for el in signature.iter():
+        el.tag = f"{{{edxml_ns}}}{etree.QName(el).localname}"
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -99,3 +99,15 @@ def test_cert_add_is_idempotent_and_listed(agencies: None, tmp_path: Path, ids: 
 def test_sync_without_parent_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VANBAN_HUB_PARENT_URL", raising=False)
     assert "nhận về: 0" in _run("sync")
+
+
+def test_endpoint_policy_sets_strict_lenient_or_inherit(agencies: None) -> None:
+    _run("endpoint", "add", "qlvb-vp", "--agency", A)
+    assert "Thực tế" in _run("endpoint", "policy", "qlvb-vp", "lenient")
+    assert Endpoint.objects.get(name="qlvb-vp").signature_policy == "lenient"
+    _run("endpoint", "policy", "qlvb-vp", "inherit")
+    assert Endpoint.objects.get(name="qlvb-vp").signature_policy == ""
+    changes = AuditEvent.objects.filter(action="hub.endpoint_policy_changed").order_by("id")
+    assert [(e.details["from"], e.details["to"]) for e in changes] == [("inherit", "lenient"), ("lenient", "inherit")]
+    with pytest.raises(CommandError, match="ENDPOINT_NOT_FOUND"):
+        _run("endpoint", "policy", "khong-co", "strict")

@@ -18,16 +18,21 @@ from tests.hub.http import Answer, request
 from tests.hub.packages import document, make_identity, status
 from vanban.audit.models import AuditEvent
 from vanban.hub import services
-from vanban.hub.models import Delivery, DeliveryState, Package, TraceEvent
+from vanban.hub.models import Delivery, DeliveryState, Package, RefusedPackage, TraceEvent
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _state() -> tuple[int, ...]:
+    """What a refusal must not change: packages, deliveries, trace, the audit chain and blobs —
+    apart from the refusal itself, which is held for the operator (its row, its audit event and
+    its original bytes; tests/hub/test_quarantine.py checks those)."""
     blobs = Path(settings.DATA_DIR) / "hub" / "blobs"
-    files = sum(1 for p in blobs.rglob("*") if p.is_file() and "tmp" not in p.parts) if blobs.exists() else 0
+    held = set(RefusedPackage.objects.exclude(sha256="").values_list("sha256", flat=True))
+    files = sum(1 for p in blobs.rglob("*") if p.is_file() and "tmp" not in p.parts and p.name not in held) \
+        if blobs.exists() else 0
     return (Package.objects.count(), Delivery.objects.count(), TraceEvent.objects.count(),
-            AuditEvent.objects.count(), files)
+            AuditEvent.objects.exclude(action="hub.package_refused").count(), files)
 
 
 def _refused(answer: Answer, status_code: int, code: str) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from vanban import edxml
@@ -21,9 +22,10 @@ from vanban.blobs import get_store
 from vanban.documents import incoming
 from vanban.documents.models import Document
 from vanban.exchange.models import DeliveryStatus, InboxEntry
-from vanban.exchange.services import HubError, active_connection, client_for
+from vanban.exchange.services import HubError, active_connection, client_for, queue_status
 from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
 from vanban.hubclient import HubClient
+from vanban.settings.parsers import env_int
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,8 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
         entries.append((package_id, entry))
     outcomes = _prevalidate([e for _, e in entries if e.state == InboxEntry.State.STORED])
     for package_id, entry in entries:
-        if entry.state == InboxEntry.State.STORED:
-            process(entry, outcomes)
+        if entry.state == InboxEntry.State.STORED and process(entry, outcomes) == RETRY_LATER:
+            continue  # a passing database failure: not acked, pulled again next round
         try:
             client.ack(package_id)
         except HubError as exc:  # acked next round; the entry is already safe here
@@ -79,11 +81,15 @@ def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
             continue
         try:
             parsed.append(edxml.parse_package(get_store().get(entry.sha256), strict=False))
-        except edxml.EdxmlError:
-            continue  # `process` records why
+        except Exception:  # noqa: S112 - `process` records why, in the quarantine
+            continue
     if len(parsed) < 2:
         return {}
-    return validate_pdfs(parsed, processes=settings.VANBAN_VERIFY_PROCESSES)
+    try:
+        return validate_pdfs(parsed, processes=settings.VANBAN_VERIFY_PROCESSES)
+    except Exception:  # a bad PDF in the batch: each entry is validated alone
+        log.exception("exchange: batch PDF validation failed; validating one by one")
+        return {}
 
 
 def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
@@ -92,30 +98,168 @@ def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
         entry, _ = InboxEntry.objects.get_or_create(hub_package_id=package_id, defaults={
             "kind": str(item.get("kind", "")), "sender_code": str(item.get("from", ""))[:13],
             "recipient_codes": [item.get("to")] if item.get("to") else [],
+            "addressee_code": str(item.get("to") or "")[:13],
             "edxml_document_id": str(item.get("document_id", ""))[:200],
             "status_code": str(item.get("status_code") or "")[:2], "sha256": sha, "size": len(data)})
     return entry
 
 
-def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> None:
-    data = get_store().get(entry.sha256)
+class PackageRefusedError(Exception):
+    """A package this installation will not take in, with a stable code for the quarantine."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def max_package_bytes() -> int:
+    """Bigger packages are set aside unread (`VANBAN_EXCHANGE_MAX_PACKAGE_MB`, default 200)."""
+    return max(1, env_int("VANBAN_EXCHANGE_MAX_PACKAGE_MB", 200)) * 1024 * 1024
+
+
+PROCESSED, SET_ASIDE, RETRY_LATER, SKIPPED = "processed", "set_aside", "retry_later", "skipped"
+TRANSIENT_ATTEMPTS = 5  # a database error this many times in a row sets the entry aside too
+
+
+def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
+    """Turn one stored package into an arrival or a status; says what became of it.
+
+    Any failure — unreadable XML, a certificate that cannot be read, an unknown signer, a
+    recipient not served here, a bug — sets this one entry aside (quarantine) and never
+    escapes: the entries after it in the batch are processed as usual. A database error
+    (locked, connection lost) is passing: the entry stays stored for the next round, up to
+    TRANSIENT_ATTEMPTS times.
+    """
     try:
+        limit = max_package_bytes()
+        if entry.size > limit:  # checked before the bytes are read back
+            raise PackageRefusedError("PACKAGE_TOO_LARGE",
+                                      f"Gói tin {entry.size} byte vượt giới hạn {limit} byte của hệ thống.")
+        data = get_store().get(entry.sha256)
         parsed = edxml.parse_package(data, strict=False)
         with transaction.atomic():
             # The row lock makes a second worker wait here and then see PROCESSED: the entry
             # becomes one arrival, however many rounds picked it up.
             if not list(InboxEntry.objects.select_for_update().filter(pk=entry.pk, state=InboxEntry.State.STORED)
                         .values_list("pk", flat=True)):
-                return
+                return SKIPPED
             if parsed.kind == "status":
                 _status(parsed)
             else:
                 _document(parsed, data, entry, pdf_outcomes)
-            InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="")
-    except edxml.EdxmlError as exc:
-        InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.FAILED, error=f"{exc.code}: {exc}")
-        record_event("exchange.package_unreadable", actor="system", object_type="exchange.inboxentry",
-                     object_id=str(entry.pk), details={"code": exc.code, "hub_id": entry.hub_package_id})
+            InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="",
+                                                          error_code="", attempts=F("attempts") + 1)
+        return PROCESSED
+    except (OperationalError, InterfaceError) as exc:
+        if _retry_later(entry, exc):
+            return RETRY_LATER
+        return _safely_set_aside(entry, exc)
+    except Exception as exc:  # one bad package must never stop the others
+        return _safely_set_aside(entry, exc)
+
+
+def _safely_set_aside(entry: InboxEntry, exc: BaseException) -> str:
+    try:
+        _set_aside(entry, exc)
+    except Exception:
+        # Could not even record it (the database went away): leave it stored and unacked.
+        log.exception("exchange: package %s could not be set aside", entry.hub_package_id)
+        return RETRY_LATER
+    return SET_ASIDE
+
+
+def _retry_later(entry: InboxEntry, exc: BaseException) -> bool:
+    """Count a passing failure on the entry; False once it has happened too often."""
+    log.warning("exchange: package %s not processed this round (%s)", entry.hub_package_id, exc)
+    try:
+        InboxEntry.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1, error=str(exc)[:2000])
+        entry.refresh_from_db(fields=["attempts"])
+    except (OperationalError, InterfaceError):
+        return True  # the database is still away: nothing to count with, try next round
+    return entry.attempts < TRANSIENT_ATTEMPTS
+
+
+def _error_of(exc: BaseException) -> tuple[str, str]:
+    code = getattr(exc, "code", None)
+    message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    if not isinstance(code, str) or not code:
+        code = "PROCESSING_ERROR_" + exc.__class__.__name__.upper()[:40]
+    return code[:60], str(message)[:2000]
+
+
+def _set_aside(entry: InboxEntry, exc: BaseException) -> None:
+    code, message = _error_of(exc)
+    if not isinstance(exc, (edxml.EdxmlError, PackageRefusedError)):
+        log.exception("exchange: package %s set aside (%s)", entry.hub_package_id, code)
+    else:
+        log.warning("exchange: package %s set aside (%s: %s)", entry.hub_package_id, code, message)
+    with transaction.atomic():
+        # Only a stored entry: a second worker that failed on its own must not undo an arrival.
+        if not InboxEntry.objects.filter(pk=entry.pk, state=InboxEntry.State.STORED).update(
+                state=InboxEntry.State.FAILED, error=f"{code}: {message}", error_code=code,
+                attempts=F("attempts") + 1, failed_at=timezone.now()):
+            return
+        entry.refresh_from_db()
+        record_event("exchange.package_quarantined", actor="system", agency_code=_addressee(entry),
+                     object_type="exchange.inboxentry", object_id=str(entry.pk),
+                     details={"code": code, "message": message[:500], "hub_id": entry.hub_package_id,
+                              "sender": entry.sender_code, "document_id": entry.edxml_document_id,
+                              "attempts": entry.attempts})
+        # Kept for continuity with the audit actions already recorded by earlier versions.
+        if isinstance(exc, edxml.EdxmlError):
+            record_event("exchange.package_unreadable", actor="system", object_type="exchange.inboxentry",
+                         object_id=str(entry.pk), details={"code": code, "hub_id": entry.hub_package_id})
+        _answer_rejected(entry, code, message)
+
+
+def _addressee(entry: InboxEntry) -> str:
+    if entry.addressee_code:
+        return entry.addressee_code
+    codes = [c for c in entry.recipient_codes or [] if c]
+    return str(codes[0])[:13] if codes else ""
+
+
+def _answer_rejected(entry: InboxEntry, code: str, message: str) -> None:
+    """Status 02 (từ chối) back to the sender, where the rules allow it: the package reads as
+    a new document (not a status, not a revocation), and the agency it was delivered for is
+    served here and can sign. Garbage or a status is never answered (nobody to answer, or a
+    status about a status)."""
+    if entry.rejection_sent or code == "PACKAGE_TOO_LARGE":
+        return  # an oversized package is never read, not even for its header
+    try:
+        parsed = edxml.parse_package(get_store().get(entry.sha256), strict=False)
+    except Exception:  # unreadable: nobody to answer
+        return
+    pkg = parsed.document
+    if parsed.kind != "document" or pkg is None:
+        return
+    if pkg.business and int(pkg.business.business_doc_type) != int(edxml.BusinessDocType.NEW):
+        return
+    addressee = _addressee(entry)
+    if addressee not in {o.organ_id for o in pkg.to}:
+        return  # the hub delivered it for an agency it does not name: do not speak for it
+    agency = Agency.objects.filter(code=addressee).first()
+    if agency is None or not Membership.objects.filter(agency=agency).exists():
+        return
+    from vanban.trust import services as trust
+
+    if trust.credential_for(agency, "system") is None:
+        return
+    number = pkg.code.code_number
+    queue_status(
+        # No local document exists: the negative entry id keeps the outbox row apart from
+        # every document's own statuses.
+        document_id=-entry.pk, sender_code=addressee, recipient_code=pkg.from_.organ_id,
+        recipient_name=pkg.from_.organ_name, edxml_document_id=pkg.document_id,
+        status_code=edxml.StatusCode.REJECTED.value,
+        description=f"Hệ thống nơi nhận không tiếp nhận được gói tin ({code}): {message}"[:4000],
+        response_notation=f"{number}/{pkg.code.code_notation}" if number else pkg.code.code_notation,
+        response_date=pkg.promulgation_info.promulgation_date)
+    InboxEntry.objects.filter(pk=entry.pk).update(rejection_sent=True)
+    record_event("exchange.quarantine_rejected", actor="system", agency_code=addressee,
+                 object_type="exchange.inboxentry", object_id=str(entry.pk),
+                 details={"to": pkg.from_.organ_id, "document_id": pkg.document_id, "status": "02"})
 
 
 def _local_recipients(pkg: edxml.DocumentPackage) -> list[Agency]:
@@ -131,6 +275,10 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
     assert pkg is not None
     business = pkg.business.business_doc_type if pkg.business else 0
     recipients = _local_recipients(pkg)
+    if not recipients:
+        raise PackageRefusedError("RECIPIENT_NOT_SERVED",
+                             "Gói tin không gửi cho cơ quan nào do hệ thống này phục vụ (nơi nhận: "
+                             + ", ".join(o.organ_id for o in pkg.to) + ").")
     if int(business) == int(edxml.BusinessDocType.REVOKE):
         for agency in recipients:
             incoming.void_revoked(agency=agency, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,

@@ -82,18 +82,29 @@ class InboxEntry(models.Model):
     class State(models.TextChoices):
         STORED = "stored", "Đã lưu"
         PROCESSED = "processed", "Đã xử lý"
-        FAILED = "failed", "Lỗi xử lý"
+        FAILED = "failed", "Lỗi xử lý, đang cách ly"
+        DISCARDED = "discarded", "Đã loại bỏ"
 
     hub_package_id = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10)
     sender_code = models.CharField(max_length=13, blank=True)
     recipient_codes = models.JSONField(default=list)
+    # The agency the hub delivered it for (its inbox "to"): whose clerks see it if it fails.
+    addressee_code = models.CharField(max_length=13, blank=True, db_index=True)
     edxml_document_id = models.CharField(max_length=200, blank=True)
     status_code = models.CharField(max_length=2, blank=True)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.STORED, db_index=True)
     error = models.TextField(blank=True)
+    # Quarantine: why the last attempt failed (stable code), how often it was tried, who
+    # settled it. A failed entry never blocks the others; a clerk retries or discards it.
+    error_code = models.CharField(max_length=60, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    rejection_sent = models.BooleanField(default=False)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.CharField(max_length=150, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     acked_at = models.DateTimeField(null=True, blank=True)
 

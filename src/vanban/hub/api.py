@@ -137,19 +137,27 @@ def submit(request: HttpRequest) -> Status[SubmitOut]:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
+    caller = _caller(request)
     if declared > limit:
-        raise HubError(413, "PACKAGE_TOO_LARGE", f"Gói tin {declared} byte vượt giới hạn {limit} byte.")
+        raise _held(caller, HubError(413, "PACKAGE_TOO_LARGE", f"Gói tin {declared} byte vượt giới hạn {limit} byte."),
+                    declared)
     try:
         received = blobs.receive(request, limit)  # type: ignore[arg-type]
     except blobs.TooLargeError:
-        raise HubError(413, "PACKAGE_TOO_LARGE", f"Gói tin vượt giới hạn {limit} byte.") from None
-    caller = _caller(request)
+        raise _held(caller, HubError(413, "PACKAGE_TOO_LARGE", f"Gói tin vượt giới hạn {limit} byte."),
+                    declared) from None
     upstream = (queries.decode_trace_header(request.headers.get(TRACE_HEADER, ""))
                 if caller.kind == EndpointKind.HUB else [])
-    result = services.accept_package(received, caller=caller, upstream=upstream)
+    result = services.accept_package(received, caller=caller, upstream=upstream, hold_refused=True)
     package = result.package
     return Status(200 if result.duplicate else 201,
                   SubmitOut(id=str(package.pk), document_id=package.document_id, duplicate=result.duplicate))
+
+
+def _held(caller: Endpoint, error: HubError, size: int) -> HubError:
+    """An oversized submission is listed for the operator (without its bytes, never read)."""
+    services.record_refusal(caller=caller, refusal=error, size=size)
+    return error
 
 
 @api.get("/inbox", response={200: list[InboxItem], 401: ErrorOut, 422: ErrorOut}, by_alias=True,

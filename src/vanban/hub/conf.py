@@ -50,3 +50,11 @@ def pull_batch() -> int:
 def delayed_minutes() -> int:
     """A delivery waiting longer than this is shown as delayed to the operator."""
     return max(1, env_int("VANBAN_HUB_DELAYED_MINUTES", 60))
+
+
+def signature_policy() -> str:
+    """The hub-wide acceptance policy for envelope signatures it cannot check: `strict` (the
+    default: refuse) or `lenient` (accept from an authenticated endpoint serving the sender,
+    marked in the trace). An endpoint's own `signature_policy` overrides it."""
+    value = env_str("VANBAN_HUB_SIGNATURE_POLICY", "strict").strip().lower()
+    return value if value in ("strict", "lenient") else "strict"

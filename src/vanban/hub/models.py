@@ -18,6 +18,15 @@ class EndpointKind(models.TextChoices):
     HUB = "hub", "Trục cấp dưới"
 
 
+class SignaturePolicy(models.TextChoices):
+    """How the hub treats envelope signatures it cannot check (docs/hub.md, "Acceptance policy")."""
+
+    INHERIT = "", "Theo cấu hình của trục"
+    STRICT = "strict", "Nghiêm ngặt: chỉ nhận gói tin ký bằng chứng thư đã đăng ký"
+    LENIENT = "lenient", ("Thực tế: nhận gói tin không ký hoặc không kiểm tra được chữ ký "
+                          "từ điểm kết nối đã xác thực, ghi rõ trong vết")
+
+
 class Endpoint(models.Model):
     """A system that talks to this hub with one token and serves a set of agency codes."""
 
@@ -30,6 +39,8 @@ class Endpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    signature_policy = models.CharField("chính sách chữ ký", max_length=10, choices=SignaturePolicy.choices,
+                                        default=SignaturePolicy.INHERIT, blank=True)
 
     class Meta:
         verbose_name = "điểm kết nối"
@@ -186,6 +197,45 @@ class TraceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at} {self.hub} {self.event}"
+
+
+class RefusalState(models.TextChoices):
+    HELD = "held", "Đang cách ly"
+    ACCEPTED = "accepted", "Đã nhận khi xử lý lại"
+    DISCARDED = "discarded", "Đã loại bỏ"
+
+
+class RefusedPackage(models.Model):
+    """A submission the hub refused, kept for the operator (quarantine): the error, who sent
+    it, and its original bytes when they were read. The same bytes refused again for the same
+    reason from the same endpoint count as one row (`times`)."""
+
+    received_at = models.DateTimeField(db_index=True)
+    last_at = models.DateTimeField()
+    times = models.PositiveIntegerField(default=1)
+    endpoint = models.ForeignKey(Endpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="refused")
+    endpoint_name = models.CharField(max_length=100, blank=True, default="")
+    sender_code = models.CharField(max_length=13, blank=True, default="")
+    document_id = models.CharField(max_length=500, blank=True, default="")
+    kind = models.CharField(max_length=10, blank=True, default="")
+    http_status = models.PositiveSmallIntegerField(default=422)
+    error_code = models.CharField(max_length=60)
+    error_message = models.CharField(max_length=2000)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    size = models.BigIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=RefusalState.choices, default=RefusalState.HELD,
+                             db_index=True)
+    package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        verbose_name = "gói tin bị từ chối"
+        ordering = ["-last_at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "sha256", "error_code", "state"], name="hub_refused_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.error_code} {self.document_id or self.sha256[:12]} ({self.state})"
 
 
 class PullProblem(models.Model):

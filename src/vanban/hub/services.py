@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
@@ -36,9 +37,14 @@ from vanban.hub.models import (
     ForwardState,
     Package,
     PullProblem,
+    RefusalState,
+    RefusedPackage,
+    SignaturePolicy,
     TraceEvent,
 )
 from vanban.hub.tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,23 +56,42 @@ class Submitted:
 # -- packages ------------------------------------------------------------------------------
 
 def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_parent: bool = False,
-                   parent_package_id: str = "", upstream: Iterable[dict[str, Any]] = ()) -> Submitted:
+                   parent_package_id: str = "", upstream: Iterable[dict[str, Any]] = (),
+                   hold_refused: bool = False) -> Submitted:
     """Check, store and route one received package; the same package again is a duplicate.
 
     `caller` is the endpoint that submitted it, or None when this hub pulled it from its parent.
-    The temp file in `received` is consumed (turned into a blob or removed).
+    The temp file in `received` is consumed (turned into a blob or removed). With
+    `hold_refused`, a refusal of an endpoint's submission is kept for the operator
+    (`RefusedPackage`, with the original bytes): the hub API asks for it; the operator's own
+    retry does not (it updates the held row instead).
     """
     data = received.map()
+    refusal: HubError | None = None
     try:
-        facts = intake.check(data, caller=caller, from_parent=from_parent, max_bytes=conf.max_package_bytes())
-        existing = _existing(facts)
-        if existing is not None:
-            return _duplicate(existing, caller)
-        route = routing.plan(facts.recipients, caller=caller, from_parent=from_parent)
-        if route.unroutable and (caller is not None and caller.kind == EndpointKind.AGENCY):
-            raise HubError(422, "RECIPIENT_UNKNOWN",
-                           "Trục không phục vụ và không chuyển tiếp được tới nơi nhận: "
-                           + ", ".join(route.unroutable))
+        try:
+            facts = intake.check(data, caller=caller, from_parent=from_parent,
+                                 max_bytes=conf.max_package_bytes())
+            existing = _existing(facts)
+            if existing is not None:
+                return _duplicate(existing, caller)
+            route = routing.plan(facts.recipients, caller=caller, from_parent=from_parent)
+            if route.unroutable and (caller is not None and caller.kind == EndpointKind.AGENCY):
+                raise HubError(422, "RECIPIENT_UNKNOWN",
+                               "Trục không phục vụ và không chuyển tiếp được tới nơi nhận: "
+                               + ", ".join(route.unroutable))
+        except HubError as exc:
+            refusal = exc
+        except (OperationalError, InterfaceError):
+            raise  # passing (database locked or away): a 500, and the sender tries again
+        except Exception:  # an unforeseen failure refuses this package only
+            log.exception("hub: package from %s could not be checked", caller.name if caller else "parent")
+            refusal = HubError(422, "PACKAGE_UNPROCESSABLE",
+                               "Trục không xử lý được gói tin này; gói tin đã được giữ lại để người vận hành xem.")
+        if refusal is not None and caller is not None and hold_refused:
+            _hold_refused(data, received, caller, refusal)
+        if refusal is not None:
+            raise refusal
         blobs.commit(received)
     finally:
         if not isinstance(data, bytes):
@@ -83,6 +108,109 @@ def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_pa
             raise
         return _duplicate(existing, caller)
     return Submitted(package, duplicate=False)
+
+
+# -- refused submissions (the hub's quarantine) ---------------------------------------------
+
+def _hold_refused(data: intake.PackageData, received: blobs.Received, caller: Endpoint, refusal: HubError) -> None:
+    """Keep the refused bytes and the reason; never lets its own failure hide the refusal."""
+    try:
+        blobs.commit(received)
+        sender, document_id, kind = _header_guess(data)
+        record_refusal(caller=caller, refusal=refusal, sha256=received.sha256, size=received.size,
+                       sender_code=sender, document_id=document_id, kind=kind)
+    except Exception:
+        log.exception("hub: refused package not kept")
+
+
+def _header_guess(data: intake.PackageData) -> tuple[str, str, str]:
+    """Sender, DocumentId and kind read leniently, for the operator's list; blanks when unreadable."""
+    from vanban.edxml import parse_package
+
+    try:
+        parsed = parse_package(data, strict=False)
+    except Exception:  # garbage: nothing to show but the bytes
+        return "", "", ""
+    if parsed.kind == "status" and parsed.status is not None:
+        return parsed.status.from_.organ_id[:13], parsed.status.response_for.document_id[:500], "status"
+    if parsed.document is not None:
+        return parsed.document.from_.organ_id[:13], parsed.document.document_id[:500], "document"
+    return "", "", ""
+
+
+def record_refusal(*, caller: Endpoint, refusal: HubError, sha256: str = "", size: int = 0,
+                   sender_code: str = "", document_id: str = "", kind: str = "") -> RefusedPackage:
+    """One row per (endpoint, bytes, reason) while held; a resubmission counts on it."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (RefusedPackage.objects.select_for_update()
+               .filter(endpoint=caller, sha256=sha256, error_code=refusal.code[:60], state=RefusalState.HELD)
+               .first() if sha256 else None)
+        if row is not None:
+            RefusedPackage.objects.filter(pk=row.pk).update(times=F("times") + 1, last_at=now)
+            row.refresh_from_db()
+            return row
+        row = RefusedPackage.objects.create(
+            received_at=now, last_at=now, endpoint=caller, endpoint_name=caller.name[:100],
+            sender_code=sender_code, document_id=document_id, kind=kind, http_status=refusal.status,
+            error_code=refusal.code[:60], error_message=refusal.message[:2000], sha256=sha256, size=size)
+        record_event(events.PACKAGE_REFUSED, actor=caller.name, agency_code=sender_code, obj=row,
+                     details={"code": refusal.code, "message": refusal.message[:500], "sha256": sha256,
+                              "size": size, "document_id": document_id, "endpoint": caller.name})
+    return row
+
+
+def retry_refused(row: RefusedPackage, *, actor: Any) -> RefusedPackage:
+    """Submit the kept bytes again as their endpoint did (e.g. after its certificate was
+    registered or its policy changed); accepted → linked to the package, else the new error."""
+    if row.state != RefusalState.HELD:
+        raise HubError(409, "NOT_HELD", "Gói tin này không còn trong danh sách cách ly.")
+    if not row.sha256:
+        raise HubError(409, "NO_BYTES", "Trục không giữ bản gốc của gói tin này (bị từ chối trước khi đọc xong), "
+                       "không xử lý lại được; bên gửi cần gửi lại.")
+    endpoint = row.endpoint
+    if endpoint is None or not endpoint.is_active:
+        raise HubError(409, "ENDPOINT_REVOKED", "Điểm kết nối đã gửi gói tin này không còn hoạt động.")
+    try:
+        data = blobs.read(row.sha256)
+    except (OSError, blobs.BlobCorruptError):
+        raise HubError(500, "BLOB_UNREADABLE", "Bản gốc của gói tin không đọc được hoặc đã hỏng.") from None
+    try:
+        result = accept_package(blobs.receive_bytes(data), caller=endpoint, hold_refused=False)
+    except HubError as exc:
+        with transaction.atomic():
+            RefusedPackage.objects.filter(pk=row.pk).update(
+                error_code=exc.code[:60], error_message=exc.message[:2000], http_status=exc.status,
+                last_at=timezone.now())
+            record_event(events.REFUSED_RETRIED, actor=actor, agency_code=row.sender_code, obj=row,
+                         details={"accepted": False, "code": exc.code, "message": exc.message[:500]})
+        row.refresh_from_db()
+        return row
+    with transaction.atomic():
+        RefusedPackage.objects.filter(pk=row.pk).update(
+            state=RefusalState.ACCEPTED, package=result.package, settled_at=timezone.now(),
+            settled_by=str(getattr(actor, "username", actor))[:150])
+        record_event(events.REFUSED_RETRIED, actor=actor, agency_code=row.sender_code, obj=row,
+                     details={"accepted": True, "package": str(result.package.pk),
+                              "duplicate": result.duplicate})
+    row.refresh_from_db()
+    return row
+
+
+def discard_refused(row: RefusedPackage, *, actor: Any, reason: str) -> RefusedPackage:
+    reason = (reason or "").strip()
+    if not reason:
+        raise HubError(400, "REASON_REQUIRED", "Cần ghi lý do loại bỏ gói tin.")
+    with transaction.atomic():
+        moved = RefusedPackage.objects.filter(pk=row.pk, state=RefusalState.HELD).update(
+            state=RefusalState.DISCARDED, settled_at=timezone.now(),
+            settled_by=str(getattr(actor, "username", actor))[:150])
+        if not moved:
+            raise HubError(409, "NOT_HELD", "Gói tin này không còn trong danh sách cách ly.")
+        record_event(events.REFUSED_DISCARDED, actor=actor, agency_code=row.sender_code, obj=row,
+                     details={"code": row.error_code, "reason": reason[:1000]})
+    row.refresh_from_db()
+    return row
 
 
 def _existing(facts: intake.Facts) -> Package | None:
@@ -107,6 +235,9 @@ def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, 
                                 agency_code=facts.sender_code, endpoint=source,
                                 detail=f"{received.size} byte, sha256 {received.sha256}"))
         trace += [TraceEvent(package=package, at=now, hub=hub, event="note", detail=n) for n in facts.notes]
+        if facts.signature_unchecked:
+            trace.append(TraceEvent(package=package, at=now, hub=hub, event="signature_unchecked",
+                                    agency_code=facts.sender_code, endpoint=source, detail=facts.signature_note))
         deliveries = []
         for code, endpoint in route.local.items():
             deliveries.append(Delivery(package=package, endpoint=endpoint, agency_code=code, created_at=now))
@@ -126,7 +257,8 @@ def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, 
                      details={"kind": facts.kind, "document_id": facts.document_id,
                               "status_code": facts.status_code, "local": sorted(route.local),
                               "upward": route.upward, "unroutable": route.unroutable,
-                              "sha256": received.sha256})
+                              "sha256": received.sha256,
+                              "signature_unchecked": facts.signature_unchecked})
         if forward is not None:
             forward_id = forward.pk
             transaction.on_commit(lambda: _wake_forward(forward_id))
@@ -307,6 +439,25 @@ def revoke_endpoint(*, name: str, actor: Any = None) -> Endpoint:
             codes = list(endpoint.agencies.values_list("code", flat=True))
             record_event(events.ENDPOINT_REVOKED, actor=actor, agency_code=codes[0] if codes else "",
                          obj=endpoint, details={"name": name, "agencies": codes})
+    return endpoint
+
+
+def set_signature_policy(*, name: str, policy: str, actor: Any = None) -> Endpoint:
+    """Strict, lenient, or (`inherit`/"") the hub's own policy for this endpoint; audited."""
+    value = "" if policy in ("", "inherit") else policy
+    if value not in SignaturePolicy.values:
+        raise HubError(400, "BAD_POLICY", "Chính sách chữ ký phải là strict, lenient hoặc inherit.")
+    with transaction.atomic():
+        endpoint = Endpoint.objects.select_for_update().filter(name=name).first()
+        if endpoint is None:
+            raise HubError(404, "ENDPOINT_NOT_FOUND", f"Không có điểm kết nối tên '{name}'.")
+        before = endpoint.signature_policy
+        if before != value:
+            endpoint.signature_policy = value
+            endpoint.save(update_fields=["signature_policy"])
+            codes = list(endpoint.agencies.values_list("code", flat=True))
+            record_event(events.ENDPOINT_POLICY_CHANGED, actor=actor, agency_code=codes[0] if codes else "",
+                         obj=endpoint, details={"name": name, "from": before or "inherit", "to": value or "inherit"})
     return endpoint
 
 

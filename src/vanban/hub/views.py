@@ -1,4 +1,5 @@
-"""Operator pages of the hub (Vietnamese): dashboard, package trace, endpoints, certificates."""
+"""Operator pages of the hub (Vietnamese): dashboard, package trace, endpoints, certificates,
+refused packages (quarantine)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from vanban.hub import queries, services, stats
+from vanban.hub import conf, queries, services, stats
 from vanban.hub.errors import HubError
 from vanban.hub.forms import CertificateForm, EndpointForm
-from vanban.hub.models import AgencyCertificate, Endpoint, Forward, Package
+from vanban.hub.models import AgencyCertificate, Endpoint, Forward, Package, RefusalState, RefusedPackage
 from vanban.hub.permissions import operator_required
 
 
@@ -21,7 +22,8 @@ from vanban.hub.permissions import operator_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/dashboard.html", {
         "traffic": stats.traffic(), "agencies": stats.per_agency(), "waiting": stats.waiting(),
-        "forwards": stats.delayed_forwards(), "active_nav": "hub:dashboard"})
+        "forwards": stats.delayed_forwards(), "active_nav": "hub:dashboard",
+        "refused_held": RefusedPackage.objects.filter(state=RefusalState.HELD).count()})
 
 
 @operator_required
@@ -66,7 +68,8 @@ def endpoints(request: HttpRequest) -> HttpResponse:
             return render(request, "hub/token.html", {"endpoint": endpoint, "token": token,
                                                       "active_nav": "hub:dashboard"})
     rows = Endpoint.objects.prefetch_related("agencies").order_by("revoked_at", "name")
-    return render(request, "hub/endpoints.html", {"form": form, "rows": rows, "active_nav": "hub:dashboard"},
+    return render(request, "hub/endpoints.html", {"form": form, "rows": rows, "active_nav": "hub:dashboard",
+                                                  "hub_policy": conf.signature_policy()},
                   status=400 if form.is_bound else 200)
 
 
@@ -95,3 +98,55 @@ def certificates(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/certificates.html", {"form": form, "rows": rows, "active_nav": "hub:dashboard"},
                   status=400 if form.is_bound else 200)
 
+
+
+@operator_required
+@require_POST
+def endpoint_policy(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = get_object_or_404(Endpoint, pk=endpoint_id)
+    try:
+        endpoint = services.set_signature_policy(name=endpoint.name, policy=request.POST.get("policy", ""),
+                                                 actor=request.user)
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Điểm kết nối {endpoint.name}: {endpoint.get_signature_policy_display()}.")
+    return redirect("hub:endpoints")
+
+
+@operator_required
+def refused(request: HttpRequest) -> HttpResponse:
+    """Submissions the hub refused, held for the operator: retry after fixing, or discard."""
+    return render(request, "hub/refused.html", {
+        "rows": RefusedPackage.objects.filter(state=RefusalState.HELD).order_by("-last_at", "-id")[:200],
+        "settled": RefusedPackage.objects.exclude(state=RefusalState.HELD).order_by("-settled_at", "-id")[:50],
+        "active_nav": "hub:dashboard"})
+
+
+@operator_required
+@require_POST
+def refused_retry(request: HttpRequest, refused_id: int) -> HttpResponse:
+    row = get_object_or_404(RefusedPackage, pk=refused_id)
+    try:
+        row = services.retry_refused(row, actor=request.user)
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        if row.state == RefusalState.ACCEPTED:
+            messages.success(request, "Trục đã nhận gói tin khi xử lý lại.")
+        else:
+            messages.error(request, f"Xử lý lại vẫn bị từ chối: {row.error_code}: {row.error_message}")
+    return redirect("hub:refused")
+
+
+@operator_required
+@require_POST
+def refused_discard(request: HttpRequest, refused_id: int) -> HttpResponse:
+    row = get_object_or_404(RefusedPackage, pk=refused_id)
+    try:
+        services.discard_refused(row, actor=request.user, reason=request.POST.get("reason", "")[:1000])
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã loại bỏ gói tin khỏi danh sách cách ly (bản gốc vẫn được lưu).")
+    return redirect("hub:refused")

@@ -21,6 +21,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Trang chủ", "home", ANY),
     NavItem("Văn bản đến", "incoming_list", frozenset({Role.CLERK, Role.LEADER})),
+    NavItem("Gói tin cách ly", "exchange_quarantine", frozenset({Role.CLERK})),
     NavItem("Công việc của tôi", "my_work", frozenset({Role.SPECIALIST, Role.LEADER})),
     NavItem("Văn bản đi", "drafts", frozenset({Role.SPECIALIST, Role.LEADER, Role.CLERK})),
     NavItem("Sổ văn bản đi", "outgoing_book", frozenset({Role.CLERK, Role.LEADER, Role.ARCHIVIST})),

@@ -1,4 +1,4 @@
-"""`vanban hub endpoint add|list|revoke`, `vanban hub cert add|list`, `vanban hub sync`."""
+"""`vanban hub endpoint add|list|revoke|policy`, `vanban hub cert add|list`, `vanban hub sync`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ class Command(BaseCommand):
         ep.add_parser("list", help="liệt kê điểm kết nối")
         revoke = ep.add_parser("revoke", help="thu hồi khóa của điểm kết nối")
         revoke.add_argument("name")
+        policy = ep.add_parser("policy", help="chính sách chữ ký của điểm kết nối (docs/hub.md)")
+        policy.add_argument("name")
+        policy.add_argument("policy", choices=["strict", "lenient", "inherit"],
+                            help="strict: nghiêm ngặt; lenient: thực tế; inherit: theo VANBAN_HUB_SIGNATURE_POLICY")
         cert = sub.add_parser("cert", help="chứng thư số của cơ quan")
         ct = cert.add_subparsers(dest="action", required=True)
         cadd = ct.add_parser("add", help="đăng ký chứng thư số PEM cho một cơ quan")
@@ -50,6 +54,10 @@ class Command(BaseCommand):
                 case "endpoint", "revoke":
                     services.revoke_endpoint(name=options["name"], actor="cli")
                     self.stdout.write(f"Đã thu hồi điểm kết nối {options['name']}.")
+                case "endpoint", "policy":
+                    endpoint = services.set_signature_policy(name=options["name"], policy=options["policy"],
+                                                             actor="cli")
+                    self.stdout.write(f"Điểm kết nối {endpoint.name}: {endpoint.get_signature_policy_display()}.")
                 case "cert", "add":
                     pem = _read(options["file"])
                     rows = services.add_certificates(code=options["code"], pem=pem, actor="cli")

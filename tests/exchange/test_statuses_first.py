@@ -24,3 +24,25 @@ def test_statuses_then_revocations_then_documents() -> None:
     order = [r.pk for r in due_outbox(limit=4)]
     assert order == [statuses[0].pk, statuses[1].pk, revocation.pk, docs[0].pk]
     assert [r.pk for r in due_outbox()] == [statuses[0].pk, statuses[1].pk, revocation.pk, *[d.pk for d in docs]]
+
+
+def test_one_row_that_cannot_be_sent_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row whose package cannot even be read (a lost blob) waits with its error; the rest go."""
+    from vanban.exchange import services
+
+    bad = _row(1, "document", package_sha256="0" * 64)  # no such blob
+    good = _row(2, "status", status_code="01")
+    submitted: list[int] = []
+
+    class Hub:  # the hub's answer is not what is tested here; the office's bookkeeping is
+        def submit(self, package: bytes) -> object:
+            submitted.append(len(package))
+            return type("Accepted", (), {"id": "hub-1", "duplicate": False})()
+
+    monkeypatch.setattr(services, "_signed_package", lambda row: b"x" if row.pk == good.pk else
+                        services.get_store().get(row.package_sha256))
+    assert services.send_pending(client=Hub()) == 1  # type: ignore[arg-type]
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (good.state, bad.state) == ("sent", "failed")
+    assert bad.attempts == 1 and bad.last_error and bad.next_attempt_at is not None

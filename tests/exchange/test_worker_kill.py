@@ -23,14 +23,15 @@ DOCUMENTS = 12
 
 
 def sent() -> int:
-    return OutboxEntry.objects.filter(state="sent").count()
+    """Documents sent. B answers with statuses from the same install, and statuses go first."""
+    return OutboxEntry.objects.filter(state="sent", kind="document").count()
 
 
 def test_sigkill_during_submission_delivers_each_package_once(province: Province, tmp_path: Path) -> None:
     p = province
     HubConnection.objects.update(is_active=False)  # issue everything first, send nothing yet
     docs = [issue_to_b(p) for _ in range(DOCUMENTS)]
-    assert OutboxEntry.objects.filter(state="pending").count() == DOCUMENTS
+    assert OutboxEntry.objects.filter(state="pending", kind="document").count() == DOCUMENTS
     HubConnection.objects.update(is_active=True)
 
     env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")

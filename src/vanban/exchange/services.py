@@ -170,7 +170,9 @@ def _send_one(client: HubClient, row: OutboxEntry) -> int:
     try:
         package = _signed_package(row)
         result = client.submit(package)
-    except (*HubError, NoCredentialError, edxml.EdxmlError) as exc:
+    except Exception as exc:  # one bad row never stops the others: it waits and retries
+        if not isinstance(exc, (*HubError, NoCredentialError, edxml.EdxmlError)):
+            log.exception("exchange: unexpected error sending %s", row)
         attempts = row.attempts + 1
         OutboxEntry.objects.filter(pk=row.pk).update(
             state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],

@@ -17,7 +17,7 @@ from tests.hub.live_hubs import free_port
 from tests.hub.packages import Identity, document
 from vanban.audit.models import AuditEvent
 from vanban.hub import blobs, federation, routing, services
-from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem
+from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem, RefusedPackage
 from vanban.hubclient import HubHttpError
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,35 @@ def test_pull_takes_in_acks_after_commit_and_keeps_what_it_cannot_take(
     # The tampered one was set aside (refused for good): audited, not fetched again.
     assert PullProblem.objects.get().attempts == 1 and "gác lại" in PullProblem.objects.get().last_error
     assert AuditEvent.objects.filter(action=federation.PULL_SET_ASIDE).count() == 1
+    # ... and held on the operator's quarantine page with its bytes, like a refused submission.
+    held = RefusedPackage.objects.get()
+    assert (held.parent_package_id, held.endpoint, held.error_code) == ("p-bad", None, "EDXML_SIGNATURE_INVALID")
+    assert blobs.read(held.sha256) == tampered
+    # Discard keeps it out of the way for good; retry (here still refused) keeps it held with the new error.
+    services.retry_refused(held, actor="vanhanh")
+    held.refresh_from_db()
+    assert held.state == "held" and held.error_code == "EDXML_SIGNATURE_INVALID"
+    services.discard_refused(held, actor="vanhanh", reason="Gói tin bị sửa trên đường truyền")
+    held.refresh_from_db()
+    assert held.state == "discarded"
+
+
+def test_a_pulled_package_refused_here_can_be_taken_in_after_the_cause_is_fixed(
+        endpoints: dict[str, Endpoint], ids: dict[str, Identity], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused because it was over this hub's size limit; once the operator raises the limit,
+    the retry takes it in, and the parent offering it again is acked as a duplicate."""
+    data, _ = document(ids[A], B)
+    parent = FakeParent({"p-1": data})
+    monkeypatch.setattr(federation, "parent_client", lambda: parent)
+    monkeypatch.setenv("VANBAN_HUB_MAX_PACKAGE_MB", "0")
+    assert federation.pull_from_parent().problems == 1
+    held = RefusedPackage.objects.get(parent_package_id="p-1")
+    assert (held.state, held.error_code) == ("held", "EDXML_TOO_LARGE")
+    monkeypatch.setenv("VANBAN_HUB_MAX_PACKAGE_MB", "200")  # the cause, fixed
+    held = services.retry_refused(held, actor="vanhanh")
+    assert held.state == "accepted", held.error_message
+    package = Package.objects.get(parent_package_id="p-1")
+    assert Delivery.objects.get(package=package).agency_code == B
+    assert not PullProblem.objects.filter(parent_package_id="p-1").exists()
+    again = federation.pull_from_parent()  # the parent still offers it: a duplicate, acked now
+    assert (again.taken, again.duplicates) == (1, 1) and parent.acked == ["p-1"]

@@ -13,7 +13,7 @@ from tests.hub.conftest import A, B, ids  # noqa: F401 - the session's signing i
 from tests.hub.packages import Identity
 from vanban.audit.models import AuditEvent
 from vanban.hub import services, vxp_systems
-from vanban.hub.models import Delivery, EndpointAgency, Package, TraceEvent
+from vanban.hub.models import Delivery, EndpointAgency, Package, RefusedPackage, TraceEvent
 from vanban.hub.vxp_models import VxpReceipt
 from vanban.vxp.client import VxpClient
 
@@ -47,7 +47,9 @@ def vxp_hub(live_server, ids: dict[str, Identity], monkeypatch: pytest.MonkeyPat
 def hub_state() -> tuple[int, ...]:
     """Everything a request could write: rows of every hub table it touches, and blob files."""
     blobs = Path(settings.DATA_DIR) / "hub" / "blobs"
-    files = sum(1 for p in blobs.rglob("*") if p.is_file() and "tmp" not in p.parts) if blobs.exists() else 0
+    held = set(RefusedPackage.objects.values_list("sha256", flat=True))  # a refusal is kept for the operator
+    files = sum(1 for p in blobs.rglob("*") if p.is_file() and "tmp" not in p.parts and p.name not in held) \
+        if blobs.exists() else 0
     return (Package.objects.count(), Delivery.objects.filter(state="delivered").count(), Delivery.objects.count(),
-            TraceEvent.objects.count(), AuditEvent.objects.count(), VxpReceipt.objects.count(),
-            EndpointAgency.objects.count(), files)
+            TraceEvent.objects.count(), AuditEvent.objects.exclude(action="hub.package_refused").count(),
+            VxpReceipt.objects.count(), EndpointAgency.objects.count(), files)

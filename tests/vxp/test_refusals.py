@@ -15,7 +15,7 @@ from tests.hub.packages import document
 from tests.vxp.conftest import A, B, VxpHub, hub_state
 from vanban.core.clock import now_vn
 from vanban.hub.blobs import path_for
-from vanban.hub.models import EndpointAgency, Package
+from vanban.hub.models import EndpointAgency, Package, RefusedPackage
 from vanban.vxp.envelope import VxpError
 from vanban.vxp.multipart import file_doc_body
 from vanban.vxp.signing import sdk_file_hash, sign_headers
@@ -125,6 +125,11 @@ def test_package_refusals_keep_the_hub_codes(vxp_hub: VxpHub) -> None:
         vxp_hub.client(B).fetch("00000000-0000-0000-0000-000000000000")
     assert caught.value.code == "NOT_FOUND"
     assert hub_state() == before
+    # The refused packages are held for the operator (the hub's quarantine), with their bytes.
+    held = {r.error_code: r for r in RefusedPackage.objects.all()}
+    assert set(held) >= {"SENDER_NOT_SERVED"} and any(c.startswith("EDXML_") for c in held)
+    assert path_for(held["SENDER_NOT_SERVED"].sha256).read_bytes() == forged
+    assert held["SENDER_NOT_SERVED"].endpoint is not None
 
 
 def test_stranger_cannot_read_or_acknowledge(vxp_hub: VxpHub) -> None:

@@ -125,6 +125,7 @@ def pull_from_parent() -> PullResult:
                 services.record_pull_problem(package_id, f"{exc.code}: {exc.message}")
             else:
                 _set_aside(client, package_id, exc)
+                services.hold_pulled(data, package_id, exc)
             result.problems += 1
             continue
         except HubHttpError as exc:

@@ -226,6 +226,8 @@ class RefusedPackage(models.Model):
     state = models.CharField(max_length=10, choices=RefusalState.choices, default=RefusalState.HELD,
                              db_index=True)
     package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Pulled from the parent hub and refused here: the parent's id of the package (no endpoint).
+    parent_package_id = models.CharField(max_length=64, blank=True, default="")
     settled_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.CharField(max_length=150, blank=True, default="")
 

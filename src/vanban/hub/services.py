@@ -138,10 +138,30 @@ def _header_guess(data: intake.PackageData) -> tuple[str, str, str]:
     return "", "", ""
 
 
-def record_refusal(*, caller: Endpoint, refusal: HubError, sha256: str = "", size: int = 0,
-                   sender_code: str = "", document_id: str = "", kind: str = "") -> RefusedPackage:
-    """One row per (endpoint, bytes, reason) while held; a resubmission counts on it."""
+PARENT_NAME = "Trục cấp trên (gói tin kéo về)"
+
+
+def hold_pulled(data: bytes, parent_package_id: str, refusal: HubError) -> RefusedPackage | None:
+    """A package pulled from the parent and refused here for good: kept on the same quarantine
+    page as refused submissions, for the operator to retry or discard."""
+    try:
+        received = blobs.receive_bytes(data)
+        blobs.commit(received)
+        sha256 = received.sha256
+        sender, document_id, kind = _header_guess(data)
+        return record_refusal(caller=None, refusal=refusal, sha256=sha256, size=len(data), sender_code=sender,
+                              document_id=document_id, kind=kind, parent_package_id=parent_package_id)
+    except Exception:
+        log.exception("hub: refused pulled package not kept")
+        return None
+
+
+def record_refusal(*, caller: Endpoint | None, refusal: HubError, sha256: str = "", size: int = 0,
+                   sender_code: str = "", document_id: str = "", kind: str = "",
+                   parent_package_id: str = "") -> RefusedPackage:
+    """One row per (endpoint or parent, bytes, reason) while held; a resubmission counts on it."""
     now = timezone.now()
+    name = caller.name[:100] if caller is not None else PARENT_NAME
     with transaction.atomic():
         row = (RefusedPackage.objects.select_for_update()
                .filter(endpoint=caller, sha256=sha256, error_code=refusal.code[:60], state=RefusalState.HELD)
@@ -151,12 +171,14 @@ def record_refusal(*, caller: Endpoint, refusal: HubError, sha256: str = "", siz
             row.refresh_from_db()
             return row
         row = RefusedPackage.objects.create(
-            received_at=now, last_at=now, endpoint=caller, endpoint_name=caller.name[:100],
+            received_at=now, last_at=now, endpoint=caller, endpoint_name=name,
             sender_code=sender_code, document_id=document_id, kind=kind, http_status=refusal.status,
-            error_code=refusal.code[:60], error_message=refusal.message[:2000], sha256=sha256, size=size)
-        record_event(events.PACKAGE_REFUSED, actor=caller.name, agency_code=sender_code, obj=row,
-                     details={"code": refusal.code, "message": refusal.message[:500], "sha256": sha256,
-                              "size": size, "document_id": document_id, "endpoint": caller.name})
+            error_code=refusal.code[:60], error_message=refusal.message[:2000], sha256=sha256, size=size,
+            parent_package_id=parent_package_id[:64])
+        record_event(events.PACKAGE_REFUSED, actor=caller.name if caller else "hub", agency_code=sender_code,
+                     obj=row, details={"code": refusal.code, "message": refusal.message[:500], "sha256": sha256,
+                                       "size": size, "document_id": document_id, "endpoint": name,
+                                       "parent_package_id": parent_package_id})
     return row
 
 
@@ -169,14 +191,20 @@ def retry_refused(row: RefusedPackage, *, actor: Any) -> RefusedPackage:
         raise HubError(409, "NO_BYTES", "Trục không giữ bản gốc của gói tin này (bị từ chối trước khi đọc xong), "
                        "không xử lý lại được; bên gửi cần gửi lại.")
     endpoint = row.endpoint
-    if endpoint is None or not endpoint.is_active:
+    pulled = bool(row.parent_package_id)
+    if not pulled and (endpoint is None or not endpoint.is_active):
         raise HubError(409, "ENDPOINT_REVOKED", "Điểm kết nối đã gửi gói tin này không còn hoạt động.")
     try:
         data = blobs.read(row.sha256)
     except (OSError, blobs.BlobCorruptError):
         raise HubError(500, "BLOB_UNREADABLE", "Bản gốc của gói tin không đọc được hoặc đã hỏng.") from None
     try:
-        result = accept_package(blobs.receive_bytes(data), caller=endpoint, hold_refused=False)
+        if pulled:  # taken in as the pull would have; the parent is acked when it offers it again
+            result = accept_package(blobs.receive_bytes(data), caller=None, from_parent=True,
+                                    parent_package_id=row.parent_package_id)
+            clear_pull_problem(row.parent_package_id)
+        else:
+            result = accept_package(blobs.receive_bytes(data), caller=endpoint, hold_refused=False)
     except HubError as exc:
         with transaction.atomic():
             RefusedPackage.objects.filter(pk=row.pk).update(

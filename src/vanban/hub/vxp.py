@@ -123,7 +123,7 @@ def send_edoc(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[str, 
         raise HubError(400, "FILE_HASH_MISSING",
                        "Thiếu XroadVnpt-hash-file đã ký: trục không nhận tệp mà chữ ký không bao phủ.")
     received = _matching_hash(_received_file(request, limit), declared_hash)
-    result = services.accept_package(received, caller=caller)
+    result = services.accept_package(received, caller=caller, hold_refused=True)  # refusals: the operator's quarantine
     package = result.package
     note = v.skew_note(FRESH_SECONDS)
     if note:

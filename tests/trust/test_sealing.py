@@ -147,6 +147,22 @@ def test_migration_seals_existing_plaintext(kek, office, pki: TestPki) -> None:
 
 
 @pytest.mark.django_db
+def test_migration_reseals_legacy_vxp_secrets(kek, office) -> None:
+    from importlib import import_module
+
+    from vanban.hub import vxp_systems
+    from vanban.hub.vxp_models import VxpSystem
+
+    system, _ = vxp_systems.create_system(name="vxp-cu", codes=[office.code])
+    legacy = vxp_systems._fernet().encrypt(b"legacy-secret").decode()  # under SECRET_KEY, before the KEK
+    VxpSystem.objects.filter(pk=system.pk).update(secret_encrypted=legacy)
+    import_module("vanban.hub.migrations.0007_reseal_vxp_secrets").reseal(apps, None)
+    raw = VxpSystem.objects.get(pk=system.pk).secret_encrypted
+    assert is_sealed(raw) and raw != legacy
+    assert vxp_systems.secret_for(system.system_id) == "legacy-secret"
+
+
+@pytest.mark.django_db
 def test_keys_rotate_reseals_everything(kek, office, pki: TestPki, capsys) -> None:
     from vanban.hub import vxp_systems
     from vanban.hub.vxp_models import VxpSystem

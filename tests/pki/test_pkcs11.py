@@ -170,3 +170,19 @@ def test_unknown_token_or_key(hsm, files, token, key, code):
 def test_bad_module_is_a_clear_error(files):
     res = run("token", "list", "--pkcs11-module", str(files["dir"] / "nope.so"))
     assert res.returncode == 2 and "PKI_PKCS11_MODULE" in res.stderr
+
+
+def test_edxml_envelope_signed_with_token_key(hsm, env):
+    """The edXML signer takes a `cryptography` RSA key; the token key is one (signs on HSM)."""
+    from tests.edxml.samples import sample_document
+    from vanban.edxml import build_package, sign_package, verify_package
+    from vanban.pki.pkcs11 import open_pkcs11_signer
+
+    package = build_package(sample_document())
+    with open_pkcs11_signer(MODULE, TOKEN, "seal", PIN) as signer:
+        key = signer.rsa_key()
+        with pytest.raises(NotImplementedError):
+            key.private_bytes()
+        signed = sign_package(package, key, signer.certificate)
+    assert verify_package(signed, [env.seal.cert]).valid is True
+    assert verify_package(signed, [env.person.cert]).valid is False

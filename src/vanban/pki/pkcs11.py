@@ -16,8 +16,10 @@ from pathlib import Path
 import pkcs11
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import AsymmetricPadding, PKCS1v15
 from cryptography.hazmat.primitives.serialization import Encoding
-from pkcs11 import Attribute, ObjectClass
+from pkcs11 import Attribute, Mechanism, ObjectClass
 from pkcs11.exceptions import (
     NoSuchKey,
     PinIncorrect,
@@ -29,7 +31,7 @@ from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
 
 from vanban.pki.errors import PkiError
 
-__all__ = ["PIN_ENV", "Pkcs11Signer", "TokenInfo", "list_tokens", "open_pkcs11_signer", "read_pin"]
+__all__ = ["PIN_ENV", "Pkcs11Signer", "TokenInfo", "TokenRsaKey", "list_tokens", "open_pkcs11_signer", "read_pin"]
 
 PIN_ENV = "VANBAN_PKCS11_PIN"
 _MAX_PIN_FILE = 4096
@@ -92,6 +94,7 @@ class Pkcs11Signer:
                  key_label: str) -> None:
         self._session = session
         self._cert = cert
+        self._key_label = key_label
         asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
         self._signer = PKCS11Signer(session, signing_cert=asn1_cert, key_label=key_label,
                                     key_id=key_id, other_certs_to_pull=None, embed_roots=True)
@@ -102,6 +105,10 @@ class Pkcs11Signer:
 
     def pyhanko_signer(self) -> PyHankoSigner:
         return self._signer
+
+    def rsa_key(self) -> TokenRsaKey:
+        """The token key as a `cryptography` RSA key (for the edXML signer)."""
+        return TokenRsaKey(self)
 
     def close(self) -> None:
         with contextlib.suppress(PKCS11Error):  # closing a dead session
@@ -180,3 +187,54 @@ def _find_cert(session: pkcs11.Session, key_label: str, key_id: bytes | None,
     raise PkiError("PKI_CERT_NOT_FOUND",
                    f"Không tìm thấy chứng thư số của khóa “{key_label}” trên token "
                    "(dùng --cert để chỉ định tệp chứng thư)")
+
+
+class TokenRsaKey(rsa.RSAPrivateKey):
+    """A `cryptography` RSA private key whose `sign` runs on the token (PKCS#1 v1.5 only).
+
+    Lets code written for in-memory keys (the edXML signer, via signxml) sign with a key
+    that never leaves the HSM; everything that would export the key refuses.
+    """
+
+    _MECH = {"sha256": Mechanism.SHA256_RSA_PKCS, "sha384": Mechanism.SHA384_RSA_PKCS,
+             "sha512": Mechanism.SHA512_RSA_PKCS}
+
+    def __init__(self, signer: Pkcs11Signer) -> None:
+        pub = signer.certificate.public_key()
+        if not isinstance(pub, rsa.RSAPublicKey):
+            raise PkiError("PKI_BAD_KEY", "Khóa trên token không phải RSA")
+        self._signer, self._pub = signer, pub
+        key_label = signer._key_label
+        self._key = signer._session.get_key(object_class=ObjectClass.PRIVATE_KEY,
+                                            label=key_label)
+
+    def sign(self, data: bytes, padding: AsymmetricPadding, algorithm: object) -> bytes:
+        mech = self._MECH.get(getattr(algorithm, "name", ""))
+        if not isinstance(padding, PKCS1v15) or mech is None:
+            raise ValueError("Token key signs RSA PKCS#1 v1.5 with SHA-2 only")
+        try:
+            return bytes(self._key.sign(data, mechanism=mech))
+        except PKCS11Error as exc:
+            raise ValueError(f"Token refused to sign: {type(exc).__name__}") from exc
+
+    @property
+    def key_size(self) -> int:
+        return self._pub.key_size
+
+    def public_key(self) -> rsa.RSAPublicKey:
+        return self._pub
+
+    def decrypt(self, ciphertext: bytes, padding: AsymmetricPadding) -> bytes:
+        raise NotImplementedError("decryption is not offered by token keys here")
+
+    def private_numbers(self) -> rsa.RSAPrivateNumbers:
+        raise NotImplementedError("a token key cannot be exported")
+
+    def private_bytes(self, *args: object, **kwargs: object) -> bytes:
+        raise NotImplementedError("a token key cannot be exported")
+
+    def __copy__(self) -> TokenRsaKey:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> TokenRsaKey:
+        return self

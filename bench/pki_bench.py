@@ -7,23 +7,33 @@ fetched from the local test OCSP/CRL server, our `validate_pdf` (report, rules, 
 passes only when needed) vs `pyhanko.sign.validation.validate_pdf_signature` per
 signature with an equivalent context (no report). Signing: `KeyHoldingSigner` (key parsed
 once) vs pyHanko's stock `SimpleSigner.load_pkcs12_data` per signature (how a naive caller
-uses it) and the same SimpleSigner reused (key re-parsed inside every `sign_raw`).
+uses it) and the same SimpleSigner reused (key re-parsed inside every `sign_raw`);
+deferred two-step signing (prepare, device signs, complete) and a PKCS#11 key on a
+SoftHSM2 token (skipped when softhsm2 is not installed) in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from vanban.pki import TrustStore, sign_pdf, validate_pdf
+from vanban.pki.deferred import complete_signature, prepare_signature
 from vanban.pki.samplepdf import make_pdf
 from vanban.pki.signer import KeyHoldingSigner
 from vanban.pki.testpki import TestPki
@@ -93,6 +103,13 @@ def main() -> None:
         def sign_pyhanko_with_kept_key() -> None:
             _stock_sign(small, person_signer.pyhanko_signer())
 
+        def sign_deferred() -> None:
+            prepared = prepare_signature(small, person.cert, person.chain, visible=False)
+            raw = person.key.sign(prepared.to_be_signed, padding.PKCS1v15(), hashes.SHA256())
+            complete_signature(prepared, raw_signature=raw)
+
+        token = _softhsm_signer(seal)
+
         rows = [
             ("validate: vanban validate_pdf (2 sigs, ~%.1f MB)" % (len(signed) / 2**20), ours),
             ("validate: bare pyHanko validate_pdf_signature", bare),
@@ -100,13 +117,52 @@ def main() -> None:
             ("sign: pyHanko sign_pdf + SimpleSigner reused", sign_stock_reused),
             ("sign: pyHanko sign_pdf + SimpleSigner.load_pkcs12 each", sign_stock),
             ("sign: vanban sign_pdf (KeyHoldingSigner, invisible)", sign_kept),
+            ("sign: vanban deferred prepare + complete (invisible)", sign_deferred),
         ]
+        if token is not None:
+            rows.append(("sign: vanban sign_pdf + PKCS#11 SoftHSM2 (invisible)",
+                         lambda: sign_pdf(small, token, visible=False)))
+        else:
+            print("(softhsm2 not installed: PKCS#11 row skipped)")
         print(f"{'operation':58} {'per s':>8} {'ms each':>9} {'runs':>6}")
         for label, fn in rows:
             per_s, n = rate(fn, args.seconds)
             print(f"{label:58} {per_s:8.1f} {1000 / per_s:9.1f} {n:6d}")
     finally:
         server.stop()
+
+
+def _softhsm_signer(issued: object) -> object | None:
+    """A throwaway SoftHSM2 token holding `issued`'s key and certificate."""
+    module = "/usr/lib/softhsm/libsofthsm2.so"
+    if not Path(module).exists() or shutil.which("softhsm2-util") is None:
+        return None
+    import pkcs11
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    from vanban.pki.pkcs11 import open_pkcs11_signer
+
+    d = Path(tempfile.mkdtemp(prefix="bench-softhsm-"))
+    (d / "tokens").mkdir()
+    (d / "conf").write_text(f"directories.tokendir = {d / 'tokens'}\n")
+    os.environ["SOFTHSM2_CONF"] = str(d / "conf")
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "BENCH",
+                    "--so-pin", "so-pin-0", "--pin", "1234"], check=True, capture_output=True)
+    (d / "k.pem").write_bytes(issued.key_pem())  # type: ignore[attr-defined]
+    subprocess.run(["softhsm2-util", "--import", str(d / "k.pem"), "--token", "BENCH",
+                    "--label", "k", "--id", "01", "--pin", "1234"], check=True,
+                   capture_output=True)
+    cert = issued.cert  # type: ignore[attr-defined]
+    with pkcs11.lib(module).get_token(token_label="BENCH").open(user_pin="1234",
+                                                                rw=True) as session:
+        session.create_object({
+            Attribute.CLASS: ObjectClass.CERTIFICATE,
+            Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True,
+            Attribute.LABEL: "k", Attribute.ID: b"\x01",
+            Attribute.VALUE: cert.public_bytes(Encoding.DER),
+            Attribute.SUBJECT: cert.subject.public_bytes()})
+    return open_pkcs11_signer(module, "BENCH", "k", "1234")
 
 
 def _stock_sign(pdf: bytes, signer: signers.Signer) -> bytes:

@@ -1,4 +1,4 @@
-"""`vanban pki sign | verify | demo-init` (dispatched by `vanban.cli`, no Django).
+"""`vanban pki sign | verify | token list | demo-init` (dispatched by `vanban.cli`, no Django).
 
 Exit codes: 0 valid / done; 3 invalid or indeterminate; 2 unreadable input or bad usage.
 """
@@ -16,9 +16,10 @@ from vanban.core.clock import from_iso, to_iso
 from vanban.pki.appearance import SignatureBox, default_box
 from vanban.pki.demo import DEMO_PASSWORD, demo_init
 from vanban.pki.errors import PkiError
+from vanban.pki.pkcs11 import PIN_ENV, list_tokens, open_pkcs11_signer, read_pin
 from vanban.pki.report import VERDICT_TEXT, ValidationReport
 from vanban.pki.sign import sign_pdf
-from vanban.pki.signer import load_pkcs12
+from vanban.pki.signer import Signer, load_pkcs12
 from vanban.pki.trust import TrustStore
 from vanban.pki.validate import validate_pdf
 
@@ -41,8 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sign", help="Ký số tệp PDF")
     s.add_argument("input", type=Path)
     s.add_argument("output", type=Path)
-    s.add_argument("--p12", type=Path, required=True, help="tệp PKCS#12 (.p12/.pfx)")
+    s.add_argument("--p12", type=Path, default=None, help="tệp PKCS#12 (.p12/.pfx)")
     s.add_argument("--password", default=None, help="mật khẩu PKCS#12")
+    s.add_argument("--pkcs11-module", default=None,
+                   help="thư viện PKCS#11 của token/HSM (vd. /usr/lib/softhsm/libsofthsm2.so)")
+    s.add_argument("--token-label", default=None, help="nhãn token PKCS#11")
+    s.add_argument("--key-label", default=None, help="nhãn khóa bí mật trên token")
+    s.add_argument("--pin-file", type=Path, default=None,
+                   help=f"tệp chứa mã PIN (mặc định: biến môi trường {PIN_ENV})")
+    s.add_argument("--cert", type=Path, default=None,
+                   help="tệp chứng thư (PEM/DER) khi token không chứa chứng thư")
     s.add_argument("--seal", action="store_true", help="ký bằng chứng thư cơ quan (con dấu)")
     s.add_argument("--reason", default=None)
     s.add_argument("--location", default=None)
@@ -62,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--now", default=None, help="kiểm tra tại thời điểm (ISO 8601)")
     v.add_argument("--require-revocation", action="store_true",
                    help="coi là chưa xác định nếu không kiểm tra được thu hồi")
+
+    t = sub.add_parser("token", help="Token/HSM PKCS#11")
+    tsub = t.add_subparsers(dest="token_command", required=True, parser_class=_Parser)
+    tl = tsub.add_parser("list", help="Liệt kê các token")
+    tl.add_argument("--pkcs11-module", required=True, help="thư viện PKCS#11")
 
     d = sub.add_parser("demo-init", help="Tạo PKI demo (tài liệu thử nghiệm)")
     d.add_argument("--out", type=Path, default=None,
@@ -83,6 +97,8 @@ def main(argv: list[str]) -> int:
             return _sign(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "token":
+            return _token_list(args)
         return _demo(args)
     except PkiError as exc:
         print(f"Lỗi [{exc.code}]: {exc.message}", file=sys.stderr)
@@ -97,7 +113,30 @@ def _read(path: Path) -> bytes:
 
 
 def _sign(args: argparse.Namespace) -> int:
-    signer = load_pkcs12(_read(args.p12), args.password)
+    if (args.p12 is None) == (args.pkcs11_module is None):
+        raise PkiError("PKI_BAD_USAGE", "Cần đúng một nguồn khóa: --p12 hoặc --pkcs11-module")
+    if args.pkcs11_module is None:
+        return _sign_with(args, load_pkcs12(_read(args.p12), args.password))
+    if not args.token_label or not args.key_label:
+        raise PkiError("PKI_BAD_USAGE", "Ký bằng PKCS#11 cần --token-label và --key-label")
+    _read(args.input)  # fail on an unreadable input before asking the token
+    pin = read_pin(args.pin_file)
+    with open_pkcs11_signer(args.pkcs11_module, args.token_label, args.key_label, pin,
+                            cert_file=args.cert) as signer:
+        return _sign_with(args, signer)
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    tokens = list_tokens(args.pkcs11_module)
+    if not tokens:
+        print("Không có token nào trong thư viện PKCS#11 này")
+    for tok in tokens:
+        print(f"Khe {tok.slot_id}: nhãn “{tok.label}” — {tok.manufacturer} {tok.model} "
+              f"(số sê-ri {tok.serial})")
+    return EXIT_OK
+
+
+def _sign_with(args: argparse.Namespace, signer: Signer) -> int:
     box = None
     if args.box or args.page:
         box = _box(args.box, args.page, "seal" if args.seal else "person")

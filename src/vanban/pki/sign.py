@@ -9,12 +9,14 @@ from __future__ import annotations
 from io import BytesIO
 
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
@@ -28,7 +30,7 @@ from vanban.pki.runner import call_sync
 from vanban.pki.signer import KeyHoldingSigner, Signer
 from vanban.pki.trust import TrustStore
 
-__all__ = ["ROLES", "sign_pdf"]
+__all__ = ["ROLES", "build_pdf_signer", "sign_pdf"]
 
 ROLES = ("person", "seal")
 
@@ -45,13 +47,35 @@ def sign_pdf(pdf_bytes: bytes, signer: Signer, *, role: str = "person",
     TimeStamper or a TSA URL. `trust` is used only for `embed_revocation` (default: the
     root at the end of the signer's chain).
     """
+    validation_context = _signing_context(signer, trust) if embed_revocation else None
+    pdf_signer, text_params = build_pdf_signer(
+        pdf_bytes, signer.certificate, signer.pyhanko_signer(), role=role, reason=reason,
+        location=location, appearance=appearance, visible=visible, timestamper=timestamper,
+        validation_context=validation_context)
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+        out = call_sync(pdf_signer.sign_pdf, writer, appearance_text_params=text_params)
+    except (SigningError, PdfError, OSError) as exc:
+        raise PkiError("PKI_SIGNING_FAILED", f"Ký số thất bại: {exc}") from exc
+    return out.getvalue()
+
+
+def build_pdf_signer(pdf_bytes: bytes, certificate: x509.Certificate,
+                     pyhanko_signer: PyHankoSigner, *, role: str = "person",
+                     reason: str | None = None, location: str | None = None,
+                     appearance: SignatureBox | None = None, visible: bool = True,
+                     timestamper: TimeStamper | str | None = None,
+                     validation_context: ValidationContext | None = None,
+                     ) -> tuple[PdfSigner, dict | None]:
+    """The pyHanko `PdfSigner` (field, appearance, metadata) shared by direct and deferred
+    signing; returns it with the appearance text parameters."""
     if role not in ROLES:
         raise PkiError("PKI_BAD_ROLE", f"Vai trò ký không hợp lệ: {role} (person hoặc seal)")
     reader = open_pdf(pdf_bytes)
     existing = len(reader.embedded_signatures)
     page_count = int(reader.root["/Pages"]["/Count"])
     field_name = f"ChuKy{existing + 1}_{role}"
-    who = identify(signer.certificate)
+    who = identify(certificate)
 
     field_spec = fields.SigFieldSpec(sig_field_name=field_name)
     style, text_params = None, None
@@ -66,24 +90,17 @@ def sign_pdf(pdf_bytes: bytes, signer: Signer, *, role: str = "person",
 
     if isinstance(timestamper, str):
         timestamper = HTTPTimeStamper(timestamper)
-    validation_context = None
-    if embed_revocation:
-        validation_context = _signing_context(signer, trust)
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=nfc(reason) if reason else None, location=nfc(location) if location else None,
         name=who.organization if role == "seal" else who.common_name,
-        embed_validation_info=embed_revocation, validation_context=validation_context,
+        embed_validation_info=validation_context is not None,
+        validation_context=validation_context,
     )
-    pdf_signer = PdfSigner(meta, signer.pyhanko_signer(), timestamper=timestamper,
+    pdf_signer = PdfSigner(meta, pyhanko_signer, timestamper=timestamper,
                            stamp_style=style, new_field_spec=field_spec)
-    try:
-        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-        out = call_sync(pdf_signer.sign_pdf, writer, appearance_text_params=text_params)
-    except (SigningError, PdfError, OSError) as exc:
-        raise PkiError("PKI_SIGNING_FAILED", f"Ký số thất bại: {exc}") from exc
-    return out.getvalue()
+    return pdf_signer, text_params
 
 
 def _signing_context(signer: Signer, trust: TrustStore | None) -> ValidationContext:

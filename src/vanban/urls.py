@@ -33,6 +33,7 @@ urlpatterns = [
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("van-hanh/", web_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),
+    path("xac-thuc/", views_public.enter_code, name="public_enter_code"),
     path("xac-thuc/<str:code>/", views_public.verify, name="public_verify"),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),

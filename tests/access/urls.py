@@ -97,6 +97,7 @@ PUBLIC_EXISTENCE: dict[str, str] = {
 # nothing changed in the database.
 PUBLIC: dict[str, str] = {
     "dang-nhap/": "the login page",
+    "xac-thuc/": "the box to type a printed verification code; it only redirects to the public check",
     "xac-thuc/<str:code>/": "public check of a printed copy: the code printed on the paper is the credential "
                             "(filled with a code nobody holds: the answer must be the same 'not found')",
     "dang-xuat/": "logging out ends one's own session only",

@@ -76,3 +76,12 @@ def test_rate_limit(client: Client, settings) -> None:
 
 def test_normalize_reads_typos() -> None:
     assert normalize("abcd-efgh-ijlo") == "ABCDEFGH1J10"
+
+
+def test_a_code_typed_in_the_box_opens_its_check(client: Client) -> None:
+    page = client.get("/xac-thuc/")
+    assert page.status_code == 200 and "Mã xác thực in trên văn bản" in page.content.decode()
+    typed = client.get("/xac-thuc/", {"code": " 7kq2-m9tx 4hda "})
+    assert typed.status_code == 302 and typed["Location"] == "/xac-thuc/7KQ2M9TX4HDA/"
+    garbage = client.get("/xac-thuc/", {"code": "/../?"})
+    assert garbage.status_code == 200 and "Mã xác thực gồm các chữ cái" in garbage.content.decode()

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_protect
 
 from vanban.accounts.signals import client_ip
@@ -33,6 +33,23 @@ def _limited(request: HttpRequest) -> bool:
         cache.set(key, 1, WINDOW_SECONDS)
         count = 1
     return count > getattr(settings, "VANBAN_VERIFY_RATE", 30)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label="Mã xác thực in trên văn bản", max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": "ví dụ: 7KQ2-M9TX-4HDA",
+                                                         "autocomplete": "off"}))
+
+
+def enter_code(request: HttpRequest) -> HttpResponse:
+    """`/xac-thuc/`: a box to type the code printed under the QR code (for a paper without a phone)."""
+    form = CodeForm(request.GET or None)
+    if form.is_valid():
+        code = "".join(ch for ch in verification.normalize(form.cleaned_data["code"]) if ch.isascii() and ch.isalnum())
+        if code:
+            return redirect("public_verify", code=code)
+        form.add_error("code", "Mã xác thực gồm các chữ cái và chữ số in dưới mã QR.")
+    return render(request, "documents/public_enter_code.html", {"form": form})
 
 
 @csrf_protect

@@ -94,6 +94,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "van-ban-di/<int:pk>/thu-hoi/": ("a_specialist", "a_other_specialist", "a_archivist", "a_admin"),
     "van-ban-di/tep/<int:file_id>/": NOT_DRAFTER,
     "van-ban-den/": EVERY_MEMBER,
+    "van-ban-den/xlsx/": EVERY_MEMBER + " (the list as xlsx, rows filtered by need-to-know)",
     "van-ban-den/so/": EVERY_MEMBER + " (the incoming register, rows filtered by need-to-know)",
     "van-ban-den/so/xlsx/": EVERY_MEMBER + " (the incoming register as xlsx, rows filtered by need-to-know)",
     "van-ban-den/so/pdf/": EVERY_MEMBER + " (the incoming register as PDF, rows filtered by need-to-know)",

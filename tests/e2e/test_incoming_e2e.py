@@ -28,7 +28,7 @@ def test_incoming_path_and_statuses_back(page: Any, live_server: Any, province: 
     assert page.get_by_test_id("count-incoming_list").inner_text() == "1"
     page.get_by_role("link", name="Văn bản đến").first.click()
     assert page.get_by_test_id("badge").inner_text() == "Hợp lệ"
-    page.get_by_role("link", name="Về việc báo cáo công tác văn thư").click()
+    page.get_by_test_id("arrivals").get_by_role("link", name="Về việc báo cáo công tác văn thư").click()
     results = page.get_by_test_id("verification").locator("td.status-ok").all_inner_texts()
     assert results and set(results) == {"Đạt"}
     page.get_by_role("button", name="Tiếp nhận và vào sổ").click()
@@ -41,7 +41,7 @@ def test_incoming_path_and_statuses_back(page: Any, live_server: Any, province: 
     page.get_by_role("link", name="Công việc của tôi").click()
     page.get_by_test_id("to-assign").get_by_role("link").click()
     page.get_by_label("Ý kiến chỉ đạo").fill("Đề nghị chuyên viên chủ trì tham mưu báo cáo")
-    page.get_by_label("Chủ trì").select_option(label="Đặng Thị Thu")
+    page.get_by_label("Chủ trì").select_option(value=str(p.b_specialist.pk))  # "Đặng Thị Thu — <chức vụ>"
     page.get_by_label("Hạn xử lý").fill((timezone.localdate() + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Phân công").click()
     assert page.get_by_test_id("doc-state").inner_text() == "Đang xử lý"

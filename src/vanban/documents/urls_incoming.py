@@ -6,6 +6,7 @@ from vanban.documents import views_incoming as views
 
 urlpatterns = [
     path("", views.arrivals, name="incoming_list"),
+    path("xlsx/", views.arrivals_xlsx, name="incoming_list_xlsx"),
     path("so/", views.book, name="incoming_book"),
     path("so/xlsx/", views.book, {"fmt": "xlsx"}, name="incoming_book_xlsx"),
     path("so/pdf/", views.book, {"fmt": "pdf"}, name="incoming_book_pdf"),

@@ -3,6 +3,8 @@ and the document with its verification report, processing and timeline."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vanban.accounts.models import User
@@ -24,6 +27,7 @@ from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
 from vanban.web.current import current_agency
+from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment
 
@@ -43,15 +47,51 @@ def _doc(request: HttpRequest, pk: int) -> Document:
     return doc
 
 
+def _local(value: object) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+INCOMING_COLUMNS = [
+    Column("arrival", "Số đến", "arrival_number", lambda d: d.arrival_number or ""),
+    Column("arrived", "Đến lúc", "arrived_at", lambda d: _local(d.arrived_at)),
+    Column("issuer", "Cơ quan gửi", "issuer_name", lambda d: d.issuer_name),
+    Column("notation", "Số, ký hiệu", "notation", lambda d: d.notation),
+    Column("subject", "Trích yếu", "subject", lambda d: d.subject),
+    Column("due", "Hạn xử lý", "due_on", lambda d: d.due_on.strftime("%d/%m/%Y") if d.due_on else ""),
+    Column("state", "Trạng thái", "state", lambda d: d.get_state_display()),
+]
+
+
+def _incoming(request: HttpRequest, agency: Any) -> Any:
+    """This agency's incoming documents the user may see, filtered as the URL says."""
+    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
+          .filter(permissions.visible_q(request.user)).select_related("document_type"))
+    if (state := request.GET.get("state", "")) in Document.State.values:
+        qs = qs.filter(state=state)
+    if q := request.GET.get("q", "").strip()[:200]:
+        qs = qs.filter(books.text_q(q, "subject", "notation", "issuer_name")).distinct()
+    return qs
+
+
 @login_required
 def arrivals(request: HttpRequest) -> HttpResponse:
     agency = _agency(request)
-    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
-          .filter(permissions.visible_q(request.user)).select_related("document_type"))
+    qs = _incoming(request, agency)
+    waiting = qs.filter(state=Document.State.ARRIVED).order_by("arrived_at")
     return render(request, "documents/incoming_list.html", {
-        "waiting": qs.filter(state=Document.State.ARRIVED).order_by("arrived_at"),
-        "recent": qs.exclude(state=Document.State.ARRIVED).order_by("-arrived_at")[:30],
+        "waiting": waiting[:200], "waiting_count": waiting.count(),
+        "listing": listing(request, qs, INCOMING_COLUMNS, default="-arrived"),
+        "states": [(v, lbl) for v, lbl in Document.State.choices
+                   if v in ("arrived", "accepted", "rejected", "in_progress", "completed", "revoked")],
+        "state": request.GET.get("state", ""), "q": request.GET.get("q", ""),
         "is_clerk": has_role(request.user, agency.pk, Role.CLERK)})
+
+
+@login_required
+def arrivals_xlsx(request: HttpRequest) -> HttpResponse:
+    agency = _agency(request)
+    return export_xlsx(request, _incoming(request, agency), INCOMING_COLUMNS, default="-arrived",
+                       title=f"Văn bản đến — {agency.name}", filename=f"van-ban-den-{agency.code}")
 
 
 @login_required

@@ -186,3 +186,47 @@ def test_edxml_envelope_signed_with_token_key(hsm, env):
         signed = sign_package(package, key, signer.certificate)
     assert verify_package(signed, [env.seal.cert]).valid is True
     assert verify_package(signed, [env.person.cert]).valid is False
+
+
+def test_ec_key_generated_on_the_token(hsm, files, env):
+    """A key made on the token (EC P-256, never exported), its certificate under another label
+    found by CKA_ID; SoftHSM offers only raw CKM_ECDSA for it."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+    from cryptography.x509.oid import NameOID
+
+    base = ["pkcs11-tool", "--module", MODULE, "--token-label", TOKEN, "--login", "--pin", PIN]
+    made = subprocess.run([*base, "--keypairgen", "--key-type", "EC:prime256v1", "--label", "khoa-ec",
+                           "--id", "0e"], capture_output=True, text=True, check=False)
+    if made.returncode != 0 and "No such file" in made.stderr + made.stdout:
+        pytest.skip("pkcs11-tool (opensc) is not installed")
+    assert made.returncode == 0, made.stderr
+    pub = files["dir"] / "pub.der"
+    got = subprocess.run([*base, "--read-object", "--type", "pubkey", "--id", "0e", "-o", str(pub)],
+                         capture_output=True, text=True, check=False)
+    assert got.returncode == 0, got.stderr
+    ca = env.pki.ca
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Máy chủ ký EC")]))
+            .issuer_name(ca.cert.subject).public_key(load_der_public_key(pub.read_bytes()))
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                           critical=True)
+            .sign(ca.key, hashes.SHA256()))
+    token = pkcs11.lib(MODULE).get_token(token_label=TOKEN)
+    with token.open(user_pin=PIN, rw=True) as session:
+        session.create_object({
+            Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+            Attribute.TOKEN: True, Attribute.LABEL: "chung-thu-ec", Attribute.ID: bytes.fromhex("0e"),
+            Attribute.VALUE: cert.public_bytes(Encoding.DER), Attribute.SUBJECT: cert.subject.public_bytes()})
+    out = files["dir"] / "ec.pdf"
+    res = sign(files, out, "khoa-ec", "--pin-file", str(files["pin"]))
+    assert res.returncode == 0, res.stderr
+    ver = run("verify", str(out), "--trust", str(files["root"]), "--offline")
+    assert ver.returncode == 0, ver.stdout
+    assert "Kết luận: HỢP LỆ" in ver.stdout and "Máy chủ ký EC" in ver.stdout

@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import AsymmetricPadding, PKCS1v15
 from cryptography.hazmat.primitives.serialization import Encoding
-from pkcs11 import Attribute, Mechanism, ObjectClass
+from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 from pkcs11.exceptions import (
     NoSuchKey,
     PinIncorrect,
@@ -96,8 +96,11 @@ class Pkcs11Signer:
         self._cert = cert
         self._key_label = key_label
         asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+        # Many tokens (SoftHSM among them) offer EC keys only raw CKM_ECDSA, not CKM_ECDSA_SHA256:
+        # then we hash and the token signs the digest.
         self._signer = PKCS11Signer(session, signing_cert=asn1_cert, key_label=key_label,
-                                    key_id=key_id, other_certs_to_pull=None, embed_roots=True)
+                                    key_id=key_id, other_certs_to_pull=None, embed_roots=True,
+                                    use_raw_mechanism=_is_ec(session, key_label, key_id))
 
     @property
     def certificate(self) -> x509.Certificate:
@@ -154,6 +157,18 @@ def open_pkcs11_signer(module: str, token_label: str, key_label: str, pin: str,
     except BaseException:
         session.close()
         raise
+
+
+def _is_ec(session: pkcs11.Session, key_label: str, key_id: bytes | None) -> bool:
+    query: dict[Attribute, object] = {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: key_label}
+    if key_id:
+        query[Attribute.ID] = key_id
+    for key in session.get_objects(query):
+        try:
+            return key[Attribute.KEY_TYPE] == KeyType.EC
+        except pkcs11.exceptions.PKCS11Error:
+            return False
+    return False
 
 
 def _attr(obj: pkcs11.Object, attr: Attribute) -> bytes | None:

@@ -104,3 +104,44 @@ def test_archive_reads_are_audited(archive: Archive, pdf_bytes: bytes) -> None:
     services.record_archive_read(actor=archive.office.leader, dossier=dossier, what="detail", ip="10.0.0.5")
     read = AuditEvent.objects.get(action="records.archive_read")
     assert (read.actor_id, read.ip_address, read.details["what"]) == (archive.office.leader.pk, "10.0.0.5", "detail")
+
+
+def test_a_dossier_of_issued_received_and_paper_documents_is_archived(archive: Archive, pdf_bytes: bytes) -> None:
+    """Most real dossiers hold received documents: their identifier is the sender's DocumentId,
+    a paper one gets the agency's arrival identifier and is marked "Số hóa" (issue 18)."""
+    from django.utils import timezone
+
+    from tests.records.conftest import issue
+    from vanban.blobs import get_store
+    from vanban.documents import incoming
+    from vanban.documents.models import Document, DocumentFile, DocumentType
+
+    o = archive.office
+    received = Document.objects.create(
+        agency=o.agency, direction="incoming", state="accepted", source="system",
+        document_type=DocumentType.objects.get(code="cong-van"), subject="Về việc phối hợp kiểm tra",
+        notation="15/SNV-VP", issuer_code="000.00.02.H16", issuer_name="Sở Nội vụ",
+        external_id="000.00.02.H16-2026.15", issued_on=timezone.localdate(), signer_name="Y Khu Êban",
+        signer_position="Giám đốc", arrived_at=timezone.now())
+    incoming.take_arrival_number(received)
+    received.accepted_at = timezone.now()
+    received.save()
+    DocumentFile.objects.create(document=received, role="main", name="cong-van.pdf", content_type="application/pdf",
+                                size=len(pdf_bytes), sha256=get_store().put(pdf_bytes), stage="received")
+    paper = incoming.register_paper(actor=o.clerk, agency=o.agency, type_code="cong-van",
+                                    subject="Về việc báo cáo công tác văn thư", notation="7/UBND",
+                                    issuer_name="Ủy ban nhân dân xã Ea Kao", issued_on=timezone.localdate(),
+                                    signer_name="Nguyễn Văn B", files=[("ban-quet.pdf", pdf_bytes)])
+    dossier = services.open_dossier(actor=o.leader, entry=archive.entries["02.TH"])
+    for doc in (issue(o, pdf_bytes), received, paper):
+        services.file_document(actor=o.leader, dossier=dossier, document=doc)
+    metas = {item.document_id: item.metadata for item in dossier.items.all()}
+    assert metas[received.pk]["docId"] == "000.00.02.H16-2026.15"
+    paper.refresh_from_db()
+    assert metas[paper.pk]["docId"] == f"000.00.01.H16-{paper.arrival_book.year}.DEN.{paper.arrival_number}"
+    assert (metas[paper.pk]["confidenceLevel"], metas[received.pk]["confidenceLevel"]) == ("02", "01")
+    dossier = services.close_dossier(actor=o.leader, dossier=dossier)
+    transfer = services.submit_transfer(actor=o.leader, dossiers=[dossier])  # no RECORDS_METADATA_INCOMPLETE
+    services.accept_transfer(actor=archive.archivist, transfer=transfer)
+    dossier.refresh_from_db()
+    assert dossier.state == "archived"

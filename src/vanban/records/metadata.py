@@ -102,14 +102,16 @@ def derive_document(document: Any, *, page_count: int | None, file_format: str) 
     """What the system already knows about a document, as TT 02/2019 fields."""
     notation = document.notation or ""
     code_notation = notation.split("/", 1)[1] if "/" in notation else notation
+    written = notation.split("/", 1)[0].strip() if "/" in notation else ""  # "15/SNV-VP" → 15 (received)
+    number = document.number or (int(written) if written.isdigit() else None)
     if document.direction == "outgoing":
         organ = document.agency.name
     else:  # incoming: the issuer, when the documents app records it
         organ = getattr(document, "issuer_name", "") or getattr(document, "sender_name", "")
-    return {
-        "docId": document.identifier_code or "",
+    derived = {
+        "docId": document_identifier(document),
         "typeName": document.document_type.name,
-        "codeNumber": f"{document.number:02d}" if document.number else "",
+        "codeNumber": f"{number:02d}" if number else "",
         "codeNotation": code_notation,
         "issuedDate": _iso(document.issued_on),
         "organName": organ,
@@ -121,6 +123,29 @@ def derive_document(document: Any, *, page_count: int | None, file_format: str) 
         "arrivalDate": _iso(to_vn(arrived).date()) if (arrived := getattr(document, "arrived_at", None)) else "",
         "arrivalNumber": str(getattr(document, "arrival_number", None) or ""),
     }
+    if getattr(document, "source", "") == "paper":
+        derived["confidenceLevel"] = "02"  # Số hóa: a scan of a paper original, not born digital
+    return derived
+
+
+def document_identifier(document: Any) -> str:
+    """The document's identifier in the archive.
+
+    Issued here: its identifier code. Received through the hub: the sender's identifier (the
+    edXML DocumentId, `<sender code>-<yyyy>.<N>`, kept in `external_id`). Registered from
+    paper, which carries none: the receiving agency's code, the arrival book's year and the
+    arrival number, `<agency code>-<yyyy>.DEN.<N>` — stable, unique in the agency, and never
+    mistaken for a sender's code.
+    """
+    if document.identifier_code:
+        return document.identifier_code
+    if getattr(document, "external_id", ""):
+        return document.external_id
+    number = getattr(document, "arrival_number", None)
+    book = getattr(document, "arrival_book", None)
+    if number and book is not None:
+        return f"{document.agency.code}-{book.year}.DEN.{number}"
+    return ""
 
 
 def defaults() -> dict[str, Any]:

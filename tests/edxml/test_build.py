@@ -167,3 +167,32 @@ def test_status_package_layout_and_round_trip():
     assert parsed.kind == "status"
     assert parsed.status == status
     assert parsed.warnings == ()
+
+
+def test_zipped_attachments_say_application_zip_and_keep_their_type_in_the_manifest():
+    """VNPT's EdXML102 parser unzips an attachment only when AttachmentEncoded/ContentType is
+    exactly application/zip (the real hub's sample writes it so); the manifest keeps the type."""
+    pdf = b"%PDF-1.7 noi dung van ban"
+    data = build_package(sample_document(Attachment("quyet-dinh.pdf", pdf, content_type="application/pdf")))
+    root = etree.fromstring(data)
+
+    def one(path: str) -> etree._Element:
+        return root.xpath("/".join(f"*[local-name()='{p}']" for p in path.split("/")).join(["//", ""]))[0]
+
+    assert one("AttachmentEncoded/Attachment/ContentType").text == "application/zip"
+    payload = base64.b64decode(one("AttachmentEncoded/Attachment/ContentTransferEncoded").text)
+    assert zipfile.ZipFile(io.BytesIO(payload)).read("quyet-dinh.pdf") == pdf  # it really is a ZIP
+    assert one("edXMLManifest/Reference/ContentType").text == "application/pdf"
+    parsed = parse_package(data)
+    [att] = parsed.attachments
+    assert (att.content_type, att.read()) == ("application/pdf", pdf)
+
+
+def test_packages_that_name_the_real_type_in_both_places_still_read():
+    """What vanban wrote before (and some systems write): the real type in AttachmentEncoded too."""
+    pdf = b"%PDF-1.7 ban cu"
+    data = build_package(sample_document(Attachment("cu.pdf", pdf, content_type="application/pdf")))
+    old = data.replace(b"<ContentType>application/zip</ContentType>", b"<ContentType>application/pdf</ContentType>")
+    assert old != data
+    [att] = parse_package(old).attachments
+    assert (att.content_type, att.read()) == ("application/pdf", pdf)

@@ -38,6 +38,8 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _P = "edXML:"
 
 
+ZIP_CONTENT_TYPE = "application/zip"
+
 def derive_content_id(data: bytes, index: int) -> str:
     """A stable uuid from the file's hash and position, so rebuilding gives the same ids."""
     return str(uuid.uuid5(_CID_NAMESPACE, f"{hashlib.sha256(data).hexdigest()}:{index}"))
@@ -291,7 +293,9 @@ def build_package(pkg: DocumentPackage) -> bytes:
             w.leaf(3, "ContentId", f"cid:{cid}", prefix="")
             w.leaf(3, "AttachmentName", name, prefix="")
             w.leaf(3, "Description", att.description, prefix="")
-            w.leaf(3, "ContentType", att.content_type or "application/octet-stream", prefix="")
+            # The bytes below are a ZIP: VNPT's parser (EdXML102) unzips an attachment only when
+            # this says exactly application/zip; the real type is in the manifest above.
+            w.leaf(3, "ContentType", ZIP_CONTENT_TYPE, prefix="")
             encoded = base64.b64encode(zip_one(name, att.data)).decode("ascii")
             w.raw(f'      <{_P}ContentTransferEncoded xmlns:edXML="{EDXML_NS}">{encoded}'
                   f"</{_P}ContentTransferEncoded>")

@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 UV_VERSION := 0.9.30
 
-.PHONY: run install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
+.PHONY: run serve-proxy interop install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ lock: $(BIN)/uv
 # Every benchmark, beside the machine's own limits; writes bench/RESULTS.md.
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# Conformance with VNPT's public Java libraries on loopback (jars and a JDK from outside;
+# each part says SKIP without them): docs/vxp.md, "Running the real SDK against vanban".
+interop: install
+	@bash interop/run.sh
 
 # The full-size fault runs (CI runs a bounded version inside make test).
 faults: install

@@ -3,7 +3,9 @@
     roundtrip.py prepare WORK   files under WORK/files, vanban's signed package WORK/ours.edxml
     roundtrip.py check WORK     compares what VNPT's parser read from ours.edxml (WORK/java-read.txt,
                                 WORK/java-out/<n>.bin) and what vanban reads from VNPT's
-                                WORK/theirs.edxml against the files; reads VNPT's relay of our package
+                                WORK/theirs.edxml against the files; both parsers on the real
+                                packages of tests/edxml/real (WORK/real/<name>.txt); reads VNPT's
+                                relay of our package
 Prints PASS/FAIL lines; exit 1 on any FAIL.
 """
 
@@ -39,6 +41,8 @@ from vanban.edxml import (
     verify_package,
 )
 from vanban.edxml.signature import signature_certificates
+
+REAL = Path(__file__).resolve().parents[2] / "tests" / "edxml" / "real"
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -136,7 +140,23 @@ def check(work: Path) -> int:
         for name, data in expected.items():
             report(got.get(name) == data, f"vanban ({mode}) reads VNPT's '{name}' byte-identical")
 
-    # 3. a hub built on VNPT's library relays our package: what becomes of our signature
+    # 3. real packages (tests/edxml/real): both parsers give the same files
+    for listing in sorted((work / "real").glob("*.txt")):
+        name = listing.stem
+        try:
+            parsed = parse_package((REAL / f"{name}.edxml").read_bytes(), strict=False)
+        except EdxmlError as exc:
+            report(False, f"vanban (lenient) reads real package {name}: {exc}")
+            continue
+        ours = {a.original_name: a.read() for a in parsed.attachments}
+        theirs = {}
+        for parts in (ln.split("\t") for ln in listing.read_text(encoding="utf-8").splitlines()):
+            if parts[0] == "attachment":
+                theirs[parts[2]] = (work / "real" / name / f"{parts[1]}.bin").read_bytes()
+        report(ours == theirs, f"real package {name}: vanban and VNPT's parser give the same "
+                               f"{len(ours)} file(s)")
+
+    # 4. a hub built on VNPT's library relays our package: what becomes of our signature
     relayed = work / "relayed.edxml"
     if relayed.exists():
         data = relayed.read_bytes()

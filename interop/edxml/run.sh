@@ -37,6 +37,12 @@ run_java read "$work/ours.edxml" "$work/java-out" >"$work/java-read.txt"
 (cd "$work/files" && java -cp "$cp:$work/classes" EdxmlInteropDriver write "$work/theirs.edxml" * >/dev/null 2>"$work/java.err") \
   || { grep -v SLF4J "$work/java.err" | head -20; echo "FAIL interop/edxml: VNPT's builder failed"; exit 1; }
 run_java relay "$work/ours.edxml" "$work/relayed.edxml" >/dev/null
+mkdir -p "$work/real"
+for real in "$root"/tests/edxml/real/*.edxml; do
+  name="$(basename "$real" .edxml)"
+  (cd "$work" && java -cp "$cp:$work/classes" EdxmlInteropDriver read "$real" "$work/real/$name" \
+      >"$work/real/$name.txt" 2>/dev/null) || { rm -f "$work/real/$name.txt"; echo "INFO VNPT's EdXmlParser cannot read $name"; }
+done
 if "$python" "$here/roundtrip.py" check "$work"; then
   echo "PASS interop/edxml"
 else

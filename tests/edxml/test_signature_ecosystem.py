@@ -125,3 +125,28 @@ def test_unknown_transform_is_still_refused(signed, agency):
 def test_signature_in_a_foreign_namespace_is_not_a_signature(signed, agency):
     data = signed.replace(DSIG_OPEN, b'<Signature xmlns="urn:other">')
     assert verify_package(data, [agency.cert]).code == "EDXML_SIGNATURE_INVALID"
+
+
+def test_cli_verify_says_what_was_set_aside(signed, agency, tmp_path, capsys):
+    import json
+
+    from vanban.cli import main as vanban
+
+    (tmp_path / "cert.pem").write_bytes(agency.cert_pem())
+    (tmp_path / "p.edxml").write_bytes(_hub_appends_trace(_in_edxml_namespace(signed)))
+    code = vanban(["edxml", "verify", str(tmp_path / "p.edxml"), "--cert", str(tmp_path / "cert.pem")])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["valid"] is True
+    assert out["trace_added_after_signing"] == ["001.00.20.TT2"]
+    assert len(out["notes"]) == 2
+    (tmp_path / "q.edxml").write_bytes(signed)
+    assert vanban(["edxml", "verify", str(tmp_path / "q.edxml"), "--cert", str(tmp_path / "cert.pem")]) == 0
+    assert "notes" not in json.loads(capsys.readouterr().out)  # the plain case keeps its contract
+
+
+def test_at_most_four_trailing_trace_entries_are_set_aside(signed, agency):
+    data = signed
+    for i in range(4):
+        data = _hub_appends_trace(data, f"hub-{i}")
+    assert verify_package(data, [agency.cert]).trace_added_after_signing == ("hub-0", "hub-1", "hub-2", "hub-3")
+    assert verify_package(_hub_appends_trace(data, "hub-4"), [agency.cert]).code == "EDXML_SIGNATURE_INVALID"

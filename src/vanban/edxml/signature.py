@@ -51,6 +51,9 @@ _EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
 # What VNPT's SDK sample code writes for exclusive c14n (not a W3C URI); read as exclusive c14n.
 EXC_C14N_VARIANT = "http://www.w3.org/TR/xml-exc-c14n#"
 _SIG_NAMESPACES = (DSIG_NS, EDXML_NS, "")
+# Hubs on the way each append one TraceHeader; each retry verifies the whole package again, so a
+# package cannot make us verify it once per TraceHeader it carries.
+_MAX_TRACE_SET_ASIDE = 4
 # SHA-1 is still what the national reference samples carry; accepted on verify, never written.
 _VERIFY_CONFIG = SignatureConfiguration(
     signature_methods=frozenset(SignatureMethod),
@@ -198,7 +201,7 @@ def verify_package(
     added: list[str] = []
     if outcome.code == "EDXML_SIGNATURE_INVALID":  # the digest: maybe a hub appended trace entries
         trimmed = root
-        while len(_trace_headers(trimmed)) > 1:
+        while len(_trace_headers(trimmed)) > 1 and len(added) < _MAX_TRACE_SET_ASIDE:
             trimmed, organ = _without_last_trace_header(trimmed)
             added.insert(0, organ)
             retry = _verify_against(trimmed, trusted, limits)

@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 UV_VERSION := 0.9.30
 
-.PHONY: run serve-proxy interop install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
+.PHONY: run install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -3,7 +3,7 @@
     python fuzz/edxml_fuzz.py --seconds 60          # hypothesis-driven mutations (default)
     python fuzz/edxml_fuzz.py --atheris -- -max_total_time=60   # if atheris is installed
 
-Seeds are the test fixtures plus freshly built packages; mutations flip bytes, cut, splice
+Seeds are the test fixtures, the real packages, plus freshly built packages; mutations flip bytes, cut, splice
 hostile fragments, and duplicate or drop elements. A crashing input is saved under
 fuzz/corpus/edxml/ and becomes a regression case for tests/edxml/test_fuzz_regressions.py.
 """
@@ -28,6 +28,7 @@ from vanban.edxml import Attachment, EdxmlError, Limits, build_package, parse_pa
 
 CORPUS = ROOT / "fuzz" / "corpus" / "edxml"
 FIXTURES = ROOT / "tests" / "edxml" / "fixtures"
+REAL = ROOT / "tests" / "edxml" / "real"
 LIMITS = Limits(max_total_bytes=4 * 1024 * 1024, max_attachment_bytes=1024 * 1024)
 FRAGMENTS = [
     b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"&a;", b"&#0;", b"&#xD;", b"<![CDATA[", b"]]>", b"<!--",
@@ -41,6 +42,7 @@ FRAGMENTS = [
 
 def seeds() -> list[bytes]:
     out = [p.read_bytes() for p in sorted(FIXTURES.glob("*.edxml"))]
+    out += [p.read_bytes() for p in sorted(REAL.glob("*.edxml"))]
     out += [p.read_bytes() for p in sorted(CORPUS.glob("*.edxml"))]
     sys.path.insert(0, str(ROOT))
     from tests.edxml.samples import sample_document

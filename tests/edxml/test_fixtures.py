@@ -1,4 +1,5 @@
-"""The corpus of real-system variations (tests/edxml/fixtures, see make_fixtures.py)."""
+"""Our own generated fixtures (tests/edxml/fixtures, written by make_fixtures.py): shaped like
+real packages, invented content, not real. Real packages are tested in test_real_corpus.py."""
 
 from __future__ import annotations
 

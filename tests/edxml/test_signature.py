@@ -115,7 +115,8 @@ def test_resigning_replaces_the_old_signature(signed, agency, stranger):
     assert verify_package(again, [agency.cert]).valid is False
 
 
-def test_reference_sample_signature_in_edxml_namespace_is_not_checkable(agency):
+def test_placeholder_signature_of_the_sdk_samples_is_invalid(agency):
+    """Our fixture copies the SDK sample's placeholder (`MIIFqTCCBJG` is no certificate)."""
     from tests.edxml.samples import FIXTURES
 
     data = (FIXTURES / "national_sdk_zipped.edxml").read_bytes()

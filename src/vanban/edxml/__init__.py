@@ -30,7 +30,14 @@ from vanban.edxml.model import (
 from vanban.edxml.ns import DSIG_NS, EDXML_NS
 from vanban.edxml.parse import parse_package
 from vanban.edxml.result import ParsedAttachment, ParsedPackage
-from vanban.edxml.signature import VerifyResult, load_certificates, load_private_key, sign_package, verify_package
+from vanban.edxml.signature import (
+    VerifyResult,
+    load_certificates,
+    load_private_key,
+    sign_package,
+    signature_certificates,
+    verify_package,
+)
 
 __all__ = [
     "CODES",
@@ -69,5 +76,6 @@ __all__ = [
     "load_private_key",
     "parse_package",
     "sign_package",
+    "signature_certificates",
     "verify_package",
 ]

@@ -2,7 +2,8 @@
 
 Root `edXML` in the default namespace, the envelope and everything in it with the `edXML:`
 prefix, `AttachmentEncoded` unprefixed beside the envelope, each file zipped (one entry,
-fixed timestamp) then base64. The same model always gives the same bytes.
+fixed timestamp) then base64, `application/zip` on the wire and the real type in the
+manifest. The same model always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from vanban.edxml.model import (
 )
 from vanban.edxml.names import sanitize_name
 from vanban.edxml.ns import EDXML_NS
-from vanban.edxml.payload import zip_one
+from vanban.edxml.payload import ZIP_TYPE, is_zip_name, zip_one
 from vanban.edxml.timefmt import format_date, format_timestamp
 
 __all__ = ["build_package", "build_status", "derive_content_id"]
@@ -38,7 +39,6 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _P = "edXML:"
 
 
-ZIP_CONTENT_TYPE = "application/zip"
 
 def derive_content_id(data: bytes, index: int) -> str:
     """A stable uuid from the file's hash and position, so rebuilding gives the same ids."""
@@ -293,10 +293,11 @@ def build_package(pkg: DocumentPackage) -> bytes:
             w.leaf(3, "ContentId", f"cid:{cid}", prefix="")
             w.leaf(3, "AttachmentName", name, prefix="")
             w.leaf(3, "Description", att.description, prefix="")
-            # The bytes below are a ZIP: VNPT's parser (EdXML102) unzips an attachment only when
-            # this says exactly application/zip; the real type is in the manifest above.
-            w.leaf(3, "ContentType", ZIP_CONTENT_TYPE, prefix="")
-            encoded = base64.b64encode(zip_one(name, att.data)).decode("ascii")
+            # Zipped: application/zip here (VNPT's parser unzips only then), the real type in the
+            # manifest. A .zip file goes as it is (VNPT never unzips one named .zip).
+            payload = att.data if is_zip_name(name) else zip_one(name, att.data)
+            w.leaf(3, "ContentType", ZIP_TYPE, prefix="")
+            encoded = base64.b64encode(payload).decode("ascii")
             w.raw(f'      <{_P}ContentTransferEncoded xmlns:edXML="{EDXML_NS}">{encoded}'
                   f"</{_P}ContentTransferEncoded>")
             w.raw("    </Attachment>")

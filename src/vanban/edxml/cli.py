@@ -124,8 +124,11 @@ def _verify(path: str, cert_paths: list[str]) -> int:
     with _open_package(path) as data:
         result = verify_package(data, certs)
     if result.valid:
-        return _emit({"valid": True, "signer": result.signer, "algorithm": result.algorithm},
-                     EXIT_OK)
+        out: dict[str, object] = {"valid": True, "signer": result.signer, "algorithm": result.algorithm}
+        if result.trace_added_after_signing or result.notes:  # only then: the contract stays as it was
+            out["trace_added_after_signing"] = list(result.trace_added_after_signing)
+            out["notes"] = list(result.notes)
+        return _emit(out, EXIT_OK)
     return _emit({"valid": False, "code": result.code, "reason": result.reason},
                  EXIT_INVALID_SIGNATURE)
 

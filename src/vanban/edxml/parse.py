@@ -7,6 +7,7 @@ samples disagree with each other); a different order only adds a warning.
 
 from __future__ import annotations
 
+import mimetypes
 import mmap
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -38,7 +39,7 @@ from vanban.edxml.model import (
 )
 from vanban.edxml.names import sanitize_name
 from vanban.edxml.ns import DSIG_NS, EDXML_NS
-from vanban.edxml.payload import Buffer, EncodedSource, decode_payload
+from vanban.edxml.payload import ZIP_TYPE, Buffer, EncodedSource, decode_payload, is_zip_name
 from vanban.edxml.result import ParsedAttachment, ParsedPackage
 from vanban.edxml.safety import Skeleton, check_prolog, cut_skeleton, parse_xml
 from vanban.edxml.timefmt import parse_date, parse_timestamp
@@ -656,11 +657,17 @@ class _Reader:
             text = (cte.text or "") if cte is not None else ""
             raw = text.encode("ascii", "replace")
             source = EncodedSource(raw, 0, len(raw))
-        facts, _ = decode_payload(source, self.limits, element="ContentTransferEncoded")
+        # VNPT's parser never unzips a file whose name ends in .zip: its bytes are the file.
+        unwrap = not is_zip_name(original)
+        facts, _ = decode_payload(source, self.limits, element="ContentTransferEncoded",
+                                  unwrap=unwrap)
+        content_type = ref.get("type") or meta["type"]
+        if facts.zipped and content_type == ZIP_TYPE and not ref.get("type"):
+            content_type = mimetypes.guess_type(original)[0] or ""  # the wrapper's type, not the file's
         return ParsedAttachment(
             name=sanitize_name(original, max_chars=self.limits.max_name_chars),
             original_name=original,
-            content_type=ref.get("type") or meta["type"] or "application/octet-stream",
+            content_type=content_type or "application/octet-stream",
             description=ref.get("description") or meta["description"],
             content_id=meta["cid"],
             size=facts.size,
@@ -668,6 +675,7 @@ class _Reader:
             zipped=facts.zipped,
             source=source,
             limits=self.limits,
+            unwrap=unwrap,
         )
 
 

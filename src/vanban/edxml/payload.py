@@ -21,7 +21,16 @@ from typing import Protocol
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import Limits
 
-__all__ = ["EncodedSource", "PayloadFacts", "decode_payload", "zip_one"]
+__all__ = ["ZIP_TYPE", "EncodedSource", "PayloadFacts", "decode_payload", "is_zip_name", "zip_one"]
+
+# VNPT's EdXML102 parser unzips an attachment only when AttachmentEncoded/ContentType is exactly
+# this string and the name does not end in .zip (docs/edxml.md, "VNPT's library").
+ZIP_TYPE = "application/zip"
+
+
+def is_zip_name(name: str) -> bool:
+    """A .zip file travels as it is: VNPT's parser never unzips it."""
+    return name.strip().lower().endswith(".zip")
 
 _CHUNK = 4 * 1024 * 1024  # base64 characters per step (a multiple of 4)
 _OUT = 1024 * 1024  # inflated bytes per step
@@ -74,9 +83,12 @@ class PayloadFacts:
 
 
 def decode_payload(
-    source: EncodedSource, limits: Limits, *, element: str, keep: bool = False
+    source: EncodedSource, limits: Limits, *, element: str, keep: bool = False, unwrap: bool = True
 ) -> tuple[PayloadFacts, bytes | None]:
-    """Validate the base64 (and zip) fully; return facts and, if asked, the file bytes."""
+    """Validate the base64 (and zip) fully; return facts and, if asked, the file bytes.
+
+    `unwrap=False`: the bytes are the file even when they are a one-entry zip (a `.zip`
+    attachment, which VNPT's parser never unzips)."""
     _check_declared(source, limits, element)
     source = _without_char_refs(source, element)
     estimate = source.length * 3 // 4
@@ -91,7 +103,7 @@ def decode_payload(
     for chunk in _iter_base64(source, element):
         if first:
             first = False
-            if chunk[:4] == _LOCAL:
+            if unwrap and chunk[:4] == _LOCAL:
                 zipper = _ZipStream(limits, estimate, element)
         raw_size += len(chunk)
         if raw_size > limits.max_attachment_bytes:

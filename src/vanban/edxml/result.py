@@ -32,11 +32,12 @@ class ParsedAttachment:
     zipped: bool
     source: EncodedSource = field(repr=False, compare=False)
     limits: Limits = field(repr=False, compare=False)
+    unwrap: bool = field(default=True, repr=False, compare=False)
 
     def read(self) -> bytes:
         """Decode again from the buffer: memory holds one file only while the caller needs it."""
         facts, data = decode_payload(self.source, self.limits, element="ContentTransferEncoded",
-                                     keep=True)
+                                     keep=True, unwrap=self.unwrap)
         assert data is not None and facts.sha256 == self.sha256
         return data
 

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cryptography import x509
-from lxml import etree
 
 from vanban import edxml
 from vanban.agencies.models import Agency
@@ -17,8 +16,6 @@ from vanban.core.formats import FormatError, check_file
 from vanban.pki import PkiError, ValidationReport, identify, validate_pdf
 from vanban.pki.pool import validate_many
 from vanban.trust import services as trust
-
-DSIG = "http://www.w3.org/2000/09/xmldsig#"
 
 
 @dataclass
@@ -53,29 +50,36 @@ class Report:
 
 
 def _embedded_certificates(data: bytes) -> list[x509.Certificate]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    root = etree.fromstring(data, parser)  # already vetted by parse_package
-    out = []
-    for el in root.iter(f"{{{DSIG}}}X509Certificate"):
-        import base64
+    """The signer's certificate first; found in either namespace (real packages put
+    `<Signature>` in the edXML one); placeholders that are no certificate are skipped."""
+    return edxml.signature_certificates(data)  # the bytes were already vetted by parse_package
 
-        try:
-            out.append(x509.load_der_x509_certificate(base64.b64decode("".join((el.text or "").split()))))
-        except ValueError:
-            continue
-    return out
+
+ENVELOPE_LABEL = "Chữ ký số của gói tin"
+ENVELOPE_UNCHECKED = "ENVELOPE_SIGNATURE_UNCHECKED"
+# Said when the envelope signature cannot be relied on: the PDFs' own signatures decide.
+_PDF_DECIDES = "Việc tiếp nhận được quyết định bởi chữ ký số trên tệp PDF của văn bản."
+
+
+def _unchecked(why: str) -> Check:
+    """An envelope signature that cannot be checked is not a forgery: real status packages are
+    unsigned, and a hub built on VNPT's library rewrites the signed content when it relays
+    (docs/edxml.md). Not an integrity failure by itself; `verify_document` then requires a
+    valid PDF signature instead."""
+    return Check(ENVELOPE_UNCHECKED, False, ENVELOPE_LABEL, f"{why} {_PDF_DECIDES}")
 
 
 def check_envelope(data: bytes, sender_code: str, agency: Agency | None = None) -> Check:
     certs = _embedded_certificates(data)
     if not certs:
-        return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin", "Gói tin không có chữ ký số.",
-                     integrity=True)
+        return _unchecked("Không kiểm tra được chữ ký số của gói tin: gói tin không có chữ ký số, hoặc "
+                          "phần chữ ký không kèm chứng thư số đọc được (chữ ký mẫu).")
     signer, intermediates = certs[0], certs[1:]
     result = edxml.verify_package(data, [signer])
     if not result.valid:
-        return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
-                     result.reason or "Chữ ký số không hợp lệ.", integrity=True)
+        return _unchecked("Không kiểm tra được chữ ký số của gói tin: chữ ký không khớp với nội dung "
+                          "nhận được (nội dung có thể đã bị thay đổi, kể cả do trục chuyển tiếp ghi lại "
+                          f"gói tin). Chi tiết: {result.reason or result.code}")
     who = identify(signer)
     if who.agency_code and who.agency_code != sender_code:
         return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
@@ -149,4 +153,19 @@ def verify_document(parsed: edxml.ParsedPackage, data: bytes, pdf_outcomes: PdfO
             broken = any(s.integrity == "broken" or s.modification == "content_changed" for s in pdf.signatures)
             report.checks.append(Check("PDF_SIGNATURES", pdf.verdict == "valid", f"Chữ ký số trên {att.name}",
                                        pdf.summary.message, integrity=broken))
+    if any(c.code == ENVELOPE_UNCHECKED for c in report.checks):
+        report.checks.append(_pdf_decides(report))
     return report
+
+
+def _pdf_decides(report: Report) -> Check:
+    """Without a checkable envelope signature, a valid PAdES signature on a PDF of the document
+    is what makes it acceptable; without one the clerk can only reject it."""
+    valid = [c.label.removeprefix("Chữ ký số trên ") for c in report.checks if c.code == "PDF_SIGNATURES" and c.ok]
+    if valid:
+        return Check("PDF_DECIDES", True, "Xác thực bằng chữ ký số trên tệp PDF",
+                     "Chữ ký số của gói tin không kiểm tra được, nhưng chữ ký số trên "
+                     f"{', '.join(valid)} hợp lệ: văn bản có thể được tiếp nhận.", integrity=True)
+    return Check("PDF_DECIDES", False, "Xác thực bằng chữ ký số trên tệp PDF",
+                 "Chữ ký số của gói tin không kiểm tra được và không tệp PDF nào có chữ ký số hợp lệ: "
+                 "không xác định được văn bản do ai ban hành, không thể tiếp nhận.", integrity=True)

@@ -133,7 +133,9 @@ def build_world(office: Office) -> World:
     claim = AgencyClaim.objects.create(endpoint=Endpoint.objects.get(name="qlvb-a"), code="001.00.01.H16",
                                        parent_code="000.00.01.H16", name=f"Phòng {MARK}", reasons=["unsigned"],
                                        created_at=timezone.now())
-    # The hub's quarantine: A's endpoint submitted an unsigned package (strict policy: refused, held).
+    # The hub's quarantine: A's endpoint (strict; the hub's default is lenient) submitted an
+    # unsigned package: refused, held.
+    Endpoint.objects.filter(name="qlvb-a").update(signature_policy="strict")
     unsigned = Client().post("/hub/api/v1/packages", unsigned_document(a.code, c.code)[0],
                              content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {tokens[a.code]}")
     assert unsigned.status_code == 422, unsigned.content

@@ -1,8 +1,9 @@
 """The hub's acceptance policy for envelope signatures it cannot check (docs/hub.md).
 
-Strict (the default, today's behaviour) refuses; lenient, per hub or per endpoint, accepts
-from an authenticated endpoint serving the sender and marks the package in the trace. Never
-lenient about who may speak for whom, nor about unreadable packages.
+Lenient (the default: no real system signs an envelope a hub can check) accepts from an
+authenticated endpoint serving the sender and marks the package in the trace; strict, per hub
+or per endpoint, refuses. Never lenient about who may speak for whom, nor about unreadable
+packages.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def stranger():
     return make_identity(A, "Chưa đăng ký")
 
 
-def test_strict_by_default_refuses_unsigned_status_and_unverifiable_documents(one_hub: OneHub, stranger) -> None:
+def test_strict_hub_refuses_unsigned_status_and_unverifiable_documents(one_hub: OneHub, stranger,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "strict")
     data, doc_id = document(one_hub.ids[A], B)
     assert one_hub.client(A).submit(data).status == 201
     answer = _post(one_hub, B, unsigned_status(B, A, doc_id, "01"))
@@ -59,9 +62,9 @@ def test_strict_by_default_refuses_unsigned_status_and_unverifiable_documents(on
     assert Package.objects.count() == 1
 
 
-def test_lenient_hub_accepts_unsigned_status_and_marks_the_trace(one_hub: OneHub,
+def test_default_hub_accepts_unsigned_status_and_marks_the_trace(one_hub: OneHub,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "lenient")
+    monkeypatch.delenv("VANBAN_HUB_SIGNATURE_POLICY", raising=False)  # the default: lenient
     data, doc_id = document(one_hub.ids[A], B)
     one_hub.client(A).submit(data)
     answer = _post(one_hub, B, unsigned_status(B, A, doc_id, "01"))
@@ -86,7 +89,9 @@ def test_lenient_hub_accepts_unsigned_status_and_marks_the_trace(one_hub: OneHub
     assert _unchecked(signed.id) == ""
 
 
-def test_lenient_endpoint_accepts_documents_it_cannot_verify(one_hub: OneHub, stranger) -> None:
+def test_lenient_endpoint_accepts_documents_it_cannot_verify(one_hub: OneHub, stranger,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "strict")
     services.set_signature_policy(name="qlvb-vp", policy="lenient", actor="test")
     assert AuditEvent.objects.filter(action="hub.endpoint_policy_changed").count() == 1
     cases = {
@@ -101,7 +106,7 @@ def test_lenient_endpoint_accepts_documents_it_cannot_verify(one_hub: OneHub, st
         assert answer.status == 201, (code, answer.body)
         assert code in _unchecked(answer.json()["id"]), code
         assert Delivery.objects.filter(package_id=answer.json()["id"], agency_code=B).exists()
-    # Another endpoint keeps the hub's strict default.
+    # Another endpoint keeps the hub's strict setting.
     c_answer = _post(one_hub, C, unsigned_document(C, B)[0])
     assert (c_answer.status, c_answer.json()["error"]["code"]) == (422, "EDXML_SIGNATURE_MISSING")
 
@@ -126,6 +131,26 @@ def test_endpoint_strict_overrides_a_lenient_hub(one_hub: OneHub, monkeypatch: p
     services.set_signature_policy(name="qlvb-vp", policy="inherit", actor="test")
     assert Endpoint.objects.get(name="qlvb-vp").signature_policy == ""
     assert _post(one_hub, A, unsigned_document(A, B)[0]).status == 201
+
+
+def test_a_typo_in_the_hub_setting_means_strict(one_hub: OneHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "lenent")
+    answer = _post(one_hub, A, unsigned_document(A, B)[0])
+    assert (answer.status, answer.json()["error"]["code"]) == (422, "EDXML_SIGNATURE_MISSING")
+
+
+def test_edxml_namespace_signature_by_a_registered_key_verifies_with_a_note(
+        one_hub: OneHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How real packages write <Signature>: verified (not merely let through) even under
+    strict, and the trace says how."""
+    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "strict")
+    data, _ = document(one_hub.ids[A], B)
+    answer = _post(one_hub, A, edxml_namespace_signature(data))
+    assert answer.status == 201, answer.body
+    package_id = answer.json()["id"]
+    assert _unchecked(package_id) == ""
+    notes = list(TraceEvent.objects.filter(package_id=package_id, event="note").values_list("detail", flat=True))
+    assert any("không gian tên edXML" in n for n in notes), notes
 
 
 def test_bad_policy_value_is_refused(one_hub: OneHub) -> None:

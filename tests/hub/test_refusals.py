@@ -23,6 +23,13 @@ from vanban.hub.models import Delivery, DeliveryState, Package, RefusedPackage, 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def strict_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature refusals here are the strict policy's (the hub's default is lenient:
+    tests/hub/test_acceptance_policy.py)."""
+    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "strict")
+
+
 def _state() -> tuple[int, ...]:
     """What a refusal must not change: packages, deliveries, trace, the audit chain and blobs —
     apart from the refusal itself, which is held for the operator (its row, its audit event and

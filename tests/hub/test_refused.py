@@ -23,6 +23,13 @@ from vanban.hub.models import Delivery, Endpoint, Package, RefusedPackage
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def strict_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature refusals here are the strict policy's (the hub's default is lenient:
+    tests/hub/test_acceptance_policy.py)."""
+    monkeypatch.setenv("VANBAN_HUB_SIGNATURE_POLICY", "strict")
+
+
 def _post(hub: OneHub, code: str, data: bytes):
     return request("POST", f"{hub.url}/packages", data=data, token=hub.tokens[code])
 

@@ -53,8 +53,10 @@ def delayed_minutes() -> int:
 
 
 def signature_policy() -> str:
-    """The hub-wide acceptance policy for envelope signatures it cannot check: `strict` (the
-    default: refuse) or `lenient` (accept from an authenticated endpoint serving the sender,
-    marked in the trace). An endpoint's own `signature_policy` overrides it."""
-    value = env_str("VANBAN_HUB_SIGNATURE_POLICY", "strict").strip().lower()
+    """The hub-wide acceptance policy for envelope signatures it cannot check: `lenient` (the
+    default, because no real package carries an envelope signature a hub can check: accept
+    from an authenticated endpoint serving the sender, marked in the trace) or `strict`
+    (refuse). An endpoint's own `signature_policy` overrides it. A value that is neither
+    (a typo) means strict: the safe side."""
+    value = env_str("VANBAN_HUB_SIGNATURE_POLICY", "lenient").strip().lower()
     return value if value in ("strict", "lenient") else "strict"

@@ -157,7 +157,9 @@ def _check_signature(data: PackageData, sender: str, limits: Limits, *, via_hub:
     if not result.valid:
         raise HubError(422, result.code or "EDXML_SIGNATURE_INVALID",
                        f"Chữ ký số của gói tin không được chấp nhận: {result.reason}")
-    return _check_revocation(result.certificate, [_certificate(pem) for pem in pems])
+    # What the verifier noticed (edXML-namespace <Signature>, TraceHeaders added after
+    # signing) goes into the trace beside the revocation notes.
+    return tuple(result.notes) + _check_revocation(result.certificate, [_certificate(pem) for pem in pems])
 
 
 def _check_revocation(cert: x509.Certificate | None, registered: list[x509.Certificate]) -> tuple[str, ...]:

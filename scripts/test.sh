@@ -12,10 +12,24 @@ trap 'rm -rf "${scratch[@]+"${scratch[@]}"}"' EXIT  # the data directories of th
 
 new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshell: scratch must grow here)
 
+# The suite in VANBAN_TEST_WORKERS processes (pytest-xdist; default 2, one per CPU of the CI
+# machine kind), whole files per process; then the few tests marked `exclusive` (they restart
+# PostgreSQL under everyone's feet) alone. VANBAN_TEST_WORKERS=0 runs everything in one process.
+run_pytest() {
+  local workers="${VANBAN_TEST_WORKERS:-2}"
+  if [ "$workers" = "0" ]; then "$BIN/pytest" --durations=15 "$@"; return; fi
+  local rc=0
+  "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "$@" || rc=$?
+  local rc2=0
+  "$BIN/pytest" -m exclusive "$@" || rc2=$?
+  [ "$rc2" = 5 ] && rc2=0  # nothing selected (e.g. a run limited to other files)
+  [ "$rc" = 0 ] && [ "$rc2" = 0 ]
+}
+
 run_sqlite() {
   echo "=== vanban tests on SQLite"
   local dir; new_data_dir
-  env -u DATABASE_URL VANBAN_DATA_DIR="$dir" "$BIN/pytest" --durations=15 "$@" || status=1
+  (unset DATABASE_URL; export VANBAN_DATA_DIR="$dir"; run_pytest "$@") || status=1
 }
 
 pg_url() {
@@ -39,8 +53,8 @@ run_pg() {
   local name="vanban_test_$$"
   echo "=== vanban tests on PostgreSQL (${url%%\?*} → throwaway database test_${name})"
   local dir; new_data_dir
-  DATABASE_URL="$url" VANBAN_TEST_DB_NAME="test_${name}" VANBAN_DATA_DIR="$dir" \
-    "$BIN/pytest" --create-db --durations=15 "$@" || status=1
+  (export DATABASE_URL="$url" VANBAN_TEST_DB_NAME="test_${name}" VANBAN_DATA_DIR="$dir"
+   run_pytest --create-db "$@") || status=1
 }
 
 case "$which_db" in

@@ -26,6 +26,24 @@ def _fast_hashing(request: pytest.FixtureRequest, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _document_types(request: pytest.FixtureRequest) -> None:
+    """The document types are seeded by a migration, and every transactional test flushes them.
+    Run in parallel processes, any test may follow such a test, so a database test finds them
+    again here (one query when they are there)."""
+    if not (request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames)):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from vanban.documents.models import DocumentType
+    from vanban.documents.types import seed_document_types
+
+    if not DocumentType.objects.exists():
+        seed_document_types(DocumentType)
+
+
 @pytest.fixture
 def province(db: None):
     return make_agency()

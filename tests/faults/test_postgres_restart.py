@@ -36,7 +36,7 @@ from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 
 HubError = (HubHttpError, HubUnreachableError)
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.exclusive, pytest.mark.django_db(transaction=True)]
 
 SUBMITS = int(os.environ.get("VANBAN_FAULT_PG_SUBMITS", "120"))
 DOCUMENTS = int(os.environ.get("VANBAN_FAULT_PG_DOCUMENTS", "30"))

@@ -2,16 +2,20 @@
 
 On SQLite each hub gets a database file in its directory; on PostgreSQL a throwaway
 database on the test server, dropped afterwards. Setup goes through the real commands
-(`vanban migrate`, `vanban agencies import`, `vanban hub endpoint add`).
+(`vanban migrate`, `vanban agencies import`, `vanban hub endpoint add`); `vanban migrate` runs
+once per test process into a template that each hub's database is copied from.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +27,7 @@ from django.db import connection
 from tests.live import database_url
 
 _seq = itertools.count(1)
+_templates: dict[str, LiveHub] = {}  # the migrated template of this process, once made
 
 
 def free_port() -> int:
@@ -99,10 +104,27 @@ class LiveHub:
         return out
 
     def setup(self, agencies: dict[str, str]) -> None:
-        self.run("migrate", "--no-input", "-v0")
+        self._copy_migrated()
         csv = self.root / "agencies.csv"
         csv.write_text("code,name\n" + "".join(f"{c},{n}\n" for c, n in agencies.items()), encoding="utf-8")
         self.run("agencies", "import", str(csv))
+
+    def _copy_migrated(self) -> None:
+        """This hub's database as a copy of a template migrated once (by the real `vanban migrate`)."""
+        template = _templates.get("hub")
+        if template is None:
+            template = LiveHub(Path(tempfile.mkdtemp(prefix="vanban-hubtemplate-")), "TEMPLATE")
+            template.run("migrate", "--no-input", "-v0")
+            atexit.register(template.destroy)
+            _templates["hub"] = template
+        if not self._pg_admin:
+            shutil.copyfile(template.root / "hub.sqlite3", self.root / "hub.sqlite3")
+            return
+        import psycopg
+
+        with psycopg.connect(self._pg_admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{self._pg_name}" TEMPLATE "{template._pg_name}"')
 
     def add_endpoint(self, name: str, codes: list[str], *, kind: str = "agency", cert_pem: bytes | None = None) -> str:
         """`vanban hub endpoint add`; returns the token (the last line of output)."""
@@ -152,6 +174,8 @@ class LiveHub:
 
     def destroy(self) -> None:
         self.stop()
+        if self.code == "TEMPLATE":
+            shutil.rmtree(self.root, ignore_errors=True)
         if self._pg_admin:
             import psycopg
 

@@ -22,6 +22,11 @@ from vanban.settings.parsers import (
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("VANBAN_DATA_DIR", "var")).resolve()
+if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and DATA_DIR.name != _xdist_worker:
+    # `make test` runs in parallel processes (pytest-xdist): each keeps its own files, and the
+    # commands it starts (live servers, workers) inherit the same directory, not a nested one.
+    DATA_DIR = DATA_DIR / _xdist_worker
+    os.environ["VANBAN_DATA_DIR"] = str(DATA_DIR)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 VANBAN_ROLES = parse_roles(env_list("VANBAN_ROLES", ["office", "hub"]))

@@ -72,6 +72,7 @@ e2e: install
 
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench fuzz)
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff check --fix src tests $(wildcard bench fuzz)

@@ -3,6 +3,8 @@ keeps its value sealed in the database (plain in Python, ``vbs1:…`` in the row
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -39,3 +41,29 @@ class SealedTextField(models.TextField):
         if value is None or value == "" or is_sealed(value):
             return value
         return sealer().seal(value)
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A column holding a sealed secret, registered by the app that owns it (AppConfig.ready):
+    `vanban keys` counts and re-seals every registered column without importing those apps."""
+
+    label: str  # Vietnamese, shown by `vanban keys status`
+    model: type[models.Model]
+    column: str
+    reveal: Callable[[Any], str | None] | None = None  # plain value from the attribute; default: as read
+
+    def plain(self, obj: models.Model) -> str | None:
+        value = getattr(obj, self.column)
+        return self.reveal(value) if self.reveal else value
+
+
+_SEALED_COLUMNS: dict[str, SealedColumn] = {}
+
+
+def register_sealed_column(column: SealedColumn) -> None:
+    _SEALED_COLUMNS[f"{column.model._meta.label}.{column.column}"] = column
+
+
+def sealed_columns() -> list[SealedColumn]:
+    return list(_SEALED_COLUMNS.values())

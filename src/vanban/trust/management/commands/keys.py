@@ -16,11 +16,7 @@ from django.db.models.functions import Cast
 
 from vanban.audit.services import record_event
 from vanban.core.sealing import SealError, generate_key, is_sealed
-from vanban.exchange.models import HubConnection
-from vanban.hub import vxp_systems
-from vanban.hub.vxp_models import VxpSystem
-from vanban.trust.models import Credential
-from vanban.trust.sealing import sealer
+from vanban.trust.sealing import sealed_columns, sealer
 
 
 class Command(BaseCommand):
@@ -59,12 +55,10 @@ class Command(BaseCommand):
 def _raw_counts() -> dict[str, tuple[int, int]]:
     """Sealed/total per table, read from the raw column (cast: not through the sealing field)."""
     out = {}
-    for label, model, column in (("Mật khẩu khóa ký số", Credential, "p12_password"),
-                                 ("Token kết nối trục", HubConnection, "token"),
-                                 ("Secret hệ thống VXP", VxpSystem, "secret_encrypted")):
-        values = list(model.objects.annotate(raw=Cast(column, output_field=TextField()))
+    for sealed in sealed_columns():
+        values = list(sealed.model.objects.annotate(raw=Cast(sealed.column, output_field=TextField()))
                       .values_list("raw", flat=True))
-        out[label] = (sum(1 for v in values if is_sealed(v)), len(values))
+        out[sealed.label] = (sum(1 for v in values if is_sealed(v)), len(values))
     return out
 
 
@@ -73,18 +67,13 @@ def rotate() -> int:
     """Every secret unsealed with any KEK key and sealed with the first; all or nothing."""
     kek = sealer()
     done = 0
-    for cred in Credential.objects.select_for_update().exclude(p12_password=""):
-        Credential.objects.filter(pk=cred.pk).update(p12_password=kek.seal(cred.p12_password))
-        done += 1
-    for conn in HubConnection.objects.select_for_update():
-        HubConnection.objects.filter(pk=conn.pk).update(token=kek.seal(conn.token))
-        done += 1
-    for system in VxpSystem.objects.select_for_update():
-        secret = vxp_systems.decrypt(system.secret_encrypted)
-        if secret is None:
-            raise SealError("SEAL_WRONG_KEK", f"Không giải mã được secret của hệ thống VXP {system.system_id}.")
-        VxpSystem.objects.filter(pk=system.pk).update(secret_encrypted=kek.seal(secret))
-        done += 1
+    for sealed in sealed_columns():
+        for obj in sealed.model.objects.select_for_update().exclude(**{sealed.column: ""}):
+            secret = sealed.plain(obj)
+            if secret is None:
+                raise SealError("SEAL_WRONG_KEK", f"Không giải mã được: {sealed.label} (mã {obj.pk}).")
+            sealed.model.objects.filter(pk=obj.pk).update(**{sealed.column: kek.seal(secret)})
+            done += 1
     record_event("trust.kek_rotated", actor="vanban keys rotate", details={"secrets": done,
                                                                           "kek_keys": kek.key_count})
     return done

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.test_outgoing_e2e import logout
 from tests.e2e.test_shell_e2e import log_in
@@ -25,14 +26,14 @@ def test_incoming_path_and_statuses_back(page: Any, live_server: Any, province: 
 
     # B's clerk: the arrival with a valid verification report, accepted into the book.
     log_in(page, base, "vanthu.snv", PASSWORD)
-    assert page.get_by_test_id("count-incoming_list").inner_text() == "1"
+    expect(page.get_by_test_id("count-incoming_list")).to_have_text("1")
     page.get_by_role("link", name="Văn bản đến").first.click()
-    assert page.get_by_test_id("badge").inner_text() == "Hợp lệ"
+    expect(page.get_by_test_id("badge")).to_have_text("Hợp lệ")
     page.get_by_test_id("arrivals").get_by_role("link", name="Về việc báo cáo công tác văn thư").click()
     results = page.get_by_test_id("verification").locator("td.status-ok").all_inner_texts()
     assert results and set(results) == {"Đạt"}
     page.get_by_role("button", name="Tiếp nhận và vào sổ").click()
-    assert page.get_by_test_id("arrival-number").inner_text() == "1"
+    expect(page.get_by_test_id("arrival-number")).to_have_text("1")
     doc_url = page.url
     logout(page)
 
@@ -44,18 +45,18 @@ def test_incoming_path_and_statuses_back(page: Any, live_server: Any, province: 
     page.get_by_label("Chủ trì").select_option(value=str(p.b_specialist.pk))  # "Đặng Thị Thu — <chức vụ>"
     page.get_by_label("Hạn xử lý").fill((timezone.localdate() + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Phân công").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Đang xử lý"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Đang xử lý")
     logout(page)
 
     # B's specialist: from "my work" to done.
     log_in(page, base, "chuyenvien.snv", PASSWORD)
-    assert "Sở" not in page.get_by_test_id("notifications-link").inner_text()
+    expect(page.get_by_test_id("notifications-link")).not_to_contain_text("Sở")
     page.get_by_role("link", name="Công việc của tôi").click()
     page.get_by_test_id("my-work").get_by_role("link").click()
     page.get_by_role("button", name="Bắt đầu xử lý").click()
     page.get_by_label("Kết quả xử lý").fill("Đã tham mưu báo cáo")
     page.get_by_role("button", name="Hoàn thành").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Đã xử lý xong"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Đã xử lý xong")
     timeline = page.get_by_test_id("timeline").inner_text()
     for step in ("văn bản đến hệ thống", "tiếp nhận, vào sổ đến", "chỉ đạo, phân công xử lý",
                  "bắt đầu xử lý", "văn bản đã xử lý xong"):
@@ -83,8 +84,8 @@ def test_tampered_package_is_flagged_and_cannot_be_accepted(page: Any, live_serv
     badges = page.get_by_test_id("badge").all_inner_texts()
     assert "Không toàn vẹn" in badges
     page.get_by_test_id("arrivals").locator("tr", has_text="Không toàn vẹn").get_by_role("link").click()
-    assert page.get_by_test_id("integrity-failed").is_visible()
-    assert page.get_by_role("button", name="Tiếp nhận và vào sổ").count() == 0
+    expect(page.get_by_test_id("integrity-failed")).to_be_visible()
+    expect(page.get_by_role("button", name="Tiếp nhận và vào sổ")).to_have_count(0)
     page.get_by_label("Lý do từ chối").fill("Tệp bị sửa sau khi ký")
     page.get_by_role("button", name="Từ chối tiếp nhận").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Đã từ chối tiếp nhận"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Đã từ chối tiếp nhận")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_shell_e2e import log_in
 from tests.factories import PASSWORD
@@ -36,9 +37,9 @@ def test_draft_sign_issue(page: Any, live_server: Any, signing_office: Office,
     page.get_by_placeholder("ví dụ: so noi vu").fill("so noi vu")
     page.get_by_role("button", name="+ Sở Nội vụ").click()
     page.get_by_role("button", name="Lưu dự thảo").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Dự thảo"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Dự thảo")
     page.get_by_role("button", name="Trình duyệt").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Chờ lãnh đạo duyệt"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Chờ lãnh đạo duyệt")
     doc_url = page.url
     logout(page)
 
@@ -46,21 +47,21 @@ def test_draft_sign_issue(page: Any, live_server: Any, signing_office: Office,
     log_in(page, base, "lanhdao", PASSWORD)
     page.goto(doc_url)
     page.get_by_role("button", name="Ký số và duyệt").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Đã ký duyệt, chờ phát hành"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Đã ký duyệt, chờ phát hành")
     logout(page)
 
     # The clerk issues: seal signature, number, identifier code.
     log_in(page, base, "vanthu", PASSWORD)
     page.goto(doc_url)
     page.get_by_role("button", name="Ký số cơ quan và phát hành").click()
-    assert page.get_by_test_id("doc-state").inner_text() == "Đã phát hành"
+    expect(page.get_by_test_id("doc-state")).to_have_text("Đã phát hành")
     notation = page.get_by_test_id("doc-notation").inner_text()
     identifier = page.get_by_test_id("doc-identifier").inner_text()
     assert notation == "01/QĐ-UBND"
     assert identifier.startswith("000.00.01.H16-") and identifier.endswith(".1")
     verdicts = page.get_by_test_id("signature-verdict").all_inner_texts()
     assert verdicts == ["Hợp lệ", "Hợp lệ"]
-    assert "Sở Nội vụ" in page.get_by_test_id("deliveries").inner_text()
+    expect(page.get_by_test_id("deliveries")).to_contain_text("Sở Nội vụ")
 
     page.get_by_role("link", name="Sổ văn bản đi").click()
     book = page.get_by_test_id("outgoing-book").inner_text()

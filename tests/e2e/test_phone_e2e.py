@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_shell_e2e import log_in
 from tests.factories import PASSWORD
@@ -51,4 +52,4 @@ def test_main_pages_fit_a_phone_and_the_leader_signs(phone: Any, live_server: An
     phone.goto(f"{base}/van-ban-di/{doc.pk}/")
     assert _fits(phone)
     phone.get_by_role("button", name="Ký số và duyệt").click()
-    assert phone.get_by_test_id("doc-state").inner_text() == "Đã ký duyệt, chờ phát hành"
+    expect(phone.get_by_test_id("doc-state")).to_have_text("Đã ký duyệt, chờ phát hành")

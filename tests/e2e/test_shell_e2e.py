@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_agency, make_user
 
@@ -29,16 +30,16 @@ def test_clerk_logs_in_and_sees_agency(page: Any, live_server: Any, clerk: str) 
     log_in(page, live_server.url, clerk, PASSWORD)
     agency = page.get_by_test_id("current-agency")
     agency.wait_for()
-    assert agency.inner_text() == "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk"
-    assert "Nguyễn Thị Hoa · Văn thư" in page.get_by_test_id("current-user").inner_text()
-    assert page.get_by_test_id("count-agencies").inner_text() == "3"
+    expect(agency).to_have_text("Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk")
+    expect(page.get_by_test_id("current-user")).to_contain_text("Nguyễn Thị Hoa · Văn thư")
+    expect(page.get_by_test_id("count-agencies")).to_have_text("3")
 
 
 def test_failed_login_shows_vietnamese_error(page: Any, live_server: Any, clerk: str) -> None:
     log_in(page, live_server.url, clerk, "mat-khau-sai")
     error = page.get_by_test_id("login-error")
     error.wait_for()
-    assert error.inner_text() == "Tên đăng nhập hoặc mật khẩu không đúng."
+    expect(error).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
     assert page.url.startswith(f"{live_server.url}/dang-nhap/")
 
 
@@ -51,5 +52,5 @@ def test_directory_search_without_diacritics(page: Any, live_server: Any, clerk:
     # htmx replaces the results as the user types; wait for the one matching row.
     page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=agency-results] tbody tr').length === 1")
-    assert "Sở Giáo dục và Đào tạo" in results.inner_text()
-    assert "000.00.15.H16" in results.inner_text()
+    expect(results).to_contain_text("Sở Giáo dục và Đào tạo")
+    expect(results).to_contain_text("000.00.15.H16")

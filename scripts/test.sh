@@ -7,6 +7,10 @@ BIN=.venv/bin
 which_db="${1:-all}"; shift || true
 export PLAYWRIGHT_BROWSERS_PATH=0 VANBAN_QUEUE_IMMEDIATE=1
 status=0
+# Property tests (Hypothesis) draw their examples from one printed seed: a failure in CI is
+# replayed with VANBAN_TEST_SEED=<seed> make test (or pytest --hypothesis-seed=<seed>).
+seed="${VANBAN_TEST_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
+echo "=== Hypothesis seed $seed (replay: VANBAN_TEST_SEED=$seed)"
 scratch=()
 trap 'rm -rf "${scratch[@]+"${scratch[@]}"}"' EXIT  # the data directories of the runs (blobs of 10 000 packages add up)
 
@@ -17,6 +21,7 @@ new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshel
 # PostgreSQL under everyone's feet) alone. VANBAN_TEST_WORKERS=0 runs everything in one process.
 run_pytest() {
   local workers="${VANBAN_TEST_WORKERS:-2}"
+  set -- --hypothesis-seed="$seed" "$@"
   if [ "$workers" = "0" ]; then "$BIN/pytest" --durations=15 "$@"; return; fi
   local rc=0
   "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "$@" || rc=$?

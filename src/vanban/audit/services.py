@@ -37,7 +37,8 @@ def record_event(
         actor_name = actor
     # JSON round-trip so the hash covers exactly what the database will give back.
     clean = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    with transaction.atomic():
+    # No savepoint of its own: an event that cannot be written must fail the change it records.
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS, "count": 0}
         )

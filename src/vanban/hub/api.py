@@ -191,8 +191,7 @@ def fetch(request: HttpRequest, package_id: str) -> HttpResponse:
 @api.post("/packages/{package_id}/ack", response={200: AckOut, 401: ErrorOut, 404: ErrorOut},
           summary="Xác nhận đã nhận (lặp lại không sao); gói tin rời hộp thư")
 def ack(request: HttpRequest, package_id: str) -> AckOut:
-    package = _visible(request, package_id)
-    delivered_at = services.acknowledge(package, _caller(request))
+    package, delivered_at = services.acknowledge(package_id, _caller(request))
     return AckOut(id=str(package.pk), delivered=True, delivered_at=to_iso(delivered_at))
 
 

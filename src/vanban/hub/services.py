@@ -18,7 +18,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
@@ -321,25 +321,27 @@ def visible_package(package_id: str, caller: Endpoint) -> Package | None:
         uuid.UUID(str(package_id))
     except ValueError:
         return None
-    package = Package.objects.filter(pk=package_id).first()
-    if package is None:
-        return None
-    if package.source_endpoint_id == caller.pk:
-        return package
-    if Delivery.objects.filter(package=package, endpoint=caller).exists():
-        return package
-    if EndpointAgency.objects.filter(endpoint=caller, agency__code=package.sender_code).exists():
-        return package
-    return None
+    return (Package.objects.filter(pk=package_id)
+            .filter(Q(source_endpoint=caller)
+                    | Exists(Delivery.objects.filter(package=OuterRef("pk"), endpoint=caller))
+                    | Exists(EndpointAgency.objects.filter(endpoint=caller, agency__code=OuterRef("sender_code"))))
+            .first())  # one statement
 
 
-def acknowledge(package: Package, caller: Endpoint) -> datetime:
-    """Mark the caller's deliveries of this package delivered; a repeated ack changes nothing."""
+def acknowledge(package_id: str, caller: Endpoint) -> tuple[Package, datetime]:
+    """Mark the caller's deliveries of this package delivered; a repeated ack changes nothing.
+    Only a recipient acknowledges: anyone else (the sender included) gets 404."""
     hub = conf.hub_code()
+    try:
+        uuid.UUID(str(package_id))
+    except ValueError:
+        raise HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.") from None
     with transaction.atomic():
-        rows = list(Delivery.objects.select_for_update().filter(package=package, endpoint=caller))
+        rows = list(Delivery.objects.select_for_update(of=("self",)).select_related("package")
+                    .filter(package_id=package_id, endpoint=caller))
         if not rows:
             raise HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.")
+        package = rows[0].package
         now = timezone.now()
         waiting = [d for d in rows if d.state == DeliveryState.WAITING]
         for delivery in waiting:
@@ -354,7 +356,7 @@ def acknowledge(package: Package, caller: Endpoint) -> datetime:
             record_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=delivery.agency_code,
                          obj=package, details={"document_id": package.document_id,
                                                "endpoint": caller.name})
-    return min(d.delivered_at for d in rows if d.delivered_at is not None)
+    return package, min(d.delivered_at for d in rows if d.delivered_at is not None)
 
 
 # -- forwards (the durable side of federation.py) ------------------------------------------

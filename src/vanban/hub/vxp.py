@@ -251,7 +251,7 @@ def update_status(request: HttpRequest, caller: Endpoint, v: Verified) -> dict[s
         raise HubError(400, "BAD_STATUS", "status phải là processing, done hoặc fail.")
     package = _visible(caller, v)
     if status == "done":
-        services.acknowledge(package, caller)
+        services.acknowledge(str(package.pk), caller)
         return success("")
     description = v.get("description")[:1000]
     with transaction.atomic():

@@ -135,7 +135,7 @@ def build_world(office: Office) -> World:
                                        created_at=timezone.now())
     # The hub's quarantine: A's endpoint (strict; the hub's default is lenient) submitted an
     # unsigned package: refused, held.
-    Endpoint.objects.filter(name="qlvb-a").update(signature_policy="strict")
+    hub.set_signature_policy(name="qlvb-a", policy="strict", actor="test")
     unsigned = Client().post("/hub/api/v1/packages", unsigned_document(a.code, c.code)[0],
                              content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {tokens[a.code]}")
     assert unsigned.status_code == 422, unsigned.content

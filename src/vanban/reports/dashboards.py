@@ -126,23 +126,3 @@ def clerk(agency: Agency, today: date | None = None) -> dict[str, Any]:
         "problems": problems,
         "problems_count": OutboxEntry.objects.filter(sender_code=agency.code, state=OutboxEntry.State.FAILED).count(),
     }
-
-
-def hub() -> dict[str, Any]:
-    from vanban.hub import stats
-
-    traffic = stats.traffic()
-    days = traffic["chart"].bars
-    agencies = stats.per_agency(limit=15)
-    return {
-        "traffic": traffic,
-        "traffic_chart": bars(f"Gói tin theo ngày, tháng {traffic['month']:%m/%Y}", [str(b.day) for b in days],
-                              {"Gói tin": [b.count for b in days]}, width=9, height=2.6),
-        "agencies": agencies,
-        "agencies_chart": bars("Văn bản gửi, nhận qua trục theo cơ quan (tháng này)",
-                               [(a["name"] or a["code"])[:40] for a in agencies],
-                               {"Gửi": [a["sent"] for a in agencies], "Nhận": [a["received"] for a in agencies]},
-                               horizontal=True, height=0.9 + 0.35 * max(1, len(agencies))) if agencies else None,
-        "waiting": stats.waiting(limit=LIST_LIMIT),
-        "forwards": stats.delayed_forwards(limit=LIST_LIMIT),
-    }

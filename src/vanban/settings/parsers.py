@@ -60,7 +60,7 @@ def parse_roles(raw: list[str]) -> frozenset[str]:
 def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -> dict[str, Any]:
     """`DATABASE_URL` → Django DATABASES['default']; SQLite in the data dir when unset.
 
-    SQLite gets WAL (set on connect, see vanban.db), IMMEDIATE transactions and a busy
+    SQLite gets WAL (set on connect, by the init_command below), IMMEDIATE transactions and a busy
     timeout so concurrent writers wait instead of failing with "database is locked".
     PostgreSQL keeps each thread's connection for `conn_max_age` seconds (a new backend per
     request costs more than many requests), checked before reuse so a restarted server is

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from vanban.accounts import views as accounts_views
+from vanban.accounts import views_units
 from vanban.agencies import views as agencies_views
 from vanban.api.main import api
 from vanban.audit import views as audit_views
@@ -30,6 +31,12 @@ urlpatterns = [
     path("nguoi-dung/them/", accounts_views.user_create, name="user_create"),
     path("nguoi-dung/<int:user_id>/", accounts_views.user_edit, name="user_edit"),
     path("nguoi-dung/duyet-vai-tro/", accounts_views.role_requests, name="role_requests"),
+    path("don-vi/", views_units.unit_list, name="unit_list"),
+    path("don-vi/nhap/", views_units.unit_import, name="unit_import"),
+    path("don-vi/xuat.<str:fmt>", views_units.unit_export, name="unit_export"),
+    path("don-vi/<int:unit_id>/", views_units.unit_edit, name="unit_edit"),
+    path("don-vi/<int:unit_id>/xep-nguoi/", views_units.unit_place, name="unit_place"),
+    path("don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/", views_units.unit_unplace, name="unit_unplace"),
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("van-hanh/", web_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),

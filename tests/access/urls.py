@@ -19,6 +19,10 @@ FILL: dict[str, dict[str, str]] = {
     "danh-ba/<str:code>/": {"code": "agency_code"},
     "xac-thuc/<str:code>/": {"code": "unknown_code"},
     "nguoi-dung/<int:user_id>/": {"user_id": "user"},
+    "don-vi/xuat.<str:fmt>": {"fmt": "export_format"},
+    "don-vi/<int:unit_id>/": {"unit_id": "unit"},
+    "don-vi/<int:unit_id>/xep-nguoi/": {"unit_id": "unit"},
+    "don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/": {"unit_id": "unit", "membership_id": "unit_membership"},
     "api/v1/agencies/<code>": {"code": "agency_code"},
     "api/v1/documents/<pk>": {"pk": "draft"},
     "api/v1/documents/<pk>/submit": {"pk": "draft"},
@@ -114,6 +118,7 @@ PUBLIC_OBJECTS: dict[str, str] = {
     "danh-ba/<str:code>/": "the agency directory (names and codes of state agencies are public)",
     "api/v1/agencies/<code>": "the agency directory over the API",
     "api/v1/records/catalogs/<year>": "a year, not an object: each caller sees their own agency's catalog",
+    "don-vi/xuat.<str:fmt>": "a file format, not an object: each agency admin exports their own agency's units",
     "vxp/<str:name>": "an operation name of the national SDK (VXP), not an object; callers authenticate with "
                       "signed VXP headers, never a session (A's package ids travel in headers)",
 }

@@ -18,7 +18,9 @@ from django.utils import timezone
 from tests.factories import make_agency, make_user
 from tests.hub.packages import document, make_identity, unsigned_document
 from tests.office_fixtures import Office
+from vanban.accounts.models import UnitMembership
 from vanban.accounts.services import create_api_token
+from vanban.agencies.models import Unit
 from vanban.blobs import get_store
 from vanban.documents import incoming
 from vanban.documents import services as docs
@@ -145,6 +147,8 @@ def build_world(office: Office) -> World:
         addressee_code=a.code, edxml_document_id=f"{c.code},2026/03/01,{MARK}-cach-ly", sha256=get_store().put(
             b"khong phai edXML"), size=16, state=InboxEntry.State.FAILED, error_code="EDXML_NOT_XML",
         error=f"EDXML_NOT_XML: gói tin {MARK} không đọc được", attempts=1)
+    unit = Unit.objects.create(agency=a, code="ZQ", name=f"Phòng {MARK}")
+    placed = UnitMembership.objects.create(user=users["a_other_specialist"], unit=unit, position=f"Tổ trưởng {MARK}")
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
@@ -156,7 +160,8 @@ def build_world(office: Office) -> World:
         "catalog_entry": entries["02.TH"].pk, "transfer": transfer.pk, "user": users["a_other_specialist"].pk,
         "package": uuid.UUID(answer.json()["id"]), "endpoint": Endpoint.objects.get(name="qlvb-a").pk,
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
-        "vxp_operation": "getEdoc", "agency_claim": claim.pk,
+        "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
+        "export_format": "xlsx",
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

@@ -5,22 +5,29 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_user
-from vanban.accounts.models import Membership, User
+from vanban.accounts.models import Membership, UnitMembership, User
+from vanban.agencies.models import Unit
 from vanban.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 NEW = {"username": "chuyenvien2", "full_name": "Lê Văn Bình", "position": "Chuyên viên",
-       "email": "", "unit": "Phòng Tổng hợp", "roles": ["specialist", "clerk"],
+       "email": "", "unit": "", "roles": ["specialist", "clerk"],
        "password": "Mat-khau-ban-dau-2026"}
 
 
-def test_agency_admin_creates_user_in_own_agency(client: Client, office) -> None:
+def test_agency_admin_creates_user_in_own_agency(client: Client, office, other_office) -> None:
     admin = make_user(office, "agency_admin")
     client.force_login(admin)
-    response = client.post(reverse("user_create"), NEW)
+    unit = Unit.objects.create(agency=office, code="TH", name="Phòng Tổng hợp")
+    elsewhere = Unit.objects.create(agency=other_office, code="TH", name="Phòng Tổng hợp")
+    refused = client.post(reverse("user_create"), {**NEW, "unit": elsewhere.pk})  # another agency's unit
+    assert refused.status_code == 200 and not User.objects.filter(username="chuyenvien2").exists()
+    response = client.post(reverse("user_create"), {**NEW, "unit": unit.pk})
     assert response.status_code == 302
     user = User.objects.get(username="chuyenvien2")
+    assert list(UnitMembership.objects.filter(user=user).values_list("unit__code", "unit__agency__code", "rank")) == [
+        ("TH", "000.00.01.H16", "member")]
     assert set(Membership.objects.filter(user=user).values_list("agency__code", "role")) == {
         ("000.00.01.H16", "specialist")}  # the clerk role waits for a leader (test_role_escalation.py)
     assert user.role_requests.get().add_roles == ["clerk"]

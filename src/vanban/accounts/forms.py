@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from vanban.accounts.models import User
 from vanban.accounts.roles import Role
+from vanban.agencies.models import Unit
 
 
 class LoginForm(AuthenticationForm):
@@ -25,16 +26,34 @@ class LoginForm(AuthenticationForm):
 ASSIGNABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.HUB_OPERATOR]
 
 
+class UnitField(forms.ModelChoiceField):
+    """The agency's units in operation (set by `limit_units`); empty means none."""
+
+    def __init__(self) -> None:
+        super().__init__(queryset=Unit.objects.none(), required=False, label="Phòng, đơn vị",
+                         empty_label="(chưa thuộc đơn vị nào)")
+
+
+def limit_units(form: forms.Form, agency: Any) -> None:
+    from vanban.agencies.units import units_in_operation
+
+    form.fields["unit"].queryset = units_in_operation(agency)  # type: ignore[attr-defined]
+
+
 class UserCreateForm(forms.Form):
     username = forms.RegexField(label="Tên đăng nhập", max_length=150, regex=r"^[\w.@+-]+$",
                                 error_messages={"invalid": "Chỉ dùng chữ, số và . @ + - _"})
     full_name = forms.CharField(label="Họ và tên", max_length=200)
     position = forms.CharField(label="Chức vụ", max_length=200, required=False)
     email = forms.EmailField(label="Thư điện tử", required=False)
-    unit = forms.CharField(label="Phòng, đơn vị", max_length=200, required=False)
+    unit = UnitField()
     roles = forms.MultipleChoiceField(label="Vai trò", choices=ASSIGNABLE_ROLES,
                                       widget=forms.CheckboxSelectMultiple)
     password = forms.CharField(label="Mật khẩu ban đầu", widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, agency: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_units(self, agency)
 
     def clean_username(self) -> str:
         name = self.cleaned_data["username"]
@@ -56,15 +75,16 @@ class UserEditForm(forms.Form):
     full_name = forms.CharField(label="Họ và tên", max_length=200)
     position = forms.CharField(label="Chức vụ", max_length=200, required=False)
     email = forms.EmailField(label="Thư điện tử", required=False)
-    unit = forms.CharField(label="Phòng, đơn vị", max_length=200, required=False)
+    unit = UnitField()
     roles = forms.MultipleChoiceField(label="Vai trò", choices=ASSIGNABLE_ROLES,
                                       widget=forms.CheckboxSelectMultiple, required=False)
     is_active = forms.BooleanField(label="Đang hoạt động", required=False)
 
     GLOBAL_FIELDS = ("full_name", "position", "email", "is_active")
 
-    def __init__(self, *args: Any, shared: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, shared: bool = False, agency: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        limit_units(self, agency)
         if shared:  # a member of another agency too: only a superuser edits what all agencies see
             for name in self.GLOBAL_FIELDS:
                 self.fields[name].disabled = True

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from vanban.accounts.roles import Role
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Unit
 
 
 class User(AbstractUser):
@@ -31,7 +31,6 @@ class Membership(models.Model):
     agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT,
                                related_name="memberships")
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
-    unit = models.CharField("phòng, đơn vị", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +41,31 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.agency.code}"
+
+
+class UnitMembership(models.Model):
+    """A person in a unit of an agency, as its head, a deputy or a member, with the position
+    held there (chức vụ, e.g. "Trưởng phòng"); a person may be in several units."""
+
+    class Rank(models.TextChoices):
+        HEAD = "head", "Trưởng đơn vị"
+        DEPUTY = "deputy", "Phó trưởng đơn vị"
+        MEMBER = "member", "Thành viên"
+
+    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="unit_memberships")
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="memberships")
+    rank = models.CharField("vị trí trong đơn vị", max_length=10, choices=Rank.choices, default=Rank.MEMBER)
+    position = models.CharField("chức vụ", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thành viên đơn vị"
+        verbose_name_plural = "thành viên đơn vị"
+        ordering = ["unit_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="unit_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.unit}"
 
 
 TOKEN_PREFIX = "vbt_"
@@ -92,7 +116,8 @@ class RoleChangeRequest(models.Model):
                              related_name="role_requests")
     add_roles = models.JSONField("vai trò thêm", default=list)
     remove_roles = models.JSONField("vai trò bỏ", default=list)
-    unit = models.CharField("phòng, đơn vị", max_length=200, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name="phòng, đơn vị", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
     requested_by = models.ForeignKey(User, verbose_name="người đề nghị", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField("kết quả", max_length=10, choices=Decision.choices, default=Decision.PENDING)

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from vanban.accounts.models import ApiToken, Membership, RoleChangeRequest, User, hash_token
+from vanban.accounts.models import ApiToken, Membership, RoleChangeRequest, UnitMembership, User, hash_token
 from vanban.accounts.roles import Role
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Unit
 from vanban.audit.services import record_event
 
 # Roles that act for the whole agency (register and issue with its seal; approve and sign):
@@ -32,7 +32,7 @@ def _superuser(actor: Any) -> bool:
 @transaction.atomic
 def create_user(*, actor: Any, agency: Agency, username: str, password: str, roles: set[str],
                 full_name: str = "", position: str = "", email: str = "",
-                unit: str = "") -> tuple[User, RoleChangeRequest | None]:
+                unit: Unit | None = None) -> tuple[User, RoleChangeRequest | None]:
     """The user, and the pending request for any clerk/leader role asked for."""
     user = User(username=username, full_name=full_name, position=position, email=email)
     user.set_password(password)
@@ -65,14 +65,49 @@ def update_user(*, actor: Any, user: User, agency: Agency, fields: dict[str, Any
     return user
 
 
+def primary_unit(user: User, agency: Agency) -> Unit | None:
+    """The unit a person was first placed in within this agency (the user form shows it)."""
+    found = (UnitMembership.objects.filter(user=user, unit__agency=agency).select_related("unit")
+             .order_by("id").first())
+    return found.unit if found else None
+
+
+def place_in_unit(*, actor: Any, user: User, unit: Unit, rank: str | None = None,
+                  position: str | None = None) -> UnitMembership:
+    """The person in this unit (once). `rank`/`position` None keep what is there (a new member:
+    member, no position); a change is audited."""
+    row = UnitMembership.objects.filter(user=user, unit=unit).first()
+    wanted_rank = rank or (row.rank if row else UnitMembership.Rank.MEMBER)
+    wanted_position = (position if position is not None else (row.position if row else "")).strip()[:200]
+    if row is not None and (row.rank, row.position) == (wanted_rank, wanted_position):
+        return row
+    if row is None:
+        row = UnitMembership.objects.create(user=user, unit=unit, rank=wanted_rank, position=wanted_position)
+    else:
+        row.rank, row.position = wanted_rank, wanted_position
+        row.save(update_fields=["rank", "position"])
+    record_event("accounts.unit_membership_set", actor=actor, agency_code=unit.agency.code, obj=user,
+                 details={"unit": unit.code, "rank": row.rank, "position": row.position})
+    return row
+
+
+def remove_from_unit(*, actor: Any, membership: UnitMembership) -> None:
+    unit, user = membership.unit, membership.user
+    membership.delete()
+    record_event("accounts.unit_membership_removed", actor=actor, agency_code=unit.agency.code, obj=user,
+                 details={"unit": unit.code})
+
+
 @transaction.atomic
-def set_roles(*, actor: Any, user: User, agency: Agency, roles: set[str], unit: str = "") -> None:
+def set_roles(*, actor: Any, user: User, agency: Agency, roles: set[str], unit: Unit | None = None) -> None:
     current = set(Membership.objects.filter(user=user, agency=agency).values_list("role", flat=True))
     for role in roles - current:
-        Membership.objects.create(user=user, agency=agency, role=role, unit=unit)
+        Membership.objects.create(user=user, agency=agency, role=role)
     Membership.objects.filter(user=user, agency=agency, role__in=current - roles).delete()
-    if unit:
-        Membership.objects.filter(user=user, agency=agency).update(unit=unit)
+    if unit is not None:
+        if unit.agency_id != agency.pk:
+            raise AccountError("UNIT_OTHER_AGENCY", "Đơn vị này không thuộc cơ quan đang quản trị.")
+        place_in_unit(actor=actor, user=user, unit=unit)
     if roles != current:
         record_event("accounts.roles_changed", actor=actor, agency_code=agency.code, obj=user,
                      details={"added": sorted(roles - current), "removed": sorted(current - roles)})
@@ -80,7 +115,7 @@ def set_roles(*, actor: Any, user: User, agency: Agency, roles: set[str], unit: 
 
 @transaction.atomic
 def change_roles(*, actor: Any, user: User, agency: Agency, roles: set[str],
-                 unit: str = "") -> RoleChangeRequest | None:
+                 unit: Unit | None = None) -> RoleChangeRequest | None:
     """Applies what one agency admin may do alone; clerk and leader changes wait for a leader.
 
     Nobody but a superuser changes their own roles.

@@ -63,7 +63,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
     agency = _managed_agency(request)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user, pending = services.create_user(
@@ -91,9 +91,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     mine = Membership.objects.filter(user=user, agency=agency)
     initial = {"full_name": user.full_name, "position": user.position, "email": user.email,
                "is_active": user.is_active, "roles": [m.role for m in mine],
-               "unit": next((m.unit for m in mine if m.unit), "")}
+               "unit": services.primary_unit(user, agency)}
     shared = not request.user.is_superuser and services.belongs_elsewhere(user, agency)
-    form = UserEditForm(request.POST or None, initial=initial, shared=shared)
+    form = UserEditForm(request.POST or None, initial=initial, shared=shared, agency=agency)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if user == request.user and not data["is_active"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,6 +61,62 @@ class Agency(models.Model):
         with contextlib.suppress(AgencyCodeError):
             self.level = parse_agency_code(self.code).level
         self.search_text = fold(f"{self.code} {self.name} {self.short_name}")[:500]
+
+    @property
+    def is_active(self) -> bool:
+        from datetime import date
+
+        today = date.today()
+        if self.active_from and self.active_from > today:
+            return False
+        return not (self.active_to and self.active_to < today)
+
+
+UNIT_CODE_PATTERN = r"^[A-ZĐ0-9]+(?:[.-][A-ZĐ0-9]+)*$"
+
+
+def validate_unit_code(value: str) -> None:
+    if not re.fullmatch(UNIT_CODE_PATTERN, value or ""):
+        raise ValidationError("Mã đơn vị chỉ gồm chữ in hoa, chữ số, dấu chấm hoặc gạch nối (ví dụ TCBM, VP).",
+                              code="UNIT_CODE_INVALID")
+
+
+class Unit(models.Model):
+    """A unit inside an agency (phòng, ban, văn phòng, đơn vị trực thuộc), possibly nested.
+
+    Its code is what the agency's notations add for the unit that drafts (`…/SNV-TCBM`). A unit
+    is never deleted while anything refers to it: it is closed (`active_to`) and kept as history.
+    """
+
+    class Kind(models.TextChoices):
+        LEADERSHIP = "leadership", "Lãnh đạo cơ quan"
+        OFFICE = "office", "Văn phòng"
+        DEPARTMENT = "department", "Phòng, ban chuyên môn"
+        SUBORDINATE = "subordinate", "Đơn vị trực thuộc"
+
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey("self", verbose_name="thuộc đơn vị", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    code = models.CharField("mã đơn vị (dùng trong ký hiệu)", max_length=20, validators=[validate_unit_code])
+    name = models.CharField("tên đơn vị", max_length=200)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    active_from = models.DateField("hoạt động từ", null=True, blank=True)
+    active_to = models.DateField("hoạt động đến", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+        ordering = ["agency_id", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="unit_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = nfc(self.name or "").strip()
+        self.code = nfc(self.code or "").strip().upper()
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

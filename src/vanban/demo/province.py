@@ -79,21 +79,43 @@ DISTRICTS: list[tuple[int, str, str, list[str]]] = [
 
 DEMO_PASSWORD = "vanban-demo-2026"
 
-# (username, full name, position, agency code, roles, unit)
-USERS: list[tuple[str, str, str, str, list[str], str]] = [
-    ("vanthu.ubnd", "Nguyễn Thị Hoa", "Văn thư", "000.00.01.H16", ["clerk"], "Phòng Hành chính - Tổ chức"),
-    ("lanhdao.ubnd", "Trần Văn Hùng", "Chánh Văn phòng", "000.00.01.H16", ["leader"], "Lãnh đạo Văn phòng"),
-    ("chuyenvien.ubnd", "Lê Thị Mai", "Chuyên viên", "000.00.01.H16", ["specialist"], "Phòng Tổng hợp"),
-    ("luutru.ubnd", "Phạm Văn Đức", "Lưu trữ viên", "000.00.01.H16", ["archivist"], "Phòng Hành chính - Tổ chức"),
-    ("quantri.ubnd", "Võ Minh Tuấn", "Quản trị hệ thống", "000.00.01.H16", ["agency_admin"],
-     "Trung tâm Công báo - Tin học"),
-    ("vanthu.snv", "H'Luyện Niê", "Văn thư", "000.00.02.H16", ["clerk"], "Văn phòng Sở"),
-    ("lanhdao.snv", "Y Khu Êban", "Giám đốc Sở", "000.00.02.H16", ["leader"], "Ban Giám đốc"),
-    ("chuyenvien.snv", "Đặng Thị Thu", "Chuyên viên", "000.00.02.H16", ["specialist"], "Phòng Công chức, viên chức"),
-    ("luutru.snv", "Bùi Văn Nam", "Lưu trữ viên", "000.00.02.H16", ["archivist"], "Chi cục Văn thư - Lưu trữ"),
-    ("quantri.snv", "Hoàng Thị Lan", "Quản trị hệ thống", "000.00.02.H16", ["agency_admin"], "Văn phòng Sở"),
-    ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.14.H16", ["hub_operator"],
-     "Trung tâm Chuyển đổi số"),
+# The units of the two demo agencies people log in to (code, name, kind, parent code). The
+# codes are what the agencies' notations append for a drafting unit (…/SNV-TCBC).
+UNITS: dict[str, list[tuple[str, str, str, str]]] = {
+    "000.00.01.H16": [
+        ("LDVP", "Lãnh đạo Văn phòng", "leadership", ""),
+        ("HCTC", "Phòng Hành chính - Tổ chức", "department", ""),
+        ("TH", "Phòng Tổng hợp", "department", ""),
+        ("KT", "Phòng Kinh tế", "department", ""),
+        ("KGVX", "Phòng Khoa giáo - Văn xã", "department", ""),
+        ("CBTH", "Trung tâm Công báo - Tin học", "subordinate", ""),
+    ],
+    "000.00.02.H16": [
+        ("BGD", "Ban Giám đốc", "leadership", ""),
+        ("VP", "Văn phòng Sở", "office", ""),
+        ("TTR", "Thanh tra Sở", "department", ""),
+        ("TCBC", "Phòng Tổ chức, biên chế và tổ chức phi chính phủ", "department", ""),
+        ("CCVC", "Phòng Công chức, viên chức", "department", ""),
+        ("XDCQ", "Phòng Xây dựng chính quyền và công tác thanh niên", "department", ""),
+        ("LDVL", "Phòng Lao động - Việc làm", "department", ""),
+        ("VTLT", "Chi cục Văn thư - Lưu trữ", "subordinate", ""),
+        ("VTLT-NV", "Phòng Nghiệp vụ văn thư, lưu trữ", "department", "VTLT"),
+    ],
+}
+
+# (username, full name, position, agency code, roles, unit code, rank in the unit)
+USERS: list[tuple[str, str, str, str, list[str], str, str]] = [
+    ("vanthu.ubnd", "Nguyễn Thị Hoa", "Văn thư", "000.00.01.H16", ["clerk"], "HCTC", "member"),
+    ("lanhdao.ubnd", "Trần Văn Hùng", "Chánh Văn phòng", "000.00.01.H16", ["leader"], "LDVP", "head"),
+    ("chuyenvien.ubnd", "Lê Thị Mai", "Chuyên viên", "000.00.01.H16", ["specialist"], "TH", "member"),
+    ("luutru.ubnd", "Phạm Văn Đức", "Lưu trữ viên", "000.00.01.H16", ["archivist"], "HCTC", "member"),
+    ("quantri.ubnd", "Võ Minh Tuấn", "Quản trị hệ thống", "000.00.01.H16", ["agency_admin"], "CBTH", "member"),
+    ("vanthu.snv", "H'Luyện Niê", "Văn thư", "000.00.02.H16", ["clerk"], "VP", "member"),
+    ("lanhdao.snv", "Y Khu Êban", "Giám đốc Sở", "000.00.02.H16", ["leader"], "BGD", "head"),
+    ("chuyenvien.snv", "Đặng Thị Thu", "Chuyên viên", "000.00.02.H16", ["specialist"], "CCVC", "member"),
+    ("luutru.snv", "Bùi Văn Nam", "Lưu trữ viên", "000.00.02.H16", ["archivist"], "VTLT-NV", "member"),
+    ("quantri.snv", "Hoàng Thị Lan", "Quản trị hệ thống", "000.00.02.H16", ["agency_admin"], "VP", "member"),
+    ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.14.H16", ["hub_operator"], "", ""),
 ]
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from vanban.accounts.models import Membership, User
+from vanban.accounts.models import Membership, UnitMembership, User
 from vanban.agencies.importer import AgencyRow, ParsedFile
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Unit
 from vanban.agencies.services import import_agencies
 from vanban.audit.services import record_event
 from vanban.demo import province
@@ -44,8 +44,8 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
         Agency.objects.filter(code=r["code"]).exclude(active_from=r.get("active_from"), active_to=r.get("active_to")) \
             .update(active_from=r.get("active_from"), active_to=r.get("active_to"), name=r["name"])
     users_created = 0
-    agencies = {a.code: a for a in Agency.objects.filter(code__startswith="000.")}
-    for username, full_name, position, code, roles, unit in province.USERS:
+    units = _demo_units(agencies := {a.code: a for a in Agency.objects.filter(code__startswith="000.")})
+    for username, full_name, position, code, roles, unit_code, rank in province.USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, full_name=full_name, position=position,
@@ -56,10 +56,24 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
             record_event("accounts.user_created", actor="demo", agency_code=code, obj=user,
                          details={"username": username, "roles": roles, "demo": True})
         for role in roles:
-            Membership.objects.get_or_create(user=user, agency=agencies[code], role=role,
-                                             defaults={"unit": unit})
-    codes = sorted({code for _, _, _, code, _, _ in province.USERS})
+            Membership.objects.get_or_create(user=user, agency=agencies[code], role=role)
+        if unit_code:
+            UnitMembership.objects.get_or_create(user=user, unit=units[(code, unit_code)],
+                                                 defaults={"rank": rank, "position": position})
+    codes = sorted({u[3] for u in province.USERS})
     credentials = load_demo_pki(codes)
     wire_demo_exchange(codes, hub_url)
     load_demo_catalogs()
     return DemoResult(created_agencies, users_created, credentials)
+
+
+def _demo_units(agencies: dict[str, Agency]) -> dict[tuple[str, str], Unit]:
+    """The demo agencies' units, created once (kept as they are on a second load)."""
+    out: dict[tuple[str, str], Unit] = {}
+    for code, rows in province.UNITS.items():
+        for order, (unit_code, name, kind, parent) in enumerate(rows, start=1):
+            unit, _ = Unit.objects.get_or_create(agency=agencies[code], code=unit_code, defaults={
+                "name": name, "kind": kind, "order": order,
+                "parent": out[(code, parent)] if parent else None})
+            out[(code, unit_code)] = unit
+    return out

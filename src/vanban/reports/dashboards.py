@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from vanban.accounts.models import Membership
+from vanban.accounts.models import UnitMembership
 from vanban.agencies.models import Agency
 from vanban.core.clock import VN_TZ
 from vanban.documents.models import Document
@@ -74,8 +74,10 @@ def _units(agency: Agency, open_docs: list[Document]) -> list[tuple[str, int]]:
     leads = dict(Assignment.objects.filter(document_id__in=ids, kind=Assignment.Kind.LEAD)
                  .exclude(state=Assignment.State.CLOSED).order_by("created_at", "id")
                  .values_list("document_id", "assignee_id"))
-    unit_of = {m.user_id: m.unit for m in Membership.objects.filter(agency=agency, user_id__in=set(leads.values()))
-               if m.unit}
+    unit_of: dict[int, str] = {}
+    for m in (UnitMembership.objects.filter(unit__agency=agency, user_id__in=set(leads.values()))
+              .select_related("unit").order_by("id")):
+        unit_of.setdefault(m.user_id, m.unit.name)
     counts = Counter(unit_of.get(leads[i], "(chưa ghi đơn vị)") if i in leads else "Chưa phân công" for i in ids)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 

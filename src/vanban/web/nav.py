@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Lưu trữ", "records:archive", frozenset({Role.ARCHIVIST})),
     NavItem("Danh bạ cơ quan", "agency_directory", ANY),
     NavItem("Người dùng", "user_list", frozenset({Role.AGENCY_ADMIN})),
+    NavItem("Đơn vị", "unit_list", frozenset({Role.AGENCY_ADMIN})),
     NavItem("Duyệt vai trò", "role_requests", frozenset({Role.LEADER})),
     NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),
     NavItem("Kho tin cậy", "trust_anchors", frozenset({Role.AGENCY_ADMIN, Role.HUB_OPERATOR})),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from vanban.accounts.roles import Role
 from vanban.demo import province
 from vanban.demo.services import load_demo
 
@@ -30,5 +31,6 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {province.DEMO_PASSWORD}):")
-        for username, full_name, position, code, roles, _ in province.USERS:
-            self.stdout.write(f"  {username:<18} {', '.join(roles):<14} {code}  {full_name} — {position}")
+        for username, full_name, position, code, roles, *_ in province.USERS:
+            labels = ", ".join(str(Role(r).label) for r in roles)
+            self.stdout.write(f"  {username:<18} {labels:<20} {code}  {full_name} — {position}")

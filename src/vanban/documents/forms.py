@@ -36,6 +36,21 @@ class DraftForm(forms.Form):
     due_on = forms.DateField(label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     drafting_unit = forms.CharField(label="Đơn vị soạn thảo (viết tắt, dùng trong ký hiệu)", max_length=20,
                                     required=False)
+
+    def __init__(self, *args: Any, agency: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agency is None:
+            return
+        from vanban.agencies.units import units_in_operation
+
+        codes = [(u.code, f"{u.code} — {u.name}") for u in units_in_operation(agency).order_by("order", "name")]
+        if codes:  # the agency declared its units: choose one (the draft's old code stays choosable)
+            current = str(self.initial.get("drafting_unit") or "")
+            if current and current not in {c for c, _ in codes}:
+                codes.append((current, f"{current} (đơn vị cũ)"))
+            self.fields["drafting_unit"] = forms.ChoiceField(
+                label="Đơn vị soạn thảo (mã dùng trong ký hiệu)", required=False,
+                choices=[("", "(không ghi đơn vị)"), *codes])
     signer_competence = forms.ChoiceField(label="Thẩm quyền ký", required=False, choices=[
         ("", "(ký trực tiếp)"), ("TM.", "TM."), ("KT.", "KT."), ("TL.", "TL."), ("TUQ.", "TUQ."), ("Q.", "Q.")])
     paper_copy = forms.BooleanField(label="Gửi kèm bản giấy", required=False)

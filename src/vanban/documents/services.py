@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Unit
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
@@ -103,9 +103,22 @@ def _apply_fields(document: Document, fields: DraftFields) -> None:
     document.appendix_count = fields.appendix_count or 0
     document.steering_type = fields.steering_type or 0
     document.sphere = nfc(fields.sphere or "")[:200]
-    document.drafting_unit = nfc(fields.drafting_unit or "").strip()[:20]
+    document.drafting_unit = _drafting_unit(document, fields.drafting_unit)
     document.signer_competence = nfc(fields.signer_competence or "").strip()[:10]
     document.paper_copy = bool(fields.paper_copy)
+
+
+def _drafting_unit(document: Document, value: str) -> str:
+    """The drafting unit's code as the notation prints it. Where the agency has declared its units,
+    only one of their codes (or the one the draft already had, kept from before a reorganisation)."""
+    code = nfc(value or "").strip().upper()[:20]
+    if not code or code == document.drafting_unit:
+        return code
+    codes = set(Unit.objects.filter(agency_id=document.agency_id).values_list("code", flat=True))
+    if codes and code not in codes:
+        raise DocumentError("DRAFTING_UNIT_UNKNOWN",
+                            f"Đơn vị soạn thảo '{code}' không có trong danh sách đơn vị của cơ quan.")
+    return code
 
 
 def _store_file(document: Document, actor: Any, upload: FileInput, *, stage: str = "") -> DocumentFile:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from vanban.accounts.models import User
+from vanban.accounts.services import primary_unit
+from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
@@ -93,12 +97,19 @@ def drafts(request: HttpRequest) -> HttpResponse:
         "lists": lists, "can_draft": permissions.can_draft(request.user, agency.pk)})
 
 
+def own_unit_code(user: Any, agency: Agency) -> str:
+    """The drafter's unit, proposed as the drafting unit of a new draft."""
+    unit = primary_unit(user, agency) if getattr(user, "is_authenticated", False) else None
+    return unit.code if unit is not None and unit.is_active else ""
+
+
 @login_required
 def draft_new(request: HttpRequest) -> HttpResponse:
     agency = _agency_or_403(request)
     if not permissions.can_draft(request.user, agency.pk):
         raise PermissionDenied
-    form = DraftForm(request.POST or None, request.FILES or None, initial={"document_type": "cong-van"})
+    form = DraftForm(request.POST or None, request.FILES or None, agency=agency, initial={
+        "document_type": "cong-van", "drafting_unit": own_unit_code(request.user, agency)})
     if request.method == "POST" and form.is_valid():
         try:
             doc = services.create_draft(actor=request.user, agency=agency, fields=form.draft_fields(),
@@ -123,7 +134,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "paper_copy": doc.paper_copy,
                "internal_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="internal")),
                "paper_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="paper"))}
-    form = DraftForm(request.POST or None, request.FILES or None, initial=initial)
+    form = DraftForm(request.POST or None, request.FILES or None, initial=initial, agency=doc.agency)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(actor=request.user, document=doc, fields=form.draft_fields(),
@@ -144,7 +155,6 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _chosen(request: HttpRequest) -> list[dict[str, object]]:
     codes = request.POST.getlist("recipient_agency") if request.method == "POST" else []
     paper = set(request.POST.getlist("recipient_paper"))
-    from vanban.agencies.models import Agency
     names = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
     return [{"code": c, "name": names.get(c, c), "paper": c in paper} for c in codes]
 

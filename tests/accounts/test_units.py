@@ -162,3 +162,20 @@ def test_migration_turns_free_text_units_into_units() -> None:
     from vanban.accounts.models import RoleChangeRequest
 
     assert RoleChangeRequest.objects.get().unit.code == "VP"
+
+
+def test_people_grouped_by_unit_for_assignment(office, other_office) -> None:
+    from vanban.accounts.services import group_by_unit
+
+    th = Unit.objects.create(agency=office, code="TH", name="Phòng Tổng hợp", order=2)
+    kt = Unit.objects.create(agency=office, code="KT", name="Phòng Kinh tế", order=1)
+    elsewhere = Unit.objects.create(agency=other_office, code="TH", name="Phòng ở cơ quan khác")
+    mai, hung, lan, an = (make_user(office, "specialist", full_name=n) for n in ("Mai", "Hùng", "Lan", "An"))
+    UnitMembership.objects.create(user=mai, unit=th)
+    UnitMembership.objects.create(user=hung, unit=th, rank="head")
+    UnitMembership.objects.create(user=lan, unit=kt, rank="deputy")
+    UnitMembership.objects.create(user=an, unit=elsewhere)
+    groups = group_by_unit([mai, hung, lan, an], office)
+    assert [(name, [u.full_name for u in people]) for name, people in groups] == [
+        ("Phòng Kinh tế", ["Lan"]), ("Phòng Tổng hợp", ["Hùng", "Mai"]), ("Chưa xếp đơn vị", ["An"])]
+    assert group_by_unit([an], office) == [("", [an])]  # no units at all: one plain list

@@ -72,6 +72,24 @@ def primary_unit(user: User, agency: Agency) -> Unit | None:
     return found.unit if found else None
 
 
+def group_by_unit(users: list[User], agency: Agency) -> list[tuple[str, list[User]]]:
+    """People under the units of this agency they are in (units in display order, heads and
+    deputies first), then those in no unit: how a leader looks for whom to assign."""
+    rank_order = {UnitMembership.Rank.HEAD: 0, UnitMembership.Rank.DEPUTY: 1, UnitMembership.Rank.MEMBER: 2}
+    wanted = {u.pk: u for u in users}
+    groups: dict[int, tuple[Unit, list[tuple[int, User]]]] = {}
+    placed: set[int] = set()
+    for m in (UnitMembership.objects.filter(unit__agency=agency, user_id__in=wanted)
+              .select_related("unit").order_by("unit__order", "unit__name", "id")):
+        groups.setdefault(m.unit_id, (m.unit, []))[1].append((rank_order.get(m.rank, 2), wanted[m.user_id]))
+        placed.add(m.user_id)
+    out = [(unit.name, [u for _, u in sorted(members, key=lambda p: p[0])]) for unit, members in groups.values()]
+    rest = [u for u in users if u.pk not in placed]
+    if rest:
+        out.append(("Chưa xếp đơn vị" if out else "", rest))
+    return out
+
+
 def place_in_unit(*, actor: Any, user: User, unit: Unit, rank: str | None = None,
                   position: str | None = None) -> UnitMembership:
     """The person in this unit (once). `rank`/`position` None keep what is there (a new member:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role, roles_in
 from vanban.accounts.roles import Role
+from vanban.accounts.services import group_by_unit
 from vanban.audit.services import record_event
 from vanban.documents import books, incoming, permissions
 from vanban.documents import kept as kept_files
@@ -138,6 +139,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_assign": doc.state in (Document.State.ACCEPTED, Document.State.IN_PROGRESS)
         and Role.LEADER in agency_roles,
         "mine": mine, "people": people, "handlers": handlers, "leaders": leaders, "kinds": Assignment.Kind.choices,
+        "handler_groups": group_by_unit(handlers, doc.agency),
         "replies": Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
                                            drafter=request.user).exclude(state=Document.State.REVOKED)[:50],
     })

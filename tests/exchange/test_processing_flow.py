@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b, statuses
+from vanban.accounts.models import UnitMembership, User
+from vanban.agencies.models import Unit
 from vanban.documents import incoming, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.exchange import inbound
+from vanban.exchange.models import DeliveryStatus, OutboxEntry
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, Notification
 
@@ -27,6 +30,10 @@ def received(p: Province) -> Document:
 
 def test_all_statuses_travel_back(province: Province) -> None:
     p = province
+    unit = Unit.objects.create(agency=p.b, code="CCVC", name="Phòng Công chức, viên chức")
+    UnitMembership.objects.create(user=p.b_specialist, unit=unit, position="Chuyên viên")
+    User.objects.filter(pk=p.b_specialist.pk).update(email="chuyenvien@snv.example", phone="0262 3852 111")
+    p.b_specialist.refresh_from_db()
     sent = issue_to_b(p)
     doc = received(p)
     incoming.accept_package(actor=p.b_clerk, document=doc)
@@ -46,6 +53,16 @@ def test_all_statuses_travel_back(province: Province) -> None:
     assert doc.completed_at is not None
     inbound.poll()  # the statuses reach A (same installation, same hub endpoint)
     assert statuses(sent) == ["01", "03", "04", "05", "06"]
+    # StaffInfo names the lead, their unit and how to reach them (QCVN 102), from 04 on.
+    assigned = DeliveryStatus.objects.get(document_id=sent.pk, status_code="04")
+    name = p.b_specialist.display_name()
+    assert assigned.description == f"Đã phân công {name} (Phòng Công chức, viên chức) chủ trì xử lý"
+    assert (assigned.staff, assigned.staff_department, assigned.staff_contact) == (
+        name, "Phòng Công chức, viên chức", "chuyenvien@snv.example · 0262 3852 111")
+    done = DeliveryStatus.objects.get(document_id=sent.pk, status_code="06")
+    assert (done.staff, done.staff_department) == (name, "Phòng Công chức, viên chức")
+    package = OutboxEntry.objects.get(document_id=doc.pk, kind="status", status_code="04")
+    assert package.staff_department == "Phòng Công chức, viên chức"
 
 
 def test_refusals_in_processing_change_nothing(province: Province) -> None:

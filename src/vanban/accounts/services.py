@@ -72,6 +72,16 @@ def primary_unit(user: User, agency: Agency) -> Unit | None:
     return found.unit if found else None
 
 
+def staff_info(user: Any, agency: Agency) -> dict[str, str]:
+    """What a status package's StaffInfo says of the person in charge (QCVN 102): their unit in
+    this agency, their name, e-mail and telephone. Empty for the system or nobody."""
+    if user is None or not hasattr(user, "display_name"):
+        return {}
+    unit = primary_unit(user, agency)
+    return {"staff": user.display_name(), "staff_department": unit.name if unit else "",
+            "staff_email": user.email or "", "staff_mobile": user.phone or ""}
+
+
 def group_by_unit(users: list[User], agency: Agency) -> list[tuple[str, list[User]]]:
     """People under the units of this agency they are in (units in display order, heads and
     deputies first), then those in no unit: how a leader looks for whom to assign."""

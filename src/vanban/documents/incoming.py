@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
+from vanban.accounts.services import staff_info
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
@@ -76,8 +77,7 @@ def _status(document: Document, code: str, description: str = "", staff: Any = N
     queue_status(document_id=document.pk, sender_code=document.agency.code, recipient_code=document.issuer_code,
                  recipient_name=document.issuer_name, edxml_document_id=document.external_id, status_code=code,
                  description=description, response_notation=document.notation,
-                 response_date=document.issued_on,
-                 staff=staff.display_name() if staff is not None and hasattr(staff, "display_name") else "")
+                 response_date=document.issued_on, **staff_info(staff, document.agency))
 
 
 @transaction.atomic

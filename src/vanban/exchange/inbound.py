@@ -306,6 +306,15 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
             files=files, package_sha256=entry.sha256, verification=report.as_dict()))
 
 
+def _staff(status: edxml.StatusPackage) -> dict[str, str]:
+    info = status.staff_info
+    if info is None:
+        return {}
+    contact = " · ".join(v for v in (info.email.strip(), info.mobile.strip()) if v)
+    return {"staff": info.staff.strip()[:200], "staff_department": info.department.strip()[:200],
+            "staff_contact": contact[:320]}
+
+
 def _status(parsed: edxml.ParsedPackage) -> None:
     status = parsed.status
     assert status is not None
@@ -319,7 +328,7 @@ def _status(parsed: edxml.ParsedPackage) -> None:
     _, created = DeliveryStatus.objects.get_or_create(
         document_id=doc.pk, recipient_code=sender.organ_id, status_code=str(status.status_code),
         status_at=status.timestamp,
-        defaults={"recipient_name": sender.organ_name, "description": status.description})
+        defaults={"recipient_name": sender.organ_name, "description": status.description, **_staff(status)})
     if created:
         record_event("exchange.status_received", actor="system", agency_code=doc.agency.code, obj=doc,
                      details={"from": sender.organ_id, "status": str(status.status_code),

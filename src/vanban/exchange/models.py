@@ -39,6 +39,10 @@ class OutboxEntry(models.Model):
     response_notation = models.CharField(max_length=100, blank=True)
     response_date = models.DateField(null=True, blank=True)
     staff = models.CharField(max_length=200, blank=True)
+    # StaffInfo (QCVN 102): the unit and the person in charge on the receiving side, how to reach them.
+    staff_department = models.CharField(max_length=200, blank=True)
+    staff_email = models.CharField(max_length=254, blank=True)
+    staff_mobile = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -125,6 +129,10 @@ class DeliveryStatus(models.Model):
     status_code = models.CharField(max_length=2)
     description = models.TextField(blank=True)
     status_at = models.DateTimeField()
+    # StaffInfo of the status: who handles the document over there, in which unit, how to reach them.
+    staff = models.CharField(max_length=200, blank=True)
+    staff_department = models.CharField(max_length=200, blank=True)
+    staff_contact = models.CharField(max_length=320, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -63,6 +63,7 @@ def queue_document(*, document_id: int, sender_code: str, edxml_document_id: str
 def queue_status(*, document_id: int, sender_code: str, recipient_code: str, recipient_name: str,
                  edxml_document_id: str, status_code: str, description: str = "",
                  response_notation: str = "", response_date: date | None = None, staff: str = "",
+                 staff_department: str = "", staff_email: str = "", staff_mobile: str = "",
                  at: datetime | None = None) -> OutboxEntry | None:
     """A status package back to the original sender; the same status twice is sent once."""
     if not recipient_code:
@@ -73,7 +74,9 @@ def queue_status(*, document_id: int, sender_code: str, recipient_code: str, rec
         defaults={"sender_code": sender_code, "recipient_name": recipient_name,
                   "edxml_document_id": edxml_document_id, "description": description[:4000],
                   "status_at": at or timezone.now(), "response_notation": response_notation,
-                  "response_date": response_date, "staff": staff, "next_attempt_at": timezone.now()})
+                  "response_date": response_date, "staff": staff[:200], "staff_department": staff_department[:200],
+                  "staff_email": staff_email[:254], "staff_mobile": staff_mobile[:60],
+                  "next_attempt_at": timezone.now()})
     if created:
         transaction.on_commit(_wake_sender)
     return row
@@ -120,7 +123,8 @@ def _status_bytes(row: OutboxEntry) -> bytes:
         status_code=edxml.StatusCode(row.status_code),
         timestamp=timezone.localtime(row.status_at or row.created_at),
         description=row.description,
-        staff_info=edxml.StaffInfo(staff=row.staff) if row.staff else None,
+        staff_info=edxml.StaffInfo(department=row.staff_department, staff=row.staff, email=row.staff_email,
+                                   mobile=row.staff_mobile) if row.staff or row.staff_department else None,
     )
     return edxml.build_status(package)
 
@@ -217,5 +221,6 @@ def status_timeline(document_id: int) -> list[dict[str, object]]:
                                                   "sent": True, "steps": []})
         label = StatusCode(st.status_code).label if st.status_code in StatusCode._value2member_map_ else ""
         row["steps"].append({"code": st.status_code, "label": label, "at": st.status_at,  # type: ignore[union-attr]
-                             "description": st.description})
+                             "description": st.description, "staff": st.staff,
+                             "staff_department": st.staff_department, "staff_contact": st.staff_contact})
     return list(rows.values())

@@ -14,6 +14,7 @@ from django.utils import timezone
 from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
+from vanban.accounts.services import primary_unit, staff_info
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
@@ -48,7 +49,7 @@ def _status(document: Document, code: str, description: str, staff: Any = None) 
     queue_status(document_id=document.pk, sender_code=document.agency.code, recipient_code=document.issuer_code,
                  recipient_name=document.issuer_name, edxml_document_id=document.external_id, status_code=code,
                  description=description, response_notation=document.notation, response_date=document.issued_on,
-                 staff=staff.display_name() if staff is not None else "")
+                 **staff_info(staff, document.agency))
 
 
 def _locked(document: Document) -> Document:
@@ -137,7 +138,9 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
                           "assignees": [[a.user.get_username(), a.kind] for a in assignees]})
     if first:
         lead = next(a.user for a in assignees if a.kind == Assignment.Kind.LEAD)
-        _status(document, "04", f"Đã phân công {lead.display_name()} chủ trì xử lý", actor)
+        unit = primary_unit(lead, document.agency)
+        _status(document, "04", f"Đã phân công {lead.display_name()}{f' ({unit.name})' if unit else ''} chủ trì xử lý",
+                lead)
     return note
 
 

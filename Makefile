@@ -10,7 +10,7 @@ PROXY_PORT ?= 8080
 # Printed in the QR code of issued documents: follows the port the demo is served on.
 export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run serve-proxy interop install venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
+.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/uv
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The official E-ARK validator (eark-validator 1.1.3) for the archive tests, in its own venv
+# because it pins its own lxml and pydantic; exactly what requirements-eark.lock pins (hashes).
+EARK_VENV := .venv-eark
+$(EARK_VENV)/.installed: requirements-eark.lock
+	rm -rf $(EARK_VENV)
+	$(PYTHON) -m venv $(EARK_VENV)
+	$(EARK_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements-eark.lock
+	@touch $@
+
+eark-venv: $(EARK_VENV)/.installed
 
 migrate: install
 	$(BIN)/vanban migrate --no-input -v0
@@ -58,13 +69,13 @@ serve-proxy: demo
 	  wait $$proxy; kill $$worker $$server 2>/dev/null; wait
 
 # The whole suite on SQLite, then on PostgreSQL when one is reachable.
-test: install
+test: install eark-venv
 	@bash scripts/test.sh
 
-test-sqlite: install
+test-sqlite: install eark-venv
 	@bash scripts/test.sh sqlite
 
-test-pg: install
+test-pg: install eark-venv
 	@bash scripts/test.sh pg
 
 e2e: install

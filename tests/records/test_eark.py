@@ -76,9 +76,15 @@ def test_export_writes_a_complete_sip(archive: Archive, pdf_bytes: bytes, tmp_pa
     p = f"{{{PREMIS_NS}}}"
     digests = {o.findtext(f"{p}objectIdentifier/{p}objectIdentifierValue"):
                o.findtext(f"{p}objectCharacteristics/{p}fixity/{p}messageDigest") for o in premis.iter(f"{p}object")}
-    assert digests == files
+    assert digests == {rel: digest for rel, digest in files.items() if rel.startswith("representations/rep1/data/")}
+    assert set(files) - set(digests) == {"documentation/doc-goi-luu-tru.txt", "schemas/hoso.xsd",
+                                         "representations/rep1/METS.xml"}
     kinds = [e.findtext(f"{p}eventType") for e in premis.iter(f"{p}event")]
-    assert "validation" in kinds and "records.dossier_archived" in kinds and "message digest calculation" in kinds
+    assert "validation" in kinds and "ingestion" in kinds and "message digest calculation" in kinds
+    assert "records.dossier_archived" not in kinds  # PREMIS vocabulary terms; the action opens the detail
+    agents = {a.findtext(f"{p}agentIdentifier/{p}agentIdentifierValue") for a in premis.iter(f"{p}agent")}
+    linked = {e.findtext(f"{p}linkingAgentIdentifier/{p}linkingAgentIdentifierValue") for e in premis.iter(f"{p}event")}
+    assert linked <= agents  # every agent an event names is defined
     report_json = next(premis.iter("{urn:vanban:premis-extension}signatureValidationReport")).text
     assert json.loads(report_json)["verdict"] == "valid"
     assert "<FileCode>000.00.01.H16.2026.01.TH</FileCode>" in hoso and "<KeyWord>thử nghiệm</KeyWord>" in hoso
@@ -160,8 +166,8 @@ def test_round_trip_export_verify_import_on_a_second_database(archive: Archive, 
                           ).fetchall() == [("records.dossier_imported",), ("records.dossier_exported",)]
     root = f"vanban-sip-{FILE_CODE}/"
     with zipfile.ZipFile(package) as a, zipfile.ZipFile(again) as b:
-        data = sorted(n for n in a.namelist() if "/representations/" in n)
-        assert data == sorted(n for n in b.namelist() if "/representations/" in n)
+        data = sorted(n for n in a.namelist() if "/representations/rep1/data/" in n)
+        assert data == sorted(n for n in b.namelist() if "/representations/rep1/data/" in n)
         assert all(a.read(n) == b.read(n) for n in data)
         assert a.read(root + "metadata/descriptive/hoso.xml") == b.read(root + "metadata/descriptive/hoso.xml")
     # The same package a second time is refused: the dossier is already there.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.records.conftest import Archive, closed_dossier
@@ -106,9 +108,9 @@ def test_archive_reads_are_audited(archive: Archive, pdf_bytes: bytes) -> None:
     assert (read.actor_id, read.ip_address, read.details["what"]) == (archive.office.leader.pk, "10.0.0.5", "detail")
 
 
-def test_a_dossier_of_issued_received_and_paper_documents_is_archived(archive: Archive, pdf_bytes: bytes) -> None:
-    """Most real dossiers hold received documents: their identifier is the sender's DocumentId,
-    a paper one gets the agency's arrival identifier and is marked "Số hóa" (issue 18)."""
+def mixed_dossier(archive: Archive, pdf_bytes: bytes) -> tuple[Any, Any, Any]:
+    """A closed dossier holding an issued, a received (through the hub) and a paper-registered
+    document: (dossier, received, paper)."""
     from django.utils import timezone
 
     from tests.records.conftest import issue
@@ -135,6 +137,14 @@ def test_a_dossier_of_issued_received_and_paper_documents_is_archived(archive: A
     dossier = services.open_dossier(actor=o.leader, entry=archive.entries["02.TH"])
     for doc in (issue(o, pdf_bytes), received, paper):
         services.file_document(actor=o.leader, dossier=dossier, document=doc)
+    return dossier, received, paper
+
+
+def test_a_dossier_of_issued_received_and_paper_documents_is_archived(archive: Archive, pdf_bytes: bytes) -> None:
+    """Most real dossiers hold received documents: their identifier is the sender's DocumentId,
+    a paper one gets the agency's arrival identifier and is marked "Số hóa" (issue 18)."""
+    o = archive.office
+    dossier, received, paper = mixed_dossier(archive, pdf_bytes)
     metas = {item.document_id: item.metadata for item in dossier.items.all()}
     assert metas[received.pk]["docId"] == "000.00.02.H16-2026.15"
     paper.refresh_from_db()

@@ -34,6 +34,9 @@ DESCRIPTIVE = "metadata/descriptive/hoso.xml"
 PREMIS = "metadata/preservation/premis.xml"
 AUDIT = "metadata/other/audit-events.json"
 DATA = "representations/rep1/data"
+REP_METS = "representations/rep1/METS.xml"
+DOCUMENTATION = "documentation/doc-goi-luu-tru.txt"
+SCHEMA = "schemas/hoso.xsd"
 PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
 
 MAX_XML = 64 * 1024 * 1024

@@ -24,17 +24,21 @@ from vanban.audit.models import AuditEvent
 from vanban.audit.services import record_event
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
+from vanban.records.eark_docs import documentation_text, hoso_schema
 from vanban.records.earkcommon import (
     AUDIT,
     CSIP_NS,
     DATA,
     DESCRIPTIVE,
+    DOCUMENTATION,
     HOSO_NS,
     METS_FILE,
     METS_NS,
     PREMIS,
     PREMIS_NS,
     PROFILE,
+    REP_METS,
+    SCHEMA,
     SIP_NS,
     VANBAN_NS,
     XLINK_NS,
@@ -143,10 +147,23 @@ def _premis(dossier: Dossier, files: list[PackedFile], events: list[AuditEvent])
             _event(root, ident_value=f"validation-{pf.row.pk}", kind="validation", when=when, agent="vanban",
                    detail="Kiểm tra chữ ký số (PAdES) khi nộp lưu; báo cáo đầy đủ ở phần mở rộng.",
                    outcome=str(report.get("verdict", "")), objects=[pf.rel], extension=report)
+    people: dict[str, str] = {}
     for e in events:
-        _event(root, ident_value=f"audit-{e.id}", kind=e.action, when=to_iso(e.at),
-               agent=e.actor_name or "hệ thống", detail=json.dumps(e.details, ensure_ascii=False),
-               outcome="success", objects=[], note=f"hash={e.hash}")
+        who = e.actor_name or "hệ thống"
+        people.setdefault(who, "software" if who in SOFTWARE_ACTORS else "person")
+        _event(root, ident_value=f"audit-{e.id}", kind=PREMIS_EVENT_TYPES.get(e.action, "modification"),
+               when=to_iso(e.at), agent=who,
+               detail=f"{e.action}: {json.dumps(e.details, ensure_ascii=False)}", outcome="success", objects=[],
+               note=f"hash={e.hash}")
+    for who, kind in sorted(people.items()):
+        if who == "vanban":
+            continue
+        person = _sub(root, f"{P}agent")
+        ident = _sub(person, f"{P}agentIdentifier")
+        _sub(ident, f"{P}agentIdentifierType", "local")
+        _sub(ident, f"{P}agentIdentifierValue", who)
+        _sub(person, f"{P}agentName", who)
+        _sub(person, f"{P}agentType", kind)
     agent = _sub(root, f"{P}agent")
     ident = _sub(agent, f"{P}agentIdentifier")
     _sub(ident, f"{P}agentIdentifierType", "local")
@@ -160,6 +177,22 @@ def _premis(dossier: Dossier, files: list[PackedFile], events: list[AuditEvent])
     _sub(org, f"{P}agentName", dossier.agency.name)
     _sub(org, f"{P}agentType", "organization")
     return _xml(root)
+
+
+# Audit actions as PREMIS event types (https://id.loc.gov/vocabulary/preservation/eventType); the
+# action itself starts the event's detail.
+PREMIS_EVENT_TYPES = {
+    "records.dossier_opened": "creation", "records.document_filed": "capture", "records.file_added": "capture",
+    "records.item_removed": "modification", "records.items_reordered": "modification",
+    "records.dossier_metadata_changed": "metadata modification", "records.item_metadata_changed":
+    "metadata modification", "records.dossier_closed": "modification", "records.dossier_submitted": "transfer",
+    "records.transfer_submitted": "transfer", "records.transfer_returned": "transfer",
+    "records.dossier_returned": "transfer", "records.transfer_accepted": "accession",
+    "records.dossier_archived": "ingestion", "records.dossier_exported": "information package creation",
+    "records.dossier_imported": "ingestion", "records.archive_read": "dissemination",
+    "records.fixity_started": "fixity check", "records.fixity_finished": "fixity check",
+}
+SOFTWARE_ACTORS = frozenset({"hệ thống", "system", "cli", "vanban", "demo"})
 
 
 def _event(root: etree._Element, *, ident_value: str, kind: str, when: str, agent: str, detail: str,
@@ -190,21 +223,22 @@ def _event(root: etree._Element, *, ident_value: str, kind: str, when: str, agen
         _sub(link, f"{P}linkingObjectIdentifierValue", rel)
 
 
-def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[PackedFile],
-          md: dict[str, bytes]) -> bytes:
+def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[PackedFile], *,
+          md: dict[str, bytes], extra: dict[str, bytes]) -> bytes:
+    """The package METS as CSIP/SIP 2.1 and the official validator read it: metadata, documentation,
+    schemas and the representation as file groups; one CSIP structMap whose representation div
+    holds the dossier's documents in order (the validator refuses any second structMap)."""
     now = to_iso(timezone.now())
-    root = etree.Element(f"{M}mets", nsmap={"mets": METS_NS, "xlink": XLINK_NS, "csip": CSIP_NS, "sip": SIP_NS,
-                                             "xsi": XSI_NS})
-    root.attrib.update({"OBJID": objid, "TYPE": "OTHER", "LABEL": dossier.title, "PROFILE": PROFILE,
-                        f"{C}OTHERTYPE": "Hồ sơ điện tử", f"{C}CONTENTINFORMATIONTYPE": "OTHER",
-                        f"{C}OTHERCONTENTINFORMATIONTYPE": "TT 02/2019/TT-BNV"})
-    hdr = _sub(root, f"{M}metsHdr", CREATEDATE=now, RECORDSTATUS="NEW", **{f"{C}OAISPACKAGETYPE": "SIP"})
-    sw = _sub(hdr, f"{M}agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
-    _sub(sw, f"{M}name", "vanban")
-    _sub(sw, f"{M}note", __version__, **{f"{C}NOTETYPE": "SOFTWARE VERSION"})
+    root = _mets_root(objid, dossier.title)
+    hdr = _sub(root, f"{M}metsHdr", CREATEDATE=now, LASTMODDATE=now, RECORDSTATUS="NEW",
+               **{f"{C}OAISPACKAGETYPE": "SIP"})
+    _software_agent(hdr)
     org = _sub(hdr, f"{M}agent", ROLE="ARCHIVIST", TYPE="ORGANIZATION")
     _sub(org, f"{M}name", dossier.agency.name)
     _sub(org, f"{M}note", dossier.agency.code, **{f"{C}NOTETYPE": "IDENTIFICATIONCODE"})
+    sub = _sub(hdr, f"{M}agent", ROLE="OTHER", OTHERROLE="SUBMITTER", TYPE="ORGANIZATION")
+    _sub(sub, f"{M}name", dossier.agency.name)
+    _sub(sub, f"{M}note", dossier.agency.code, **{f"{C}NOTETYPE": "IDENTIFICATIONCODE"})
 
     def md_ref(parent: etree._Element, rel: str, mdtype: str, other: str | None, mime: str) -> None:
         attrs = {"LOCTYPE": "URL", f"{X}type": "simple", f"{X}href": rel, "MDTYPE": mdtype, "MIMETYPE": mime,
@@ -215,12 +249,60 @@ def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[Pa
         _sub(parent, f"{M}mdRef", **attrs)
 
     md_ref(_sub(root, f"{M}dmdSec", ID="dmd-hoso", CREATED=now, STATUS="CURRENT"), DESCRIPTIVE, "OTHER",
-           "TT02-2019", "text/xml")
+           "VANBAN-HOSO", "text/xml")
     amd = _sub(root, f"{M}amdSec")
     md_ref(_sub(amd, f"{M}digiprovMD", ID="premis", STATUS="CURRENT"), PREMIS, "PREMIS", None, "text/xml")
     md_ref(_sub(amd, f"{M}digiprovMD", ID="audit", STATUS="CURRENT"), AUDIT, "OTHER", "VANBAN-AUDIT",
            "application/json")
-    grp = _sub(_sub(root, f"{M}fileSec", ID="filesec"), f"{M}fileGrp", ID="grp-rep1", USE="Representations/rep1/Data")
+    sec = _sub(root, f"{M}fileSec", ID="filesec")
+
+    def file_node(grp: etree._Element, fid: str, rel: str, data: bytes, *, mime: str, use: str | None = None) -> None:
+        node = _sub(grp, f"{M}file", ID=fid, MIMETYPE=mime, SIZE=str(len(data)), CREATED=now,
+                    CHECKSUM=sha256_hex(data), CHECKSUMTYPE="SHA-256", USE=use)
+        _sub(node, f"{M}FLocat", LOCTYPE="URL", **{f"{X}type": "simple", f"{X}href": rel})
+
+    # eark-validator 1.1.3's CSIP63 fails any file group without csip:CONTENTINFORMATIONTYPE (its test
+    # cannot be true when the attribute is absent), so the documentation and schema groups carry it too.
+    typed = {f"{C}CONTENTINFORMATIONTYPE": "OTHER", f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO}
+    file_node(_sub(sec, f"{M}fileGrp", ID="grp-doc", USE="Documentation", **typed), "file-doc", DOCUMENTATION,
+              extra[DOCUMENTATION], mime="text/plain")
+    file_node(_sub(sec, f"{M}fileGrp", ID="grp-schemas", USE="Schemas", **typed), "file-schema", SCHEMA,
+              extra[SCHEMA], mime="application/xml")
+    grp = _sub(sec, f"{M}fileGrp", ID="grp-rep1", USE="Representations/rep1", **typed)
+    file_node(grp, "file-rep1-mets", REP_METS, extra[REP_METS], mime="application/xml", use="METS")
+    ids = _data_files(grp, files, now)
+    physical = _sub(root, f"{M}structMap", ID="struct-csip", TYPE="PHYSICAL", LABEL="CSIP")
+    top = _sub(physical, f"{M}div", ID="div-root", LABEL=objid)
+    _sub(top, f"{M}div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-hoso", ADMID="premis audit")
+    _sub(_sub(top, f"{M}div", ID="div-doc", LABEL="Documentation"), f"{M}fptr", FILEID="grp-doc")
+    _sub(_sub(top, f"{M}div", ID="div-schemas", LABEL="Schemas"), f"{M}fptr", FILEID="grp-schemas")
+    reps = _sub(top, f"{M}div", ID="div-reps", LABEL="Representations")
+    _sub(reps, f"{M}fptr", FILEID="grp-rep1")
+    rep = _sub(reps, f"{M}div", ID="div-rep1", LABEL="Representations/rep1")
+    _sub(rep, f"{M}mptr", LOCTYPE="URL", **{f"{X}type": "simple", f"{X}href": REP_METS, f"{X}title": "grp-rep1"})
+    _dossier_divs(rep, dossier, items, files, ids=ids)
+    return _xml(root)
+
+
+CONTENT_INFO = "Hồ sơ điện tử (Nghị định 30/2020/NĐ-CP, vanban)"
+
+
+def _mets_root(objid: str, label: str) -> etree._Element:
+    root = etree.Element(f"{M}mets", nsmap={"mets": METS_NS, "xlink": XLINK_NS, "csip": CSIP_NS, "sip": SIP_NS,
+                                             "xsi": XSI_NS})
+    root.attrib.update({"OBJID": objid, "TYPE": "Other", "LABEL": label, "PROFILE": PROFILE,
+                        f"{C}OTHERTYPE": "Hồ sơ điện tử", f"{C}CONTENTINFORMATIONTYPE": "OTHER",
+                        f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO})
+    return root
+
+
+def _software_agent(hdr: etree._Element) -> None:
+    sw = _sub(hdr, f"{M}agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
+    _sub(sw, f"{M}name", "vanban")
+    _sub(sw, f"{M}note", __version__, **{f"{C}NOTETYPE": "SOFTWARE VERSION"})
+
+
+def _data_files(grp: etree._Element, files: list[PackedFile], now: str) -> dict[str, str]:
     ids: dict[str, str] = {}
     for n, pf in enumerate(files, start=1):
         fid = f"file-{n:05d}"
@@ -229,20 +311,38 @@ def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[Pa
                     SIZE=str(len(pf.data)), CREATED=now, CHECKSUM=pf.sha256, CHECKSUMTYPE="SHA-256",
                     USE=pf.row.role if pf.row else None)
         _sub(node, f"{M}FLocat", LOCTYPE="URL", **{f"{X}type": "simple", f"{X}href": pf.rel})
-    physical = _sub(root, f"{M}structMap", ID="struct-csip", TYPE="PHYSICAL", LABEL="CSIP")
-    top = _sub(physical, f"{M}div", ID="div-root", LABEL=objid)
-    _sub(top, f"{M}div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-hoso", ADMID="premis audit")
-    rep = _sub(top, f"{M}div", ID="div-rep1", LABEL="Representations/rep1")
-    for pf in files:
-        _sub(rep, f"{M}fptr", FILEID=ids[pf.rel])
-    logical = _sub(root, f"{M}structMap", ID="struct-hoso", TYPE="LOGICAL", LABEL="Hồ sơ")
-    ddiv = _sub(logical, f"{M}div", ID="div-hoso", TYPE="dossier", LABEL=dossier.title, DMDID="dmd-hoso")
+    return ids
+
+
+def _dossier_divs(parent: etree._Element, dossier: Dossier, items: list[DossierItem], files: list[PackedFile], *,
+                  ids: dict[str, str], prefix: str = "") -> None:
+    """The dossier's documents in order (TYPE document/file, LABEL = subject), each with its files."""
+    ddiv = _sub(parent, f"{M}div", ID=f"{prefix}div-hoso", TYPE="dossier", LABEL=dossier.title, DMDID="dmd-hoso")
     for item in items:
-        idiv = _sub(ddiv, f"{M}div", ID=f"div-item-{item.ordinal:07d}", TYPE=item.kind, ORDER=str(item.ordinal),
-                    LABEL=str(item.metadata.get("subject") or ""))
+        idiv = _sub(ddiv, f"{M}div", ID=f"{prefix}div-item-{item.ordinal:07d}", TYPE=item.kind,
+                    ORDER=str(item.ordinal), LABEL=str(item.metadata.get("subject") or ""))
         for pf in files:
             if pf.item is not None and pf.item.pk == item.pk:
                 _sub(idiv, f"{M}fptr", FILEID=ids[pf.rel])
+
+
+def _rep_mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[PackedFile]) -> bytes:
+    """representations/rep1/METS.xml: the representation's own files (paths relative to it)."""
+    now = to_iso(timezone.now())
+    root = _mets_root(f"{objid}/rep1", dossier.title)
+    hdr = _sub(root, f"{M}metsHdr", CREATEDATE=now, LASTMODDATE=now, RECORDSTATUS="NEW",
+               **{f"{C}OAISPACKAGETYPE": "SIP"})
+    _software_agent(hdr)
+    sec = _sub(root, f"{M}fileSec", ID="rep1-filesec")
+    grp = _sub(sec, f"{M}fileGrp", ID="rep1-grp-data", USE="Representations/rep1/Data",
+               **{f"{C}CONTENTINFORMATIONTYPE": "OTHER", f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO})
+    local = [PackedFile(pf.rel.removeprefix("representations/rep1/"), pf.data, pf.item, pf.row) for pf in files]
+    ids = _data_files(grp, local, now)
+    physical = _sub(root, f"{M}structMap", ID="rep1-struct", TYPE="PHYSICAL", LABEL="CSIP")
+    top = _sub(physical, f"{M}div", ID="rep1-div-root", LABEL=f"{objid}/rep1")
+    data = _sub(top, f"{M}div", ID="rep1-div-data", LABEL="Data")
+    _sub(data, f"{M}fptr", FILEID="rep1-grp-data")
+    _dossier_divs(data, dossier, items, local, ids=ids, prefix="rep1-")
     return _xml(root)
 
 
@@ -274,8 +374,10 @@ def build_package(dossier: Dossier) -> tuple[str, dict[str, bytes]]:
     md = {DESCRIPTIVE: _descriptive(dossier, items, placed), AUDIT: _audit_json(events),
           PREMIS: _premis(dossier, files, events)}
     objid = object_id(dossier.file_code)
-    content = {**md, **{pf.rel: pf.data for pf in files}}
-    content[METS_FILE] = _mets(dossier, objid, items, files, md)
+    extra = {DOCUMENTATION: documentation_text(dossier, objid).encode("utf-8"), SCHEMA: hoso_schema(),
+             REP_METS: _rep_mets(dossier, objid, items, files)}
+    content = {**md, **extra, **{pf.rel: pf.data for pf in files}}
+    content[METS_FILE] = _mets(dossier, objid, items, files, md=md, extra=extra)
     return objid, content
 
 

@@ -128,9 +128,10 @@ def _check_structure(mets: object, file_ids: set[str], report: VerifyReport) -> 
     maps = list(mets.iter(f"{M}structMap"))  # type: ignore[attr-defined]
     if not any(m.get("TYPE") == "PHYSICAL" and m.get("LABEL") == "CSIP" for m in maps):
         report.add("PACKAGE_BAD_STRUCTURE", METS_FILE, "thiếu structMap PHYSICAL có LABEL=\"CSIP\"")
+    groups = {g.get("ID", "") for g in mets.iter(f"{M}fileGrp")}  # type: ignore[attr-defined]
     for m in maps:
-        for fptr in m.iter(f"{M}fptr"):
-            if fptr.get("FILEID") not in file_ids:
+        for fptr in m.iter(f"{M}fptr"):  # CSIP 2.1 points at file groups from its top divisions
+            if fptr.get("FILEID") not in file_ids | groups:
                 report.add("PACKAGE_BAD_STRUCTURE", METS_FILE, f"fptr trỏ tới tệp không có: {fptr.get('FILEID')}")
 
 

@@ -1,0 +1,82 @@
+"""What an E-ARK package carries besides its content: the documentation for a reader who has
+never heard of vanban (documentation/), and the XML schema of our descriptive metadata
+(schemas/hoso.xsd), generated from the same field lists that write hoso.xml so the two
+cannot drift apart."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from lxml import etree
+
+from vanban import __version__
+from vanban.records.earkcommon import AUDIT, DATA, DESCRIPTIVE, HOSO_NS, PREMIS, REP_METS, SCHEMA
+from vanban.records.metadata import DOSSIER_FIELDS, ITEM_FIELDS
+from vanban.records.models import Dossier
+
+XS = "http://www.w3.org/2001/XMLSchema"
+# Dossier-level elements hoso.xml writes besides DOSSIER_FIELDS (earkexport._descriptive).
+EXTRA_DOSSIER_TAGS = ("MaintenanceYears", "State")
+FILE_ATTRIBUTES = ("path", "name", "role", "mimetype", "size", "sha256", "edxml", "pdfa", "pages")
+
+
+def hoso_schema() -> bytes:
+    """XSD 1.0 for metadata/descriptive/hoso.xml: every field optional text (empty when unknown),
+    any order within a level (xs:all), documents repeated under TaiLieu."""
+    s = f"{{{XS}}}"
+    root = etree.Element(f"{s}schema", nsmap={"xs": XS, None: HOSO_NS},
+                         targetNamespace=HOSO_NS, elementFormDefault="qualified")
+    doc = etree.SubElement(etree.SubElement(root, f"{s}annotation"), f"{s}documentation")
+    doc.text = ("Siêu dữ liệu hồ sơ và văn bản do vanban xuất (thông tin đầu vào theo Thông tư 02/2019/TT-BNV, "
+                "Nghị định 30/2020/NĐ-CP). Lược đồ sinh tự động từ danh sách trường của vanban.")
+    hoso = etree.SubElement(root, f"{s}element", name="HoSo")
+    ctype = etree.SubElement(hoso, f"{s}complexType")
+    fields = etree.SubElement(ctype, f"{s}all")
+    for tag in [t for t, *_ in DOSSIER_FIELDS] + list(EXTRA_DOSSIER_TAGS):
+        etree.SubElement(fields, f"{s}element", name=tag, type="xs:string", minOccurs="0")
+    tailieu = etree.SubElement(fields, f"{s}element", name="TaiLieu", minOccurs="0")
+    vanban = etree.SubElement(etree.SubElement(etree.SubElement(tailieu, f"{s}complexType"), f"{s}sequence"),
+                              f"{s}element", name="VanBan", minOccurs="0", maxOccurs="unbounded")
+    vtype = etree.SubElement(vanban, f"{s}complexType")
+    vfields = etree.SubElement(vtype, f"{s}all")
+    for spec in ITEM_FIELDS:
+        etree.SubElement(vfields, f"{s}element", name=spec.tag, type="xs:string", minOccurs="0")
+    files = etree.SubElement(vfields, f"{s}element", name="Files", minOccurs="0")
+    file_el = etree.SubElement(etree.SubElement(etree.SubElement(files, f"{s}complexType"), f"{s}sequence"),
+                               f"{s}element", name="File", minOccurs="0", maxOccurs="unbounded")
+    ftype = etree.SubElement(file_el, f"{s}complexType")
+    for attr in FILE_ATTRIBUTES:
+        etree.SubElement(ftype, f"{s}attribute", name=attr, type="xs:string")
+    for attr in ("ordinal", "kind"):
+        etree.SubElement(vtype, f"{s}attribute", name=attr, type="xs:string")
+    etree.SubElement(ctype, f"{s}attribute", name="version", type="xs:string")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def documentation_text(dossier: Dossier, objid: str) -> str:
+    made = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+    return f"""GÓI THÔNG TIN NỘP LƯU (E-ARK SIP) — {objid}
+
+Hồ sơ: {dossier.title}
+Mã hồ sơ: {dossier.file_code}
+Cơ quan, tổ chức (phông): {dossier.agency.name} — mã định danh {dossier.agency.code}
+Gói do vanban {__version__} lập lúc {made} (giờ Việt Nam).
+
+CẤU TRÚC GÓI (E-ARK CSIP/SIP 2.1)
+  METS.xml                      Mô tả cấu trúc gói, mã băm SHA-256 và kích thước của mọi tệp.
+  {DESCRIPTIVE:<29} Siêu dữ liệu hồ sơ và từng văn bản (lược đồ: {SCHEMA}).
+  {PREMIS:<29} Siêu dữ liệu bảo quản PREMIS 3: đối tượng, mã băm, sự kiện,
+                                kết quả kiểm tra chữ ký số khi nộp lưu.
+  {AUDIT:<29} Nhật ký thao tác trên hồ sơ, trích từ chuỗi nhật ký có băm nối của vanban.
+  {REP_METS:<29} Mô tả riêng của bản thể hiện rep1.
+  {DATA}/<số thứ tự>/      Văn bản trong hồ sơ theo thứ tự, mỗi văn bản một thư mục:
+                                tệp chính (PDF đã ký số), phụ lục, gói edXML gốc nếu có.
+
+KIỂM TRA GÓI
+  Mọi tệp phải khớp mã băm SHA-256 ghi trong METS.xml và PREMIS. Với vanban:
+      vanban archive verify <thư mục hoặc tệp ZIP của gói>
+  Chữ ký số trong các tệp PDF kiểm tra được bằng bất kỳ phần mềm PAdES nào, hoặc:
+      vanban pki verify <tệp PDF>
+
+GHI CHÚ
+  Thời gian ghi theo ISO 8601, múi giờ Việt Nam (+07:00). Văn bản dùng Unicode (TCVN 6909:2001).
+"""

@@ -1,0 +1,78 @@
+"""The official E-ARK validator (eark-validator 1.1.3, E-ARK CSIP/SIP 2.1) on the SIP of a dossier
+holding an issued, a received and a paper-registered document: no error but SIP14.
+
+SIP14 ("the creator agent's note MUST have NOTETYPE IDENTIFICATIONCODE") cannot pass in that
+validator version: it tests an unqualified `@NOTETYPE`, which the METS schema does not allow on
+`mets:note` (CSIP's own rule CSIP16 requires the qualified `csip:NOTETYPE`, which we write), and
+the same validator also requires the creator agent to be the software (CSIP12-16). The validator
+runs from `.venv-eark` (`make eark-venv`) with no network (tests/records/eark_offline/run.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.records.conftest import Archive
+from tests.records.test_transfer import mixed_dossier
+from vanban.records import services
+from vanban.records.earkexport import export_dossier
+
+ROOT = Path(__file__).resolve().parents[2]
+VALIDATOR = ROOT / ".venv-eark" / "bin" / "python"
+RUNNER = Path(__file__).resolve().parent / "eark_offline" / "run.py"
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(not VALIDATOR.exists(), reason="no .venv-eark: run `make eark-venv` (make test does)")]
+
+
+def _validate(package: Path) -> dict:
+    done = subprocess.run([str(VALIDATOR), str(RUNNER), "-r", str(package)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout + done.stderr
+    return json.loads(lines[-1])
+
+
+def _problems(report: dict, severity: str) -> set[str]:
+    messages = list(report["structure"]["messages"])
+    for part in ("schema_results", "schematron_results"):
+        messages += report["metadata"][part]["messages"]
+    return {m["rule_id"] for m in messages if m["severity"] == severity}
+
+
+def test_official_validator_accepts_the_sip(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+    o = archive.office
+    dossier, _, _ = mixed_dossier(archive, pdf_bytes)
+    dossier = services.close_dossier(actor=o.leader, dossier=dossier)
+    services.accept_transfer(actor=archive.archivist, transfer=services.submit_transfer(actor=o.leader,
+                                                                                        dossiers=[dossier]))
+    dossier.refresh_from_db()
+    package = export_dossier(dossier, tmp_path)
+    report = _validate(package)
+    assert report["structure"]["status"] == "WellFormed"
+    assert report["metadata"]["schema_results"]["status"] == "VALID"
+    assert _problems(report, "Error") == {"SIP14"}
+    assert _problems(report, "Warn") <= {"CSIPSTR13"}  # no metadata folder inside the representation
+    # Our own descriptive metadata is valid against the schema the package carries.
+    schema = etree.XMLSchema(etree.parse(str(package / "schemas" / "hoso.xsd")))
+    hoso = etree.parse(str(package / "metadata" / "descriptive" / "hoso.xml"))
+    assert schema.validate(hoso), schema.error_log
+    assert "doc-goi-luu-tru.txt" in {p.name for p in (package / "documentation").iterdir()}
+
+
+def test_the_validator_can_fail(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+    """The same package with its METS type outside the vocabulary: CSIP2 is reported."""
+    o = archive.office
+    dossier, _, _ = mixed_dossier(archive, pdf_bytes)
+    dossier = services.close_dossier(actor=o.leader, dossier=dossier)
+    services.accept_transfer(actor=archive.archivist, transfer=services.submit_transfer(actor=o.leader,
+                                                                                        dossiers=[dossier]))
+    dossier.refresh_from_db()
+    package = export_dossier(dossier, tmp_path)
+    mets = package / "METS.xml"
+    mets.write_bytes(mets.read_bytes().replace(b'TYPE="Other"', b'TYPE="OTHER"', 1))
+    assert "CSIP2" in _problems(_validate(package), "Error")

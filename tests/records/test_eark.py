@@ -175,3 +175,40 @@ def test_round_trip_export_verify_import_on_a_second_database(archive: Archive, 
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 1 and "RECORDS_DOSSIER_EXISTS" in done.stderr
     shutil.rmtree(second)
+
+
+def test_evidence_rewritten_with_every_digest_is_still_refused(archive: Archive, pdf_bytes: bytes,
+                                                               tmp_path: Path) -> None:
+    """Issue 18's tamper case: one byte of the signed PDF changed and every digest rewritten to
+    match (METS file section, PREMIS fixity, the representation METS). The hashes agree; the
+    signature no longer does, and PREMIS said it was valid at transfer."""
+    import hashlib
+
+    dossier = archived(archive, pdf_bytes)
+    folder = export_dossier(dossier, tmp_path / "out")
+    victim = next((folder / "representations/rep1/data/0000001").glob("*.pdf"))
+    rel = victim.relative_to(folder).as_posix()
+    original = victim.read_bytes()
+    data = bytearray(original)
+    data[original.index(b"stream") + 20] ^= 0x01  # inside the signed page content
+    victim.write_bytes(bytes(data))
+    old, new = hashlib.sha256(original).hexdigest(), hashlib.sha256(bytes(data)).hexdigest()
+    rep_mets = folder / "representations/rep1/METS.xml"
+    rep_mets.write_bytes(rep_mets.read_bytes().replace(old.encode(), new.encode()))
+    for meta in (folder / "metadata/preservation/premis.xml", folder / "metadata/descriptive/hoso.xml"):
+        meta.write_bytes(meta.read_bytes().replace(old.encode(), new.encode()))
+    mets = (folder / "METS.xml").read_bytes().replace(old.encode(), new.encode())
+    for path in ("metadata/preservation/premis.xml", "metadata/descriptive/hoso.xml", "representations/rep1/METS.xml"):
+        body = (folder / path).read_bytes()
+        tree = etree.fromstring(mets)
+        for node in tree.iter():
+            href = node.get("{http://www.w3.org/1999/xlink}href")
+            target = node if node.tag.endswith("mdRef") else node.getparent()
+            if href == path and target is not None:
+                target.set("CHECKSUM", hashlib.sha256(body).hexdigest())
+                target.set("SIZE", str(len(body)))
+        mets = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    (folder / "METS.xml").write_bytes(mets)
+    report = verify_package(folder)
+    assert [p.code for p in report.problems] == ["PACKAGE_SIGNATURE_BROKEN"], report.problems
+    assert report.problems[0].path == rel and "PREMIS ghi hợp lệ khi nộp lưu" in report.problems[0].message

@@ -4,13 +4,20 @@ Structure (METS present and well formed, CSIP folders, file section, CSIP struct
 pointers that resolve) and every checksum: each file METS lists (size and SHA-256), each
 metadata file it references, and PREMIS's fixity against the bytes. A file in the package
 that METS does not list is a problem too (something was slipped in).
+
+Hashes alone prove nothing against someone who rewrites them all, so the evidence is checked
+again: every PDF's digital signatures are re-validated on the bytes in the package (their
+integrity needs no trust anchor), and a PDF whose signature no longer matches its content, or
+whose signatures are gone while PREMIS recorded them at transfer, is refused by name.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vanban.pki import PkiError, TrustStore, validate_pdf
 from vanban.records.earkcommon import (
     CSIP_NS,
     METS_FILE,
@@ -102,6 +109,7 @@ def _verify(pkg: Package, report: VerifyReport) -> None:
             report.add("PACKAGE_BAD_STRUCTURE", folder, "thiếu thư mục bắt buộc theo E-ARK CSIP")
     if pkg.exists(PREMIS):
         _check_premis(pkg, report, listed)
+        _check_signatures(pkg, report, file_sec, _premis_reports(pkg))
     else:
         report.add("PACKAGE_NO_PREMIS", PREMIS, "thiếu siêu dữ liệu bảo quản PREMIS")
 
@@ -144,3 +152,43 @@ def _check_premis(pkg: Package, report: VerifyReport, listed: dict[str, str]) ->
             report.add("PREMIS_UNKNOWN_OBJECT", rel, "PREMIS mô tả tệp không có trong METS")
         elif digest.lower() != listed[rel]:
             report.add("PREMIS_CHECKSUM_MISMATCH", rel, f"mã băm trong PREMIS ({digest}) không khớp nội dung tệp")
+
+
+def _premis_reports(pkg: Package) -> dict[str, dict]:
+    """The signature validation report PREMIS kept for each file at transfer (path → report)."""
+    out: dict[str, dict] = {}
+    for event in pkg.xml(PREMIS).iter(f"{P}event"):
+        if event.findtext(f"{P}eventType") != "validation":
+            continue
+        for ext in event.iter("{urn:vanban:premis-extension}signatureValidationReport"):
+            try:
+                kept = json.loads(ext.text or "{}")
+            except ValueError:
+                continue
+            for link in event.iter(f"{P}linkingObjectIdentifierValue"):
+                out[link.text or ""] = kept
+    return out
+
+
+def _check_signatures(pkg: Package, report: VerifyReport, file_sec: object, kept: dict[str, dict]) -> None:
+    if file_sec is None:
+        return
+    for node in file_sec.iter(f"{M}file"):  # type: ignore[attr-defined]
+        flocat = node.find(f"{M}FLocat")
+        rel = flocat.get(HREF, "") if flocat is not None else ""
+        if node.get("MIMETYPE") != "application/pdf" or not rel or not pkg.exists(rel):
+            continue
+        try:
+            now = validate_pdf(pkg.read(rel), TrustStore(), allow_fetching=False)
+        except PkiError:
+            report.add("PACKAGE_PDF_UNREADABLE", rel, "tệp PDF không đọc được để kiểm tra chữ ký số")
+            continue
+        broken = [s.index for s in now.signatures if s.integrity == "broken" or s.modification == "content_changed"]
+        if broken:
+            report.add("PACKAGE_SIGNATURE_BROKEN", rel,
+                       f"chữ ký số {', '.join(map(str, broken))} không còn khớp nội dung tệp: tệp đã bị sửa sau khi ký"
+                       + (" (PREMIS ghi hợp lệ khi nộp lưu)" if kept.get(rel, {}).get("verdict") == "valid" else ""))
+        recorded = len(kept.get(rel, {}).get("signatures", []))
+        if recorded > len(now.signatures):
+            report.add("PACKAGE_SIGNATURE_MISSING", rel,
+                       f"PREMIS ghi {recorded} chữ ký số khi nộp lưu, tệp trong gói chỉ còn {len(now.signatures)}")

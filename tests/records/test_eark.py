@@ -210,5 +210,26 @@ def test_evidence_rewritten_with_every_digest_is_still_refused(archive: Archive,
         mets = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     (folder / "METS.xml").write_bytes(mets)
     report = verify_package(folder)
+    assert {p.code for p in report.problems} == {"PACKAGE_SIGNATURE_BROKEN", "PACKAGE_SEAL_BROKEN"}, report.problems
+    broken = next(p for p in report.problems if p.code == "PACKAGE_SIGNATURE_BROKEN")
+    assert broken.path == rel and "PREMIS ghi hợp lệ khi nộp lưu" in broken.message
+    (folder / "METS.seal.json").unlink()  # without the seal the signature still gives it away
+    report = verify_package(folder)
     assert [p.code for p in report.problems] == ["PACKAGE_SIGNATURE_BROKEN"], report.problems
-    assert report.problems[0].path == rel and "PREMIS ghi hợp lệ khi nộp lưu" in report.problems[0].message
+    assert "không có niêm phong" in report.warnings[0]
+
+
+def test_edited_mets_breaks_its_seal(archive: Archive, pdf_bytes: bytes, tmp_path: Path, capsys) -> None:
+    """METS lists every other file's hash; its own hash is signed with the agency's key at export."""
+    dossier = archived(archive, pdf_bytes)
+    folder = export_dossier(dossier, tmp_path / "out")
+    call_command("archive", "verify", str(folder))
+    assert f"METS được niêm phong bởi {archive.agency.name}." in capsys.readouterr().out
+    mets = folder / "METS.xml"
+    mets.write_bytes(mets.read_bytes().replace(dossier.title.encode(), "Hồ sơ đã bị đổi tên".encode(), 1))
+    report = verify_package(folder)
+    assert [(p.code, p.path) for p in report.problems] == [("PACKAGE_SEAL_BROKEN", "METS.seal.json")]
+    assert "METS.xml đã bị sửa sau khi niêm phong" in report.problems[0].message
+    seal = folder / "METS.seal.json"
+    seal.write_bytes(seal.read_bytes().replace(b'"mets_sha256": "', b'"mets_sha256": "0', 1))  # forged hash
+    assert "chữ ký trên niêm phong không hợp lệ" in verify_package(folder).problems[0].message

@@ -47,6 +47,7 @@ from vanban.records.earkcommon import (
     safe_name,
     sha256_hex,
 )
+from vanban.records.earkseal import SEAL_FILE, make_seal
 from vanban.records.errors import RecordsError
 from vanban.records.metadata import ITEM_FIELDS, dossier_metadata
 from vanban.records.models import Dossier, DossierItem, ItemFile
@@ -378,7 +379,22 @@ def build_package(dossier: Dossier) -> tuple[str, dict[str, bytes]]:
              REP_METS: _rep_mets(dossier, objid, items, files)}
     content = {**md, **extra, **{pf.rel: pf.data for pf in files}}
     content[METS_FILE] = _mets(dossier, objid, items, files, md=md, extra=extra)
+    seal = _seal(dossier, objid, content[METS_FILE])
+    if seal is not None:
+        content[SEAL_FILE] = seal
     return objid, content
+
+
+def _seal(dossier: Dossier, objid: str, mets: bytes) -> bytes | None:
+    """METS's hash signed with the agency's system key, else its seal (earkseal.py); None when the
+    agency holds neither (the package is then unsealed, and `archive verify` says so)."""
+    from vanban.trust import services as trust
+
+    credential = (trust.credential_for(dossier.agency, "system") or trust.credential_for(dossier.agency, "seal"))
+    if credential is None:
+        return None
+    key, chain = trust.key_and_chain_pem(credential)
+    return make_seal(mets, key=key, certificate_pem=chain, object_id=objid, sealed_at=timezone.localtime())
 
 
 def export_dossier(dossier: Dossier, out: Path, *, actor: Any = "cli") -> Path:

@@ -28,6 +28,7 @@ from vanban.records.earkcommon import (
     Package,
     PackageError,
 )
+from vanban.records.earkseal import SEAL_FILE, check_seal
 
 M = f"{{{METS_NS}}}"
 P = f"{{{PREMIS_NS}}}"
@@ -49,6 +50,8 @@ class VerifyReport:
     object_id: str = ""
     files_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
+    sealed_by: str = ""  # the METS seal's signer, when sealed and intact
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -101,8 +104,9 @@ def _verify(pkg: Package, report: VerifyReport) -> None:
                 report.add("PACKAGE_BAD_CHECKSUMTYPE", href, "CHECKSUMTYPE phải là SHA-256")
             _check_file(pkg, report, href=href, checksum=node.get("CHECKSUM", ""), size=node.get("SIZE"), listed=listed)
     _check_structure(mets, file_ids, report)
+    _check_seal(pkg, report)
     for rel in pkg.files():
-        if rel != METS_FILE and rel not in listed:
+        if rel not in (METS_FILE, SEAL_FILE) and rel not in listed:
             report.add("PACKAGE_UNLISTED_FILE", rel, "tệp có trong gói nhưng METS không khai báo")
     for folder in ("metadata/", "representations/"):
         if not any(r.startswith(folder) for r in listed):
@@ -152,6 +156,18 @@ def _check_premis(pkg: Package, report: VerifyReport, listed: dict[str, str]) ->
             report.add("PREMIS_UNKNOWN_OBJECT", rel, "PREMIS mô tả tệp không có trong METS")
         elif digest.lower() != listed[rel]:
             report.add("PREMIS_CHECKSUM_MISMATCH", rel, f"mã băm trong PREMIS ({digest}) không khớp nội dung tệp")
+
+
+def _check_seal(pkg: Package, report: VerifyReport) -> None:
+    if not pkg.exists(SEAL_FILE):
+        report.warnings.append("METS.xml không có niêm phong (gói lập khi cơ quan chưa có khóa hệ thống hoặc con dấu "
+                               "số, hoặc tệp niêm phong đã bị bỏ): chỉ kiểm tra được mã băm và chữ ký số trong tệp.")
+        return
+    check = check_seal(pkg.read(METS_FILE), pkg.read(SEAL_FILE), report.object_id)
+    if check.ok:
+        report.sealed_by = check.signer
+    else:
+        report.add("PACKAGE_SEAL_BROKEN", SEAL_FILE, check.reason)
 
 
 def _premis_reports(pkg: Package) -> dict[str, dict]:

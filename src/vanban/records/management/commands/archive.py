@@ -63,7 +63,10 @@ class Command(BaseCommand):
             self.stderr.write(f"LỖI [{problem.code}] {problem}")
         if not report.ok:
             raise CommandError(f"Gói {report.object_id or package} KHÔNG hợp lệ: {len(report.problems)} lỗi.")
-        self.stdout.write(f"Gói {report.object_id} hợp lệ: {report.files_checked} tệp, mọi mã băm khớp.")
+        for warning in report.warnings:
+            self.stdout.write(f"CHÚ Ý: {warning}")
+        sealed = f" METS được niêm phong bởi {report.sealed_by}." if report.sealed_by else ""
+        self.stdout.write(f"Gói {report.object_id} hợp lệ: {report.files_checked} tệp, mọi mã băm khớp.{sealed}")
 
     def _import(self, package: Path, agency: str) -> None:
         from vanban.records.earkimport import import_package

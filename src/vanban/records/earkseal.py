@@ -1,0 +1,82 @@
+"""The seal on a package's METS: METS lists every other file with its SHA-256, so whoever edits
+METS can make everything agree — unless METS's own hash is signed by the agency. `METS.seal.json`
+at the package root (the one file METS cannot list) holds that hash, when and by whom it was
+signed, the signer's certificate and the signature. Pure: no Django, no database."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
+
+SEAL_FILE = "METS.seal.json"
+FORMAT = "vanban-mets-seal/1"
+
+
+def _payload(mets_sha256: str, sealed_at: str, object_id: str) -> bytes:
+    return json.dumps({"format": FORMAT, "mets_sha256": mets_sha256, "object_id": object_id,
+                       "sealed_at": sealed_at}, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def make_seal(mets: bytes, *, key: Any, certificate_pem: bytes, object_id: str, sealed_at: datetime) -> bytes:
+    digest = hashlib.sha256(mets).hexdigest()
+    when = sealed_at.isoformat(timespec="seconds")
+    data = _payload(digest, when, object_id)
+    if isinstance(key, rsa.RSAPrivateKey):
+        signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        signature = key.sign(data, ec.ECDSA(hashes.SHA256()))
+    else:
+        raise ValueError("khóa không phải RSA hay ECDSA")
+    first_cert = x509.load_pem_x509_certificates(certificate_pem)[0]
+    return json.dumps({"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
+                       "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+                       "signature": base64.b64encode(signature).decode("ascii")},
+                      ensure_ascii=False, indent=2).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    ok: bool
+    reason: str = ""  # Vietnamese, when not ok
+    signer: str = ""
+    sealed_at: str = ""
+
+
+def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
+    try:
+        record = json.loads(seal.decode("utf-8"))
+        cert = x509.load_pem_x509_certificate(record["certificate"].encode("ascii"))
+        signature = base64.b64decode(record["signature"], validate=True)
+        data = _payload(record["mets_sha256"], record["sealed_at"], record["object_id"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return SealCheck(False, "tệp niêm phong hỏng hoặc không đúng định dạng")
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    signer = str(names[0].value) if names else cert.subject.rfc4514_string()
+    if record.get("format") != FORMAT:
+        return SealCheck(False, f"định dạng niêm phong lạ: {record.get('format')}", signer)
+    public = cert.public_key()
+    try:
+        if isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            return SealCheck(False, "khóa của chứng thư niêm phong không phải RSA hay ECDSA", signer)
+    except InvalidSignature:
+        return SealCheck(False, "chữ ký trên niêm phong không hợp lệ (niêm phong đã bị sửa)", signer)
+    if record["object_id"] != object_id:
+        return SealCheck(False, f"niêm phong của gói khác ({record['object_id']})", signer)
+    if record["mets_sha256"] != hashlib.sha256(mets).hexdigest():
+        return SealCheck(False, "METS.xml đã bị sửa sau khi niêm phong (mã băm không khớp)", signer,
+                         record["sealed_at"])
+    return SealCheck(True, "", signer, record["sealed_at"])

@@ -63,6 +63,7 @@ Gói do vanban {__version__} lập lúc {made} (giờ Việt Nam).
 
 CẤU TRÚC GÓI (E-ARK CSIP/SIP 2.1)
   METS.xml                      Mô tả cấu trúc gói, mã băm SHA-256 và kích thước của mọi tệp.
+  METS.seal.json                Mã băm của METS.xml, ký số bằng khóa của cơ quan (niêm phong).
   {DESCRIPTIVE:<29} Siêu dữ liệu hồ sơ và từng văn bản (lược đồ: {SCHEMA}).
   {PREMIS:<29} Siêu dữ liệu bảo quản PREMIS 3: đối tượng, mã băm, sự kiện,
                                 kết quả kiểm tra chữ ký số khi nộp lưu.

@@ -108,6 +108,11 @@ def test_trace_lookup_by_document_id_or_id(operator: Client, setup: dict[str, ob
     assert "received" in page and "queued" in page and package.sha256 in page
     none = operator.get(reverse("hub:packages"), {"q": "khong-co"})
     assert "Không tìm thấy gói tin nào" in none.content.decode()
+    # The operator also finds it by its number and notation (inside the DocumentId) or its subject.
+    notation = str(setup["doc_id"]).rsplit(",", 1)[-1]
+    for q in (notation, package.subject[4:20]):
+        by = operator.get(reverse("hub:packages"), {"q": q})
+        assert by.status_code == 302 and by["Location"] == reverse("hub:package", args=[package.pk]), q
 
 
 def test_create_endpoint_shows_token_once_and_stores_its_hash(operator: Client, setup: dict[str, object],

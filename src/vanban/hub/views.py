@@ -28,14 +28,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @operator_required
 def packages(request: HttpRequest) -> HttpResponse:
-    """Find packages by id or DocumentId (exact, or a part of it)."""
+    """Find packages by id, DocumentId, number and notation (they are inside the DocumentId,
+    e.g. "12/UBND-VP"), sender code or subject — exact or a part of it."""
     q = request.GET.get("q", "").strip()[:500]
     rows: list[Package] = []
     if q:
         try:
             cond = Q(pk=uuid.UUID(q))
         except ValueError:
-            cond = Q(document_id=q) | Q(document_id__icontains=q)
+            cond = (Q(document_id=q) | Q(document_id__icontains=q) | Q(subject__icontains=q)
+                    | Q(sender_code=q))
         rows = list(Package.objects.filter(cond).order_by("-received_at")[:100])
         if len(rows) == 1:
             return redirect("hub:package", package_id=rows[0].pk)

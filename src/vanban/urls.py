@@ -1,4 +1,5 @@
-"""URLs: pages and the office API; the hub mounts under /hub/ when its role is on."""
+"""URLs by role (`VANBAN_ROLES`): shared pages always, the office (documents, records, the office
+API…) when `office` is on, the hub under /hub/ and /vxp/ when `hub` is on."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from django.urls import include, path
 from vanban.accounts import views as accounts_views
 from vanban.accounts import views_units
 from vanban.agencies import views as agencies_views
-from vanban.api.main import api
 from vanban.audit import views as audit_views
-from vanban.documents import views_public
 from vanban.trust import views as trust_views
 from vanban.web import views as web_views
 
 admin.site.site_header = "Quản trị vanban"
 admin.site.site_title = "vanban"
 
+# Shared by every role: signing in, the agency directory, people, the audit log, operations.
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("chuyen-co-quan/", web_views.switch, name="switch_agency"),
@@ -40,18 +40,25 @@ urlpatterns = [
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("van-hanh/", web_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),
-    path("xac-thuc/", views_public.enter_code, name="public_enter_code"),
-    path("xac-thuc/<str:code>/", views_public.verify, name="public_verify"),
     path("quan-tri/", admin.site.urls),
-    path("api/v1/", api.urls),
-    path("ho-so/", include("vanban.records.urls")),
-    path("van-ban-di/", include("vanban.documents.urls")),
-    path("van-ban-den/", include("vanban.documents.urls_incoming")),
-    path("trao-doi/", include("vanban.exchange.urls")),
-    path("cong-viec/", include("vanban.workflow.urls")),
-    path("tim-kiem/", include("vanban.search.urls")),
-    path("bao-cao/", include("vanban.reports.urls")),
 ]
+
+if "office" in settings.VANBAN_ROLES:  # the agency's document system; a hub-only process serves none of it
+    from vanban.api.main import api
+    from vanban.documents import views_public
+
+    urlpatterns += [
+        path("xac-thuc/", views_public.enter_code, name="public_enter_code"),
+        path("xac-thuc/<str:code>/", views_public.verify, name="public_verify"),
+        path("api/v1/", api.urls),
+        path("ho-so/", include("vanban.records.urls")),
+        path("van-ban-di/", include("vanban.documents.urls")),
+        path("van-ban-den/", include("vanban.documents.urls_incoming")),
+        path("trao-doi/", include("vanban.exchange.urls")),
+        path("cong-viec/", include("vanban.workflow.urls")),
+        path("tim-kiem/", include("vanban.search.urls")),
+        path("bao-cao/", include("vanban.reports.urls")),
+    ]
 
 if "hub" in settings.VANBAN_ROLES:
     urlpatterns.append(path("hub/", include("vanban.hub.urls")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from vanban.accounts.permissions import memberships
@@ -15,6 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    office = "office" in settings.VANBAN_ROLES
     agency = current_agency(request)
     roles = current_roles(request)
     role_codes = {m.role for m in roles}
@@ -23,8 +25,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "current_agency": agency,
         "current_roles": [m.get_role_display() for m in roles],
         "other_agencies": list(other.values()),
-        "nav": nav_for(role_codes, superuser=user.is_superuser, counts=_counts(user, agency, role_codes)),
-        "unread_notifications": _unread(user),
+        "nav": nav_for(role_codes, superuser=user.is_superuser,
+                       counts=_counts(user, agency, role_codes) if office else {}),
+        "unread_notifications": _unread(user) if office else 0,
+        "serves_office": office,
         "active_nav": getattr(getattr(request, "resolver_match", None), "view_name", ""),
     }
 

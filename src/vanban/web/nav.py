@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from vanban.accounts.roles import Role
 
@@ -43,6 +43,13 @@ NAV: tuple[NavItem, ...] = (
 def nav_for(roles: set[str], *, superuser: bool = False,
             counts: dict[str, int] | None = None) -> list[dict[str, object]]:
     counts = counts or {}
-    return [{"label": item.label, "url": reverse(item.url_name), "name": item.url_name,
-             "count": counts.get(item.url_name, 0)}
-            for item in NAV if superuser or roles & item.roles]
+    items = []
+    for item in NAV:
+        if not (superuser or roles & item.roles):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a page of a role this process does not serve (VANBAN_ROLES)
+            continue
+        items.append({"label": item.label, "url": url, "name": item.url_name, "count": counts.get(item.url_name, 0)})
+    return items

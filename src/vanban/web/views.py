@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +23,8 @@ from vanban.workflow.queries import waiting_for_me
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if "office" not in settings.VANBAN_ROLES:  # a hub-only process: its operator's dashboard is home
+        return redirect("hub:dashboard")
     agency = current_agency(request)
     start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     stats: dict[str, Any] = {

@@ -15,6 +15,7 @@ import sys
 PURE_COMMANDS: dict[str, str] = {
     "edxml": "vanban.edxml.cli:main",
     "pki": "vanban.pki.cli:main",
+    "signer": "vanban.pki.agent_cli:main",
     "text": "vanban.textract.cli:main",
 }
 

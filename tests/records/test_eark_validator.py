@@ -44,14 +44,19 @@ def _problems(report: dict, severity: str) -> set[str]:
     return {m["rule_id"] for m in messages if m["severity"] == severity}
 
 
-def test_official_validator_accepts_the_sip(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+def _sip(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> Path:
+    """The SIP folder of an archived dossier holding an issued, a received and a paper document."""
     o = archive.office
     dossier, _, _ = mixed_dossier(archive, pdf_bytes)
     dossier = services.close_dossier(actor=o.leader, dossier=dossier)
     services.accept_transfer(actor=archive.archivist, transfer=services.submit_transfer(actor=o.leader,
                                                                                         dossiers=[dossier]))
     dossier.refresh_from_db()
-    package = export_dossier(dossier, tmp_path)
+    return export_dossier(dossier, tmp_path)
+
+
+def test_official_validator_accepts_the_sip(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+    package = _sip(archive, pdf_bytes, tmp_path)
     report = _validate(package)
     assert report["structure"]["status"] == "WellFormed"
     assert report["metadata"]["schema_results"]["status"] == "VALID"
@@ -66,13 +71,7 @@ def test_official_validator_accepts_the_sip(archive: Archive, pdf_bytes: bytes, 
 
 def test_the_validator_can_fail(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
     """The same package with its METS type outside the vocabulary: CSIP2 is reported."""
-    o = archive.office
-    dossier, _, _ = mixed_dossier(archive, pdf_bytes)
-    dossier = services.close_dossier(actor=o.leader, dossier=dossier)
-    services.accept_transfer(actor=archive.archivist, transfer=services.submit_transfer(actor=o.leader,
-                                                                                        dossiers=[dossier]))
-    dossier.refresh_from_db()
-    package = export_dossier(dossier, tmp_path)
+    package = _sip(archive, pdf_bytes, tmp_path)
     mets = package / "METS.xml"
     mets.write_bytes(mets.read_bytes().replace(b'TYPE="Other"', b'TYPE="OTHER"', 1))
     assert "CSIP2" in _problems(_validate(package), "Error")

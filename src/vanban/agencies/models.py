@@ -13,6 +13,14 @@ from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import fold, nfc
 
 
+def active_on(start: Any, end: Any, day: Any = None) -> bool:
+    """In operation on `day` (default today) for a validity period with open ends."""
+    from datetime import date
+
+    day = day or date.today()
+    return not ((start and start > day) or (end and end < day))
+
+
 def validate_agency_code(value: str) -> None:
     try:
         parse_agency_code(value)
@@ -64,12 +72,7 @@ class Agency(models.Model):
 
     @property
     def is_active(self) -> bool:
-        from datetime import date
-
-        today = date.today()
-        if self.active_from and self.active_from > today:
-            return False
-        return not (self.active_to and self.active_to < today)
+        return active_on(self.active_from, self.active_to)
 
 
 UNIT_CODE_PATTERN = r"^[A-ZĐ0-9]+(?:[.-][A-ZĐ0-9]+)*$"
@@ -120,9 +123,4 @@ class Unit(models.Model):
 
     @property
     def is_active(self) -> bool:
-        from datetime import date
-
-        today = date.today()
-        if self.active_from and self.active_from > today:
-            return False
-        return not (self.active_to and self.active_to < today)
+        return active_on(self.active_from, self.active_to)

@@ -18,9 +18,7 @@ from io import BytesIO
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -33,6 +31,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanban.pki.appearance import SignatureBox
 from vanban.pki.errors import PkiError
+from vanban.pki.raw import raw_signature_valid
 from vanban.pki.runner import run_coroutine
 from vanban.pki.sign import build_pdf_signer
 
@@ -93,18 +92,13 @@ def prepare_signature(pdf_bytes: bytes, certificate: x509.Certificate,
 
 
 def _check_raw(cert: x509.Certificate, data: bytes, signature: bytes) -> None:
-    pub = cert.public_key()
-    try:
-        if isinstance(pub, rsa.RSAPublicKey):
-            pub.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        elif isinstance(pub, ec.EllipticCurvePublicKey):
-            pub.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        else:
-            raise PkiError("PKI_DEFERRED_MISMATCH", "Loại khóa không được hỗ trợ")
-    except InvalidSignature as exc:
+    valid = raw_signature_valid(cert, data, signature)
+    if valid is None:
+        raise PkiError("PKI_DEFERRED_MISMATCH", "Loại khóa không được hỗ trợ")
+    if not valid:
         raise PkiError("PKI_DEFERRED_MISMATCH",
                        "Chữ ký nhận về không khớp với tài liệu đã chuẩn bị hoặc không phải "
-                       "của chứng thư người ký") from exc
+                       "của chứng thư người ký")
 
 
 def complete_signature(prepared: PreparedSignature, *, raw_signature: bytes | None = None,

@@ -157,27 +157,20 @@ def _premis(dossier: Dossier, files: list[PackedFile], events: list[AuditEvent])
                detail=f"{e.action}: {json.dumps(e.details, ensure_ascii=False)}", outcome="success", objects=[],
                note=f"hash={e.hash}")
     for who, kind in sorted(people.items()):
-        if who == "vanban":
-            continue
-        person = _sub(root, f"{P}agent")
-        ident = _sub(person, f"{P}agentIdentifier")
-        _sub(ident, f"{P}agentIdentifierType", "local")
-        _sub(ident, f"{P}agentIdentifierValue", who)
-        _sub(person, f"{P}agentName", who)
-        _sub(person, f"{P}agentType", kind)
+        if who != "vanban":
+            _agent(root, "local", who, who, kind)
+    _agent(root, "local", "vanban", f"vanban {__version__}", "software")
+    _agent(root, "QCVN 102:2016", dossier.agency.code, dossier.agency.name, "organization")
+    return _xml(root)
+
+
+def _agent(root: etree._Element, id_type: str, value: str, name: str, kind: str) -> None:
     agent = _sub(root, f"{P}agent")
     ident = _sub(agent, f"{P}agentIdentifier")
-    _sub(ident, f"{P}agentIdentifierType", "local")
-    _sub(ident, f"{P}agentIdentifierValue", "vanban")
-    _sub(agent, f"{P}agentName", f"vanban {__version__}")
-    _sub(agent, f"{P}agentType", "software")
-    org = _sub(root, f"{P}agent")
-    ident = _sub(org, f"{P}agentIdentifier")
-    _sub(ident, f"{P}agentIdentifierType", "QCVN 102:2016")
-    _sub(ident, f"{P}agentIdentifierValue", dossier.agency.code)
-    _sub(org, f"{P}agentName", dossier.agency.name)
-    _sub(org, f"{P}agentType", "organization")
-    return _xml(root)
+    _sub(ident, f"{P}agentIdentifierType", id_type)
+    _sub(ident, f"{P}agentIdentifierValue", value)
+    _sub(agent, f"{P}agentName", name)
+    _sub(agent, f"{P}agentType", kind)
 
 
 # Audit actions as PREMIS event types (https://id.loc.gov/vocabulary/preservation/eventType); the

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
+
+from vanban.pki.raw import raw_signature_valid, sign_raw
 
 SEAL_FILE = "METS.seal.json"
 FORMAT = "vanban-mets-seal/1"
@@ -30,13 +30,7 @@ def _payload(mets_sha256: str, sealed_at: str, object_id: str) -> bytes:
 def make_seal(mets: bytes, *, key: Any, certificate_pem: bytes, object_id: str, sealed_at: datetime) -> bytes:
     digest = hashlib.sha256(mets).hexdigest()
     when = sealed_at.isoformat(timespec="seconds")
-    data = _payload(digest, when, object_id)
-    if isinstance(key, rsa.RSAPrivateKey):
-        signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
-        signature = key.sign(data, ec.ECDSA(hashes.SHA256()))
-    else:
-        raise ValueError("khóa không phải RSA hay ECDSA")
+    signature = sign_raw(key, _payload(digest, when, object_id))
     first_cert = x509.load_pem_x509_certificates(certificate_pem)[0]
     return json.dumps({"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
                        "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
@@ -64,15 +58,10 @@ def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
     signer = str(names[0].value) if names else cert.subject.rfc4514_string()
     if record.get("format") != FORMAT:
         return SealCheck(False, f"định dạng niêm phong lạ: {record.get('format')}", signer)
-    public = cert.public_key()
-    try:
-        if isinstance(public, rsa.RSAPublicKey):
-            public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        elif isinstance(public, ec.EllipticCurvePublicKey):
-            public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        else:
-            return SealCheck(False, "khóa của chứng thư niêm phong không phải RSA hay ECDSA", signer)
-    except InvalidSignature:
+    valid = raw_signature_valid(cert, data, signature)
+    if valid is None:
+        return SealCheck(False, "khóa của chứng thư niêm phong không phải RSA hay ECDSA", signer)
+    if not valid:
         return SealCheck(False, "chữ ký trên niêm phong không hợp lệ (niêm phong đã bị sửa)", signer)
     if record["object_id"] != object_id:
         return SealCheck(False, f"niêm phong của gói khác ({record['object_id']})", signer)

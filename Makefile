@@ -46,6 +46,7 @@ demo: migrate
 # Serves the demo province on http://$(HOST):$(PORT) with a job worker beside it.
 run: demo
 	@echo ""
+	@$(BIN)/vanban text ocr-check 2>&1 | sed 's/^/  /' || true
 	@echo "  vanban đang chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
 	@echo ""
 	@$(BIN)/vanban worker & worker=$$!; \

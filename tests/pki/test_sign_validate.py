@@ -287,3 +287,17 @@ def test_sign_refuses_a_non_pdf(env):
 def test_empty_trust_store_never_validates(env, both_signed):
     report = validate_pdf(both_signed, TrustStore(), allow_fetching=True)
     assert {s.verdict for s in report.signatures} == {"indeterminate"}
+
+
+def test_verification_footer_and_signature_boxes_never_overlap(pdf) -> None:
+    """A one-page document carries the QR footer and both signatures on the same page."""
+    from vanban.pki.appearance import default_box
+    from vanban.pki.footer import footer_rect
+
+    url = "https://vanban.daklak.gov.vn/xac-thuc/7Q4K9M2XW8RT3VBN/"  # a long public address
+    fx1, fy1, fx2, fy2 = footer_rect(pdf, url, "7Q4K-9M2X-W8RT-3VBN")
+    assert fy2 - fy1 >= 60 and fx2 - fx1 > 60  # the QR code and its text were really laid out
+    for role in ("person", "seal"):
+        box = default_box(role)
+        apart = fx2 <= box.x1 or box.x2 <= fx1 or fy2 <= box.y1 or box.y2 <= fy1
+        assert apart, (role, (fx1, fy1, fx2, fy2), box.rect())

@@ -35,8 +35,10 @@ logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-# A4 portrait is 595 × 842 pt; the NĐ 30 signature block is at the lower right.
-_PERSON_BOX = (330.0, 60.0, 560.0, 150.0)
+# A4 portrait is 595 × 842 pt; the NĐ 30 signature block is at the lower right, above the
+# verification footer (QR code, bottom left, up to ~80 pt high: pki/footer.py) so that on a
+# one-page document the seal never covers the QR code.
+_PERSON_BOX = (330.0, 105.0, 560.0, 195.0)
 _OVERLAP = 1 / 3
 
 

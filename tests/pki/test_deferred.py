@@ -78,3 +78,36 @@ def test_cms_made_by_device_for_this_document_is_accepted(env, pdf):
         "sha256", signed_attrs=prepared._signed_attrs)).dump()
     signed = complete_signature(prepared, cms_signature=cms_der)
     assert validate_pdf(signed, env.trust(), allow_fetching=True).valid
+
+
+def test_state_survives_between_requests(env, pdf):
+    """What a web server keeps between prepare and complete rebuilds the same signature."""
+    import json
+
+    from vanban.pki.deferred import PreparedSignature
+
+    first = prepare_signature(pdf, env.person.cert, env.person.chain, reason="Ký ban hành")
+    state = json.loads(json.dumps(first.to_state()))  # through JSON, as a database keeps it
+    again = PreparedSignature.from_state(state, first.prepared_pdf)
+    assert again.to_be_signed == first.to_be_signed
+    signed = complete_signature(again, raw_signature=device_sign(env.person, again.to_be_signed))
+    assert validate_pdf(signed, env.trust(), allow_fetching=True).valid
+
+
+def test_state_with_another_prepared_pdf_is_refused(env, pdf):
+    from vanban.pki.deferred import PreparedSignature
+
+    first = prepare_signature(pdf, env.person.cert, env.person.chain)
+    with pytest.raises(PkiError) as err:
+        PreparedSignature.from_state(first.to_state(), first.prepared_pdf + b" ")
+    assert err.value.code == "PKI_DEFERRED_STATE"
+
+
+def test_timestamp_stamps_the_device_signature(env, pdf):
+    """B-T at completion: the TSA token is over the real signature value, so it validates."""
+    prepared = prepare_signature(pdf, env.person.cert, env.person.chain, timestamper=f"{env.server.url}/tsa")
+    signed = complete_signature(prepared, raw_signature=device_sign(env.person, prepared.to_be_signed))
+    report = validate_pdf(signed, env.trust(), allow_fetching=True)
+    assert report.valid, report.as_dict()
+    assert report.signatures[0].timestamp == "valid"
+    assert report.signatures[0].level in ("B-T", "B-LT")

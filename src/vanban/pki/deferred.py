@@ -6,11 +6,16 @@ Step 1 `prepare_signature` adds the signature field and appearance, reserves the
 Step 2 `complete_signature` takes the raw signature (or a whole CMS from the device),
 checks it against the prepared document and the expected certificate, embeds it and
 returns the signed PDF. A signature that does not match is refused (`PKI_DEFERRED_MISMATCH`)
-and nothing is written. Timestamp (B-T) is added at completion when a TSA is given.
+and nothing is written. Timestamp (B-T) is added at completion when a TSA is given: the
+TSA stamps the device's real signature value.
+
+Between the steps a web server keeps `PreparedSignature.to_state()` (JSON, no secrets) and
+the prepared PDF; `PreparedSignature.from_state` rebuilds it in another request or process.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from io import BytesIO
@@ -26,7 +31,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import ExternalSigner
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PostSignInstructions
-from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanban.pki.appearance import SignatureBox
@@ -51,6 +56,61 @@ class PreparedSignature:
     _post_sign: PostSignInstructions | None
     _signed_attrs: cms.CMSAttributes
     _ext: ExternalSigner
+    timestamper_url: str | None = None
+    _timestamper: TimeStamper | None = None  # in-process only (e.g. a test TSA object)
+
+    @property
+    def prepared_pdf(self) -> bytes:
+        """The PDF with its empty signature hole (what `from_state` needs beside the state)."""
+        return self._output.getvalue()
+
+    def to_state(self) -> dict[str, object]:
+        """JSON-safe; holds nothing secret (certificates, digests, offsets, signed attributes)."""
+        if self._post_sign is not None:
+            raise PkiError("PKI_BAD_USAGE", "Chữ ký có bước sau khi ký không lưu được giữa hai bước")
+        return {"v": 1, "certificate": _b64(self.certificate.public_bytes(Encoding.DER)),
+                "chain": [_b64(c.public_bytes(Encoding.DER)) for c in self.chain],
+                "signed_attrs": _b64(self.to_be_signed),
+                "document_digest": _b64(self._prepared.document_digest),
+                "region": [self._prepared.reserved_region_start, self._prepared.reserved_region_end],
+                "pdf_sha256": hashlib.sha256(self.prepared_pdf).hexdigest(),
+                "timestamper_url": self.timestamper_url}
+
+    @classmethod
+    def from_state(cls, state: dict[str, object], prepared_pdf: bytes) -> PreparedSignature:
+        """Rebuilt in another request; `PKI_DEFERRED_STATE` when the pieces do not belong together."""
+        try:
+            if state.get("v") != 1 or hashlib.sha256(prepared_pdf).hexdigest() != state["pdf_sha256"]:
+                raise ValueError("state and prepared PDF do not match")
+            certificate = x509.load_der_x509_certificate(base64.b64decode(str(state["certificate"])))
+            chain = [x509.load_der_x509_certificate(base64.b64decode(str(c)))
+                     for c in state["chain"]]  # type: ignore[attr-defined]
+            tbs = base64.b64decode(str(state["signed_attrs"]))
+            start, end = state["region"]  # type: ignore[misc]
+            prepared = PreparedByteRangeDigest(base64.b64decode(str(state["document_digest"])),
+                                               int(start), int(end))
+            attrs = cms.CMSAttributes.load(tbs)
+            url = state.get("timestamper_url")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PkiError("PKI_DEFERRED_STATE", "Chữ ký đang chờ không còn dùng được; hãy ký lại") from exc
+        return cls(certificate, chain, tbs, hashlib.sha256(tbs).digest(), BytesIO(prepared_pdf),
+                   prepared, None, attrs, _external_signer(certificate, chain, None),
+                   str(url) if url else None)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _external_signer(certificate: x509.Certificate, chain: list[x509.Certificate],
+                     signature_value: bytes | None) -> ExternalSigner:
+    registry = SimpleCertificateStore()
+    registry.register_multiple([_asn1(c) for c in chain])
+    if signature_value is None:  # a placeholder of the right size for the /Contents estimate
+        pub = certificate.public_key()
+        signature_value = bytes(pub.key_size // 8 if isinstance(pub, rsa.RSAPublicKey) else 72)
+    return ExternalSigner(signing_cert=_asn1(certificate), cert_registry=registry,
+                          signature_value=signature_value)
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -64,12 +124,7 @@ def prepare_signature(pdf_bytes: bytes, certificate: x509.Certificate,
                       timestamper: TimeStamper | str | None = None) -> PreparedSignature:
     """Step 1: the PDF with its (empty) signature field and what the device must sign."""
     chain = list(chain or [])
-    registry = SimpleCertificateStore()
-    registry.register_multiple([_asn1(c) for c in chain])
-    pub = certificate.public_key()
-    size = pub.key_size // 8 if isinstance(pub, rsa.RSAPublicKey) else 72
-    ext = ExternalSigner(signing_cert=_asn1(certificate), cert_registry=registry,
-                         signature_value=bytes(size))
+    ext = _external_signer(certificate, chain, None)
     pdf_signer, text_params = build_pdf_signer(
         pdf_bytes, certificate, ext, role=role, reason=reason, location=location,
         appearance=appearance, visible=visible, timestamper=timestamper)
@@ -87,8 +142,10 @@ def prepare_signature(pdf_bytes: bytes, certificate: x509.Certificate,
     except (SigningError, PdfError, OSError) as exc:
         raise PkiError("PKI_SIGNING_FAILED", f"Không chuẩn bị được chữ ký: {exc}") from exc
     tbs_der = attrs.dump()
+    url = timestamper if isinstance(timestamper, str) else getattr(timestamper, "url", None)
+    stamper = HTTPTimeStamper(timestamper) if isinstance(timestamper, str) else timestamper
     return PreparedSignature(certificate, chain, tbs_der, hashlib.sha256(tbs_der).digest(),
-                             out, prep, tbs.post_sign_instructions, attrs, ext)
+                             out, prep, tbs.post_sign_instructions, attrs, ext, url, stamper)
 
 
 def _check_raw(cert: x509.Certificate, data: bytes, signature: bytes) -> None:
@@ -111,14 +168,15 @@ def complete_signature(prepared: PreparedSignature, *, raw_signature: bytes | No
         raw_signature = _raw_from_cms(prepared, cms_signature)
     assert raw_signature is not None
     _check_raw(prepared.certificate, prepared.to_be_signed, raw_signature)
-    ext = prepared._ext
+    # The real signature value goes in before the CMS is built, so a TSA stamps *it*.
+    ext = _external_signer(prepared.certificate, prepared.chain, raw_signature)
+    timestamper = prepared._timestamper or (
+        HTTPTimeStamper(prepared.timestamper_url) if prepared.timestamper_url else None)
     out = BytesIO(prepared._output.getvalue())
 
     async def _finish() -> None:
         sig_cms = await ext.async_sign_prescribed_attributes(
-            "sha256", signed_attrs=prepared._signed_attrs,
-            timestamper=None)
-        sig_cms["content"]["signer_infos"][0]["signature"] = raw_signature
+            "sha256", signed_attrs=prepared._signed_attrs, timestamper=timestamper)
         await PdfTBSDocument.async_finish_signing(
             out, prepared._prepared, sig_cms,
             post_sign_instr=prepared._post_sign)

@@ -9,6 +9,9 @@ UV_VERSION := 0.9.30
 PROXY_PORT ?= 8080
 # Printed in the QR code of issued documents: follows the port the demo is served on.
 export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo keeps its leaders' keys on the server so it signs without a USB token; every page
+# that uses them says so. Production leaves this unset (off): leaders sign with their token.
+export VANBAN_SERVER_PERSONAL_KEYS ?= 1
 
 .PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
 

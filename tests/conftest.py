@@ -26,6 +26,13 @@ def _fast_hashing(request: pytest.FixtureRequest, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _server_personal_keys(settings) -> None:
+    """Tests sign as the demo does, with the leader's key on the server; the tests of the
+    production default (tests/documents/test_device_signing.py) switch it off."""
+    settings.VANBAN_SERVER_PERSONAL_KEYS = True
+
+
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 

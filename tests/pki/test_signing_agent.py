@@ -129,6 +129,10 @@ def test_a_page_signs_through_the_agent(agent: tuple[str, str], tmp_path: Path) 
     status, paired = _call(f"{url}/pair", body={"code": code})
     assert status == 200
     token = paired["token"]
+    assert "certificates" not in info  # the chain only to a paired page
+    status, info = _call(f"{url}/status", token=token)
+    assert info["paired"] is True
+    assert x509.load_pem_x509_certificate(info["certificates"][0].encode()) == cert
     assert _call(f"{url}/sign", origin="https://evil.example", body=request, token=token)[0] == 403
     too_big = json.dumps({"data": "A" * 70_000}).encode()
     assert _call(f"{url}/sign", body=too_big, token=token)[0] == 413
@@ -139,6 +143,24 @@ def test_a_page_signs_through_the_agent(agent: tuple[str, str], tmp_path: Path) 
     report = validate_pdf(pdf, TrustStore([ca]), allow_fetching=False)
     assert [s.integrity for s in report.signatures] == ["intact"]
     assert report.signatures[0].chain == "trusted" and report.signatures[0].signer.common_name == "Y Khu Eban"
+
+
+def test_preflight_allows_private_network_only_for_the_page(agent: tuple[str, str]) -> None:
+    """Chromium asks a loopback server before a page from the network may call it."""
+    url, _ = agent
+
+    def preflight(origin: str) -> tuple[int, str | None]:
+        request = urllib.request.Request(f"{url}/sign", method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Private-Network": "true"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as resp:
+                return resp.status, resp.headers.get("Access-Control-Allow-Private-Network")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("Access-Control-Allow-Private-Network")
+
+    assert preflight(PAGE) == (204, "true")
+    assert preflight("https://evil.example") == (403, None)
 
 
 def test_wrong_pairing_codes_lock_the_agent(agent: tuple[str, str]) -> None:

@@ -28,6 +28,8 @@ def load_demo_pki(agency_codes: list[str]) -> int:
             trust.register_credential(actor="demo", agency=agency, kind=kind,
                                       p12=issued.pkcs12(PASSWORD.encode()), password=PASSWORD)
             created += 1
+        if not trust.server_personal_keys():
+            continue  # production default: leaders register their own token's certificate
         for m in Membership.objects.filter(agency=agency, role="leader").select_related("user"):
             user = m.user
             if Credential.objects.filter(user=user, agency=agency, kind="person").exists():

@@ -268,3 +268,33 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class PendingSignature(models.Model):
+    """A leader's signature the server has prepared (`pki.deferred`) and the USB token, through
+    the local signing agent, has still to make. Holds nothing secret: the prepared PDF (blob),
+    the signed attributes and the certificate. One live per document; expires in minutes."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ token ký"
+        COMPLETED = "completed", "Đã ký"
+        SUPERSEDED = "superseded", "Thay bằng lần chuẩn bị sau"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pending_signatures")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    credential = models.ForeignKey("trust.Credential", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    source_sha256 = models.CharField(max_length=64)  # the main file it was prepared from
+    stamped_sha256 = models.CharField(max_length=64)  # with the QR footer, before signing
+    prepared_sha256 = models.CharField(max_length=64)  # with the empty signature field
+    prepared_state = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["document", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.get_state_display()}"

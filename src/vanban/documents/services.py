@@ -287,8 +287,9 @@ def _sign(document: Document, actor: Any, role: str, credential_kind: str, user:
     return _store_file(document, actor, FileInput(name, signed, DocumentFile.Role.MAIN), stage=role)
 
 
-def _stamp_verification_footer(document: Document, actor: Any) -> None:
-    """QR code and verification code on the first page, before any signature covers it."""
+def stamped_main_file(document: Document) -> bytes:
+    """The main PDF with its QR code and verification code on the first page, before any
+    signature covers it (a new code is given to `document`, not yet saved)."""
     from vanban.documents import verification
     from vanban.pki.footer import stamp_verification_footer
 
@@ -298,28 +299,54 @@ def _stamp_verification_footer(document: Document, actor: Any) -> None:
     document.verification_code = document.verification_code or verification.new_code()
     code = document.verification_code
     try:
-        stamped = stamp_verification_footer(get_store().get(main.sha256), verification.public_url(code),
-                                            verification.display(code))
+        return stamp_verification_footer(get_store().get(main.sha256), verification.public_url(code),
+                                         verification.display(code))
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
+
+
+def _stamp_verification_footer(document: Document, actor: Any) -> None:
+    main = document.main_file()
+    stamped = stamped_main_file(document)
+    assert main is not None
     _store_file(document, actor, FileInput(main.name, stamped, DocumentFile.Role.MAIN), stage="footer")
+
+
+def store_signed_main_file(document: Document, actor: Any, stamped: bytes, signed: bytes) -> None:
+    """A signature made elsewhere (the leader's token): the stamped and the signed PDF kept as
+    the server-signed path keeps them."""
+    main = document.main_file()
+    assert main is not None
+    name = main.name if main.name.lower().endswith(".pdf") else f"{main.name}.pdf"
+    _store_file(document, actor, FileInput(main.name, stamped, DocumentFile.Role.MAIN), stage="footer")
+    _store_file(document, actor, FileInput(name, signed, DocumentFile.Role.MAIN), stage="person")
 
 
 @transaction.atomic
 def approve_and_sign(*, actor: Any, document: Document) -> Document:
-    """The leader signs the main file with their personal certificate (PAdES)."""
+    """The leader signs the main file with their personal key held by the server (demo mode:
+    `VANBAN_SERVER_PERSONAL_KEYS`); with a USB token see `documents.device_signing`."""
     document = _locked(document)
     if not permissions.can_approve(actor, document):
         raise DocumentForbiddenError("Chỉ lãnh đạo được ký duyệt dự thảo đang chờ duyệt.")
+    if not trust.server_personal_keys():
+        raise DocumentError("SERVER_PERSONAL_KEYS_OFF",
+                            "Máy chủ không giữ khóa cá nhân: hãy ký bằng token USB qua trình ký số.", 409)
     _stamp_verification_footer(document, actor)
     _sign(document, actor, "person", "person", user=actor)
+    return mark_approved(document, actor, via="server")
+
+
+def mark_approved(document: Document, actor: Any, *, via: str) -> Document:
+    """After the leader's signature is stored: state, signer, audit, who is told."""
     document.state = Document.State.APPROVED
     document.approver = actor
     document.signer_name = actor.display_name()
     document.signer_position = actor.position
     document.save(update_fields=["state", "approver", "signer_name", "signer_position", "verification_code",
                                  "updated_at"])
-    record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document)
+    record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"key": via})
     signals.ask(document, signals.members_with_role(document.agency_id, "clerk"),
                 f"Văn bản đã ký duyệt, chờ phát hành: {document.subject}", "to_issue")
     signals.ask(document, [document.drafter], f"Lãnh đạo đã ký duyệt dự thảo: {document.subject}", "approved")

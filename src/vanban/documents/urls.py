@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from vanban.documents import views
+from vanban.documents import views, views_signing
 
 urlpatterns = [
     path("", views.drafts, name="drafts"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/trinh/", views.act, {"action": "submit"}, name="draft_submit"),
     path("<int:pk>/tra-lai/", views.act, {"action": "return"}, name="draft_return"),
     path("<int:pk>/ky-duyet/", views.act, {"action": "approve"}, name="draft_approve"),
+    path("<int:pk>/ky-token/chuan-bi/", views_signing.prepare, name="device_sign_prepare"),
+    path("<int:pk>/ky-token/hoan-tat/", views_signing.complete, name="device_sign_complete"),
     path("<int:pk>/phat-hanh/", views.act, {"action": "issue"}, name="document_issue"),
     path("<int:pk>/thu-hoi/", views.act, {"action": "revoke"}, name="document_revoke"),
     path("tep/<int:file_id>/", views.download, name="document_file"),

@@ -18,7 +18,7 @@ from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
-from vanban.documents import books, permissions, queries, services
+from vanban.documents import books, device_signing, permissions, queries, services
 from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
@@ -180,7 +180,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_rows": status_timeline(doc.pk),
         "panel": signature_panel(doc), "leaders": leaders,
         "can_edit": permissions.can_edit_draft(request.user, doc),
-        "can_approve": permissions.can_approve(request.user, doc),
+        "can_approve": (can_approve := permissions.can_approve(request.user, doc)),
+        **(device_signing.signing_options(request.user, doc) if can_approve else {}),
         "can_issue": permissions.can_issue(request.user, doc),
         "can_revoke": permissions.can_revoke(request.user, doc),
     })

@@ -134,6 +134,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Methods", "GET, POST")
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Authorization")
         self.send_header("Access-Control-Max-Age", "600")
+        if self.headers.get("Access-Control-Request-Private-Network") == "true":
+            # Chromium's Private Network Access: a page on the network may reach this loopback
+            # agent only when the agent says so in the preflight (the origin is checked above).
+            self.send_header("Access-Control-Allow-Private-Network", "true")
         self.send_header("Vary", "Origin")
         self.end_headers()
 
@@ -145,9 +149,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path != "/status":
             self._error(HTTPStatus.NOT_FOUND, "AGENT_NOT_FOUND", "Không có địa chỉ này.", origin)
             return
-        self._answer(HTTPStatus.OK, {"agent": "vanban-signer", "version": __version__,
-                                     "token": self.state.token_label, "signer": self.state.subject,
-                                     "paired": self._paired(origin)}, origin)
+        paired = self._paired(origin)
+        answer: dict[str, Any] = {"agent": "vanban-signer", "version": __version__,
+                                  "token": self.state.token_label, "signer": self.state.subject,
+                                  "paired": paired}
+        if paired:  # the page needs the chain to have the server prepare the signature
+            answer["certificates"] = self.state.chain_pem
+        self._answer(HTTPStatus.OK, answer, origin)
 
     def do_POST(self) -> None:
         origin = self._origin()

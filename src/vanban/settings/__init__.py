@@ -207,6 +207,12 @@ VANBAN_EXCHANGE_RETRY_MAX_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_MAX_SE
 # Processes that check the PDF signatures of an inbox batch in parallel (1 = in the worker itself).
 # Revocation of signers' certificates (docs/signatures.md): fetch CRL/OCSP, what "unknown"
 # means, how long a fetched answer is reused (it is also kept as evidence).
+# Leaders' personal keys held by the server (PKCS#12): a demo mode, off unless switched on
+# (the Makefile's demo turns it on); otherwise leaders sign with their USB token through the
+# local signing agent at VANBAN_SIGNER_AGENT_URL (docs/signatures.md).
+VANBAN_SERVER_PERSONAL_KEYS = env_bool("VANBAN_SERVER_PERSONAL_KEYS", False)
+VANBAN_SIGNER_AGENT_URL = env_str("VANBAN_SIGNER_AGENT_URL", "http://127.0.0.1:48721")
+VANBAN_PENDING_SIGNATURE_MINUTES = max(1, env_int("VANBAN_PENDING_SIGNATURE_MINUTES", 10))
 VANBAN_REVOCATION_FETCH = env_bool("VANBAN_REVOCATION_FETCH", True)
 VANBAN_REVOCATION_POLICY = parse_revocation_policy(env_str("VANBAN_REVOCATION_POLICY", "soft-fail"))
 VANBAN_REVOCATION_CACHE_SECONDS = max(0, env_int("VANBAN_REVOCATION_CACHE_SECONDS", 3600))

@@ -63,11 +63,17 @@ class TrustAnchor(models.Model):
 
 
 class Credential(models.Model):
-    """A key the server signs with: an agency's seal, its system key, or a person's key.
+    """A signing certificate: an agency's seal, its system key, or a person's key.
 
-    Kept as PKCS#12 in the blob store. This suits software keys (and the demo); a USB
-    token or a remote signing service is a different `vanban.pki.Signer` (docs/signatures.md).
+    `holder=server`: the key is kept as PKCS#12 in the blob store (seals and system keys;
+    personal keys only in demo mode, `VANBAN_SERVER_PERSONAL_KEYS`). `holder=device`: only the
+    certificate is here; the key stays on the official's USB token and signs through the
+    local signing agent (docs/signatures.md).
     """
+
+    class Holder(models.TextChoices):
+        SERVER = "server", "Khóa trên máy chủ (PKCS#12)"
+        DEVICE = "device", "Khóa trên thiết bị của người ký (token USB)"
 
     class Kind(models.TextChoices):
         SEAL = "seal", "Chữ ký số cơ quan (con dấu)"
@@ -79,9 +85,10 @@ class Credential(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                              on_delete=models.PROTECT, related_name="credentials")
     label = models.CharField("tên", max_length=300)
+    holder = models.CharField("nơi giữ khóa", max_length=10, choices=Holder.choices, default=Holder.SERVER)
     certificate_pem = models.TextField()
     fingerprint = models.CharField(max_length=64, unique=True)
-    p12_sha256 = models.CharField(max_length=64)
+    p12_sha256 = models.CharField(max_length=64, blank=True)  # empty for holder=device
     # A random password the PKCS#12 blob was re-wrapped with, sealed with the KEK: the blob
     # store and the database together do not open the key without the KEK.
     p12_password = SealedTextField(blank=True)

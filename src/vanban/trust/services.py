@@ -196,9 +196,19 @@ def _trust_store_cached(key: tuple[int, ...], policy: tuple[bool, bool, int]) ->
                                  require_revocation=policy[1], cache_seconds=policy[2])
 
 
+def server_personal_keys() -> bool:
+    """Leaders' keys held by the server: a demo mode (`VANBAN_SERVER_PERSONAL_KEYS`), off unless
+    switched on; production signs with the official's token (agent) or an HSM."""
+    return bool(getattr(settings, "VANBAN_SERVER_PERSONAL_KEYS", False))
+
+
 @transaction.atomic
 def register_credential(*, actor: Any, agency: Agency, kind: str, p12: bytes, password: str,
                         user: Any = None, label: str = "") -> Credential:
+    if kind == Credential.Kind.PERSON and not server_personal_keys():
+        raise TrustError("TRUST_SERVER_PERSONAL_KEYS_OFF",
+                         "Máy chủ không giữ khóa cá nhân (chỉ bật ở chế độ trình diễn: "
+                         "VANBAN_SERVER_PERSONAL_KEYS=1). Hãy đăng ký chứng thư của token USB.")
     signer = load_pkcs12(p12, password)  # refuses a bad file or password before storing
     cert = signer.certificate
     wrapped, password = rewrap_pkcs12(p12, password)
@@ -237,9 +247,58 @@ def _cn(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
+@transaction.atomic
+def register_device_certificate(*, actor: Any, agency: Agency, user: Any, data: bytes,
+                                label: str = "") -> Credential:
+    """A leader's token certificate (no key: the key never leaves the token). The first
+    certificate in `data` is the signer's, the rest its CA chain; it must chain to the trust
+    store and stand unrevoked, and be valid now."""
+    try:
+        certs = load_certificates(data)
+    except PkiError as exc:
+        raise TrustError("TRUST_BAD_CERTIFICATE", exc.message) from exc
+    if not certs:
+        raise TrustError("TRUST_BAD_CERTIFICATE", "Tệp không chứa chứng thư số nào.")
+    cert, intermediates = certs[0], certs[1:]
+    now = timezone.now()
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise TrustError("TRUST_CERT_EXPIRED", "Chứng thư số đã hết hạn hoặc chưa có hiệu lực.")
+    checked = check_chain(cert, intermediates, agency=agency)
+    if not checked.ok:
+        raise TrustError("TRUST_CERT_UNTRUSTED", checked.message)
+    fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
+    if Credential.objects.filter(fingerprint=fingerprint).exists():
+        raise TrustError("TRUST_CERT_EXISTS", "Chứng thư số này đã được đăng ký.")
+    row = Credential.objects.create(
+        kind=Credential.Kind.PERSON, holder=Credential.Holder.DEVICE, agency=agency, user=user,
+        label=label or _cn(cert), fingerprint=fingerprint,
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        not_after=cert.not_valid_after_utc)
+    record_event("trust.credential_registered", actor=actor, agency_code=agency.code, obj=row,
+                 details={"kind": "person", "holder": "device", "fingerprint": fingerprint,
+                          "user": getattr(user, "username", None)})
+    return row
+
+
+def device_credential(agency: Agency, user: Any, cert: x509.Certificate) -> Credential | None:
+    """The user's registered token certificate, if `cert` is one of them (and still active)."""
+    fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
+    return Credential.objects.filter(agency=agency, user=user, kind=Credential.Kind.PERSON,
+                                     holder=Credential.Holder.DEVICE, is_active=True,
+                                     fingerprint=fingerprint).first()
+
+
+def has_device_certificate(agency: Agency, user: Any) -> bool:
+    return Credential.objects.filter(agency=agency, user=user, kind=Credential.Kind.PERSON,
+                                     holder=Credential.Holder.DEVICE, is_active=True).exists()
+
+
 def credential_for(agency: Agency, kind: str, user: Any = None) -> Credential | None:
-    qs = Credential.objects.filter(agency=agency, kind=kind, is_active=True)
+    """The key the server signs with (holder=server); a person's only in demo mode."""
+    qs = Credential.objects.filter(agency=agency, kind=kind, is_active=True, holder=Credential.Holder.SERVER)
     if kind == Credential.Kind.PERSON:
+        if not server_personal_keys():
+            return None
         qs = qs.filter(user=user)
     return qs.order_by("-created_at").first()
 

@@ -16,6 +16,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,20 +61,25 @@ def _token(tmp_path: Path, env: dict[str, str]) -> None:
     (tmp_path / "pin").write_text(PIN + "\n")
 
 
-@pytest.fixture
-def agent(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(agent URL, pairing code) of a running `vanban signer agent --auto-confirm`."""
+def softhsm_env(tmp_path: Path) -> dict[str, str]:
+    """A fresh SoftHSM2 token directory for this test only."""
     (tmp_path / "tokens").mkdir()
     (tmp_path / "softhsm2.conf").write_text(f"directories.tokendir = {tmp_path / 'tokens'}\n"
                                             "objectstore.backend = file\nlog.level = ERROR\n")
     env = {**os.environ, "SOFTHSM2_CONF": str(tmp_path / "softhsm2.conf"), "PYTHONUNBUFFERED": "1"}
     env.pop("VANBAN_PKCS11_PIN", None)
-    _token(tmp_path, env)
+    return env
+
+
+@contextmanager
+def running_agent(cwd: Path, env: dict[str, str], origin: str) -> Iterator[tuple[str, str]]:
+    """(URL, pairing code) of `vanban signer agent --auto-confirm` on token 'usb', key 'ky', with
+    `pin` and `ca.pem` in `cwd`; stopped afterwards whatever happens."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "vanban.cli", "signer", "agent", "--pkcs11-module", MODULE,
                              "--token-label", "usb", "--key-label", "ky", "--pin-file", "pin", "--chain", "ca.pem",
-                             "--allow-origin", PAGE, "--port", str(port), "--auto-confirm"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--allow-origin", origin, "--port", str(port), "--auto-confirm"],
+                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     started = threading.Event()
 
@@ -92,6 +98,15 @@ def agent(tmp_path: Path) -> Iterator[tuple[str, str]]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture
+def agent(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(agent URL, pairing code) of a running `vanban signer agent --auto-confirm`."""
+    env = softhsm_env(tmp_path)
+    _token(tmp_path, env)
+    with running_agent(tmp_path, env, PAGE) as running:
+        yield running
 
 
 def _call(url: str, *, origin: str | None = PAGE, body: dict | bytes | None = None,

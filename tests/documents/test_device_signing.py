@@ -184,3 +184,66 @@ def test_demo_mode_marks_the_server_key(signing_office: Office, pdf_bytes: bytes
     page = client.get(f"/van-ban-di/{doc.pk}/").content.decode()
     assert "Chế độ trình diễn: khóa cá nhân của lãnh đạo nằm trên máy chủ" in page
     assert "Ký số bằng token và duyệt" in page
+
+
+@pytest.fixture
+def csc_provider(signing_office: Office, settings, tmp_path):
+    """A CSC service (tests/pki/cscserver.py, ours) holding the leader's key under the office's CA."""
+    from tests.pki.cscserver import CscServer, CscState
+
+    o = signing_office
+    issued = o.pki.issue_person("Trần Văn Hùng", "Chủ tịch", o.agency.name, o.agency.code)
+    state = CscState(token="tai-khoan-dich-vu", credentials={"hung-01": issued})
+    (tmp_path / "csc-token").write_text(state.token + "\n")
+    with CscServer(state) as url:
+        settings.VANBAN_CSC_URL, settings.VANBAN_CSC_TOKEN_FILE = url, str(tmp_path / "csc-token")
+        settings.VANBAN_SERVER_PERSONAL_KEYS = False
+        yield state
+
+
+def test_remote_signature_with_the_phone_code(signing_office: Office, pdf_bytes: bytes, csc_provider,
+                                              client: Client) -> None:
+    o = signing_office
+    row = trust.register_remote_credential(actor="test", agency=o.agency, user=o.leader, credential_id="hung-01")
+    assert (row.holder, row.remote_id, row.p12_sha256) == ("remote", "hung-01", "")
+    doc = submitted(o, pdf_bytes)
+    client.force_login(o.leader)
+    page = client.get(f"/van-ban-di/{doc.pk}/").content.decode()
+    assert "Ký số từ xa và duyệt" in page and "Chế độ trình diễn" not in page
+    wrong = client.post(f"/van-ban-di/{doc.pk}/ky-tu-xa/", {"otp": "999999"}, follow=True)
+    assert "Mã xác thực trên ứng dụng không đúng" in wrong.content.decode()
+    doc.refresh_from_db()
+    assert doc.state == Document.State.SUBMITTED and doc.files.count() == 1
+    client.post(f"/van-ban-di/{doc.pk}/ky-tu-xa/", {"otp": csc_provider.otp})
+    doc.refresh_from_db()
+    assert doc.state == Document.State.APPROVED
+    report = validate_pdf(get_store().get(doc.main_file().sha256), trust.trust_store())
+    assert report.verdict == "valid" and report.signatures[0].signer.sha256 == row.fingerprint
+    assert AuditEvent.objects.get(action="documents.approved_signed").details == {"key": "remote"}
+
+
+def test_remote_credential_from_an_untrusted_ca_is_refused(signing_office: Office, csc_provider) -> None:
+    o = signing_office
+    csc_provider.credentials["ngoai"] = TestPki(prefix="NGOAI").issue_person("X", "Y", o.agency.name, o.agency.code)
+    with pytest.raises(trust.TrustError) as err:
+        trust.register_remote_credential(actor="test", agency=o.agency, user=o.leader, credential_id="ngoai")
+    assert err.value.code == "TRUST_CERT_UNTRUSTED"
+    with pytest.raises(trust.TrustError) as err:
+        trust.register_remote_credential(actor="test", agency=o.agency, user=o.leader, credential_id="khong-co")
+    assert err.value.code == "PKI_CSC_ERROR"
+
+
+def test_certificates_command(signing_office: Office, tmp_path, capsys) -> None:
+    from django.core.management import call_command
+
+    o = signing_office
+    issued = o.pki.issue_person("Trần Văn Hùng", "Chủ tịch", o.agency.name, o.agency.code)
+    (tmp_path / "token.pem").write_text(chain_pem(issued))
+    call_command("certificates", "add", str(tmp_path / "token.pem"), "--user", "lanhdao")
+    assert "Đã đăng ký chứng thư “Trần Văn Hùng” cho lanhdao" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as ended:  # the same certificate twice
+        call_command("certificates", "add", str(tmp_path / "token.pem"), "--user", "lanhdao")
+    assert ended.value.code == 2 and "TRUST_CERT_EXISTS" in capsys.readouterr().err
+    call_command("certificates", "list", "--agency", o.agency.code)
+    listed = capsys.readouterr().out
+    assert "Khóa trên thiết bị của người ký (token USB)\tlanhdao\tTrần Văn Hùng" in listed

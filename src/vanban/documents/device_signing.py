@@ -1,4 +1,5 @@
-"""The leader signs with the USB token on their own computer (the local signing agent).
+"""The leader signs with a key the server does not hold: the USB token on their own computer
+(the local signing agent), or a remote-signing provider (CSC, `sign_remote`).
 
 Two requests around the token: `prepare` checks that the certificate the agent reports is the
 leader's registered, trusted one, stamps the QR footer, prepares the PAdES signature and keeps
@@ -28,6 +29,7 @@ from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, PendingSignature
 from vanban.documents.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
 from vanban.pki import PkiError, load_certificates, validate_pdf
+from vanban.pki.csc import sign_pdf_remote
 from vanban.pki.deferred import PreparedSignature, complete_signature, prepare_signature
 from vanban.trust import services as trust
 
@@ -50,6 +52,7 @@ def signing_options(user: Any, document: Document) -> dict[str, Any]:
     in demo mode, and then marked on the page)."""
     return {"server_keys": trust.credential_for(document.agency, "person", user) is not None,
             "device_certificate": trust.has_device_certificate(document.agency, user),
+            "remote_credential": trust.remote_credential(document.agency, user),
             "agent_url": settings.VANBAN_SIGNER_AGENT_URL}
 
 
@@ -122,11 +125,40 @@ def complete(*, actor: Any, document: Document, pending_id: int, signature_b64: 
         signed = complete_signature(prepared, raw_signature=raw)
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
-    report = validate_pdf(signed, trust.trust_store(document.agency))
-    if report.verdict == "invalid" or any(s.integrity != "intact" for s in report.signatures):
-        raise DocumentError("DEVICE_SIGNATURE_INVALID", f"Chữ ký sau khi nhúng không hợp lệ: {report.explanation}", 422)
+    _check_signed(document, signed)
     store_signed_main_file(document, actor, store.get(pending.stamped_sha256), signed)
     pending.state = PendingSignature.State.COMPLETED
     pending.finished_at = timezone.now()
     pending.save(update_fields=["state", "finished_at"])
     return mark_approved(document, actor, via="device")
+
+
+def _check_signed(document: Document, signed: bytes) -> None:
+    report = validate_pdf(signed, trust.trust_store(document.agency))
+    if report.verdict == "invalid" or any(s.integrity != "intact" for s in report.signatures):
+        raise DocumentError("DEVICE_SIGNATURE_INVALID", f"Chữ ký sau khi nhúng không hợp lệ: {report.explanation}", 422)
+
+
+@transaction.atomic
+def sign_remote(*, actor: Any, document: Document, otp: str) -> Document:
+    """The leader types the code from the provider's phone app; the provider signs the hash."""
+    document = _locked(document)
+    _check_approver(actor, document)
+    credential = trust.remote_credential(document.agency, actor)
+    service = trust.csc_service()
+    if credential is None or service is None:
+        raise DocumentError("REMOTE_CREDENTIAL_MISSING", "Anh/chị chưa có khóa ký số từ xa được đăng ký.", 409)
+    code = "".join(otp.split())
+    if not code.isdigit() or not 4 <= len(code) <= 10:
+        raise DocumentError("OTP_REQUIRED", "Nhập mã xác thực (4–10 chữ số) hiện trên ứng dụng ký số.")
+    stamped = stamped_main_file(document)
+    try:
+        signed = sign_pdf_remote(stamped, service, credential.remote_id, code,
+                                 expected=load_certificates(credential.certificate_pem.encode("ascii"))[0],
+                                 reason="Ký ban hành", location=document.place or None,
+                                 description=f"Ký duyệt: {document.subject}")
+    except PkiError as exc:
+        raise DocumentError(exc.code, exc.message, 422) from exc
+    _check_signed(document, signed)
+    store_signed_main_file(document, actor, stamped, signed)
+    return mark_approved(document, actor, via="remote")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/trinh/", views.act, {"action": "submit"}, name="draft_submit"),
     path("<int:pk>/tra-lai/", views.act, {"action": "return"}, name="draft_return"),
     path("<int:pk>/ky-duyet/", views.act, {"action": "approve"}, name="draft_approve"),
+    path("<int:pk>/ky-tu-xa/", views.act, {"action": "approve_remote"}, name="draft_approve_remote"),
     path("<int:pk>/ky-token/chuan-bi/", views_signing.prepare, name="device_sign_prepare"),
     path("<int:pk>/ky-token/hoan-tat/", views_signing.complete, name="device_sign_complete"),
     path("<int:pk>/phat-hanh/", views.act, {"action": "issue"}, name="document_issue"),

@@ -192,6 +192,7 @@ ACTION_STATES = {
     "submit": {Document.State.DRAFT, Document.State.RETURNED},
     "return": {Document.State.SUBMITTED},
     "approve": {Document.State.SUBMITTED},
+    "approve_remote": {Document.State.SUBMITTED},
     "issue": {Document.State.APPROVED},
     "revoke": {Document.State.ISSUED},
 }
@@ -213,6 +214,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "approve":
             services.approve_and_sign(actor=request.user, document=doc)
             messages.success(request, "Đã ký số và duyệt văn bản.")
+        elif action == "approve_remote":
+            device_signing.sign_remote(actor=request.user, document=doc, otp=request.POST.get("otp", ""))
+            messages.success(request, "Đã ký số từ xa và duyệt văn bản.")
         elif action == "issue":
             doc = services.issue_document(actor=request.user, document=doc)
             messages.success(request, f"Đã phát hành văn bản số {doc.notation}, mã định danh {doc.identifier_code}.")

@@ -212,6 +212,10 @@ VANBAN_EXCHANGE_RETRY_MAX_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_MAX_SE
 # local signing agent at VANBAN_SIGNER_AGENT_URL (docs/signatures.md).
 VANBAN_SERVER_PERSONAL_KEYS = env_bool("VANBAN_SERVER_PERSONAL_KEYS", False)
 VANBAN_SIGNER_AGENT_URL = env_str("VANBAN_SIGNER_AGENT_URL", "http://127.0.0.1:48721")
+# Remote signing (CSC API v2): the provider's base URL and the office's service-account token,
+# read from a file (kept out of the environment listing and the database).
+VANBAN_CSC_URL = env_str("VANBAN_CSC_URL")
+VANBAN_CSC_TOKEN_FILE = env_str("VANBAN_CSC_TOKEN_FILE")
 VANBAN_PENDING_SIGNATURE_MINUTES = max(1, env_int("VANBAN_PENDING_SIGNATURE_MINUTES", 10))
 VANBAN_REVOCATION_FETCH = env_bool("VANBAN_REVOCATION_FETCH", True)
 VANBAN_REVOCATION_POLICY = parse_revocation_policy(env_str("VANBAN_REVOCATION_POLICY", "soft-fail"))

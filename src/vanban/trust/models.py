@@ -68,12 +68,14 @@ class Credential(models.Model):
     `holder=server`: the key is kept as PKCS#12 in the blob store (seals and system keys;
     personal keys only in demo mode, `VANBAN_SERVER_PERSONAL_KEYS`). `holder=device`: only the
     certificate is here; the key stays on the official's USB token and signs through the
-    local signing agent (docs/signatures.md).
+    local signing agent. `holder=remote`: the key is at a CSC remote-signing provider under
+    `remote_id` (docs/signatures.md).
     """
 
     class Holder(models.TextChoices):
         SERVER = "server", "Khóa trên máy chủ (PKCS#12)"
         DEVICE = "device", "Khóa trên thiết bị của người ký (token USB)"
+        REMOTE = "remote", "Khóa tại dịch vụ ký số từ xa (CSC)"
 
     class Kind(models.TextChoices):
         SEAL = "seal", "Chữ ký số cơ quan (con dấu)"
@@ -86,6 +88,7 @@ class Credential(models.Model):
                              on_delete=models.PROTECT, related_name="credentials")
     label = models.CharField("tên", max_length=300)
     holder = models.CharField("nơi giữ khóa", max_length=10, choices=Holder.choices, default=Holder.SERVER)
+    remote_id = models.CharField("mã khóa tại dịch vụ ký từ xa", max_length=200, blank=True)  # CSC credentialID
     certificate_pem = models.TextField()
     fingerprint = models.CharField(max_length=64, unique=True)
     p12_sha256 = models.CharField(max_length=64, blank=True)  # empty for holder=device

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -278,6 +279,61 @@ def register_device_certificate(*, actor: Any, agency: Agency, user: Any, data: 
                  details={"kind": "person", "holder": "device", "fingerprint": fingerprint,
                           "user": getattr(user, "username", None)})
     return row
+
+
+def csc_service() -> Any:
+    """The configured CSC remote-signing provider, or None (`VANBAN_CSC_URL`, `VANBAN_CSC_TOKEN_FILE`)."""
+    from vanban.pki.csc import CscService
+
+    url = getattr(settings, "VANBAN_CSC_URL", "")
+    if not url:
+        return None
+    token_file = getattr(settings, "VANBAN_CSC_TOKEN_FILE", "")
+    try:
+        token = Path(token_file).read_text(encoding="utf-8").strip().splitlines()[0] if token_file else None
+    except (OSError, IndexError) as exc:
+        raise TrustError("TRUST_CSC_TOKEN",
+                         "Không đọc được tệp mã truy cập dịch vụ ký từ xa (VANBAN_CSC_TOKEN_FILE).") from exc
+    return CscService(url, token=token)
+
+
+@transaction.atomic
+def register_remote_credential(*, actor: Any, agency: Agency, user: Any, credential_id: str) -> Credential:
+    """A leader's key at the CSC provider: its certificate is fetched from the provider and must
+    chain to the trust store, like a token's."""
+    from vanban.pki.csc import credential_certificates
+
+    service = csc_service()
+    if service is None:
+        raise TrustError("TRUST_CSC_NOT_CONFIGURED", "Chưa cấu hình dịch vụ ký số từ xa (VANBAN_CSC_URL).")
+    try:
+        certs = credential_certificates(service, credential_id)
+    except PkiError as exc:
+        raise TrustError(exc.code, exc.message) from exc
+    cert, chain = certs[0], certs[1:]
+    checked = check_chain(cert, chain, agency=agency)
+    if not checked.ok:
+        raise TrustError("TRUST_CERT_UNTRUSTED", checked.message)
+    fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
+    if Credential.objects.filter(fingerprint=fingerprint).exists():
+        raise TrustError("TRUST_CERT_EXISTS", "Chứng thư số này đã được đăng ký.")
+    row = Credential.objects.create(
+        kind=Credential.Kind.PERSON, holder=Credential.Holder.REMOTE, remote_id=credential_id, agency=agency,
+        user=user, label=_cn(cert), fingerprint=fingerprint,
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        not_after=cert.not_valid_after_utc)
+    record_event("trust.credential_registered", actor=actor, agency_code=agency.code, obj=row,
+                 details={"kind": "person", "holder": "remote", "fingerprint": fingerprint,
+                          "user": getattr(user, "username", None)})
+    return row
+
+
+def remote_credential(agency: Agency, user: Any) -> Credential | None:
+    if not getattr(settings, "VANBAN_CSC_URL", ""):
+        return None
+    return (Credential.objects.filter(agency=agency, user=user, kind=Credential.Kind.PERSON,
+                                      holder=Credential.Holder.REMOTE, is_active=True)
+            .order_by("-created_at").first())
 
 
 def device_credential(agency: Agency, user: Any, cert: x509.Certificate) -> Credential | None:

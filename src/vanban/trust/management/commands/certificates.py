@@ -1,7 +1,8 @@
 """`vanban certificates`: the leaders' token certificates the office accepts signatures from.
 
-add  — register a token certificate for a user (the key stays on the token);
-list — what is registered, where the key is held, until when.
+add        — register a token certificate for a user (the key stays on the token);
+add-remote — register a user's key at the CSC remote-signing provider (VANBAN_CSC_URL);
+list       — what is registered, where the key is held, until when.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         add.add_argument("file", type=Path, help="chứng thư (PEM/DER), có thể kèm chuỗi CA")
         add.add_argument("--user", required=True, help="tên đăng nhập")
         add.add_argument("--agency", help="mã cơ quan (mặc định: cơ quan duy nhất của người dùng)")
+        remote = sub.add_parser("add-remote", help="đăng ký khóa tại dịch vụ ký số từ xa (CSC) cho một người dùng")
+        remote.add_argument("--user", required=True, help="tên đăng nhập")
+        remote.add_argument("--agency", help="mã cơ quan (mặc định: cơ quan duy nhất của người dùng)")
+        remote.add_argument("--credential-id", required=True, help="mã khóa (credentialID) tại nhà cung cấp")
         listing = sub.add_parser("list", help="liệt kê chứng thư ký số")
         listing.add_argument("--agency", help="mã cơ quan")
 
@@ -50,17 +55,25 @@ class Command(BaseCommand):
             agencies = agencies.filter(code=options["agency"])
         if agencies.count() != 1:
             self._fail("AGENCY_AMBIGUOUS", "Người dùng không thuộc đúng một cơ quan; hãy ghi --agency.")
+        actor = f"vanban certificates ({user.get_username()})"
         try:
-            data = options["file"].read_bytes()
-        except OSError as exc:
-            self._fail("FILE_UNREADABLE", f"Không đọc được {options['file']}: {exc.strerror}")
-        try:
-            row = trust.register_device_certificate(actor=f"vanban certificates ({user.get_username()})",
-                                                    agency=agencies.get(), user=user, data=data)
+            if options["action"] == "add-remote":
+                row = trust.register_remote_credential(actor=actor, agency=agencies.get(), user=user,
+                                                       credential_id=options["credential_id"])
+            else:
+                row = trust.register_device_certificate(actor=actor, agency=agencies.get(), user=user,
+                                                        data=self._read(options["file"]))
         except trust.TrustError as exc:
             self._fail(exc.code, exc.message)
         self.stdout.write(f"Đã đăng ký chứng thư “{row.label}” cho {user.get_username()} "
                           f"(SHA-256 {row.fingerprint[:16]}…, đến {display_datetime(row.not_after)}).")
+
+    def _read(self, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            self._fail("FILE_UNREADABLE", f"Không đọc được {path}: {exc.strerror}")
+            raise
 
     def _fail(self, code: str, message: str) -> None:
         self.stderr.write(f"Lỗi [{code}]: {message}")

@@ -8,17 +8,21 @@ passes only when needed) vs `pyhanko.sign.validation.validate_pdf_signature` per
 signature with an equivalent context (no report). Signing: `KeyHoldingSigner` (key parsed
 once) vs pyHanko's stock `SimpleSigner.load_pkcs12_data` per signature (how a naive caller
 uses it) and the same SimpleSigner reused (key re-parsed inside every `sign_raw`);
-deferred two-step signing (prepare, device signs, complete) and a PKCS#11 key on a
+deferred two-step signing (prepare, device signs, complete), the same with its state
+through JSON between the steps (the web path of the USB token), remote signing over the CSC
+API against our test CSC service on loopback (tests/pki/cscserver.py), and a PKCS#11 key on a
 SoftHSM2 token (skipped when softhsm2 is not installed) in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,8 +36,12 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for the CSC test service
+from tests.pki.cscserver import CscServer, CscState
+
 from vanban.pki import TrustStore, sign_pdf, validate_pdf
-from vanban.pki.deferred import complete_signature, prepare_signature
+from vanban.pki.csc import CscService, sign_pdf_remote
+from vanban.pki.deferred import PreparedSignature, complete_signature, prepare_signature
 from vanban.pki.samplepdf import make_pdf
 from vanban.pki.signer import KeyHoldingSigner
 from vanban.pki.testpki import TestPki
@@ -108,6 +116,20 @@ def main() -> None:
             raw = person.key.sign(prepared.to_be_signed, padding.PKCS1v15(), hashes.SHA256())
             complete_signature(prepared, raw_signature=raw)
 
+        def sign_deferred_web() -> None:
+            prepared = prepare_signature(small, person.cert, person.chain, visible=False)
+            state, kept = json.dumps(prepared.to_state()), prepared.prepared_pdf
+            again = PreparedSignature.from_state(json.loads(state), kept)
+            raw = person.key.sign(again.to_be_signed, padding.PKCS1v15(), hashes.SHA256())
+            complete_signature(again, raw_signature=raw)
+
+        csc_state = CscState(token="bench", credentials={"p": person})
+        csc = CscServer(csc_state)
+        csc_url = csc.__enter__()
+
+        def sign_remote() -> None:
+            sign_pdf_remote(small, CscService(csc_url, token="bench"), "p", csc_state.otp)
+
         token = _softhsm_signer(seal)
 
         rows = [
@@ -118,6 +140,8 @@ def main() -> None:
             ("sign: pyHanko sign_pdf + SimpleSigner.load_pkcs12 each", sign_stock),
             ("sign: vanban sign_pdf (KeyHoldingSigner, invisible)", sign_kept),
             ("sign: vanban deferred prepare + complete (invisible)", sign_deferred),
+            ("sign: vanban deferred, state via JSON (web path)", sign_deferred_web),
+            ("sign: vanban CSC remote, loopback test service", sign_remote),
         ]
         if token is not None:
             rows.append(("sign: vanban sign_pdf + PKCS#11 SoftHSM2 (invisible)",
@@ -128,6 +152,7 @@ def main() -> None:
         for label, fn in rows:
             per_s, n = rate(fn, args.seconds)
             print(f"{label:58} {per_s:8.1f} {1000 / per_s:9.1f} {n:6d}")
+        csc.__exit__()
     finally:
         server.stop()
 

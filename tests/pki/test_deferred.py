@@ -111,3 +111,22 @@ def test_timestamp_stamps_the_device_signature(env, pdf):
     assert report.valid, report.as_dict()
     assert report.signatures[0].timestamp == "valid"
     assert report.signatures[0].level in ("B-T", "B-LT")
+
+
+def test_ltv_at_completion_validates_offline(env, pdf):
+    """B-LT: timestamp and revocation answers embedded at completion; later, with the CRL/OCSP
+    server unreachable, the signature is still valid with revocation known."""
+    prepared = prepare_signature(pdf, env.person.cert, env.person.chain, timestamper=f"{env.server.url}/tsa")
+    signed = complete_signature(prepared, raw_signature=device_sign(env.person, prepared.to_be_signed),
+                                ltv_trust=env.trust())
+    report = validate_pdf(signed, env.trust(), allow_fetching=False)
+    assert report.valid, report.as_dict()
+    assert report.signatures[0].level == "B-LT"
+    assert report.signatures[0].revocation == "good"
+
+
+def test_without_ltv_revocation_is_unknown_offline(env, pdf):
+    prepared = prepare_signature(pdf, env.person.cert, env.person.chain)
+    signed = complete_signature(prepared, raw_signature=device_sign(env.person, prepared.to_be_signed))
+    report = validate_pdf(signed, env.trust(), allow_fetching=False)
+    assert report.signatures[0].revocation == "unknown"

@@ -38,7 +38,8 @@ from vanban.pki.appearance import SignatureBox
 from vanban.pki.errors import PkiError
 from vanban.pki.raw import raw_signature_valid
 from vanban.pki.runner import run_coroutine
-from vanban.pki.sign import build_pdf_signer
+from vanban.pki.sign import add_revocation_info, build_pdf_signer
+from vanban.pki.trust import TrustStore
 
 __all__ = ["PreparedSignature", "complete_signature", "prepare_signature"]
 
@@ -159,9 +160,10 @@ def _check_raw(cert: x509.Certificate, data: bytes, signature: bytes) -> None:
 
 
 def complete_signature(prepared: PreparedSignature, *, raw_signature: bytes | None = None,
-                       cms_signature: bytes | None = None) -> bytes:
+                       cms_signature: bytes | None = None, ltv_trust: TrustStore | None = None) -> bytes:
     """Step 2: check the device's answer and embed it; `PKI_DEFERRED_MISMATCH` if it is not
-    the expected signer's signature over this prepared document (nothing is changed)."""
+    the expected signer's signature over this prepared document (nothing is changed).
+    With `ltv_trust` the revocation answers are fetched and embedded as well (B-LT)."""
     if (raw_signature is None) == (cms_signature is None):
         raise PkiError("PKI_BAD_USAGE", "Cần đúng một trong raw_signature hoặc cms_signature")
     if cms_signature is not None:
@@ -185,6 +187,8 @@ def complete_signature(prepared: PreparedSignature, *, raw_signature: bytes | No
         run_coroutine(_finish)
     except (SigningError, PdfError, OSError, ValueError) as exc:
         raise PkiError("PKI_SIGNING_FAILED", f"Không nhúng được chữ ký: {exc}") from exc
+    if ltv_trust is not None:
+        return add_revocation_info(out.getvalue(), ltv_trust, prepared.chain)
     return out.getvalue()
 
 

@@ -116,3 +116,26 @@ def _signing_context(signer: Signer, trust: TrustStore | None) -> ValidationCont
               for c in intermediates]
     return ValidationContext(trust_roots=trust.asn1_roots(), other_certs=others,
                              allow_fetching=True, revocation_mode="hard-fail")
+
+
+def add_revocation_info(pdf_bytes: bytes, trust: TrustStore,
+                        intermediates: list[x509.Certificate] | None = None) -> bytes:
+    """B-LT for the last signature of a PDF signed elsewhere (a token, deferred signing):
+    the CRL/OCSP answers for its chain (and its timestamp's) are fetched now and kept in the
+    document security store, in an incremental update, so it validates later offline.
+    `PKI_LTV_FAILED` when an answer cannot be had (nothing is returned then)."""
+    from pyhanko.sign.general import SigningError as _SigningError
+    from pyhanko.sign.validation import add_validation_info
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+    reader = open_pdf(pdf_bytes)
+    if not reader.embedded_signatures:
+        raise PkiError("PKI_LTV_FAILED", "Tài liệu chưa có chữ ký để bổ sung thông tin thu hồi")
+    others = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in intermediates or []]
+    context = ValidationContext(trust_roots=trust.asn1_roots(), other_certs=others, allow_fetching=True,
+                                revocation_mode="hard-fail")
+    try:
+        out = call_sync(add_validation_info, reader.embedded_signatures[-1], context)
+    except (_SigningError, PathBuildingError, PathValidationError, PdfError, OSError, ValueError) as exc:
+        raise PkiError("PKI_LTV_FAILED", f"Không lấy được thông tin thu hồi để nhúng (B-LT): {exc}") from exc
+    return out.getvalue()

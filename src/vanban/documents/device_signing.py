@@ -56,7 +56,7 @@ def signing_options(user: Any, document: Document) -> dict[str, Any]:
             "agent_url": settings.VANBAN_SIGNER_AGENT_URL}
 
 
-def _check_approver(actor: Any, document: Document) -> None:
+def check_approver(actor: Any, document: Document) -> None:
     if not permissions.can_approve(actor, document):
         raise DocumentForbiddenError("Chỉ lãnh đạo được ký duyệt dự thảo đang chờ duyệt.")
 
@@ -64,7 +64,7 @@ def _check_approver(actor: Any, document: Document) -> None:
 @transaction.atomic
 def prepare(*, actor: Any, document: Document, certificates_pem: str) -> Prepared:
     document = _locked(document)
-    _check_approver(actor, document)
+    check_approver(actor, document)
     try:
         certs = load_certificates(certificates_pem.encode("ascii", "replace"))[:MAX_CERTIFICATES]
     except PkiError as exc:
@@ -105,7 +105,7 @@ def prepare(*, actor: Any, document: Document, certificates_pem: str) -> Prepare
 @transaction.atomic
 def complete(*, actor: Any, document: Document, pending_id: int, signature_b64: str) -> Document:
     document = _locked(document)
-    _check_approver(actor, document)
+    check_approver(actor, document)
     pending = (PendingSignature.objects.select_for_update()
                .filter(pk=pending_id, document=document, user=actor).first())
     if pending is None or pending.state != PendingSignature.State.PENDING:
@@ -143,7 +143,7 @@ def _check_signed(document: Document, signed: bytes) -> None:
 def sign_remote(*, actor: Any, document: Document, otp: str) -> Document:
     """The leader types the code from the provider's phone app; the provider signs the hash."""
     document = _locked(document)
-    _check_approver(actor, document)
+    check_approver(actor, document)
     credential = trust.remote_credential(document.agency, actor)
     service = trust.csc_service()
     if credential is None or service is None:

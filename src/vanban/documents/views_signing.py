@@ -39,6 +39,7 @@ def _error(exc: DocumentError) -> JsonResponse:
 def prepare(request: HttpRequest, pk: int) -> JsonResponse:
     doc = _document(request, pk)
     try:
+        device_signing.check_approver(request.user, doc)  # before reading anything sent
         body = _body(request)
         prepared = device_signing.prepare(actor=request.user, document=doc,
                                           certificates_pem="".join(str(c) for c in body.get("certificates", [])))
@@ -54,6 +55,7 @@ def prepare(request: HttpRequest, pk: int) -> JsonResponse:
 def complete(request: HttpRequest, pk: int) -> JsonResponse:
     doc = _document(request, pk)
     try:
+        device_signing.check_approver(request.user, doc)
         body = _body(request)
         pending = body.get("pending")
         if not isinstance(pending, int):

@@ -25,7 +25,8 @@ from vanban.documents.errors import DocumentError, DocumentForbiddenError, confi
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
 from vanban.documents.numbering import number_document
 from vanban.exchange.services import OutgoingRecipient, queue_document
-from vanban.pki import PkiError, sign_pdf
+from vanban.pki import PkiError
+from vanban.pki.deferred import complete_signature, prepare_signature
 from vanban.trust import services as trust
 
 CONFIDENTIAL_MARKS = ("mật", "tối mật", "tuyệt mật")
@@ -277,10 +278,12 @@ def _sign(document: Document, actor: Any, role: str, credential_kind: str, user:
     main = document.main_file()
     if main is None:
         raise DocumentError("MAIN_FILE_MISSING", "Văn bản chưa có tệp chính.")
-    try:
-        signed = sign_pdf(get_store().get(main.sha256), trust.signer_for(credential), role=role,
-                          location=document.place or None,
-                          reason="Ký ban hành" if role == "person" else "Ký số của cơ quan, tổ chức")
+    signer = trust.signer_for(credential)
+    try:  # the same two steps as a token or a remote service (pki.deferred), with the key here
+        prepared = prepare_signature(get_store().get(main.sha256), signer.certificate, signer.chain, role=role,
+                                     location=document.place or None,
+                                     reason="Ký ban hành" if role == "person" else "Ký số của cơ quan, tổ chức")
+        signed = complete_signature(prepared, raw_signature=signer.sign_raw(prepared.to_be_signed))
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
     name = main.name if main.name.lower().endswith(".pdf") else f"{main.name}.pdf"

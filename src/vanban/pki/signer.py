@@ -77,7 +77,14 @@ class KeyHoldingSigner:
                  cert: x509.Certificate, chain: list[x509.Certificate] | None = None) -> None:
         self._cert = cert
         self._chain = list(chain or [])
+        self._key = key
         self._signer = _HeldKeySigner(key, cert, self._chain)
+
+    def sign_raw(self, data: bytes) -> bytes:
+        """What a device does in deferred signing (`pki.deferred`): sign the prepared bytes."""
+        from vanban.pki.raw import sign_raw
+
+        return sign_raw(self._key, data)
 
     @property
     def certificate(self) -> x509.Certificate:

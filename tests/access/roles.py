@@ -108,6 +108,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "van-ban-den/so/xlsx/": EVERY_MEMBER + " (the incoming register as xlsx, rows filtered by need-to-know)",
     "van-ban-den/so/pdf/": EVERY_MEMBER + " (the incoming register as PDF, rows filtered by need-to-know)",
     "van-ban-den/vao-so-van-ban-giay/": ("a_specialist", "a_leader", "a_archivist", "a_admin"),
+    "van-ban-den/vao-so-van-ban-giay/nhan-dang/<int:job_id>/": NOT_CLERK,
     "van-ban-den/<int:pk>/": NOT_ASSIGNED,
     "van-ban-den/<int:pk>/tiep-nhan/": ("a_specialist", "a_leader", "a_archivist"),
     "van-ban-den/<int:pk>/tu-choi/": ("a_specialist", "a_leader", "a_archivist"),

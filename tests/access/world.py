@@ -24,7 +24,7 @@ from vanban.agencies.models import Unit
 from vanban.blobs import get_store
 from vanban.documents import incoming
 from vanban.documents import services as docs
-from vanban.documents.models import Document
+from vanban.documents.models import Document, ScanOcr
 from vanban.exchange.models import InboxEntry
 from vanban.hub import services as hub
 from vanban.hub.models import Endpoint, RefusedPackage
@@ -149,6 +149,10 @@ def build_world(office: Office) -> World:
         error=f"EDXML_NOT_XML: gói tin {MARK} không đọc được", attempts=1)
     unit = Unit.objects.create(agency=a, code="ZQ", name=f"Phòng {MARK}")
     placed = UnitMembership.objects.create(user=users["a_other_specialist"], unit=unit, position=f"Tổ trưởng {MARK}")
+    # A scan the clerk of A sent to OCR (queued: no OCR is run here).
+    scan_sha = get_store().put(f"%PDF-1.4 quet {MARK}".encode())
+    scan_job = ScanOcr.objects.create(agency=a, requested_by=users["a_clerk"], name=f"quet-{MARK}.pdf",
+                                      original_name=f"quet-{MARK}.pdf", scan_sha256=scan_sha, original_sha256=scan_sha)
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
@@ -161,7 +165,7 @@ def build_world(office: Office) -> World:
         "package": uuid.UUID(answer.json()["id"]), "endpoint": Endpoint.objects.get(name="qlvb-a").pk,
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
         "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
-        "export_format": "xlsx",
+        "export_format": "xlsx", "scan_ocr": scan_job.pk,
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

@@ -169,7 +169,6 @@ def reject_package(*, actor: Any, document: Document, reason: str) -> Document:
     return document
 
 
-@transaction.atomic
 def paper_duplicate(agency: Agency, issuer_name: str, notation: str, issued_on: date | None) -> Document | None:
     """An earlier incoming entry with the same issuer, number and notation, and date."""
     notation = nfc(notation or "").strip()
@@ -180,10 +179,11 @@ def paper_duplicate(agency: Agency, issuer_name: str, notation: str, issued_on: 
             .exclude(arrival_number__isnull=True).order_by("id").first())
 
 
+@transaction.atomic
 def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, notation: str,
                    issuer_name: str, issued_on: date | None, files: list[tuple[str, bytes]],
                    due_on: date | None = None, confidentiality: str = "", signer_name: str = "",
-                   allow_duplicate: bool = False) -> Document:
+                   allow_duplicate: bool = False, ocr_copy: tuple[str, bytes] | None = None) -> Document:
     """A paper document (its scan) registered by the clerk: accepted at once, marked as paper.
 
     The same document (issuer, number and notation, date) registered before is named, and
@@ -224,9 +224,14 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
                                     name=c.name, content_type=c.content_type, size=c.size, sha256=c.sha256,
                                     stage="scan", uploaded_by=actor)
     converted = _unicode_copies(doc, actor, checked)
+    if ocr_copy is not None:  # the searchable PDF/A that OCR made, beside the untouched scan
+        name, data = ocr_copy
+        DocumentFile.objects.create(document=doc, role=DocumentFile.Role.WORKING, name=name[:255],
+                                    content_type="application/pdf", size=len(data), sha256=store.put(data),
+                                    stage="ocr", uploaded_by=actor)
     record_event("documents.paper_registered", actor=actor, agency_code=agency.code, obj=doc,
                  details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name,
-                          "unicode_copies": converted})
+                          "unicode_copies": converted, "ocr": ocr_copy is not None})
     return doc
 
 

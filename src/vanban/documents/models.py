@@ -298,3 +298,46 @@ class PendingSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.get_state_display()}"
+
+
+class ScanOcr(models.Model):
+    """Vietnamese OCR of a scan the clerk is registering from paper, run as a job (never in a
+    request). The scan stays byte for byte; the PDF/A with its text layer is kept beside it
+    and pre-fills the registration form when the job is done."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Chờ nhận dạng"
+        RUNNING = "running", "Đang nhận dạng"
+        DONE = "done", "Đã nhận dạng xong"
+        FAILED = "failed", "Không nhận dạng được"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("tên tệp", max_length=255)
+    scan_sha256 = models.CharField(max_length=64)  # the PDF that OCR reads (images wrapped losslessly)
+    original_sha256 = models.CharField(max_length=64)  # what the clerk uploaded, byte for byte
+    original_name = models.CharField(max_length=255)
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.QUEUED)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_total = models.PositiveIntegerField(default=0)
+    pdfa_sha256 = models.CharField(max_length=64, blank=True)
+    text = models.TextField(blank=True)
+    unreadable_pages = models.JSONField(default=list)
+    error = models.CharField(max_length=500, blank=True)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "nhận dạng bản quét"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.pages_done / self.pages_total) if self.pages_total else 0

@@ -11,6 +11,7 @@ urlpatterns = [
     path("so/xlsx/", views.book, {"fmt": "xlsx"}, name="incoming_book_xlsx"),
     path("so/pdf/", views.book, {"fmt": "pdf"}, name="incoming_book_pdf"),
     path("vao-so-van-ban-giay/", views.register_paper, name="incoming_paper"),
+    path("vao-so-van-ban-giay/nhan-dang/<int:job_id>/", views.paper_ocr, name="incoming_paper_ocr"),
     path("<int:pk>/", views.detail, name="incoming_detail"),
     path("<int:pk>/tiep-nhan/", views.accept, name="incoming_accept"),
     path("<int:pk>/tu-choi/", views.reject, name="incoming_reject"),

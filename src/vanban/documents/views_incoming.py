@@ -20,7 +20,7 @@ from vanban.accounts.permissions import has_role, roles_in
 from vanban.accounts.roles import Role
 from vanban.accounts.services import group_by_unit
 from vanban.audit.services import record_event
-from vanban.documents import books, incoming, permissions
+from vanban.documents import books, incoming, permissions, scan_ocr
 from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
@@ -219,6 +219,7 @@ class PaperForm(forms.Form):
     confidentiality = forms.ChoiceField(label="Độ mật", choices=CONFIDENTIALITY, required=False)
     scan = forms.FileField(label="Bản quét hoặc tệp văn bản (PDF, DOCX, ODT, JPEG, PNG)", required=False)
     kept = forms.CharField(widget=forms.HiddenInput, required=False)
+    ocr = forms.IntegerField(widget=forms.HiddenInput, required=False)  # a finished OCR job of the scan
 
 
 
@@ -248,27 +249,40 @@ def register_paper(request: HttpRequest) -> HttpResponse:
         else:
             data = upload.read()
             prefill = read_document(upload.name, data)
+            if prefill.needs_ocr and scan_ocr.ocr_available():
+                try:  # a scan without text: OCR as a job, the clerk watches its progress
+                    job = scan_ocr.request_ocr(actor=request.user, agency=agency, name=upload.name, data=data)
+                except DocumentError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    return redirect("incoming_paper_ocr", job_id=job.pk)
             initial = {key: s.value for key, s in prefill.fields.items()}
             initial["kept"] = _keep(request, upload.name, data)
             form = PaperForm(initial=initial)
         rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields] if prefill else []
         return render(request, "documents/incoming_paper.html", {"form": form, "prefill": prefill, "rows": rows})
+    if request.method == "GET" and (ocr_id := request.GET.get("ocr", "")).isdigit():
+        return _prefilled_from_ocr(request, agency, int(ocr_id))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         upload = d.get("scan")
+        ocr_job = None if upload else d.get("ocr")
         file = (upload.name, upload.read()) if upload else _kept(request, d.get("kept") or "")
-        if file is None:
+        if file is None and ocr_job is None:
             form.add_error("scan", "Phải có bản quét hoặc tệp văn bản.")
         else:
+            fields = {"type_code": d["document_type"].code, "subject": d["subject"], "notation": d["notation"],
+                      "issuer_name": d["issuer_name"], "issued_on": d["issued_on"], "due_on": d["due_on"],
+                      "confidentiality": d["confidentiality"], "signer_name": d["signer_name"],
+                      "allow_duplicate": bool(request.POST.get("confirm_duplicate"))}
             try:
-                doc = incoming.register_paper(
-                    actor=request.user, agency=agency, type_code=d["document_type"].code, subject=d["subject"],
-                    notation=d["notation"], issuer_name=d["issuer_name"], issued_on=d["issued_on"],
-                    due_on=d["due_on"], confidentiality=d["confidentiality"], signer_name=d["signer_name"],
-                    files=[file], allow_duplicate=bool(request.POST.get("confirm_duplicate")))
+                if ocr_job is not None:
+                    doc = scan_ocr.register_from_ocr(actor=request.user, agency=agency, job_id=ocr_job, **fields)
+                else:
+                    doc = incoming.register_paper(actor=request.user, agency=agency, files=[file], **fields)
             except DocumentError as exc:
                 form.add_error(None, exc.message)
-                if exc.code == "PAPER_DUPLICATE":
+                if exc.code == "PAPER_DUPLICATE" and file is not None:
                     keep = _keep(request, file[0], file[1])
                     return render(request, "documents/incoming_paper.html",
                                   {"form": PaperForm(initial={**d, "kept": keep, "scan": None}),
@@ -277,3 +291,33 @@ def register_paper(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.arrival_number}.")
                 return redirect("incoming_detail", pk=doc.pk)
     return render(request, "documents/incoming_paper.html", {"form": form})
+
+
+def _prefilled_from_ocr(request: HttpRequest, agency: Any, job_id: int) -> HttpResponse:
+    """The form pre-filled from the PDF/A that OCR made (the job page links here when done)."""
+    try:
+        job = scan_ocr.job_for(request.user, agency, job_id)
+        _, (name, pdfa) = scan_ocr.files_for(job)
+    except DocumentError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+        return redirect("incoming_paper")
+    prefill = read_document(name, pdfa)
+    form = PaperForm(initial={**{key: s.value for key, s in prefill.fields.items()}, "ocr": job.pk})
+    rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields]
+    return render(request, "documents/incoming_paper.html",
+                  {"form": form, "prefill": prefill, "rows": rows, "ocr_job": job})
+
+
+@login_required
+def paper_ocr(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The OCR job's progress; htmx polls the fragment until the job is done or failed."""
+    agency = _agency(request)
+    try:
+        job = scan_ocr.job_for(request.user, agency, job_id)
+    except DocumentError as exc:
+        raise Http404 from exc
+    template = ("documents/_scan_ocr_progress.html" if request.headers.get("HX-Request")
+                else "documents/incoming_paper_ocr.html")
+    return render(request, template, {"job": job})

@@ -1,0 +1,20 @@
+"""Background jobs of the documents app: OCR of scans being registered from paper."""
+
+from __future__ import annotations
+
+from vanban.jobs import every_minutes, periodic_task, task
+
+
+@task()
+def ocr_scan(job_id: int) -> int | None:
+    from vanban.documents.scan_ocr import run
+
+    job = run(job_id)
+    return job.pk if job else None
+
+
+@periodic_task(every_minutes(5))
+def ocr_sweep() -> list[int]:
+    from vanban.documents.scan_ocr import sweep
+
+    return sweep()

@@ -76,6 +76,8 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/<int:pk>/": NOT_DOSSIER_STAFF,
     "ho-so/<int:pk>/van-ban/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/tai-lieu/": ("a_other_specialist", "a_clerk"),
+    "ho-so/<int:pk>/so-hoa/": ("a_other_specialist", "a_clerk"),
+    "ho-so/<int:pk>/so-hoa/<int:batch_id>/": NOT_DOSSIER_STAFF,
     "ho-so/<int:pk>/bo/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/thu-tu/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/dong/": ("a_other_specialist", "a_clerk"),

@@ -48,6 +48,8 @@ FILL: dict[str, dict[str, str]] = {
     "ho-so/<int:pk>/": {"pk": "dossier"},
     "ho-so/<int:pk>/van-ban/": {"pk": "dossier"},
     "ho-so/<int:pk>/tai-lieu/": {"pk": "dossier"},
+    "ho-so/<int:pk>/so-hoa/": {"pk": "dossier"},
+    "ho-so/<int:pk>/so-hoa/<int:batch_id>/": {"pk": "dossier", "batch_id": "digitisation"},
     "ho-so/<int:pk>/bo/": {"pk": "dossier"},
     "ho-so/<int:pk>/thu-tu/": {"pk": "dossier"},
     "ho-so/<int:pk>/dong/": {"pk": "dossier"},

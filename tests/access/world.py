@@ -32,6 +32,7 @@ from vanban.hub.vxp_models import AgencyClaim
 from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
+from vanban.records.models import DigitisationBatch, DigitisationEntry
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment
 
@@ -149,6 +150,9 @@ def build_world(office: Office) -> World:
         error=f"EDXML_NOT_XML: gói tin {MARK} không đọc được", attempts=1)
     unit = Unit.objects.create(agency=a, code="ZQ", name=f"Phòng {MARK}")
     placed = UnitMembership.objects.create(user=users["a_other_specialist"], unit=unit, position=f"Tổ trưởng {MARK}")
+    # A digitisation batch filing paper scans into A's dossier (not run here).
+    batch = DigitisationBatch.objects.create(dossier=dossier, requested_by=office.specialist, source=f"giay-{MARK}.zip")
+    DigitisationEntry.objects.create(batch=batch, order=1, name=f"trang-{MARK}.pdf", sha256="0" * 64)
     # A scan the clerk of A sent to OCR (queued: no OCR is run here).
     scan_sha = get_store().put(f"%PDF-1.4 quet {MARK}".encode())
     scan_job = ScanOcr.objects.create(agency=a, requested_by=users["a_clerk"], name=f"quet-{MARK}.pdf",
@@ -165,7 +169,7 @@ def build_world(office: Office) -> World:
         "package": uuid.UUID(answer.json()["id"]), "endpoint": Endpoint.objects.get(name="qlvb-a").pk,
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
         "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
-        "export_format": "xlsx", "scan_ocr": scan_job.pk,
+        "export_format": "xlsx", "scan_ocr": scan_job.pk, "digitisation": batch.pk,
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

@@ -34,6 +34,8 @@ ACTIONS: dict[str, str] = {
     "exchange.package_unreadable": "gói tin không đọc được",
     "records.catalog_imported": "nhập danh mục hồ sơ", "records.dossier_opened": "lập hồ sơ",
     "records.document_filed": "đưa văn bản vào hồ sơ", "records.file_added": "thêm tài liệu vào hồ sơ",
+    "records.scan_digitised": "số hóa một tài liệu giấy vào hồ sơ",
+    "records.digitisation_started": "bắt đầu số hóa hàng loạt vào hồ sơ",
     "records.item_removed": "bỏ tài liệu khỏi hồ sơ", "records.items_reordered": "sắp xếp lại tài liệu",
     "records.dossier_metadata_changed": "sửa đặc tả hồ sơ", "records.item_metadata_changed": "sửa đặc tả tài liệu",
     "records.dossier_closed": "kết thúc hồ sơ", "records.dossier_submitted": "nộp lưu hồ sơ",

@@ -263,3 +263,53 @@ class FixityMismatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256} {self.kind}"
+
+
+class DigitisationBatch(models.Model):
+    """Paper records digitised into a dossier: a folder or zip of scans, one dossier item per scan,
+    OCRed as a resumable job (each scan's own state is kept in `DigitisationEntry`)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Đang số hóa"
+        DONE = "done", "Đã xong"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="digitisations")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField("nguồn", max_length=255)
+    reason = models.CharField("lý do (hồ sơ đã đóng)", max_length=1000, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đợt số hóa"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.get_state_display()}"
+
+
+class DigitisationEntry(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ"
+        RUNNING = "running", "Đang nhận dạng"
+        DONE = "done", "Xong"
+        FAILED = "failed", "Lỗi"
+
+    batch = models.ForeignKey(DigitisationBatch, on_delete=models.CASCADE, related_name="entries")
+    order = models.PositiveIntegerField()
+    name = models.CharField("tệp", max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    pages = models.PositiveIntegerField(default=0)
+    unreadable_pages = models.JSONField(default=list)
+    item = models.ForeignKey(DossierItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_state_display()}"

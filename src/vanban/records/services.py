@@ -279,6 +279,51 @@ def add_working_file(*, actor: Any, dossier: Dossier, upload: WorkingFile, reaso
     return item
 
 
+@dataclass
+class DigitisedScan:
+    """A paper record scanned and OCRed: the scan as it came, its PDF/A, what its header says."""
+
+    name: str
+    scan: bytes
+    pdfa: bytes
+    header: dict[str, str]  # typeName, codeNumber, codeNotation, issuedDate, organName, subject, signer…
+    pages: int
+
+
+def add_digitised_item(*, actor: Any, dossier: Dossier, scan: DigitisedScan, reason: str = "") -> DossierItem:
+    """One digitised paper record in the dossier (the caller holds the transaction): the scan kept
+    byte for byte as the main file, the searchable PDF/A beside it; reliability "Số hóa" (02).
+    Header fields the OCR could not read stay empty for the archivist to fill in."""
+    dossier = _locked(dossier)
+    amend = _guard_change(actor, dossier, reason)
+    try:
+        checked = check_file(scan.name, scan.scan, FormatLimits(max_bytes=MAX_WORKING_FILE))
+    except FormatError as exc:
+        raise RecordsError(exc.code, exc.message, 422) from exc
+    store = get_store()
+    store.put(scan.scan)
+    pdfa_sha = store.put(scan.pdfa)
+    head = {k: nfc(v or "").strip() for k, v in scan.header.items()}
+    stem = checked.name.rpartition(".")[0] or checked.name
+    item = DossierItem.objects.create(
+        dossier=dossier, kind=DossierItem.Kind.FILE, ordinal=_next_ordinal(dossier), filed_by=actor,
+        metadata={**defaults(), "docId": "", "typeName": head.get("typeName", "")[:100],
+                  "codeNumber": head.get("codeNumber", "")[:11], "codeNotation": head.get("codeNotation", "")[:50],
+                  "subject": head.get("subject", "")[:500] or f"(chưa đọc được trích yếu) {checked.name}",
+                  "issuedDate": head.get("issuedDate", ""), "organName": head.get("organName", "")[:200],
+                  "signerPosition": head.get("signerPosition", "")[:100],
+                  "signerName": head.get("signerName", "")[:100], "fileFormat": checked.content_type,
+                  "confidenceLevel": "02", "pageAmount": scan.pages})
+    _snapshot_files(item, [SourceFile("main", checked.name, checked.content_type, checked.size, checked.sha256),
+                           SourceFile("pdfa", f"{stem} (OCR, PDF-A).pdf"[:255], "application/pdf",
+                                      len(scan.pdfa), pdfa_sha)])
+    _derive(item, dossier)
+    item.save(update_fields=["metadata"])
+    _event("records.scan_digitised", actor, dossier, ordinal=item.ordinal, name=checked.name,
+           sha256=checked.sha256, pdfa_sha256=pdfa_sha, **amend)
+    return item
+
+
 @transaction.atomic
 def remove_item(*, actor: Any, dossier: Dossier, item_id: int, reason: str = "") -> None:
     dossier = _locked(dossier)

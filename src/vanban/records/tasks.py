@@ -44,3 +44,21 @@ def fixity_now() -> int | None:
     """The archivist's button: one slice now."""
     return fixity.run_fixity(resume=True, limit=getattr(settings, "VANBAN_FIXITY_SLICE", 5000),
                              trigger="task").run.pk
+
+
+@task()
+def digitise_next(batch_id: int) -> bool:
+    """One scan of a digitisation batch, then the next one queued (other jobs run in between)."""
+    from vanban.records.digitise import process_next
+
+    more = process_next(batch_id)
+    if more:
+        digitise_next(batch_id)
+    return more
+
+
+@periodic_task(every_minutes(5))
+def digitise_sweep() -> list[int]:
+    from vanban.records.digitise import sweep
+
+    return sweep()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanban.records import views
+from vanban.records import views, views_digitise
 
 app_name = "records"
 
@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.dossier_detail, name="dossier"),
     path("<int:pk>/van-ban/", views.file_document, name="file_document"),
     path("<int:pk>/tai-lieu/", views.upload_file, name="upload_file"),
+    path("<int:pk>/so-hoa/", views_digitise.start, name="digitise"),
+    path("<int:pk>/so-hoa/<int:batch_id>/", views_digitise.progress, name="digitisation"),
     path("<int:pk>/bo/", views.remove_item, name="remove_item"),
     path("<int:pk>/thu-tu/", views.move_item, name="move_item"),
     path("<int:pk>/dong/", views.close, name="close"),

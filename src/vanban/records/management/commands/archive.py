@@ -1,4 +1,5 @@
-"""`vanban archive export|verify|import|catalog`: archival packages (E-ARK SIP) and catalogs."""
+"""`vanban archive export|verify|import|catalog|digitise`: archival packages (E-ARK SIP), catalogs,
+and batch digitisation of paper records into a dossier."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         cat.add_argument("file", type=Path)
         cat.add_argument("--agency", required=True)
         cat.add_argument("--year", type=int, required=True)
+        dig = sub.add_parser("digitise", help="số hóa một thư mục hoặc tệp zip bản quét vào hồ sơ (OCR tiếng Việt)")
+        dig.add_argument("dossier", help="mã hồ sơ hoặc số id")
+        dig.add_argument("source", type=Path, help="thư mục bản quét, hoặc tệp .zip")
+        dig.add_argument("--user", required=True, help="người số hóa (tên đăng nhập): người lập hồ sơ, lưu trữ viên")
+        dig.add_argument("--reason", default="", help="lý do, khi hồ sơ đã đóng")
+        dig.add_argument("--resume", type=int, metavar="BATCH", help="tiếp tục đợt số hóa đã bắt đầu (số id)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -43,6 +50,8 @@ class Command(BaseCommand):
                     self._import(options["package"], options["agency"])
                 case "catalog":
                     self._catalog(options["file"], options["agency"], options["year"])
+                case "digitise":
+                    self._digitise(options)
         except RecordsError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from None
 
@@ -95,3 +104,57 @@ class Command(BaseCommand):
             raise CommandError(f"Không nhập gì: {len(rejected.errors)} dòng lỗi.") from None
         self.stdout.write(f"Danh mục hồ sơ {year}: {result.created} mục mới, {result.updated} cập nhật, "
                           f"{result.removed} bỏ.")
+
+    def _digitise(self, options: dict[str, Any]) -> None:
+        import sys
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from vanban.accounts.models import User
+        from vanban.records import digitise
+        from vanban.records.models import DigitisationBatch
+
+        dossier = find_dossier(options["dossier"])
+        if dossier is None:
+            raise CommandError(f"Không tìm thấy hồ sơ {options['dossier']}.")
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"Không có người dùng {options['user']}.")
+        if options.get("resume"):
+            batch = DigitisationBatch.objects.filter(pk=options["resume"], dossier=dossier).first()
+            if batch is None:
+                raise CommandError(f"Hồ sơ {dossier.file_code} không có đợt số hóa {options['resume']}.")
+        else:
+            source: Path = options["source"]
+            if source.is_dir():
+                scans, skipped = digitise.scans_from_folder(source)
+            elif source.is_file():
+                scans, skipped = digitise.scans_from_zip(source.read_bytes())
+            else:
+                raise CommandError(f"Không tìm thấy {source}")
+            for name in skipped:
+                self.stderr.write(f"Bỏ qua (không phải bản quét PDF, JPEG, PNG): {name}")
+            batch = digitise.start_batch(actor=user, dossier=dossier, scans=scans, source=source.name,
+                                         reason=options["reason"], queue=False)
+            self.stdout.write(f"Đợt số hóa {batch.pk}: {len(scans)} bản quét vào hồ sơ {dossier.file_code} "
+                              f"(dừng giữa chừng thì chạy lại với --resume {batch.pk}).")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, disable=not sys.stderr.isatty()) as bar:
+            overall = bar.add_task("Bản quét", total=batch.entries.count())
+            page = bar.add_task("Trang", total=1)
+
+            def progress(done: int, total: int, name: str, pages_done: int, pages: int) -> None:
+                bar.update(overall, completed=done, total=total)
+                bar.update(page, description=f"Trang ({name[:30]})", completed=pages_done, total=max(pages, 1))
+
+            batch = digitise.run_batch(batch.pk, progress)
+        report = digitise.report(batch)
+        for entry in report["entries"]:
+            if entry.state == "failed":
+                self.stderr.write(f"LỖI {entry.name}: {entry.error}")
+        for entry, pages in report["unreadable"]:
+            self.stdout.write(f"Không đọc được chữ: {entry.name}, trang {', '.join(map(str, pages))}")
+        counts = report["counts"]
+        self.stdout.write(f"Xong: {counts['done']} tài liệu vào hồ sơ {dossier.file_code}, {counts['failed']} lỗi.")
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} bản quét không số hóa được (xem trên).")

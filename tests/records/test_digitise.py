@@ -121,3 +121,15 @@ def test_cli_digitises_a_folder(archive: Archive, tmp_path: Path, capsys: pytest
     out = capsys.readouterr().out
     assert "Xong: 1 tài liệu vào hồ sơ" in out
     assert dossier.items.get().metadata["confidenceLevel"] == "02"
+    # The digitised item travels in the dossier's E-ARK package, scan and PDF/A, and verifies.
+    from vanban.records.earkexport import export_dossier
+    from vanban.records.earkverify import verify_package
+
+    services.close_dossier(actor=archive.staff, dossier=dossier)
+    dossier.refresh_from_db()
+    package = export_dossier(dossier, tmp_path / "sip.zip")
+    report = verify_package(package)
+    assert report.ok, [str(p) for p in report.problems]
+    with zipfile.ZipFile(package) as zf:
+        names = zf.namelist()
+    assert any(n.endswith("01.pdf") for n in names) and any(n.endswith("01 (OCR, PDF-A).pdf") for n in names)

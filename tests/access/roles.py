@@ -112,6 +112,11 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "van-ban-den/vao-so-van-ban-giay/": ("a_specialist", "a_leader", "a_archivist", "a_admin"),
     "van-ban-den/vao-so-van-ban-giay/nhan-dang/<int:job_id>/": NOT_CLERK,
     "van-ban-den/<int:pk>/": NOT_ASSIGNED,
+    # Only the head (or a deputy) of the unit the document was distributed to: a_specialist here.
+    "van-ban-den/<int:pk>/don-vi/<int:task_id>/phan-cong/": ("a_other_specialist", "a_leader", "a_clerk",
+                                                             "a_archivist", "a_admin"),
+    "van-ban-den/<int:pk>/don-vi/<int:task_id>/tra-lai/": ("a_other_specialist", "a_leader", "a_clerk",
+                                                           "a_archivist", "a_admin"),
     "van-ban-den/<int:pk>/tiep-nhan/": ("a_specialist", "a_leader", "a_archivist"),
     "van-ban-den/<int:pk>/tu-choi/": ("a_specialist", "a_leader", "a_archivist"),
     "van-ban-den/<int:pk>/chuyen-lanh-dao/": ("a_specialist", "a_archivist"),

@@ -62,6 +62,8 @@ FILL: dict[str, dict[str, str]] = {
     "van-ban-di/<int:pk>/tra-lai/": {"pk": "submitted"},
     "van-ban-di/<int:pk>/ky-duyet/": {"pk": "submitted"},
     "van-ban-di/<int:pk>/ky-tu-xa/": {"pk": "submitted"},
+    "van-ban-den/<int:pk>/don-vi/<int:task_id>/phan-cong/": {"pk": "incoming", "task_id": "unit_task"},
+    "van-ban-den/<int:pk>/don-vi/<int:task_id>/tra-lai/": {"pk": "incoming", "task_id": "unit_task"},
     "van-ban-den/vao-so-van-ban-giay/nhan-dang/<int:job_id>/": {"job_id": "scan_ocr"},
     "van-ban-di/<int:pk>/ky-token/chuan-bi/": {"pk": "submitted"},
     "van-ban-di/<int:pk>/ky-token/hoan-tat/": {"pk": "submitted"},

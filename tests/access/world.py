@@ -34,7 +34,7 @@ from vanban.records import services as records
 from vanban.records.importer import read_catalog
 from vanban.records.models import DigitisationBatch, DigitisationEntry
 from vanban.workflow import services as workflow
-from vanban.workflow.models import Assignment
+from vanban.workflow.models import Assignment, UnitAssignment
 
 MARK = "ZQXW"  # in every secret subject: a stranger's page containing it has leaked
 CATALOG_CSV = f"""Đề mục,Số và ký hiệu hồ sơ,Tiêu đề hồ sơ,Thời hạn bảo quản,Người lập hồ sơ
@@ -150,6 +150,11 @@ def build_world(office: Office) -> World:
         error=f"EDXML_NOT_XML: gói tin {MARK} không đọc được", attempts=1)
     unit = Unit.objects.create(agency=a, code="ZQ", name=f"Phòng {MARK}")
     placed = UnitMembership.objects.create(user=users["a_other_specialist"], unit=unit, position=f"Tổ trưởng {MARK}")
+    # The incoming document also distributed to a unit a_specialist heads (support).
+    support_unit = Unit.objects.create(agency=a, code="ZU", name=f"Phòng hỗ trợ {MARK}")
+    UnitMembership.objects.create(user=users["a_specialist"], unit=support_unit, rank="head")
+    unit_task = UnitAssignment.objects.create(document=arrived, instruction=assignment.instruction, unit=support_unit,
+                                              kind="support", assigned_by=office.leader)
     # A digitisation batch filing paper scans into A's dossier (not run here).
     batch = DigitisationBatch.objects.create(dossier=dossier, requested_by=office.specialist, source=f"giay-{MARK}.zip")
     DigitisationEntry.objects.create(batch=batch, order=1, name=f"trang-{MARK}.pdf", sha256="0" * 64)
@@ -169,7 +174,7 @@ def build_world(office: Office) -> World:
         "package": uuid.UUID(answer.json()["id"]), "endpoint": Endpoint.objects.get(name="qlvb-a").pk,
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
         "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
-        "export_format": "xlsx", "scan_ocr": scan_job.pk, "digitisation": batch.pk,
+        "export_format": "xlsx", "scan_ocr": scan_job.pk, "digitisation": batch.pk, "unit_task": unit_task.pk,
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "documents.revoked_by_sender": "cơ quan gửi thu hồi văn bản", "documents.opened": "mở xem văn bản",
     "documents.file_opened": "mở tệp",
     "workflow.forwarded": "chuyển lãnh đạo", "workflow.assigned": "chỉ đạo, phân công xử lý",
+    "workflow.unit_assigned": "phân công trong đơn vị", "workflow.unit_returned": "đơn vị trả lại văn bản",
     "workflow.started": "bắt đầu xử lý", "workflow.note_added": "ghi chú xử lý",
     "workflow.completed_part": "hoàn thành phần việc", "workflow.document_completed": "văn bản đã xử lý xong",
     "exchange.status_received": "nhận phản hồi trạng thái", "exchange.package_sent": "gửi gói tin liên thông",

@@ -25,6 +25,7 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import permissions
+from vanban.documents.authority import competence_for, heading_for
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, PendingSignature
 from vanban.documents.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
@@ -84,7 +85,8 @@ def prepare(*, actor: Any, document: Document, certificates_pem: str) -> Prepare
     stamped = stamped_main_file(document)
     try:
         prepared = prepare_signature(stamped, cert, chain, role="person", reason="Ký ban hành",
-                                     location=document.place or None)
+                                     location=document.place or None,
+                                     heading=heading_for(competence_for(document, actor), actor, document.agency.name))
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
     store = get_store()
@@ -156,7 +158,8 @@ def sign_remote(*, actor: Any, document: Document, otp: str) -> Document:
         signed = sign_pdf_remote(stamped, service, credential.remote_id, code,
                                  expected=load_certificates(credential.certificate_pem.encode("ascii"))[0],
                                  reason="Ký ban hành", location=document.place or None,
-                                 description=f"Ký duyệt: {document.subject}")
+                                 description=f"Ký duyệt: {document.subject}",
+                                 heading=heading_for(competence_for(document, actor), actor, document.agency.name))
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
     _check_signed(document, signed)

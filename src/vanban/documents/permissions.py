@@ -20,8 +20,10 @@ def visible_q(user: Any) -> Q:
 
     Outgoing: issued documents for every member of the agency; drafts for the drafter and the
     approver, submitted drafts for the agency's leaders, approved ones for leaders and clerks.
-    Incoming (need-to-know): the agency's clerks and leaders, and the people it was assigned
-    to (lead, support or for information).
+    Incoming (need-to-know): the agency's clerks and leaders, the people it was assigned to
+    (lead, support or for information), and the heads and deputies of the units it was
+    distributed to (who assign it within their unit); other members of those units see it only
+    once assigned.
     """
     by_role: dict[str, set[int]] = {}
     for m in memberships(user):
@@ -38,7 +40,9 @@ def visible_q(user: Any) -> Q:
     if leader_or_clerk:
         outgoing |= Q(agency_id__in=leader_or_clerk, state=Document.State.APPROVED)
     assigned = Document.objects.filter(assignments__assignee_id=user.pk).values("pk")
-    incoming = Q(agency_id__in=every, pk__in=assigned)
+    distributed = Document.objects.filter(unit_assignments__unit__memberships__user_id=user.pk,
+                                          unit_assignments__unit__memberships__rank__in=["head", "deputy"]).values("pk")
+    incoming = Q(agency_id__in=every) & (Q(pk__in=assigned) | Q(pk__in=distributed))
     if leader_or_clerk:
         incoming |= Q(agency_id__in=leader_or_clerk)
     return (Q(direction=Document.Direction.OUTGOING) & outgoing) | (Q(direction=Document.Direction.INCOMING) & incoming)

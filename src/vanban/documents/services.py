@@ -20,6 +20,7 @@ from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
 from vanban.documents import permissions, signals
+from vanban.documents.authority import competence_for, heading_for
 from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
@@ -270,7 +271,8 @@ def return_draft(*, actor: Any, document: Document, comment: str) -> Document:
     return document
 
 
-def _sign(document: Document, actor: Any, role: str, credential_kind: str, user: Any = None) -> DocumentFile:
+def _sign(document: Document, actor: Any, role: str, credential_kind: str, user: Any = None, *,
+          heading: str = "") -> DocumentFile:
     credential = trust.credential_for(document.agency, credential_kind, user)
     if credential is None:
         who = "của bạn" if user is not None else "của cơ quan"
@@ -281,7 +283,7 @@ def _sign(document: Document, actor: Any, role: str, credential_kind: str, user:
     signer = trust.signer_for(credential)
     try:  # the same two steps as a token or a remote service (pki.deferred), with the key here
         prepared = prepare_signature(get_store().get(main.sha256), signer.certificate, signer.chain, role=role,
-                                     location=document.place or None,
+                                     location=document.place or None, heading=heading,
                                      reason="Ký ban hành" if role == "person" else "Ký số của cơ quan, tổ chức")
         signed = complete_signature(prepared, raw_signature=signer.sign_raw(prepared.to_be_signed))
     except PkiError as exc:
@@ -336,18 +338,22 @@ def approve_and_sign(*, actor: Any, document: Document) -> Document:
         raise DocumentError("SERVER_PERSONAL_KEYS_OFF",
                             "Máy chủ không giữ khóa cá nhân: hãy ký bằng token USB qua trình ký số.", 409)
     _stamp_verification_footer(document, actor)
-    _sign(document, actor, "person", "person", user=actor)
+    competence = competence_for(document, actor)
+    _sign(document, actor, "person", "person", user=actor,
+          heading=heading_for(competence, actor, document.agency.name))
     return mark_approved(document, actor, via="server")
 
 
 def mark_approved(document: Document, actor: Any, *, via: str) -> Document:
-    """After the leader's signature is stored: state, signer, audit, who is told."""
+    """After the leader's signature is stored: state, signer and authority (KT. for a deputy),
+    audit, who is told."""
+    document.signer_competence = competence_for(document, actor)
     document.state = Document.State.APPROVED
     document.approver = actor
     document.signer_name = actor.display_name()
     document.signer_position = actor.position
-    document.save(update_fields=["state", "approver", "signer_name", "signer_position", "verification_code",
-                                 "updated_at"])
+    document.save(update_fields=["state", "approver", "signer_name", "signer_position", "signer_competence",
+                                 "verification_code", "updated_at"])
     record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"key": via})
     signals.ask(document, signals.members_with_role(document.agency_id, "clerk"),

@@ -40,9 +40,14 @@ def _detail(event: AuditEvent, names: dict[str, str]) -> str:
         return f"số đến {d.get('arrival_number')}"
     if event.action in ("documents.rejected",):
         return str(d.get("reason", ""))
-    if event.action == "workflow.assigned":
-        people = ", ".join(f"{names.get(u, u)} ({KINDS.get(k, k)})" for u, k in d.get("assignees", []))
-        return f"“{d.get('instruction', '')}” — {people}" + (f"; hạn {_date(d['due_on'])}" if d.get("due_on") else "")
+    if event.action in ("workflow.assigned", "workflow.unit_assigned"):
+        parts = [f"{name} ({KINDS.get(k, k)})" for _, name, k in d.get("units", [])]
+        parts += [f"{names.get(u, u)} ({KINDS.get(k, k)})" for u, k in d.get("assignees", [])]
+        within = f"{d['unit'][1]}: " if event.action == "workflow.unit_assigned" and d.get("unit") else ""
+        return (f"{within}“{d.get('instruction', '')}” — {', '.join(parts)}"
+                + (f"; hạn {_date(d['due_on'])}" if d.get("due_on") else ""))
+    if event.action == "workflow.unit_returned":
+        return f"{(d.get('unit') or ['', ''])[1]}: “{d.get('reason', '')}”"
     if event.action == "exchange.status_received":
         code = str(d.get("status", ""))
         label = StatusCode(code).label if code in StatusCode._value2member_map_ else code
@@ -67,7 +72,7 @@ def timeline(document: Document, *, include_reads: bool = False) -> list[Step]:
         events = [e for e in events if e.action not in ("documents.opened", "documents.file_opened")]
     logins = {e.actor_name for e in events}
     for e in events:
-        if e.action == "workflow.assigned":
+        if e.action in ("workflow.assigned", "workflow.unit_assigned"):
             logins.update(u for u, _ in (e.details or {}).get("assignees", []))
     names = _names(logins - set(SYSTEM_ACTORS))
     return [Step(e.at, _who(e.actor_name, names), label(e.action), _detail(e, names)) for e in events]

@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/tu-choi/", views.reject, name="incoming_reject"),
     path("<int:pk>/chuyen-lanh-dao/", views.forward, name="incoming_forward"),
     path("<int:pk>/phan-cong/", views.assign, name="incoming_assign"),
+    path("<int:pk>/don-vi/<int:task_id>/phan-cong/", views.assign_in_unit, name="incoming_assign_in_unit"),
+    path("<int:pk>/don-vi/<int:task_id>/tra-lai/", views.return_unit_task, name="incoming_return_unit_task"),
 ]

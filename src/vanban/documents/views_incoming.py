@@ -19,6 +19,8 @@ from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role, roles_in
 from vanban.accounts.roles import Role
 from vanban.accounts.services import group_by_unit
+from vanban.agencies.models import Unit
+from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.documents import books, incoming, permissions, scan_ocr
 from vanban.documents import kept as kept_files
@@ -30,7 +32,7 @@ from vanban.documents.timeline import timeline
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import services as workflow
-from vanban.workflow.models import Assignment
+from vanban.workflow.models import Assignment, UnitAssignment
 
 
 def _agency(request: HttpRequest):
@@ -128,10 +130,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     handlers = [u for u in people if roles_of[u.pk] & {Role.SPECIALIST, Role.LEADER} and u.pk != request.user.pk]
     mine = Assignment.objects.filter(document=doc, assignee=request.user,
                                      state__in=workflow.OPEN_STATES).first()
+    unit_tasks = workflow.open_unit_tasks(request.user, doc)
+    unit_members = {ua.pk: list(User.objects.filter(unit_memberships__unit=ua.unit, is_active=True)
+                                .exclude(pk=request.user.pk).distinct().order_by("full_name"))
+                    for ua in unit_tasks}
     return render(request, "documents/incoming_detail.html", {
         "doc": doc, "files": doc.current_files(), "checks": doc.verification.get("checks", []),
         "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
-        "assignments": doc.assignments.select_related("assignee").order_by("kind", "id"),
+        "assignments": doc.assignments.select_related("assignee", "unit_assignment__unit").order_by("kind", "id"),
+        "unit_assignments": doc.unit_assignments.select_related("unit", "handled_by").order_by("kind", "id"),
+        "unit_tasks": [(ua, unit_members[ua.pk]) for ua in unit_tasks],
+        "units": list(units_in_operation(doc.agency)),
         "instructions": doc.instructions.select_related("author"),
         "notes": [n for a in doc.assignments.all() for n in a.notes.select_related("author", "file")],
         "can_accept": doc.state == Document.State.ARRIVED and Role.CLERK in agency_roles,
@@ -185,11 +194,16 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _doc(request, pk)
     assignees = []
+    units = []
     for kind in Assignment.Kind.values:
         for uid in request.POST.getlist(f"assignee_{kind}"):
             user = User.objects.filter(pk=uid, memberships__agency=doc.agency).distinct().first()
             if user is not None:
                 assignees.append(workflow.AssigneeInput(user, kind))
+        for unit_id in request.POST.getlist(f"unit_{kind}"):
+            unit = Unit.objects.filter(pk=unit_id if str(unit_id).isdigit() else 0, agency=doc.agency).first()
+            if unit is not None:
+                units.append(workflow.UnitInput(unit, kind))
     try:
         due = forms.DateField(required=False).clean(request.POST.get("due_on") or None)
     except forms.ValidationError:
@@ -197,7 +211,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("incoming_detail", pk=pk)
     try:
         workflow.assign(actor=request.user, document=doc, instruction=request.POST.get("instruction", ""),
-                        assignees=assignees, due_on=due, confirm_past_due=bool(request.POST.get("confirm_past_due")))
+                        assignees=assignees, units=units, due_on=due,
+                        confirm_past_due=bool(request.POST.get("confirm_past_due")))
     except DocumentError as exc:
         if exc.status == 403:
             raise PermissionDenied from exc
@@ -205,6 +220,50 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Đã phân công xử lý.")
     return redirect("incoming_detail", pk=pk)
+
+
+def _unit_task(request: HttpRequest, pk: int, task_id: int) -> UnitAssignment:
+    doc = _doc(request, pk)
+    ua = UnitAssignment.objects.filter(pk=task_id, document=doc).first()
+    if ua is None:
+        raise Http404
+    return ua
+
+
+@login_required
+@require_POST
+def assign_in_unit(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    """The unit head's part: who in the unit leads, supports, is told."""
+    ua = _unit_task(request, pk, task_id)
+    members = set(User.objects.filter(unit_memberships__unit=ua.unit).values_list("pk", flat=True))
+    assignees = [workflow.AssigneeInput(User.objects.get(pk=int(uid)), kind)
+                 for kind in Assignment.Kind.values for uid in request.POST.getlist(f"member_{kind}")
+                 if str(uid).isdigit() and int(uid) in members]
+    try:
+        workflow.assign_in_unit(actor=request.user, unit_assignment=ua, assignees=assignees,
+                                instruction=request.POST.get("instruction", ""))
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã phân công trong {ua.unit.name}.")
+    return redirect("incoming_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def return_unit_task(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    ua = _unit_task(request, pk, task_id)
+    try:
+        workflow.return_unit_assignment(actor=request.user, unit_assignment=ua, reason=request.POST.get("reason", ""))
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+        return redirect("incoming_detail", pk=pk)
+    messages.success(request, "Đã trả lại văn bản cho lãnh đạo.")
+    return redirect("incoming_list")
 
 
 class PaperForm(forms.Form):

@@ -70,13 +70,16 @@ def default_box(role: str) -> SignatureBox:
     return SignatureBox(-1, x1, y1, x2, y2)
 
 
-def appearance_lines(role: str, who: CertIdentity, moment: datetime) -> list[str]:
+def appearance_lines(role: str, who: CertIdentity, moment: datetime, heading: str = "") -> list[str]:
+    """The stamp's lines; `heading` is the signing authority as NĐ 30 writes it above a person's
+    signature ("KT. GIÁM ĐỐC", "TL. CHỦ TỊCH"…), when the office knows it."""
     if role == "seal":
         lines = [who.organization or who.common_name or "",
                  f"Mã định danh: {who.agency_code}" if who.agency_code else "",
                  f"Thời gian ký: {to_iso(moment.replace(microsecond=0))}"]
     else:
-        lines = [f"Ký bởi: {who.common_name or ''}",
+        lines = [heading,
+                 f"Ký bởi: {who.common_name or ''}",
                  who.title or "",
                  f"Thời gian ký: {display_datetime(moment)}"]
     return [nfc(line) for line in lines if line]

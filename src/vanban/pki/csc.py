@@ -133,7 +133,7 @@ def credential_certificates(service: CscService, credential_id: str) -> list[x50
 def sign_pdf_remote(pdf_bytes: bytes, service: CscService, credential_id: str, otp: str, *,
                     expected: x509.Certificate | None = None, role: str = "person",
                     reason: str | None = None, location: str | None = None,
-                    appearance: SignatureBox | None = None, description: str = "") -> bytes:
+                    appearance: SignatureBox | None = None, description: str = "", heading: str = "") -> bytes:
     """Sign with the remote credential; `expected` (the certificate registered for the leader)
     must be the credential's, else `PKI_DEFERRED_MISMATCH` and nothing is signed."""
 
@@ -149,7 +149,7 @@ def sign_pdf_remote(pdf_bytes: bytes, service: CscService, credential_id: str, o
                                     timeout=service.timeout)
             signer = CSCSigner(session, auth, sign_timeout=service.timeout)
             pdf_signer, text_params = build_pdf_signer(pdf_bytes, cert, signer, role=role, reason=reason,
-                                                       location=location, appearance=appearance)
+                                                       location=location, appearance=appearance, heading=heading)
             writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
             try:
                 out = await pdf_signer.async_sign_pdf(writer, appearance_text_params=text_params)

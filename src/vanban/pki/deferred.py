@@ -122,13 +122,13 @@ def prepare_signature(pdf_bytes: bytes, certificate: x509.Certificate,
                       chain: list[x509.Certificate] | None = None, *, role: str = "person",
                       reason: str | None = None, location: str | None = None,
                       appearance: SignatureBox | None = None, visible: bool = True,
-                      timestamper: TimeStamper | str | None = None) -> PreparedSignature:
+                      timestamper: TimeStamper | str | None = None, heading: str = "") -> PreparedSignature:
     """Step 1: the PDF with its (empty) signature field and what the device must sign."""
     chain = list(chain or [])
     ext = _external_signer(certificate, chain, None)
     pdf_signer, text_params = build_pdf_signer(
         pdf_bytes, certificate, ext, role=role, reason=reason, location=location,
-        appearance=appearance, visible=visible, timestamper=timestamper)
+        appearance=appearance, visible=visible, timestamper=timestamper, heading=heading)
 
     async def _prep() -> tuple[PreparedByteRangeDigest, PdfTBSDocument, BytesIO,
                                 cms.CMSAttributes]:

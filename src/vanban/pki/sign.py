@@ -65,7 +65,7 @@ def build_pdf_signer(pdf_bytes: bytes, certificate: x509.Certificate,
                      reason: str | None = None, location: str | None = None,
                      appearance: SignatureBox | None = None, visible: bool = True,
                      timestamper: TimeStamper | str | None = None,
-                     validation_context: ValidationContext | None = None,
+                     validation_context: ValidationContext | None = None, heading: str = "",
                      ) -> tuple[PdfSigner, dict | None]:
     """The pyHanko `PdfSigner` (field, appearance, metadata) shared by direct and deferred
     signing; returns it with the appearance text parameters."""
@@ -86,7 +86,7 @@ def build_pdf_signer(pdf_bytes: bytes, certificate: x509.Certificate,
             raise PkiError("PKI_BAD_BOX", f"Trang {box.page} không có trong tài liệu "
                                           f"({page_count} trang)")
         field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box.rect())
-        style, text_params = stamp_style(role, appearance_lines(role, who, now_vn()))
+        style, text_params = stamp_style(role, appearance_lines(role, who, now_vn(), heading))
 
     if isinstance(timestamper, str):
         timestamper = HTTPTimeStamper(timestamper)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from vanban.agencies.models import Unit
 from vanban.documents.models import Document
 
 User = settings.AUTH_USER_MODEL
@@ -27,11 +28,49 @@ class Instruction(models.Model):
         return self.text[:60]
 
 
+class HandlingKind(models.TextChoices):
+    """The part a person or a unit is given in handling a document."""
+
+    LEAD = "lead", "Chủ trì"
+    SUPPORT = "support", "Phối hợp"
+    INFO = "info", "Để biết"
+
+
+class UnitAssignment(models.Model):
+    """A document distributed by the leader to a unit (phòng, ban) to lead, support or know;
+    the unit's head (or a deputy) then assigns people of the unit, or returns it with a reason."""
+
+    Kind = HandlingKind
+
+    class State(models.TextChoices):
+        OPEN = "open", "Chờ đơn vị phân công"
+        IN_PROGRESS = "in_progress", "Đơn vị đang xử lý"
+        DONE = "done", "Đã xong"
+        RETURNED = "returned", "Đơn vị trả lại"
+        CLOSED = "closed", "Đã đóng"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="unit_assignments")
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="unit_assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    kind = models.CharField("vai trò", max_length=10, choices=Kind.choices)
+    due_on = models.DateField("hạn xử lý", null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN, db_index=True)
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField("kết quả / lý do trả lại", blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["instruction", "unit"], name="unit_assignment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.unit} — {self.document}"
+
+
 class Assignment(models.Model):
-    class Kind(models.TextChoices):
-        LEAD = "lead", "Chủ trì"
-        SUPPORT = "support", "Phối hợp"
-        INFO = "info", "Để biết"
+    Kind = HandlingKind
 
     class State(models.TextChoices):
         OPEN = "open", "Chưa bắt đầu"
@@ -51,6 +90,9 @@ class Assignment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField("kết quả xử lý", blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Made by a unit's head within the unit's own assignment (None: by the agency's leader).
+    unit_assignment = models.ForeignKey(UnitAssignment, null=True, blank=True, on_delete=models.CASCADE,
+                                        related_name="assignments")
 
     class Meta:
         ordering = ["due_on", "id"]

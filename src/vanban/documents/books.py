@@ -113,7 +113,8 @@ def outgoing_row(d: Document) -> list[str]:
     note = [f"Mã định danh {d.identifier_code}"] if d.identifier_code else []
     if d.state == Document.State.REVOKED:
         note.append(f"Đã thu hồi {_d(d.revoked_at)}: {d.revocation_reason}")
-    return [d.notation, _d(d.issued_on or d.issued_at), f"{d.document_type.name} — {d.subject}", d.signer_name,
+    signer = f"{d.signer_competence} {d.signer_name}".strip()  # "KT. Lê Thị Hoa": who signed, and how
+    return [d.notation, _d(d.issued_on or d.issued_at), f"{d.document_type.name} — {d.subject}", signer,
             "; ".join(sent), "; ".join(kept), str(len(recipients)), _d(d.issued_at), "", ". ".join(note)]
 
 

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+
 import pytest
 
 from tests.factories import make_agency
@@ -31,6 +35,29 @@ def _server_personal_keys(settings) -> None:
     """Tests sign as the demo does, with the leader's key on the server; the tests of the
     production default (tests/documents/test_device_signing.py) switch it off."""
     settings.VANBAN_SERVER_PERSONAL_KEYS = True
+
+
+@pytest.fixture(scope="session")
+def _s3_endpoint() -> Iterator[str | None]:
+    """With VANBAN_TEST_BLOB_URL=s3 (CI's object-storage pass) an S3 server on loopback."""
+    if os.environ.get("VANBAN_TEST_BLOB_URL") != "s3":
+        yield None
+        return
+    from tests.s3server import s3_server
+
+    with s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(autouse=True)
+def _blobs_in_s3(_s3_endpoint: str | None, settings, request: pytest.FixtureRequest) -> None:
+    """Every test's blobs (office and hub) in its own prefix of the test bucket."""
+    if _s3_endpoint is None:
+        return
+    from tests.s3server import BUCKET
+
+    settings.VANBAN_BLOB_URL = f"s3://{BUCKET}/{uuid.uuid4().hex}"
+    settings.VANBAN_S3_ENDPOINT_URL = _s3_endpoint
 
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}

@@ -28,7 +28,10 @@ def database_url() -> str:
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env.update({"DATABASE_URL": database_url(), "VANBAN_DATA_DIR": str(settings.DATA_DIR),
-                "VANBAN_QUEUE_IMMEDIATE": "0", "PYTHONUNBUFFERED": "1"})
+                "VANBAN_QUEUE_IMMEDIATE": "0", "PYTHONUNBUFFERED": "1",
+                # the test's object storage, when it runs against one (VANBAN_TEST_BLOB_URL=s3)
+                "VANBAN_BLOB_URL": getattr(settings, "VANBAN_BLOB_URL", ""),
+                "VANBAN_S3_ENDPOINT_URL": getattr(settings, "VANBAN_S3_ENDPOINT_URL", "")})
     env.update(extra)
     return env
 

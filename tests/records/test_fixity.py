@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.s3server import tamper
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
 from vanban.records import fixity
@@ -15,11 +14,16 @@ pytestmark = pytest.mark.django_db
 
 
 def flip_byte(sha: str) -> None:
-    path = get_store().path(sha)
-    os.chmod(path, 0o640)
-    data = bytearray(path.read_bytes())
+    """One bit changed where the blob lives (disk or bucket), behind the store's back."""
+    from vanban.blobs.store import BlobCorruptError
+
+    store = get_store()
+    try:
+        data = bytearray(store.get(sha))
+    except BlobCorruptError:
+        return
     data[len(data) // 2] ^= 0x01
-    path.write_bytes(bytes(data))
+    tamper(store, sha, bytes(data))
 
 
 def blobs(n: int) -> list[str]:
@@ -59,7 +63,7 @@ def test_referenced_but_missing_blob_is_reported(archive, pdf_bytes) -> None:
 
     dossier = closed_dossier(archive, pdf_bytes)
     sha = dossier.items.get().files.get(role="main").sha256
-    get_store().path(sha).unlink()
+    tamper(get_store(), sha, None)
     result = fixity.run_fixity()
     assert (sha, "missing") in [(m.sha256, m.kind) for m in result.mismatches]
 

@@ -107,8 +107,29 @@ def _store_for(root: str) -> LocalBlobStore:
     return LocalBlobStore(Path(root))
 
 
-def get_store() -> LocalBlobStore:
-    """The installation's store, under `$VANBAN_DATA_DIR/blobs`."""
+@cache
+def _s3_store_for(url: str, endpoint: str, region: str, sub: str) -> BlobStore:
+    from vanban.blobs.s3 import S3BlobStore, make_client, parse_blob_url
+
+    bucket, prefix = parse_blob_url(url)
+    return S3BlobStore(make_client(endpoint, region), bucket, prefix + sub)
+
+
+def s3_store(sub: str = "") -> BlobStore | None:
+    """The S3 store when `VANBAN_BLOB_URL=s3://bucket/prefix` (`sub`: a key prefix inside it,
+    e.g. the hub's own "hub/"), else None."""
     from django.conf import settings
 
-    return _store_for(str(Path(settings.DATA_DIR) / "blobs"))
+    url = getattr(settings, "VANBAN_BLOB_URL", "")
+    if not url:
+        return None
+    return _s3_store_for(url, getattr(settings, "VANBAN_S3_ENDPOINT_URL", ""),
+                         getattr(settings, "VANBAN_S3_REGION", ""), sub)
+
+
+def get_store() -> BlobStore:
+    """The installation's store: S3-compatible object storage when `VANBAN_BLOB_URL` is set,
+    else the local directory `$VANBAN_DATA_DIR/blobs`."""
+    from django.conf import settings
+
+    return s3_store() or _store_for(str(Path(settings.DATA_DIR) / "blobs"))

@@ -1,4 +1,5 @@
-"""Original package bytes, content-addressed under `VANBAN_DATA_DIR/hub/blobs/ab/cd/<sha256>`.
+"""Original package bytes, content-addressed under `VANBAN_DATA_DIR/hub/blobs/ab/cd/<sha256>`, or in
+object storage under `hub/ab/cd/<sha256>` when `VANBAN_BLOB_URL` is set (several hub nodes).
 
 A received body is streamed to a temp file (hashing as it goes, refusing past the limit),
 fsynced, and renamed into place before any database row points at it. A blob is written
@@ -14,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 
@@ -89,8 +90,20 @@ def receive_bytes(data: bytes) -> Received:
     return receive(io.BytesIO(data), len(data))
 
 
-def commit(received: Received) -> Path:
-    """Move the temp file to its content address (atomic rename, directory fsynced)."""
+def _object_store() -> Any:
+    """The hub's blobs in object storage (key prefix "hub/") when VANBAN_BLOB_URL is set."""
+    from vanban.blobs.store import s3_store
+
+    return s3_store("hub/")
+
+
+def commit(received: Received) -> Path | None:
+    """Move the temp file to its content address (atomic rename, directory fsynced), or upload
+    it to object storage (then the temp file goes)."""
+    if (store := _object_store()) is not None:
+        store.put_file(received.path, received.sha256, received.size)
+        received.discard()
+        return None
     target = path_for(received.sha256)
     if target.exists():
         received.discard()
@@ -104,6 +117,13 @@ def commit(received: Received) -> Path:
 
 def read(sha256: str) -> bytes:
     """The exact bytes; BlobCorruptError if they no longer match their hash."""
+    if (store := _object_store()) is not None:
+        from vanban.blobs.store import BlobCorruptError as StoreCorrupt
+
+        try:
+            return store.get(sha256)
+        except StoreCorrupt as exc:
+            raise BlobCorruptError(sha256) from exc
     data = path_for(sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
         raise BlobCorruptError(sha256)

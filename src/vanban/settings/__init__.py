@@ -199,6 +199,12 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("VANBAN_MAIL_FROM", "vanban@localhost")
 
 # Where citizens reach this installation: printed in the QR code of issued documents.
+# Blobs in S3-compatible object storage shared by several nodes (docs/deployment.md); empty:
+# the local directory $VANBAN_DATA_DIR/blobs. Credentials: boto3's chain (AWS_* variables, files).
+VANBAN_BLOB_URL = env_str("VANBAN_BLOB_URL")
+VANBAN_S3_ENDPOINT_URL = env_str("VANBAN_S3_ENDPOINT_URL")
+VANBAN_S3_REGION = env_str("VANBAN_S3_REGION")
+
 VANBAN_PUBLIC_URL = env_str("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_VERIFY_RATE = env_int("VANBAN_VERIFY_RATE", 30)  # public verification requests per IP per 10 min
 # The office's outbox: wait after a failed submission (doubling from the base, capped).

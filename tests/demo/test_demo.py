@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_once_and_wires_everything() -> None:
     first = load_demo("http://127.0.0.1:8000/hub/api/v1")
     assert first.agencies_created == Agency.objects.count() == 92
-    assert first.users_created == User.objects.count() == 11
+    assert first.users_created == User.objects.count() == 14
     assert Agency.objects.filter(is_demo=False).count() == 0
     assert Agency.objects.get(code="000.00.02.H16").parent.code == "000.00.00.H16"
-    assert Credential.objects.filter(kind="person").count() == 2
+    assert Credential.objects.filter(kind="person").count() == 3  # the leaders, the deputy included
     assert TrustAnchor.objects.filter(subject__contains="VANBAN DEMO").count() == 1
     endpoint = Endpoint.objects.get(name="qlvb-demo")
     assert endpoint.is_active
     second = load_demo("http://127.0.0.1:9000/hub/api/v1")
     assert (second.agencies_created, second.users_created, second.credentials_created) == (0, 0, 0)
-    assert Agency.objects.count() == 92 and User.objects.count() == 11
+    assert Agency.objects.count() == 92 and User.objects.count() == 14
     assert Endpoint.objects.count() == 1
     assert list(HubConnection.objects.filter(is_active=True).values_list("url", flat=True)) == [
         "http://127.0.0.1:9000/hub/api/v1"]
@@ -64,3 +64,39 @@ def test_demo_comes_with_this_years_dossier_catalogs(client) -> None:
     assert ubnd.entries.get(notation="01.TCCB").responsible_user.username == "chuyenvien.ubnd"
     client.force_login(User.objects.get(username="luutru.ubnd"))
     assert "Hồ sơ tuyển dụng công chức" in client.get("/ho-so/danh-muc/").content.decode()
+
+
+def test_demo_walk_units_and_a_deputy(client) -> None:
+    """Issue 20's walk on the demo: the Sở's leader distributes to Phòng Công chức, viên chức,
+    its head assigns a specialist of the unit, a specialist of another unit cannot see the
+    document, and the Phó Giám đốc's approval is written KT."""
+    from vanban.agencies.models import Unit
+    from vanban.documents import incoming, permissions, services
+    from vanban.pki.samplepdf import make_pdf
+    from vanban.workflow import services as workflow
+    from vanban.workflow.models import UnitAssignment
+
+    load_demo("http://127.0.0.1:8000/hub/api/v1")
+    snv = Agency.objects.get(code="000.00.02.H16")
+    who = {u.username: u for u in User.objects.filter(memberships__agency=snv)}
+    doc = incoming.register_paper(actor=who["vanthu.snv"], agency=snv, type_code="cong-van",
+                                  subject="Về việc thi tuyển", notation="15/UBND-NC", issued_on=None,
+                                  issuer_name="Ủy ban nhân dân tỉnh Đắk Lắk",
+                                  files=[("cv.pdf", make_pdf("CONG VAN"))])
+    workflow.assign(actor=who["lanhdao.snv"], document=doc, instruction="Phòng CCVC tham mưu", assignees=[],
+                    units=[workflow.UnitInput(Unit.objects.get(agency=snv, code="CCVC"), "lead")])
+    workflow.assign_in_unit(actor=who["truongphong.snv"], unit_assignment=UnitAssignment.objects.get(document=doc),
+                            instruction="Đ/c Thu xử lý",
+                            assignees=[workflow.AssigneeInput(who["chuyenvien.snv"], "lead")])
+    assert permissions.can_view(who["chuyenvien.snv"], doc)
+    assert not permissions.can_view(who["chuyenvien.tcbc"], doc)
+    client.force_login(who["chuyenvien.tcbc"])
+    assert client.get(f"/van-ban-den/{doc.pk}/").status_code == 404
+    draft = services.create_draft(
+        actor=who["chuyenvien.snv"], agency=snv,
+        fields=services.DraftFields(document_type="cong-van", subject="Về việc trả lời thi tuyển"),
+        files=[services.FileInput("du-thao.pdf", make_pdf("DU THAO"))],
+        recipients=[services.RecipientInput(kind="agency", agency_code="000.00.01.H16")])
+    services.submit_draft(actor=who["chuyenvien.snv"], document=draft, approver=who["phogiamdoc.snv"])
+    draft = services.approve_and_sign(actor=who["phogiamdoc.snv"], document=draft)
+    assert (draft.signer_competence, draft.signer_position) == ("KT.", "Phó Giám đốc Sở")

@@ -113,6 +113,12 @@ USERS: list[tuple[str, str, str, str, list[str], str, str]] = [
     ("vanthu.snv", "H'Luyện Niê", "Văn thư", "000.00.02.H16", ["clerk"], "VP", "member"),
     ("lanhdao.snv", "Y Khu Êban", "Giám đốc Sở", "000.00.02.H16", ["leader"], "BGD", "head"),
     ("chuyenvien.snv", "Đặng Thị Thu", "Chuyên viên", "000.00.02.H16", ["specialist"], "CCVC", "member"),
+    # A deputy who signs "KT. GIÁM ĐỐC", a unit head who assigns within the unit, and a specialist
+    # of another unit (who must not see what was distributed to Phòng Công chức, viên chức).
+    ("phogiamdoc.snv", "Nguyễn Thị Thanh Hương", "Phó Giám đốc Sở", "000.00.02.H16", ["leader"], "BGD", "deputy"),
+    ("truongphong.snv", "Trần Quốc Toản", "Trưởng phòng Công chức, viên chức", "000.00.02.H16", ["specialist"],
+     "CCVC", "head"),
+    ("chuyenvien.tcbc", "Lý Văn Bình", "Chuyên viên", "000.00.02.H16", ["specialist"], "TCBC", "member"),
     ("luutru.snv", "Bùi Văn Nam", "Lưu trữ viên", "000.00.02.H16", ["archivist"], "VTLT-NV", "member"),
     ("quantri.snv", "Hoàng Thị Lan", "Quản trị hệ thống", "000.00.02.H16", ["agency_admin"], "VP", "member"),
     ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.14.H16", ["hub_operator"], "", ""),

@@ -77,6 +77,8 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/<int:pk>/van-ban/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/tai-lieu/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/so-hoa/": ("a_other_specialist", "a_clerk"),
+    # The whole package: the archive's readers (archivists, leaders), not the dossier's creator.
+    "ho-so/<int:pk>/goi-eark/": ("a_specialist", "a_other_specialist", "a_clerk", "a_admin"),
     "ho-so/<int:pk>/so-hoa/<int:batch_id>/": NOT_DOSSIER_STAFF,
     "ho-so/<int:pk>/bo/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/thu-tu/": ("a_other_specialist", "a_clerk"),

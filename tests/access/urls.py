@@ -49,6 +49,7 @@ FILL: dict[str, dict[str, str]] = {
     "ho-so/<int:pk>/van-ban/": {"pk": "dossier"},
     "ho-so/<int:pk>/tai-lieu/": {"pk": "dossier"},
     "ho-so/<int:pk>/so-hoa/": {"pk": "dossier"},
+    "ho-so/<int:pk>/goi-eark/": {"pk": "closed_dossier"},
     "ho-so/<int:pk>/so-hoa/<int:batch_id>/": {"pk": "dossier", "batch_id": "digitisation"},
     "ho-so/<int:pk>/bo/": {"pk": "dossier"},
     "ho-so/<int:pk>/thu-tu/": {"pk": "dossier"},

@@ -233,3 +233,28 @@ def test_edited_mets_breaks_its_seal(archive: Archive, pdf_bytes: bytes, tmp_pat
     seal = folder / "METS.seal.json"
     seal.write_bytes(seal.read_bytes().replace(b'"mets_sha256": "', b'"mets_sha256": "0', 1))  # forged hash
     assert "chữ ký trên niêm phong không hợp lệ" in verify_package(folder).problems[0].message
+
+
+def test_archivist_downloads_the_package_from_the_dossier_page(archive: Archive, pdf_bytes: bytes, client,
+                                                              tmp_path: Path) -> None:
+    dossier = archived(archive, pdf_bytes)
+    client.force_login(archive.archivist)
+    page = client.get(f"/ho-so/{dossier.pk}/").content.decode()
+    assert 'data-testid="eark-download"' in page
+    answer = client.get(f"/ho-so/{dossier.pk}/goi-eark/")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    assert f'filename="{FILE_CODE}.zip"' in answer["Content-Disposition"]
+    (tmp_path / "sip.zip").write_bytes(b"".join(answer.streaming_content))
+    report = verify_package(tmp_path / "sip.zip")
+    assert report.ok, [str(p) for p in report.problems]
+    assert AuditEvent.objects.filter(action="records.dossier_exported", actor_id=archive.archivist.pk).exists()
+    client.force_login(archive.office.clerk)  # not the archive's reader: not found
+    assert client.get(f"/ho-so/{dossier.pk}/goi-eark/").status_code == 404
+
+
+def test_open_dossier_has_no_download(archive: Archive, client) -> None:
+    dossier = services.open_dossier(actor=archive.staff, entry=archive.entries["01.TH"])
+    client.force_login(archive.archivist)
+    assert 'data-testid="eark-download"' not in client.get(f"/ho-so/{dossier.pk}/").content.decode()
+    answer = client.get(f"/ho-so/{dossier.pk}/goi-eark/", follow=True)
+    assert "đang lập, chưa xuất được" in answer.content.decode()

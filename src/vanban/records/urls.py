@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/van-ban/", views.file_document, name="file_document"),
     path("<int:pk>/tai-lieu/", views.upload_file, name="upload_file"),
     path("<int:pk>/so-hoa/", views_digitise.start, name="digitise"),
+    path("<int:pk>/goi-eark/", views_digitise.export_package, name="export_package"),
     path("<int:pk>/so-hoa/<int:batch_id>/", views_digitise.progress, name="digitisation"),
     path("<int:pk>/bo/", views.remove_item, name="remove_item"),
     path("<int:pk>/thu-tu/", views.move_item, name="move_item"),

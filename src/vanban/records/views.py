@@ -135,6 +135,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item_fields": ITEM_FIELDS, "can_change": can_change,
         "needs_reason": dossier.state == Dossier.State.CLOSED,
         "can_close": permissions.can_close(request.user, dossier),
+        "can_export": permissions.can_view_archive(request.user, dossier.agency_id),
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],
         "q": query})
 

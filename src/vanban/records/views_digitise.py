@@ -1,4 +1,5 @@
-"""Batch digitisation pages: start a batch on a dossier (scans or a zip), follow its progress."""
+"""Dossier pages beyond the basic ones: batch digitisation (start, follow its progress) and the
+E-ARK package download."""
 
 from __future__ import annotations
 
@@ -58,3 +59,30 @@ def progress(request: HttpRequest, pk: int, batch_id: int) -> HttpResponse:
     template = ("records/_digitisation_progress.html" if request.headers.get("HX-Request")
                 else "records/digitisation.html")
     return render(request, template, {"dossier": dossier, "batch": batch, **digitise.report(batch)})
+
+
+@login_required
+def export_package(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dossier's E-ARK SIP as a zip, for the archivist or a leader (closed dossiers; the
+    export is audited as `records.dossier_exported`)."""
+    import tempfile
+    from pathlib import Path
+
+    from django.http import FileResponse
+
+    from vanban.records.earkexport import export_dossier
+
+    dossier = _dossier(request, pk)
+    if not permissions.can_view_archive(request.user, dossier.agency_id):
+        raise Http404
+    workdir = Path(tempfile.mkdtemp(prefix="eark-"))
+    try:
+        target = export_dossier(dossier, workdir / f"{dossier.file_code}.zip", actor=request.user)
+    except RecordsError as exc:
+        _fail(request, exc)
+        return redirect("records:dossier", pk=pk)
+    handle = target.open("rb")
+    target.unlink()  # the open handle keeps the bytes until the response is sent
+    workdir.rmdir()
+    return FileResponse(handle, as_attachment=True, filename=f"{dossier.file_code}.zip",
+                        content_type="application/zip")

@@ -62,6 +62,23 @@ def scans_from_zip(data: bytes) -> tuple[list[tuple[str, bytes]], list[str]]:
         raise RecordsError("RECORDS_BAD_ZIP", f"Tệp zip không đọc hết được: {exc.message}", 422) from exc
 
 
+def scans_from_uploads(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Scans chosen on the page: PDF/JPEG/PNG as they are, zips opened (folders inside); the
+    names of everything else, to say what was left out."""
+    scans: list[tuple[str, bytes]] = []
+    skipped: list[str] = []
+    for name, data in files:
+        if name.lower().endswith(".zip"):
+            found, left = scans_from_zip(data)
+            scans += found
+            skipped += left
+        elif is_scan(name):
+            scans.append((name, data))
+        else:
+            skipped.append(name)
+    return scans, skipped
+
+
 def scans_from_folder(folder: Path) -> tuple[list[tuple[str, bytes]], list[str]]:
     files = sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: _natural(str(p.relative_to(folder))))
     return ([(p.name, p.read_bytes()) for p in files if is_scan(p.name)],

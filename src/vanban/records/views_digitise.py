@@ -27,17 +27,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             raise RecordsError("RECORDS_FORBIDDEN", "Không có quyền thay đổi hồ sơ này.", 403)
         if sum(u.size for u in uploads) > MAX_UPLOAD:
             raise RecordsError("RECORDS_UPLOAD_TOO_LARGE", "Tổng dung lượng một lần tải lên tối đa 2 GB.", 413)
-        scans: list[tuple[str, bytes]] = []
-        skipped: list[str] = []
-        for upload in uploads:
-            if upload.name.lower().endswith(".zip"):
-                found, left = digitise.scans_from_zip(upload.read())
-                scans += found
-                skipped += left
-            elif digitise.is_scan(upload.name):
-                scans.append((upload.name, upload.read()))
-            else:
-                skipped.append(upload.name)
+        scans, skipped = digitise.scans_from_uploads([(u.name, u.read()) for u in uploads])
         source = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} tệp"
         batch = digitise.start_batch(actor=request.user, dossier=dossier, scans=scans, source=source,
                                      reason=request.POST.get("reason", ""))

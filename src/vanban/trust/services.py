@@ -260,23 +260,31 @@ def register_device_certificate(*, actor: Any, agency: Agency, user: Any, data: 
         raise TrustError("TRUST_BAD_CERTIFICATE", exc.message) from exc
     if not certs:
         raise TrustError("TRUST_BAD_CERTIFICATE", "Tệp không chứa chứng thư số nào.")
-    cert, intermediates = certs[0], certs[1:]
+    return _register_personal_certificate(actor=actor, agency=agency, user=user, cert=certs[0],
+                                          chain=certs[1:], holder=Credential.Holder.DEVICE, label=label)
+
+
+def _register_personal_certificate(*, actor: Any, agency: Agency, user: Any, cert: x509.Certificate,
+                                   chain: list[x509.Certificate], holder: str, label: str = "",
+                                   remote_id: str = "") -> Credential:
+    """A leader's certificate whose key is elsewhere (token, remote provider): valid now, chained
+    to the trust store and unrevoked, registered once; only the certificate is kept."""
     now = timezone.now()
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         raise TrustError("TRUST_CERT_EXPIRED", "Chứng thư số đã hết hạn hoặc chưa có hiệu lực.")
-    checked = check_chain(cert, intermediates, agency=agency)
+    checked = check_chain(cert, chain, agency=agency)
     if not checked.ok:
         raise TrustError("TRUST_CERT_UNTRUSTED", checked.message)
     fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
     if Credential.objects.filter(fingerprint=fingerprint).exists():
         raise TrustError("TRUST_CERT_EXISTS", "Chứng thư số này đã được đăng ký.")
     row = Credential.objects.create(
-        kind=Credential.Kind.PERSON, holder=Credential.Holder.DEVICE, agency=agency, user=user,
+        kind=Credential.Kind.PERSON, holder=holder, remote_id=remote_id, agency=agency, user=user,
         label=label or _cn(cert), fingerprint=fingerprint,
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         not_after=cert.not_valid_after_utc)
     record_event("trust.credential_registered", actor=actor, agency_code=agency.code, obj=row,
-                 details={"kind": "person", "holder": "device", "fingerprint": fingerprint,
+                 details={"kind": "person", "holder": holder, "fingerprint": fingerprint,
                           "user": getattr(user, "username", None)})
     return row
 
@@ -310,22 +318,8 @@ def register_remote_credential(*, actor: Any, agency: Agency, user: Any, credent
         certs = credential_certificates(service, credential_id)
     except PkiError as exc:
         raise TrustError(exc.code, exc.message) from exc
-    cert, chain = certs[0], certs[1:]
-    checked = check_chain(cert, chain, agency=agency)
-    if not checked.ok:
-        raise TrustError("TRUST_CERT_UNTRUSTED", checked.message)
-    fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
-    if Credential.objects.filter(fingerprint=fingerprint).exists():
-        raise TrustError("TRUST_CERT_EXISTS", "Chứng thư số này đã được đăng ký.")
-    row = Credential.objects.create(
-        kind=Credential.Kind.PERSON, holder=Credential.Holder.REMOTE, remote_id=credential_id, agency=agency,
-        user=user, label=_cn(cert), fingerprint=fingerprint,
-        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-        not_after=cert.not_valid_after_utc)
-    record_event("trust.credential_registered", actor=actor, agency_code=agency.code, obj=row,
-                 details={"kind": "person", "holder": "remote", "fingerprint": fingerprint,
-                          "user": getattr(user, "username", None)})
-    return row
+    return _register_personal_certificate(actor=actor, agency=agency, user=user, cert=certs[0], chain=certs[1:],
+                                          holder=Credential.Holder.REMOTE, remote_id=credential_id)
 
 
 def remote_credential(agency: Agency, user: Any) -> Credential | None:

@@ -58,6 +58,7 @@ if "office" in settings.VANBAN_ROLES:  # the agency's document system; a hub-onl
         path("cong-viec/", include("vanban.workflow.urls")),
         path("tim-kiem/", include("vanban.search.urls")),
         path("bao-cao/", include("vanban.reports.urls")),
+        path("to-chuc-lai/", include("vanban.reorg.urls")),
     ]
 
 if "hub" in settings.VANBAN_ROLES:

@@ -38,6 +38,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "nguoi-dung/duyet-vai-tro/": ("a_specialist", "a_clerk", "a_archivist", "a_admin"),
     "nhat-ky/": ("a_specialist", "a_clerk", "a_archivist"),
     "van-hanh/": ALL_A,
+    "to-chuc-lai/": ALL_A,  # the province's administrator (superuser) only
     "kho-tin-cay/": NON_ADMINS,
     "api/v1/agencies": "the public agency directory",
     "api/v1/agencies/<code>": "the public agency directory",

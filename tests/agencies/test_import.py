@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def test_json_import_and_export_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     call_command("agencies", "export", str(out))
     text = out.read_text(encoding="utf-8")
-    assert "000.00.02.H16,Sở Nội vụ,,,000.00.00.H16,2," in text
+    assert "000.00.02.H16,Sở Nội vụ,,,000.00.00.H16,,2," in text
     Agency.objects.update(parent=None)
     Agency.objects.all().delete()
     call_command("agencies", "import", str(out))
@@ -131,3 +132,37 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Cấp 1: H53" in out
     assert "Cấp trên: 000.00.13.H53" in out
+
+
+MERGED = """code,name,abbreviation,active_to,successor
+000.00.14.H16,Sở Khoa học và Công nghệ,SKHCN,,
+000.00.11.H16,Sở Thông tin và Truyền thông,STTTT,2025-02-28,000.00.14.H16
+"""
+
+
+def test_import_reads_successors_and_exports_them(tmp_path: Path) -> None:
+    call_command("agencies", "import", str(write(tmp_path, "m.csv", MERGED)))
+    old = Agency.objects.select_related("successor").get(code="000.00.11.H16")
+    assert old.successor.code == "000.00.14.H16" and old.current().code == "000.00.14.H16"
+    out = tmp_path / "out.csv"
+    call_command("agencies", "export", str(out))
+    rows = {r["code"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert (rows["000.00.11.H16"]["successor"], rows["000.00.14.H16"]["successor"]) == ("000.00.14.H16", "")
+    # A re-import without the column keeps what the directory says.
+    call_command("agencies", "import", str(write(tmp_path, "n.csv", "code,name\n000.00.11.H16,Sở TT&TT\n")))
+    assert Agency.objects.get(code="000.00.11.H16").successor.code == "000.00.14.H16"
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("code,name,active_to,successor\n000.00.11.H16,A,2025-02-28,000.00.11.H16\n", "không thể kế thừa chính nó"),
+    ("code,name,successor\n000.00.11.H16,A,000.00.14.H16\n000.00.14.H16,B,\n", "phải có ngày thôi hoạt động"),
+    ("code,name,active_to,successor\n000.00.11.H16,A,2025-02-28,000.00.77.H16\n", "không tìm thấy cơ quan kế thừa"),
+    ("code,name,active_to,successor\n000.00.11.H16,A,2025-02-28,000.00.14.H16\n"
+     "000.00.14.H16,B,2025-02-28,000.00.11.H16\n", "quay vòng"),
+])
+def test_bad_successors_refuse_the_whole_file(tmp_path: Path, text: str, reason: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(CommandError):
+        call_command("agencies", "import", str(write(tmp_path, "bad.csv", text)))
+    assert reason in capsys.readouterr().err
+    assert not Agency.objects.exists()

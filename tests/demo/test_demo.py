@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_once_and_wires_everything() -> None:
     first = load_demo("http://127.0.0.1:8000/hub/api/v1")
     assert first.agencies_created == Agency.objects.count() == 92
-    assert first.users_created == User.objects.count() == 14
+    assert first.users_created == User.objects.count() == 15
     assert Agency.objects.filter(is_demo=False).count() == 0
     assert Agency.objects.get(code="000.00.02.H16").parent.code == "000.00.00.H16"
     assert Credential.objects.filter(kind="person").count() == 3  # the leaders, the deputy included
@@ -24,7 +24,7 @@ def test_demo_loads_once_and_wires_everything() -> None:
     assert endpoint.is_active
     second = load_demo("http://127.0.0.1:9000/hub/api/v1")
     assert (second.agencies_created, second.users_created, second.credentials_created) == (0, 0, 0)
-    assert Agency.objects.count() == 92 and User.objects.count() == 14
+    assert Agency.objects.count() == 92 and User.objects.count() == 15
     assert Endpoint.objects.count() == 1
     assert list(HubConnection.objects.filter(is_active=True).values_list("url", flat=True)) == [
         "http://127.0.0.1:9000/hub/api/v1"]

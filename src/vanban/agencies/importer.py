@@ -19,7 +19,7 @@ from vanban.core.text import nfc
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 COLUMNS = ("code", "name", "short_name", "abbreviation", "parent", "code_qd20", "address",
-           "email", "phone", "website", "active_from", "active_to")
+           "email", "phone", "website", "active_from", "active_to", "successor")
 LIMITS = {"name": 300, "short_name": 120, "abbreviation": 30, "code_qd20": 40, "address": 300,
           "email": 254, "phone": 60, "website": 200}
 
@@ -40,6 +40,7 @@ class AgencyRow:
     name: str
     values: dict[str, Any] = field(default_factory=dict)
     parent: str = ""
+    successor: str = ""
 
 
 @dataclass
@@ -158,12 +159,17 @@ def _check_one(line: int, record: dict[str, Any]) -> tuple[AgencyRow | None, str
             return None, f"cột {key} phải là ngày dạng YYYY-MM-DD, không phải '{raw}'"
     if values["active_from"] and values["active_to"] and values["active_to"] < values["active_from"]:
         return None, "active_to trước active_from"
-    parent = _text(record, "parent")
-    if parent:
+    parent, successor = _text(record, "parent"), _text(record, "successor")
+    for other, label, itself in ((parent, "cấp trên", "cơ quan không thể là cấp trên của chính nó"),
+                                 (successor, "kế thừa", "cơ quan không thể kế thừa chính nó")):
+        if not other:
+            continue
         try:
-            parse_agency_code(parent)
+            parse_agency_code(other)
         except AgencyCodeError as exc:
-            return None, f"mã cơ quan cấp trên '{parent}' sai: {exc.reason}"
-        if parent == code:
-            return None, "cơ quan không thể là cấp trên của chính nó"
-    return AgencyRow(line=line, code=code, name=name, values=values, parent=parent), ""
+            return None, f"mã cơ quan {label} '{other}' sai: {exc.reason}"
+        if other == code:
+            return None, itself
+    if successor and not values["active_to"]:
+        return None, "có cơ quan kế thừa thì phải có ngày thôi hoạt động (active_to)"
+    return AgencyRow(line=line, code=code, name=name, values=values, parent=parent, successor=successor), ""

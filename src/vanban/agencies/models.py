@@ -42,6 +42,10 @@ class Agency(models.Model):
     level = models.PositiveSmallIntegerField("cấp", default=1)
     active_from = models.DateField("hoạt động từ", null=True, blank=True)
     active_to = models.DateField("hoạt động đến", null=True, blank=True)
+    successor = models.ForeignKey("self", verbose_name="cơ quan kế thừa", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="predecessors",
+                                  help_text="Cơ quan nhận lại nhiệm vụ sau khi sáp nhập, hợp nhất, giải thể "
+                                            "hoặc đổi mã; văn bản gửi cơ quan cũ được chuyển đến đây")
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
     phone = models.CharField("điện thoại", max_length=60, blank=True)
@@ -73,6 +77,31 @@ class Agency(models.Model):
     @property
     def is_active(self) -> bool:
         return active_on(self.active_from, self.active_to)
+
+    def current(self) -> Agency:
+        """The agency that holds this one's duties today: itself, or the end of its successor
+        chain (a chain that loops — refused on every write path — stops where it repeats)."""
+        seen, agency = {self.pk}, self
+        while agency.successor_id is not None and agency.successor_id not in seen:
+            seen.add(agency.successor_id)
+            agency = agency.successor  # type: ignore[assignment]
+        return agency
+
+
+def predecessors_by_agency(agency_ids: set[int] | list[int]) -> dict[int, set[int]]:
+    """For each of these agencies, every agency whose successor chain leads into it (one query
+    per step of the chain, usually two): its members read the history of what it took over."""
+    out: dict[int, set[int]] = {a: set() for a in agency_ids}
+    owner: dict[int, int] = {a: a for a in agency_ids}  # agency reached -> which of ours it leads into
+    frontier = set(agency_ids)
+    while frontier:
+        step = [(pk, succ) for pk, succ in Agency.objects.filter(successor_id__in=frontier)
+                .values_list("pk", "successor_id") if pk not in owner]
+        for pk, succ in step:
+            owner[pk] = owner[succ]
+            out[owner[pk]].add(pk)
+        frontier = {pk for pk, _ in step}
+    return out
 
 
 UNIT_CODE_PATTERN = r"^[A-ZĐ0-9]+(?:[.-][A-ZĐ0-9]+)*$"
@@ -124,3 +153,38 @@ class Unit(models.Model):
     @property
     def is_active(self) -> bool:
         return active_on(self.active_from, self.active_to)
+
+
+class Reorganisation(models.Model):
+    """One reorganisation of the directory as it happened: which agencies ended, who took over,
+    from which day, on what decision, and what moved (counts, for the history page and the
+    audit). Rows are only added; the operation itself lives in `vanban.reorg`."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Sáp nhập, hợp nhất"
+        RECODE = "recode", "Đổi mã định danh"
+
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    effective_on = models.DateField("ngày hiệu lực")
+    decision = models.CharField("căn cứ (quyết định, nghị quyết)", max_length=300)
+    successor = models.ForeignKey(Agency, verbose_name="cơ quan kế thừa", on_delete=models.PROTECT,
+                                  related_name="reorganisations_in")
+    predecessors = models.ManyToManyField(Agency, verbose_name="cơ quan thôi hoạt động",
+                                          related_name="reorganisations_out")
+    moved = models.JSONField("những gì được chuyển", default=dict)
+    performed_by = models.CharField("người thực hiện", max_length=150)
+    performed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tổ chức lại"
+        verbose_name_plural = "tổ chức lại"
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.successor.code} ({self.effective_on})"
+
+    @property
+    def summary_text(self) -> str:
+        names = ", ".join(p.name for p in self.predecessors.all())
+        verb = "đổi mã thành" if self.kind == self.Kind.RECODE else "sáp nhập vào"
+        return f"{names} {verb} {self.successor.name}"

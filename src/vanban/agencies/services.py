@@ -12,14 +12,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from vanban.agencies.importer import AgencyRow, ParsedFile, RowError
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Reorganisation
 from vanban.audit.services import record_event
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import fold
 
 BATCH = 2000
 _CODE_PREFIX = re.compile(r"^[0-9]{3}(\.[0-9A-Z]{0,3}){0,3}$", re.ASCII)
-EXPORT_COLUMNS = ("code", "name", "short_name", "abbreviation", "parent", "level", "code_qd20",
+EXPORT_COLUMNS = ("code", "name", "short_name", "abbreviation", "parent", "successor", "level", "code_qd20",
                   "address", "email", "phone", "website", "active_from", "active_to")
 
 
@@ -33,7 +33,7 @@ def active_q(on: date | None = None) -> Q:
 def search_agencies(query: str = "", *, limit: int = 50, offset: int = 0,
                     active_only: bool = False) -> QuerySet[Agency]:
     """By code (exact or prefix) or by name, with or without diacritics."""
-    qs = Agency.objects.select_related("parent").order_by("code")
+    qs = Agency.objects.select_related("parent", "successor").order_by("code")
     if active_only:
         qs = qs.filter(active_q())
     query = (query or "").strip()
@@ -49,7 +49,7 @@ def search_agencies(query: str = "", *, limit: int = 50, offset: int = 0,
 
 
 def get_agency(code: str) -> Agency | None:
-    return Agency.objects.select_related("parent").filter(code=code.strip()).first()
+    return Agency.objects.select_related("parent", "successor").filter(code=code.strip()).first()
 
 
 def agency_count() -> int:
@@ -82,12 +82,17 @@ def import_agencies(parsed: ParsedFile, *, skip_bad: bool = False, actor: object
         Agency.objects.filter(code__in=[r.parent for r in rows if r.parent])
         .values_list("code", flat=True)
     )
+    existing_codes |= set(
+        Agency.objects.filter(code__in=[r.successor for r in rows if r.successor]).values_list("code", flat=True))
     good: list[AgencyRow] = []
     for row in rows:
         if row.parent and row.parent not in file_codes and row.parent not in existing_codes:
             errors.append(RowError(row.line, f"không tìm thấy cơ quan cấp trên {row.parent}"))
+        elif row.successor and row.successor not in file_codes and row.successor not in existing_codes:
+            errors.append(RowError(row.line, f"không tìm thấy cơ quan kế thừa {row.successor}"))
         else:
             good.append(row)
+    errors += _successor_loops(good)
     if errors and not skip_bad:
         raise ImportRejectedError(sorted(errors, key=lambda e: e.line))
 
@@ -109,6 +114,7 @@ def import_agencies(parsed: ParsedFile, *, skip_bad: bool = False, actor: object
             if progress:
                 progress(done, total * 2)
         _link_parents(good, lambda n: progress(total + n, total * 2) if progress else None)
+        _link_successors(good)
         created = len(good) - len(before & {r.code for r in good})
         record_event("agencies.imported", actor=actor, object_type="agencies.agency",
                      details={"created": created, "updated": len(good) - created,
@@ -147,6 +153,31 @@ def _link_parents(rows: list[AgencyRow], progress: Callable[[int], object]) -> N
     progress(len(rows))
 
 
+def _successor_loops(rows: list[AgencyRow]) -> list[RowError]:
+    """A chain of successors that comes back to where it started would send documents round
+    for ever: refused, with the directory as it would be after the import."""
+    links = dict(Agency.objects.filter(successor__isnull=False).values_list("code", "successor__code"))
+    links.update({r.code: r.successor for r in rows if r.successor})
+    errors = []
+    for row in rows:
+        seen, code = {row.code}, links.get(row.code)
+        while code and code not in seen:
+            seen.add(code)
+            code = links.get(code)
+        if code == row.code:
+            errors.append(RowError(row.line, f"chuỗi cơ quan kế thừa của {row.code} quay vòng về chính nó"))
+    return errors
+
+
+def _link_successors(rows: list[AgencyRow]) -> None:
+    """Successors named in the file (few rows: one UPDATE each). A row without the column keeps
+    what the directory already says — a reorganisation done here is not undone by a re-import."""
+    wanted = [r for r in rows if r.successor]
+    ids = dict(Agency.objects.filter(code__in={r.successor for r in wanted}).values_list("code", "pk"))
+    for row in wanted:
+        Agency.objects.filter(code=row.code).update(successor_id=ids[row.successor])
+
+
 def _nearest_ancestor(code: str, codes: set[str]) -> str | None:
     try:
         ancestors = parse_agency_code(code).ancestors()
@@ -159,12 +190,13 @@ def _nearest_ancestor(code: str, codes: set[str]) -> str | None:
 
 
 def export_rows() -> Iterator[dict[str, str]]:
-    qs = Agency.objects.select_related("parent").order_by("code")
+    qs = Agency.objects.select_related("parent", "successor").order_by("code")
     for agency in qs.iterator(chunk_size=BATCH):
         yield {
             "code": agency.code, "name": agency.name, "short_name": agency.short_name,
             "abbreviation": agency.abbreviation,
             "parent": agency.parent.code if agency.parent else "",
+            "successor": agency.successor.code if agency.successor else "",
             "level": str(agency.level), "code_qd20": agency.code_qd20,
             "address": agency.address, "email": agency.email, "phone": agency.phone,
             "website": agency.website,
@@ -183,3 +215,9 @@ def explain(code: str) -> list[str]:
         return parse_agency_code(code).explain()
     except AgencyCodeError as exc:
         return [exc.reason]
+
+
+def reorganisations_of(agency: Agency) -> list[Reorganisation]:
+    """Every reorganisation the agency took part in, newest first (its history page)."""
+    return list(Reorganisation.objects.filter(Q(successor=agency) | Q(predecessors=agency)).distinct()
+                .select_related("successor").prefetch_related("predecessors")[:50])

@@ -30,4 +30,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     return render(request, "agencies/detail.html",
                   {"agency": agency, "children": agency.children.order_by("code")[:200],
-                   "explain": services.explain(agency.code)})
+                   "explain": services.explain(agency.code), "current": agency.current(),
+                   "predecessors": agency.predecessors.order_by("code")[:200],
+                   "history": services.reorganisations_of(agency)})

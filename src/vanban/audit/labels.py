@@ -12,7 +12,7 @@ ACTIONS: dict[str, str] = {
     "accounts.role_change_approved": "phê duyệt đổi vai trò", "accounts.role_change_refused": "từ chối đổi vai trò",
     "accounts.token_created": "cấp khóa API hệ thống", "accounts.token_revoked": "thu hồi khóa API hệ thống",
     "agencies.imported": "nhập danh bạ cơ quan", "agencies.changed": "sửa thông tin cơ quan",
-    "agencies.deleted": "xóa cơ quan khỏi danh bạ",
+    "agencies.deleted": "xóa cơ quan khỏi danh bạ", "agencies.reorganised": "tổ chức lại cơ quan (sáp nhập, đổi mã)",
     "agencies.unit_created": "thêm đơn vị", "agencies.unit_changed": "sửa đơn vị",
     "agencies.units_imported": "nhập danh sách đơn vị", "accounts.unit_membership_set": "xếp người vào đơn vị",
     "accounts.unit_membership_removed": "đưa người ra khỏi đơn vị",
@@ -65,6 +65,7 @@ APPS: dict[str, str] = {
 
 OBJECTS: dict[str, str] = {
     "accounts.user": "người dùng", "accounts.apitoken": "khóa API", "agencies.agency": "cơ quan",
+    "agencies.reorganisation": "lần tổ chức lại",
     "documents.document": "văn bản", "records.dossier": "hồ sơ", "records.catalog": "danh mục hồ sơ",
     "records.archivetransfer": "danh mục nộp lưu", "trust.credential": "chứng thư số",
     "trust.trustanchor": "chứng thư gốc", "hub.endpoint": "điểm kết nối", "hub.package": "gói tin",

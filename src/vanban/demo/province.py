@@ -47,6 +47,9 @@ FORMER_DEPARTMENTS: list[tuple[int, str, str]] = [
     (19, "Sở Ngoại vụ", "SNgV"),
 ]
 
+# Who took over each former department's duties (level-2 numbers), as the merger decisions say.
+FORMER_DEPARTMENT_SUCCESSORS: dict[int, int] = {4: 3, 7: 21, 8: 9, 10: 21, 11: 14, 12: 2, 18: 22, 19: 1}
+
 # Communes and wards directly under the province since 1 July 2025 (a selection).
 COMMUNES: list[tuple[int, str]] = [
     (50, "Phường Buôn Ma Thuột"), (51, "Phường Tân An"), (52, "Phường Tân Lập"), (53, "Phường Thành Nhất"),
@@ -76,6 +79,18 @@ DISTRICTS: list[tuple[int, str, str, list[str]]] = [
     (43, "Ủy ban nhân dân huyện Lắk", "UBND", ["Thị trấn Liên Sơn", "Xã Yang Tao"]),
     (44, "Ủy ban nhân dân huyện Cư Kuin", "UBND", ["Xã Dray Bhăng", "Xã Ea Tiêu"]),
 ]
+
+# Which of today's communes took over each former commune (illustrative, by name; a former
+# commune divided among several new ones has none). A former district's duties went to its
+# communes and the province: its successor here is the provincial People's Committee, which
+# receives what is still addressed to it.
+FORMER_COMMUNE_SUCCESSORS: dict[str, int] = {
+    "Phường Tân Lợi": 50, "Phường Thắng Lợi": 50, "Phường Ea Tam": 52, "Xã Hòa Thuận": 50, "Xã Ea Kao": 54,
+    "Phường An Lạc": 55, "Phường Thiện An": 55, "Xã Ea Blang": 55, "Thị trấn Ea Drăng": 59,
+    "Thị trấn Ea Súp": 60, "Xã Krông Na": 61, "Xã Ea Huar": 61, "Thị trấn Quảng Phú": 62,
+    "Thị trấn Krông Năng": 63, "Thị trấn Ea Kar": 64, "Thị trấn Phước An": 65, "Xã Ea Yông": 65,
+    "Thị trấn Liên Sơn": 67, "Xã Yang Tao": 67, "Xã Dray Bhăng": 66, "Xã Ea Tiêu": 66,
+}
 
 DEMO_PASSWORD = "vanban-demo-2026"
 
@@ -124,13 +139,18 @@ USERS: list[tuple[str, str, str, str, list[str], str, str]] = [
     ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.14.H16", ["hub_operator"], "", ""),
 ]
 
+# The province's system administrator (a superuser, no agency role): reorganisations
+# (`/to-chuc-lai/`), every report and page. (username, full name, position)
+PROVINCE_ADMIN = ("quantri.tinh", "Đinh Công Minh", "Quản trị hệ thống cấp tỉnh")
+
 
 def _commune_name(commune: str) -> str:
     return f"Ủy ban nhân dân {commune[0].lower()}{commune[1:]}"
 
 
 def agency_rows() -> list[dict[str, object]]:
-    """Every demo agency as an import row (code, name, short_name, abbreviation, validity)."""
+    """Every demo agency as an import row (code, name, short_name, abbreviation, validity,
+    successor)."""
     code, name, short, abbr = PROVINCE
     rows: list[dict[str, object]] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr}]
     for num, dname, dabbr in DEPARTMENTS:
@@ -140,11 +160,15 @@ def agency_rows() -> list[dict[str, object]]:
                      "short_name": f"UBND {commune}", "abbreviation": "UBND", "active_from": COMMUNES_FROM})
     for num, dname, dabbr in FORMER_DEPARTMENTS:
         rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "short_name": dname, "abbreviation": dabbr,
-                     "active_to": DEPARTMENTS_MERGED_ON})
+                     "active_to": DEPARTMENTS_MERGED_ON,
+                     "successor": f"000.00.{FORMER_DEPARTMENT_SUCCESSORS[num]:02d}.H16"})
     for num, dname, dabbr, communes in DISTRICTS:
         rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "active_to": DISTRICTS_ENDED_ON,
-                     "short_name": dname.replace("Ủy ban nhân dân", "UBND"), "abbreviation": dabbr})
+                     "short_name": dname.replace("Ủy ban nhân dân", "UBND"), "abbreviation": dabbr,
+                     "successor": PROVINCE[0]})
         for i, commune in enumerate(communes, start=1):
+            after = FORMER_COMMUNE_SUCCESSORS.get(commune)
             rows.append({"code": f"000.{i:02d}.{num:02d}.H16", "name": _commune_name(commune),
-                         "short_name": f"UBND {commune}", "abbreviation": "UBND", "active_to": DISTRICTS_ENDED_ON})
+                         "short_name": f"UBND {commune}", "abbreviation": "UBND", "active_to": DISTRICTS_ENDED_ON,
+                         "successor": f"000.00.{after:02d}.H16" if after else ""})
     return rows

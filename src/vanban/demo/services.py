@@ -33,7 +33,7 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
     created_agencies = 0
     if missing:
         parsed = ParsedFile(rows=[
-            AgencyRow(line=i, code=r["code"], name=r["name"], values={
+            AgencyRow(line=i, code=r["code"], name=r["name"], successor=str(r.get("successor") or ""), values={
                 "name": r["name"], "short_name": r["short_name"], "abbreviation": r["abbreviation"],
                 "code_qd20": "", "address": "", "email": "", "phone": "", "website": "",
                 "active_from": r.get("active_from"), "active_to": r.get("active_to")})
@@ -43,6 +43,10 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
     for r in rows:  # an install loaded before the 2025 organisation: today's validity periods
         Agency.objects.filter(code=r["code"]).exclude(active_from=r.get("active_from"), active_to=r.get("active_to")) \
             .update(active_from=r.get("active_from"), active_to=r.get("active_to"), name=r["name"])
+    wanted = {str(r["code"]): str(r["successor"]) for r in rows if r.get("successor")}
+    successors = dict(Agency.objects.filter(code__in=set(wanted.values())).values_list("code", "pk"))
+    for code, successor in wanted.items():  # who took over, where an older load did not know it yet
+        Agency.objects.filter(code=code, successor__isnull=True).update(successor_id=successors[successor])
     users_created = 0
     units = _demo_units(agencies := {a.code: a for a in Agency.objects.filter(code__startswith="000.")})
     for username, full_name, position, code, roles, unit_code, rank in province.USERS:
@@ -60,11 +64,25 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
         if unit_code:
             UnitMembership.objects.get_or_create(user=user, unit=units[(code, unit_code)],
                                                  defaults={"rank": rank, "position": position})
+    users_created += _province_admin()
     codes = sorted({u[3] for u in province.USERS})
     credentials = load_demo_pki(codes)
     wire_demo_exchange(codes, hub_url)
     load_demo_catalogs()
     return DemoResult(created_agencies, users_created, credentials)
+
+
+def _province_admin() -> int:
+    username, full_name, position = province.PROVINCE_ADMIN
+    if User.objects.filter(username=username).exists():
+        return 0
+    user = User(username=username, full_name=full_name, position=position, is_superuser=True, is_staff=True,
+                email=f"{username}@demo.vanban.invalid")
+    user.set_password(province.DEMO_PASSWORD)
+    user.save()
+    record_event("accounts.user_created", actor="demo", obj=user,
+                 details={"username": username, "superuser": True, "demo": True})
+    return 1
 
 
 def _demo_units(agencies: dict[str, Agency]) -> dict[tuple[str, str], Unit]:

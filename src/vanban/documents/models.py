@@ -89,6 +89,7 @@ class Document(models.Model):
         ACCEPTED = "accepted", "Đã tiếp nhận, chờ phân công"
         IN_PROGRESS = "in_progress", "Đang xử lý"
         COMPLETED = "completed", "Đã xử lý xong"
+        MERGED = "merged", "Gộp vào bản của cơ quan kế thừa"  # a copy both merged agencies had received
 
     class Source(models.TextChoices):
         SYSTEM = "system", "Soạn trên hệ thống"

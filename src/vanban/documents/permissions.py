@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from vanban.accounts.permissions import has_role, memberships
 from vanban.accounts.roles import Role
+from vanban.agencies.models import predecessors_by_agency
 from vanban.documents.models import Document
 
 DRAFT_STATES = {Document.State.DRAFT, Document.State.RETURNED, Document.State.SUBMITTED,
@@ -20,6 +21,9 @@ def visible_q(user: Any) -> Q:
 
     Outgoing: issued documents for every member of the agency; drafts for the drafter and the
     approver, submitted drafts for the agency's leaders, approved ones for leaders and clerks.
+    Documents of agencies merged into one of the user's (`Agency.successor`) count as that
+    agency's own for these rules: the successor's clerks and leaders read the predecessor's
+    books and history.
     Incoming (need-to-know): the agency's clerks and leaders, the people it was assigned to
     (lead, support or for information), and the heads and deputies of the units it was
     distributed to (who assign it within their unit); other members of those units see it only
@@ -28,6 +32,9 @@ def visible_q(user: Any) -> Q:
     by_role: dict[str, set[int]] = {}
     for m in memberships(user):
         by_role.setdefault(m.role, set()).add(m.agency_id)
+    if by_role:  # what an agency took over in a merger is read as its own history
+        history = predecessors_by_agency(set().union(*by_role.values()))
+        by_role = {role: ids.union(*(history[a] for a in ids)) for role, ids in by_role.items()}
     every = sorted(set().union(*by_role.values())) if by_role else []
     if not every:
         return Q(pk__in=[])

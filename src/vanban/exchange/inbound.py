@@ -8,6 +8,7 @@ its hub id), never lost.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -262,11 +263,34 @@ def _answer_rejected(entry: InboxEntry, code: str, message: str) -> None:
                  details={"to": pkg.from_.organ_id, "document_id": pkg.document_id, "status": "02"})
 
 
-def _local_recipients(pkg: edxml.DocumentPackage) -> list[Agency]:
-    """Recipients this installation serves: agencies here that have users."""
+def _local_recipients(pkg: edxml.DocumentPackage) -> list[tuple[Agency, Agency | None]]:
+    """Recipients this installation serves (agencies here that have users), each with the
+    agency the package named when that one has ended and its successor takes the package
+    (`Agency.successor`; one arrival even if the package names both)."""
     codes = [o.organ_id for o in pkg.to]
-    served = set(Membership.objects.filter(agency__code__in=codes).values_list("agency__code", flat=True))
-    return list(Agency.objects.filter(code__in=served))
+    targets: dict[int, tuple[Agency, Agency | None]] = {}
+    named = list(Agency.objects.filter(code__in=codes).select_related("successor"))
+    direct = {a.pk for a in named}
+    for agency in sorted(named, key=lambda a: a.successor_id is not None):  # the agencies named as they are first
+        current = agency.current()
+        if current.pk not in targets:
+            targets[current.pk] = (current, None if current.pk in direct else agency)
+    served = set(Membership.objects.filter(agency_id__in=list(targets)).values_list("agency_id", flat=True))
+    return [targets[pk] for pk in targets if pk in served]
+
+
+def _redirected_by_hub(pkg: edxml.DocumentPackage, entry: InboxEntry) -> list[tuple[Agency, Agency | None]]:
+    """The hub delivered a package for an agency served here that the package does not name:
+    taken only when every agency it names has ended in this directory (the hub knew who took
+    over before this office did). A package naming an agency unknown here, or one still in
+    operation, is refused as before: the hub does not get to re-address documents."""
+    agency = Agency.objects.filter(code=entry.addressee_code).first() if entry.addressee_code else None
+    if agency is None or not Membership.objects.filter(agency=agency).exists() or not pkg.to:
+        return []
+    named = {a.code: a for a in Agency.objects.filter(code__in=[o.organ_id for o in pkg.to])}
+    if len(named) < len({o.organ_id for o in pkg.to}) or any(a.is_active for a in named.values()):
+        return []
+    return [(agency, named[pkg.to[0].organ_id])]
 
 
 def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
@@ -274,19 +298,21 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
     pkg = parsed.document
     assert pkg is not None
     business = pkg.business.business_doc_type if pkg.business else 0
-    recipients = _local_recipients(pkg)
+    recipients = _local_recipients(pkg) or _redirected_by_hub(pkg, entry)
     if not recipients:
         raise PackageRefusedError("RECIPIENT_NOT_SERVED",
                              "Gói tin không gửi cho cơ quan nào do hệ thống này phục vụ (nơi nhận: "
                              + ", ".join(o.organ_id for o in pkg.to) + ").")
     if int(business) == int(edxml.BusinessDocType.REVOKE):
-        for agency in recipients:
-            incoming.void_revoked(agency=agency, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,
-                                  reason=pkg.business.business_doc_reason if pkg.business else "")
+        for agency, named in recipients:
+            # The copy may still sit with the agency it was delivered to before a merger.
+            for holder in ([agency, named] if named else [agency]):
+                incoming.void_revoked(agency=holder, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,
+                                      reason=pkg.business.business_doc_reason if pkg.business else "")
         return
     files = [incoming.ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
     checked = verify_document(parsed, data, pdf_outcomes) if recipients else None
-    for agency in recipients:
+    for agency, named in recipients:
         duplicate = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
                                             issuer_code=pkg.from_.organ_id, external_id=pkg.document_id).exists()
         report = checked.with_duplicate(duplicate)  # type: ignore[union-attr]
@@ -303,7 +329,14 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
             signer_competence=pkg.signer_info.competence if pkg.signer_info else "",
             priority=int(pkg.other_info.priority), due_on=pkg.due_date, steering_type=pkg.steering_type or 0,
             sphere=pkg.other_info.sphere_of_promulgation, paper_copy=bool(pkg.business and pkg.business.paper),
-            files=files, package_sha256=entry.sha256, verification=report.as_dict()))
+            files=files, package_sha256=entry.sha256, verification=_with_addressee(report.as_dict(), named)))
+
+
+def _with_addressee(verification: dict[str, Any], named: Agency | None) -> dict[str, Any]:
+    """Say on the arrival which ended agency the package named, when its successor took it."""
+    if named is None:
+        return verification
+    return {**verification, "addressed_to": {"code": named.code, "name": named.name}}
 
 
 def _staff(status: edxml.StatusPackage) -> dict[str, str]:

@@ -280,11 +280,15 @@ def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, 
                                     detail="Chuyển lên trục cấp trên cho: " + ", ".join(route.upward)))
         trace += [TraceEvent(package=package, at=now, hub=hub, event="unroutable", agency_code=code,
                              detail="Không có đường chuyển tới nơi nhận này") for code in route.unroutable]
+        trace += [TraceEvent(package=package, at=now, hub=hub, event="redirected", agency_code=old,
+                             detail=f"Cơ quan {old} đã thôi hoạt động; chuyển cho cơ quan kế thừa {new}")
+                  for old, new in route.redirected.items()]
         TraceEvent.objects.bulk_create(trace)
         record_event(events.PACKAGE_ACCEPTED, actor=source, agency_code=facts.sender_code, obj=package,
                      details={"kind": facts.kind, "document_id": facts.document_id,
                               "status_code": facts.status_code, "local": sorted(route.local),
                               "upward": route.upward, "unroutable": route.unroutable,
+                              "redirected": route.redirected,
                               "sha256": received.sha256,
                               "signature_unchecked": facts.signature_unchecked})
         if forward is not None:

@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, predecessors_by_agency
 from vanban.core.clock import VN_TZ
 from vanban.documents.models import Document, DocumentType
 from vanban.reports.periods import Period
@@ -103,8 +103,12 @@ def completion_time() -> Any:
 
 
 def _scoped(agency: Agency | None) -> Any:
+    """An agency's report covers the agencies merged into it too (their rows apart, in
+    `by_agency`): each document belongs to one agency, so it is counted once."""
     qs = Document.objects.order_by()
-    return qs.filter(agency=agency) if agency is not None else qs
+    if agency is None:
+        return qs
+    return qs.filter(agency_id__in=[agency.pk, *predecessors_by_agency([agency.pk])[agency.pk]])
 
 
 def _grouped(agency: Agency | None, period: Period) -> dict[Key, Figures]:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "vanban.records",
     "vanban.search",
     "vanban.reports",
+    "vanban.reorg",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Duyệt vai trò", "role_requests", frozenset({Role.LEADER})),
     NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),
     NavItem("Kho tin cậy", "trust_anchors", frozenset({Role.AGENCY_ADMIN, Role.HUB_OPERATOR})),
+    NavItem("Tổ chức lại cơ quan", "reorganise", frozenset()),  # the province's administrator only
     NavItem("Trục liên thông", "hub:dashboard", frozenset({Role.HUB_OPERATOR})),
     NavItem("Vận hành", "operations", frozenset({Role.HUB_OPERATOR})),
 )

@@ -34,3 +34,5 @@ class Command(BaseCommand):
         for username, full_name, position, code, roles, *_ in province.USERS:
             labels = ", ".join(str(Role(r).label) for r in roles)
             self.stdout.write(f"  {username:<18} {labels:<20} {code}  {full_name} — {position}")
+        username, full_name, position = province.PROVINCE_ADMIN
+        self.stdout.write(f"  {username:<18} {'quản trị cấp tỉnh':<20} {'(mọi cơ quan)':<13}  {full_name} — {position}")

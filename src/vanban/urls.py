@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from vanban.accounts import views as accounts_views
-from vanban.accounts import views_units
+from vanban.accounts import views_delegation, views_units
 from vanban.agencies import views as agencies_views
 from vanban.audit import views as audit_views
 from vanban.trust import views as trust_views
@@ -31,6 +31,8 @@ urlpatterns = [
     path("nguoi-dung/them/", accounts_views.user_create, name="user_create"),
     path("nguoi-dung/<int:user_id>/", accounts_views.user_edit, name="user_edit"),
     path("nguoi-dung/duyet-vai-tro/", accounts_views.role_requests, name="role_requests"),
+    path("uy-quyen/", views_delegation.delegations, name="delegations"),
+    path("uy-quyen/<int:pk>/thu-hoi/", views_delegation.delegation_revoke, name="delegation_revoke"),
     path("don-vi/", views_units.unit_list, name="unit_list"),
     path("don-vi/nhap/", views_units.unit_import, name="unit_import"),
     path("don-vi/xuat.<str:fmt>", views_units.unit_export, name="unit_export"),

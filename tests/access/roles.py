@@ -39,6 +39,8 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "nhat-ky/": ("a_specialist", "a_clerk", "a_archivist"),
     "van-hanh/": ALL_A,
     "to-chuc-lai/": ALL_A,  # the province's administrator (superuser) only
+    "uy-quyen/": EVERY_MEMBER + " (the delegations they give or hold; the form for leaders and admins)",
+    "uy-quyen/<int:pk>/thu-hoi/": ("a_specialist", "a_clerk", "a_archivist", "a_other_specialist"),
     "kho-tin-cay/": NON_ADMINS,
     "api/v1/agencies": "the public agency directory",
     "api/v1/agencies/<code>": "the public agency directory",

@@ -21,6 +21,7 @@ FILL: dict[str, dict[str, str]] = {
     "nguoi-dung/<int:user_id>/": {"user_id": "user"},
     "don-vi/xuat.<str:fmt>": {"fmt": "export_format"},
     "don-vi/<int:unit_id>/": {"unit_id": "unit"},
+    "uy-quyen/<int:pk>/thu-hoi/": {"pk": "delegation"},
     "don-vi/<int:unit_id>/xep-nguoi/": {"unit_id": "unit"},
     "don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/": {"unit_id": "unit", "membership_id": "unit_membership"},
     "api/v1/agencies/<code>": {"code": "agency_code"},

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tests.factories import make_agency, make_user
 from tests.hub.packages import document, make_identity, unsigned_document
 from tests.office_fixtures import Office
+from vanban.accounts.delegation import give as give_delegation
 from vanban.accounts.models import UnitMembership
 from vanban.accounts.services import create_api_token
 from vanban.agencies.models import Unit
@@ -162,6 +163,10 @@ def build_world(office: Office) -> World:
     scan_sha = get_store().put(f"%PDF-1.4 quet {MARK}".encode())
     scan_job = ScanOcr.objects.create(agency=a, requested_by=users["a_clerk"], name=f"quet-{MARK}.pdf",
                                       original_name=f"quet-{MARK}.pdf", scan_sha256=scan_sha, original_sha256=scan_sha)
+    # The leader of A lets another specialist sign by order (TL.).
+    delegation = give_delegation(actor=users["a_leader"], agency=a, principal=users["a_leader"],
+                                 delegate=users["a_other_specialist"], kind="TL.", starts_on=timezone.localdate(),
+                                 ends_on=None, reference=f"Quyết định giao ký thừa lệnh {MARK}")
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
@@ -175,6 +180,7 @@ def build_world(office: Office) -> World:
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
         "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
         "export_format": "xlsx", "scan_ocr": scan_job.pk, "digitisation": batch.pk, "unit_task": unit_task.pk,
+        "delegation": delegation.pk,
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

@@ -83,6 +83,19 @@ def test_a_failure_half_way_leaves_everything_as_it_was(two: tuple[Agency, Agenc
     assert _state() == before
 
 
+def test_the_old_agencys_delegations_end_with_it(two: tuple[Agency, Agency, User]) -> None:
+    from vanban.accounts import delegation
+
+    old, new, admin = two
+    head = make_user(old, "leader", username="giamdoc.stttt", position="Giám đốc Sở")
+    given = delegation.give(actor=head, agency=old, principal=head, delegate=User.objects.get(username="vanthu.stttt"),
+                            kind="TL.", starts_on=timezone.localdate(), ends_on=None)
+    assert reorg.plan_merge([old.code], new.code, timezone.localdate()).moves["delegations"] == 1
+    reorg.merge([old.code], new.code, timezone.localdate(), decision="QĐ 01", actor=admin)
+    given.refresh_from_db()
+    assert given.revoked_at is not None and given.revoked_by_id == admin.pk
+
+
 def test_recode_creates_the_new_entry_and_keeps_the_old(two: tuple[Agency, Agency, User]) -> None:
     old, _, admin = two
     today = timezone.localdate()

@@ -139,3 +139,52 @@ class RoleChangeRequest(models.Model):
         parts = [f"thêm {labels.get(r, r)}" for r in self.add_roles]
         parts += [f"bỏ {labels.get(r, r)}" for r in self.remove_roles]
         return ", ".join(parts)
+
+
+class Delegation(models.Model):
+    """A leader's signing authority given to someone else for a period (NĐ 30/2020 Art. 13):
+
+    - TUQ. (thừa ủy quyền): the head authorises a unit head to sign in the head's name, in
+      writing and for a period; the delegate cannot pass it on;
+    - TL. (thừa lệnh): the head lets the chief of office or a unit head sign by order;
+    - acting (giao phụ trách): while the head is away, a deputy approves what was sent to the
+      head (and signs "KT." as a deputy does).
+
+    Only added and revoked, never edited: documents signed under it point at it."""
+
+    class Kind(models.TextChoices):
+        TUQ = "TUQ.", "Thừa ủy quyền (TUQ.)"
+        TL = "TL.", "Thừa lệnh (TL.)"
+        ACTING = "acting", "Giao phụ trách khi vắng mặt"
+
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+")
+    principal = models.ForeignKey(User, verbose_name="người ủy quyền (thủ trưởng)", on_delete=models.PROTECT,
+                                  related_name="delegations_given")
+    delegate = models.ForeignKey(User, verbose_name="người được ủy quyền", on_delete=models.PROTECT,
+                                 related_name="delegations_held")
+    kind = models.CharField("hình thức", max_length=10, choices=Kind.choices)
+    starts_on = models.DateField("từ ngày")
+    ends_on = models.DateField("đến ngày", null=True, blank=True)
+    scope = models.CharField("phạm vi", max_length=500, blank=True)
+    reference = models.CharField("văn bản ủy quyền, giao nhiệm vụ", max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "ủy quyền ký"
+        verbose_name_plural = "ủy quyền ký"
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.principal} → {self.delegate} ({self.period_text})"
+
+    @property
+    def period_text(self) -> str:
+        end = f"{self.ends_on:%d/%m/%Y}" if self.ends_on else "khi thu hồi"
+        return f"từ {self.starts_on:%d/%m/%Y} đến {end}"
+
+    def in_force(self, day: object) -> bool:
+        return (self.revoked_at is None and self.starts_on <= day  # type: ignore[operator]
+                and (self.ends_on is None or self.ends_on >= day))  # type: ignore[operator]

@@ -15,6 +15,7 @@ ACTIONS: dict[str, str] = {
     "agencies.deleted": "xóa cơ quan khỏi danh bạ", "agencies.reorganised": "tổ chức lại cơ quan (sáp nhập, đổi mã)",
     "agencies.unit_created": "thêm đơn vị", "agencies.unit_changed": "sửa đơn vị",
     "agencies.units_imported": "nhập danh sách đơn vị", "accounts.unit_membership_set": "xếp người vào đơn vị",
+    "accounts.delegation_given": "ủy quyền ký", "accounts.delegation_revoked": "thu hồi ủy quyền ký",
     "accounts.unit_membership_removed": "đưa người ra khỏi đơn vị",
     "documents.draft_created": "tạo dự thảo", "documents.draft_updated": "sửa dự thảo",
     "documents.draft_submitted": "trình lãnh đạo duyệt", "documents.draft_returned": "trả lại để sửa",
@@ -65,7 +66,7 @@ APPS: dict[str, str] = {
 
 OBJECTS: dict[str, str] = {
     "accounts.user": "người dùng", "accounts.apitoken": "khóa API", "agencies.agency": "cơ quan",
-    "agencies.reorganisation": "lần tổ chức lại",
+    "agencies.reorganisation": "lần tổ chức lại", "accounts.delegation": "ủy quyền ký",
     "documents.document": "văn bản", "records.dossier": "hồ sơ", "records.catalog": "danh mục hồ sơ",
     "records.archivetransfer": "danh mục nộp lưu", "trust.credential": "chứng thư số",
     "trust.trustanchor": "chứng thư gốc", "hub.endpoint": "điểm kết nối", "hub.package": "gói tin",

@@ -25,7 +25,7 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import permissions
-from vanban.documents.authority import competence_for, heading_for
+from vanban.documents.authority import signing_authority
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, PendingSignature
 from vanban.documents.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
@@ -86,7 +86,7 @@ def prepare(*, actor: Any, document: Document, certificates_pem: str) -> Prepare
     try:
         prepared = prepare_signature(stamped, cert, chain, role="person", reason="Ký ban hành",
                                      location=document.place or None,
-                                     heading=heading_for(competence_for(document, actor), actor, document.agency.name))
+                                     heading=signing_authority(document, actor).heading)
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
     store = get_store()
@@ -159,7 +159,7 @@ def sign_remote(*, actor: Any, document: Document, otp: str) -> Document:
                                  expected=load_certificates(credential.certificate_pem.encode("ascii"))[0],
                                  reason="Ký ban hành", location=document.place or None,
                                  description=f"Ký duyệt: {document.subject}",
-                                 heading=heading_for(competence_for(document, actor), actor, document.agency.name))
+                                 heading=signing_authority(document, actor).heading)
     except PkiError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
     _check_signed(document, signed)

@@ -140,6 +140,9 @@ class Document(models.Model):
                                  on_delete=models.PROTECT, related_name="approved_documents")
     issued_by = models.ForeignKey(User, verbose_name="văn thư phát hành", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="issued_documents")
+    delegation = models.ForeignKey("accounts.Delegation", verbose_name="ký theo ủy quyền", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="documents",
+                                   help_text="Trình người được ủy quyền (TL., TUQ.) hoặc duyệt khi thủ trưởng vắng")
     version = models.PositiveIntegerField("phiên bản", default=1)
     # Incoming documents: who sent it, when and how it arrived, what the checks said.
     source = models.CharField("nguồn", max_length=10, choices=Source.choices, default=Source.SYSTEM)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from vanban.accounts.permissions import has_role, memberships
 from vanban.accounts.roles import Role
@@ -72,8 +73,15 @@ def can_edit_draft(user: Any, document: Document) -> bool:
 
 
 def can_approve(user: Any, document: Document) -> bool:
-    return (document.state == Document.State.SUBMITTED
-            and has_role(user, document.agency_id, Role.LEADER))
+    """Any leader of the agency; or the person it was sent to under a TL./TUQ. delegation, while
+    that delegation is in force (not after it ends or is revoked)."""
+    if document.state != Document.State.SUBMITTED:
+        return False
+    if has_role(user, document.agency_id, Role.LEADER):
+        return True
+    delegation = document.delegation
+    return (delegation is not None and document.approver_id == user.pk and delegation.delegate_id == user.pk
+            and delegation.in_force(timezone.localdate()))
 
 
 def can_issue(user: Any, document: Document) -> bool:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from vanban.accounts.delegation import signing_delegation
 from vanban.accounts.permissions import roles_in
 from vanban.accounts.roles import Role
 from vanban.agencies.models import Agency
@@ -19,6 +20,8 @@ def drafts_for(user: Any, agency: Agency) -> dict[str, QuerySet[Document]]:
     out = {"mine": base.filter(drafter=user).exclude(state=Document.State.ISSUED)}
     if Role.LEADER in roles:
         out["to_approve"] = base.filter(state=Document.State.SUBMITTED)
+    elif signing_delegation(user, agency.pk) is not None:  # signs TL./TUQ.: what was sent to them
+        out["to_approve"] = base.filter(state=Document.State.SUBMITTED, approver=user, delegation__delegate=user)
     if Role.CLERK in roles:
         out["to_issue"] = base.filter(state=Document.State.APPROVED)
     return out

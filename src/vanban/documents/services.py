@@ -14,13 +14,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from vanban.accounts.delegation import in_force as delegations_in_force
+from vanban.accounts.delegation import signing_delegation
 from vanban.agencies.models import Agency, Unit
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
 from vanban.documents import permissions, signals
-from vanban.documents.authority import competence_for, heading_for
+from vanban.documents.authority import signing_authority
 from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
@@ -237,8 +239,12 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
     if not permissions.can_edit_draft(actor, document):
         raise DocumentForbiddenError("Chỉ người soạn thảo được trình dự thảo.")
     from vanban.accounts.permissions import has_role
-    if approver is None or not has_role(approver, document.agency_id, "leader"):
-        raise DocumentError("APPROVER_NOT_LEADER", "Người duyệt phải là lãnh đạo của cơ quan.")
+    delegation = None
+    if approver is not None and not has_role(approver, document.agency_id, "leader"):
+        delegation = signing_delegation(approver, document.agency_id)
+    if approver is None or (delegation is None and not has_role(approver, document.agency_id, "leader")):
+        raise DocumentError("APPROVER_NOT_LEADER",
+                            "Người duyệt phải là lãnh đạo của cơ quan hoặc người được ủy quyền ký (TL., TUQ.).")
     main = document.main_file()
     if main is None or main.content_type != "application/pdf":
         raise DocumentError("MAIN_FILE_NOT_PDF",
@@ -247,10 +253,18 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
         raise DocumentError("RECIPIENTS_REQUIRED", "Phải chọn ít nhất một nơi nhận.")
     document.state = Document.State.SUBMITTED
     document.approver = approver
-    document.save(update_fields=["state", "approver", "updated_at"])
+    document.delegation = delegation
+    document.save(update_fields=["state", "approver", "delegation", "updated_at"])
     record_event("documents.draft_submitted", actor=actor, agency_code=document.agency.code,
-                 obj=document, details={"approver": approver.get_username()})
+                 obj=document, details={"approver": approver.get_username(),
+                                        **({"delegation": delegation.pk, "competence": delegation.kind}
+                                           if delegation else {})})
     signals.ask(document, [approver], f"Dự thảo chờ anh/chị duyệt: {document.subject}", "to_approve")
+    acting = [d.delegate for d in delegations_in_force(document.agency_id).filter(principal=approver, kind="acting")
+              .select_related("delegate")]
+    if acting:  # the head is away: the deputy who acts for them is asked too
+        signals.ask(document, acting, f"Dự thảo trình {approver.display_name()} (đang vắng, anh/chị được giao "
+                                      f"phụ trách): {document.subject}", "to_approve")
     return document
 
 
@@ -338,16 +352,15 @@ def approve_and_sign(*, actor: Any, document: Document) -> Document:
         raise DocumentError("SERVER_PERSONAL_KEYS_OFF",
                             "Máy chủ không giữ khóa cá nhân: hãy ký bằng token USB qua trình ký số.", 409)
     _stamp_verification_footer(document, actor)
-    competence = competence_for(document, actor)
-    _sign(document, actor, "person", "person", user=actor,
-          heading=heading_for(competence, actor, document.agency.name))
+    _sign(document, actor, "person", "person", user=actor, heading=signing_authority(document, actor).heading)
     return mark_approved(document, actor, via="server")
 
 
 def mark_approved(document: Document, actor: Any, *, via: str) -> Document:
     """After the leader's signature is stored: state, signer and authority (KT. for a deputy),
     audit, who is told."""
-    document.signer_competence = competence_for(document, actor)
+    authority = signing_authority(document, actor)
+    document.signer_competence = authority.competence
     document.state = Document.State.APPROVED
     document.approver = actor
     document.signer_name = actor.display_name()
@@ -355,7 +368,7 @@ def mark_approved(document: Document, actor: Any, *, via: str) -> Document:
     document.save(update_fields=["state", "approver", "signer_name", "signer_position", "signer_competence",
                                  "verification_code", "updated_at"])
     record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document,
-                 details={"key": via})
+                 details={"key": via, **authority.details})
     signals.ask(document, signals.members_with_role(document.agency_id, "clerk"),
                 f"Văn bản đã ký duyệt, chờ phát hành: {document.subject}", "to_issue")
     signals.ask(document, [document.drafter], f"Lãnh đạo đã ký duyệt dự thảo: {document.subject}", "approved")

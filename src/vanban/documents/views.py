@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from vanban.accounts import delegation
 from vanban.accounts.models import User
 from vanban.accounts.services import primary_unit
 from vanban.agencies.models import Agency
@@ -170,8 +171,8 @@ def recipient_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
-    leaders = User.objects.filter(memberships__agency=doc.agency, memberships__role="leader",
-                                  is_active=True).distinct().order_by("full_name")
+    leaders = [(u, d, f"{d.kind} {d.principal.position or d.principal.display_name()}" if d else "")
+               for u, d in delegation.approvers(doc.agency)]
     history = timeline(doc)
     return render(request, "documents/detail.html", {
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from vanban.accounts.models import ApiToken, Membership, RoleChangeRequest
+from vanban.accounts.models import ApiToken, Delegation, Membership, RoleChangeRequest
 from vanban.agencies.models import Agency, Reorganisation, Unit
 from vanban.audit.services import record_event
 from vanban.core.text import fold
@@ -66,6 +66,7 @@ LABELS: dict[str, str] = {
     "readdressed": ("Dự thảo (ở mọi cơ quan trên hệ thống) gửi cơ quan cũ: đổi nơi nhận thành cơ quan kế thừa "
                     "(bỏ nơi nhận nếu đó là chính cơ quan soạn)"),
     "api_tokens": "Khóa API của hệ thống đã kết nối nhân danh cơ quan cũ: thu hồi",
+    "delegations": "Ủy quyền ký (TL., TUQ., phụ trách khi vắng) của cơ quan cũ còn hiệu lực: thu hồi",
 }
 STAYS: dict[str, str] = {
     "issued": "Văn bản đi đã phát hành, đã thu hồi (giữ tên, mã và số của cơ quan cũ)",
@@ -139,6 +140,7 @@ def plan_merge(predecessor_codes: list[str], successor_code: str, effective_on: 
         "scans": ScanOcr.objects.filter(agency_id__in=olds, document__isnull=True).count(),
         "readdressed": _readdressed(olds).count(),
         "api_tokens": ApiToken.objects.filter(agency_id__in=olds, revoked_at__isnull=True).count(),
+        "delegations": Delegation.objects.filter(agency_id__in=olds, revoked_at__isnull=True).count(),
     }
     plan.stays = {
         "issued": docs.filter(direction=Document.Direction.OUTGOING,
@@ -298,6 +300,8 @@ def _move(plan: MergePlan, successor: Agency, decision: str, actor: Any) -> set[
     RoleChangeRequest.objects.filter(agency_id__in=olds, decision=RoleChangeRequest.Decision.PENDING) \
         .update(agency=successor)
     ApiToken.objects.filter(agency_id__in=olds, revoked_at__isnull=True).update(revoked_at=now)
+    # Authority given by the old agency's head ends with it (its drafts are re-sent in the successor).
+    Delegation.objects.filter(agency_id__in=olds, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
     # Documents still being worked on.
     duplicates = _duplicate_arrivals(olds, successor.pk)
     _close_duplicates(duplicates, successor, actor, note)

@@ -84,6 +84,54 @@ def test_import_is_all_or_nothing_and_export_reads_back(office) -> None:
     assert values[3][6] == "30/06/2025"
 
 
+def _xlsx(rows: list[list[object]]) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def test_xlsx_import_reads_its_own_export_and_refuses_a_bad_row_whole(office, other_office) -> None:
+    rows, errors = units.parse_csv(GOOD_CSV)
+    units.import_units(actor="test", agency=office, rows=rows, errors=errors)
+    rows, errors = units.parse_file("don-vi.xlsx", units.export_xlsx(office))
+    assert errors == [] and [r.code for _, r in rows] == ["VTLT", "VTLT-NV", "TCBM"]
+    assert units.import_units(actor="test", agency=other_office, rows=rows, errors=errors) == (3, 0)
+    moved = Unit.objects.get(agency=other_office, code="TCBM")
+    assert moved.active_to.isoformat() == "2025-06-30"
+    assert moved.name == Unit.objects.get(agency=office, code="TCBM").name
+
+    typed = _xlsx([["Mã đơn vị", "Tên đơn vị", "Thứ tự", "Hoạt động từ"],
+                   ["KT", "Phòng Kinh tế", 3, "01/03/2025"], ["", "", "", ""], ["KT", "Trùng mã", "x", ""]])
+    rows, errors = units.parse_file("nhap.xlsx", typed)
+    before = Unit.objects.count()
+    with pytest.raises(units.UnitError) as refused:
+        units.import_units(actor="test", agency=office, rows=rows, errors=errors)
+    assert [e.line for e in refused.value.errors] == [4] and Unit.objects.count() == before
+
+
+def test_xlsx_that_is_not_a_spreadsheet_is_refused() -> None:
+    with pytest.raises(units.ImportFileError):
+        units.parse_file("gia.xlsx", b"%PDF-1.4 not a spreadsheet")
+    bomb = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", "0" * 20_000_000)  # 20 MB from a few KB
+    with pytest.raises(units.ImportFileError):
+        units.parse_file("bom.xlsx", bomb.getvalue())
+    with pytest.raises(units.ImportFileError, match=r"csv hoặc \.xlsx"):
+        units.parse_file("don-vi.ods", b"x")
+
+
 def test_import_refuses_unreadable_files() -> None:
     with pytest.raises(units.ImportFileError, match="UTF-8"):
         units.parse_csv(b"code,name\nTH,Ph\xf2ng T\xf4ng h\xf4p\n")  # Latin-1 bytes

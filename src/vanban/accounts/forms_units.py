@@ -44,4 +44,5 @@ class PlaceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp CSV (UTF-8) các đơn vị")
+    file = forms.FileField(label="Tệp Excel (.xlsx) hoặc CSV (UTF-8) các đơn vị",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))

@@ -106,13 +106,13 @@ def unit_import(request: HttpRequest) -> HttpResponse:
     agency = _managed_agency(request)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Chọn tệp CSV để nhập.")
+        messages.error(request, "Chọn tệp CSV hoặc Excel (.xlsx) để nhập.")
         return redirect("unit_list")
     upload = form.cleaned_data["file"]
     try:
         if upload.size > units.MAX_IMPORT_BYTES:
             raise ImportFileError(f"Tệp quá lớn (giới hạn {units.MAX_IMPORT_BYTES // 1024 // 1024} MB).")
-        rows, errors = units.parse_csv(upload.read())
+        rows, errors = units.parse_file(upload.name or "", upload.read())
         created, changed = units.import_units(actor=request.user, agency=agency, rows=rows, errors=errors)
     except ImportFileError as exc:
         messages.error(request, f"Không đọc được tệp: {exc}")

@@ -23,6 +23,7 @@ from vanban.agencies.importer import ImportFileError, RowError
 from vanban.agencies.models import Agency, Unit, validate_unit_code
 from vanban.agencies.unitcode import code_from_name
 from vanban.audit.services import record_event
+from vanban.core.spreadsheet import SpreadsheetError, xlsx_rows
 from vanban.core.text import nfc
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # an agency has tens of units, not thousands
@@ -144,6 +145,20 @@ def _clean(data: UnitInput) -> UnitInput:
 
 # -- import / export --------------------------------------------------------------------------
 
+def parse_file(name: str, data: bytes) -> tuple[list[tuple[int, UnitInput]], list[RowError]]:
+    """A units list as CSV or .xlsx (the layout `export_csv`/`export_xlsx` write)."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"Tệp quá lớn (giới hạn {MAX_IMPORT_BYTES // 1024 // 1024} MB).")
+    if name.lower().endswith(".xlsx"):
+        try:
+            return parse_rows(xlsx_rows(data))
+        except SpreadsheetError as exc:
+            raise ImportFileError(str(exc)) from exc
+    if name.lower().endswith(".csv") or not name:
+        return parse_csv(data)
+    raise ImportFileError("Chỉ nhận tệp .csv hoặc .xlsx.")
+
+
 def parse_csv(data: bytes) -> tuple[list[tuple[int, UnitInput]], list[RowError]]:
     """Rows of a units CSV (English or Vietnamese headings), or the reasons it cannot be read."""
     if len(data) > MAX_IMPORT_BYTES:
@@ -154,7 +169,14 @@ def parse_csv(data: bytes) -> tuple[list[tuple[int, UnitInput]], list[RowError]]
         raise ImportFileError(f"Tệp không phải UTF-8 (byte lỗi ở vị trí {exc.start}); "
                               "hãy lưu lại với mã hóa UTF-8.") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [nfc(h).strip() for h in next(reader, [])]
+    return parse_rows((reader.line_num, row) for row in reader)
+
+
+def parse_rows(numbered: Iterable[tuple[int, list[str]]]) -> tuple[list[tuple[int, UnitInput]], list[RowError]]:
+    """The heading row, then one unit per row; every bad row reported with its line."""
+    lines = iter(numbered)
+    _, first = next(lines, (0, []))
+    header = [nfc(h).strip() for h in first]
     by_heading = {nfc(h).casefold(): c for h, c in zip(HEADINGS, COLUMNS, strict=True)}
     columns = [by_heading.get(h.casefold(), h) for h in header]
     missing = [c for c in ("code", "name") if c not in columns]
@@ -162,16 +184,16 @@ def parse_csv(data: bytes) -> tuple[list[tuple[int, UnitInput]], list[RowError]]
         raise ImportFileError(f"Thiếu cột bắt buộc: {', '.join(missing)} (dòng tiêu đề).")
     rows: list[tuple[int, UnitInput]] = []
     errors: list[RowError] = []
-    for record in reader:
-        if reader.line_num > MAX_IMPORT_ROWS + 1:
+    for line, record in lines:
+        if line > MAX_IMPORT_ROWS + 1:
             raise ImportFileError(f"Tệp có quá {MAX_IMPORT_ROWS} dòng.")
         if not any(cell.strip() for cell in record):
             continue
         values = {c: nfc(v).strip() for c, v in zip(columns, record, strict=False)}
         try:
-            rows.append((reader.line_num, _row(values)))
+            rows.append((line, _row(values)))
         except ValueError as exc:
-            errors.append(RowError(reader.line_num, str(exc)))
+            errors.append(RowError(line, str(exc)))
     return rows, errors
 
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from vanban.core.spreadsheet import SpreadsheetError, xlsx_rows
 from vanban.core.text import fold, nfc
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -89,21 +90,9 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     try:
-        from python_calamine import CalamineWorkbook
-    except ImportError as exc:  # pragma: no cover - installed with the project
-        raise CatalogFileError("Máy chủ chưa cài python-calamine để đọc tệp .xlsx.") from exc
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise CatalogFileError("Không đọc được tệp .xlsx (tệp hỏng hoặc không phải bảng tính).") from exc
-    return [(i, [_cell(v) for v in row]) for i, row in enumerate(rows, start=1)]
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
+        return xlsx_rows(data)
+    except SpreadsheetError as exc:
+        raise CatalogFileError(str(exc)) from exc
 
 
 def _header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:

@@ -36,6 +36,7 @@ class RecipientIn(Schema):
     name: str = ""
     address: str = ""
     paper_copy: bool = False
+    unit_code: str = Field("", description="kind internal: mã một đơn vị của cơ quan (văn bản nội bộ)")
 
 
 class DraftIn(Schema):
@@ -49,6 +50,8 @@ class DraftIn(Schema):
     drafting_unit: str = ""
     signer_competence: str = ""
     paper_copy: bool = False
+    internal: bool = Field(False, description="văn bản nội bộ: chỉ gửi đơn vị trong cơ quan, sổ riêng, "
+                                              "không qua trục liên thông")
     files: list[FileIn] = Field(default_factory=list, max_length=50)
     recipients: list[RecipientIn] = Field(default_factory=list, max_length=500)
 
@@ -67,6 +70,7 @@ class RecipientOut(Schema):
     kind: str
     name: str
     agency_code: str | None
+    unit_code: str | None = None
     paper_copy: bool
 
 
@@ -82,6 +86,7 @@ class DocumentOut(Schema):
     signer_name: str
     signer_position: str
     urgency: str
+    internal: bool = False
     files: list[FileOut]
     recipients: list[RecipientOut]
 
@@ -91,11 +96,12 @@ class DocumentOut(Schema):
             id=doc.pk, state=doc.state, document_type=doc.document_type.code, subject=doc.subject,
             number=doc.number, notation=doc.notation, identifier_code=doc.identifier_code,
             issued_at=to_iso(doc.issued_at) if doc.issued_at else None, signer_name=doc.signer_name,
-            signer_position=doc.signer_position, urgency=doc.urgency,
+            signer_position=doc.signer_position, urgency=doc.urgency, internal=doc.is_internal,
             files=[FileOut(id=f.pk, name=f.name, role=f.role, content_type=f.content_type, size=f.size,
                            sha256=f.sha256, stage=f.stage) for f in doc.current_files()],
             recipients=[RecipientOut(kind=r.kind, name=r.name, agency_code=r.agency.code if r.agency else None,
-                                     paper_copy=r.paper_copy) for r in doc.recipients.select_related("agency")])
+                                     unit_code=r.unit.code if r.unit else None, paper_copy=r.paper_copy)
+                        for r in doc.recipients.select_related("agency", "unit")])
 
 
 class SubmitIn(Schema):
@@ -134,11 +140,13 @@ def _run(fn, **kwargs) -> Document:  # noqa: ANN001
 
 
 @router.get("", response={200: list[DocumentOut], **ERRORS}, summary="Văn bản đi đã phát hành (sổ văn bản đi)")
-def list_issued(request: HttpRequest, year: int | None = None, q: str = "", limit: int = 50,
-                offset: int = 0) -> list[DocumentOut]:
+def list_issued(request: HttpRequest, *, year: int | None = None, q: str = "", limit: int = 50,
+                offset: int = 0, internal: bool = False) -> list[DocumentOut]:
+    """`internal=true`: the book of internal documents instead."""
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 1_000_000))
-    rows = books.outgoing(_agency(request), books.BookFilter(year=year, text=q[:200]))[offset:offset + limit]
+    rows = books.outgoing(_agency(request), books.BookFilter(year=year, text=q[:200], internal=internal)
+                          )[offset:offset + limit]
     return [DocumentOut.of(d) for d in rows]
 
 
@@ -155,7 +163,7 @@ def create(request: HttpRequest, payload: DraftIn) -> Status:
         document_type=payload.document_type, subject=payload.subject, content=payload.content,
         place=payload.place, urgency=payload.urgency, confidentiality=payload.confidentiality,
         due_on=payload.due_on, drafting_unit=payload.drafting_unit,
-        signer_competence=payload.signer_competence, paper_copy=payload.paper_copy)
+        signer_competence=payload.signer_competence, paper_copy=payload.paper_copy, internal=payload.internal)
     recipients = [services.RecipientInput(**r.dict()) for r in payload.recipients]
     doc = _run(services.create_draft, actor=request.user, agency=_agency(request), fields=fields,
                files=files, recipients=recipients)

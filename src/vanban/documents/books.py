@@ -41,6 +41,7 @@ class BookFilter:
     text: str = ""
     doc_type: str | None = None
     number: int | None = None
+    internal: bool = False  # the book of internal documents instead of the outgoing book
 
     def period_text(self) -> str:
         if self.date_from or self.date_to:
@@ -68,7 +69,7 @@ def _d(value: Any) -> str:
 
 
 def outgoing(agency: Agency, f: BookFilter) -> QuerySet[Document]:
-    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.OUTGOING,
+    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.OUTGOING, is_internal=f.internal,
                                   state__in=[Document.State.ISSUED, Document.State.REVOKED])
           .select_related("document_type", "register_book").prefetch_related("recipients")
           .order_by("-issued_at", "-id"))
@@ -184,12 +185,12 @@ def pdf(sheet: Sheet) -> bytes:
     return weasyprint.HTML(string=html, base_url=".").write_pdf()
 
 
-def book_filter(form: Any) -> BookFilter:
+def book_filter(form: Any, *, internal: bool = False) -> BookFilter:
     """The filter of a bound BookFilterForm (an invalid form filters nothing)."""
     data = form.cleaned_data if form.is_valid() else {}
     return BookFilter(year=data.get("year"), date_from=data.get("date_from"), date_to=data.get("date_to"),
                       text=data.get("q") or "", number=data.get("number"),
-                      doc_type=getattr(data.get("document_type"), "code", None))
+                      doc_type=getattr(data.get("document_type"), "code", None), internal=internal)
 
 
 def book_file(fmt: str, sheet: Sheet) -> HttpResponse:

@@ -44,6 +44,7 @@ class DraftForm(forms.Form):
         from vanban.agencies.units import units_in_operation
 
         codes = [(u.code, f"{u.code} — {u.name}") for u in units_in_operation(agency).order_by("order", "name")]
+        self.fields["recipient_units"].choices = list(codes)
         if codes:  # the agency declared its units: choose one (the draft's old code stays choosable)
             current = str(self.initial.get("drafting_unit") or "")
             if current and current not in {c for c, _ in codes}:
@@ -54,6 +55,10 @@ class DraftForm(forms.Form):
     signer_competence = forms.ChoiceField(label="Thẩm quyền ký", required=False, choices=[
         ("", "(ký trực tiếp)"), ("TM.", "TM."), ("KT.", "KT."), ("TL.", "TL."), ("TUQ.", "TUQ."), ("Q.", "Q.")])
     paper_copy = forms.BooleanField(label="Gửi kèm bản giấy", required=False)
+    internal = forms.BooleanField(label="Văn bản nội bộ (gửi các đơn vị trong cơ quan, vào sổ văn bản nội bộ, "
+                                        "không gửi qua trục liên thông)", required=False)
+    recipient_units = forms.MultipleChoiceField(label="Đơn vị nhận trong cơ quan", required=False, choices=[],
+                                                widget=forms.CheckboxSelectMultiple)
     main_file = forms.FileField(label="Văn bản chính (PDF)", required=False)
     appendix_files = MultipleFileField(label="Phụ lục, tài liệu kèm theo", required=False)
     internal_recipients = forms.CharField(label="Nơi nhận nội bộ (mỗi dòng một đơn vị)", required=False,
@@ -75,7 +80,8 @@ class DraftForm(forms.Form):
         return DraftFields(document_type=d["document_type"].code, subject=d["subject"], content=d["content"],
                            place=d["place"], urgency=d["urgency"], confidentiality=d["confidentiality"],
                            due_on=d["due_on"], drafting_unit=d["drafting_unit"],
-                           signer_competence=d["signer_competence"], paper_copy=d["paper_copy"])
+                           signer_competence=d["signer_competence"], paper_copy=d["paper_copy"],
+                           internal=d["internal"])
 
 
 class BookFilterForm(forms.Form):

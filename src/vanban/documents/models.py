@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Unit
 
 User = settings.AUTH_USER_MODEL
 
@@ -39,6 +39,7 @@ class RegisterBook(models.Model):
         LEGAL = "legal", "Văn bản quy phạm pháp luật"
         ADMINISTRATIVE = "administrative", "Văn bản hành chính"
         INCOMING = "incoming", "Văn bản đến"
+        INTERNAL = "internal", "Văn bản nội bộ"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="register_books")
     year = models.PositiveSmallIntegerField("năm")
@@ -133,6 +134,8 @@ class Document(models.Model):
     sphere = models.CharField("phạm vi lưu hành", max_length=200, blank=True)
     drafting_unit = models.CharField("đơn vị soạn thảo (viết tắt)", max_length=20, blank=True)
     paper_copy = models.BooleanField("gửi kèm bản giấy", default=False)
+    is_internal = models.BooleanField("văn bản nội bộ", default=False,
+                                      help_text="Gửi các đơn vị trong cơ quan; sổ riêng; không gửi qua trục liên thông")
     copies = models.PositiveIntegerField("số lượng bản", null=True, blank=True)
     drafter = models.ForeignKey(User, verbose_name="người soạn thảo", null=True, on_delete=models.PROTECT,
                                 related_name="drafted_documents")
@@ -244,6 +247,8 @@ class Recipient(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị nhận (văn bản nội bộ)", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
     name = models.CharField("nơi nhận", max_length=300)
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     paper_copy = models.BooleanField("gửi kèm bản giấy", default=False)

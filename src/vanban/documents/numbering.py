@@ -22,6 +22,7 @@ BOOK_NAMES = {
     RegisterBook.Scope.LEGAL: "Sổ đăng ký văn bản quy phạm pháp luật",
     RegisterBook.Scope.ADMINISTRATIVE: "Sổ đăng ký văn bản đi",
     RegisterBook.Scope.INCOMING: "Sổ đăng ký văn bản đến",
+    RegisterBook.Scope.INTERNAL: "Sổ đăng ký văn bản nội bộ",
 }
 
 
@@ -83,7 +84,9 @@ def number_document(document: Document, at: datetime | None = None) -> Document:
     moment = timezone.localtime(at or timezone.now())
     year = moment.year
     agency = document.agency
-    book = book_for(agency, year, scope_for(document.document_type))
+    # An internal document is numbered in the agency's own book of internal documents.
+    scope = RegisterBook.Scope.INTERNAL if document.is_internal else scope_for(document.document_type)
+    book = book_for(agency, year, scope)
     number = take_number(book)
     document.register_book = book
     document.number = number

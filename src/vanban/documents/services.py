@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from vanban.accounts.delegation import in_force as delegations_in_force
 from vanban.accounts.delegation import signing_delegation
+from vanban.accounts.models import User
 from vanban.agencies.models import Agency, Unit
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
@@ -51,6 +52,7 @@ class DraftFields:
     drafting_unit: str = ""
     signer_competence: str = ""
     paper_copy: bool = False
+    internal: bool = False  # văn bản nội bộ: to units of the agency, its own book, never through the hub
 
 
 @dataclass
@@ -67,6 +69,7 @@ class RecipientInput:
     agency_code: str = ""
     address: str = ""
     paper_copy: bool = False
+    unit_code: str = ""  # kind INTERNAL: one of the agency's units
 
 
 @dataclass
@@ -110,6 +113,7 @@ def _apply_fields(document: Document, fields: DraftFields) -> None:
     document.drafting_unit = _drafting_unit(document, fields.drafting_unit)
     document.signer_competence = nfc(fields.signer_competence or "").strip()[:10]
     document.paper_copy = bool(fields.paper_copy)
+    document.is_internal = bool(fields.internal)
 
 
 def _drafting_unit(document: Document, value: str) -> str:
@@ -158,9 +162,19 @@ def _set_recipients(document: Document, recipients: list[RecipientInput]) -> Non
             name = name or agency.name
         elif r.kind not in Recipient.Kind.values:
             raise DocumentError("RECIPIENT_BAD_KIND", f"Loại nơi nhận không hợp lệ: {r.kind}.")
+        unit = None
+        if r.kind == Recipient.Kind.INTERNAL and r.unit_code:
+            unit = Unit.objects.filter(agency_id=document.agency_id, code=r.unit_code.strip().upper()).first()
+            if unit is None or not unit.is_active:
+                raise DocumentError("RECIPIENT_UNIT_UNKNOWN",
+                                    f"Không có đơn vị mã {r.unit_code} đang hoạt động trong cơ quan.")
+            if f"unit:{unit.pk}" in seen:
+                continue
+            seen.add(f"unit:{unit.pk}")
+            name = name or unit.name
         if not name:
             raise DocumentError("RECIPIENT_NAME_REQUIRED", "Nơi nhận phải có tên.")
-        Recipient.objects.create(document=document, kind=r.kind, agency=agency, name=name[:300],
+        Recipient.objects.create(document=document, kind=r.kind, agency=agency, unit=unit, name=name[:300],
                                  address=nfc(r.address or "")[:300],
                                  paper_copy=r.paper_copy or r.kind == Recipient.Kind.PAPER, order=order)
 
@@ -191,10 +205,18 @@ def create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list
     for upload in files:
         _store_file(document, actor, upload)
     _set_recipients(document, list(recipients))
+    _check_internal(document)
     _snapshot(document, actor, "Tạo dự thảo")
     record_event("documents.draft_created", actor=actor, agency_code=agency.code, obj=document,
                  details={"subject": document.subject, "files": [f.name for f in files]})
     return document
+
+
+def _check_internal(document: Document) -> None:
+    """An internal document stays inside the agency: no other agency among its addressees."""
+    if document.is_internal and document.recipients.filter(kind=Recipient.Kind.AGENCY).exists():
+        raise DocumentError("INTERNAL_NOT_EXCHANGED", "Văn bản nội bộ chỉ gửi các đơn vị trong cơ quan, "
+                                                      "không gửi cơ quan khác qua trục liên thông.")
 
 
 def _locked(document: Document) -> Document:
@@ -216,6 +238,7 @@ def update_draft(*, actor: Any, document: Document, fields: DraftFields | None =
         _store_file(document, actor, upload)
     if recipients is not None:
         _set_recipients(document, recipients)
+    _check_internal(document)
     _snapshot(document, actor, note or "Sửa dự thảo")
     record_event("documents.draft_updated", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"version": document.version, "files": [f.name for f in files]})
@@ -251,6 +274,9 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
                             "Văn bản chính phải là tệp PDF để lãnh đạo ký số (PAdES).")
     if not document.recipients.exists():
         raise DocumentError("RECIPIENTS_REQUIRED", "Phải chọn ít nhất một nơi nhận.")
+    _check_internal(document)
+    if document.is_internal and not document.recipients.filter(unit__isnull=False).exists():
+        raise DocumentError("INTERNAL_UNITS_REQUIRED", "Văn bản nội bộ phải gửi ít nhất một đơn vị trong cơ quan.")
     document.state = Document.State.SUBMITTED
     document.approver = approver
     document.delegation = delegation
@@ -393,10 +419,17 @@ def issue_document(*, actor: Any, document: Document) -> Document:
         queue_document(document_id=document.pk, sender_code=document.agency.code,
                        edxml_document_id=document.identifier_code or "", recipients=recipients,
                        package=document_package_bytes(document))
+    units = [r.unit for r in document.recipients.select_related("unit") if r.unit is not None]
     record_event("documents.issued", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"notation": document.notation, "identifier_code": document.identifier_code,
-                          "recipients": [r.code for r in recipients],
+                          "recipients": [r.code for r in recipients], "units": [u.code for u in units],
+                          "internal": document.is_internal,
                           "paper": [r.name for r in document.recipients.filter(paper_copy=True)]})
+    if units:  # the heads and deputies of the units it is addressed to
+        heads = User.objects.filter(unit_memberships__unit__in=units, unit_memberships__rank__in=["head", "deputy"],
+                                    is_active=True).distinct()
+        signals.ask(document, list(heads), f"Văn bản {document.notation} gửi đơn vị: {document.subject}",
+                    "internal_received")
     signals.ask(document, [document.drafter], f"Đã phát hành văn bản {document.notation}: {document.subject}", "issued")
     return document
 

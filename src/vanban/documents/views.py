@@ -81,6 +81,8 @@ def _recipients(request: HttpRequest, form: DraftForm) -> list[services.Recipien
     out = [services.RecipientInput(kind=Recipient.Kind.AGENCY, agency_code=code,
                                    paper_copy=code in request.POST.getlist("recipient_paper"))
            for code in request.POST.getlist("recipient_agency") if code]
+    for code in form.cleaned_data.get("recipient_units") or []:
+        out.append(services.RecipientInput(kind=Recipient.Kind.INTERNAL, unit_code=code))
     for line in (form.cleaned_data.get("internal_recipients") or "").splitlines():
         if line.strip():
             out.append(services.RecipientInput(kind=Recipient.Kind.INTERNAL, name=line.strip()))
@@ -133,7 +135,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "place": doc.place, "urgency": doc.urgency, "due_on": doc.due_on,
                "drafting_unit": doc.drafting_unit, "signer_competence": doc.signer_competence,
                "paper_copy": doc.paper_copy,
-               "internal_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="internal")),
+               "internal": doc.is_internal,
+               "recipient_units": list(doc.recipients.filter(unit__isnull=False).values_list("unit__code", flat=True)),
+               "internal_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="internal",
+                                                                                      unit__isnull=True)),
                "paper_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="paper"))}
     form = DraftForm(request.POST or None, request.FILES or None, initial=initial, agency=doc.agency)
     if request.method == "POST" and form.is_valid():
@@ -251,20 +256,23 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
 
 
 @login_required
-def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
-    """Sổ đăng ký văn bản đi: the page, or the same rows as xlsx or a printed PDF."""
+def book(request: HttpRequest, fmt: str = "page", internal: bool = False) -> HttpResponse:
+    """Sổ đăng ký văn bản đi (or, `internal`, the book of internal documents): the page, or the
+    same rows as xlsx or a printed PDF."""
     agency = _agency_or_403(request)
     form = BookFilterForm(request.GET or None)
-    f = books.book_filter(form)
+    f = books.book_filter(form, internal=internal)
     qs = books.outgoing(agency, f)
+    title = "Sổ đăng ký văn bản nội bộ" if internal else "Sổ đăng ký văn bản đi"
     if fmt != "page":
-        return books.book_file(fmt, books.Sheet("Sổ đăng ký văn bản đi", agency, books.OUTGOING_COLUMNS,
+        return books.book_file(fmt, books.Sheet(title, agency, books.OUTGOING_COLUMNS,
                                                 [books.outgoing_row(d) for d in qs[:books.LIMIT]], f.period_text(),
-                                                "so-van-ban-di"))
+                                                "so-van-ban-noi-bo" if internal else "so-van-ban-di"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/book.html", {
         "form": form, "page": page, "rows": [(d, books.outgoing_row(d)) for d in page],
-        "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text()})
+        "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
+        "title": title, "internal": internal})
 

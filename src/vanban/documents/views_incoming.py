@@ -189,6 +189,10 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", leader=leader)
 
 
+def _posted_ids(request: HttpRequest, name: str) -> list[int]:
+    return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+
 @login_required
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -196,12 +200,12 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     assignees = []
     units = []
     for kind in Assignment.Kind.values:
-        for uid in request.POST.getlist(f"assignee_{kind}"):
+        for uid in _posted_ids(request, f"assignee_{kind}"):  # "— Chọn —" posts an empty value
             user = User.objects.filter(pk=uid, memberships__agency=doc.agency).distinct().first()
             if user is not None:
                 assignees.append(workflow.AssigneeInput(user, kind))
-        for unit_id in request.POST.getlist(f"unit_{kind}"):
-            unit = Unit.objects.filter(pk=unit_id if str(unit_id).isdigit() else 0, agency=doc.agency).first()
+        for unit_id in _posted_ids(request, f"unit_{kind}"):
+            unit = Unit.objects.filter(pk=unit_id, agency=doc.agency).first()
             if unit is not None:
                 units.append(workflow.UnitInput(unit, kind))
     try:
@@ -236,9 +240,9 @@ def assign_in_unit(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     """The unit head's part: who in the unit leads, supports, is told."""
     ua = _unit_task(request, pk, task_id)
     members = set(User.objects.filter(unit_memberships__unit=ua.unit).values_list("pk", flat=True))
-    assignees = [workflow.AssigneeInput(User.objects.get(pk=int(uid)), kind)
-                 for kind in Assignment.Kind.values for uid in request.POST.getlist(f"member_{kind}")
-                 if str(uid).isdigit() and int(uid) in members]
+    assignees = [workflow.AssigneeInput(User.objects.get(pk=uid), kind)
+                 for kind in Assignment.Kind.values for uid in _posted_ids(request, f"member_{kind}")
+                 if uid in members]
     try:
         workflow.assign_in_unit(actor=request.user, unit_assignment=ua, assignees=assignees,
                                 instruction=request.POST.get("instruction", ""))

@@ -39,6 +39,10 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "nhat-ky/": ("a_specialist", "a_clerk", "a_archivist"),
     "van-hanh/": ALL_A,
     "to-chuc-lai/": ALL_A,  # the province's administrator (superuser) only
+    "van-ban-di/<int:pk>/xin-y-kien/": NOT_DRAFTER,
+    # only the heads and deputies of the unit asked (a_specialist heads it)
+    "van-ban-di/<int:pk>/y-kien/<int:request_id>/": ("a_leader", "a_clerk", "a_archivist", "a_admin",
+                                                     "a_other_specialist"),
     "uy-quyen/": EVERY_MEMBER + " (the delegations they give or hold; the form for leaders and admins)",
     "uy-quyen/<int:pk>/thu-hoi/": ("a_specialist", "a_clerk", "a_archivist", "a_other_specialist"),
     "kho-tin-cay/": NON_ADMINS,

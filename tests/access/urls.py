@@ -22,6 +22,8 @@ FILL: dict[str, dict[str, str]] = {
     "don-vi/xuat.<str:fmt>": {"fmt": "export_format"},
     "don-vi/<int:unit_id>/": {"unit_id": "unit"},
     "uy-quyen/<int:pk>/thu-hoi/": {"pk": "delegation"},
+    "van-ban-di/<int:pk>/xin-y-kien/": {"pk": "draft"},
+    "van-ban-di/<int:pk>/y-kien/<int:request_id>/": {"pk": "draft", "request_id": "consultation_request"},
     "don-vi/<int:unit_id>/xep-nguoi/": {"unit_id": "unit"},
     "don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/": {"unit_id": "unit", "membership_id": "unit_membership"},
     "api/v1/agencies/<code>": {"code": "agency_code"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.test import Client
@@ -34,6 +34,7 @@ from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
 from vanban.records.models import DigitisationBatch, DigitisationEntry
+from vanban.workflow import consultation
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, UnitAssignment
 
@@ -154,6 +155,8 @@ def build_world(office: Office) -> World:
     # The incoming document also distributed to a unit a_specialist heads (support).
     support_unit = Unit.objects.create(agency=a, code="ZU", name=f"Phòng hỗ trợ {MARK}")
     UnitMembership.objects.create(user=users["a_specialist"], unit=support_unit, rank="head")
+    consulted = consultation.ask(actor=users["a_specialist"], document=draft, question=f"Xin ý kiến {MARK}",
+                                 due_on=timezone.localdate() + timedelta(days=5), units=[support_unit])
     unit_task = UnitAssignment.objects.create(document=arrived, instruction=assignment.instruction, unit=support_unit,
                                               kind="support", assigned_by=office.leader)
     # A digitisation batch filing paper scans into A's dossier (not run here).
@@ -180,7 +183,7 @@ def build_world(office: Office) -> World:
         "year": 2026, "agency_code": a.code, "unknown_code": "ZZZZ0000ZZZZ",
         "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
         "export_format": "xlsx", "scan_ocr": scan_job.pk, "digitisation": batch.pk, "unit_task": unit_task.pk,
-        "delegation": delegation.pk,
+        "delegation": delegation.pk, "consultation_request": consulted.requests.get().pk,
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

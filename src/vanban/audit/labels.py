@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "workflow.unit_assigned": "phân công trong đơn vị", "workflow.unit_returned": "đơn vị trả lại văn bản",
     "workflow.started": "bắt đầu xử lý", "workflow.note_added": "ghi chú xử lý",
     "workflow.completed_part": "hoàn thành phần việc", "workflow.document_completed": "văn bản đã xử lý xong",
+    "workflow.consultation_asked": "xin ý kiến về dự thảo", "workflow.consultation_answered": "cho ý kiến về dự thảo",
     "exchange.status_received": "nhận phản hồi trạng thái", "exchange.package_sent": "gửi gói tin liên thông",
     "exchange.package_unreadable": "gói tin không đọc được",
     "records.catalog_imported": "nhập danh mục hồ sơ", "records.dossier_opened": "lập hồ sơ",

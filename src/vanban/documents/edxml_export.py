@@ -52,12 +52,23 @@ def document_package(document: Document, *, business: edxml.Business | None = No
                                    promulgation_amount=document.copies, page_amount=document.page_count,
                                    appendixes=tuple(f.name for f in files if f.role == DocumentFile.Role.APPENDIX)),
         steering_type=document.steering_type,
+        response_for=_response_for(document),
         trace_headers=(edxml.TraceHeader(organ_id=document.agency.code, timestamp=issued),),
         business=business or edxml.Business(business_doc_type=edxml.BusinessDocType.NEW,
                                             paper=document.paper_copy),
         attachments=tuple(edxml.Attachment(name=f.name, data=store.get(f.sha256), content_type=f.content_type,
                                            description=f.get_role_display()) for f in files),
     )
+
+
+def _response_for(document: Document) -> tuple[edxml.ResponseFor, ...]:
+    """A reply names the document it answers (received through the hub), so the other system
+    can link them — as a consultation letter's answers are linked here."""
+    original = document.reply_to
+    if original is None or original.direction != Document.Direction.INCOMING or not original.external_id:
+        return ()
+    return (edxml.ResponseFor(organ_id=original.issuer_code, code=original.notation,
+                              promulgation_date=original.issued_on, document_id=original.external_id),)
 
 
 def document_package_bytes(document: Document, *, business: edxml.Business | None = None) -> bytes:

@@ -62,6 +62,22 @@ class Arrival:
     files: list[ArrivalFile] = field(default_factory=list)
     package_sha256: str = ""
     verification: dict[str, Any] = field(default_factory=dict)
+    responds_to: list[tuple[str, str]] = field(default_factory=list)  # ResponseFor: (OrganId, DocumentId)
+
+
+def _link_reply(doc: Document, arrival: Arrival) -> None:
+    """The arrival answers a document this agency issued (ResponseFor names it): linked both ways
+    and announced, e.g. to the consultation that letter asked for."""
+    for organ_id, document_id in arrival.responds_to:
+        if organ_id != doc.agency.code or not document_id:
+            continue
+        original = Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
+                                           identifier_code=document_id).first()
+        if original is not None:
+            Document.objects.filter(pk=doc.pk).update(reply_to=original)
+            doc.reply_to = original
+            signals.replied.send(sender=Document, reply=doc, original=original)
+            return
 
 
 def document_type_for(type_name: str) -> DocumentType:
@@ -115,6 +131,7 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
     record_event("documents.arrived", actor="system", agency_code=doc.agency.code, obj=doc,
                  details={"from": arrival.sender_code, "document_id": arrival.external_id,
                           "verified": arrival.verification.get("ok")})
+    _link_reply(doc, arrival)
     _status(doc, "01", "Văn bản đã đến hệ thống")
     signals.ask(doc, signals.members_with_role(doc.agency_id, "clerk"),
                 f"Văn bản đến chờ tiếp nhận: {doc.notation} — {doc.issuer_name}", "arrived")

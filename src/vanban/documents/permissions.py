@@ -21,7 +21,8 @@ def visible_q(user: Any) -> Q:
     condition applied to one row, so lists, search and single pages cannot disagree.
 
     Outgoing: issued documents for every member of the agency; drafts for the drafter and the
-    approver, submitted drafts for the agency's leaders, approved ones for leaders and clerks.
+    approver, and the heads and deputies of the units asked for comments (xin ý kiến);
+    submitted drafts for the agency's leaders, approved ones for leaders and clerks.
     Documents of agencies merged into one of the user's (`Agency.successor`) count as that
     agency's own for these rules: the successor's clerks and leaders read the predecessor's
     books and history.
@@ -42,7 +43,11 @@ def visible_q(user: Any) -> Q:
     leader = sorted(by_role.get(Role.LEADER, set()))
     leader_or_clerk = sorted(by_role.get(Role.LEADER, set()) | by_role.get(Role.CLERK, set()))
     drafts = [str(s) for s in DRAFT_STATES]
-    outgoing = Q(agency_id__in=every) & (~Q(state__in=drafts) | Q(drafter_id=user.pk) | Q(approver_id=user.pk))
+    consulted = Document.objects.filter(consultations__requests__unit__memberships__user_id=user.pk,
+                                        consultations__requests__unit__memberships__rank__in=["head", "deputy"]
+                                        ).values("pk")  # a unit asked for its comments on a draft
+    outgoing = Q(agency_id__in=every) & (~Q(state__in=drafts) | Q(drafter_id=user.pk) | Q(approver_id=user.pk)
+                                         | Q(pk__in=consulted))
     if leader:
         outgoing |= Q(agency_id__in=leader, state=Document.State.SUBMITTED)
     if leader_or_clerk:

@@ -14,6 +14,9 @@ from django.dispatch import Signal
 from vanban.accounts.models import User
 
 attention = Signal()
+# An arrival answers one of this agency's own documents (its edXML ResponseFor names it):
+# `replied.send(sender=Document, reply=<incoming>, original=<outgoing>)`, in the arrival's transaction.
+replied = Signal()
 
 
 def ask(document: Any, users: list[Any], text: str, kind: str) -> None:

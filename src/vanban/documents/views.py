@@ -17,6 +17,7 @@ from vanban.accounts.models import User
 from vanban.accounts.services import primary_unit
 from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
+from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import books, device_signing, permissions, queries, services
@@ -28,6 +29,7 @@ from vanban.documents.signatures import signature_panel
 from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.web.current import current_agency
+from vanban.workflow import consultation
 
 
 def _agency_or_403(request: HttpRequest):
@@ -179,7 +181,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     leaders = [(u, d, f"{d.kind} {d.principal.position or d.principal.display_name()}" if d else "")
                for u, d in delegation.approvers(doc.agency)]
     history = timeline(doc)
+    drafter = doc.drafter_id == request.user.pk and doc.state in consultation.OPEN_DRAFT
+    consults = consultation.summary(doc)
     return render(request, "documents/detail.html", {
+        "consults": [(c, [(row, consultation.can_answer(request.user, row.request)) for row in rows])
+                     for c, rows in consults],
+        "consult_units": units_in_operation(doc.agency).order_by("order", "name") if drafter else [],
+        "consult_letters": (Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
+                                                    drafter=request.user, recipients__kind="agency")
+                            .exclude(pk=doc.pk).distinct().order_by("-created_at")[:50]) if drafter else [],
+        "can_consult": drafter,
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),
         "recipients": doc.recipients.select_related("agency"), "comments": doc.comments.select_related("author"),
         "versions": doc.versions.all(), "history": history, "deliveries": deliveries_for(doc.pk),

@@ -329,7 +329,8 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
             signer_competence=pkg.signer_info.competence if pkg.signer_info else "",
             priority=int(pkg.other_info.priority), due_on=pkg.due_date, steering_type=pkg.steering_type or 0,
             sphere=pkg.other_info.sphere_of_promulgation, paper_copy=bool(pkg.business and pkg.business.paper),
-            files=files, package_sha256=entry.sha256, verification=_with_addressee(report.as_dict(), named)))
+            files=files, package_sha256=entry.sha256, verification=_with_addressee(report.as_dict(), named),
+            responds_to=[(rf.organ_id, rf.document_id) for rf in pkg.response_for]))
 
 
 def _with_addressee(verification: dict[str, Any], named: Agency | None) -> dict[str, Any]:

@@ -7,4 +7,4 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Xử lý văn bản đến"
 
     def ready(self) -> None:
-        from vanban.workflow import receivers  # noqa: F401  (connects the attention signal)
+        from vanban.workflow import consultation, receivers  # noqa: F401  (connect the signals)

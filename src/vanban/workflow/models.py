@@ -132,3 +132,57 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Consultation(models.Model):
+    """Xin ý kiến: the drafter asks units of the agency (and, by an issued letter, other
+    agencies) for comments on a draft, with a deadline; the answers are summed up on the draft."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="consultations")
+    question = models.TextField("nội dung xin ý kiến")
+    due_on = models.DateField("hạn trả lời")
+    asked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    letter = models.ForeignKey(Document, verbose_name="công văn xin ý kiến (gửi cơ quan khác)", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="consulting_for")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "xin ý kiến"
+        verbose_name_plural = "xin ý kiến"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Xin ý kiến về {self.document}"
+
+
+class ConsultationRequest(models.Model):
+    """One addressee of a consultation: a unit here, or another agency (answered by its reply
+    document, linked by the edXML ResponseFor to the letter)."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Chờ ý kiến"
+        ANSWERED = "answered", "Đã có ý kiến"
+        AGREED = "agreed", "Nhất trí, không có ý kiến khác"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="requests")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING, db_index=True)
+    answer = models.TextField("ý kiến", blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_document = models.ForeignKey(Document, verbose_name="văn bản trả lời", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(unit__isnull=False) | models.Q(agency__isnull=False),
+                                              name="consultation_request_has_addressee")]
+
+    def __str__(self) -> str:
+        return self.addressee
+
+    @property
+    def addressee(self) -> str:
+        return self.unit.name if self.unit_id else self.agency.name  # type: ignore[union-attr]

@@ -3,6 +3,9 @@ agencies); a consulted unit's head answers. The service (`workflow.consultation`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,16 +41,8 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
     units = list(Unit.objects.filter(pk__in=ids, agency=doc.agency))
     letter_id = request.POST.get("letter", "")
     letter = Document.objects.filter(pk=int(letter_id), agency=doc.agency).first() if letter_id.isdigit() else None
-    try:
-        consultation.ask(actor=request.user, document=doc, question=request.POST.get("question", ""), due_on=due,
-                         units=units, letter=letter)
-    except DocumentError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Đã gửi xin ý kiến.")
-    return redirect("document_detail", pk=pk)
+    return _run(request, pk, "Đã gửi xin ý kiến.", consultation.ask, document=doc, due_on=due, units=units,
+                letter=letter, question=request.POST.get("question", ""))
 
 
 @login_required
@@ -57,13 +52,18 @@ def answer(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
     row = ConsultationRequest.objects.filter(pk=request_id, consultation__document=doc).first()
     if row is None:
         raise Http404
+    return _run(request, pk, "Đã gửi ý kiến của đơn vị.", consultation.answer, request=row,
+                text=request.POST.get("answer", ""), agree=bool(request.POST.get("agree")))
+
+
+def _run(http: HttpRequest, pk: int, done: str, fn: Callable[..., object], /, **kwargs: Any) -> HttpResponse:
+    """The service decides; its refusal is shown on the draft's page (403 for a forbidden one)."""
     try:
-        consultation.answer(actor=request.user, request=row, text=request.POST.get("answer", ""),
-                            agree=bool(request.POST.get("agree")))
+        fn(actor=http.user, **kwargs)
     except DocumentError as exc:
         if exc.status == 403:
             raise PermissionDenied from exc
-        messages.error(request, exc.message)
+        messages.error(http, exc.message)
     else:
-        messages.success(request, "Đã gửi ý kiến của đơn vị.")
+        messages.success(http, done)
     return redirect("document_detail", pk=pk)

@@ -139,6 +139,9 @@ USERS: list[tuple[str, str, str, str, list[str], str, str]] = [
     ("vanhanh.truc", "Ngô Quốc Bảo", "Kỹ sư vận hành trục", "000.00.14.H16", ["hub_operator"], "", ""),
 ]
 
+# The demo agencies' processing deadlines in working days, by urgency ("" = any other).
+DEADLINES: list[tuple[str, int]] = [("flash", 1), ("very_urgent", 2), ("urgent", 3), ("", 10)]
+
 # The province's system administrator (a superuser, no agency role): reorganisations
 # (`/to-chuc-lai/`), every report and page. (username, full name, position)
 PROVINCE_ADMIN = ("quantri.tinh", "Đinh Công Minh", "Quản trị hệ thống cấp tỉnh")

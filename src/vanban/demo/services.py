@@ -15,6 +15,7 @@ from vanban.demo import province
 from vanban.demo.catalog import load_demo_catalogs
 from vanban.demo.exchange import wire_demo_exchange
 from vanban.demo.pki import load_demo_pki
+from vanban.workflow.models import DeadlineRule
 
 
 @dataclass
@@ -65,11 +66,21 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
             UnitMembership.objects.get_or_create(user=user, unit=units[(code, unit_code)],
                                                  defaults={"rank": rank, "position": position})
     users_created += _province_admin()
+    _demo_deadlines(agencies)
     codes = sorted({u[3] for u in province.USERS})
     credentials = load_demo_pki(codes)
     wire_demo_exchange(codes, hub_url)
     load_demo_catalogs()
     return DemoResult(created_agencies, users_created, credentials)
+
+
+def _demo_deadlines(agencies: dict[str, Agency]) -> None:
+    """The demo agencies' deadlines (working days): hỏa tốc 1, thượng khẩn 2, khẩn 3, others 10."""
+    for code, admin in (("000.00.01.H16", "quantri.ubnd"), ("000.00.02.H16", "quantri.snv")):
+        author = User.objects.get(username=admin)
+        for urgency, days in province.DEADLINES:
+            DeadlineRule.objects.get_or_create(agency=agencies[code], document_type=None, urgency=urgency,
+                                               defaults={"working_days": days, "created_by": author})
 
 
 def _province_admin() -> int:

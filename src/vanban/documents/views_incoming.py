@@ -32,6 +32,7 @@ from vanban.documents.timeline import timeline
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import services as workflow
+from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.models import Assignment, UnitAssignment
 
 
@@ -149,6 +150,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         and Role.LEADER in agency_roles,
         "mine": mine, "people": people, "handlers": handlers, "leaders": leaders, "kinds": Assignment.Kind.choices,
         "handler_groups": group_by_unit(handlers, doc.agency),
+        "proposed_due": proposed_due(doc) if Role.LEADER in agency_roles else None,
         "replies": Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
                                            drafter=request.user).exclude(state=Document.State.REVOKED)[:50],
     })

@@ -186,3 +186,30 @@ class ConsultationRequest(models.Model):
     @property
     def addressee(self) -> str:
         return self.unit.name if self.unit_id else self.agency.name  # type: ignore[union-attr]
+
+
+class DeadlineRule(models.Model):
+    """How long an agency gives itself to handle an incoming document, by document type and
+    urgency (e.g. hỏa tốc: 1 working day) — its own processing rule, as data. The most specific
+    rule applies (type and urgency, then type, then urgency); with none, nothing is proposed."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    document_type = models.ForeignKey("documents.DocumentType", verbose_name="loại văn bản", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField("độ khẩn", max_length=12, blank=True, choices=Document.Urgency.choices)
+    working_days = models.PositiveSmallIntegerField("số ngày làm việc")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thời hạn xử lý"
+        verbose_name_plural = "thời hạn xử lý"
+        ordering = ["agency_id", "document_type__name", "urgency"]
+
+    def __str__(self) -> str:
+        return f"{self.scope_text}: {self.working_days} ngày làm việc"
+
+    @property
+    def scope_text(self) -> str:
+        kind = self.document_type.name if self.document_type_id else "Mọi loại văn bản"  # type: ignore[union-attr]
+        return f"{kind}, {self.get_urgency_display().lower() if self.urgency else 'mọi độ khẩn'}"

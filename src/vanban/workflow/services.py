@@ -21,6 +21,7 @@ from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document
 from vanban.exchange.services import queue_status
+from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.mail import mail_notification
 from vanban.workflow.models import Assignment, Instruction, Notification, UnitAssignment, WorkNote
 
@@ -132,6 +133,7 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
         raise DocumentError("ONE_LEAD", "Chỉ giao một người hoặc một đơn vị chủ trì.")
     if due_on and due_on < timezone.localdate() and not confirm_past_due:
         raise DocumentError("PAST_DUE", f"Hạn xử lý {due_on:%d/%m/%Y} đã qua. Chọn lại hạn, hoặc xác nhận hạn này.")
+    from_rule = due_on is None and (due_on := proposed_due(document)) is not None
     wanted = {(a.user.pk, a.kind) for a in assignees}
     wanted_units = {(u.unit.pk, u.kind) for u in units}
     recent = (Instruction.objects.filter(document=document, author=actor, text=text,
@@ -173,6 +175,7 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
     document.save(update_fields=["state", "due_on", "updated_at"])
     record_event("workflow.assigned", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"instruction": text, "due_on": due_on.isoformat() if due_on else None,
+                          "due_from_rule": from_rule,
                           "assignees": [[a.user.get_username(), a.kind] for a in assignees],
                           "units": [[u.unit.code, u.unit.name, u.kind] for u in units]})
     if first:

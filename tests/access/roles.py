@@ -43,6 +43,8 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     # only the heads and deputies of the unit asked (a_specialist heads it)
     "van-ban-di/<int:pk>/y-kien/<int:request_id>/": ("a_leader", "a_clerk", "a_archivist", "a_admin",
                                                      "a_other_specialist"),
+    "cong-viec/thoi-han/": ("a_specialist", "a_clerk", "a_archivist", "a_other_specialist"),
+    "cong-viec/thoi-han/<int:pk>/bo/": (*NON_ADMINS, "a_other_specialist"),
     "uy-quyen/": EVERY_MEMBER + " (the delegations they give or hold; the form for leaders and admins)",
     "uy-quyen/<int:pk>/thu-hoi/": ("a_specialist", "a_clerk", "a_archivist", "a_other_specialist"),
     "kho-tin-cay/": NON_ADMINS,
@@ -65,6 +67,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "api/v1/records/transfers": EVERY_MEMBER + "; each listed dossier is checked",
     "api/v1/records/transfers/<pk>/accept": ("a_specialist", "a_leader", "a_clerk"),
     "api/v1/records/transfers/<pk>/return": ("a_specialist", "a_leader", "a_clerk"),
+    "api/v1/records/transfers/<pk>/decide": ("a_specialist", "a_leader", "a_clerk"),
     "api/v1/records/fixity/runs": ("a_specialist", "a_leader", "a_clerk", "a_admin"),
     "api/v1/incoming": EVERY_MEMBER + " (the agency's incoming documents)",
     "api/v1/incoming/<pk>": NOT_ASSIGNED,

@@ -34,7 +34,7 @@ from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
 from vanban.records.models import DigitisationBatch, DigitisationEntry
-from vanban.workflow import consultation
+from vanban.workflow import consultation, deadlines
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, UnitAssignment
 
@@ -184,6 +184,8 @@ def build_world(office: Office) -> World:
         "vxp_operation": "getEdoc", "agency_claim": claim.pk, "unit": unit.pk, "unit_membership": placed.pk,
         "export_format": "xlsx", "scan_ocr": scan_job.pk, "digitisation": batch.pk, "unit_task": unit_task.pk,
         "delegation": delegation.pk, "consultation_request": consulted.requests.get().pk,
+        "deadline_rule": deadlines.set_rule(actor=users["a_admin"], agency=a, document_type=None, urgency="flash",
+                                            working_days=1).pk,
         "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

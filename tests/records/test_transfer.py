@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.records.conftest import Archive, closed_dossier
+from tests.records.conftest import Archive, closed_dossier, issue
 from vanban.audit.models import AuditEvent
 from vanban.records import services
 from vanban.records.errors import RecordsError
@@ -155,3 +155,45 @@ def test_a_dossier_of_issued_received_and_paper_documents_is_archived(archive: A
     services.accept_transfer(actor=archive.archivist, transfer=transfer)
     dossier.refresh_from_db()
     assert dossier.state == "archived"
+
+
+def _two_closed(archive: Archive, pdf_bytes: bytes) -> tuple[Dossier, Dossier]:
+    first = closed_dossier(archive, pdf_bytes)
+    second = services.open_dossier(actor=archive.staff, entry=archive.entries["02.TH"])
+    services.file_document(actor=archive.staff, dossier=second,
+                           document=issue(archive.office, pdf_bytes, "Văn bản của hồ sơ thứ hai"))
+    return first, services.close_dossier(actor=archive.staff, dossier=second)
+
+
+def test_each_dossier_of_a_list_is_accepted_or_returned_with_its_reason(archive: Archive, pdf_bytes: bytes,
+                                                                       client: Any) -> None:
+    first, second = _two_closed(archive, pdf_bytes)
+    transfer = services.submit_transfer(actor=archive.staff, dossiers=[first, second])
+    decide = services.ItemDecision
+    for decisions, code in (([decide(first.pk, True)], "RECORDS_TRANSFER_UNDECIDED"),
+                            ([decide(first.pk, True), decide(second.pk, False, " ")], "RECORDS_REASON_REQUIRED")):
+        with pytest.raises(RecordsError) as info:
+            services.decide_transfer(actor=archive.archivist, transfer=transfer, decisions=decisions)
+        assert info.value.code == code
+        assert set(Dossier.objects.values_list("state", flat=True)) == {"submitted"}  # nothing written
+    with pytest.raises(RecordsError) as info:  # only the archivist decides
+        services.decide_transfer(actor=archive.staff, transfer=transfer,
+                                 decisions=[decide(first.pk, True), decide(second.pk, True)])
+    assert info.value.code == "FORBIDDEN" or info.value.status == 403
+
+    client.force_login(archive.archivist)
+    client.post(f"/ho-so/nop-luu/{transfer.pk}/", {"decision": "each", f"item_{first.pk}": "accept",
+                                                   f"item_{second.pk}": "return",
+                                                   f"reason_{second.pk}": "Thiếu văn bản kết thúc"})
+    transfer.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (transfer.state, first.state, second.state) == ("partial", "archived", "closed")
+    assert dict(transfer.items.values_list("dossier_id", "decision")) == {first.pk: "accepted", second.pk: "returned"}
+    assert transfer.items.get(dossier=second).reason == "Thiếu văn bản kết thúc"
+    event = AuditEvent.objects.get(action="records.transfer_decided")
+    assert (event.details["accepted"], event.details["returned"]) == ([first.file_code], [second.file_code])
+    again = services.submit_transfer(actor=archive.staff, dossiers=[second])  # completed, sent again
+    out = client.post(f"/api/v1/records/transfers/{again.pk}/decide",
+                      {"items": [{"dossier": second.pk, "accept": True}]}, content_type="application/json").json()
+    assert out["state"] == "accepted" and out["decisions"][0]["decision"] == "accepted"

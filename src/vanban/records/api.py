@@ -72,6 +72,7 @@ class TransferOut(Schema):
     decided_at: datetime | None
     reason: str
     dossiers: list[str]
+    decisions: list[dict[str, str]] = []  # per dossier: file_code, decision (accepted/returned/""), reason
 
 
 class FixityRunOut(Schema):
@@ -227,7 +228,9 @@ def catalog(request: HttpRequest, year: int, agency: str = "") -> list[dict[str,
 def _transfer_out(t: ArchiveTransfer) -> dict[str, Any]:
     return {"id": t.pk, "state": t.state, "submitted_by": t.submitted_by.get_username(),
             "submitted_at": t.submitted_at, "decided_at": t.decided_at, "reason": t.reason,
-            "dossiers": [ti.dossier.file_code for ti in t.items.select_related("dossier__agency")]}
+            "dossiers": [ti.dossier.file_code for ti in t.items.select_related("dossier__agency")],
+            "decisions": [{"file_code": ti.dossier.file_code, "decision": ti.decision, "reason": ti.reason}
+                          for ti in t.items.select_related("dossier__agency")]}
 
 
 @router.post("/transfers", response={201: TransferOut, **ERRORS}, summary="Nộp lưu hồ sơ đã đóng")
@@ -263,6 +266,27 @@ def return_transfer(request: HttpRequest, pk: int, body: ReturnIn) -> dict[str, 
     try:
         return _transfer_out(services.return_transfer(actor=request.user, transfer=_transfer(request, pk),
                                                       reason=body.reason))
+    except RecordsError as exc:
+        raise _raise(exc) from exc
+
+
+class ItemDecisionIn(Schema):
+    dossier: int
+    accept: bool
+    reason: str = Field("", max_length=1000)
+
+
+class DecideIn(Schema):
+    items: list[ItemDecisionIn] = Field(max_length=1000)
+
+
+@router.post("/transfers/{pk}/decide", response={200: TransferOut, **ERRORS},
+             summary="Lưu trữ quyết định từng hồ sơ (tiếp nhận hoặc trả lại có lý do)")
+def decide_transfer(request: HttpRequest, pk: int, body: DecideIn) -> dict[str, Any]:
+    decisions = [services.ItemDecision(i.dossier, i.accept, i.reason) for i in body.items]
+    try:
+        return _transfer_out(services.decide_transfer(actor=request.user, transfer=_transfer(request, pk),
+                                                      decisions=decisions))
     except RecordsError as exc:
         raise _raise(exc) from exc
 

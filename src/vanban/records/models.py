@@ -193,6 +193,7 @@ class ArchiveTransfer(models.Model):
         SUBMITTED = "submitted", "Chờ tiếp nhận"
         ACCEPTED = "accepted", "Đã tiếp nhận"
         RETURNED = "returned", "Trả lại"
+        PARTIAL = "partial", "Tiếp nhận một phần"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="archive_transfers")
     state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED, db_index=True)
@@ -212,9 +213,16 @@ class ArchiveTransfer(models.Model):
 
 
 class TransferItem(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "", "Chờ tiếp nhận"
+        ACCEPTED = "accepted", "Tiếp nhận"
+        RETURNED = "returned", "Trả lại"
+
     transfer = models.ForeignKey(ArchiveTransfer, on_delete=models.CASCADE, related_name="items")
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="transfer_items")
     order = models.PositiveIntegerField(default=0)
+    decision = models.CharField("quyết định", max_length=10, blank=True, choices=Decision.choices)
+    reason = models.CharField("lý do trả lại hồ sơ", max_length=1000, blank=True)
 
     class Meta:
         ordering = ["order", "id"]

@@ -541,45 +541,79 @@ def _decidable(actor: Any, transfer: ArchiveTransfer) -> ArchiveTransfer:
     return transfer
 
 
+@dataclass(frozen=True)
+class ItemDecision:
+    dossier_id: int
+    accept: bool
+    reason: str = ""
+
+
 @transaction.atomic
-def accept_transfer(*, actor: Any, transfer: ArchiveTransfer) -> ArchiveTransfer:
-    """The archive checks the list and takes the dossiers under archive management."""
+def decide_transfer(*, actor: Any, transfer: ArchiveTransfer, decisions: list[ItemDecision]) -> ArchiveTransfer:
+    """The archive decides on each dossier of the list: accepted ones come under archive
+    management, returned ones are closed again with their own reason, to be completed and
+    resubmitted. Every dossier of the list must be decided; nothing is written otherwise."""
     transfer = _decidable(actor, transfer)
-    dossiers = [_locked(ti.dossier) for ti in transfer.items.select_related("dossier")]
-    for dossier in dossiers:
-        require_complete(dossier)
+    items = {ti.dossier_id: ti for ti in transfer.items.select_related("dossier")}
+    by_dossier = {d.dossier_id: d for d in decisions}
+    if set(by_dossier) != set(items):
+        missing = [items[i].dossier.file_code for i in items if i not in by_dossier]
+        raise RecordsError("RECORDS_TRANSFER_UNDECIDED", "Chưa quyết định tiếp nhận hay trả lại hồ sơ: "
+                           + ", ".join(missing) if missing else "Danh sách quyết định không khớp lượt nộp lưu.")
+    for dossier_id, d in by_dossier.items():
+        if not d.accept and not nfc(d.reason or "").strip():
+            raise RecordsError("RECORDS_REASON_REQUIRED",
+                               f"Phải ghi lý do trả lại hồ sơ {items[dossier_id].dossier.file_code}.")
+    dossiers = {i: _locked(ti.dossier) for i, ti in items.items()}
+    for dossier_id, d in by_dossier.items():
+        if d.accept:
+            require_complete(dossiers[dossier_id])
     now = timezone.now()
-    for dossier in dossiers:
-        dossier.state = Dossier.State.ARCHIVED
-        dossier.archived_at = now
-        dossier.save(update_fields=["state", "archived_at"])
-        _event("records.dossier_archived", actor, dossier, transfer=transfer.pk)
-    transfer.state = ArchiveTransfer.State.ACCEPTED
+    for dossier_id, d in by_dossier.items():
+        dossier, item = dossiers[dossier_id], items[dossier_id]
+        if d.accept:
+            dossier.state, dossier.archived_at = Dossier.State.ARCHIVED, now
+            dossier.save(update_fields=["state", "archived_at"])
+            item.decision, item.reason = TransferItem.Decision.ACCEPTED, ""
+            _event("records.dossier_archived", actor, dossier, transfer=transfer.pk)
+        else:
+            reason = nfc(d.reason).strip()[:1000]
+            dossier.state = Dossier.State.CLOSED
+            dossier.save(update_fields=["state"])
+            item.decision, item.reason = TransferItem.Decision.RETURNED, reason
+            _event("records.dossier_returned", actor, dossier, transfer=transfer.pk, reason=reason)
+        item.save(update_fields=["decision", "reason"])
+    accepted = [dossiers[i].file_code for i, d in by_dossier.items() if d.accept]
+    returned = [dossiers[i].file_code for i, d in by_dossier.items() if not d.accept]
+    transfer.state = (ArchiveTransfer.State.ACCEPTED if not returned else ArchiveTransfer.State.RETURNED
+                      if not accepted else ArchiveTransfer.State.PARTIAL)
+    reasons = {d.reason.strip() for d in decisions if not d.accept}
+    transfer.reason = (next(iter(reasons)) if len(reasons) == 1 else
+                       "; ".join(f"{dossiers[i].file_code}: {d.reason.strip()}" for i, d in by_dossier.items()
+                                 if not d.accept))[:1000]
     transfer.decided_by, transfer.decided_at = actor, now
-    transfer.save(update_fields=["state", "decided_by", "decided_at"])
-    record_event("records.transfer_accepted", actor=actor, agency_code=transfer.agency.code, obj=transfer,
-                 details={"dossiers": [d.file_code for d in dossiers]})
-    return transfer
-
-
-@transaction.atomic
-def return_transfer(*, actor: Any, transfer: ArchiveTransfer, reason: str) -> ArchiveTransfer:
-    """Send the list back; its dossiers are closed again, to be completed and resubmitted."""
-    transfer = _decidable(actor, transfer)
-    reason = nfc(reason or "").strip()
-    if not reason:
-        raise RecordsError("RECORDS_REASON_REQUIRED", "Phải ghi lý do trả lại.")
-    dossiers = [_locked(ti.dossier) for ti in transfer.items.select_related("dossier")]
-    for dossier in dossiers:
-        dossier.state = Dossier.State.CLOSED
-        dossier.save(update_fields=["state"])
-        _event("records.dossier_returned", actor, dossier, transfer=transfer.pk, reason=reason)
-    transfer.state = ArchiveTransfer.State.RETURNED
-    transfer.decided_by, transfer.decided_at, transfer.reason = actor, timezone.now(), reason[:1000]
     transfer.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-    record_event("records.transfer_returned", actor=actor, agency_code=transfer.agency.code, obj=transfer,
-                 details={"dossiers": [d.file_code for d in dossiers], "reason": reason})
+    action = {ArchiveTransfer.State.ACCEPTED: "records.transfer_accepted",
+              ArchiveTransfer.State.RETURNED: "records.transfer_returned"}.get(transfer.state,
+                                                                            "records.transfer_decided")
+    record_event(action, actor=actor, agency_code=transfer.agency.code, obj=transfer,
+                 details={"dossiers": accepted + returned, "accepted": accepted, "returned": returned,
+                          "reason": transfer.reason})
     return transfer
+
+
+def _whole(transfer: ArchiveTransfer, accept: bool, reason: str = "") -> list[ItemDecision]:
+    return [ItemDecision(i, accept, reason) for i in transfer.items.values_list("dossier_id", flat=True)]
+
+
+def accept_transfer(*, actor: Any, transfer: ArchiveTransfer) -> ArchiveTransfer:
+    """The archive checks the list and takes every dossier under archive management."""
+    return decide_transfer(actor=actor, transfer=transfer, decisions=_whole(transfer, True))
+
+
+def return_transfer(*, actor: Any, transfer: ArchiveTransfer, reason: str) -> ArchiveTransfer:
+    """Send the whole list back; its dossiers are closed again, to be completed and resubmitted."""
+    return decide_transfer(actor=actor, transfer=transfer, decisions=_whole(transfer, False, reason))
 
 
 def record_archive_read(*, actor: Any, dossier: Dossier, what: str, sha256: str = "", ip: str = "") -> None:

@@ -298,6 +298,12 @@ def decide_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("decision") == "accept":
             services.accept_transfer(actor=request.user, transfer=transfer)
             messages.success(request, "Đã tiếp nhận hồ sơ vào lưu trữ cơ quan.")
+        elif request.POST.get("decision") == "each":  # one decision per dossier, each return with its reason
+            decisions = [services.ItemDecision(i, request.POST.get(f"item_{i}") != "return",
+                                               request.POST.get(f"reason_{i}", ""))
+                         for i in transfer.items.values_list("dossier_id", flat=True)]
+            done = services.decide_transfer(actor=request.user, transfer=transfer, decisions=decisions)
+            messages.success(request, f"Đã xử lý danh sách nộp lưu: {done.get_state_display().lower()}.")
         else:
             services.return_transfer(actor=request.user, transfer=transfer, reason=request.POST.get("reason", ""))
             messages.success(request, "Đã trả lại danh sách nộp lưu.")

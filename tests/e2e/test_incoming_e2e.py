@@ -52,7 +52,7 @@ def test_incoming_path_and_statuses_back(page: Any, live_server: Any, province: 
     log_in(page, base, "chuyenvien.snv", PASSWORD)
     expect(page.get_by_test_id("notifications-link")).not_to_contain_text("Sở")
     page.get_by_role("link", name="Công việc của tôi").click()
-    page.get_by_test_id("my-work").get_by_role("link").click()
+    page.get_by_test_id("my-work").locator("tbody").get_by_role("link").click()
     page.get_by_role("button", name="Bắt đầu xử lý").click()
     page.get_by_label("Kết quả xử lý").fill("Đã tham mưu báo cáo")
     page.get_by_role("button", name="Hoàn thành").click()

@@ -74,7 +74,7 @@ def test_four_steps_across_two_units(page: Any, live_server: Any, province: Prov
     # 4. The specialist completes it from "my work".
     log_in(page, base, "chuyenvien.snv", PASSWORD)
     page.get_by_role("link", name="Công việc của tôi").click()
-    page.get_by_test_id("my-work").get_by_role("link").first.click()
+    page.get_by_test_id("my-work").locator("tbody").get_by_role("link").first.click()
     page.get_by_role("button", name="Bắt đầu xử lý").click()
     page.get_by_label("Kết quả xử lý").fill("Đã dự thảo báo cáo, trình lãnh đạo")
     page.get_by_role("button", name="Hoàn thành").click()

@@ -277,7 +277,7 @@ class ItemDecisionIn(Schema):
 
 
 class DecideIn(Schema):
-    items: list[ItemDecisionIn] = Field(max_length=1000)
+    items: list[ItemDecisionIn] = Field(default_factory=list, max_length=1000)
 
 
 @router.post("/transfers/{pk}/decide", response={200: TransferOut, **ERRORS},

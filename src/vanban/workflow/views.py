@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.web.current import current_agency
+from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import queries, services
 from vanban.workflow.models import Assignment
 
@@ -22,9 +23,35 @@ def my_work(request: HttpRequest) -> HttpResponse:
     work = queries.my_work(request.user)
     agency = current_agency(request)
     return render(request, "workflow/my_work.html", {
-        "work": work, "overdue_ids": set(queries.overdue(work).values_list("id", flat=True)),
+        "work": listing(request, work, WORK_COLUMNS, default="due"), "total": work.count(),
+        "overdue": queries.overdue(work).count(),
         "today": timezone.localdate(), "assigned": queries.assigned_by(request.user)[:100],
         "to_assign": queries.to_assign(agency) if agency else []})
+
+
+@login_required
+def my_work_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same list, in the same order, as a workbook."""
+    return export_xlsx(request, queries.my_work(request.user), WORK_COLUMNS, default="due",
+                       title=f"Công việc của {request.user.display_name()}", filename="cong-viec-cua-toi")
+
+
+def _due(a: Assignment) -> str:
+    if a.due_on is None:
+        return ""
+    late = " (quá hạn)" if a.due_on < timezone.localdate() else ""
+    return f"{a.due_on:%d/%m/%Y}{late}"
+
+
+WORK_COLUMNS = [
+    Column("document", "Văn bản", "document__notation",
+           lambda a: f"{a.document.notation} — {a.document.subject}" if a.document.notation else a.document.subject),
+    Column("issuer", "Cơ quan gửi", "document__issuer_name", lambda a: a.document.issuer_name),
+    Column("kind", "Vai trò", "kind", lambda a: a.get_kind_display()),
+    Column("by", "Người giao", "assigned_by__full_name", lambda a: a.assigned_by.display_name()),
+    Column("due", "Hạn", "due_on", _due),
+    Column("state", "Trạng thái", "state", lambda a: a.get_state_display()),
+]
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:

@@ -1,0 +1,45 @@
+"""Issue 21: "Công việc của tôi" as a list people use — total, overdue count, sorting by any
+column (kept in the URL), the same selection as xlsx."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.office_fixtures import Office
+from vanban.documents import incoming
+from vanban.pki.samplepdf import make_pdf
+from vanban.workflow import services as workflow
+
+pytestmark = pytest.mark.django_db
+
+
+def _assigned(a: Office, subject: str, notation: str, due_in: int) -> None:
+    doc = incoming.register_paper(actor=a.clerk, agency=a.agency, type_code="cong-van", subject=subject,
+                                  notation=notation, issuer_name="UBND xã Hòa Phú", issued_on=timezone.localdate(),
+                                  files=[("scan.pdf", make_pdf("CONG VAN"))])
+    workflow.assign(actor=a.leader, document=doc, instruction="Xử lý", confirm_past_due=True,
+                    due_on=timezone.localdate() + timedelta(days=due_in),
+                    assignees=[workflow.AssigneeInput(a.specialist, "lead")])
+
+
+def test_my_work_sorts_counts_and_exports(signing_office: Office, client: Client) -> None:
+    a = signing_office
+    _assigned(a, "Về việc báo cáo quý", "12/UBND", 5)
+    _assigned(a, "Về việc kiểm tra gấp", "13/UBND", -1)  # already late
+    client.force_login(a.specialist)
+    page = client.get("/cong-viec/").content.decode()
+    assert "Được giao xử lý (2" in page and 'data-testid="overdue-count"' in page and "(quá hạn)" in page
+    assert page.index("Về việc kiểm tra gấp") < page.index("Về việc báo cáo quý")  # by due date
+    page = client.get("/cong-viec/?sort=-due").content.decode()
+    assert page.index("Về việc báo cáo quý") < page.index("Về việc kiểm tra gấp")
+    assert "sort=due" in page  # the active column's link flips the order
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/cong-viec/xlsx/?sort=-due").content)).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4)]
+    assert [r[0] for r in rows] == ["12/UBND — Về việc báo cáo quý", "13/UBND — Về việc kiểm tra gấp"]
+    assert rows[1][4].endswith("(quá hạn)")

@@ -43,3 +43,30 @@ def test_my_work_sorts_counts_and_exports(signing_office: Office, client: Client
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4)]
     assert [r[0] for r in rows] == ["12/UBND — Về việc báo cáo quý", "13/UBND — Về việc kiểm tra gấp"]
     assert rows[1][4].endswith("(quá hạn)")
+
+
+def test_a_leader_assigns_several_documents_at_once_or_none(signing_office: Office, client: Client) -> None:
+    a = signing_office
+    docs = [incoming.register_paper(actor=a.clerk, agency=a.agency, type_code="cong-van", subject=f"Văn bản {n}",
+                                    notation=f"{20 + n}/UBND", issuer_name="UBND xã Ea Súp",
+                                    issued_on=timezone.localdate(), files=[("scan.pdf", make_pdf("CV"))])
+            for n in range(3)]
+    client.force_login(a.leader)
+    page = client.get("/cong-viec/").content.decode()
+    assert 'data-testid="assign-many"' in page
+    past = (timezone.localdate() - timedelta(days=2)).isoformat()
+    client.post("/cong-viec/phan-cong-nhieu/", {"document": [d.pk for d in docs], "instruction": "Xử lý",
+                                                  "lead": a.specialist.pk, "due_on": past})
+    assert {d.state for d in type(docs[0]).objects.filter(pk__in=[d.pk for d in docs])} == {"accepted"}  # none
+    response = client.post("/cong-viec/phan-cong-nhieu/", {"document": [d.pk for d in docs[:2]],
+                                                             "instruction": "Đ/c xử lý", "lead": a.specialist.pk},
+                           follow=True)
+    assert "Đã phân công 2 văn bản" in response.content.decode()
+    states = dict(type(docs[0]).objects.filter(pk__in=[d.pk for d in docs]).values_list("pk", "state"))
+    assert states == {docs[0].pk: "in_progress", docs[1].pk: "in_progress", docs[2].pk: "accepted"}
+    with pytest.raises(workflow.DocumentError) as err:  # a refusal names the document it stopped at
+        workflow.assign_many(actor=a.leader, documents=[docs[2], docs[0]], instruction="Lại",
+                             assignees=[workflow.AssigneeInput(a.specialist, "lead")])
+    assert "20/UBND" in err.value.message and type(docs[0]).objects.get(pk=docs[2].pk).state == "accepted"
+    client.force_login(a.specialist)
+    assert client.post("/cong-viec/phan-cong-nhieu/", {"document": [docs[2].pk]}).status_code == 403

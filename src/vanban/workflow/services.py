@@ -95,6 +95,30 @@ def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str
 DOUBLE_SUBMIT_SECONDS = 600
 
 
+
+@transaction.atomic
+def assign_many(*, actor: Any, documents: list[Document], instruction: str, assignees: list[AssigneeInput],
+                due_on: date | None = None, units: list[UnitInput] | tuple[UnitInput, ...] = ()) -> list[Instruction]:
+    """The same instruction and people for several accepted documents at once (a leader's
+    morning pile): all of them or none — a refusal names the document it stopped at."""
+    if not documents:
+        raise DocumentError("NOTHING_SELECTED", "Chưa chọn văn bản nào.")
+    done = []
+    for document in documents:
+        try:
+            done.append(assign(actor=actor, document=document, instruction=instruction, assignees=assignees,
+                               due_on=due_on, units=units))
+        except DocumentForbiddenError as exc:
+            raise DocumentForbiddenError(f"{_label(document)}: {exc.message}") from exc
+        except DocumentError as exc:
+            raise DocumentError(exc.code, f"{_label(document)}: {exc.message}", exc.status) from exc
+    return done
+
+
+def _label(document: Document) -> str:
+    return document.notation or document.subject[:60]
+
+
 @transaction.atomic
 def assign(*, actor: Any, document: Document, instruction: str, assignees: list[AssigneeInput],
            due_on: date | None = None, confirm_past_due: bool = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.models import User
+from vanban.accounts.permissions import has_role
+from vanban.accounts.roles import Role
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.web.current import current_agency
@@ -26,7 +30,37 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "work": listing(request, work, WORK_COLUMNS, default="due"), "total": work.count(),
         "overdue": queries.overdue(work).count(),
         "today": timezone.localdate(), "assigned": queries.assigned_by(request.user)[:100],
-        "to_assign": queries.to_assign(agency) if agency else []})
+        "to_assign": queries.to_assign(agency) if agency else [],
+        "handlers": (User.objects.filter(memberships__agency=agency, memberships__role__in=["specialist", "leader"],
+                                         is_active=True).exclude(pk=request.user.pk).distinct().order_by("full_name")
+                     if agency else [])})
+
+
+@login_required
+@require_POST
+def assign_many(request: HttpRequest) -> HttpResponse:
+    """Several accepted documents to the same people at once (the leader's list "chờ phân công")."""
+    agency = current_agency(request)
+    if agency is None or not has_role(request.user, agency.pk, Role.LEADER):
+        raise PermissionDenied
+    ids = [int(v) for v in request.POST.getlist("document") if v.isdigit()]
+    documents = list(Document.objects.filter(pk__in=ids, agency=agency, direction=Document.Direction.INCOMING)
+                     .order_by("arrived_at", "pk"))
+    lead = User.objects.filter(pk=int(v) if (v := request.POST.get("lead", "")).isdigit() else 0,
+                               memberships__agency=agency).distinct().first()
+    try:
+        due = forms.DateField(required=False).clean(request.POST.get("due_on") or None)
+        services.assign_many(actor=request.user, documents=documents, instruction=request.POST.get("instruction", ""),
+                             assignees=[services.AssigneeInput(lead, "lead")] if lead else [], due_on=due)
+    except forms.ValidationError:
+        messages.error(request, "Hạn xử lý không phải là một ngày hợp lệ.")
+    except DocumentError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã phân công {len(documents)} văn bản.")
+    return redirect("my_work")
 
 
 @login_required

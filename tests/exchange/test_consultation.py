@@ -160,3 +160,17 @@ def test_refusals_change_nothing(province: Province, case: str, code: str) -> No
         consultation.ask(**kwargs)
     assert err.value.code == code
     assert not ConsultationRequest.objects.exists()
+
+
+def test_a_reply_to_a_sender_with_a_malformed_code_is_still_issued_without_responsefor(province: Province) -> None:
+    from vanban.documents.edxml_export import _response_for
+
+    p = province
+    received = Document.objects.create(agency=p.a.agency, direction="incoming", state="completed",
+                                       document_type=_draft(p).document_type, subject="Từ hệ thống cũ",
+                                       issuer_code="KHONGHOPLE", external_id="abc")
+    reply = _draft(p, "Trả lời hệ thống cũ")
+    reply.reply_to = received
+    assert _response_for(reply) == ()
+    received.issuer_code = p.b.code
+    assert [r.document_id for r in _response_for(reply)] == ["abc"]

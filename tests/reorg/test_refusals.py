@@ -147,3 +147,29 @@ def test_the_command_previews_and_merges(two: tuple[Agency, Agency, User]) -> No
     history = StringIO()
     call_command("reorganise", "history", new.code, stdout=history)
     assert "sáp nhập vào Sở Khoa học và Công nghệ" in history.getvalue()
+
+
+def test_a_copy_two_merged_agencies_both_received_is_kept_once(two: tuple[Agency, Agency, User]) -> None:
+    """Two departments merge into a third; both had the same arrival open, the second with a lead
+    assigned: the successor keeps one copy, the other is closed as merged, its lead carried over."""
+    from vanban.documents.models import Document, DocumentType
+    from vanban.workflow.models import Assignment, Instruction
+
+    old, new, admin = two
+    other = make_agency("000.00.12.H16", "Sở Lao động - Thương binh và Xã hội", abbreviation="SLĐTBXH")
+    leader = make_user(other, "leader", username="lanhdao.sldtbxh")
+    specialist = make_user(other, "specialist", username="chuyenvien.sldtbxh")
+    kind = DocumentType.objects.get(code="cong-van")
+    copies = [Document.objects.create(agency=a, direction="incoming", state="in_progress", document_type=kind,
+                                      subject="Về việc tuyển dụng", notation="15/UBND", issuer_code="000.00.00.H16",
+                                      external_id="000.00.00.H16-2026.15") for a in (old, other)]
+    told = Instruction.objects.create(document=copies[1], author=leader, text="Đ/c chủ trì")
+    Assignment.objects.create(document=copies[1], instruction=told, assignee=specialist, kind="lead",
+                              assigned_by=leader)
+    assert reorg.plan_merge([old.code, other.code], new.code, timezone.localdate()).moves["incoming_merged"] == 1
+    reorg.merge([old.code, other.code], new.code, timezone.localdate(), decision="QĐ 01", actor=admin)
+    states = {d.pk: (d.agency_id, d.state) for d in Document.objects.filter(pk__in=[c.pk for c in copies])}
+    assert states == {copies[0].pk: (new.pk, "in_progress"), copies[1].pk: (other.pk, "merged")}
+    carried = Assignment.objects.get(document=copies[0], assignee=specialist)
+    assert carried.state == "open" and "chuyển sang khi tổ chức lại" in carried.instruction.text
+    assert Assignment.objects.get(document=copies[1]).state == "closed"

@@ -89,3 +89,19 @@ def test_the_office_takes_what_the_hub_redirected_only_for_ended_agencies(
     assert _redirected_by_hub(package(other.code), entry) == []  # in operation: not re-addressed
     assert _redirected_by_hub(package(old.code, other.code), entry) == []
     assert _redirected_by_hub(package(old.code), SimpleNamespace(addressee_code=other.code)) == []  # nobody there
+
+
+def test_an_ended_agency_whose_people_still_work_here_keeps_its_own(ended: tuple[Agency, Agency, Agency]) -> None:
+    """Its directory says it ended, but nobody reorganised it on this system yet: its own people
+    still receive; an ended agency with nobody here goes to its successor."""
+    from types import SimpleNamespace
+
+    from tests.factories import make_user
+    from vanban.exchange.inbound import _local_recipients
+
+    old, new, _ = ended
+    make_user(new, "clerk")
+    package = SimpleNamespace(to=[SimpleNamespace(organ_id=old.code, organ_name="")])
+    assert _local_recipients(package) == [(new, old)]
+    make_user(old, "clerk")
+    assert _local_recipients(package) == [(old, None)]

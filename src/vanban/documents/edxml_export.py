@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from vanban import edxml
 from vanban.blobs import get_store
+from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.documents.models import Document, DocumentFile, Recipient
 
 PRIORITY = {
@@ -66,6 +67,10 @@ def _response_for(document: Document) -> tuple[edxml.ResponseFor, ...]:
     can link them — as a consultation letter's answers are linked here."""
     original = document.reply_to
     if original is None or original.direction != Document.Direction.INCOMING or not original.external_id:
+        return ()
+    try:  # a sender code we could not build into a package must not stop the reply from being issued
+        parse_agency_code(original.issuer_code)
+    except AgencyCodeError:
         return ()
     return (edxml.ResponseFor(organ_id=original.issuer_code, code=original.notation,
                               promulgation_date=original.issued_on, document_id=original.external_id),)

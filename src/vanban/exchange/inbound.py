@@ -266,17 +266,22 @@ def _answer_rejected(entry: InboxEntry, code: str, message: str) -> None:
 def _local_recipients(pkg: edxml.DocumentPackage) -> list[tuple[Agency, Agency | None]]:
     """Recipients this installation serves (agencies here that have users), each with the
     agency the package named when that one has ended and its successor takes the package
-    (`Agency.successor`; one arrival even if the package names both)."""
+    (`Agency.successor`; one arrival even if the package names both). An ended agency whose
+    people still work here (not yet reorganised on this system) keeps receiving its own."""
     codes = [o.organ_id for o in pkg.to]
-    targets: dict[int, tuple[Agency, Agency | None]] = {}
     named = list(Agency.objects.filter(code__in=codes).select_related("successor"))
-    direct = {a.pk for a in named}
+    staffed = _staffed([a.pk for a in named])
+    targets: dict[int, tuple[Agency, Agency | None]] = {}
     for agency in sorted(named, key=lambda a: a.successor_id is not None):  # the agencies named as they are first
-        current = agency.current()
+        current = agency if agency.pk in staffed else agency.current()
         if current.pk not in targets:
-            targets[current.pk] = (current, None if current.pk in direct else agency)
-    served = set(Membership.objects.filter(agency_id__in=list(targets)).values_list("agency_id", flat=True))
+            targets[current.pk] = (current, None if current.pk == agency.pk else agency)
+    served = staffed | _staffed([pk for pk in targets if pk not in staffed])
     return [targets[pk] for pk in targets if pk in served]
+
+
+def _staffed(agency_ids: list[int]) -> set[int]:
+    return set(Membership.objects.filter(agency_id__in=agency_ids).values_list("agency_id", flat=True))
 
 
 def _redirected_by_hub(pkg: edxml.DocumentPackage, entry: InboxEntry) -> list[tuple[Agency, Agency | None]]:

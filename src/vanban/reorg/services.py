@@ -304,7 +304,6 @@ def _move(plan: MergePlan, successor: Agency, decision: str, actor: Any) -> set[
     Delegation.objects.filter(agency_id__in=olds, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
     # Documents still being worked on.
     duplicates = _duplicate_arrivals(olds, successor.pk)
-    _close_duplicates(duplicates, successor, actor, note)
     approved = list(Document.objects.filter(agency_id__in=olds, direction=Document.Direction.OUTGOING,
                                             state=Document.State.APPROVED))
     for document in approved:
@@ -316,6 +315,8 @@ def _move(plan: MergePlan, successor: Agency, decision: str, actor: Any) -> set[
     Document.objects.filter(pk__in=[d.pk for d in approved]).update(
         state=Document.State.RETURNED, signer_name="", signer_position="", signer_competence="")
     Document.objects.filter(pk__in=moving).update(agency=successor, updated_at=now)
+    # After the move: a copy two old agencies both held is kept once, the first one moved.
+    _close_duplicates(duplicates, successor, actor, note)
     PendingSignature.objects.filter(document_id__in=moving, state=PendingSignature.State.PENDING) \
         .update(state=PendingSignature.State.SUPERSEDED)
     Comment.objects.bulk_create([Comment(document_id=pk, author=actor, kind=Comment.Kind.NOTE, text=note)
@@ -354,8 +355,8 @@ def _close_duplicates(pks: list[int], successor: Agency, actor: Any, note: str) 
     for old in Document.objects.filter(pk__in=pks):
         kept = Document.objects.filter(agency=successor, direction=Document.Direction.INCOMING,
                                        issuer_code=old.issuer_code, external_id=old.external_id).first()
-        if kept is None:  # the duplicate is another old agency's copy that moves: keep it as is
-            continue
+        if kept is None:  # cannot happen: a duplicate matches a copy the successor holds by now
+            raise ReorgError("REORG_DUPLICATE_LOST", f"Không tìm thấy bản văn bản đến {old.notation} để gộp.")
         have = set(Assignment.objects.filter(document=kept).values_list("assignee_id", "kind"))
         carried: dict[int, Instruction] = {}  # the old copy's instruction -> its copy on the kept one
         for a in Assignment.objects.filter(document=old, state__in=[Assignment.State.OPEN, Assignment.State.IN_PROGRESS]

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from vanban.accounts.models import User
 from vanban.agencies.models import Unit
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
@@ -20,14 +19,9 @@ from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, Recipient
 from vanban.documents.signals import replied
 from vanban.workflow.models import Consultation, ConsultationRequest
-from vanban.workflow.services import notify
+from vanban.workflow.services import handles_unit, notify, unit_handlers
 
 OPEN_DRAFT = [Document.State.DRAFT, Document.State.RETURNED, Document.State.SUBMITTED]
-
-
-def unit_heads(unit_ids: list[int]) -> list[User]:
-    return list(User.objects.filter(unit_memberships__unit_id__in=unit_ids, is_active=True,
-                                    unit_memberships__rank__in=["head", "deputy"]).distinct())
 
 
 @transaction.atomic
@@ -63,7 +57,7 @@ def ask(*, actor: Any, document: Document, question: str, due_on: date | None, u
     ConsultationRequest.objects.bulk_create(
         [ConsultationRequest(consultation=consultation, unit=u) for u in units]
         + [ConsultationRequest(consultation=consultation, agency=a) for a in agencies])
-    for head in unit_heads([u.pk for u in units]):
+    for head in {h.pk: h for u in units for h in unit_handlers(u)}.values():
         notify(head, f"Xin ý kiến về dự thảo (hạn {due_on:%d/%m/%Y}): {document.subject}", document, "consulted")
     record_event("workflow.consultation_asked", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"consultation": consultation.pk, "units": [u.code for u in units],
@@ -73,9 +67,8 @@ def ask(*, actor: Any, document: Document, question: str, due_on: date | None, u
 
 
 def can_answer(user: Any, request: ConsultationRequest) -> bool:
-    return (request.unit_id is not None and request.state == ConsultationRequest.State.WAITING
-            and User.objects.filter(pk=getattr(user, "pk", None), unit_memberships__unit_id=request.unit_id,
-                                    unit_memberships__rank__in=["head", "deputy"]).exists())
+    return (request.unit is not None and request.state == ConsultationRequest.State.WAITING
+            and handles_unit(user, request.unit))
 
 
 @transaction.atomic
@@ -151,7 +144,7 @@ def remind_due(now: Any = None) -> int:
                     .select_related("consultation__document", "consultation__asked_by", "unit", "agency")):
         c = request.consultation
         text = f"Sắp đến hạn ({c.due_on:%d/%m/%Y}) trả lời xin ý kiến: {c.document.subject}"
-        people = unit_heads([request.unit_id]) if request.unit_id else [c.asked_by]
+        people = unit_handlers(request.unit) if request.unit is not None else [c.asked_by]
         if request.agency_id:
             text = f"{request.agency.name} chưa trả lời xin ý kiến (hạn {c.due_on:%d/%m/%Y}): {c.document.subject}"
         for person in people:

@@ -34,7 +34,7 @@ from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
 from vanban.records.models import DigitisationBatch, DigitisationEntry
-from vanban.workflow import consultation, deadlines
+from vanban.workflow import consultation, deadlines, processes
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, UnitAssignment
 
@@ -173,7 +173,11 @@ def build_world(office: Office) -> World:
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
+    process = processes.create_process(actor=users["a_admin"], agency=a, name=f"Quy trình {MARK}", from_template=True)
+    process_version = process.versions.get()
     ids.update({
+        "process": process.pk, "process_version": process_version.pk,
+        "process_step": process_version.steps.last().pk, "process_transition": process_version.transitions.last().pk,
         "draft": draft.pk, "submitted": submitted.pk, "approved": approved.pk, "issued": issued.pk,
         "incoming": arrived.pk, "assignment": assignment.pk, "document_file": draft.current_files()[0].pk,
         "issued_file": issued.current_files()[0].pk,

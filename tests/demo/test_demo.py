@@ -100,3 +100,38 @@ def test_demo_walk_units_and_a_deputy(client) -> None:
     services.submit_draft(actor=who["chuyenvien.snv"], document=draft, approver=who["phogiamdoc.snv"])
     draft = services.approve_and_sign(actor=who["phogiamdoc.snv"], document=draft)
     assert (draft.signer_competence, draft.signer_position) == ("KT.", "Phó Giám đốc Sở")
+
+
+def test_demo_invitations_follow_the_snv_process(client) -> None:
+    """Issue 20: Sở Nội vụ's own process for invitations is loaded (once) and in force; an
+    invitation registered there enters it, a công văn keeps the built-in path."""
+    from vanban.documents import incoming
+    from vanban.pki.samplepdf import make_pdf
+    from vanban.workflow import processes
+    from vanban.workflow.models import Process, ProcessRun
+
+    load_demo("http://127.0.0.1:8000/hub/api/v1")
+    load_demo("http://127.0.0.1:8000/hub/api/v1")
+    snv = Agency.objects.get(code="000.00.02.H16")
+    process = Process.objects.get(agency=snv)
+    assert process.name == "Quy trình xử lý giấy mời"
+    assert list(process.versions.values_list("number", "state")) == [(1, "published")]
+    clerk, deputy, specialist = (User.objects.get(username=u) for u in (
+        "vanthu.snv", "phogiamdoc.snv", "chuyenvien.tcbc"))
+    files = [("gm.pdf", make_pdf("GIAY MOI"))]
+    invitation = incoming.register_paper(actor=clerk, agency=snv, type_code="giay-moi", subject="Mời dự hội nghị",
+                                         notation="20/GM-UBND", issued_on=None, issuer_name="UBND tỉnh", files=files)
+    letter = incoming.register_paper(actor=clerk, agency=snv, type_code="cong-van", subject="Về việc báo cáo",
+                                     notation="21/UBND-NC", issued_on=None, issuer_name="UBND tỉnh", files=files)
+    assert not ProcessRun.objects.filter(document=letter).exists()
+    run = ProcessRun.objects.get(document=invitation)
+    first = run.step.exits.get()
+    assert [u.username for u in processes.candidates(first.target, snv.pk)] == ["phogiamdoc.snv", "lanhdao.snv"]
+    processes.move(actor=clerk, document=invitation, transition=first, holder=deputy)
+    give = run.version.transitions.get(label="Giao dự họp")
+    processes.move(actor=deputy, document=invitation, transition=give, holder=specialist, note="Đ/c Bình dự")
+    client.force_login(specialist)
+    page = client.get(f"/van-ban-den/{invitation.pk}/").content.decode()
+    assert "Đang ở bước <strong>Chuẩn bị nội dung, dự họp</strong>" in page
+    assert "Đã dự họp, báo cáo" in page and "Xin ý kiến lại" in page  # the holder's two choices
+    assert client.get(f"/van-ban-den/{letter.pk}/").status_code == 404

@@ -14,6 +14,7 @@ from vanban.documents.api_incoming import work_router
 from vanban.records.api import router as records_router
 from vanban.reports.api import router as reports_router
 from vanban.search.api import router as search_router
+from vanban.workflow.api import router as process_router
 
 api = NinjaAPI(
     title="vanban API",
@@ -30,6 +31,7 @@ api.add_router("/agencies", agencies_router, tags=["agencies"])
 api.add_router("/documents", documents_router, tags=["documents"])
 api.add_router("/records", records_router, tags=["records"])
 api.add_router("/incoming", incoming_router, tags=["incoming"])
+api.add_router("/incoming", process_router, tags=["incoming"])
 api.add_router("/work", work_router, tags=["work"])
 api.add_router("/search", search_router, tags=["search"])
 api.add_router("/reports", reports_router, tags=["reports"])

@@ -142,6 +142,16 @@ USERS: list[tuple[str, str, str, str, list[str], str, str]] = [
 # The demo agencies' processing deadlines in working days, by urgency ("" = any other).
 DEADLINES: list[tuple[str, int]] = [("flash", 1), ("very_urgent", 2), ("urgent", 3), ("", 10)]
 
+# Sở Nội vụ's own process for invitations (issue 20: processing rules as data): after the
+# clerk's receiving step, (name, role, unit code, working days, status sent, is end); then the
+# moves (from, to, label, reason required) by position in that list (0 = the clerk's step).
+PROCESS = ("Quy trình xử lý giấy mời", "giay-moi", [
+    ("Lãnh đạo Sở phân công dự họp", "leader", "BGD", 1, "04", False),
+    ("Chuẩn bị nội dung, dự họp", "specialist", "", None, "05", False),
+    ("Hoàn thành", "", "", None, "06", True),
+], [(0, 1, "Trình lãnh đạo", False), (1, 2, "Giao dự họp", False), (2, 1, "Xin ý kiến lại", True),
+    (1, 3, "Lãnh đạo trực tiếp dự họp", False), (2, 3, "Đã dự họp, báo cáo", False)])
+
 # The province's system administrator (a superuser, no agency role): reorganisations
 # (`/to-chuc-lai/`), every report and page. (username, full name, position)
 PROVINCE_ADMIN = ("quantri.tinh", "Đinh Công Minh", "Quản trị hệ thống cấp tỉnh")

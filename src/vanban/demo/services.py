@@ -15,7 +15,9 @@ from vanban.demo import province
 from vanban.demo.catalog import load_demo_catalogs
 from vanban.demo.exchange import wire_demo_exchange
 from vanban.demo.pki import load_demo_pki
-from vanban.workflow.models import DeadlineRule
+from vanban.documents.models import DocumentType
+from vanban.workflow import processes
+from vanban.workflow.models import DeadlineRule, Process
 
 
 @dataclass
@@ -67,6 +69,7 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
                                                  defaults={"rank": rank, "position": position})
     users_created += _province_admin()
     _demo_deadlines(agencies)
+    _demo_process(agencies["000.00.02.H16"], units)
     codes = sorted({u[3] for u in province.USERS})
     credentials = load_demo_pki(codes)
     wire_demo_exchange(codes, hub_url)
@@ -81,6 +84,27 @@ def _demo_deadlines(agencies: dict[str, Agency]) -> None:
         for urgency, days in province.DEADLINES:
             DeadlineRule.objects.get_or_create(agency=agencies[code], document_type=None, urgency=urgency,
                                                defaults={"working_days": days, "created_by": author})
+
+
+def _demo_process(agency: Agency, units: dict[tuple[str, str], Unit]) -> None:
+    """Sở Nội vụ's own process for invitations (giấy mời), written and published by its admin
+    through the same services as the page; other incoming documents keep the built-in path."""
+    name, type_code, steps, moves = province.PROCESS
+    kind = DocumentType.objects.filter(code=type_code).first()
+    if kind is None or Process.objects.filter(agency=agency, name=name).exists():
+        return
+    admin = User.objects.get(username="quantri.snv")
+    process = processes.create_process(actor=admin, agency=agency, name=name, document_type=kind)
+    version = process.versions.get()
+    made = [version.steps.get()]
+    for step_name, role, unit_code, days, status, end in steps:
+        made.append(processes.add_step(actor=admin, version=version, name=step_name, role=role,
+                                       unit=units[(agency.code, unit_code)] if unit_code else None,
+                                       working_days=days, status_code=status, is_end=end))
+    for a, b, label, reason in moves:
+        processes.add_transition(actor=admin, version=version, source=made[a], target=made[b], label=label,
+                                 reason_required=reason)
+    processes.publish(actor=admin, version=version)
 
 
 def _province_admin() -> int:

@@ -166,6 +166,7 @@ def accept_package(*, actor: Any, document: Document) -> Document:
     record_event("documents.accepted", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"arrival_number": document.arrival_number})
     _status(document, "03", f"Đã tiếp nhận, số đến {document.arrival_number}", actor)
+    signals.accepted.send(sender=Document, document=document, actor=actor)
     return document
 
 
@@ -249,6 +250,7 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
     record_event("documents.paper_registered", actor=actor, agency_code=agency.code, obj=doc,
                  details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name,
                           "unicode_copies": converted, "ocr": ocr_copy is not None})
+    signals.accepted.send(sender=Document, document=doc, actor=actor)
     return doc
 
 

@@ -29,7 +29,8 @@ def visible_q(user: Any) -> Q:
     Incoming (need-to-know): the agency's clerks and leaders, the people it was assigned to
     (lead, support or for information), and the heads and deputies of the units it was
     distributed to (who assign it within their unit); other members of those units see it only
-    once assigned.
+    once assigned. Under the agency's own process (`workflow.ProcessRun`), everyone who held it
+    at a step, now or before.
     """
     by_role: dict[str, set[int]] = {}
     for m in memberships(user):
@@ -55,7 +56,8 @@ def visible_q(user: Any) -> Q:
     assigned = Document.objects.filter(assignments__assignee_id=user.pk).values("pk")
     distributed = Document.objects.filter(unit_assignments__unit__memberships__user_id=user.pk,
                                           unit_assignments__unit__memberships__rank__in=["head", "deputy"]).values("pk")
-    incoming = Q(agency_id__in=every) & (Q(pk__in=assigned) | Q(pk__in=distributed))
+    held = Document.objects.filter(process_run__moves__holder_id=user.pk).values("pk")  # the agency's own process
+    incoming = Q(agency_id__in=every) & (Q(pk__in=assigned) | Q(pk__in=distributed) | Q(pk__in=held))
     if leader_or_clerk:
         incoming |= Q(agency_id__in=leader_or_clerk)
     return (Q(direction=Document.Direction.OUTGOING) & outgoing) | (Q(direction=Document.Direction.INCOMING) & incoming)

@@ -17,6 +17,10 @@ attention = Signal()
 # An arrival answers one of this agency's own documents (its edXML ResponseFor names it):
 # `replied.send(sender=Document, reply=<incoming>, original=<outgoing>)`, in the arrival's transaction.
 replied = Signal()
+# An arrival was accepted into the incoming book (from the hub or from paper):
+# `accepted.send(sender=Document, document=…, actor=…)`, in the acceptance's transaction; the
+# workflow app starts the agency's own process for it, if one applies.
+accepted = Signal()
 
 
 def ask(document: Any, users: list[Any], text: str, kind: str) -> None:

@@ -52,6 +52,11 @@ def _detail(event: AuditEvent, names: dict[str, str]) -> str:
         code = str(d.get("status", ""))
         label = StatusCode(code).label if code in StatusCode._value2member_map_ else code
         return f"{d.get('from')}: {code} {label}" + (f" — {d['description']}" if d.get("description") else "")
+    if event.action == "workflow.process_moved":
+        to = f"{d.get('to')}" + (f" — {names.get(d['holder'], d['holder'])}" if d.get("holder") else "")
+        return f"{d.get('label')}: {to}" + (f"; “{d['note']}”" if d.get("note") else "")
+    if event.action == "workflow.process_started":
+        return f"{d.get('process')} (phiên bản {d.get('version')}), bước “{d.get('step')}”"
     if event.action in ("workflow.completed_part",):
         return str(d.get("result", ""))
     if event.action == "documents.issued":
@@ -74,6 +79,8 @@ def timeline(document: Document, *, include_reads: bool = False) -> list[Step]:
     for e in events:
         if e.action in ("workflow.assigned", "workflow.unit_assigned"):
             logins.update(u for u, _ in (e.details or {}).get("assignees", []))
+        if e.action == "workflow.process_moved" and (e.details or {}).get("holder"):
+            logins.add(e.details["holder"])
     names = _names(logins - set(SYSTEM_ACTORS))
     return [Step(e.at, _who(e.actor_name, names), label(e.action), _detail(e, names)) for e in events]
 

@@ -7,17 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from vanban.agencies.models import Unit
 from vanban.documents import permissions
-from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
+from vanban.web.actions import perform
 from vanban.workflow import consultation
 from vanban.workflow.models import ConsultationRequest
 
@@ -58,12 +55,4 @@ def answer(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
 
 def _run(http: HttpRequest, pk: int, done: str, fn: Callable[..., object], /, **kwargs: Any) -> HttpResponse:
     """The service decides; its refusal is shown on the draft's page (403 for a forbidden one)."""
-    try:
-        fn(actor=http.user, **kwargs)
-    except DocumentError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
-        messages.error(http, exc.message)
-    else:
-        messages.success(http, done)
-    return redirect("document_detail", pk=pk)
+    return perform(http, fn, done, "document_detail", pk, **kwargs)

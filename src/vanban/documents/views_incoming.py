@@ -29,11 +29,13 @@ from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
+from vanban.web.actions import perform
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import services as workflow
 from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.models import Assignment, UnitAssignment
+from vanban.workflow.views_processes import document_panel
 
 
 def _agency(request: HttpRequest):
@@ -135,8 +137,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit_members = {ua.pk: list(User.objects.filter(unit_memberships__unit=ua.unit, is_active=True)
                                 .exclude(pk=request.user.pk).distinct().order_by("full_name"))
                     for ua in unit_tasks}
+    process = document_panel(doc, request.user)
+    own_process = process is not None and process["run"].finished_at is None  # moves only along its steps
     return render(request, "documents/incoming_detail.html", {
-        "doc": doc, "files": doc.current_files(), "checks": doc.verification.get("checks", []),
+        "doc": doc, "process": process, "files": doc.current_files(), "checks": doc.verification.get("checks", []),
         "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
         "assignments": doc.assignments.select_related("assignee", "unit_assignment__unit").order_by("kind", "id"),
         "unit_assignments": doc.unit_assignments.select_related("unit", "handled_by").order_by("kind", "id"),
@@ -145,9 +149,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "instructions": doc.instructions.select_related("author"),
         "notes": [n for a in doc.assignments.all() for n in a.notes.select_related("author", "file")],
         "can_accept": doc.state == Document.State.ARRIVED and Role.CLERK in agency_roles,
-        "can_forward": doc.state == Document.State.ACCEPTED and Role.CLERK in agency_roles,
+        "can_forward": doc.state == Document.State.ACCEPTED and Role.CLERK in agency_roles and not own_process,
         "can_assign": doc.state in (Document.State.ACCEPTED, Document.State.IN_PROGRESS)
-        and Role.LEADER in agency_roles,
+        and Role.LEADER in agency_roles and not own_process,
         "mine": mine, "people": people, "handlers": handlers, "leaders": leaders, "kinds": Assignment.Kind.choices,
         "handler_groups": group_by_unit(handlers, doc.agency),
         "proposed_due": proposed_due(doc) if Role.LEADER in agency_roles else None,
@@ -157,16 +161,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, fn, success: str, **kwargs) -> HttpResponse:  # noqa: ANN001
-    doc = _doc(request, pk)
-    try:
-        fn(actor=request.user, document=doc, **kwargs)
-    except DocumentError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("incoming_detail", pk=pk)
+    return perform(request, fn, success, "incoming_detail", pk, document=_doc(request, pk), **kwargs)
 
 
 @login_required

@@ -45,7 +45,7 @@ from vanban.documents.models import (
     ScanOcr,
 )
 from vanban.records.models import Dossier
-from vanban.workflow.models import Assignment, Instruction, Notification, UnitAssignment
+from vanban.workflow.models import Assignment, Instruction, Notification, ProcessRun, UnitAssignment
 
 OUTGOING_OPEN = [Document.State.DRAFT, Document.State.RETURNED, Document.State.SUBMITTED]
 INCOMING_OPEN = [Document.State.ARRIVED, Document.State.ACCEPTED, Document.State.IN_PROGRESS]
@@ -382,6 +382,7 @@ def _close_duplicates(pks: list[int], successor: Agency, actor: Any, note: str) 
         UnitAssignment.objects.filter(document=old, state__in=[UnitAssignment.State.OPEN,
                                                                UnitAssignment.State.IN_PROGRESS]) \
             .update(state=UnitAssignment.State.CLOSED, completed_at=timezone.now())
+        ProcessRun.objects.filter(document=old, finished_at__isnull=True).update(finished_at=timezone.now())
         Document.objects.filter(pk=old.pk).update(state=Document.State.MERGED)
 
 

@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Duyệt vai trò", "role_requests", frozenset({Role.LEADER})),
     NavItem("Ủy quyền ký", "delegations", frozenset({Role.LEADER, Role.AGENCY_ADMIN})),
     NavItem("Thời hạn xử lý", "deadline_rules", frozenset({Role.AGENCY_ADMIN})),
+    NavItem("Quy trình xử lý", "processes", frozenset({Role.AGENCY_ADMIN, Role.LEADER, Role.CLERK})),
     NavItem("Nhật ký", "audit_log", frozenset({Role.AGENCY_ADMIN, Role.LEADER})),
     NavItem("Kho tin cậy", "trust_anchors", frozenset({Role.AGENCY_ADMIN, Role.HUB_OPERATOR})),
     NavItem("Tổ chức lại cơ quan", "reorganise", frozenset()),  # the province's administrator only

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from vanban.accounts.models import UnitMembership
+from vanban.accounts.roles import Role
 from vanban.agencies.models import Unit
 from vanban.documents.models import Document
 
@@ -213,3 +215,153 @@ class DeadlineRule(models.Model):
     def scope_text(self) -> str:
         kind = self.document_type.name if self.document_type_id else "Mọi loại văn bản"  # type: ignore[union-attr]
         return f"{kind}, {self.get_urgency_display().lower() if self.urgency else 'mọi độ khẩn'}"
+
+
+STATUS_CHOICES = [("", "Không gửi"), ("04", "04 — Đã phân công"), ("05", "05 — Đang xử lý"),
+                  ("06", "06 — Hoàn thành")]
+
+
+class Process(models.Model):
+    """Quy trình xử lý văn bản đến of one agency (QĐ 16/2019 Art 10.1, 22.3: each agency's own
+    internal process), for a document type and/or an urgency or for every incoming document.
+    Its steps live in versions; a document keeps the version it started with."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("tên quy trình", max_length=200)
+    document_type = models.ForeignKey("documents.DocumentType", verbose_name="loại văn bản", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField("độ khẩn", max_length=12, blank=True, choices=Document.Urgency.choices)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quy trình xử lý"
+        verbose_name_plural = "quy trình xử lý"
+        ordering = ["agency_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_text(self) -> str:
+        kind = self.document_type.name if self.document_type_id else "mọi loại văn bản"  # type: ignore[union-attr]
+        return f"Văn bản đến: {kind}, {self.get_urgency_display().lower() if self.urgency else 'mọi độ khẩn'}"
+
+
+class ProcessVersion(models.Model):
+    """One edition of a process: a draft the admin edits, then in force (published) until the
+    next one replaces it. Published versions never change."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Đang soạn"
+        PUBLISHED = "published", "Đang áp dụng"
+        RETIRED = "retired", "Đã thay thế"
+
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField("phiên bản")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["process_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["process", "number"], name="process_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.process} — phiên bản {self.number}"
+
+
+class ProcessStep(models.Model):
+    """A step and who acts at it: people with a role in the agency, and/or of a unit (its head,
+    deputies or members), and/or with a position. Entering it may answer a status to the sender
+    (QCVN 102: 04, 05, 06) and starts its deadline in working days."""
+
+    version = models.ForeignKey(ProcessVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField("thứ tự")
+    name = models.CharField("tên bước", max_length=120)
+    role = models.CharField("vai trò", max_length=20, blank=True, choices=Role.choices)
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    rank = models.CharField("vị trí trong đơn vị", max_length=10, blank=True, choices=UnitMembership.Rank.choices)
+    position = models.CharField("chức vụ", max_length=200, blank=True)
+    working_days = models.PositiveSmallIntegerField("thời hạn (ngày làm việc)", null=True, blank=True)
+    status_code = models.CharField("trạng thái gửi cơ quan gửi", max_length=2, blank=True, choices=STATUS_CHOICES)
+    is_end = models.BooleanField("bước kết thúc", default=False)
+
+    class Meta:
+        ordering = ["version_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def who_text(self) -> str:
+        parts = []
+        if self.role:
+            parts.append(self.get_role_display())
+        if self.unit_id:
+            rank = f"{self.get_rank_display()} " if self.rank else ""
+            parts.append(f"{rank.lower()}{self.unit.name}".strip())  # type: ignore[union-attr]
+        elif self.rank:
+            parts.append(self.get_rank_display())
+        if self.position:
+            parts.append(self.position)
+        return ", ".join(parts) or "—"
+
+
+class ProcessTransition(models.Model):
+    """An allowed move from one step to another ("Trình lãnh đạo", "Trả lại"), maybe requiring
+    a reason."""
+
+    version = models.ForeignKey(ProcessVersion, on_delete=models.CASCADE, related_name="transitions")
+    source = models.ForeignKey(ProcessStep, on_delete=models.CASCADE, related_name="exits")
+    target = models.ForeignKey(ProcessStep, on_delete=models.CASCADE, related_name="entries")
+    label = models.CharField("tên thao tác", max_length=80)
+    reason_required = models.BooleanField("phải ghi lý do", default=False)
+
+    class Meta:
+        ordering = ["source__order", "target__order", "id"]
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="process_transition_once")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ProcessRun(models.Model):
+    """A document going through its agency's process: the version it started with, the step it
+    is at and the one person holding it there."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="process_run")
+    version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="runs")
+    step = models.ForeignKey(ProcessStep, on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("hạn của bước", null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    statuses_sent = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.document} — {self.step}"
+
+
+class ProcessMove(models.Model):
+    """One move of a run (the first has no source: the document entered the process)."""
+
+    run = models.ForeignKey(ProcessRun, on_delete=models.CASCADE, related_name="moves")
+    source = models.ForeignKey(ProcessStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(ProcessStep, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(max_length=80, blank=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("ý kiến", blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"

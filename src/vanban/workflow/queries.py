@@ -9,13 +9,19 @@ from django.utils import timezone
 
 from vanban.agencies.models import Agency
 from vanban.documents.models import Document
-from vanban.workflow.models import Assignment, Notification
+from vanban.workflow.models import Assignment, Notification, ProcessRun
 from vanban.workflow.services import OPEN_STATES
 
 
 def my_work(user: Any) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(assignee=user, state__in=OPEN_STATES)
             .select_related("document", "document__document_type", "assigned_by").order_by("due_on", "id"))
+
+
+def my_steps(user: Any) -> QuerySet[ProcessRun]:
+    """Documents waiting on this person at a step of their agency's own process."""
+    return (ProcessRun.objects.filter(holder=user, finished_at__isnull=True)
+            .select_related("document", "step", "version__process").order_by("due_on", "id"))
 
 
 def overdue(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
@@ -28,8 +34,9 @@ def assigned_by(user: Any) -> QuerySet[Assignment]:
 
 
 def to_assign(agency: Agency) -> QuerySet[Document]:
+    """Accepted arrivals for the built-in path (those on the agency's own process move by its steps)."""
     return Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
-                                   state=Document.State.ACCEPTED).order_by("arrived_at")
+                                   state=Document.State.ACCEPTED, process_run__isnull=True).order_by("arrived_at")
 
 
 def unread_notifications(user: Any) -> QuerySet[Notification]:
@@ -69,6 +76,8 @@ def waiting_for_me(user: Any, agency: Agency, roles: set[str]) -> list[dict[str,
             "wait-issue")
     add("Việc được giao cho tôi", my_work(user).filter(document__agency=agency).exclude(kind=Assignment.Kind.INFO),
         "wait-work", doc_of=lambda a: a.document)
+    add("Văn bản chờ tôi theo quy trình của cơ quan", my_steps(user).filter(document__agency=agency),
+        "wait-steps", doc_of=lambda r: r.document)
     add("Dự thảo bị trả lại", docs.filter(state=Document.State.RETURNED, drafter=user).order_by("updated_at"),
         "wait-returned")
     return out

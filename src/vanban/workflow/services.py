@@ -23,7 +23,7 @@ from vanban.documents.models import Document
 from vanban.exchange.services import queue_status
 from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.mail import mail_notification
-from vanban.workflow.models import Assignment, Instruction, Notification, UnitAssignment, WorkNote
+from vanban.workflow.models import Assignment, Instruction, Notification, ProcessRun, UnitAssignment, WorkNote
 
 OPEN_STATES = (Assignment.State.OPEN, Assignment.State.IN_PROGRESS)
 UNIT_OPEN = (UnitAssignment.State.OPEN, UnitAssignment.State.IN_PROGRESS)
@@ -65,7 +65,7 @@ def notify(user: User, text: str, document: Document, kind: str) -> Notification
     return note
 
 
-def _status(document: Document, code: str, description: str, staff: Any = None, department: str = "") -> None:
+def send_status(document: Document, code: str, description: str, staff: Any = None, department: str = "") -> None:
     info = staff_info(staff, document.agency)
     if department:  # the lead unit, as QCVN 102's StaffInfo/Department names it
         info["staff_department"] = department
@@ -79,11 +79,21 @@ def _locked(document: Document) -> Document:
     return Document.objects.select_for_update().select_related("agency").get(pk=document.pk)
 
 
+def _not_on_own_process(document: Document) -> None:
+    """A document running through the agency's own process moves only along its steps."""
+    run = ProcessRun.objects.filter(document=document, finished_at__isnull=True).select_related(
+        "version__process", "step").first()
+    if run is not None:
+        raise DocumentError("PROCESS_IN_FORCE", f"Văn bản xử lý theo “{run.version.process.name}”, đang ở bước "
+                            f"“{run.step.name}”: hãy dùng các thao tác của quy trình.", 409)
+
+
 @transaction.atomic
 def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str = "") -> Document:
     document = _locked(document)
     if document.state != Document.State.ACCEPTED or not has_role(actor, document.agency_id, Role.CLERK):
         raise DocumentForbiddenError("Chỉ văn thư được chuyển văn bản đã tiếp nhận cho lãnh đạo.")
+    _not_on_own_process(document)
     if not has_role(leader, document.agency_id, Role.LEADER):
         raise DocumentError("NOT_A_LEADER", "Người nhận phải là lãnh đạo của cơ quan.")
     notify(leader, f"Văn bản đến chờ phân công: {document.notation} — {document.subject}", document, "to_assign")
@@ -133,6 +143,7 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
     if document.state not in (Document.State.ACCEPTED, Document.State.IN_PROGRESS) or not has_role(
             actor, document.agency_id, Role.LEADER):
         raise DocumentForbiddenError("Chỉ lãnh đạo được phân công xử lý văn bản đã tiếp nhận.")
+    _not_on_own_process(document)
     text = nfc(instruction or "").strip()
     if not text:
         raise DocumentError("INSTRUCTION_REQUIRED", "Phải ghi ý kiến chỉ đạo.")
@@ -205,11 +216,11 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
     if first:
         if new_lead is not None:
             unit = primary_unit(new_lead, document.agency)
-            _status(document, "04", f"Đã phân công {new_lead.display_name()}"
+            send_status(document, "04", f"Đã phân công {new_lead.display_name()}"
                     f"{f' ({unit.name})' if unit else ''} chủ trì xử lý", new_lead)
         elif new_lead_unit is not None:
             heads = unit_handlers(new_lead_unit)
-            _status(document, "04", f"Đã phân công {new_lead_unit.name} chủ trì xử lý",
+            send_status(document, "04", f"Đã phân công {new_lead_unit.name} chủ trì xử lý",
                     heads[0] if heads else None, department=new_lead_unit.name)
     return note
 
@@ -349,7 +360,7 @@ def _started(assignment: Assignment, actor: Any) -> None:
         document = assignment.document
         if not Assignment.objects.filter(document=document, started_at__isnull=False).exclude(
                 pk=assignment.pk).exists():
-            _status(document, "05", "Đang xử lý", actor)
+            send_status(document, "05", "Đang xử lý", actor)
 
 
 @transaction.atomic
@@ -410,7 +421,7 @@ def complete(*, actor: Any, assignment: Assignment, result: str = "", reply: Doc
         document.completed_at = timezone.now()
         document.save(update_fields=["state", "completed_at", "updated_at"])
         record_event("workflow.document_completed", actor=actor, agency_code=document.agency.code, obj=document)
-        _status(document, "06", assignment.result or "Đã xử lý xong", actor)
+        send_status(document, "06", assignment.result or "Đã xử lý xong", actor)
     return assignment
 
 
@@ -418,6 +429,7 @@ def close_for_revocation(document: Document) -> int:
     """A revoked document's open work is closed, not deleted (the trail stays)."""
     UnitAssignment.objects.filter(document=document, state__in=UNIT_OPEN).update(
         state=UnitAssignment.State.CLOSED, completed_at=timezone.now())
+    ProcessRun.objects.filter(document=document, finished_at__isnull=True).update(finished_at=timezone.now())
     return Assignment.objects.filter(document=document, state__in=OPEN_STATES).update(
         state=Assignment.State.CLOSED, completed_at=timezone.now())
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from vanban.workflow import views, views_deadlines
+from vanban.workflow import views, views_deadlines, views_processes
 
 urlpatterns = [
     path("", views.my_work, name="my_work"),
@@ -11,6 +11,16 @@ urlpatterns = [
     path("thong-bao/", views.notifications, name="notifications"),
     path("thoi-han/", views_deadlines.rules, name="deadline_rules"),
     path("thoi-han/<int:pk>/bo/", views_deadlines.delete, name="deadline_rule_delete"),
+    path("quy-trinh/", views_processes.process_list, name="processes"),
+    path("quy-trinh/<int:pk>/", views_processes.process_detail, name="process_detail"),
+    path("quy-trinh/<int:pk>/sua/", views_processes.process_edit, name="process_edit"),
+    path("quy-trinh/<int:pk>/thoi-ap-dung/", views_processes.process_withdraw, name="process_withdraw"),
+    path("quy-trinh/phien-ban/<int:pk>/them-buoc/", views_processes.step_add, name="process_step_add"),
+    path("quy-trinh/phien-ban/<int:pk>/them-thao-tac/", views_processes.transition_add, name="process_transition_add"),
+    path("quy-trinh/phien-ban/<int:pk>/ban-hanh/", views_processes.publish, name="process_publish"),
+    path("quy-trinh/buoc/<int:pk>/bo/", views_processes.step_remove, name="process_step_remove"),
+    path("quy-trinh/thao-tac/<int:pk>/bo/", views_processes.transition_remove, name="process_transition_remove"),
+    path("quy-trinh/van-ban/<int:pk>/chuyen/", views_processes.move, name="process_move"),
     path("<int:pk>/bat-dau/", views.start, name="assignment_start"),
     path("<int:pk>/ghi-chu/", views.note, name="assignment_note"),
     path("<int:pk>/hoan-thanh/", views.complete, name="assignment_complete"),

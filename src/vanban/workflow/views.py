@@ -16,6 +16,7 @@ from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
+from vanban.web.actions import perform
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import queries, services
@@ -30,6 +31,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "work": listing(request, work, WORK_COLUMNS, default="due"), "total": work.count(),
         "overdue": queries.overdue(work).count(),
         "today": timezone.localdate(), "assigned": queries.assigned_by(request.user)[:100],
+        "steps": queries.my_steps(request.user)[:200],
         "to_assign": queries.to_assign(agency) if agency else [],
         "handlers": (User.objects.filter(memberships__agency=agency, memberships__role__in=["specialist", "leader"],
                                          is_active=True).exclude(pk=request.user.pk).distinct().order_by("full_name")
@@ -96,15 +98,7 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
 
 
 def _done(request: HttpRequest, assignment: Assignment, fn, message: str, **kwargs) -> HttpResponse:  # noqa: ANN001
-    try:
-        fn(actor=request.user, assignment=assignment, **kwargs)
-    except DocumentError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, message)
-    return redirect("incoming_detail", pk=assignment.document_id)
+    return perform(request, fn, message, "incoming_detail", assignment.document_id, assignment=assignment, **kwargs)
 
 
 @login_required

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loads_once_and_wires_everything() -> None:
     first = load_demo("http://127.0.0.1:8000/hub/api/v1")
-    assert first.agencies_created == Agency.objects.count() == 92
+    assert first.agencies_created == Agency.objects.count() == 102
     assert first.users_created == User.objects.count() == 15
     assert Agency.objects.filter(is_demo=False).count() == 0
     assert Agency.objects.get(code="000.00.02.H16").parent.code == "000.00.00.H16"
@@ -24,7 +24,7 @@ def test_demo_loads_once_and_wires_everything() -> None:
     assert endpoint.is_active
     second = load_demo("http://127.0.0.1:9000/hub/api/v1")
     assert (second.agencies_created, second.users_created, second.credentials_created) == (0, 0, 0)
-    assert Agency.objects.count() == 92 and User.objects.count() == 15
+    assert Agency.objects.count() == 102 and User.objects.count() == 15
     assert Endpoint.objects.count() == 1
     assert list(HubConnection.objects.filter(is_active=True).values_list("url", flat=True)) == [
         "http://127.0.0.1:9000/hub/api/v1"]
@@ -47,6 +47,15 @@ def test_demo_shows_the_2025_organisation_with_the_old_one_as_history(client) ->
     assert "000.00.50.H16" in client.get("/van-ban-di/noi-nhan/", {"q": "buon ma thuot"}).content.decode()
     directory = client.get("/danh-ba/", {"q": "thong tin truyen thong"}).content.decode()
     assert "000.00.11.H16" in directory and "thôi hoạt động từ 28/02/2025" in directory
+    # The province merged into Đắk Lắk on 1 July 2025, kept as history, each part with its successor.
+    phu_yen = Agency.objects.get(code="000.00.00.H45")
+    assert (phu_yen.name, phu_yen.active_to, phu_yen.successor.code) == (
+        "Ủy ban nhân dân tỉnh Phú Yên", date(2025, 6, 30), "000.00.00.H16")
+    assert Agency.objects.get(code="000.00.02.H45").successor.name == "Sở Nội vụ"
+    assert Agency.objects.get(code="000.01.30.H45").successor.name == "Ủy ban nhân dân phường Tuy Hòa"
+    page = client.get("/danh-ba/000.00.02.H45/").content.decode()
+    assert "Sở Nội vụ tỉnh Phú Yên" in page and "000.00.02.H16" in page
+    assert "000.00.02.H45" not in client.get("/van-ban-di/noi-nhan/", {"q": "noi vu"}).content.decode()
 
 
 def test_demo_comes_with_this_years_dossier_catalogs(client) -> None:

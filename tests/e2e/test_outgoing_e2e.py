@@ -31,6 +31,7 @@ def test_draft_sign_issue(page: Any, live_server: Any, signing_office: Office,
     log_in(page, base, "chuyenvien", PASSWORD)
     page.get_by_role("link", name="Văn bản đi", exact=True).click()
     page.get_by_role("link", name="Soạn dự thảo mới").click()
+    page.wait_for_load_state()  # htmx (deferred) must be listening before the search box is typed in
     page.get_by_label("Loại văn bản").select_option("quyet-dinh")
     page.get_by_label("Trích yếu").fill("Về việc thử nghiệm hệ thống quản lý văn bản")
     page.get_by_label("Văn bản chính (PDF)").set_input_files(str(pdf))

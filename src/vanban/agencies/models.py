@@ -163,6 +163,7 @@ class Reorganisation(models.Model):
     class Kind(models.TextChoices):
         MERGE = "merge", "Sáp nhập, hợp nhất"
         RECODE = "recode", "Đổi mã định danh"
+        SPLIT = "split", "Chia tách"
 
     kind = models.CharField("loại", max_length=10, choices=Kind.choices)
     effective_on = models.DateField("ngày hiệu lực")
@@ -186,5 +187,9 @@ class Reorganisation(models.Model):
     @property
     def summary_text(self) -> str:
         names = ", ".join(p.name for p in self.predecessors.all())
+        if self.kind == self.Kind.SPLIT:
+            parts = Agency.objects.filter(code__in=list((self.moved or {}).get("parts", {}))).order_by("code")
+            return (f"{names} chia tách: {self.successor.name} kế thừa chính; "
+                    f"một phần sang {', '.join(a.name for a in parts) or '—'}")
         verb = "đổi mã thành" if self.kind == self.Kind.RECODE else "sáp nhập vào"
         return f"{names} {verb} {self.successor.name}"

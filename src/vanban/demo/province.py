@@ -157,6 +157,20 @@ PROCESS = ("Quy trình xử lý giấy mời", "giay-moi", [
 PROVINCE_ADMIN = ("quantri.tinh", "Đinh Công Minh", "Quản trị hệ thống cấp tỉnh")
 
 
+# The province merged into Đắk Lắk on 1 July 2025 (Nghị quyết 202/2025/QH15), kept as history:
+# Phú Yên's People's Committee (H45 by the same alphabetical order as H16 — inferred), a
+# selection of its departments (each taken over by the Đắk Lắk department of the same remit),
+# and its provincial city with two wards (taken over by today's wards).
+FORMER_PROVINCE = ("000.00.00.H45", "Ủy ban nhân dân tỉnh Phú Yên", "UBND tỉnh Phú Yên", "UBND")
+FORMER_PROVINCE_DEPARTMENTS: list[tuple[int, str, str, int]] = [
+    (1, "Văn phòng Ủy ban nhân dân tỉnh Phú Yên", "VP", 1), (2, "Sở Nội vụ tỉnh Phú Yên", "SNV", 2),
+    (3, "Sở Tài chính tỉnh Phú Yên", "STC", 3), (15, "Sở Giáo dục và Đào tạo tỉnh Phú Yên", "SGDĐT", 15),
+    (16, "Sở Y tế tỉnh Phú Yên", "SYT", 16),
+]
+FORMER_PROVINCE_CITY = (30, "Ủy ban nhân dân thành phố Tuy Hòa", [("Phường 1", 56), ("Phường 9", 56),
+                                                                 ("Xã Bình Kiến", 56)])
+
+
 def _commune_name(commune: str) -> str:
     return f"Ủy ban nhân dân {commune[0].lower()}{commune[1:]}"
 
@@ -184,4 +198,22 @@ def agency_rows() -> list[dict[str, object]]:
             rows.append({"code": f"000.{i:02d}.{num:02d}.H16", "name": _commune_name(commune),
                          "short_name": f"UBND {commune}", "abbreviation": "UBND", "active_to": DISTRICTS_ENDED_ON,
                          "successor": f"000.00.{after:02d}.H16" if after else ""})
+    rows += _former_province()
+    return rows
+
+
+def _former_province() -> list[dict[str, object]]:
+    code, name, short, abbr = FORMER_PROVINCE
+    rows: list[dict[str, object]] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr,
+                                      "active_to": DISTRICTS_ENDED_ON, "successor": PROVINCE[0]}]
+    for num, dname, dabbr, after in FORMER_PROVINCE_DEPARTMENTS:
+        rows.append({"code": f"000.00.{num:02d}.H45", "name": dname, "short_name": dname, "abbreviation": dabbr,
+                     "active_to": DISTRICTS_ENDED_ON, "successor": f"000.00.{after:02d}.H16"})
+    num, city, wards = FORMER_PROVINCE_CITY
+    rows.append({"code": f"000.00.{num:02d}.H45", "name": city, "short_name": city.replace("Ủy ban nhân dân", "UBND"),
+                 "abbreviation": "UBND", "active_to": DISTRICTS_ENDED_ON, "successor": PROVINCE[0]})
+    for i, (ward, after) in enumerate(wards, start=1):
+        rows.append({"code": f"000.{i:02d}.{num:02d}.H45", "name": f"{_commune_name(ward)}, thành phố Tuy Hòa",
+                     "short_name": f"UBND {ward} (Tuy Hòa)", "abbreviation": "UBND", "active_to": DISTRICTS_ENDED_ON,
+                     "successor": f"000.00.{after:02d}.H16"})
     return rows

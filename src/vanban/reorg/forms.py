@@ -19,6 +19,11 @@ class ReorganiseForm(forms.Form):
     successor = forms.CharField(label="Mã định danh cơ quan kế thừa (hoặc mã mới)", max_length=13)
     effective_on = forms.DateField(label="Ngày có hiệu lực", widget=forms.DateInput(attrs={"type": "date"}))
     decision = forms.CharField(label="Căn cứ (số, ký hiệu quyết định, nghị quyết)", max_length=300)
+    parts = forms.CharField(
+        label="Chia tách: đơn vị chuyển sang cơ quan khác", required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Mỗi dòng một cơ quan nhận: “mã định danh: mã đơn vị, mã đơn vị”. Phần còn lại và việc kế thừa "
+                  "thuộc cơ quan kế thừa chính ở trên.")
 
     def clean_predecessors(self) -> list[str]:
         codes = [c for c in re.split(r"[\s,;]+", self.cleaned_data["predecessors"]) if c]
@@ -37,8 +42,22 @@ class ReorganiseForm(forms.Form):
             raise forms.ValidationError("Chỉ thực hiện khi đã đến ngày có hiệu lực.")
         return day
 
+    def clean_parts(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for line in str(self.cleaned_data.get("parts") or "").splitlines():
+            if not line.strip():
+                continue
+            code, sep, units = line.partition(":")
+            if not sep or not code.strip():
+                raise forms.ValidationError(f"Dòng “{line.strip()}”: viết “mã định danh: mã đơn vị, mã đơn vị”.")
+            out.setdefault(code.strip(), []).extend(u for u in re.split(r"[\s,;]+", units) if u)
+        return out
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == Reorganisation.Kind.RECODE and len(data.get("predecessors") or []) > 1:
-            self.add_error("predecessors", "Đổi mã: chỉ một mã cũ.")
+        kind = data.get("kind")
+        if kind in (Reorganisation.Kind.RECODE, Reorganisation.Kind.SPLIT) and len(data.get("predecessors") or []) > 1:
+            self.add_error("predecessors", "Đổi mã, chia tách: chỉ một cơ quan.")
+        if kind == Reorganisation.Kind.SPLIT and not data.get("parts") and "parts" not in self.errors:
+            self.add_error("parts", "Chia tách: ghi đơn vị nào chuyển sang cơ quan nào.")
         return data

@@ -1,4 +1,4 @@
-"""`vanban reorganise merge|recode|history`: agencies merged or re-coded, with a preview."""
+"""`vanban reorganise merge|recode|split|history`: agencies merged, re-coded or split, with a preview."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from vanban.accounts.models import User
 from vanban.agencies.models import Reorganisation
 from vanban.reorg import services
+from vanban.reorg.split import SplitPlan, plan_split, split
 
 
 def _day(text: str) -> date:
@@ -30,7 +31,15 @@ class Command(BaseCommand):
         recode = sub.add_parser("recode", help="đổi mã định danh của một cơ quan")
         recode.add_argument("old")
         recode.add_argument("new")
-        for p in (merge, recode):
+        part = sub.add_parser("split", help="chia tách một cơ quan: đơn vị sang các cơ quan khác, phần còn lại sang "
+                                             "cơ quan kế thừa chính")
+        part.add_argument("old", help="mã định danh cơ quan bị chia tách")
+        part.add_argument("--into", required=True, help="mã định danh cơ quan kế thừa chính")
+        part.add_argument("--part", action="append", default=[], metavar="MÃ=ĐV1,ĐV2",
+                          help="cơ quan nhận và các mã đơn vị chuyển sang (lặp lại cho từng cơ quan)")
+        part.add_argument("--document", action="append", default=[], metavar="ID=MÃ",
+                          help="một văn bản đang xử lý chuyển cho cơ quan đã chọn (lặp lại)")
+        for p in (merge, recode, part):
             p.add_argument("--on", required=True, type=_day, help="ngày có hiệu lực (YYYY-MM-DD)")
             p.add_argument("--decision", default="", help="căn cứ: số, ký hiệu quyết định hoặc nghị quyết")
             p.add_argument("--user", default="", help="tài khoản quản trị hệ thống thực hiện")
@@ -44,6 +53,8 @@ class Command(BaseCommand):
                 self._merge(options["codes"], options["into"], options)
             case "recode":
                 self._merge([options["old"]], options["new"], options, recode=True)
+            case "split":
+                self._split(options)
             case "history":
                 self._history(options.get("code"))
 
@@ -51,14 +62,9 @@ class Command(BaseCommand):
         kind = Reorganisation.Kind.RECODE if recode else Reorganisation.Kind.MERGE
         plan = services.plan_merge(olds, new, options["on"], kind=kind)
         self._print_plan(plan)
-        if plan.problems:
-            raise CommandError("Không thực hiện: " + "; ".join(m for _, m in plan.problems))
-        if options["dry_run"]:
-            self.stdout.write("Xem trước: chưa thay đổi gì.")
-            return
-        actor = User.objects.filter(username=options["user"], is_superuser=True, is_active=True).first()
+        actor = self._go_ahead(plan.problems, options)
         if actor is None:
-            raise CommandError("--user phải là tài khoản quản trị hệ thống (superuser) đang hoạt động.")
+            return
         try:
             if recode:
                 done = services.recode(olds[0], new, options["on"], decision=options["decision"], actor=actor)
@@ -67,6 +73,59 @@ class Command(BaseCommand):
         except services.ReorgError as exc:
             raise CommandError(f"{exc.message} [{exc.code}]") from exc
         self.stdout.write(f"Đã thực hiện: {done.summary_text} từ {done.effective_on:%d/%m/%Y}.")
+
+    def _go_ahead(self, problems: list[tuple[str, str]], options: dict[str, Any]) -> User | None:
+        """After the preview: refuse, stop (dry run), or the administrator who carries it out."""
+        if problems:
+            raise CommandError("Không thực hiện: " + "; ".join(m for _, m in problems))
+        if options["dry_run"]:
+            self.stdout.write("Xem trước: chưa thay đổi gì.")
+            return None
+        actor = User.objects.filter(username=options["user"], is_superuser=True, is_active=True).first()
+        if actor is None:
+            raise CommandError("--user phải là tài khoản quản trị hệ thống (superuser) đang hoạt động.")
+        return actor
+
+    def _split(self, options: dict[str, Any]) -> None:
+        parts: dict[str, list[str]] = {}
+        for text in options["part"]:
+            code, sep, units = text.partition("=")
+            if not sep:
+                raise CommandError(f"--part phải có dạng MÃ=ĐV1,ĐV2, không phải '{text}'.")
+            parts.setdefault(code.strip(), []).extend(u.strip() for u in units.split(",") if u.strip())
+        chosen: dict[int, str] = {}
+        for text in options["document"]:
+            pk, sep, code = text.partition("=")
+            if not sep or not pk.strip().isdigit():
+                raise CommandError(f"--document phải có dạng ID=MÃ, không phải '{text}'.")
+            chosen[int(pk)] = code.strip()
+        args = (options["old"], options["into"], parts, options["on"])
+        plan = plan_split(*args, documents=chosen)
+        self._print_split(plan)
+        actor = self._go_ahead(plan.problems, options)
+        if actor is None:
+            return
+        try:
+            done = split(*args, documents=chosen, decision=options["decision"], actor=actor)
+        except services.ReorgError as exc:
+            raise CommandError(f"{exc.message} [{exc.code}]") from exc
+        self.stdout.write(f"Đã thực hiện: {done.summary_text} từ {done.effective_on:%d/%m/%Y}.")
+
+    def _print_split(self, plan: SplitPlan) -> None:
+        if plan.old is not None and plan.main is not None:
+            self.stdout.write(f"{plan.old.name} ({plan.old.code}) chia tách từ {plan.effective_on:%d/%m/%Y}; "
+                              f"kế thừa chính: {plan.main.name} ({plan.main.code})")
+        for part in plan.parts:
+            units = ", ".join(u.code for u in part.units) or "—"
+            self.stdout.write(f"  {part.successor.name} ({part.successor.code}): đơn vị {units}; "
+                              f"{len(part.people)} người, {len(part.documents)} văn bản đang xử lý, "
+                              f"{len(part.dossiers)} hồ sơ đang lập")
+            for d in part.documents:
+                self.stdout.write(f"    #{d.pk} {d.get_direction_display()}: {d.notation} {d.subject[:80]}")
+            for _, old, new in [*part.unit_codes, *part.dossier_codes]:
+                self.stdout.write(f"    {old} trùng mã: đổi thành {new}")
+        for code, message in plan.problems:
+            self.stderr.write(f"  Lỗi [{code}]: {message}")
 
     def _print_plan(self, plan: services.MergePlan) -> None:
         if plan.successor is not None:

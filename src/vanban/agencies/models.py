@@ -164,6 +164,7 @@ class Reorganisation(models.Model):
         MERGE = "merge", "Sáp nhập, hợp nhất"
         RECODE = "recode", "Đổi mã định danh"
         SPLIT = "split", "Chia tách"
+        RENAME = "rename", "Đổi tên"
 
     kind = models.CharField("loại", max_length=10, choices=Kind.choices)
     effective_on = models.DateField("ngày hiệu lực")
@@ -187,6 +188,10 @@ class Reorganisation(models.Model):
     @property
     def summary_text(self) -> str:
         names = ", ".join(p.name for p in self.predecessors.all())
+        if self.kind == self.Kind.RENAME:
+            moved = self.moved or {}
+            return (f"{moved.get('before', {}).get('name', '')} đổi tên thành "
+                    f"{moved.get('after', {}).get('name', self.successor.name)}")
         if self.kind == self.Kind.SPLIT:
             parts = Agency.objects.filter(code__in=list((self.moved or {}).get("parts", {}))).order_by("code")
             return (f"{names} chia tách: {self.successor.name} kế thừa chính; "

@@ -16,9 +16,13 @@ class ReorganiseForm(forms.Form):
     predecessors = forms.CharField(
         label="Mã định danh cơ quan thôi hoạt động", max_length=400,
         help_text="Một hoặc nhiều mã, cách nhau bởi dấu phẩy hoặc khoảng trắng (đổi mã: chỉ một mã cũ).")
-    successor = forms.CharField(label="Mã định danh cơ quan kế thừa (hoặc mã mới)", max_length=13)
+    successor = forms.CharField(label="Mã định danh cơ quan kế thừa (hoặc mã mới)", max_length=13, required=False)
     effective_on = forms.DateField(label="Ngày có hiệu lực", widget=forms.DateInput(attrs={"type": "date"}))
     decision = forms.CharField(label="Căn cứ (số, ký hiệu quyết định, nghị quyết)", max_length=300)
+    new_name = forms.CharField(label="Đổi tên: tên mới", max_length=300, required=False)
+    new_short_name = forms.CharField(label="Đổi tên: tên viết gọn (không bắt buộc)", max_length=200, required=False)
+    new_abbreviation = forms.CharField(label="Đổi tên: chữ viết tắt trong ký hiệu (không bắt buộc)", max_length=30,
+                                       required=False)
     parts = forms.CharField(
         label="Chia tách: đơn vị chuyển sang cơ quan khác", required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -56,8 +60,13 @@ class ReorganiseForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("kind")
-        if kind in (Reorganisation.Kind.RECODE, Reorganisation.Kind.SPLIT) and len(data.get("predecessors") or []) > 1:
-            self.add_error("predecessors", "Đổi mã, chia tách: chỉ một cơ quan.")
+        single = (Reorganisation.Kind.RECODE, Reorganisation.Kind.SPLIT, Reorganisation.Kind.RENAME)
+        if kind in single and len(data.get("predecessors") or []) > 1:
+            self.add_error("predecessors", "Đổi mã, chia tách, đổi tên: chỉ một cơ quan.")
+        if kind == Reorganisation.Kind.RENAME and not str(data.get("new_name") or "").strip():
+            self.add_error("new_name", "Đổi tên: ghi tên mới.")
+        if kind != Reorganisation.Kind.RENAME and not data.get("successor") and "successor" not in self.errors:
+            self.add_error("successor", "Ghi mã định danh cơ quan kế thừa.")
         if kind == Reorganisation.Kind.SPLIT and not data.get("parts") and "parts" not in self.errors:
             self.add_error("parts", "Chia tách: ghi đơn vị nào chuyển sang cơ quan nào.")
         return data

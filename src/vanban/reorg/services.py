@@ -239,15 +239,21 @@ def _new_codes(units: list[tuple[Agency, str]], taken: set[str]) -> list[tuple[s
     return out
 
 
-def merge(predecessor_codes: list[str], successor_code: str, effective_on: date, *, decision: str,
-          actor: Any, kind: str = Reorganisation.Kind.MERGE) -> Reorganisation:
-    """Carry out the merger; everything or nothing."""
+def authorised(actor: Any, decision: str) -> str:
+    """Who may reorganise (the province's administrator) and on what decision (required)."""
     if not getattr(actor, "is_superuser", False):
         raise ReorgError("REORG_FORBIDDEN", "Chỉ quản trị hệ thống cấp tỉnh được tổ chức lại cơ quan.")
     decision = (decision or "").strip()
     if not decision:
         raise ReorgError("REORG_DECISION_REQUIRED",
                          "Phải ghi căn cứ (số, ký hiệu quyết định hoặc nghị quyết tổ chức lại).")
+    return decision
+
+
+def merge(predecessor_codes: list[str], successor_code: str, effective_on: date, *, decision: str,
+          actor: Any, kind: str = Reorganisation.Kind.MERGE) -> Reorganisation:
+    """Carry out the merger; everything or nothing."""
+    decision = authorised(actor, decision)
     with transaction.atomic():
         # Two operators at once: the second waits here and then finds the agencies ended.
         list(Agency.objects.select_for_update().filter(code__in=[*predecessor_codes, successor_code])

@@ -35,6 +35,7 @@ from vanban.reorg.services import (
     _new_codes,
     _suffix,
     _unsign,
+    authorised,
     merge,
     plan_merge,
 )
@@ -181,11 +182,7 @@ def open_docs_leads(open_docs: dict[int, Document]) -> list[tuple[int, int]]:
 def split(old_code: str, main_code: str, units_by_successor: dict[str, list[str]], effective_on: date, *,
           decision: str, actor: Any, documents: dict[int, str] | None = None) -> Reorganisation:
     """Carry out the split; everything or nothing."""
-    if not getattr(actor, "is_superuser", False):
-        raise ReorgError("REORG_FORBIDDEN", "Chỉ quản trị hệ thống cấp tỉnh được tổ chức lại cơ quan.")
-    if not (decision or "").strip():
-        raise ReorgError("REORG_DECISION_REQUIRED",
-                         "Phải ghi căn cứ (số, ký hiệu quyết định hoặc nghị quyết tổ chức lại).")
+    decision = authorised(actor, decision)
     with transaction.atomic():
         list(Agency.objects.select_for_update().filter(code__in=[old_code, main_code, *units_by_successor])
              .order_by("pk").values_list("pk", flat=True))

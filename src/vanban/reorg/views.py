@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from vanban.agencies.models import Reorganisation
 from vanban.reorg import services
 from vanban.reorg.forms import ReorganiseForm
+from vanban.reorg.rename import plan_rename, rename
 from vanban.reorg.split import plan_split, split
 
 
@@ -24,6 +25,8 @@ def reorganise(request: HttpRequest) -> HttpResponse:
     plan = None
     if request.method == "POST" and form.is_valid() and form.cleaned_data["kind"] == Reorganisation.Kind.SPLIT:
         return _split(request, form)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["kind"] == Reorganisation.Kind.RENAME:
+        return _rename(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         plan = services.plan_merge(data["predecessors"], data["successor"], data["effective_on"], kind=data["kind"])
@@ -66,3 +69,15 @@ def _split(request: HttpRequest, form: ReorganiseForm) -> HttpResponse:
         if done is not None:
             return done
     return _page(request, form, split_plan=plan)
+
+
+def _rename(request: HttpRequest, form: ReorganiseForm) -> HttpResponse:
+    data = form.cleaned_data
+    args = (data["predecessors"][0], data["new_name"], data["effective_on"])
+    names = {"short_name": data["new_short_name"], "abbreviation": data["new_abbreviation"]}
+    plan = plan_rename(*args, **names)
+    if request.POST.get("confirm") == "1" and not plan.problems:
+        done = _done(request, rename, *args, decision=data["decision"], **names)
+        if done is not None:
+            return done
+    return _page(request, form, rename_plan=plan)

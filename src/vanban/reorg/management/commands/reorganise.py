@@ -1,4 +1,5 @@
-"""`vanban reorganise merge|recode|split|history`: agencies merged, re-coded or split, with a preview."""
+"""`vanban reorganise merge|recode|split|rename|history`: agencies merged, re-coded, split or
+renamed, with a preview."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from vanban.accounts.models import User
 from vanban.agencies.models import Reorganisation
 from vanban.reorg import services
+from vanban.reorg.rename import plan_rename, rename
 from vanban.reorg.split import SplitPlan, plan_split, split
 
 
@@ -39,7 +41,12 @@ class Command(BaseCommand):
                           help="cơ quan nhận và các mã đơn vị chuyển sang (lặp lại cho từng cơ quan)")
         part.add_argument("--document", action="append", default=[], metavar="ID=MÃ",
                           help="một văn bản đang xử lý chuyển cho cơ quan đã chọn (lặp lại)")
-        for p in (merge, recode, part):
+        named = sub.add_parser("rename", help="đổi tên một cơ quan (giữ mã định danh)")
+        named.add_argument("code")
+        named.add_argument("--name", required=True, help="tên mới")
+        named.add_argument("--short-name", default="", help="tên viết gọn")
+        named.add_argument("--abbreviation", default="", help="chữ viết tắt dùng trong ký hiệu văn bản")
+        for p in (merge, recode, part, named):
             p.add_argument("--on", required=True, type=_day, help="ngày có hiệu lực (YYYY-MM-DD)")
             p.add_argument("--decision", default="", help="căn cứ: số, ký hiệu quyết định hoặc nghị quyết")
             p.add_argument("--user", default="", help="tài khoản quản trị hệ thống thực hiện")
@@ -55,6 +62,8 @@ class Command(BaseCommand):
                 self._merge([options["old"]], options["new"], options, recode=True)
             case "split":
                 self._split(options)
+            case "rename":
+                self._rename(options)
             case "history":
                 self._history(options.get("code"))
 
@@ -85,6 +94,25 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError("--user phải là tài khoản quản trị hệ thống (superuser) đang hoạt động.")
         return actor
+
+    def _rename(self, options: dict[str, Any]) -> None:
+        args = (options["code"], options["name"], options["on"])
+        names = {"short_name": options["short_name"], "abbreviation": options["abbreviation"]}
+        plan = plan_rename(*args, **names)
+        if plan.agency is not None:
+            self.stdout.write(f"{plan.agency.name} ({plan.agency.code}) → {plan.name}, "
+                              f"từ {plan.effective_on:%d/%m/%Y}; {plan.drafts} dự thảo chưa phát hành, "
+                              f"{plan.credentials} chứng thư mang tên cũ")
+        for code, message in plan.problems:
+            self.stderr.write(f"  Lỗi [{code}]: {message}")
+        actor = self._go_ahead(plan.problems, options)
+        if actor is None:
+            return
+        try:
+            done = rename(*args, decision=options["decision"], actor=actor, **names)
+        except services.ReorgError as exc:
+            raise CommandError(f"{exc.message} [{exc.code}]") from exc
+        self.stdout.write(f"Đã thực hiện: {done.summary_text} từ {done.effective_on:%d/%m/%Y}.")
 
     def _split(self, options: dict[str, Any]) -> None:
         parts: dict[str, list[str]] = {}

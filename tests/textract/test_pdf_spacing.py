@@ -44,10 +44,10 @@ def test_browser_printed_pdf(tmp_path: Path) -> None:
     out = tmp_path / "cv.pdf"
     subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                     f"--print-to-pdf={out}", str(page)], check=True, capture_output=True, timeout=60)
-    import pypdf
-
-    raw = pypdf.PdfReader(out).pages[0].extract_text()
-    assert split_word_share(raw) > 0.1  # the producer's text really is split ("h ướ ng")
+    # Whether this Chromium splits the words ("h ướ ng") depends on the machine's fonts and
+    # shaping libraries (it did here until LibreOffice's packages were installed beside it);
+    # our text must come out whole either way. The repair itself is pinned by the recorded
+    # real Chromium outputs of test_rejoin below.
     _assert_whole(extract_text(out.read_bytes(), "pdf").text)
 
 

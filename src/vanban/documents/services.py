@@ -31,6 +31,8 @@ from vanban.documents.numbering import number_document
 from vanban.exchange.services import OutgoingRecipient, queue_document
 from vanban.pki import PkiError
 from vanban.pki.deferred import complete_signature, prepare_signature
+from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
+from vanban.textract.topdf import CONVERTIBLE, ConversionError, to_pdf
 from vanban.trust import services as trust
 
 CONFIDENTIAL_MARKS = ("mật", "tối mật", "tuyệt mật")
@@ -136,6 +138,9 @@ def _store_file(document: Document, actor: Any, upload: FileInput, *, stage: str
         raise DocumentError(exc.code, exc.message, 422) from exc
     if upload.role not in DocumentFile.Role.values:
         raise DocumentError("FILE_BAD_ROLE", f"Vai trò tệp không hợp lệ: {upload.role}.")
+    if (upload.role == DocumentFile.Role.MAIN and checked.extension in CONVERTIBLE
+            and document.direction == Document.Direction.OUTGOING):
+        return _store_converted(document, actor, upload, stage)
     get_store().put(upload.data)  # blob first; the row below names it
     if upload.role == DocumentFile.Role.MAIN:
         document.files.filter(role=DocumentFile.Role.MAIN, is_current=True).update(is_current=False)
@@ -143,6 +148,28 @@ def _store_file(document: Document, actor: Any, upload: FileInput, *, stage: str
         document=document, role=upload.role, name=checked.name, content_type=checked.content_type,
         size=checked.size, sha256=checked.sha256, version=document.version, stage=stage,
         uploaded_by=actor if getattr(actor, "pk", None) else None)
+
+
+def _store_converted(document: Document, actor: Any, upload: FileInput, stage: str) -> DocumentFile:
+    """A Word/ODT/RTF main file: kept as typed (a working file) and converted to the PDF that is
+    signed; a TCVN3/VNI .docx is made Unicode first. Refused at upload where LibreOffice is not
+    installed, rather than at submission after the draft was saved."""
+    data = upload.data
+    if upload.name.lower().endswith(".docx"):
+        try:
+            legacy = extract_text(data, "docx").legacy
+            if legacy is not None and legacy.encoding:
+                data = convert_docx_to_unicode(data)
+        except TextractError:
+            pass  # not readable as text here: LibreOffice may still convert it, or say why not
+    try:
+        pdf = to_pdf(upload.name, data)
+    except ConversionError as exc:
+        raise DocumentError(exc.code, exc.message, 422) from exc
+    _store_file(document, actor, FileInput(upload.name, upload.data, DocumentFile.Role.WORKING), stage="source")
+    stem = upload.name.rsplit(".", 1)[0] or "van-ban"
+    return _store_file(document, actor, FileInput(f"{stem}.pdf", pdf, DocumentFile.Role.MAIN),
+                       stage=stage or "converted")
 
 
 def _set_recipients(document: Document, recipients: list[RecipientInput]) -> None:

@@ -28,6 +28,7 @@ from vanban.documents.models import Document, DocumentFile, Recipient
 from vanban.documents.signatures import signature_panel
 from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
+from vanban.textract.topdf import converter
 from vanban.web.current import current_agency
 from vanban.workflow import consultation
 
@@ -102,6 +103,10 @@ def drafts(request: HttpRequest) -> HttpResponse:
         "lists": lists, "can_draft": permissions.can_draft(request.user, agency.pk)})
 
 
+def can_convert() -> bool:
+    return converter() is not None
+
+
 def own_unit_code(user: Any, agency: Agency) -> str:
     """The drafter's unit, proposed as the drafting unit of a new draft."""
     unit = primary_unit(user, agency) if getattr(user, "is_authenticated", False) else None
@@ -120,12 +125,13 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             doc = services.create_draft(actor=request.user, agency=agency, fields=form.draft_fields(),
                                         files=_uploads(request, form), recipients=_recipients(request, form))
         except DocumentError as exc:
-            form.add_error(None, exc.message)
+            _refused(form, exc)
         else:
             messages.success(request, "Đã lưu dự thảo.")
             return redirect("document_detail", pk=doc.pk)
     return render(request, "documents/draft_form.html", {"form": form, "title": "Soạn dự thảo văn bản đi",
-                                                         "chosen": _chosen(request), **keep_uploads(request, form)})
+                                                         "chosen": _chosen(request), "can_convert": can_convert(),
+                                                         **keep_uploads(request, form)})
 
 
 @login_required
@@ -148,7 +154,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_draft(actor=request.user, document=doc, fields=form.draft_fields(),
                                   files=_uploads(request, form), recipients=_recipients(request, form))
         except DocumentError as exc:
-            form.add_error(None, exc.message)
+            _refused(form, exc)
         else:
             messages.success(request, "Đã lưu phiên bản mới của dự thảo.")
             return redirect("document_detail", pk=doc.pk)
@@ -157,7 +163,12 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for r in doc.recipients.filter(kind="agency").select_related("agency")]
     return render(request, "documents/draft_form.html",
                   {"form": form, "title": f"Sửa dự thảo #{doc.pk}", "document": doc, "chosen": chosen,
-                   **keep_uploads(request, form)})
+                   "can_convert": can_convert(), **keep_uploads(request, form)})
+
+
+def _refused(form: DraftForm, exc: DocumentError) -> None:
+    """The service's refusal beside the field it is about (the main file's conversion), else on top."""
+    form.add_error("main_file" if exc.code.startswith("CONVER") else None, exc.message)
 
 
 def _chosen(request: HttpRequest) -> list[dict[str, object]]:

@@ -116,6 +116,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/kho/": ("a_specialist", "a_clerk", "a_admin"),
     "ho-so/toan-ven/": ("a_specialist", "a_leader", "a_clerk", "a_admin"),
     "van-ban-di/": EVERY_MEMBER + " (one's own drafts and the agency's issued documents)",
+    "van-ban-di/xlsx/": EVERY_MEMBER + " (the same lists, one's own, as xlsx)",
     "van-ban-di/moi/": ("a_archivist", "a_admin"),
     "van-ban-di/noi-nhan/": "recipient look-up in the public agency directory",
     "van-ban-di/so/": EVERY_MEMBER + " (the outgoing register shows issued documents only)",

@@ -6,6 +6,7 @@ from vanban.documents import views, views_consult, views_signing
 
 urlpatterns = [
     path("", views.drafts, name="drafts"),
+    path("xlsx/", views.drafts_xlsx, name="drafts_xlsx"),
     path("moi/", views.draft_new, name="draft_new"),
     path("noi-nhan/", views.recipient_search, name="recipient_search"),
     path("so/", views.book, name="outgoing_book"),

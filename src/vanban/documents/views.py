@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vanban.accounts import delegation
@@ -30,6 +31,7 @@ from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.textract.topdf import converter
 from vanban.web.current import current_agency
+from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import consultation
 
 
@@ -97,10 +99,44 @@ def _recipients(request: HttpRequest, form: DraftForm) -> list[services.Recipien
 
 @login_required
 def drafts(request: HttpRequest) -> HttpResponse:
+    """One tab per list that waits on this person (to approve, to issue, my drafts), each with
+    its count; the open one is a sortable, paged list exportable to xlsx."""
     agency = _agency_or_403(request)
     lists = queries.drafts_for(request.user, agency)
+    tab, qs = _draft_tab(request, lists)
     return render(request, "documents/drafts.html", {
-        "lists": lists, "can_draft": permissions.can_draft(request.user, agency.pk)})
+        "tabs": [(key, DRAFT_TABS[key], lists[key].count()) for key in DRAFT_TABS if key in lists], "tab": tab,
+        "listing": listing(request, qs, DRAFT_COLUMNS, default="-updated"),
+        "can_draft": permissions.can_draft(request.user, agency.pk)})
+
+
+@login_required
+def drafts_xlsx(request: HttpRequest) -> HttpResponse:
+    agency = _agency_or_403(request)
+    tab, qs = _draft_tab(request, queries.drafts_for(request.user, agency))
+    return export_xlsx(request, qs, DRAFT_COLUMNS, default="-updated", title=f"{DRAFT_TABS[tab]} — {agency.name}",
+                       filename="van-ban-di")
+
+
+DRAFT_TABS = {"to_approve": "Chờ tôi duyệt", "to_issue": "Chờ phát hành", "mine": "Dự thảo của tôi"}
+DRAFT_COLUMNS = [
+    Column("id", "#", "pk", lambda d: d.pk),
+    Column("type", "Loại", "document_type__name", lambda d: d.document_type.name),
+    Column("subject", "Trích yếu", "subject", lambda d: d.subject),
+    Column("drafter", "Người soạn", "drafter__full_name", lambda d: d.drafter.display_name() if d.drafter else ""),
+    Column("state", "Trạng thái", "state", lambda d: d.get_state_display()),
+    Column("updated", "Cập nhật", "updated_at", lambda d: f"{timezone.localtime(d.updated_at):%d/%m/%Y %H:%M}"),
+]
+
+
+def _draft_tab(request: HttpRequest, lists: dict[str, Any]) -> tuple[str, Any]:
+    """The tab asked for, else the first list that has something waiting, else one's own drafts."""
+    tab = request.GET.get("ds", "")
+    if tab not in lists:
+        tab = next((k for k in ("to_approve", "to_issue") if k in lists and lists[k].exists()), "mine")
+        request.GET = request.GET.copy()  # the sort links, the pager and the export keep the tab
+        request.GET["ds"] = tab
+    return tab, lists[tab]
 
 
 def can_convert() -> bool:

@@ -40,6 +40,7 @@ urlpatterns = [
     path("don-vi/<int:unit_id>/xep-nguoi/", views_units.unit_place, name="unit_place"),
     path("don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/", views_units.unit_unplace, name="unit_unplace"),
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
+    path("nhat-ky/xlsx/", audit_views.audit_log_xlsx, name="audit_log_xlsx"),
     path("van-hanh/", web_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),
     path("quan-tri/", admin.site.urls),

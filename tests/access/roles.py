@@ -37,6 +37,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/": NON_ADMINS,
     "nguoi-dung/duyet-vai-tro/": ("a_specialist", "a_clerk", "a_archivist", "a_admin"),
     "nhat-ky/": ("a_specialist", "a_clerk", "a_archivist"),
+    "nhat-ky/xlsx/": ("a_specialist", "a_clerk", "a_archivist"),
     "van-hanh/": ALL_A,
     "to-chuc-lai/": ALL_A,  # the province's administrator (superuser) only
     "van-ban-di/<int:pk>/xin-y-kien/": NOT_DRAFTER,

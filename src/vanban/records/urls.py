@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanban.records import views, views_digitise
+from vanban.records import views, views_digitise, views_lists
 
 app_name = "records"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.my_dossiers, name="my_dossiers"),
+    path("", views_lists.my_dossiers, name="my_dossiers"),
+    path("xlsx/", views_lists.my_dossiers_xlsx, name="my_dossiers_xlsx"),
     path("danh-muc/", views.catalog, name="catalog"),
     path("danh-muc/<int:entry_id>/lap/", views.open_dossier, name="open"),
     path("<int:pk>/", views.dossier_detail, name="dossier"),
@@ -25,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/tep/<int:file_id>/", views.download, name="download"),
     path("nop-luu/", views.transfers, name="transfers"),
     path("nop-luu/<int:pk>/", views.decide_transfer, name="decide_transfer"),
-    path("kho/", views.archive, name="archive"),
+    path("kho/", views_lists.archive, name="archive"),
+    path("kho/xlsx/", views_lists.archive_xlsx, name="archive_xlsx"),
     path("toan-ven/", views.fixity, name="fixity"),
 ]

@@ -30,7 +30,7 @@ from vanban.records.models import ArchiveTransfer, CatalogEntry, Dossier, ItemFi
 from vanban.web.current import current_agency
 
 
-def _agency(request: HttpRequest) -> Agency:
+def agency_of(request: HttpRequest) -> Agency:
     agency = current_agency(request)
     if agency is None or not permissions.is_staff(request.user, agency.pk):
         raise PermissionDenied
@@ -64,16 +64,8 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def my_dossiers(request: HttpRequest) -> HttpResponse:
-    agency = _agency(request)
-    return render(request, "records/my_dossiers.html", {
-        "dossiers": queries.my_dossiers(request.user, agency),
-        "is_archivist": permissions.is_archivist(request.user, agency.pk)})
-
-
-@login_required
 def catalog(request: HttpRequest) -> HttpResponse:
-    agency = _agency(request)
+    agency = agency_of(request)
     year = _year(request)
     cat = queries.catalog(agency, year)
     is_archivist = permissions.is_archivist(request.user, agency.pk)
@@ -109,7 +101,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def open_dossier(request: HttpRequest, entry_id: int) -> HttpResponse:
-    agency = _agency(request)
+    agency = agency_of(request)
     entry = CatalogEntry.objects.filter(pk=entry_id, catalog__agency=agency).first()
     if entry is None:
         raise Http404
@@ -268,7 +260,7 @@ def download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
 
 @login_required
 def transfers(request: HttpRequest) -> HttpResponse:
-    agency = _agency(request)
+    agency = agency_of(request)
     if request.method == "POST":
         ids = [int(x) for x in request.POST.getlist("dossier") if x.isdigit()]
         chosen = [d for d in queries.closed_dossiers(request.user, agency) if d.pk in ids]
@@ -290,7 +282,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = _agency(request)
+    agency = agency_of(request)
     transfer = ArchiveTransfer.objects.filter(pk=pk, agency=agency).first()
     if transfer is None:
         raise Http404
@@ -310,16 +302,6 @@ def decide_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     except RecordsError as exc:
         _fail(request, exc)
     return redirect("records:transfers")
-
-
-@login_required
-def archive(request: HttpRequest) -> HttpResponse:
-    agency = _agency(request)
-    if not permissions.can_view_archive(request.user, agency.pk):
-        raise PermissionDenied
-    query = request.GET.get("q", "")[:200]
-    return render(request, "records/archive.html", {
-        "dossiers": queries.archive(agency, text=query)[:200], "q": query})
 
 
 @login_required

@@ -158,6 +158,9 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "van-ban-den/<int:pk>/phan-cong/": ("a_specialist", "a_clerk", "a_archivist"),
     "cong-viec/": EVERY_MEMBER + " (one's own work)",
     "cong-viec/thong-bao/": EVERY_MEMBER + " (one's own notifications)",
+    "cong-viec/thong-bao/doc/": EVERY_MEMBER + " (marks one's own notifications read)",
+    # a_specialist's notification (assigned the arrival): everyone else gets 404
+    "cong-viec/thong-bao/<int:pk>/": ("a_leader", "a_clerk", "a_archivist", "a_admin", "a_other_specialist"),
     "cong-viec/<int:pk>/bat-dau/": ("a_other_specialist", "a_leader", "a_clerk"),
     "cong-viec/<int:pk>/ghi-chu/": ("a_other_specialist", "a_leader", "a_clerk"),
     "cong-viec/<int:pk>/hoan-thanh/": ("a_other_specialist", "a_leader", "a_clerk"),

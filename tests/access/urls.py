@@ -24,6 +24,7 @@ FILL: dict[str, dict[str, str]] = {
     "uy-quyen/<int:pk>/thu-hoi/": {"pk": "delegation"},
     "cong-viec/thoi-han/<int:pk>/bo/": {"pk": "deadline_rule"},
     "cong-viec/quy-trinh/<int:pk>/": {"pk": "process"},
+    "cong-viec/thong-bao/<int:pk>/": {"pk": "notification"},
     "cong-viec/quy-trinh/<int:pk>/sua/": {"pk": "process"},
     "cong-viec/quy-trinh/<int:pk>/thoi-ap-dung/": {"pk": "process"},
     "cong-viec/quy-trinh/phien-ban/<int:pk>/them-buoc/": {"pk": "process_version"},

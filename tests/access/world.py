@@ -177,6 +177,7 @@ def build_world(office: Office) -> World:
     process_version = process.versions.get()
     ids.update({
         "process": process.pk, "process_version": process_version.pk,
+        "notification": office.specialist.notifications.order_by("pk").first().pk,
         "process_step": process_version.steps.last().pk, "process_transition": process_version.transitions.last().pk,
         "draft": draft.pk, "submitted": submitted.pk, "approved": approved.pk, "issued": issued.pk,
         "incoming": arrived.pk, "assignment": assignment.pk, "document_file": draft.current_files()[0].pk,

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -129,6 +130,37 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = list(request.user.notifications.all()[:100])
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "workflow/notifications.html", {"rows": rows})
+    """One's notifications, newest first, unread marked; reading the list changes nothing
+    (opening one, or "đánh dấu đã đọc", does)."""
+    unread_only = request.GET.get("chua-doc") == "1"
+    qs = request.user.notifications.all()
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "workflow/notifications.html", {
+        "page": page, "unread_only": unread_only, "params": "chua-doc=1" if unread_only else "",
+        "unread": request.user.notifications.filter(read_at__isnull=True).count()})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open one notification: it is read, and the page it is about opens (a path on this site only)."""
+    note = request.user.notifications.filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    if note.read_at is None:
+        request.user.notifications.filter(pk=pk).update(read_at=timezone.now())
+    safe = note.url.startswith("/") and not note.url.startswith("//") and "\\" not in note.url
+    return redirect(note.url if safe else "notifications")
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the chosen notifications read, or all of them."""
+    qs = request.user.notifications.filter(read_at__isnull=True)
+    if request.POST.get("all") != "1":
+        qs = qs.filter(pk__in=[int(v) for v in request.POST.getlist("id") if v.isdigit()])
+    count = qs.update(read_at=timezone.now())
+    messages.success(request, f"Đã đánh dấu {count} thông báo là đã đọc.")
+    return redirect("notifications")

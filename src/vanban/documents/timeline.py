@@ -52,6 +52,10 @@ def _detail(event: AuditEvent, names: dict[str, str]) -> str:
         code = str(d.get("status", ""))
         label = StatusCode(code).label if code in StatusCode._value2member_map_ else code
         return f"{d.get('from')}: {code} {label}" + (f" — {d['description']}" if d.get("description") else "")
+    if event.action == "workflow.forwarded":
+        unit = (d.get("unit") or [None, None])[1]
+        proposal = "; ".join(x for x in (f"đề xuất {unit} chủ trì" if unit else "", d.get("note") or "") if x)
+        return names.get(d.get("leader", ""), d.get("leader", "")) + (f" — {proposal}" if proposal else "")
     if event.action == "workflow.process_moved":
         to = f"{d.get('to')}" + (f" — {names.get(d['holder'], d['holder'])}" if d.get("holder") else "")
         return f"{d.get('label')}: {to}" + (f"; “{d['note']}”" if d.get("note") else "")
@@ -79,6 +83,8 @@ def timeline(document: Document, *, include_reads: bool = False) -> list[Step]:
     for e in events:
         if e.action in ("workflow.assigned", "workflow.unit_assigned"):
             logins.update(u for u, _ in (e.details or {}).get("assignees", []))
+        if e.action == "workflow.forwarded" and (e.details or {}).get("leader"):
+            logins.add(e.details["leader"])
         if e.action == "workflow.process_moved" and (e.details or {}).get("holder"):
             logins.add(e.details["holder"])
     names = _names(logins - set(SYSTEM_ACTORS))

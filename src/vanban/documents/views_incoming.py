@@ -138,9 +138,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                                 .exclude(pk=request.user.pk).distinct().order_by("full_name"))
                     for ua in unit_tasks}
     process = document_panel(doc, request.user)
+    proposal = doc.proposals.select_related("author", "leader", "unit").first()
     own_process = process is not None and process["run"].finished_at is None  # moves only along its steps
     return render(request, "documents/incoming_detail.html", {
-        "doc": doc, "process": process, "files": doc.current_files(), "checks": doc.verification.get("checks", []),
+        "doc": doc, "process": process, "proposal": proposal, "files": doc.current_files(),
+        "checks": doc.verification.get("checks", []),
         "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
         "assignments": doc.assignments.select_related("assignee", "unit_assignment__unit").order_by("kind", "id"),
         "unit_assignments": doc.unit_assignments.select_related("unit", "handled_by").order_by("kind", "id"),
@@ -183,7 +185,10 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
     leader = User.objects.filter(pk=request.POST.get("leader") or 0).first()
     if leader is None:
         raise Http404
-    return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", leader=leader)
+    unit_id = request.POST.get("proposed_unit", "")
+    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+    return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", leader=leader,
+                note=request.POST.get("proposal", ""), unit=unit)
 
 
 def _posted_ids(request: HttpRequest, name: str) -> list[int]:

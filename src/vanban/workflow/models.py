@@ -30,6 +30,26 @@ class Instruction(models.Model):
         return self.text[:60]
 
 
+class Proposal(models.Model):
+    """Ý kiến đề xuất: the clerk's proposal when passing an accepted document to a leader (which
+    unit or person should handle it, how soon); the leader reads it beside the document and the
+    assignment form starts from it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="proposals")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("ý kiến đề xuất", blank=True)
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị đề xuất chủ trì", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
 class HandlingKind(models.TextChoices):
     """The part a person or a unit is given in handling a document."""
 

@@ -23,7 +23,15 @@ from vanban.documents.models import Document
 from vanban.exchange.services import queue_status
 from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.mail import mail_notification
-from vanban.workflow.models import Assignment, Instruction, Notification, ProcessRun, UnitAssignment, WorkNote
+from vanban.workflow.models import (
+    Assignment,
+    Instruction,
+    Notification,
+    ProcessRun,
+    Proposal,
+    UnitAssignment,
+    WorkNote,
+)
 
 OPEN_STATES = (Assignment.State.OPEN, Assignment.State.IN_PROGRESS)
 UNIT_OPEN = (UnitAssignment.State.OPEN, UnitAssignment.State.IN_PROGRESS)
@@ -89,16 +97,27 @@ def _not_on_own_process(document: Document) -> None:
 
 
 @transaction.atomic
-def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str = "") -> Document:
+def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str = "",
+                      unit: Unit | None = None) -> Document:
+    """The clerk passes an accepted document to a leader, with a proposal (ý kiến đề xuất):
+    a note and/or the unit proposed to lead."""
     document = _locked(document)
     if document.state != Document.State.ACCEPTED or not has_role(actor, document.agency_id, Role.CLERK):
         raise DocumentForbiddenError("Chỉ văn thư được chuyển văn bản đã tiếp nhận cho lãnh đạo.")
     _not_on_own_process(document)
     if not has_role(leader, document.agency_id, Role.LEADER):
         raise DocumentError("NOT_A_LEADER", "Người nhận phải là lãnh đạo của cơ quan.")
-    notify(leader, f"Văn bản đến chờ phân công: {document.notation} — {document.subject}", document, "to_assign")
+    if unit is not None and (unit.agency_id != document.agency_id or not unit.is_active):
+        raise DocumentError("UNIT_OUTSIDE", f"{unit.name} không phải đơn vị đang hoạt động của cơ quan.")
+    note = nfc(note or "").strip()[:2000]
+    if note or unit is not None:
+        Proposal.objects.create(document=document, author=actor, leader=leader, text=note, unit=unit)
+    proposal = f" — đề xuất: {unit.name + (': ' if note else '') if unit else ''}{note}" if note or unit else ""
+    notify(leader, f"Văn bản đến chờ phân công: {document.notation} — {document.subject}{proposal}", document,
+           "to_assign")
     record_event("workflow.forwarded", actor=actor, agency_code=document.agency.code, obj=document,
-                 details={"leader": leader.get_username(), "note": nfc(note)})
+                 details={"leader": leader.get_username(), "note": note,
+                          "unit": [unit.code, unit.name] if unit else None})
     return document
 
 

@@ -77,6 +77,12 @@ def test_export_writes_a_complete_sip(archive: Archive, pdf_bytes: bytes, tmp_pa
     digests = {o.findtext(f"{p}objectIdentifier/{p}objectIdentifierValue"):
                o.findtext(f"{p}objectCharacteristics/{p}fixity/{p}messageDigest") for o in premis.iter(f"{p}object")}
     assert digests == {rel: digest for rel, digest in files.items() if rel.startswith("representations/rep1/data/")}
+    registry = {o.findtext(f"{p}objectIdentifier/{p}objectIdentifierValue"):
+                (o.findtext(f"{p}objectCharacteristics/{p}format/{p}formatRegistry/{p}formatRegistryName"),
+                 o.findtext(f"{p}objectCharacteristics/{p}format/{p}formatRegistry/{p}formatRegistryKey"))
+                for o in premis.iter(f"{p}object")}
+    assert registry[f"representations/rep1/data/0000001/{main.name}"][0] == "PRONOM"  # fido's identification
+    assert registry[f"representations/rep1/data/0000001/{main.name}"][1].startswith("fmt/")
     assert set(files) - set(digests) == {"documentation/doc-goi-luu-tru.txt", "schemas/hoso.xsd",
                                          "representations/rep1/METS.xml"}
     kinds = [e.findtext(f"{p}eventType") for e in premis.iter(f"{p}event")]

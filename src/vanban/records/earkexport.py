@@ -24,6 +24,7 @@ from vanban.audit.models import AuditEvent
 from vanban.audit.services import record_event
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
+from vanban.records import pronom
 from vanban.records.eark_docs import documentation_text, hoso_schema
 from vanban.records.earkcommon import (
     AUDIT,
@@ -130,11 +131,17 @@ def _premis(dossier: Dossier, files: list[PackedFile], events: list[AuditEvent])
         _sub(fixity, f"{P}messageDigest", pf.sha256)
         _sub(fixity, f"{P}messageDigestOriginator", "vanban")
         _sub(chars, f"{P}size", len(pf.data))
-        fmt = _sub(_sub(chars, f"{P}format"), f"{P}formatDesignation")
+        fmt_block = _sub(chars, f"{P}format")
+        fmt = _sub(fmt_block, f"{P}formatDesignation")
         _sub(fmt, f"{P}formatName", pf.row.content_type if pf.row else "application/octet-stream")
         if pf.row is not None and pf.row.is_pdf:
             _sub(fmt, f"{P}formatVersion", f"PDF/A-{pf.row.pdfa}" if pf.row.pdfa not in ("", "none")
                  else "không phải PDF/A")
+        if (puid := pronom.identify(pf.data, pf.rel)) is not None:  # the registry archives read
+            registry = _sub(fmt_block, f"{P}formatRegistry")
+            _sub(registry, f"{P}formatRegistryName", "PRONOM")
+            _sub(registry, f"{P}formatRegistryKey", puid.key)
+            _sub(fmt_block, f"{P}formatNote", f"{puid.name} (fido, DROID v109, theo {puid.basis})")
         if pf.row is not None:
             _sub(obj, f"{P}originalName", pf.row.name)
     now = to_iso(timezone.now())

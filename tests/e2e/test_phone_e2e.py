@@ -17,7 +17,7 @@ from vanban.pki.samplepdf import make_pdf
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PAGES = ["/", "/van-ban-di/", "/van-ban-den/", "/van-ban-den/so/", "/van-ban-di/so/", "/cong-viec/", "/tim-kiem/",
-         "/danh-ba/"]
+         "/danh-ba/", "/cong-viec/quy-trinh/", "/cong-viec/thong-bao/", "/nhat-ky/"]
 
 
 def _fits(page: Any) -> bool:

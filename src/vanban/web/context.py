@@ -38,13 +38,13 @@ def _counts(user: Any, agency: Any, roles: set[str]) -> dict[str, int]:
     if agency is None:
         return {}
     from vanban.documents.models import Document
-    from vanban.workflow.queries import my_work, to_assign
+    from vanban.workflow.queries import my_steps, my_work, to_assign
 
     counts: dict[str, int] = {}
     if "clerk" in roles:
         counts["incoming_list"] = Document.objects.filter(agency=agency, direction="incoming",
                                                           state="arrived").count()
-    work = my_work(user).count()
+    work = my_work(user).count() + my_steps(user).filter(document__agency=agency).count()
     if "leader" in roles:
         work += to_assign(agency).count()
     counts["my_work"] = work

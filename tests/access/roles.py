@@ -58,6 +58,9 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "cong-viec/quy-trinh/buoc/<int:pk>/bo/": (*NON_ADMINS, "a_other_specialist"),
     "cong-viec/quy-trinh/thao-tac/<int:pk>/bo/": (*NON_ADMINS, "a_other_specialist"),
     "cong-viec/quy-trinh/van-ban/<int:pk>/chuyen/": NOT_ASSIGNED,
+    # readers of the arrival get a message (it is on the built-in path); non-leaders are refused by
+    # the service (tests/exchange/test_processes.py)
+    "cong-viec/quy-trinh/van-ban/<int:pk>/giao-lai/": NOT_ASSIGNED,
     "uy-quyen/": EVERY_MEMBER + " (the delegations they give or hold; the form for leaders and admins)",
     "uy-quyen/<int:pk>/thu-hoi/": ("a_specialist", "a_clerk", "a_archivist", "a_other_specialist"),
     "kho-tin-cay/": NON_ADMINS,

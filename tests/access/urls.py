@@ -33,6 +33,7 @@ FILL: dict[str, dict[str, str]] = {
     "cong-viec/quy-trinh/buoc/<int:pk>/bo/": {"pk": "process_step"},
     "cong-viec/quy-trinh/thao-tac/<int:pk>/bo/": {"pk": "process_transition"},
     "cong-viec/quy-trinh/van-ban/<int:pk>/chuyen/": {"pk": "incoming"},
+    "cong-viec/quy-trinh/van-ban/<int:pk>/giao-lai/": {"pk": "incoming"},
     "van-ban-di/<int:pk>/xin-y-kien/": {"pk": "draft"},
     "van-ban-di/<int:pk>/y-kien/<int:request_id>/": {"pk": "draft", "request_id": "consultation_request"},
     "don-vi/<int:unit_id>/xep-nguoi/": {"unit_id": "unit"},

@@ -45,6 +45,12 @@ def test_a_word_draft_is_signed_and_issued_as_pdf(signing_office: Office) -> Non
     source = doc.files.get(role=DocumentFile.Role.WORKING)
     assert (source.name, source.stage) == ("quy-che.docx", "source")
     assert get_store().get(source.sha256) == DOCX  # kept byte for byte
+    second = make_docx([Para.of("QUYẾT ĐỊNH"), Para.of(SUBJECT + " (sửa)")])
+    services.update_draft(actor=o.specialist, document=doc, files=[services.FileInput("quy-che.docx", second)])
+    sources = doc.files.filter(role=DocumentFile.Role.WORKING, stage="source")
+    assert [(f.is_current, get_store().get(f.sha256) == second) for f in sources.order_by("pk")] == [
+        (False, False), (True, True)]  # the earlier source retired, not current beside the new one
+    doc.refresh_from_db()
     services.submit_draft(actor=o.specialist, document=doc, approver=o.leader)
     services.approve_and_sign(actor=o.leader, document=doc)
     issued = services.issue_document(actor=o.clerk, document=doc)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b, statuses
 from tests.factories import make_user
-from vanban.accounts.models import UnitMembership
+from vanban.accounts.models import UnitMembership, User
 from vanban.agencies.models import Agency, Unit
 from vanban.audit.models import AuditEvent
 from vanban.documents import incoming
@@ -168,6 +168,12 @@ def test_a_document_runs_through_the_agencys_own_process(province: Province, cli
     assert processes.remind_steps() == 1 and processes.remind_steps() == 0  # once per step
     late = Notification.objects.get(user=s.head, kind="deadline_passed")
     assert late.text.startswith("Quá hạn bước “Trưởng phòng phân công”")
+    # Told a day before, then again once the deadline has passed (and only then).
+    Notification.objects.filter(user=s.head, kind="deadline_passed").delete()
+    ProcessRun.objects.filter(pk=run.pk).update(due_on=timezone.localdate() - timedelta(days=1),
+                                                reminded_at=timezone.now() - timedelta(days=2))
+    assert processes.remind_steps() == 1 and processes.remind_steps() == 0
+    assert Notification.objects.filter(user=s.head, kind="deadline_passed").count() == 1
     with pytest.raises(DocumentError) as err:  # pressed twice
         processes.move(actor=p.b_clerk, document=doc, transition=t["Văn thư tiếp nhận", "Chuyển phòng"])
     assert err.value.code == "PROCESS_ALREADY_MOVED"
@@ -199,6 +205,9 @@ def test_a_document_runs_through_the_agencys_own_process(province: Province, cli
         "Chuyên viên xử lý", "Lãnh đạo Sở duyệt", "Hoàn thành"]
     with pytest.raises(DocumentError) as err:
         processes.move(actor=p.b_leader, document=doc, transition=t["Lãnh đạo Sở duyệt", "Đồng ý kết quả"])
+    assert err.value.code == "PROCESS_FINISHED"
+    with pytest.raises(DocumentError) as err:
+        processes.reassign(actor=p.b_leader, document=doc, holder=p.b_specialist, reason="x")
     assert err.value.code == "PROCESS_FINISHED"
 
     inbound.poll()  # the sender hears each status once, in order, 04 naming the unit
@@ -290,3 +299,55 @@ def test_the_api_shows_the_step_and_moves_like_the_page(province: Province, clie
     client.force_login(s.outsider)
     assert client.get(url).status_code == 404
     assert version.runs.count() == 1
+
+
+def test_a_step_whose_holder_left_is_given_to_someone_else(province: Province, client: Client) -> None:
+    p = province
+    s = Staff(p)
+    write_process(p, s)
+    issue_to_b(p)
+    inbound.poll()
+    doc = Document.objects.get(agency=p.b, direction="incoming")
+    incoming.accept_package(actor=p.b_clerk, document=doc)
+    run = ProcessRun.objects.get(document=doc)
+    first = run.step.exits.get()
+    processes.move(actor=p.b_clerk, document=doc, transition=first)
+    give = ProcessRun.objects.get(pk=run.pk).step.exits.get()
+    processes.move(actor=s.head, document=doc, transition=give, holder=p.b_specialist)
+    p.b_specialist.is_active = False  # the specialist left; nobody else could move it
+    p.b_specialist.save()
+    second = User.objects.get(username="chuyenvien2.snv")
+    with pytest.raises(DocumentForbiddenError):
+        processes.reassign(actor=s.head, document=doc, holder=second, reason="Nghỉ việc")  # not a leader
+    with pytest.raises(DocumentError) as err:
+        processes.reassign(actor=p.b_leader, document=doc, holder=s.outsider, reason="Nghỉ việc")
+    assert err.value.code == "HOLDER_NOT_ALLOWED"  # of another unit
+    with pytest.raises(DocumentError) as err:
+        processes.reassign(actor=p.b_leader, document=doc, holder=second, reason=" ")
+    assert err.value.code == "REASON_REQUIRED"
+    client.force_login(p.b_leader)
+    page = client.get(f"/van-ban-den/{doc.pk}/").content.decode()
+    assert 'data-testid="process-reassign"' in page and "Phan Văn Hai" in page
+    client.post(f"/cong-viec/quy-trinh/van-ban/{doc.pk}/giao-lai/", {"holder": second.pk, "reason": "Nghỉ việc"})
+    run.refresh_from_db()
+    assert run.holder_id == second.pk and run.moves.last().label == "Giao lại"
+    assert can_view(User.objects.get(pk=second.pk), doc)
+    processes.move(actor=second, document=doc, transition=run.step.exits.get(), holder=p.b_leader)
+    assert ProcessRun.objects.get(pk=run.pk).holder_id == p.b_leader.pk
+
+
+def test_who_and_statuses_are_checked_per_step(province: Province) -> None:
+    p = province
+    s = Staff(p)
+    process = processes.create_process(actor=s.admin, agency=p.b, name="Kiểm tra người thực hiện")
+    version = process.versions.get()
+    with pytest.raises(DocumentError) as err:  # 06 says "finished": only an end step may send it
+        processes.add_step(actor=s.admin, version=version, name="Xử lý", role="specialist", status_code="06")
+    assert err.value.code == "STEP_BAD_STATUS"
+    # The position must be held in the step's unit, not in another one.
+    UnitMembership.objects.filter(user=s.outsider).update(position="Phó trưởng phòng")
+    step = processes.add_step(actor=s.admin, version=version, name="Phó phòng CCVC", unit=s.ccvc,
+                              position="Phó trưởng phòng")
+    assert list(processes.candidates(step, p.b.pk)) == []
+    UnitMembership.objects.filter(user=p.b_specialist, unit=s.ccvc).update(position="Phó trưởng phòng")
+    assert list(processes.candidates(step, p.b.pk)) == [p.b_specialist]

@@ -6,6 +6,7 @@ no identification or one by extension, never an error."""
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 
 import pytest
@@ -53,7 +54,12 @@ def test_hostile_bytes_never_raise() -> None:
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", b"<" * 5_000_000)
+    damaged = bytearray(make_docx([Para.of("Dự thảo " * 200)]))  # fido raised zlib.error on this one
+    rnd = random.Random(0)
+    for _ in range(8):
+        damaged[rnd.randrange(30, 400)] = rnd.randrange(256)
     for name, data in (("rong.pdf", b""), ("hong.docx", bomb.getvalue()), ("x", b"\x00" * 100),
-                       ("../../etc/passwd", b"%PDF-1.4 broken")):
+                       ("../../etc/passwd", b"%PDF-1.4 broken"), ("hong2.docx", bytes(damaged)),
+                       ("hong.doc", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x07" * 3000)):
         got = identify(data, name)
         assert got is None or got.key.startswith(("fmt/", "x-fmt/"))

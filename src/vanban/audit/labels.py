@@ -42,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "workflow.process_transition_removed": "bỏ thao tác quy trình",
     "workflow.process_published": "ban hành quy trình xử lý", "workflow.process_withdrawn": "thôi áp dụng quy trình",
     "workflow.process_started": "vào quy trình xử lý của cơ quan", "workflow.process_moved": "chuyển bước xử lý",
+    "workflow.process_reassigned": "giao lại bước xử lý",
     "exchange.status_received": "nhận phản hồi trạng thái", "exchange.package_sent": "gửi gói tin liên thông",
     "exchange.package_unreadable": "gói tin không đọc được",
     "records.catalog_imported": "nhập danh mục hồ sơ", "records.dossier_opened": "lập hồ sơ",

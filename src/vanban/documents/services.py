@@ -166,6 +166,7 @@ def _store_converted(document: Document, actor: Any, upload: FileInput, stage: s
         pdf = to_pdf(upload.name, data)
     except ConversionError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
+    document.files.filter(role=DocumentFile.Role.WORKING, stage="source", is_current=True).update(is_current=False)
     _store_file(document, actor, FileInput(upload.name, upload.data, DocumentFile.Role.WORKING), stage="source")
     stem = upload.name.rsplit(".", 1)[0] or "van-ban"
     return _store_file(document, actor, FileInput(f"{stem}.pdf", pdf, DocumentFile.Role.MAIN),

@@ -186,13 +186,13 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
     if leader is None:
         raise Http404
     unit_id = request.POST.get("proposed_unit", "")
-    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdecimal() else None
     return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", leader=leader,
                 note=request.POST.get("proposal", ""), unit=unit)
 
 
 def _posted_ids(request: HttpRequest, name: str) -> list[int]:
-    return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+    return [int(v) for v in request.POST.getlist(name) if v.isdecimal()]
 
 
 @login_required
@@ -326,7 +326,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
             form = PaperForm(initial=initial)
         rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields] if prefill else []
         return render(request, "documents/incoming_paper.html", {"form": form, "prefill": prefill, "rows": rows})
-    if request.method == "GET" and (ocr_id := request.GET.get("ocr", "")).isdigit():
+    if request.method == "GET" and (ocr_id := request.GET.get("ocr", "")).isdecimal():
         return _prefilled_from_ocr(request, agency, int(ocr_id))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -52,6 +52,9 @@ def identify(data: bytes, name: str) -> Puid | None:
         path.write_bytes(data)
         fido, collector = _fido()
         collector.found = []
-        fido.identify_file(str(path))
+        try:
+            fido.identify_file(str(path))
+        except Exception:  # fido lets zlib and OLE errors of damaged files escape
+            return None  # an unidentified file is written without a registry key, never a failed export
         found = list(collector.found)
     return found[0] if found else None

@@ -39,7 +39,7 @@ from vanban.reorg.services import (
     merge,
     plan_merge,
 )
-from vanban.workflow.models import Assignment, Notification, UnitAssignment
+from vanban.workflow.models import Assignment, Notification, ProcessRun, UnitAssignment
 
 
 @dataclass
@@ -139,13 +139,15 @@ def plan_split(old_code: str, main_code: str, units_by_successor: dict[str, list
         document__in=open_docs.values(), kind=UnitAssignment.Kind.LEAD,
         state__in=[UnitAssignment.State.OPEN, UnitAssignment.State.IN_PROGRESS]) if ua.unit_id in by_pk}
     lead_people = dict(open_docs_leads(open_docs))
+    holders = dict(ProcessRun.objects.filter(document__in=open_docs.values(), finished_at__isnull=True,
+                                             holder__isnull=False).values_list("document_id", "holder_id"))
     for pk, doc in open_docs.items():
         if pk in documents:
             code = documents[pk]
         elif doc.direction == Document.Direction.OUTGOING:
             code = person_owner(doc.drafter_id)
         else:
-            code = leads.get(pk) or person_owner(lead_people.get(pk))
+            code = leads.get(pk) or person_owner(holders.get(pk) or lead_people.get(pk))
         parts[code].documents.append(doc)
     for dossier in Dossier.objects.filter(agency=old, state=Dossier.State.OPEN):
         parts[person_owner(dossier.creator_id)].dossiers.append(dossier)
@@ -216,8 +218,11 @@ def _give(old: Agency, part: Part, decision: str, effective_on: date, actor: Any
     note = (f"Chuyển sang {successor.name} do chia tách {old.name} từ {effective_on:%d/%m/%Y} "
             f"(căn cứ: {decision[:200]}).")
     renames = {old_code: new for _, old_code, new in part.unit_codes}
-    for unit in part.units:
-        Unit.objects.filter(pk=unit.pk).update(agency=successor, code=renames.get(unit.code, unit.code))
+    moving_units = {u.pk for u in part.units}
+    for unit in part.units:  # a unit whose parent goes elsewhere is a top-level unit of its new agency
+        parent = unit.parent_id if unit.parent_id in moving_units else None
+        Unit.objects.filter(pk=unit.pk).update(agency=successor, code=renames.get(unit.code, unit.code),
+                                               parent_id=parent)
     ids = [d.pk for d in part.documents]
     duplicates = [pk for pk in _duplicate_arrivals([old.pk], successor.pk) if pk in ids]
     moving = [pk for pk in ids if pk not in duplicates]

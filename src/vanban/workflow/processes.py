@@ -46,15 +46,17 @@ def candidates(step: ProcessStep, agency_id: int) -> QuerySet[User]:
     qs = User.objects.filter(is_active=True, memberships__agency_id=agency_id)
     if step.role:
         qs = qs.filter(memberships__agency_id=agency_id, memberships__role=step.role)
-    if step.unit_id:
-        unit_q = Q(unit_memberships__unit_id=step.unit_id)
+    if step.unit_id or step.rank:  # one unit membership meets unit, rank and position together
+        unit_q = Q(unit_memberships__unit_id=step.unit_id) if step.unit_id else Q(
+            unit_memberships__unit__agency_id=agency_id)
         if step.rank:
             unit_q &= Q(unit_memberships__rank=step.rank)
+        if step.position:
+            unit_q &= Q(unit_memberships__position__iexact=step.position)
         qs = qs.filter(unit_q)
-    elif step.rank:
-        qs = qs.filter(unit_memberships__unit__agency_id=agency_id, unit_memberships__rank=step.rank)
-    if step.position:
-        qs = qs.filter(Q(position__iexact=step.position) | Q(unit_memberships__position__iexact=step.position))
+    elif step.position:  # the person's position, or their position in a unit of this agency
+        qs = qs.filter(Q(position__iexact=step.position) | Q(unit_memberships__unit__agency_id=agency_id,
+                                                             unit_memberships__position__iexact=step.position))
     return qs.distinct().order_by("full_name", "username")
 
 
@@ -154,6 +156,8 @@ def add_step(*, actor: Any, version: ProcessVersion, name: str, role: str = "", 
         raise DocumentError("STEP_FOREIGN_UNIT", f"{unit.name} không thuộc cơ quan này.")
     if status_code not in STATUSES:
         raise DocumentError("STEP_BAD_STATUS", f"Trạng thái không dùng được: {status_code}.")
+    if status_code == "06" and not is_end:
+        raise DocumentError("STEP_BAD_STATUS", "Trạng thái 06 (hoàn thành) chỉ gửi ở bước kết thúc.")
     if working_days is not None and not 1 <= int(working_days) <= 365:
         raise DocumentError("STEP_BAD_DAYS", "Thời hạn của bước phải từ 1 đến 365 ngày làm việc.")
     if not is_end and not (role or unit or rank or position):
@@ -234,6 +238,7 @@ def problems(version: ProcessVersion) -> list[tuple[str, str]]:
 def publish(*, actor: Any, version: ProcessVersion) -> ProcessVersion:
     """Put a checked draft in force; the version it replaces is kept for the documents on it."""
     version = _draft(actor, version)
+    Agency.objects.select_for_update().filter(pk=version.process.agency_id).first()  # one publication at a time
     found = problems(version)
     if found:
         raise DocumentError("PROCESS_INVALID", "Chưa ban hành được quy trình: " + " ".join(m for _, m in found))
@@ -322,11 +327,11 @@ def move(*, actor: Any, document: Document, transition: ProcessTransition, holde
     """The holder moves the document along an allowed transition to the next person. Entering a
     step answers its status once (never going back: 04 after 05 is not sent); the end step
     completes the document (06)."""
-    run = ProcessRun.objects.select_for_update().select_related("document__agency", "step", "version").filter(
-        document=document).first()
+    document = Document.objects.select_for_update().select_related("agency").get(pk=document.pk)  # then the run
+    run = ProcessRun.objects.select_for_update().select_related("step", "version").filter(document=document).first()
     if run is None:
         raise DocumentError("PROCESS_NONE", "Văn bản này không xử lý theo quy trình riêng của cơ quan.", 409)
-    document = Document.objects.select_for_update().select_related("agency").get(pk=document.pk)
+    run.document = document
     if run.finished_at is not None or document.state in (Document.State.REVOKED, Document.State.COMPLETED,
                                                          Document.State.MERGED):
         raise DocumentError("PROCESS_FINISHED", "Văn bản đã kết thúc quy trình xử lý.", 409)
@@ -384,14 +389,45 @@ def move(*, actor: Any, document: Document, transition: ProcessTransition, holde
     return run
 
 
+@transaction.atomic
+def reassign(*, actor: Any, document: Document, holder: User, reason: str) -> ProcessRun:
+    """A leader or the agency admin gives the current step to someone else who can do it (the
+    holder is away, has left, or moved): the document never stays with nobody able to move it."""
+    document = Document.objects.select_for_update().select_related("agency").get(pk=document.pk)
+    run = ProcessRun.objects.select_for_update().select_related("step", "version", "holder").filter(
+        document=document, finished_at__isnull=True).first()
+    if run is None:
+        raise DocumentError("PROCESS_FINISHED", "Văn bản không còn ở bước nào của quy trình.", 409)
+    if not (can_manage(actor, document.agency_id) or has_role(actor, document.agency_id, Role.LEADER)):
+        raise DocumentForbiddenError("Chỉ lãnh đạo hoặc quản trị cơ quan được giao lại bước xử lý.")
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise DocumentError("REASON_REQUIRED", "Phải ghi lý do giao lại.")
+    if holder.pk == run.holder_id or not holder.is_active or not matches(holder, run.step, document.agency_id):
+        raise DocumentError("HOLDER_NOT_ALLOWED", f"{holder.display_name()} không nhận được bước “{run.step.name}” "
+                                                  f"({run.step.who_text}).")
+    before = run.holder
+    run.holder, run.reminded_at = holder, None
+    run.save(update_fields=["holder", "reminded_at"])
+    ProcessMove.objects.create(run=run, source=run.step, target=run.step, label="Giao lại", actor=actor,
+                               holder=holder, note=reason, due_on=run.due_on)
+    notify(holder, f"{run.step.name} (giao lại): {document.notation} — {document.subject}", document, "process_step")
+    record_event("workflow.process_reassigned", actor=actor, agency_code=document.agency.code, obj=document,
+                 details={"step": run.step.name, "from": before.get_username() if before else None,
+                          "to": holder.get_username(), "reason": reason})
+    return run
+
+
 def remind_steps() -> int:
-    """One reminder per step when its deadline is a day away or has passed."""
+    """Per step: one reminder when its deadline is a day away, one more once it has passed."""
     today = timezone.localdate()
     count = 0
-    for run in ProcessRun.objects.filter(finished_at__isnull=True, reminded_at__isnull=True, holder__isnull=False,
+    for run in ProcessRun.objects.filter(finished_at__isnull=True, holder__isnull=False,
                                          due_on__lte=add_working_days(today, 1)).select_related(
                                              "document", "holder", "step"):
         late = run.due_on < today  # type: ignore[operator]
+        if run.reminded_at is not None and (not late or timezone.localtime(run.reminded_at).date() > run.due_on):
+            continue  # told already: once before the deadline, once after it
         notify(run.holder, ("Quá hạn bước " if late else "Sắp đến hạn bước ")  # type: ignore[arg-type]
                + f"“{run.step.name}”: {run.document.notation} — hạn {run.due_on:%d/%m/%Y}", run.document,
                "deadline_passed" if late else "deadline_near")

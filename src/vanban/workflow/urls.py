@@ -23,6 +23,7 @@ urlpatterns = [
     path("quy-trinh/buoc/<int:pk>/bo/", views_processes.step_remove, name="process_step_remove"),
     path("quy-trinh/thao-tac/<int:pk>/bo/", views_processes.transition_remove, name="process_transition_remove"),
     path("quy-trinh/van-ban/<int:pk>/chuyen/", views_processes.move, name="process_move"),
+    path("quy-trinh/van-ban/<int:pk>/giao-lai/", views_processes.reassign, name="process_reassign"),
     path("<int:pk>/bat-dau/", views.start, name="assignment_start"),
     path("<int:pk>/ghi-chu/", views.note, name="assignment_note"),
     path("<int:pk>/hoan-thanh/", views.complete, name="assignment_complete"),

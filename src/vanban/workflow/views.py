@@ -160,7 +160,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the chosen notifications read, or all of them."""
     qs = request.user.notifications.filter(read_at__isnull=True)
     if request.POST.get("all") != "1":
-        qs = qs.filter(pk__in=[int(v) for v in request.POST.getlist("id") if v.isdigit()])
+        qs = qs.filter(pk__in=[int(v) for v in request.POST.getlist("id") if v.isdecimal()])
     count = qs.update(read_at=timezone.now())
     messages.success(request, f"Đã đánh dấu {count} thông báo là đã đọc.")
     return redirect("notifications")

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from vanban.accounts.models import UnitMembership, User
+from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
 from vanban.agencies.models import Agency
 from vanban.agencies.units import units_in_operation
@@ -246,27 +247,50 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
                          version=version)
 
 
-@login_required
-@require_POST
-def move(request: HttpRequest, pk: int) -> HttpResponse:
-    """The holder's move of an incoming document along its process (from the document's page)."""
+def _incoming(request: HttpRequest, pk: int) -> Document:
     document = get_object_or_404(Document.objects.select_related("agency"), pk=pk,
                                  direction=Document.Direction.INCOMING)
     if not can_view(request.user, document):
         raise Http404
+    return document
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder's move of an incoming document along its process (from the document's page)."""
+    document = _incoming(request, pk)
     run = processes.active_run(document)
     transition = None
     if run is not None:
-        transition = ProcessTransition.objects.filter(pk=request.POST.get("transition") or 0,
+        raw = request.POST.get("transition", "")
+        transition = ProcessTransition.objects.filter(pk=int(raw) if raw.isdecimal() else 0,
                                                       version=run.version).select_related("target").first()
     if run is None or transition is None:
         messages.error(request, "Văn bản không còn ở bước này (có thể vừa được chuyển).")
         return redirect("incoming_detail", pk=pk)
     holder = None
-    if request.POST.get("holder"):
-        holder = User.objects.filter(pk=request.POST["holder"], is_active=True).first()
+    if raw := request.POST.get("holder", ""):
+        holder = User.objects.filter(pk=int(raw) if raw.isdecimal() else 0, is_active=True).first()
+        if holder is None:
+            messages.error(request, "Người thực hiện đã chọn không còn hoạt động: hãy chọn lại.")
+            return redirect("incoming_detail", pk=pk)
     return perform(request, processes.move, f"Đã chuyển: {transition.label}.", "incoming_detail", pk,
                    document=document, transition=transition, holder=holder, note=request.POST.get("note", ""))
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A leader or the admin gives the current step to someone else (the holder is away or gone)."""
+    document = _incoming(request, pk)
+    raw = request.POST.get("holder", "")
+    holder = User.objects.filter(pk=int(raw) if raw.isdecimal() else 0).first()
+    if holder is None:
+        messages.error(request, "Chọn người nhận bước xử lý.")
+        return redirect("incoming_detail", pk=pk)
+    return perform(request, processes.reassign, f"Đã giao lại cho {holder.display_name()}.", "incoming_detail", pk,
+                   document=document, holder=holder, reason=request.POST.get("reason", ""))
 
 
 def document_panel(document: Document, user: Any) -> dict[str, Any] | None:
@@ -282,5 +306,9 @@ def document_panel(document: Document, user: Any) -> dict[str, Any] | None:
             people = [] if t.target.is_end else list(processes.candidates(t.target, document.agency_id))
             chosen = None if t.target.is_end else processes.default_holder(run, t.target)
             choices.append((t, people, chosen.pk if chosen else None))
+    steward = run.finished_at is None and (can_manage(user, document.agency_id)
+                                           or has_role(user, document.agency_id, Role.LEADER))
     return {"run": run, "drawing": drawing(run.version, None if run.finished_at else run.step),
-            "moves": run.moves.select_related("source", "target", "actor", "holder"), "choices": choices}
+            "moves": run.moves.select_related("source", "target", "actor", "holder"), "choices": choices,
+            "others": [u for u in processes.candidates(run.step, document.agency_id) if u.pk != run.holder_id]
+            if steward else []}

@@ -394,7 +394,7 @@ def reassign(*, actor: Any, document: Document, holder: User, reason: str) -> Pr
     """A leader or the agency admin gives the current step to someone else who can do it (the
     holder is away, has left, or moved): the document never stays with nobody able to move it."""
     document = Document.objects.select_for_update().select_related("agency").get(pk=document.pk)
-    run = ProcessRun.objects.select_for_update().select_related("step", "version", "holder").filter(
+    run = ProcessRun.objects.select_for_update(of=("self",)).select_related("step", "version", "holder").filter(
         document=document, finished_at__isnull=True).first()
     if run is None:
         raise DocumentError("PROCESS_FINISHED", "Văn bản không còn ở bước nào của quy trình.", 409)

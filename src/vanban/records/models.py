@@ -71,6 +71,8 @@ class Dossier(models.Model):
         CLOSED = "closed", "Đã đóng"
         SUBMITTED = "submitted", "Đã nộp lưu, chờ lưu trữ tiếp nhận"
         ARCHIVED = "archived", "Lưu trữ cơ quan"
+        REVIEW = "review", "Xem xét hủy"
+        DESTROYED = "destroyed", "Đã hủy"
 
     agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="dossiers")
     catalog_entry = models.ForeignKey(CatalogEntry, null=True, blank=True, on_delete=models.PROTECT,
@@ -106,6 +108,12 @@ class Dossier(models.Model):
     imported_from = models.CharField("nhập từ gói", max_length=200, blank=True)
     provenance_sha256 = models.CharField(max_length=64, blank=True,
                                          help_text="nhật ký gốc của hồ sơ (JSON) trong kho tệp")
+    # A hold (phong tỏa: inspection, dispute, investigation) keeps a dossier out of any
+    # destruction review whatever its retention says.
+    hold_reason = models.CharField("lý do phong tỏa (không được hủy)", max_length=500, blank=True)
+    hold_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    hold_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -128,6 +136,10 @@ class Dossier(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.state != self.State.OPEN
+
+
+# Under archive management: read-only, every read audited, listed in the archive.
+ARCHIVE_STATES = (Dossier.State.ARCHIVED, Dossier.State.REVIEW, Dossier.State.DESTROYED)
 
 
 class DossierItem(models.Model):
@@ -321,3 +333,107 @@ class DigitisationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.get_state_display()}"
+
+
+class ArchivalPackage(models.Model):
+    """An AIP the archive keeps (TT 05/2025: archives are preserved as AIP) or a DIP made
+    for a reader. The zip is a blob; a newer AIP supersedes the older, which stays listed."""
+
+    class Kind(models.TextChoices):
+        AIP = "aip", "Gói lưu trữ (AIP)"
+        DIP = "dip", "Gói khai thác (DIP)"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="packages")
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    object_id = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField("mục đích khai thác", max_length=500, blank=True)
+    conversions = models.JSONField("bản PDF/A chuyển đổi", default=list)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "gói thông tin lưu trữ"
+        verbose_name_plural = "gói thông tin lưu trữ"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_id}"
+
+
+class DestructionReview(models.Model):
+    """Đợt xét hủy tài liệu hết giá trị: the archivist lists expired dossiers, the council
+    (Hội đồng xác định giá trị tài liệu) gives a verdict on each, the head of the agency
+    decides, then the bytes are removed and the destruction record kept for ever."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Đang lập danh mục"
+        COUNCIL = "council", "Hội đồng đang xem xét"
+        PROPOSED = "proposed", "Trình người đứng đầu quyết định"
+        APPROVED = "approved", "Đã có quyết định hủy"
+        DESTROYED = "destroyed", "Đã hủy xong"
+        CANCELLED = "cancelled", "Đã dừng"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="destruction_reviews")
+    title = models.CharField("tên đợt xét hủy", max_length=300)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    council_members = models.TextField("thành viên hội đồng (mỗi dòng một người)", blank=True)
+    council_date = models.DateField("ngày họp hội đồng", null=True, blank=True)
+    council_conclusion = models.TextField("kết luận của hội đồng", blank=True)
+    appraisal_reference = models.CharField("văn bản thẩm định của cơ quan có thẩm quyền", max_length=300,
+                                           blank=True)
+    decision_number = models.CharField("số quyết định hủy", max_length=50, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    destroyed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    record_sha256 = models.CharField("biên bản hủy (PDF)", max_length=64, blank=True)
+    note = models.CharField("ghi chú", max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "đợt xét hủy tài liệu"
+        verbose_name_plural = "đợt xét hủy tài liệu"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DestructionItem(models.Model):
+    class Verdict(models.TextChoices):
+        DESTROY = "destroy", "Hủy"
+        KEEP = "keep", "Giữ lại"
+
+    review = models.ForeignKey(DestructionReview, on_delete=models.CASCADE, related_name="items")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="destruction_items")
+    order = models.PositiveIntegerField(default=0)
+    grounds = models.CharField("lý do đề nghị hủy", max_length=500)
+    verdict = models.CharField("ý kiến hội đồng", max_length=10, choices=Verdict.choices, blank=True)
+    keep_years = models.PositiveSmallIntegerField("giữ thêm (năm)", null=True, blank=True)
+    verdict_note = models.CharField("ghi chú của hội đồng", max_length=1000, blank=True)
+    # What was destroyed stays described: the files' names, sizes and hashes.
+    destroyed_files = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["review", "dossier"], name="destruction_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.dossier_id}"
+
+
+class DestroyedBlob(models.Model):
+    """A blob removed by a destruction decision: fixity does not report it missing, and a
+    download of it explains which decision removed it."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    review = models.ForeignKey(DestructionReview, on_delete=models.PROTECT, related_name="blobs")
+    destroyed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256

@@ -11,7 +11,7 @@ from vanban.core.text import nfc
 from vanban.documents import permissions as doc_permissions
 from vanban.documents.models import Document
 from vanban.records import permissions
-from vanban.records.models import ArchiveTransfer, CatalogEntry, Dossier, DossierCatalog, FixityRun
+from vanban.records.models import ARCHIVE_STATES, ArchiveTransfer, CatalogEntry, Dossier, DossierCatalog, FixityRun
 from vanban.records.sources import NOT_FILEABLE
 
 
@@ -35,7 +35,7 @@ def visible_dossier(user: Any, pk: int) -> Dossier | None:
 
 
 def my_dossiers(user: Any, agency: Agency) -> QuerySet[Dossier]:
-    return (Dossier.objects.filter(agency=agency, creator=user).exclude(state=Dossier.State.ARCHIVED)
+    return (Dossier.objects.filter(agency=agency, creator=user).exclude(state__in=ARCHIVE_STATES)
             .select_related("agency").order_by("-year", "notation"))
 
 
@@ -70,7 +70,7 @@ def transfers(agency: Agency, user: Any) -> QuerySet[ArchiveTransfer]:
 
 
 def archive(agency: Agency, *, text: str = "", year: int | None = None) -> QuerySet[Dossier]:
-    qs = Dossier.objects.filter(agency=agency, state=Dossier.State.ARCHIVED).select_related("agency")
+    qs = Dossier.objects.filter(agency=agency, state__in=ARCHIVE_STATES).select_related("agency")
     if year:
         qs = qs.filter(year=year)
     if text := nfc(text or "").strip():

@@ -31,6 +31,7 @@ from vanban.records.errors import RecordsError, RecordsForbiddenError
 from vanban.records.importer import ParsedCatalog, RowError
 from vanban.records.metadata import ITEM_BY_TAG, check_complete, defaults, derive_document
 from vanban.records.models import (
+    ARCHIVE_STATES,
     ArchiveTransfer,
     CatalogEntry,
     Dossier,
@@ -146,7 +147,7 @@ def open_dossier(*, actor: Any, entry: CatalogEntry, title: str = "") -> Dossier
 
 def _guard_change(actor: Any, dossier: Dossier, reason: str) -> dict[str, Any]:
     """Open: creator or archivist. Closed: archivist with a reason. Later: nobody."""
-    if dossier.state in (Dossier.State.SUBMITTED, Dossier.State.ARCHIVED):
+    if dossier.state not in (Dossier.State.OPEN, Dossier.State.CLOSED):
         if not permissions.is_staff(actor, dossier.agency_id):
             raise RecordsForbiddenError()
         raise RecordsError("RECORDS_DOSSIER_FROZEN",
@@ -618,7 +619,7 @@ def return_transfer(*, actor: Any, transfer: ArchiveTransfer, reason: str) -> Ar
 
 def record_archive_read(*, actor: Any, dossier: Dossier, what: str, sha256: str = "", ip: str = "") -> None:
     """Reads of archived dossiers are audited (who looked at what, when)."""
-    if dossier.state == Dossier.State.ARCHIVED:
+    if dossier.state in ARCHIVE_STATES:
         record_event("records.archive_read", actor=actor, agency_code=dossier.agency.code, obj=dossier,
                      details={"file_code": dossier.file_code, "what": what, "sha256": sha256}, ip_address=ip)
 

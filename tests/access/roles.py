@@ -13,6 +13,7 @@ ALL_A = (*NON_ADMINS, "a_admin", "a_other_specialist")
 NOT_DRAFTER = ("a_other_specialist", "a_leader", "a_clerk", "a_archivist", "a_admin")  # a plain draft
 NOT_DOSSIER_STAFF = ("a_other_specialist", "a_clerk", "a_admin")  # the creator, leaders, archivists see it
 
+NOT_ARCHIVE = ("a_specialist", "a_other_specialist", "a_clerk", "a_admin")  # archivists and leaders read it
 NOT_CLERK = ("a_specialist", "a_leader", "a_archivist", "a_admin", "a_other_specialist")  # the quarantine
 
 EVERY_MEMBER = "every member of the agency (their own agency's view)"
@@ -118,6 +119,12 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/<int:pk>/tep/<int:file_id>/": NOT_DOSSIER_STAFF,
     "ho-so/nop-luu/": ("a_admin",),
     "ho-so/nop-luu/<int:pk>/": ("a_specialist", "a_leader", "a_clerk"),
+    # Appraisal and destruction: the archive (archivists, leaders) only; holds likewise.
+    "ho-so/<int:pk>/phong-toa/": ("a_specialist", "a_other_specialist", "a_clerk", "a_admin"),
+    "ho-so/xet-huy/": NOT_ARCHIVE,
+    "ho-so/xet-huy/<int:pk>/": NOT_ARCHIVE,
+    "ho-so/xet-huy/<int:pk>/thuc-hien/": NOT_ARCHIVE,
+    "ho-so/xet-huy/<int:pk>/bien-ban.pdf": NOT_ARCHIVE,
     "ho-so/kho/": ("a_specialist", "a_clerk", "a_admin"),
     "ho-so/kho/xlsx/": ("a_specialist", "a_clerk", "a_admin"),
     "ho-so/toan-ven/": ("a_specialist", "a_leader", "a_clerk", "a_admin"),

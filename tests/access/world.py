@@ -33,7 +33,7 @@ from vanban.hub.vxp_models import AgencyClaim
 from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
-from vanban.records.models import DigitisationBatch, DigitisationEntry
+from vanban.records.models import DestructionReview, DigitisationBatch, DigitisationEntry
 from vanban.workflow import consultation, deadlines, processes
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, UnitAssignment
@@ -173,6 +173,7 @@ def build_world(office: Office) -> World:
     _, api_token = create_api_token(actor="test", agency=a, name="Hệ thống A")
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
+    review = DestructionReview.objects.create(agency=a, title=f"Xét hủy {MARK}", created_by=users["a_archivist"])
     process = processes.create_process(actor=users["a_admin"], agency=a, name=f"Quy trình {MARK}", from_template=True)
     process_version = process.versions.get()
     ids.update({
@@ -191,7 +192,8 @@ def build_world(office: Office) -> World:
         "delegation": delegation.pk, "consultation_request": consulted.requests.get().pk,
         "deadline_rule": deadlines.set_rule(actor=users["a_admin"], agency=a, document_type=None, urgency="flash",
                                             working_days=1).pk,
-        "quarantined": held.pk, "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
+        "destruction_review": review.pk, "quarantined": held.pk,
+        "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]
     for doc in Document.objects.filter(agency=a):

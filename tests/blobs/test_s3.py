@@ -53,6 +53,15 @@ def test_tampered_and_missing_objects(store: S3BlobStore) -> None:
         store.get("../etc/passwd")
 
 
+def test_destroy_removes_the_object_once(store: S3BlobStore) -> None:
+    keep, gone = store.put(b"giu lai"), store.put(b"huy theo quyet dinh")
+    assert store.destroy(gone) is True
+    assert not store.exists(gone) and list(store.iter_hashes()) == [keep]
+    with pytest.raises(BlobMissingError):
+        store.get(gone)
+    assert store.destroy(gone) is False
+
+
 def test_large_file_uploads_in_parts(store: S3BlobStore, tmp_path: Path) -> None:
     data = bytes(range(256)) * (40 * 1024 * 1024 // 256)  # 40 MB: above boto3's multipart threshold
     (tmp_path / "big").write_bytes(data)

@@ -52,3 +52,16 @@ def test_missing_and_bad_names(tmp_path: Path) -> None:
 def test_any_bytes_round_trip(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     store = LocalBlobStore(tmp_path_factory.mktemp("blobs"))
     assert store.get(store.put(data)) == data
+
+
+def test_destroy_removes_the_bytes_once(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    keep, gone = store.put(b"giu lai"), store.put(b"huy theo quyet dinh")
+    assert store.destroy(gone) is True
+    assert not store.exists(gone) and not store.path(gone).exists()
+    with pytest.raises(BlobMissingError):
+        store.get(gone)
+    assert store.destroy(gone) is False  # repeating a purge is harmless
+    assert list(store.iter_hashes()) == [keep] and store.get(keep) == b"giu lai"
+    with pytest.raises(ValueError):
+        store.destroy("../../etc/passwd")

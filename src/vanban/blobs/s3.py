@@ -105,6 +105,14 @@ class S3BlobStore:
             h.update(chunk)
         return h.hexdigest() == sha256
 
+    def destroy(self, sha256: str) -> bool:
+        """Remove a blob for good (a destruction decision); False when it was already gone.
+        A versioned bucket keeps old versions: its lifecycle rules must expire them."""
+        if self._size(sha256) is None:
+            return False
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+        return True
+
     def iter_hashes(self) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
         names = []

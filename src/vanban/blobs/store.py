@@ -32,12 +32,22 @@ class BlobStore(Protocol):
     def exists(self, sha256: str) -> bool: ...
     def verify(self, sha256: str) -> bool: ...
     def iter_hashes(self) -> Iterator[str]: ...
+    def destroy(self, sha256: str) -> bool: ...
 
 
 def _check_name(sha256: str) -> str:
     if len(sha256) != 64 or not set(sha256) <= _HEX:
         raise ValueError(f"không phải mã băm sha256: {sha256!r}")
     return sha256
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or an unlink in `directory` durable."""
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 class LocalBlobStore:
@@ -65,11 +75,7 @@ class LocalBlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _fsync_dir(target.parent)
         return digest
 
     def get(self, sha256: str) -> bytes:
@@ -95,6 +101,17 @@ class LocalBlobStore:
         except FileNotFoundError:
             return False
         return h.hexdigest() == sha256
+
+    def destroy(self, sha256: str) -> bool:
+        """Remove a blob for good: only a recorded destruction decision calls this (records.destruction).
+        True when bytes were removed, False when they were already gone."""
+        path = self.path(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        _fsync_dir(path.parent)
+        return True
 
     def iter_hashes(self) -> Iterator[str]:
         for path in sorted(self.root.glob("??/??/*")):

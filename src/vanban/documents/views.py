@@ -20,7 +20,7 @@ from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
-from vanban.blobs import get_store
+from vanban.blobs import BlobMissingError, get_store
 from vanban.documents import books, device_signing, permissions, queries, services
 from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
@@ -304,9 +304,14 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
     f = DocumentFile.objects.select_related("document__agency").filter(pk=file_id).first()
     if f is None or not permissions.can_view(request.user, f.document):
         raise Http404
+    try:
+        data = get_store().get(f.sha256)
+    except BlobMissingError:
+        # Removed by a destruction decision (records.destruction) or lost: say so, not a 500.
+        return render(request, "documents/file_gone.html", {"file": f, "document": f.document}, status=410)
     record_event("documents.file_opened", actor=request.user, agency_code=f.document.agency.code,
                  obj=f.document, details={"file": f.name, "sha256": f.sha256})
-    response = HttpResponse(get_store().get(f.sha256), content_type=f.content_type)
+    response = HttpResponse(data, content_type=f.content_type)
     from urllib.parse import quote
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.name)}"
     response["X-Content-Type-Options"] = "nosniff"

@@ -18,7 +18,8 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents.models import DocumentFile
-from vanban.records.models import FixityMismatch, FixityRun, ItemFile
+from vanban.records.destruction import purge_destroyed
+from vanban.records.models import DestroyedBlob, FixityMismatch, FixityRun, ItemFile
 
 BATCH = 200
 
@@ -79,10 +80,12 @@ def _kind(store: object, sha: str) -> str:
 def _finish(run: FixityRun, store: object) -> None:
     referenced = set(DocumentFile.objects.values_list("sha256", flat=True))
     referenced |= set(ItemFile.objects.values_list("sha256", flat=True))
+    referenced -= set(DestroyedBlob.objects.values_list("sha256", flat=True))  # removed by a decision
     exists = store.exists  # type: ignore[attr-defined]
     for sha in sorted(referenced):
         if not exists(sha):
             FixityMismatch.objects.get_or_create(run=run, sha256=sha, defaults={"kind": FixityMismatch.Kind.MISSING})
+    purge_destroyed()  # finishes a destruction whose removal a crash interrupted
     run.failures = run.mismatches.count()
     run.state = FixityRun.State.FINISHED
     run.finished_at = timezone.now()

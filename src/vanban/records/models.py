@@ -369,7 +369,6 @@ class DestructionReview(models.Model):
     decides, then the bytes are removed and the destruction record kept for ever."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Đang lập danh mục"
         COUNCIL = "council", "Hội đồng đang xem xét"
         PROPOSED = "proposed", "Trình người đứng đầu quyết định"
         APPROVED = "approved", "Đã có quyết định hủy"
@@ -378,7 +377,7 @@ class DestructionReview(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="destruction_reviews")
     title = models.CharField("tên đợt xét hủy", max_length=300)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.COUNCIL, db_index=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     council_members = models.TextField("thành viên hội đồng (mỗi dòng một người)", blank=True)

@@ -24,6 +24,10 @@ def is_archivist(user: Any, agency_id: int | None) -> bool:
     return has_role(user, agency_id, Role.ARCHIVIST)
 
 
+def is_leader(user: Any, agency_id: int | None) -> bool:
+    return has_role(user, agency_id, Role.LEADER)
+
+
 def can_view_archive(user: Any, agency_id: int | None) -> bool:
     return has_role(user, agency_id, Role.ARCHIVIST, Role.LEADER)
 

@@ -23,6 +23,7 @@ from vanban.agencies.models import Agency
 from vanban.blobs import get_store
 from vanban.records import permissions, queries, services, tasks
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
+from vanban.records.destruction import destroyed_by
 from vanban.records.errors import RecordsError
 from vanban.records.importer import CatalogFileError, read_catalog
 from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata
@@ -251,6 +252,10 @@ def download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     f = ItemFile.objects.filter(pk=file_id, item__dossier=dossier).first()
     if f is None:
         raise Http404
+    review = destroyed_by(f.sha256)
+    if review is not None:
+        return render(request, "records/destroyed_file.html", {"dossier": dossier, "file": f, "review": review},
+                      status=410)
     services.record_archive_read(actor=request.user, dossier=dossier, what="file", sha256=f.sha256, ip=_ip(request))
     response = HttpResponse(get_store().get(f.sha256), content_type=f.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.name)}"

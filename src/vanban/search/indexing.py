@@ -71,6 +71,20 @@ def build_entry(doc: Document, previous: SearchEntry | None = None) -> SearchEnt
                        body=body[:BODY_CHARS], files=files, source_updated_at=doc.updated_at)
 
 
+def forget_contents(document_ids: list[int]) -> int:
+    """A destruction decision removed these documents' files: the index keeps only their
+    metadata (the entry's file list stays, marked, so a later reindex does not look again)."""
+    count = 0
+    for doc in _documents().filter(pk__in=document_ids):
+        exact = tokens_text(metadata_text(doc)[:MAX_INDEX_CHARS])
+        files = [{"sha256": f.sha256, "name": f.name, "chars": 0, "error": "destroyed"} for f in doc.current_files()]
+        SearchEntry.objects.update_or_create(document_id=doc.pk, defaults={
+            "exact": exact, "folded": fold(exact), "codes": codes_text(doc), "body": "", "files": files,
+            "source_updated_at": doc.updated_at})
+        count += 1
+    return count
+
+
 def _documents() -> Any:
     return Document.objects.select_related("agency", "document_type").prefetch_related("recipients")
 

@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=300, verbose_name='tên đợt xét hủy')),
-                ('state', models.CharField(choices=[('draft', 'Đang lập danh mục'), ('council', 'Hội đồng đang xem xét'), ('proposed', 'Trình người đứng đầu quyết định'), ('approved', 'Đã có quyết định hủy'), ('destroyed', 'Đã hủy xong'), ('cancelled', 'Đã dừng')], db_index=True, default='draft', max_length=10)),
+                ('state', models.CharField(choices=[('council', 'Hội đồng đang xem xét'), ('proposed', 'Trình người đứng đầu quyết định'), ('approved', 'Đã có quyết định hủy'), ('destroyed', 'Đã hủy xong'), ('cancelled', 'Đã dừng')], db_index=True, default='council', max_length=10)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('council_members', models.TextField(blank=True, verbose_name='thành viên hội đồng (mỗi dòng một người)')),
                 ('council_date', models.DateField(blank=True, null=True, verbose_name='ngày họp hội đồng')),

@@ -73,6 +73,10 @@ def test_demo_comes_with_this_years_dossier_catalogs(client) -> None:
     assert ubnd.entries.get(notation="01.TCCB").responsible_user.username == "chuyenvien.ubnd"
     client.force_login(User.objects.get(username="luutru.ubnd"))
     assert "Hồ sơ tuyển dụng công chức" in client.get("/ho-so/danh-muc/").content.decode()
+    # a 2014 dossier kept 10 years is archived and past retention: the archivist can propose it
+    page = client.get("/ho-so/xet-huy/").content.decode()
+    assert "000.00.01.H16.2014.03.TH" in page and "01/01/2025" in page
+    assert DossierCatalog.objects.filter(year=2014).count() == 1  # not twice
 
 
 def test_demo_walk_units_and_a_deputy(client) -> None:

@@ -12,7 +12,7 @@ from vanban.agencies.models import Agency, Unit
 from vanban.agencies.services import import_agencies
 from vanban.audit.services import record_event
 from vanban.demo import province
-from vanban.demo.catalog import load_demo_catalogs
+from vanban.demo.catalog import load_demo_catalogs, load_demo_old_archive
 from vanban.demo.exchange import wire_demo_exchange
 from vanban.demo.pki import load_demo_pki
 from vanban.documents.models import DocumentType
@@ -74,6 +74,7 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
     credentials = load_demo_pki(codes)
     wire_demo_exchange(codes, hub_url)
     load_demo_catalogs()
+    load_demo_old_archive()
     return DemoResult(created_agencies, users_created, credentials)
 
 

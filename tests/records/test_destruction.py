@@ -304,6 +304,8 @@ def test_pages_walk_the_path_by_role(archive: Archive, pdf_bytes: bytes, client:
     assert "Phê duyệt quyết định hủy" in client.get(detail).content.decode()
     client.post(act, {"action": "approve", "number": "12/QĐ-UBND", "decision_date": timezone.localdate().isoformat()})
     client.force_login(archive.archivist)
+    due = (timezone.localdate() + timedelta(days=15)).strftime("%d/%m/%Y")
+    assert f"Hạn thực hiện hủy: <strong>{due}</strong>" in client.get(detail).content.decode()
     shas = list(ItemFile.objects.filter(item__dossier=dossier).values_list("sha256", flat=True))
     with django_capture_on_commit_callbacks(execute=True):  # the removal runs after the commit
         client.post(act, {"action": "destroy"})

@@ -15,13 +15,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import secrets
-import urllib.request
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import algos, cms, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,10 +29,11 @@ from django.utils import timezone
 from vanban.audit.chain import GENESIS, canonical
 from vanban.audit.models import AuditEvent, ChainHead, Checkpoint
 from vanban.core.clock import to_iso
+from vanban.pki import tsp
+from vanban.pki.tsp import TimestampCheck
 
 FORMAT = "vanban-audit-checkpoint/1"
 TSA_TIMEOUT = 20.0
-MAX_TSA_RESPONSE = 256 * 1024
 
 
 class AnchorError(RuntimeError):
@@ -97,77 +94,20 @@ def fingerprint(certificate_pem: str) -> str:
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
-# ----- RFC 3161 --------------------------------------------------------------------------
+# ----- RFC 3161 (vanban.pki.tsp) ---------------------------------------------------------
 def request_timestamp(url: str, data: bytes) -> bytes:
     """A TimeStampToken (DER) over sha256(data) from the TSA at `url`."""
-    nonce = secrets.randbits(63)
-    req = tsp.TimeStampReq({
-        "version": 1,
-        "message_imprint": tsp.MessageImprint({
-            "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
-            "hashed_message": hashlib.sha256(data).digest()}),
-        "nonce": nonce,
-        "cert_req": True,
-    })
-    request = urllib.request.Request(  # noqa: S310 - the TSA URL is the operator's setting
-        url, data=req.dump(), method="POST", headers={"Content-Type": "application/timestamp-query"})
     try:
-        with urllib.request.urlopen(request, timeout=TSA_TIMEOUT) as response:  # noqa: S310
-            body = response.read(MAX_TSA_RESPONSE + 1)
-    except OSError as exc:
-        raise AnchorError("AUDIT_TSA_UNREACHABLE", f"Không gọi được máy chủ cấp dấu thời gian: {exc}") from None
-    if len(body) > MAX_TSA_RESPONSE:
-        raise AnchorError("AUDIT_TSA_BAD_ANSWER", "Câu trả lời của máy chủ dấu thời gian quá lớn.")
-    try:
-        resp = tsp.TimeStampResp.load(body)
-        status = resp["status"]["status"].native
-        token = resp["time_stamp_token"]
-        info = token["content"]["encap_content_info"]["content"].parsed
-        ok = status in ("granted", "granted_with_mods") and info["nonce"].native == nonce
-    except (ValueError, TypeError, KeyError):
-        ok = False
-    if not ok:
-        raise AnchorError("AUDIT_TSA_BAD_ANSWER", "Máy chủ dấu thời gian trả lời không hợp lệ.")
-    return token.dump()
-
-
-@dataclass(frozen=True)
-class TimestampCheck:
-    ok: bool
-    at: datetime | None
-    reason: str
+        return tsp.request_timestamp(url, data, timeout=TSA_TIMEOUT)
+    except tsp.TimestampError as exc:
+        raise AnchorError(f"AUDIT_{exc.code}", exc.message) from None
 
 
 def check_timestamp(token_der: bytes, data: bytes) -> TimestampCheck:
     """The token covers sha256(data), its TSA signature is intact and chains to our trust store."""
-    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
-    from pyhanko_certvalidator import ValidationContext
-
-    from vanban.pki.runner import run_coroutine
     from vanban.trust.services import trust_store
 
-    try:
-        info = cms.ContentInfo.load(token_der)
-        signed = info["content"]
-        tst = signed["encap_content_info"]["content"].parsed
-        at = tst["gen_time"].native
-    except (ValueError, TypeError, KeyError):
-        return TimestampCheck(False, None, "dấu thời gian không đọc được")
-    context = ValidationContext(trust_roots=trust_store().asn1_roots(), allow_fetching=False,
-                                revocation_mode="soft-fail")
-
-    def imprint(algorithm: str) -> bytes:
-        return hashlib.new(algorithm, data).digest()
-
-    try:
-        status = run_coroutine(lambda: validate_tst_signed_data(signed, context, imprint))
-    except Exception:  # pyHanko raises many kinds; any of them means "not valid"
-        return TimestampCheck(False, at, "dấu thời gian không hợp lệ (chữ ký hoặc giá trị băm sai)")
-    if not (status.get("intact") and status.get("valid")):
-        return TimestampCheck(False, at, "dấu thời gian không khớp với mốc neo")
-    if status.get("validation_path") is None or status.get("trust_problem_indic") is not None:
-        return TimestampCheck(False, at, "máy chủ cấp dấu thời gian không thuộc kho tin cậy")
-    return TimestampCheck(True, at, "")
+    return tsp.check_timestamp(token_der, data, trust_store().asn1_roots())
 
 
 # ----- checkpoints -----------------------------------------------------------------------

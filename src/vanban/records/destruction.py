@@ -1,5 +1,5 @@
-"""Appraisal and destruction of records whose retention has ended (xác định giá trị, hủy tài
-liệu hết giá trị: Luật Lưu trữ 2024, TT 05/2025 "Xem xét hủy").
+"""Destruction of records past their retention or duplicated (hủy tài liệu hết thời hạn lưu
+trữ, trùng lặp: Luật Lưu trữ 2024 Art. 16, TT 05/2025 "Xem xét hủy", TT 06/2025's procedure).
 
 The archivist lists archived dossiers past retention (or duplicated, with a reason); they
 leave the archive's normal shelf for "Xem xét hủy". The council's meeting is recorded with a
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -43,7 +43,8 @@ from vanban.records.models import (
     ItemFile,
 )
 
-MIN_COUNCIL_MEMBERS = 3
+MIN_COUNCIL_MEMBERS = 3  # our floor (a chair, the archive, the unit); the circulars' own number is unverified
+CARRY_OUT_DAYS = 15  # TT 06/2025: destroy within 15 days of the decision
 OPEN_REVIEW_STATES = (DestructionReview.State.COUNCIL, DestructionReview.State.PROPOSED,
                       DestructionReview.State.APPROVED)
 
@@ -56,6 +57,11 @@ def expires_on(dossier: Dossier) -> date | None:
         return None
     ended = dossier.end_date.year if dossier.end_date else dossier.year
     return date(ended + 1 + dossier.retention_years, 1, 1)
+
+
+def carry_out_by(review: DestructionReview) -> date | None:
+    """The last day to destroy after the decision (shown, not enforced: a late destruction is still due)."""
+    return review.decision_date + timedelta(days=CARRY_OUT_DAYS) if review.decision_date else None
 
 
 def is_expired(dossier: Dossier, today: date | None = None) -> bool:
@@ -204,7 +210,7 @@ def record_council(*, actor: Any, review: DestructionReview, members: str, meeti
     names = [line.strip() for line in nfc(members or "").splitlines() if line.strip()]
     if len(names) < MIN_COUNCIL_MEMBERS:
         raise RecordsError("RECORDS_COUNCIL_MEMBERS",
-                           f"Hội đồng xác định giá trị tài liệu phải có ít nhất {MIN_COUNCIL_MEMBERS} thành viên "
+                           f"Hội đồng xét hủy tài liệu lưu trữ phải có ít nhất {MIN_COUNCIL_MEMBERS} thành viên "
                            "(mỗi dòng một người).")
     if meeting_date is None or meeting_date > timezone.localdate():
         raise RecordsError("RECORDS_COUNCIL_DATE", "Ngày họp hội đồng phải có và không được sau hôm nay.")

@@ -1,4 +1,4 @@
-"""Biên bản hủy tài liệu hết giá trị: the destruction record, a PDF kept for ever (the
+"""Biên bản hủy tài liệu hết thời hạn lưu trữ, trùng lặp: the destruction record, a PDF kept for ever (the
 bytes it lists are gone; the record says what they were, under which decision, and how)."""
 
 from __future__ import annotations

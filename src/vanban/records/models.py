@@ -364,8 +364,8 @@ class ArchivalPackage(models.Model):
 
 
 class DestructionReview(models.Model):
-    """Đợt xét hủy tài liệu hết giá trị: the archivist lists expired dossiers, the council
-    (Hội đồng xác định giá trị tài liệu) gives a verdict on each, the head of the agency
+    """Đợt xét hủy tài liệu hết thời hạn lưu trữ, trùng lặp: the archivist lists expired dossiers, the council
+    (Hội đồng xét hủy tài liệu lưu trữ) gives a verdict on each, the head of the agency
     decides, then the bytes are removed and the destruction record kept for ever."""
 
     class State(models.TextChoices):

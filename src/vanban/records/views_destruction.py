@@ -80,6 +80,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "review": review, "items": review.items.select_related("dossier__agency"),
         "is_archivist": permissions.is_archivist(request.user, review.agency_id),
         "is_leader": permissions.is_leader(request.user, review.agency_id),
+        "carry_out_by": destruction.carry_out_by(review),
         "today": date.today().isoformat()})
 
 

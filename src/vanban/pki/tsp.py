@@ -71,10 +71,19 @@ class TimestampCheck:
 
 
 def _tsa_name(signed: Any) -> str:
+    """The common name of the certificate that signed the token (not the first of its chain)."""
+    try:
+        sid = signed["signer_infos"][0]["sid"]
+        wanted = sid.chosen if sid.name == "issuer_and_serial_number" else None
+    except (IndexError, KeyError, ValueError):
+        return ""
     for cert in signed["certificates"] or []:
         try:
-            return str(cert.chosen.subject.native.get("common_name", ""))
-        except (AttributeError, ValueError):
+            c = cert.chosen
+            if wanted is None or (c.serial_number == wanted["serial_number"].native
+                                  and c.issuer == wanted["issuer"]):
+                return str(c.subject.native.get("common_name", ""))
+        except (AttributeError, ValueError, KeyError):
             continue
     return ""
 

@@ -1,13 +1,16 @@
 """The seal on a package's METS: METS lists every other file with its SHA-256, so whoever edits
 METS can make everything agree — unless METS's own hash is signed by the agency. `METS.seal.json`
 at the package root (the one file METS cannot list) holds that hash, when and by whom it was
-signed, the signer's certificate and the signature. Pure: no Django, no database."""
+signed, the signer's certificate and the signature, and — where the installation has a TSA — an
+RFC 3161 timestamp over the same signed statement, so the time of sealing does not rest on the
+signer's own clock. Pure: no Django, no database."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +19,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
+from vanban.core.clock import VN_TZ
 from vanban.pki.raw import raw_signature_valid, sign_raw
+from vanban.pki.tsp import check_timestamp
 
 SEAL_FILE = "METS.seal.json"
 FORMAT = "vanban-mets-seal/1"
@@ -27,15 +32,20 @@ def _payload(mets_sha256: str, sealed_at: str, object_id: str) -> bytes:
                        "sealed_at": sealed_at}, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
-def make_seal(mets: bytes, *, key: Any, certificate_pem: bytes, object_id: str, sealed_at: datetime) -> bytes:
+def make_seal(mets: bytes, *, key: Any, certificate_pem: bytes, object_id: str, sealed_at: datetime,
+              timestamper: Callable[[bytes], bytes] | None = None) -> bytes:
+    """`timestamper(data)` returns an RFC 3161 token over sha256(data) (e.g. `pki.tsp.request_timestamp`)."""
     digest = hashlib.sha256(mets).hexdigest()
     when = sealed_at.isoformat(timespec="seconds")
-    signature = sign_raw(key, _payload(digest, when, object_id))
+    payload = _payload(digest, when, object_id)
+    signature = sign_raw(key, payload)
     first_cert = x509.load_pem_x509_certificates(certificate_pem)[0]
-    return json.dumps({"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
-                       "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-                       "signature": base64.b64encode(signature).decode("ascii")},
-                      ensure_ascii=False, indent=2).encode("utf-8")
+    record = {"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
+              "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+              "signature": base64.b64encode(signature).decode("ascii")}
+    if timestamper is not None:
+        record["timestamp"] = base64.b64encode(timestamper(payload)).decode("ascii")
+    return json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class SealCheck:
     reason: str = ""  # Vietnamese, when not ok
     signer: str = ""
     sealed_at: str = ""
+    timestamped_at: str = ""  # the TSA's time, when the seal carries a timestamp
+    tsa: str = ""
 
 
 def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
@@ -68,4 +80,14 @@ def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
     if record["mets_sha256"] != hashlib.sha256(mets).hexdigest():
         return SealCheck(False, "METS.xml đã bị sửa sau khi niêm phong (mã băm không khớp)", signer,
                          record["sealed_at"])
-    return SealCheck(True, "", signer, record["sealed_at"])
+    if "timestamp" not in record:
+        return SealCheck(True, "", signer, record["sealed_at"])
+    try:
+        token = base64.b64decode(record["timestamp"], validate=True)
+    except (ValueError, TypeError):
+        return SealCheck(False, "dấu thời gian của niêm phong hỏng", signer, record["sealed_at"])
+    stamp = check_timestamp(token, data)
+    if not stamp.ok:
+        return SealCheck(False, f"dấu thời gian của niêm phong: {stamp.reason}", signer, record["sealed_at"])
+    return SealCheck(True, "", signer, record["sealed_at"],
+                     stamp.at.astimezone(VN_TZ).isoformat(timespec="seconds") if stamp.at else "", stamp.tsa)

@@ -121,6 +121,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/nop-luu/<int:pk>/": ("a_specialist", "a_leader", "a_clerk"),
     # Appraisal and destruction: the archive (archivists, leaders) only; holds likewise.
     "ho-so/<int:pk>/phong-toa/": ("a_specialist", "a_other_specialist", "a_clerk", "a_admin"),
+    "ho-so/phong/": NOT_ARCHIVE,
     "ho-so/xet-huy/": NOT_ARCHIVE,
     "ho-so/xet-huy/<int:pk>/": NOT_ARCHIVE,
     "ho-so/xet-huy/<int:pk>/thuc-hien/": NOT_ARCHIVE,

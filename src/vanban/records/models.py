@@ -436,3 +436,32 @@ class DestroyedBlob(models.Model):
 
     def __str__(self) -> str:
         return self.sha256
+
+
+class Fonds(models.Model):
+    """Phông lưu trữ: the records an agency forms, described as TT 05/2025 lists (mã, tên, trạng
+    thái đóng/mở, lịch sử đơn vị hình thành phông, thời gian tài liệu, tổng số tài liệu, phương
+    án phân loại, ngôn ngữ, chế độ dự phòng, ghi chú). Dates and totals are counted, not typed."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Mở (cơ quan còn hoạt động, phông còn bổ sung)"
+        CLOSED = "closed", "Đóng (cơ quan đã giải thể, sáp nhập)"
+
+    agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="fonds")
+    code = models.CharField("mã phông", max_length=40)
+    name = models.CharField("tên phông", max_length=300)
+    state = models.CharField("trạng thái", max_length=6, choices=State.choices, default=State.OPEN)
+    history = models.TextField("lịch sử đơn vị hình thành phông", blank=True)
+    classification = models.TextField("phương án phân loại hoặc các nhóm tài liệu chủ yếu", blank=True)
+    language = models.CharField("ngôn ngữ", max_length=100, default=DEFAULT_LANGUAGE)
+    risk_recovery = models.BooleanField("chế độ dự phòng", default=False)
+    description = models.TextField("ghi chú", blank=True)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "phông lưu trữ"
+        verbose_name_plural = "phông lưu trữ"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

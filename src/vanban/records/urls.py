@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanban.records import views, views_destruction, views_digitise, views_lists
+from vanban.records import views, views_destruction, views_digitise, views_fonds, views_lists
 
 app_name = "records"
 
@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("kho/xlsx/", views_lists.archive_xlsx, name="archive_xlsx"),
     path("toan-ven/", views.fixity, name="fixity"),
     path("<int:pk>/phong-toa/", views_destruction.hold, name="hold"),
+    path("phong/", views_fonds.fonds, name="fonds"),
     path("xet-huy/", views_destruction.reviews, name="destructions"),
     path("xet-huy/<int:pk>/", views_destruction.review_detail, name="destruction"),
     path("xet-huy/<int:pk>/thuc-hien/", views_destruction.review_act, name="destruction_act"),

@@ -212,6 +212,10 @@ def check_complete(dossier: Any, items: list[Any]) -> list[Missing]:
         problems.append(Missing("hồ sơ", "Rights", DOSSIER_LABELS["Rights"]))
     if meta["ConfidenceLevel"] and meta["ConfidenceLevel"] not in RELIABILITY:
         problems.append(Missing("hồ sơ", "ConfidenceLevel", DOSSIER_LABELS["ConfidenceLevel"]))
+    if dossier.reliability == "02":  # a digitised dossier (TT 05/2025): its paper original is named and counted
+        for tag in ("PaperFileCode", "SheetTotal"):
+            if _empty(meta.get(tag)):
+                problems.append(Missing("hồ sơ (số hóa)", tag, DOSSIER_LABELS[tag]))
     if dossier.risk_recovery and dossier.risk_recovery_status not in RISK_RECOVERY_STATUS:
         problems.append(Missing("hồ sơ", "RiskRecoveryStatus", DOSSIER_LABELS["RiskRecoveryStatus"]))
     for item in items:

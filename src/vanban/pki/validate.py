@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -71,7 +72,8 @@ _ALLOWED_MODS = {ModificationLevel.LTA_UPDATES: "cập nhật thông tin kiểm 
 
 
 def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool | None = None,
-                 now: datetime | None = None, require_revocation: bool | None = None) -> ValidationReport:
+                 now: datetime | None = None, require_revocation: bool | None = None,
+                 revocation_data: Sequence[tuple[str, bytes]] = ()) -> ValidationReport:
     """Validate every signature; raise `PkiError` only when the file is not a readable PDF.
 
     `now` validates as of a past or future moment (point in time, revocation info
@@ -79,7 +81,9 @@ def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool | 
     validator reach CRL/OCSP URLs in certificates; without it only revocation info
     embedded in the PDF (DSS, B-LT) is used. Both it and `require_revocation` default to
     the trust store's policy (the office's store: `VANBAN_REVOCATION_*` settings). The
-    CRL and OCSP answers fetched are kept in the report (`revocation_evidence`).
+    CRL and OCSP answers fetched are kept in the report (`revocation_evidence`);
+    `revocation_data` hands such answers (kind "crl"/"ocsp", DER) back later, e.g. when the
+    archive re-judges a signature as of its transfer with what was captured then.
     """
     if allow_fetching is None:
         allow_fetching = trust.allow_fetching
@@ -88,6 +92,11 @@ def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool | 
     reader = open_pdf(pdf_bytes)
     validator = _Validator(reader, trust, allow_fetching=allow_fetching, now=now,
                            require_revocation=require_revocation)
+    for kind, der in revocation_data:
+        if kind == "crl":
+            validator.crls.append(asn1_crl.CertificateList.load(der))
+        elif kind == "ocsp":
+            validator.ocsps.append(asn1_ocsp.OCSPResponse.load(der))
     signatures = run_coroutine(validator.run)
     if allow_fetching and trust.cache_seconds > 0:
         revocation.remember([(e["kind"], base64.b64decode(e["der_b64"])) for e in validator.evidence()],

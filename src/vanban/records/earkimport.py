@@ -25,6 +25,7 @@ from vanban.records.codes import MAINTENANCE_BY_YEARS
 from vanban.records.earkcommon import AUDIT, DESCRIPTIVE, HOSO_NS, PREMIS, PREMIS_NS, VANBAN_NS, Package
 from vanban.records.earkverify import verify_package
 from vanban.records.errors import RecordsError
+from vanban.records.evidence import recheck
 from vanban.records.metadata import ITEM_BY_TAG
 from vanban.records.models import Dossier, DossierItem, ItemFile
 
@@ -83,17 +84,29 @@ def import_package(path: Path, *, actor: Any = "cli", agency_code: str = "") -> 
                                f"Hồ sơ {agency.code}.{year}.{notation} đã có trong hệ thống.", 409)
         store = get_store()
         items: list[tuple[Any, list[tuple[Any, str]]]] = []
+        kept = _validations(pkg)
+        validations: dict[str, dict[str, Any]] = {}
+        contradictions: list[str] = []
         for node in root.iterfind(f"{H}TaiLieu/{H}VanBan"):
             files = []
             for f in node.iterfind(f"{H}Files/{H}File"):
-                data = pkg.read(f.get("path", ""))
-                sha = store.put(data)
+                rel = f.get("path", "")
+                data = pkg.read(rel)
+                sha = store.put(data)  # a blob with no row, if refused below, is a harmless orphan
                 if sha != f.get("sha256"):
-                    raise RecordsError("RECORDS_PACKAGE_INVALID", f"Mã băm của {f.get('path')} không khớp.", 422)
+                    raise RecordsError("RECORDS_PACKAGE_INVALID", f"Mã băm của {rel} không khớp.", 422)
+                if rel in kept:  # evidence judged again from the bytes, not copied
+                    again = recheck(data, kept[rel]["report"])
+                    validations[rel] = {"report": again.report}
+                    if again.contradicts:
+                        contradictions.append(f"{rel} (khi nộp lưu: {again.then}, kiểm tra lại: {again.now})")
                 files.append((f, sha))
             items.append((node, files))
+        if contradictions:
+            raise RecordsError("RECORDS_EVIDENCE_CONTRADICTS",
+                               "Kết quả kiểm tra chữ ký trong gói mâu thuẫn với chính tệp, không nhập: "
+                               + "; ".join(contradictions), 422)
         provenance = store.put(pkg.read(AUDIT))
-        validations = _validations(pkg)
         objid = report.object_id
     return _create(agency, root, year=year, notation=notation, items=items, validations=validations,
                    provenance=provenance, objid=objid, actor=actor)
@@ -129,17 +142,13 @@ def _create(agency: Agency, root: Any, *, year: int, notation: str, items: list[
                 content_type=f.get("mimetype", ""), size=int(f.get("size", "0")), sha256=sha,
                 is_edxml=f.get("edxml") == "1", pdfa=f.get("pdfa", ""), page_count=_int(f.get("pages", "")),
                 validation=evidence["report"] if evidence else None,
-                validated_at=_parse_time(evidence["at"]) if evidence else None)
+                validated_at=timezone.now() if evidence else None)
+    differs = {rel: {"at_transfer": v["report"]["at_transfer"]["verdict"], "now": v["report"].get("verdict")}
+               for rel, v in validations.items() if v["report"]["at_transfer"]["verdict"] != v["report"].get("verdict")}
     record_event("records.dossier_imported", actor=actor, agency_code=agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "object_id": objid, "items": len(items),
-                          "provenance_sha256": provenance})
+                          "provenance_sha256": provenance, "signatures_rechecked": len(validations),
+                          "verdicts_differ": differs})
     return dossier
 
 
-def _parse_time(value: str) -> Any:
-    from vanban.core.clock import from_iso
-
-    try:
-        return from_iso(value)
-    except ValueError:
-        return None

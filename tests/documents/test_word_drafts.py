@@ -85,3 +85,28 @@ def test_without_libreoffice_the_upload_is_refused_at_once(client: Client, signi
     field = html.split('id="id_main_file"')[1][:800]
     assert "LibreOffice" in field  # the error beside the file field
     assert 'data-testid="kept-main"' not in html  # the file that is the error is not kept: a PDF is needed
+
+
+@needs_lo
+@pytest.mark.django_db(transaction=True)
+def test_libreoffice_runs_before_the_transaction_opens(signing_office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Converting takes seconds: no row may be locked meanwhile (create and update alike)."""
+    from django.db import connection
+
+    seen: list[bool] = []
+    real = services.to_pdf
+
+    def watched(name: str, data: bytes) -> bytes:
+        seen.append(connection.in_atomic_block)
+        return real(name, data)
+
+    monkeypatch.setattr(services, "to_pdf", watched)
+    o = signing_office
+    doc = services.create_draft(actor=o.specialist, agency=o.agency, fields=FIELDS,
+                                files=[services.FileInput("quy-che.docx", DOCX)])
+    services.update_draft(actor=o.specialist, document=doc, files=[services.FileInput("quy-che.docx", DOCX)])
+    assert seen == [False, False]
+    assert doc.files.filter(role=DocumentFile.Role.MAIN, stage="converted").count() == 2
+    with pytest.raises(DocumentError):  # someone who may not edit it gets no conversion at all
+        services.update_draft(actor=o.clerk, document=doc, files=[services.FileInput("quy-che.docx", DOCX)])
+    assert seen == [False, False]

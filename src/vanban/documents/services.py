@@ -62,6 +62,7 @@ class FileInput:
     name: str
     data: bytes
     role: str = DocumentFile.Role.MAIN
+    converted: bytes | None = None  # the PDF of a Word/ODT/RTF main file, made before the transaction
 
 
 @dataclass
@@ -150,10 +151,9 @@ def _store_file(document: Document, actor: Any, upload: FileInput, *, stage: str
         uploaded_by=actor if getattr(actor, "pk", None) else None)
 
 
-def _store_converted(document: Document, actor: Any, upload: FileInput, stage: str) -> DocumentFile:
-    """A Word/ODT/RTF main file: kept as typed (a working file) and converted to the PDF that is
-    signed; a TCVN3/VNI .docx is made Unicode first. Refused at upload where LibreOffice is not
-    installed, rather than at submission after the draft was saved."""
+def _convert(upload: FileInput) -> bytes:
+    """The PDF of a Word/ODT/RTF file (a TCVN3/VNI .docx made Unicode first); LibreOffice runs
+    for seconds, so callers do this before their transaction opens (`_prepared`)."""
     data = upload.data
     if upload.name.lower().endswith(".docx"):
         try:
@@ -163,9 +163,32 @@ def _store_converted(document: Document, actor: Any, upload: FileInput, stage: s
         except TextractError:
             pass  # not readable as text here: LibreOffice may still convert it, or say why not
     try:
-        pdf = to_pdf(upload.name, data)
+        return to_pdf(upload.name, data)
     except ConversionError as exc:
         raise DocumentError(exc.code, exc.message, 422) from exc
+
+
+def _prepared(files: list[FileInput] | tuple[FileInput, ...]) -> list[FileInput]:
+    """Convert the main files that need it now, outside any transaction (no row is locked while
+    LibreOffice works); a file that cannot be converted is refused before anything is written."""
+    out = []
+    for upload in files:
+        ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if upload.role != DocumentFile.Role.MAIN or upload.converted is not None or ext not in CONVERTIBLE:
+            out.append(upload)
+            continue
+        try:
+            check_file(upload.name, upload.data, format_limits())  # a bad file: its own message first
+        except FormatError as exc:
+            raise DocumentError(exc.code, exc.message, 422) from exc
+        out.append(FileInput(upload.name, upload.data, upload.role, _convert(upload)))
+    return out
+
+
+def _store_converted(document: Document, actor: Any, upload: FileInput, stage: str) -> DocumentFile:
+    """A Word/ODT/RTF main file: kept as typed (a working file) beside the PDF that is signed.
+    Refused at upload where LibreOffice is not installed, rather than at submission."""
+    pdf = upload.converted if upload.converted is not None else _convert(upload)
     document.files.filter(role=DocumentFile.Role.WORKING, stage="source", is_current=True).update(is_current=False)
     _store_file(document, actor, FileInput(upload.name, upload.data, DocumentFile.Role.WORKING), stage="source")
     stem = upload.name.rsplit(".", 1)[0] or "van-ban"
@@ -222,9 +245,16 @@ def _snapshot(document: Document, actor: Any, note: str) -> DraftVersion:
                                        note=note[:500], created_by=actor)
 
 
-@transaction.atomic
 def create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list[FileInput] = (),
                  recipients: list[RecipientInput] = ()) -> Document:
+    if not permissions.can_draft(actor, agency.pk):
+        raise DocumentForbiddenError("Chỉ chuyên viên, lãnh đạo hoặc văn thư của cơ quan được soạn dự thảo.")
+    return _create_draft(actor=actor, agency=agency, fields=fields, files=_prepared(files), recipients=recipients)
+
+
+@transaction.atomic
+def _create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list[FileInput],
+                  recipients: list[RecipientInput]) -> Document:
     if not permissions.can_draft(actor, agency.pk):
         raise DocumentForbiddenError("Chỉ chuyên viên, lãnh đạo hoặc văn thư của cơ quan được soạn dự thảo.")
     document = Document(agency=agency, direction=Document.Direction.OUTGOING, drafter=actor)
@@ -251,10 +281,18 @@ def _locked(document: Document) -> Document:
     return Document.objects.select_for_update().select_related("agency", "document_type").get(pk=document.pk)
 
 
-@transaction.atomic
 def update_draft(*, actor: Any, document: Document, fields: DraftFields | None = None,
                  files: list[FileInput] = (), recipients: list[RecipientInput] | None = None,
                  note: str = "") -> Document:
+    if files and not permissions.can_edit_draft(actor, document):  # no conversion for someone refused anyway
+        raise DocumentForbiddenError("Chỉ người soạn thảo được sửa dự thảo khi chưa trình duyệt.")
+    return _update_draft(actor=actor, document=document, fields=fields, files=_prepared(files),
+                         recipients=recipients, note=note)
+
+
+@transaction.atomic
+def _update_draft(*, actor: Any, document: Document, fields: DraftFields | None, files: list[FileInput],
+                  recipients: list[RecipientInput] | None, note: str) -> Document:
     document = _locked(document)
     if not permissions.can_edit_draft(actor, document):
         raise DocumentForbiddenError("Chỉ người soạn thảo được sửa dự thảo khi chưa trình duyệt.")

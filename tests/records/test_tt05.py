@@ -67,3 +67,20 @@ def test_an_incomplete_dossier_fails_its_schema_and_the_check_names_it(archive: 
     ead.find("startDate").text = "2026-03-09"  # ISO instead of DD/MM/YYYY
     assert not schema.validate(ead)
     assert "startDate" in str(schema.error_log)
+
+
+def test_a_dublin_core_record_beside_it(archive: Archive, pdf_bytes: bytes) -> None:
+    from vanban.records.dublincore import DC, dc_record
+
+    dossier = closed_dossier(archive, pdf_bytes, documents=2)
+    dossier = services.update_dossier(actor=archive.archivist, dossier=dossier, reason="Từ khóa",
+                                      values={"keywords": "văn thư, lưu trữ", "start_date": "2026-01-05",
+                                              "end_date": "2026-03-09"})
+    root = etree.fromstring(dc_record(dossier, list(dossier.items.order_by("ordinal"))))
+    values = {tag: [e.text for e in root.iter(f"{{{DC}}}{tag}")] for tag in
+              ("title", "identifier", "subject", "description", "date", "language", "rights", "creator")}
+    assert values["title"] == [dossier.title] and values["identifier"] == [dossier.file_code]
+    assert values["subject"] == ["văn thư", "lưu trữ"]
+    assert values["description"] == ["Văn bản thử số 1", "Văn bản thử số 2"]
+    assert values["date"] == ["2026-01-05/2026-03-09"] and values["language"] == ["vi"]
+    assert values["rights"] == ["Công khai"] and values["creator"] == [archive.agency.name]

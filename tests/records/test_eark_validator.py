@@ -5,12 +5,18 @@ SIP14 ("the creator agent's note MUST have NOTETYPE IDENTIFICATIONCODE") cannot 
 validator version: it tests an unqualified `@NOTETYPE`, which the METS schema does not allow on
 `mets:note` (CSIP's own rule CSIP16 requires the qualified `csip:NOTETYPE`, which we write), and
 the same validator also requires the creator agent to be the software (CSIP12-16). The validator
-runs from `.venv-eark` (`make eark-venv`) with no network (tests/records/eark_offline/run.py)."""
+runs from `.venv-eark` (`make eark-venv`) with no network (tests/records/eark_offline/run.py).
+
+The AIP and the DIP of the same kind of dossier (plus a .docx working file, so LibreOffice makes
+a PDF/A copy) pass with no error at all: the validator applies CSIP to every package and its
+SIP or DIP rules by the header's type (it has no AIP profile), so SIP14 does not arise."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,8 +24,13 @@ from lxml import etree
 
 from tests.records.conftest import Archive
 from tests.records.test_transfer import mixed_dossier
+from vanban.blobs import get_store
 from vanban.records import services
+from vanban.records.aip import store_aip
+from vanban.records.dip import request_dip
 from vanban.records.earkexport import export_dossier
+from vanban.records.models import ArchivalPackage
+from vanban.textract.samples import Para, make_docx
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATOR = ROOT / ".venv-eark" / "bin" / "python"
@@ -75,3 +86,41 @@ def test_the_validator_can_fail(archive: Archive, pdf_bytes: bytes, tmp_path: Pa
     mets = package / "METS.xml"
     mets.write_bytes(mets.read_bytes().replace(b'TYPE="Other"', b'TYPE="OTHER"', 1))
     assert "CSIP2" in _problems(_validate(package), "Error")
+
+
+def _unzip(package: ArchivalPackage, tmp_path: Path) -> Path:
+    with zipfile.ZipFile(io.BytesIO(get_store().get(package.sha256))) as zf:
+        zf.extractall(tmp_path)
+    return tmp_path / package.object_id
+
+
+def test_official_validator_accepts_the_aip_and_the_dip(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+    """The same dossier with a .docx working file (a LibreOffice conversion in rep2): the AIP is
+    checked against CSIP only (the validator has no AIP profile), the DIP against CSIP and DIP."""
+    o = archive.office
+    dossier, _, _ = mixed_dossier(archive, pdf_bytes)
+    item = services.add_working_file(actor=o.leader, dossier=dossier, upload=services.WorkingFile(
+        "bao-cao.docx", make_docx([Para.of("Báo cáo kết quả thử nghiệm lưu trữ điện tử")]), "Báo cáo thử nghiệm"))
+    services.update_item(actor=o.leader, dossier=dossier, item_id=item.pk, values={"pageAmount": 1})
+    services.close_dossier(actor=o.leader, dossier=dossier)
+    services.accept_transfer(actor=archive.archivist, transfer=services.submit_transfer(actor=o.leader,
+                                                                                        dossiers=[dossier]))
+    dossier.refresh_from_db()
+    aip = store_aip(dossier)
+    assert any(e["outcome"] == "converted" and e["name"] == "bao-cao.docx" for e in aip.conversions)
+    dip = request_dip(actor=archive.archivist, dossier=dossier, purpose="Phục vụ nghiên cứu lịch sử")
+    folders = {}
+    for package in (aip, dip):
+        folders[str(package.kind)] = folder = _unzip(package, tmp_path / str(package.kind))
+        report = _validate(folder)
+        assert report["structure"]["status"] == "WellFormed", report["structure"]
+        assert report["metadata"]["schema_results"]["status"] == "VALID", report["metadata"]["schema_results"]
+        # No error at all (SIP14 belongs to the SIP profile, which is not applied to AIP or DIP);
+        # the same warning as the SIP: no metadata folder inside the representations.
+        assert _problems(report, "Error") == set(), package.kind
+        assert _problems(report, "Warn") <= {"CSIPSTR13"}
+    # The DIP rules are really applied: a DIP naming the SIP profile fails DIP2.
+    mets = folders["dip"] / "METS.xml"
+    mets.write_bytes(mets.read_bytes().replace(b"earkdip.dilcis.eu/profile/E-ARK-DIP.xml",
+                                               b"earksip.dilcis.eu/profile/E-ARK-SIP.xml", 1))
+    assert "DIP2" in _problems(_validate(folders["dip"]), "Error")

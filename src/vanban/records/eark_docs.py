@@ -9,7 +9,7 @@ from django.utils import timezone
 from lxml import etree
 
 from vanban import __version__
-from vanban.records.earkcommon import AUDIT, DATA, DESCRIPTIVE, HOSO_NS, PREMIS, REP_METS, SCHEMA
+from vanban.records.earkcommon import AUDIT, DATA, DESCRIPTIVE, HOSO_NS, PREMIS, REP_METS, SCHEMA, rep_data, rep_mets
 from vanban.records.metadata import DOSSIER_FIELDS, ITEM_FIELDS
 from vanban.records.models import Dossier
 
@@ -52,25 +52,49 @@ def hoso_schema() -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def documentation_text(dossier: Dossier, objid: str) -> str:
+TITLES = {"SIP": "GÓI THÔNG TIN NỘP LƯU (E-ARK SIP)", "AIP": "GÓI THÔNG TIN LƯU TRỮ (E-ARK AIP)",
+          "DIP": "GÓI THÔNG TIN KHAI THÁC (E-ARK DIP)"}
+
+
+def _layout(kind: str) -> str:
+    lines = [f"  {DESCRIPTIVE:<29} Siêu dữ liệu hồ sơ và từng văn bản (lược đồ: {SCHEMA}).",
+             f"  {PREMIS:<29} Siêu dữ liệu bảo quản PREMIS 3: đối tượng, mã băm, sự kiện,",
+             "                                kết quả kiểm tra chữ ký số khi nộp lưu"
+             + (", chuyển đổi sang PDF/A." if kind != "SIP" else ".")]
+    if kind != "DIP":
+        lines.append(f"  {AUDIT:<29} Nhật ký thao tác trên hồ sơ, trích từ chuỗi nhật ký có băm nối của vanban.")
+    lines.append(f"  {REP_METS:<29} Mô tả riêng của bản thể hiện rep1.")
+    if kind == "DIP":
+        lines += [f"  {DATA}/<số thứ tự>/      Văn bản trong hồ sơ theo thứ tự, mỗi văn bản một thư mục: bản",
+                  "                                PDF/A để đọc khi có, nếu không thì bản gốc (tệp gốc có chữ ký",
+                  "                                số được giữ nguyên trong gói lưu trữ AIP)."]
+    else:
+        lines += [f"  {DATA}/<số thứ tự>/      Văn bản trong hồ sơ theo thứ tự, mỗi văn bản một thư mục:",
+                  "                                tệp chính (PDF đã ký số), phụ lục, gói edXML gốc nếu có."]
+    if kind == "AIP":
+        lines += [f"  {rep_mets('rep2'):<29} Mô tả riêng của bản thể hiện rep2 (bản bảo quản).",
+                  f"  {rep_data('rep2')}/<số thứ tự>/      Bản PDF/A-2b chuyển từ tệp gốc chưa phải PDF/A; PREMIS ghi",
+                  "                                sự kiện chuyển đổi (migration), công cụ và phiên bản, tệp nguồn;",
+                  "                                tệp không chuyển được được nêu kèm lý do, bản gốc vẫn giữ."]
+    return "\n".join(lines)
+
+
+def documentation_text(dossier: Dossier, objid: str, *, kind: str = "SIP", note: str = "") -> str:
+    """documentation/doc-goi-luu-tru.txt, for a reader who has never heard of vanban; `note` says
+    what is particular to this package (a DIP's purpose, an AIP's conversions)."""
     made = timezone.localtime().strftime("%d/%m/%Y %H:%M")
-    return f"""GÓI THÔNG TIN NỘP LƯU (E-ARK SIP) — {objid}
+    particular = f"\nVỀ GÓI NÀY\n{note.rstrip()}\n" if note else ""
+    return f"""{TITLES[kind]} — {objid}
 
 Hồ sơ: {dossier.title}
 Mã hồ sơ: {dossier.file_code}
 Cơ quan, tổ chức (phông): {dossier.agency.name} — mã định danh {dossier.agency.code}
 Gói do vanban {__version__} lập lúc {made} (giờ Việt Nam).
-
-CẤU TRÚC GÓI (E-ARK CSIP/SIP 2.1)
+{particular}
+CẤU TRÚC GÓI (E-ARK CSIP 2.1{"/SIP" if kind == "SIP" else ""})
   METS.xml                      Mô tả cấu trúc gói, mã băm SHA-256 và kích thước của mọi tệp.
   METS.seal.json                Mã băm của METS.xml, ký số bằng khóa của cơ quan (niêm phong).
-  {DESCRIPTIVE:<29} Siêu dữ liệu hồ sơ và từng văn bản (lược đồ: {SCHEMA}).
-  {PREMIS:<29} Siêu dữ liệu bảo quản PREMIS 3: đối tượng, mã băm, sự kiện,
-                                kết quả kiểm tra chữ ký số khi nộp lưu.
-  {AUDIT:<29} Nhật ký thao tác trên hồ sơ, trích từ chuỗi nhật ký có băm nối của vanban.
-  {REP_METS:<29} Mô tả riêng của bản thể hiện rep1.
-  {DATA}/<số thứ tự>/      Văn bản trong hồ sơ theo thứ tự, mỗi văn bản một thư mục:
-                                tệp chính (PDF đã ký số), phụ lục, gói edXML gốc nếu có.
+{_layout(kind)}
 
 KIỂM TRA GÓI
   Mọi tệp phải khớp mã băm SHA-256 ghi trong METS.xml và PREMIS. Với vanban:

@@ -1,7 +1,7 @@
-"""Names shared by the E-ARK SIP writer, checker and reader (no Django: the checker must
-work on a package alone, on any machine).
+"""Names shared by the E-ARK package writer (SIP, AIP, DIP), checker and reader (no Django: the
+checker must work on a package alone, on any machine).
 
-Layout (E-ARK CSIP v2 folders; one representation):
+Layout (E-ARK CSIP v2 folders; an AIP adds representations/rep2, the PDF/A preservation copies):
 
     <OBJID>/METS.xml
     <OBJID>/metadata/descriptive/hoso.xml        TT 02/2019 fields of the dossier and items
@@ -38,6 +38,9 @@ REP_METS = "representations/rep1/METS.xml"
 DOCUMENTATION = "documentation/doc-goi-luu-tru.txt"
 SCHEMA = "schemas/hoso.xsd"
 PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
+# The METS @PROFILE of each OAIS package type (CSIP 2.1; the DIP rules check their own).
+PROFILES = {"SIP": PROFILE, "AIP": "https://earkaip.dilcis.eu/profile/E-ARK-AIP.xml",
+            "DIP": "https://earkdip.dilcis.eu/profile/E-ARK-DIP.xml"}
 
 MAX_XML = 64 * 1024 * 1024
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -48,8 +51,17 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def object_id(file_code: str) -> str:
-    return "vanban-sip-" + re.sub(r"[^0-9A-Za-z.\-]", "-", file_code)
+def object_id(file_code: str, kind: str = "sip") -> str:
+    return f"vanban-{kind}-" + re.sub(r"[^0-9A-Za-z.\-]", "-", file_code)
+
+
+def rep_data(rep: str) -> str:
+    """representations/<rep>/data, where a representation's files live."""
+    return f"representations/{rep}/data"
+
+
+def rep_mets(rep: str) -> str:
+    return f"representations/{rep}/METS.xml"
 
 
 def safe_name(name: str) -> str:

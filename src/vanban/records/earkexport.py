@@ -1,18 +1,20 @@
-"""`vanban archive export DOSSIER --out DIR|ZIP`: write a dossier as an E-ARK SIP.
+"""`vanban archive export DOSSIER --out DIR|ZIP`: write a dossier as an E-ARK SIP; the same
+writer (`assemble`) makes the AIP and the DIP (`records/aip.py`, `records/dip.py`).
 
 METS (structure, file checksums), PREMIS (objects with fixity, events from the audit trail,
-signature validation reports kept at transfer), the TT 02/2019 descriptive metadata, the
-files and original edXML packages, and the dossier's audit events as JSON. Every blob is
-read through the store, which re-checks its hash: a corrupt blob stops the export.
+signature validation reports kept at transfer, migrations to PDF/A), the TT 02/2019 descriptive
+metadata, the files and original edXML packages, and the dossier's audit events as JSON. Every
+blob is read through the store, which re-checks its hash: a corrupt blob stops the export.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import zipfile
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.db.models import Q
@@ -37,14 +39,14 @@ from vanban.records.earkcommon import (
     METS_NS,
     PREMIS,
     PREMIS_NS,
-    PROFILE,
-    REP_METS,
+    PROFILES,
     SCHEMA,
     SIP_NS,
     VANBAN_NS,
     XLINK_NS,
     XSI_NS,
     object_id,
+    rep_mets,
     safe_name,
     sha256_hex,
 )
@@ -59,14 +61,80 @@ X, C = f"{{{XLINK_NS}}}", f"{{{CSIP_NS}}}"
 
 @dataclass
 class PackedFile:
+    """A file in a package. A copy (PDF/A preservation or access copy) names its `source` (the
+    package path of the original, or the AIP's for a DIP) and carries its own type and name."""
+
     rel: str
     data: bytes
     item: DossierItem | None = None
     row: ItemFile | None = None
+    mimetype: str = ""
+    pdfa: str = ""
+    source: str = ""
+    name: str = ""
+    use: str = ""
 
     @property
     def sha256(self) -> str:
         return sha256_hex(self.data)
+
+    @property
+    def content_type(self) -> str:
+        return self.mimetype or (self.row.content_type if self.row else "application/octet-stream")
+
+    @property
+    def file_name(self) -> str:
+        return self.name or (self.row.name if self.row else PurePosixPath(self.rel).name)
+
+    @property
+    def is_copy(self) -> bool:
+        return bool(self.source)
+
+
+@dataclass
+class Representation:
+    name: str  # rep1, rep2
+    files: list[PackedFile]
+
+    @property
+    def mets_rel(self) -> str:
+        return rep_mets(self.name)
+
+
+@dataclass
+class PremisAgent:
+    value: str
+    name: str
+    kind: str  # person, software, organization
+    version: str = ""
+    id_type: str = "local"
+
+
+@dataclass
+class PremisEvent:
+    ident: str
+    kind: str  # a PREMIS eventType term
+    when: str
+    detail: str
+    outcome: str
+    agents: list[tuple[str, str]]  # (agent identifier value, role)
+    objects: list[tuple[str, str]]  # (object identifier value, role)
+    note: str = ""
+
+
+@dataclass
+class PackageSpec:
+    """What makes a SIP, an AIP or a DIP different: the type, the representations, whether the
+    agency's audit trail goes in, the extra PREMIS events and agents, the documentation."""
+
+    kind: str  # SIP, AIP, DIP
+    objid: str
+    reps: list[Representation]
+    documentation: str
+    audit: list[AuditEvent] | None = None  # None: no audit trail in the package
+    events: list[PremisEvent] = field(default_factory=list)
+    agents: list[PremisAgent] = field(default_factory=list)
+    label_suffix: str = ""
 
 
 def _xml(root: etree._Element) -> bytes:
@@ -97,7 +165,7 @@ def _audit_json(events: list[AuditEvent]) -> bytes:
                       ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _descriptive(dossier: Dossier, items: list[DossierItem], placed: dict[int, str]) -> bytes:
+def _descriptive(dossier: Dossier, items: list[DossierItem], placed: dict[int, PackedFile]) -> bytes:
     root = etree.Element(f"{H}HoSo", nsmap={None: HOSO_NS}, version="1")
     for tag, value in dossier_metadata(dossier, items).items():
         _sub(root, f"{H}{tag}", "" if value is None else value)
@@ -110,13 +178,15 @@ def _descriptive(dossier: Dossier, items: list[DossierItem], placed: dict[int, s
             _sub(node, f"{H}{spec.tag}", "" if value is None else value)
         files = _sub(node, f"{H}Files")
         for f in item.files.all():
-            _sub(files, f"{H}File", path=placed[f.pk], name=f.name, role=f.role, mimetype=f.content_type,
-                 size=str(f.size), sha256=f.sha256, edxml="1" if f.is_edxml else "0", pdfa=f.pdfa,
-                 pages=str(f.page_count) if f.page_count else "")
+            if (pf := placed.get(f.pk)) is None:  # not in this package (a DIP leaves edXML envelopes out)
+                continue
+            _sub(files, f"{H}File", path=pf.rel, name=pf.file_name, role=f.role, mimetype=pf.content_type,
+                 size=str(len(pf.data)), sha256=pf.sha256, edxml="1" if f.is_edxml else "0",
+                 pdfa=pf.pdfa or f.pdfa, pages=str(f.page_count) if f.page_count else "")
     return _xml(root)
 
 
-def _premis(dossier: Dossier, files: list[PackedFile], events: list[AuditEvent]) -> bytes:
+def _premis(dossier: Dossier, files: list[PackedFile], spec: PackageSpec) -> bytes:
     root = etree.Element(f"{P}premis", nsmap={"premis": PREMIS_NS, "xsi": XSI_NS, "vanban": VANBAN_NS},
                          version="3.0")
     for pf in files:
@@ -133,51 +203,64 @@ def _premis(dossier: Dossier, files: list[PackedFile], events: list[AuditEvent])
         _sub(chars, f"{P}size", len(pf.data))
         fmt_block = _sub(chars, f"{P}format")
         fmt = _sub(fmt_block, f"{P}formatDesignation")
-        _sub(fmt, f"{P}formatName", pf.row.content_type if pf.row else "application/octet-stream")
-        if pf.row is not None and pf.row.is_pdf:
-            _sub(fmt, f"{P}formatVersion", f"PDF/A-{pf.row.pdfa}" if pf.row.pdfa not in ("", "none")
-                 else "không phải PDF/A")
+        _sub(fmt, f"{P}formatName", pf.content_type)
+        if pf.content_type == "application/pdf":
+            pdfa = pf.pdfa or (pf.row.pdfa if pf.row is not None and not pf.is_copy else "")
+            _sub(fmt, f"{P}formatVersion", f"PDF/A-{pdfa}" if pdfa not in ("", "none") else "không phải PDF/A")
         if (puid := pronom.identify(pf.data, pf.rel)) is not None:  # the registry archives read
             registry = _sub(fmt_block, f"{P}formatRegistry")
             _sub(registry, f"{P}formatRegistryName", "PRONOM")
             _sub(registry, f"{P}formatRegistryKey", puid.key)
             _sub(fmt_block, f"{P}formatNote", f"{puid.name} (fido, DROID v109, theo {puid.basis})")
-        if pf.row is not None:
-            _sub(obj, f"{P}originalName", pf.row.name)
+        if pf.row is not None or pf.name:
+            _sub(obj, f"{P}originalName", pf.file_name)
+        if pf.is_copy:  # a PDF/A copy names the original it was made from
+            rel = _sub(obj, f"{P}relationship")
+            _sub(rel, f"{P}relationshipType", "derivation")
+            _sub(rel, f"{P}relationshipSubType", "has source")
+            related = _sub(rel, f"{P}relatedObjectIdentifier")
+            _sub(related, f"{P}relatedObjectIdentifierType", "local")
+            _sub(related, f"{P}relatedObjectIdentifierValue", pf.source)
     now = to_iso(timezone.now())
     for pf in files:
-        _event(root, ident_value=f"fixity-{pf.sha256[:16]}", kind="message digest calculation", when=now,
-               agent="vanban", detail=f"SHA-256 tính khi xuất gói: {pf.sha256}", outcome="success",
-               objects=[pf.rel])
-        if pf.row is not None and pf.row.validation is not None:
+        _event(root, PremisEvent(f"fixity-{pf.sha256[:16]}", "message digest calculation", now,
+                                 f"SHA-256 tính khi lập gói: {pf.sha256}", "success", [("vanban", "")],
+                                 [(pf.rel, "")]))
+        if pf.row is not None and not pf.is_copy and pf.row.validation is not None:
             report = pf.row.validation
             when = to_iso(pf.row.validated_at) if pf.row.validated_at else now
-            _event(root, ident_value=f"validation-{pf.row.pk}", kind="validation", when=when, agent="vanban",
-                   detail="Kiểm tra chữ ký số (PAdES) khi nộp lưu; báo cáo đầy đủ ở phần mở rộng.",
-                   outcome=str(report.get("verdict", "")), objects=[pf.rel], extension=report)
+            _event(root, PremisEvent(f"validation-{pf.row.pk}", "validation", when,
+                                     "Kiểm tra chữ ký số (PAdES) khi nộp lưu; báo cáo đầy đủ ở phần mở rộng.",
+                                     str(report.get("verdict", "")), [("vanban", "")], [(pf.rel, "")]),
+                   extension=report)
+    for extra in spec.events:
+        _event(root, extra)
     people: dict[str, str] = {}
-    for e in events:
+    for e in spec.audit or []:
         who = e.actor_name or "hệ thống"
         people.setdefault(who, "software" if who in SOFTWARE_ACTORS else "person")
-        _event(root, ident_value=f"audit-{e.id}", kind=PREMIS_EVENT_TYPES.get(e.action, "modification"),
-               when=to_iso(e.at), agent=who,
-               detail=f"{e.action}: {json.dumps(e.details, ensure_ascii=False)}", outcome="success", objects=[],
-               note=f"hash={e.hash}")
+        _event(root, PremisEvent(f"audit-{e.id}", PREMIS_EVENT_TYPES.get(e.action, "modification"), to_iso(e.at),
+                                 f"{e.action}: {json.dumps(e.details, ensure_ascii=False)}", "success",
+                                 [(who, "")], [], note=f"hash={e.hash}"))
     for who, kind in sorted(people.items()):
         if who != "vanban":
-            _agent(root, "local", who, who, kind)
-    _agent(root, "local", "vanban", f"vanban {__version__}", "software")
-    _agent(root, "QCVN 102:2016", dossier.agency.code, dossier.agency.name, "organization")
+            _agent(root, PremisAgent(who, who, kind))
+    _agent(root, PremisAgent("vanban", f"vanban {__version__}", "software", __version__))
+    for agent in spec.agents:
+        _agent(root, agent)
+    _agent(root, PremisAgent(dossier.agency.code, dossier.agency.name, "organization", id_type="QCVN 102:2016"))
     return _xml(root)
 
 
-def _agent(root: etree._Element, id_type: str, value: str, name: str, kind: str) -> None:
-    agent = _sub(root, f"{P}agent")
-    ident = _sub(agent, f"{P}agentIdentifier")
-    _sub(ident, f"{P}agentIdentifierType", id_type)
-    _sub(ident, f"{P}agentIdentifierValue", value)
-    _sub(agent, f"{P}agentName", name)
-    _sub(agent, f"{P}agentType", kind)
+def _agent(root: etree._Element, agent: PremisAgent) -> None:
+    node = _sub(root, f"{P}agent")
+    ident = _sub(node, f"{P}agentIdentifier")
+    _sub(ident, f"{P}agentIdentifierType", agent.id_type)
+    _sub(ident, f"{P}agentIdentifierValue", agent.value)
+    _sub(node, f"{P}agentName", agent.name)
+    _sub(node, f"{P}agentType", agent.kind)
+    if agent.version:
+        _sub(node, f"{P}agentVersion", agent.version)
 
 
 # Audit actions as PREMIS event types (https://id.loc.gov/vocabulary/preservation/eventType); the
@@ -192,54 +275,60 @@ PREMIS_EVENT_TYPES = {
     "records.dossier_archived": "ingestion", "records.dossier_exported": "information package creation",
     "records.dossier_imported": "ingestion", "records.archive_read": "dissemination",
     "records.fixity_started": "fixity check", "records.fixity_finished": "fixity check",
+    "records.aip_created": "information package creation", "records.dip_created": "dissemination",
 }
 SOFTWARE_ACTORS = frozenset({"hệ thống", "system", "cli", "vanban", "demo"})
 
 
-def _event(root: etree._Element, *, ident_value: str, kind: str, when: str, agent: str, detail: str,
-           outcome: str, objects: list[str], extension: dict[str, Any] | None = None, note: str = "") -> None:
+def _event(root: etree._Element, event: PremisEvent, *, extension: dict[str, Any] | None = None) -> None:
     ev = _sub(root, f"{P}event")
     ident = _sub(ev, f"{P}eventIdentifier")
     _sub(ident, f"{P}eventIdentifierType", "local")
-    _sub(ident, f"{P}eventIdentifierValue", ident_value)
-    _sub(ev, f"{P}eventType", kind)
-    _sub(ev, f"{P}eventDateTime", when)
-    _sub(_sub(ev, f"{P}eventDetailInformation"), f"{P}eventDetail", detail)
+    _sub(ident, f"{P}eventIdentifierValue", event.ident)
+    _sub(ev, f"{P}eventType", event.kind)
+    _sub(ev, f"{P}eventDateTime", event.when)
+    _sub(_sub(ev, f"{P}eventDetailInformation"), f"{P}eventDetail", event.detail)
     info = _sub(ev, f"{P}eventOutcomeInformation")
-    _sub(info, f"{P}eventOutcome", outcome)
-    if note or extension is not None:
+    _sub(info, f"{P}eventOutcome", event.outcome)
+    if event.note or extension is not None:
         detail_node = _sub(info, f"{P}eventOutcomeDetail")
-        if note:
-            _sub(detail_node, f"{P}eventOutcomeDetailNote", note)
+        if event.note:
+            _sub(detail_node, f"{P}eventOutcomeDetailNote", event.note)
         if extension is not None:
             ext = _sub(detail_node, f"{P}eventOutcomeDetailExtension")
             _sub(ext, f"{{{VANBAN_NS}}}signatureValidationReport",
                  json.dumps(extension, ensure_ascii=False, sort_keys=True))
-    agent_node = _sub(ev, f"{P}linkingAgentIdentifier")
-    _sub(agent_node, f"{P}linkingAgentIdentifierType", "local")
-    _sub(agent_node, f"{P}linkingAgentIdentifierValue", agent)
-    for rel in objects:
+    for value, role in event.agents:
+        agent_node = _sub(ev, f"{P}linkingAgentIdentifier")
+        _sub(agent_node, f"{P}linkingAgentIdentifierType", "local")
+        _sub(agent_node, f"{P}linkingAgentIdentifierValue", value)
+        if role:
+            _sub(agent_node, f"{P}linkingAgentRole", role)
+    for value, role in event.objects:
         link = _sub(ev, f"{P}linkingObjectIdentifier")
         _sub(link, f"{P}linkingObjectIdentifierType", "local")
-        _sub(link, f"{P}linkingObjectIdentifierValue", rel)
+        _sub(link, f"{P}linkingObjectIdentifierValue", value)
+        if role:
+            _sub(link, f"{P}linkingObjectRole", role)
 
 
-def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[PackedFile], *,
-          md: dict[str, bytes], extra: dict[str, bytes]) -> bytes:
-    """The package METS as CSIP/SIP 2.1 and the official validator read it: metadata, documentation,
-    schemas and the representation as file groups; one CSIP structMap whose representation div
-    holds the dossier's documents in order (the validator refuses any second structMap)."""
+def _mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], *, md: dict[str, bytes],
+          extra: dict[str, bytes]) -> bytes:
+    """The package METS as CSIP 2.1 and the official validator read it: metadata, documentation,
+    schemas and each representation as file groups; one CSIP structMap whose representation divs
+    hold the dossier's documents in order (the validator refuses any second structMap)."""
     now = to_iso(timezone.now())
-    root = _mets_root(objid, dossier.title)
+    root = _mets_root(spec.objid, dossier.title + spec.label_suffix, spec.kind)
     hdr = _sub(root, f"{M}metsHdr", CREATEDATE=now, LASTMODDATE=now, RECORDSTATUS="NEW",
-               **{f"{C}OAISPACKAGETYPE": "SIP"})
+               **{f"{C}OAISPACKAGETYPE": spec.kind})
     _software_agent(hdr)
     org = _sub(hdr, f"{M}agent", ROLE="ARCHIVIST", TYPE="ORGANIZATION")
     _sub(org, f"{M}name", dossier.agency.name)
     _sub(org, f"{M}note", dossier.agency.code, **{f"{C}NOTETYPE": "IDENTIFICATIONCODE"})
-    sub = _sub(hdr, f"{M}agent", ROLE="OTHER", OTHERROLE="SUBMITTER", TYPE="ORGANIZATION")
-    _sub(sub, f"{M}name", dossier.agency.name)
-    _sub(sub, f"{M}note", dossier.agency.code, **{f"{C}NOTETYPE": "IDENTIFICATIONCODE"})
+    if spec.kind == "SIP":
+        sub = _sub(hdr, f"{M}agent", ROLE="OTHER", OTHERROLE="SUBMITTER", TYPE="ORGANIZATION")
+        _sub(sub, f"{M}name", dossier.agency.name)
+        _sub(sub, f"{M}note", dossier.agency.code, **{f"{C}NOTETYPE": "IDENTIFICATIONCODE"})
 
     def md_ref(parent: etree._Element, rel: str, mdtype: str, other: str | None, mime: str) -> None:
         attrs = {"LOCTYPE": "URL", f"{X}type": "simple", f"{X}href": rel, "MDTYPE": mdtype, "MIMETYPE": mime,
@@ -253,8 +342,9 @@ def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[Pa
            "VANBAN-HOSO", "text/xml")
     amd = _sub(root, f"{M}amdSec")
     md_ref(_sub(amd, f"{M}digiprovMD", ID="premis", STATUS="CURRENT"), PREMIS, "PREMIS", None, "text/xml")
-    md_ref(_sub(amd, f"{M}digiprovMD", ID="audit", STATUS="CURRENT"), AUDIT, "OTHER", "VANBAN-AUDIT",
-           "application/json")
+    if AUDIT in md:
+        md_ref(_sub(amd, f"{M}digiprovMD", ID="audit", STATUS="CURRENT"), AUDIT, "OTHER", "VANBAN-AUDIT",
+               "application/json")
     sec = _sub(root, f"{M}fileSec", ID="filesec")
 
     def file_node(grp: etree._Element, fid: str, rel: str, data: bytes, *, mime: str, use: str | None = None) -> None:
@@ -269,29 +359,39 @@ def _mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[Pa
               extra[DOCUMENTATION], mime="text/plain")
     file_node(_sub(sec, f"{M}fileGrp", ID="grp-schemas", USE="Schemas", **typed), "file-schema", SCHEMA,
               extra[SCHEMA], mime="application/xml")
-    grp = _sub(sec, f"{M}fileGrp", ID="grp-rep1", USE="Representations/rep1", **typed)
-    file_node(grp, "file-rep1-mets", REP_METS, extra[REP_METS], mime="application/xml", use="METS")
-    ids = _data_files(grp, files, now)
+    ids: dict[str, dict[str, str]] = {}
+    for rep in spec.reps:
+        grp = _sub(sec, f"{M}fileGrp", ID=f"grp-{rep.name}", USE=f"Representations/{rep.name}", **typed)
+        file_node(grp, f"file-{rep.name}-mets", rep.mets_rel, extra[rep.mets_rel], mime="application/xml",
+                  use="METS")
+        ids[rep.name] = _data_files(grp, rep.files, now, prefix="" if rep.name == "rep1" else f"{rep.name}-")
     physical = _sub(root, f"{M}structMap", ID="struct-csip", TYPE="PHYSICAL", LABEL="CSIP")
-    top = _sub(physical, f"{M}div", ID="div-root", LABEL=objid)
-    _sub(top, f"{M}div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-hoso", ADMID="premis audit")
+    top = _sub(physical, f"{M}div", ID="div-root", LABEL=spec.objid)
+    _sub(top, f"{M}div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-hoso",
+         ADMID="premis audit" if AUDIT in md else "premis")
     _sub(_sub(top, f"{M}div", ID="div-doc", LABEL="Documentation"), f"{M}fptr", FILEID="grp-doc")
     _sub(_sub(top, f"{M}div", ID="div-schemas", LABEL="Schemas"), f"{M}fptr", FILEID="grp-schemas")
     reps = _sub(top, f"{M}div", ID="div-reps", LABEL="Representations")
-    _sub(reps, f"{M}fptr", FILEID="grp-rep1")
-    rep = _sub(reps, f"{M}div", ID="div-rep1", LABEL="Representations/rep1")
-    _sub(rep, f"{M}mptr", LOCTYPE="URL", **{f"{X}type": "simple", f"{X}href": REP_METS, f"{X}title": "grp-rep1"})
-    _dossier_divs(rep, dossier, items, files, ids=ids)
+    for rep in spec.reps:
+        _sub(reps, f"{M}fptr", FILEID=f"grp-{rep.name}")
+    for rep in spec.reps:
+        div = _sub(reps, f"{M}div", ID=f"div-{rep.name}", LABEL=f"Representations/{rep.name}")
+        _sub(div, f"{M}mptr", LOCTYPE="URL", **{f"{X}type": "simple", f"{X}href": rep.mets_rel,
+                                                f"{X}title": f"grp-{rep.name}"})
+        _dossier_divs(div, dossier, items, rep.files, ids=ids[rep.name],
+                      prefix="" if rep.name == "rep1" else f"{rep.name}-")
     return _xml(root)
 
 
 CONTENT_INFO = "Hồ sơ điện tử (Nghị định 30/2020/NĐ-CP, vanban)"
 
 
-def _mets_root(objid: str, label: str) -> etree._Element:
-    root = etree.Element(f"{M}mets", nsmap={"mets": METS_NS, "xlink": XLINK_NS, "csip": CSIP_NS, "sip": SIP_NS,
-                                             "xsi": XSI_NS})
-    root.attrib.update({"OBJID": objid, "TYPE": "Other", "LABEL": label, "PROFILE": PROFILE,
+def _mets_root(objid: str, label: str, kind: str = "SIP") -> etree._Element:
+    nsmap = {"mets": METS_NS, "xlink": XLINK_NS, "csip": CSIP_NS, "xsi": XSI_NS}
+    if kind == "SIP":
+        nsmap["sip"] = SIP_NS
+    root = etree.Element(f"{M}mets", nsmap=nsmap)
+    root.attrib.update({"OBJID": objid, "TYPE": "Other", "LABEL": label, "PROFILE": PROFILES[kind],
                         f"{C}OTHERTYPE": "Hồ sơ điện tử", f"{C}CONTENTINFORMATIONTYPE": "OTHER",
                         f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO})
     return root
@@ -303,58 +403,59 @@ def _software_agent(hdr: etree._Element) -> None:
     _sub(sw, f"{M}note", __version__, **{f"{C}NOTETYPE": "SOFTWARE VERSION"})
 
 
-def _data_files(grp: etree._Element, files: list[PackedFile], now: str) -> dict[str, str]:
+def _data_files(grp: etree._Element, files: list[PackedFile], now: str, *, prefix: str = "") -> dict[str, str]:
     ids: dict[str, str] = {}
     for n, pf in enumerate(files, start=1):
-        fid = f"file-{n:05d}"
+        fid = f"{prefix}file-{n:05d}"
         ids[pf.rel] = fid
-        node = _sub(grp, f"{M}file", ID=fid, MIMETYPE=pf.row.content_type if pf.row else "application/octet-stream",
-                    SIZE=str(len(pf.data)), CREATED=now, CHECKSUM=pf.sha256, CHECKSUMTYPE="SHA-256",
-                    USE=pf.row.role if pf.row else None)
+        node = _sub(grp, f"{M}file", ID=fid, MIMETYPE=pf.content_type, SIZE=str(len(pf.data)), CREATED=now,
+                    CHECKSUM=pf.sha256, CHECKSUMTYPE="SHA-256", USE=pf.use or (pf.row.role if pf.row else None))
         _sub(node, f"{M}FLocat", LOCTYPE="URL", **{f"{X}type": "simple", f"{X}href": pf.rel})
     return ids
 
 
 def _dossier_divs(parent: etree._Element, dossier: Dossier, items: list[DossierItem], files: list[PackedFile], *,
                   ids: dict[str, str], prefix: str = "") -> None:
-    """The dossier's documents in order (TYPE document/file, LABEL = subject), each with its files."""
+    """The dossier's documents in order (TYPE document/file, LABEL = subject), each with its files
+    (a representation of copies lists only the documents it has copies of)."""
     ddiv = _sub(parent, f"{M}div", ID=f"{prefix}div-hoso", TYPE="dossier", LABEL=dossier.title, DMDID="dmd-hoso")
     for item in items:
+        mine = [pf for pf in files if pf.item is not None and pf.item.pk == item.pk]
+        if not mine and any(pf.is_copy for pf in files):
+            continue
         idiv = _sub(ddiv, f"{M}div", ID=f"{prefix}div-item-{item.ordinal:07d}", TYPE=item.kind,
                     ORDER=str(item.ordinal), LABEL=str(item.metadata.get("subject") or ""))
-        for pf in files:
-            if pf.item is not None and pf.item.pk == item.pk:
-                _sub(idiv, f"{M}fptr", FILEID=ids[pf.rel])
+        for pf in mine:
+            _sub(idiv, f"{M}fptr", FILEID=ids[pf.rel])
 
 
-def _rep_mets(dossier: Dossier, objid: str, items: list[DossierItem], files: list[PackedFile]) -> bytes:
-    """representations/rep1/METS.xml: the representation's own files (paths relative to it)."""
+def _rep_mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], rep: Representation) -> bytes:
+    """representations/<rep>/METS.xml: the representation's own files (paths relative to it)."""
     now = to_iso(timezone.now())
-    root = _mets_root(f"{objid}/rep1", dossier.title)
+    name = rep.name
+    root = _mets_root(f"{spec.objid}/{name}", dossier.title + spec.label_suffix, spec.kind)
     hdr = _sub(root, f"{M}metsHdr", CREATEDATE=now, LASTMODDATE=now, RECORDSTATUS="NEW",
-               **{f"{C}OAISPACKAGETYPE": "SIP"})
+               **{f"{C}OAISPACKAGETYPE": spec.kind})
     _software_agent(hdr)
-    sec = _sub(root, f"{M}fileSec", ID="rep1-filesec")
-    grp = _sub(sec, f"{M}fileGrp", ID="rep1-grp-data", USE="Representations/rep1/Data",
+    sec = _sub(root, f"{M}fileSec", ID=f"{name}-filesec")
+    grp = _sub(sec, f"{M}fileGrp", ID=f"{name}-grp-data", USE=f"Representations/{name}/Data",
                **{f"{C}CONTENTINFORMATIONTYPE": "OTHER", f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO})
-    local = [PackedFile(pf.rel.removeprefix("representations/rep1/"), pf.data, pf.item, pf.row) for pf in files]
+    local = [PackedFile(pf.rel.removeprefix(f"representations/{name}/"), pf.data, pf.item, pf.row, pf.mimetype,
+                        pf.pdfa, pf.source, pf.name, pf.use) for pf in rep.files]
     ids = _data_files(grp, local, now)
-    physical = _sub(root, f"{M}structMap", ID="rep1-struct", TYPE="PHYSICAL", LABEL="CSIP")
-    top = _sub(physical, f"{M}div", ID="rep1-div-root", LABEL=f"{objid}/rep1")
-    data = _sub(top, f"{M}div", ID="rep1-div-data", LABEL="Data")
-    _sub(data, f"{M}fptr", FILEID="rep1-grp-data")
-    _dossier_divs(data, dossier, items, local, ids=ids, prefix="rep1-")
+    physical = _sub(root, f"{M}structMap", ID=f"{name}-struct", TYPE="PHYSICAL", LABEL="CSIP")
+    top = _sub(physical, f"{M}div", ID=f"{name}-div-root", LABEL=f"{spec.objid}/{name}")
+    data = _sub(top, f"{M}div", ID=f"{name}-div-data", LABEL="Data")
+    _sub(data, f"{M}fptr", FILEID=f"{name}-grp-data")
+    _dossier_divs(data, dossier, items, local, ids=ids, prefix=f"{name}-")
     return _xml(root)
 
 
-def build_package(dossier: Dossier) -> tuple[str, dict[str, bytes]]:
-    """(OBJID, relative path → bytes) for the whole package."""
-    if dossier.state == Dossier.State.OPEN:
-        raise RecordsError("RECORDS_DOSSIER_NOT_CLOSED", f"Hồ sơ {dossier.file_code} đang lập, chưa xuất được.", 409)
+def originals(dossier: Dossier) -> tuple[list[DossierItem], list[PackedFile]]:
+    """The dossier's items in order and every file of theirs, byte for byte, placed in rep1."""
     items = list(dossier.items.prefetch_related("files").order_by("ordinal"))
     store = get_store()
     files: list[PackedFile] = []
-    placed: dict[int, str] = {}
     for item in items:
         used: set[str] = set()
         for row in item.files.all():
@@ -367,22 +468,40 @@ def build_package(dossier: Dossier) -> tuple[str, dict[str, bytes]]:
                 data = store.get(row.sha256)
             except (BlobCorruptError, BlobMissingError) as exc:
                 raise RecordsError("RECORDS_BLOB_CORRUPT",
-                                   f"Không xuất được: tệp “{row.name}” (văn bản số {item.ordinal}) hỏng hoặc mất "
+                                   f"Không lập được gói: tệp “{row.name}” (văn bản số {item.ordinal}) hỏng hoặc mất "
                                    f"({row.sha256}).", 409) from exc
-            placed[row.pk] = rel
             files.append(PackedFile(rel, data, item, row))
-    events = dossier_events(dossier)
-    md = {DESCRIPTIVE: _descriptive(dossier, items, placed), AUDIT: _audit_json(events),
-          PREMIS: _premis(dossier, files, events)}
-    objid = object_id(dossier.file_code)
-    extra = {DOCUMENTATION: documentation_text(dossier, objid).encode("utf-8"), SCHEMA: hoso_schema(),
-             REP_METS: _rep_mets(dossier, objid, items, files)}
-    content = {**md, **extra, **{pf.rel: pf.data for pf in files}}
-    content[METS_FILE] = _mets(dossier, objid, items, files, md=md, extra=extra)
-    seal = _seal(dossier, objid, content[METS_FILE])
+    return items, files
+
+
+def assemble(dossier: Dossier, items: list[DossierItem], spec: PackageSpec) -> dict[str, bytes]:
+    """Relative path → bytes for the whole package (sealed when the agency has a key). The
+    descriptive metadata describes the first representation's files."""
+    every = [pf for rep in spec.reps for pf in rep.files]
+    placed = {pf.row.pk: pf for pf in spec.reps[0].files if pf.row is not None}
+    md = {DESCRIPTIVE: _descriptive(dossier, items, placed), PREMIS: _premis(dossier, every, spec)}
+    if spec.audit is not None:
+        md[AUDIT] = _audit_json(spec.audit)
+    extra = {DOCUMENTATION: spec.documentation.encode("utf-8"), SCHEMA: hoso_schema()}
+    for rep in spec.reps:
+        extra[rep.mets_rel] = _rep_mets(dossier, spec, items, rep)
+    content = {**md, **extra, **{pf.rel: pf.data for pf in every}}
+    content[METS_FILE] = _mets(dossier, spec, items, md=md, extra=extra)
+    seal = _seal(dossier, spec.objid, content[METS_FILE])
     if seal is not None:
         content[SEAL_FILE] = seal
-    return objid, content
+    return content
+
+
+def build_package(dossier: Dossier) -> tuple[str, dict[str, bytes]]:
+    """(OBJID, relative path → bytes) of the dossier's SIP."""
+    if dossier.state == Dossier.State.OPEN:
+        raise RecordsError("RECORDS_DOSSIER_NOT_CLOSED", f"Hồ sơ {dossier.file_code} đang lập, chưa xuất được.", 409)
+    items, files = originals(dossier)
+    objid = object_id(dossier.file_code)
+    spec = PackageSpec("SIP", objid, [Representation("rep1", files)], documentation_text(dossier, objid),
+                       audit=dossier_events(dossier))
+    return objid, assemble(dossier, items, spec)
 
 
 def _seal(dossier: Dossier, objid: str, mets: bytes) -> bytes | None:
@@ -397,6 +516,15 @@ def _seal(dossier: Dossier, objid: str, mets: bytes) -> bytes | None:
     return make_seal(mets, key=key, certificate_pem=chain, object_id=objid, sealed_at=timezone.localtime())
 
 
+def zip_bytes(objid: str, content: dict[str, bytes]) -> bytes:
+    """The package as one ZIP (a single top folder named by OBJID), in memory, for the blob store."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in sorted(content):
+            zf.writestr(f"{objid}/{rel}", content[rel])
+    return buffer.getvalue()
+
+
 def export_dossier(dossier: Dossier, out: Path, *, actor: Any = "cli") -> Path:
     """Write to a ZIP when `out` ends with .zip, else into folder `out/<OBJID>`."""
     objid, content = build_package(dossier)
@@ -404,20 +532,24 @@ def export_dossier(dossier: Dossier, out: Path, *, actor: Any = "cli") -> Path:
     if out.suffix.lower() == ".zip":
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".zip.part")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for rel in sorted(content):
-                zf.writestr(f"{objid}/{rel}", content[rel])
+        tmp.write_bytes(zip_bytes(objid, content))
         tmp.replace(out)
         target = out
     else:
-        target = out / objid
-        if target.exists():
-            shutil.rmtree(target)
-        for rel, data in content.items():
-            path = target / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        target = write_folder(objid, content, out)
     record_event("records.dossier_exported", actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "object_id": objid, "files": len(content),
                           "mets_sha256": sha256_hex(content[METS_FILE])})
+    return target
+
+
+def write_folder(objid: str, content: dict[str, bytes], out: Path) -> Path:
+    """The package unpacked into `out/<OBJID>` (replacing an older copy there)."""
+    target = Path(out) / objid
+    if target.exists():
+        shutil.rmtree(target)
+    for rel, data in content.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return target

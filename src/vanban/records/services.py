@@ -577,6 +577,7 @@ def decide_transfer(*, actor: Any, transfer: ArchiveTransfer, decisions: list[It
             dossier.save(update_fields=["state", "archived_at"])
             item.decision, item.reason = TransferItem.Decision.ACCEPTED, ""
             _event("records.dossier_archived", actor, dossier, transfer=transfer.pk)
+            enqueue_aip(dossier.pk)  # the SIP becomes an AIP (TT 05/2025), after the commit
         else:
             reason = nfc(d.reason).strip()[:1000]
             dossier.state = Dossier.State.CLOSED
@@ -615,6 +616,13 @@ def accept_transfer(*, actor: Any, transfer: ArchiveTransfer) -> ArchiveTransfer
 def return_transfer(*, actor: Any, transfer: ArchiveTransfer, reason: str) -> ArchiveTransfer:
     """Send the whole list back; its dossiers are closed again, to be completed and resubmitted."""
     return decide_transfer(actor=actor, transfer=transfer, decisions=_whole(transfer, False, reason))
+
+
+def enqueue_aip(dossier_id: int) -> None:
+    """A job builds the dossier's AIP once this transaction commits (records/aip.py)."""
+    from vanban.records.aip import enqueue_aip as enqueue
+
+    enqueue(dossier_id)
 
 
 def record_archive_read(*, actor: Any, dossier: Dossier, what: str, sha256: str = "", ip: str = "") -> None:

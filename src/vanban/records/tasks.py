@@ -62,3 +62,16 @@ def digitise_sweep() -> list[int]:
     from vanban.records.digitise import sweep
 
     return sweep()
+
+
+@task(retries=2, retry_delay=300)
+def build_aip(dossier_id: int) -> int | None:
+    """The AIP of a dossier just archived (accepted transfer, imported package): the package id,
+    or None when the dossier is gone from the archive meanwhile."""
+    from vanban.records.aip import KEPT_STATES, store_aip
+    from vanban.records.models import Dossier
+
+    dossier = Dossier.objects.filter(pk=dossier_id).select_related("agency").first()
+    if dossier is None or dossier.state not in KEPT_STATES:
+        return None
+    return store_aip(dossier, actor="system").pk

@@ -1,5 +1,5 @@
-"""`vanban archive export|verify|import|catalog|digitise`: archival packages (E-ARK SIP), catalogs,
-and batch digitisation of paper records into a dossier."""
+"""`vanban archive export|aip|verify|import|catalog|digitise`: archival packages (E-ARK SIP, the
+AIP the archive keeps), catalogs, and batch digitisation of paper records into a dossier."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="xuất hồ sơ thành gói E-ARK SIP")
         exp.add_argument("dossier", help="mã hồ sơ (000.00.01.H16.2026.01.TCCB) hoặc số id")
         exp.add_argument("--out", type=Path, required=True, help="thư mục, hoặc tệp .zip")
+        aip = sub.add_parser("aip", help="lập ngay gói lưu trữ AIP của hồ sơ đã vào lưu trữ (bản PDF/A kèm bản gốc)")
+        aip.add_argument("dossier", help="mã hồ sơ hoặc số id")
         ver = sub.add_parser("verify", help="kiểm tra gói (cấu trúc, mọi mã băm), không cần cơ sở dữ liệu")
         ver.add_argument("package", type=Path)
         imp = sub.add_parser("import", help="nhập hồ sơ từ gói của hệ thống khác")
@@ -44,6 +46,8 @@ class Command(BaseCommand):
             match options["action"]:
                 case "export":
                     self._export(options["dossier"], options["out"])
+                case "aip":
+                    self._aip(options["dossier"])
                 case "verify":
                     self._verify(options["package"])
                 case "import":
@@ -82,8 +86,37 @@ class Command(BaseCommand):
 
         if not package.exists():
             raise CommandError(f"Không tìm thấy {package}")
+        from vanban.records.aip import enqueue_aip
+
         dossier = import_package(package, agency_code=agency)
-        self.stdout.write(f"Đã nhập hồ sơ {dossier.file_code} ({dossier.items.count()} văn bản) vào kho lưu trữ.")
+        enqueue_aip(dossier.pk)  # the imported SIP becomes an AIP, like an accepted transfer
+        self.stdout.write(f"Đã nhập hồ sơ {dossier.file_code} ({dossier.items.count()} văn bản) vào kho lưu trữ; "
+                          f"gói lưu trữ AIP được lập ở chế độ nền (hoặc: vanban archive aip {dossier.file_code}).")
+
+    def _aip(self, key: str) -> None:
+        import sys
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from vanban.records.aip import store_aip
+
+        dossier = find_dossier(key)
+        if dossier is None:
+            raise CommandError(f"Không tìm thấy hồ sơ {key}.")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, disable=not sys.stderr.isatty()) as bar:
+            files = bar.add_task("Chuyển PDF/A", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(files, completed=done, total=total, description=f"Chuyển PDF/A ({name[:30]})")
+
+            package = store_aip(dossier, actor="cli", progress=progress)
+        for entry in package.conversions:
+            if entry["outcome"] == "kept":
+                self.stdout.write(f"Giữ bản gốc, không chuyển: {entry['name']} — {entry['reason']}")
+        converted = sum(e["outcome"] == "converted" for e in package.conversions)
+        self.stdout.write(f"Đã lập gói lưu trữ {package.object_id} ({package.size} byte, {converted} bản PDF/A), "
+                          f"SHA-256 {package.sha256}.")
 
     def _catalog(self, path: Path, agency_code: str, year: int) -> None:
         from vanban.records.services import CatalogRejectedError, import_catalog

@@ -126,6 +126,9 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/xet-huy/<int:pk>/": NOT_ARCHIVE,
     "ho-so/xet-huy/<int:pk>/thuc-hien/": NOT_ARCHIVE,
     "ho-so/xet-huy/<int:pk>/bien-ban.pdf": NOT_ARCHIVE,
+    # AIP/DIP packages: the archive (archivists, leaders); the dossier's creator gets 403, the rest 404.
+    "ho-so/<int:pk>/goi/khai-thac/": NOT_ARCHIVE,
+    "ho-so/<int:pk>/goi/<int:package_id>/": NOT_ARCHIVE,
     "ho-so/kho/": ("a_specialist", "a_clerk", "a_admin"),
     "ho-so/kho/xlsx/": ("a_specialist", "a_clerk", "a_admin"),
     "ho-so/toan-ven/": ("a_specialist", "a_leader", "a_clerk", "a_admin"),

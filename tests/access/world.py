@@ -33,7 +33,7 @@ from vanban.hub.vxp_models import AgencyClaim
 from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records
 from vanban.records.importer import read_catalog
-from vanban.records.models import DestructionReview, DigitisationBatch, DigitisationEntry
+from vanban.records.models import ArchivalPackage, DestructionReview, DigitisationBatch, DigitisationEntry
 from vanban.workflow import consultation, deadlines, processes
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, UnitAssignment
@@ -174,6 +174,10 @@ def build_world(office: Office) -> World:
     _, api_token_b = create_api_token(actor="test", agency=b, name="Hệ thống B")
 
     review = DestructionReview.objects.create(agency=a, title=f"Xét hủy {MARK}", created_by=users["a_archivist"])
+    # An archival package (AIP) row of A's closed dossier (its bytes a stand-in: no conversion here).
+    aip_bytes = f"goi luu tru {MARK}".encode()
+    aip = ArchivalPackage.objects.create(dossier=closed, kind="aip", sha256=get_store().put(aip_bytes),
+                                         size=len(aip_bytes), object_id=f"vanban-aip-{closed.file_code}")
     process = processes.create_process(actor=users["a_admin"], agency=a, name=f"Quy trình {MARK}", from_template=True)
     process_version = process.versions.get()
     ids.update({
@@ -192,7 +196,7 @@ def build_world(office: Office) -> World:
         "delegation": delegation.pk, "consultation_request": consulted.requests.get().pk,
         "deadline_rule": deadlines.set_rule(actor=users["a_admin"], agency=a, document_type=None, urgency="flash",
                                             working_days=1).pk,
-        "destruction_review": review.pk, "quarantined": held.pk,
+        "destruction_review": review.pk, "quarantined": held.pk, "archival_package": aip.pk,
         "refused": RefusedPackage.objects.get(endpoint__name="qlvb-a").pk,
     })
     secrets = [MARK]

@@ -35,4 +35,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("xet-huy/<int:pk>/", views_destruction.review_detail, name="destruction"),
     path("xet-huy/<int:pk>/thuc-hien/", views_destruction.review_act, name="destruction_act"),
     path("xet-huy/<int:pk>/bien-ban.pdf", views_destruction.review_record, name="destruction_record"),
+    path("<int:pk>/goi/khai-thac/", views.request_dip, name="request_dip"),
+    path("<int:pk>/goi/<int:package_id>/", views.download_package, name="download_package"),
 ]

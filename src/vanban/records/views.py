@@ -21,13 +21,13 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.permissions import can_see_operations
 from vanban.agencies.models import Agency
 from vanban.blobs import get_store
-from vanban.records import permissions, queries, services, tasks
+from vanban.records import dip, permissions, queries, services, tasks
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
 from vanban.records.destruction import destroyed_by
 from vanban.records.errors import RecordsError
 from vanban.records.importer import CatalogFileError, read_catalog
 from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata
-from vanban.records.models import ArchiveTransfer, CatalogEntry, Dossier, ItemFile
+from vanban.records.models import ARCHIVE_STATES, ArchiveTransfer, CatalogEntry, Dossier, ItemFile
 from vanban.web.current import current_agency
 
 
@@ -129,6 +129,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needs_reason": dossier.state == Dossier.State.CLOSED,
         "can_close": permissions.can_close(request.user, dossier),
         "can_export": permissions.can_view_archive(request.user, dossier.agency_id),
+        "packages": dip.packages(dossier) if dossier.state in ARCHIVE_STATES
+        and permissions.can_view_archive(request.user, dossier.agency_id) else None,
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],
         "q": query})
 
@@ -320,3 +322,38 @@ def fixity(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Đã yêu cầu chạy một lượt kiểm tra toàn vẹn; kết quả hiện dưới đây khi xong.")
         return redirect("records:fixity")
     return render(request, "records/fixity.html", {"runs": queries.fixity_runs()})
+
+
+@login_required
+@require_POST
+def request_dip(request: HttpRequest, pk: int) -> HttpResponse:
+    """An archivist or leader asks for a dissemination package (DIP), with the purpose."""
+    dossier = _dossier(request, pk)
+    try:
+        package = dip.request_dip(actor=request.user, dossier=dossier, purpose=request.POST.get("purpose", ""))
+    except RecordsError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"Đã lập gói khai thác {package.object_id}; tải về ở mục “Gói lưu trữ và khai thác”.")
+    return redirect(f"{reverse('records:dossier', args=[pk])}#goi-luu-tru")
+
+
+@login_required
+def download_package(request: HttpRequest, pk: int, package_id: int) -> HttpResponse:
+    """An AIP or DIP zip, for the agency's archivists and leaders; each download is audited."""
+    dossier = _dossier(request, pk)
+    try:
+        package = dip.find_package(actor=request.user, dossier=dossier, package_id=package_id)
+    except RecordsError as exc:
+        _fail(request, exc)
+        return redirect("records:dossier", pk=pk)
+    review = destroyed_by(package.sha256)
+    if review is not None:
+        return render(request, "records/destroyed_file.html", {
+            "dossier": dossier, "review": review, "file": {"name": f"{package.object_id}.zip",
+                                                           "sha256": package.sha256}}, status=410)
+    dip.record_download(actor=request.user, dossier=dossier, package=package, ip=_ip(request))
+    response = HttpResponse(get_store().get(package.sha256), content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(package.object_id)}.zip"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,251 @@
+"""The AIP the archive keeps and the DIP a reader takes away (issue 18, TT 05/2025/TT-BNV): real
+files, real LibreOffice and Ghostscript conversions, the package checker, the pages.
+
+LibreOffice runs once per module: `topdf.to_pdf` is wrapped in a cache keyed by the bytes (the
+docx is the same in every test), so the other tests reuse that PDF and still run Ghostscript.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.test import Client
+from lxml import etree
+
+from tests.factories import make_agency, make_user
+from tests.records.conftest import Archive
+from tests.records.test_transfer import mixed_dossier
+from vanban.audit.models import AuditEvent
+from vanban.blobs import get_store
+from vanban.records import services
+from vanban.records.aip import current_aip, store_aip
+from vanban.records.dip import request_dip
+from vanban.records.earkcommon import METS_NS, PREMIS_NS
+from vanban.records.earkverify import verify_package
+from vanban.records.errors import RecordsError
+from vanban.records.models import ArchivalPackage, Dossier
+from vanban.records.pdfinfo import inspect_pdf
+from vanban.textract import topdf
+from vanban.textract.extract import extract_text
+from vanban.textract.samples import Para, make_docx, make_xlsx
+
+pytestmark = pytest.mark.django_db
+PHRASE = "Báo cáo kết quả thử nghiệm lưu trữ điện tử"
+M, P = f"{{{METS_NS}}}", f"{{{PREMIS_NS}}}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _libreoffice_once() -> Iterator[None]:
+    real, made = topdf.to_pdf, {}
+
+    def cached(name: str, data: bytes, **kwargs: Any) -> bytes:
+        if data not in made:
+            made[data] = real(name, data, **kwargs)
+        return made[data]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(topdf, "to_pdf", cached)
+        yield
+
+
+DOCX = make_docx([Para.of(PHRASE), Para.of("Kính gửi Ủy ban nhân dân tỉnh Đắk Lắk")])
+
+
+def archived_dossier(archive: Archive, pdf_bytes: bytes) -> Dossier:
+    """Issued, received and paper-registered documents, a .docx working file and a spreadsheet,
+    accepted into the archive (the acceptance's AIP job does not run: no commit in a test)."""
+    o = archive.office
+    dossier, _, _ = mixed_dossier(archive, pdf_bytes)
+    for name, data, subject in (("bao-cao.docx", DOCX, "Báo cáo thử nghiệm"),
+                                ("so-lieu.xlsx", make_xlsx([["Năm", "Số văn bản"], [2026, 12]]), "Số liệu")):
+        item = services.add_working_file(actor=o.leader, dossier=dossier,
+                                         upload=services.WorkingFile(name, data, subject))
+        services.update_item(actor=o.leader, dossier=dossier, item_id=item.pk, values={"pageAmount": 1})
+    services.close_dossier(actor=o.leader, dossier=dossier)
+    services.accept_transfer(actor=archive.archivist,
+                             transfer=services.submit_transfer(actor=o.leader, dossiers=[dossier]))
+    dossier.refresh_from_db()
+    return dossier
+
+
+def _zip(package: ArchivalPackage) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(get_store().get(package.sha256)))
+
+
+def _write(package: ArchivalPackage, path: Path) -> Path:
+    path.write_bytes(get_store().get(package.sha256))
+    return path
+
+
+def test_the_aip_keeps_originals_and_adds_pdfa_copies(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+    dossier = archived_dossier(archive, pdf_bytes)
+    aip = store_aip(dossier, actor=archive.archivist)
+    root = f"vanban-aip-{dossier.file_code}/"
+    outcomes = {e["name"]: e for e in aip.conversions}
+    with _zip(aip) as zf:
+        names = set(zf.namelist())
+        # rep1: every original, byte for byte.
+        for item in dossier.items.all():
+            for f in item.files.all():
+                entry = next(e for e in aip.conversions if e["file_id"] == f.pk)
+                assert zf.read(root + entry["source"]) == get_store().get(f.sha256)
+                assert entry["source"].startswith("representations/rep1/data/")
+        docx = outcomes["bao-cao.docx"]
+        assert docx["outcome"] == "converted" and docx["target"].startswith("representations/rep2/data/")
+        copy = zf.read(root + docx["target"])
+        mets = etree.fromstring(zf.read(root + "METS.xml"))
+        premis = etree.fromstring(zf.read(root + "metadata/preservation/premis.xml"))
+        documentation = zf.read(root + "documentation/doc-goi-luu-tru.txt").decode()
+    assert root + "METS.seal.json" in names and root + "representations/rep2/METS.xml" in names
+    info = inspect_pdf(copy)
+    assert info is not None and info.pdfa == "2B" and docx["pdfa"] == "2B"
+    assert PHRASE in extract_text(copy, "pdf").text
+    assert any(t.startswith("LibreOffice ") for t in docx["tools"]) and any(
+        t.startswith("Ghostscript ") for t in docx["tools"])
+    # The signed PDFs (not PDF/A) got copies too; the spreadsheet is kept as it is, with the reason.
+    assert all(outcomes[n]["outcome"] == "converted" for n in ("cong-van.pdf", "ban-quet.pdf"))
+    assert outcomes["so-lieu.xlsx"]["outcome"] == "kept" and "xlsx" in outcomes["so-lieu.xlsx"]["reason"]
+    assert "so-lieu.xlsx" in documentation
+    assert mets.find(f"{M}metsHdr").get("{https://DILCIS.eu/XML/METS/CSIPExtensionMETS}OAISPACKAGETYPE") == "AIP"
+    assert {g.get("USE") for g in mets.iter(f"{M}fileGrp")} >= {"Representations/rep1", "Representations/rep2"}
+    # PREMIS: a migration event linking source and outcome, the tools as agents with versions.
+    migrations = [e for e in premis.iter(f"{P}event") if e.findtext(f"{P}eventType") == "migration"]
+    ok = next(e for e in migrations if e.findtext(f"{P}eventOutcomeInformation/{P}eventOutcome") == "success"
+              and docx["target"] in [v.text for v in e.iter(f"{P}linkingObjectIdentifierValue")])
+    roles = {link.findtext(f"{P}linkingObjectIdentifierValue"): link.findtext(f"{P}linkingObjectRole")
+             for link in ok.iter(f"{P}linkingObjectIdentifier")}
+    assert roles == {docx["source"]: "source", docx["target"]: "outcome"}
+    tools = {a.findtext(f"{P}agentName"): a.findtext(f"{P}agentVersion") for a in premis.iter(f"{P}agent")
+             if a.findtext(f"{P}agentType") == "software"}
+    lo = next(t for t in docx["tools"] if t.startswith("LibreOffice"))
+    assert tools[lo] == lo.split()[-1]
+    assert any(e.findtext(f"{P}eventOutcomeInformation/{P}eventOutcome") == "failure" for e in migrations)
+    assert AuditEvent.objects.filter(action="records.aip_created", object_id=str(dossier.pk)).count() == 1
+    # The checker passes the whole AIP, seal included; a flipped byte inside any file is caught.
+    report = verify_package(_write(aip, tmp_path / "aip.zip"))
+    assert report.ok, report.problems
+    assert report.sealed_by
+    for target in (docx["target"], docx["source"]):
+        flipped = tmp_path / f"flip-{len(target)}.zip"
+        with _zip(aip) as src, zipfile.ZipFile(flipped, "w") as dst:
+            for info_ in src.infolist():
+                data = src.read(info_)
+                if info_.filename == root + target:
+                    data = data[:200] + bytes([data[200] ^ 1]) + data[201:]
+                dst.writestr(info_, data)
+        problems = verify_package(flipped).problems
+        assert {p.code for p in problems} >= {"PACKAGE_CHECKSUM_MISMATCH"}, problems
+        assert any(p.path == target for p in problems)
+
+
+def test_a_rebuild_supersedes_and_keeps_the_older_aip(archive: Archive, pdf_bytes: bytes) -> None:
+    dossier = archived_dossier(archive, pdf_bytes)
+    first = store_aip(dossier, actor=archive.archivist)
+    call_command("archive", "aip", dossier.file_code, stdout=io.StringIO())
+    first.refresh_from_db()
+    second = current_aip(dossier)
+    assert second is not None and second.pk != first.pk and second.superseded_at is None
+    assert first.superseded_at is not None
+    assert get_store().exists(first.sha256) and get_store().exists(second.sha256)
+    event = AuditEvent.objects.filter(action="records.aip_created").order_by("-id").first()
+    assert event.details["superseded"] == [first.pk] and event.actor_name == "cli"
+
+
+def test_acceptance_queues_the_aip(archive: Archive, pdf_bytes: bytes, django_capture_on_commit_callbacks: Any
+                                   ) -> None:
+    o = archive.office
+    dossier, _, _ = mixed_dossier(archive, pdf_bytes)
+    services.close_dossier(actor=o.leader, dossier=dossier)
+    transfer = services.submit_transfer(actor=o.leader, dossiers=[dossier])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.accept_transfer(actor=archive.archivist, transfer=transfer)
+    assert callbacks  # the job runs at once in tests (immediate queue)
+    aip = current_aip(dossier)
+    assert aip is not None and aip.object_id == f"vanban-aip-{dossier.file_code}"
+    assert aip.created_by is None and AuditEvent.objects.filter(action="records.aip_created",
+                                                                actor_name="system").exists()
+
+
+def test_dip_refusals_write_nothing(archive: Archive, pdf_bytes: bytes) -> None:
+    o = archive.office
+    dossier = archived_dossier(archive, pdf_bytes)
+    open_one = services.open_dossier(actor=o.leader, entry=archive.entries["01.TCCB"])
+    stranger = make_user(make_agency("000.00.09.H16"), "archivist", username="luutru.khac")
+    before = (ArchivalPackage.objects.count(), AuditEvent.objects.count())
+    cases = [(o.leader, open_one, "Thanh tra", "RECORDS_NOT_ARCHIVED", 409),
+             (o.clerk, dossier, "Thanh tra", "RECORDS_ARCHIVE_FORBIDDEN", 403),
+             (stranger, dossier, "Thanh tra", "NOT_FOUND", 404),
+             (archive.archivist, dossier, "   ", "RECORDS_PURPOSE_REQUIRED", 400)]
+    for actor, target, purpose, code, status in cases:
+        with pytest.raises(RecordsError) as caught:
+            request_dip(actor=actor, dossier=target, purpose=purpose)
+        assert (caught.value.code, caught.value.status) == (code, status)
+        assert caught.value.message and not caught.value.message.isascii()  # said in Vietnamese
+    # The same through the page: 404 for another agency and for a clerk (who does not see the
+    # dossier at all; its creator without the archive's roles gets 403, tests/access), a message for
+    # no purpose.
+    url = f"/ho-so/{dossier.pk}/goi/khai-thac/"
+    for user, status in ((stranger, 404), (o.clerk, 404)):
+        client = Client()
+        client.force_login(user)
+        assert client.post(url, {"purpose": "Thanh tra"}).status_code == status
+    client = Client()
+    client.force_login(archive.archivist)
+    answer = client.post(url, {"purpose": ""})
+    assert answer.status_code == 302
+    assert any("Phải ghi mục đích khai thác" in str(m) for m in get_messages(answer.wsgi_request))
+    after = AuditEvent.objects.order_by("id")[before[1]:]
+    assert ArchivalPackage.objects.count() == before[0]
+    assert not [e.action for e in after if e.action.startswith("records.")], [e.action for e in after]
+
+
+def test_a_dip_from_the_aip_is_requested_listed_and_downloaded(archive: Archive, pdf_bytes: bytes,
+                                                                tmp_path: Path) -> None:
+    o = archive.office
+    dossier = archived_dossier(archive, pdf_bytes)
+    aip = store_aip(dossier)
+    client = Client()
+    client.force_login(o.leader)
+    purpose = "Phục vụ thanh tra công tác văn thư năm 2026"
+    page = client.post(f"/ho-so/{dossier.pk}/goi/khai-thac/", {"purpose": purpose}, follow=True)
+    assert page.status_code == 200
+    dip = ArchivalPackage.objects.get(dossier=dossier, kind="dip")
+    assert dip.purpose == purpose and dip.created_by == o.leader
+    created = AuditEvent.objects.get(action="records.dip_created")
+    assert created.details["purpose"] == purpose and created.details["aip"] == aip.pk
+    html = page.content.decode()
+    assert dip.object_id in html and aip.object_id in html and purpose in html and "so-lieu.xlsx" in html
+    root = dip.object_id + "/"
+    with _zip(dip) as zf, _zip(aip) as az:
+        names = set(zf.namelist())
+        mets = etree.fromstring(zf.read(root + "METS.xml"))
+        assert mets.find(f"{M}metsHdr").get("{https://DILCIS.eu/XML/METS/CSIPExtensionMETS}OAISPACKAGETYPE") == "DIP"
+        assert root + "metadata/other/audit-events.json" not in names
+        assert not any("rep2" in n for n in names)
+        docx = next(e for e in aip.conversions if e["name"] == "bao-cao.docx")
+        copy = next(n for n in names if n.endswith("/bao-cao.pdf"))
+        assert zf.read(copy) == az.read(f"{aip.object_id}/{docx['target']}")  # the AIP's PDF/A copy
+        sheet = next(n for n in names if n.endswith("/so-lieu.xlsx"))
+        xlsx = dossier.items.get(files__name="so-lieu.xlsx").files.get()
+        assert zf.read(sheet) == get_store().get(xlsx.sha256)  # no copy: the original
+        assert purpose in zf.read(root + "documentation/doc-goi-luu-tru.txt").decode()
+    report = verify_package(_write(dip, tmp_path / "dip.zip"))
+    assert report.ok, report.problems
+    reads = AuditEvent.objects.filter(action="records.archive_read", details__what="dip").count()
+    answer = client.get(f"/ho-so/{dossier.pk}/goi/{dip.pk}/")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    assert answer.content == get_store().get(dip.sha256)
+    read = AuditEvent.objects.filter(action="records.archive_read", details__what="dip")
+    assert read.count() == reads + 1 and read.order_by("-id").first().details["sha256"] == dip.sha256
+    # A clerk of the agency may not download it; the AIP is there for the leader too.
+    clerk = Client()
+    clerk.force_login(o.clerk)
+    assert clerk.get(f"/ho-so/{dossier.pk}/goi/{dip.pk}/").status_code in (403, 404)
+    assert client.get(f"/ho-so/{dossier.pk}/goi/{aip.pk}/").status_code == 200

@@ -312,6 +312,8 @@ def test_pages_walk_the_path_by_role(archive: Archive, pdf_bytes: bytes, client:
     review.refresh_from_db()
     assert review.state == "destroyed"
     assert shas and not any(get_store().exists(s) for s in shas)
+    page = client.get(reverse("records:dossier", args=[dossier.pk])).content.decode()
+    assert "Hồ sơ đã bị hủy" in page and "theo Quyết định số 12/QĐ-UBND" in page
     r = client.get(reverse("records:destruction_record", args=[review.pk]))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     client.force_login(archive.office.other_leader)  # another agency
@@ -324,9 +326,13 @@ def test_hold_page_action(archive: Archive, pdf_bytes: bytes, client: Client) ->
     url = reverse("records:hold", args=[dossier.pk])
     r = client.post(url, {"action": "set", "reason": ""}, follow=True)
     assert "Phải ghi lý do phong tỏa" in r.content.decode()
+    page = client.get(reverse("records:dossier", args=[dossier.pk])).content.decode()
+    assert 'data-testid="hold-form"' in page and "Phong tỏa hồ sơ" in page
     client.post(url, {"action": "set", "reason": "Tranh chấp đất đai"})
     dossier.refresh_from_db()
     assert dossier.hold_reason == "Tranh chấp đất đai"
+    page = client.get(reverse("records:dossier", args=[dossier.pk])).content.decode()
+    assert "Hồ sơ đang bị phong tỏa" in page and "Gỡ phong tỏa" in page
     assert "Tranh chấp đất đai" in client.get(reverse("records:destructions")).content.decode()
     client.force_login(archive.staff)  # the creator is not the archive
     client.post(url, {"action": "lift", "reason": "x"})

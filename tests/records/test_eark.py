@@ -84,7 +84,14 @@ def test_export_writes_a_complete_sip(archive: Archive, pdf_bytes: bytes, tmp_pa
     assert registry[f"representations/rep1/data/0000001/{main.name}"][0] == "PRONOM"  # fido's identification
     assert registry[f"representations/rep1/data/0000001/{main.name}"][1].startswith("fmt/")
     assert set(files) - set(digests) == {"documentation/doc-goi-luu-tru.txt", "schemas/hoso.xsd",
-                                         "representations/rep1/METS.xml"}
+                                         "schemas/EAD.xsd", "schemas/EAD_doc.xsd", "representations/rep1/METS.xml",
+                                         "representations/rep1/metadata/descriptive/EAD_doc_0000001.xml",
+                                         "representations/rep1/metadata/descriptive/EAD_doc_0000002.xml"}
+    # TT 05/2025's descriptive metadata and a Dublin Core record beside ours, declared in METS
+    dmd = {r.get("{http://www.w3.org/1999/xlink}href"): (r.get("MDTYPE"), r.get("OTHERMDTYPE"))
+           for r in mets.iter(f"{m}mdRef")}
+    assert dmd["metadata/descriptive/EAD.xml"] == ("OTHER", "TT05-2025-EAD")
+    assert dmd["metadata/descriptive/dc.xml"] == ("DC", None)
     kinds = [e.findtext(f"{p}eventType") for e in premis.iter(f"{p}event")]
     assert "validation" in kinds and "ingestion" in kinds and "message digest calculation" in kinds
     assert "records.dossier_archived" not in kinds  # PREMIS vocabulary terms; the action opens the detail

@@ -3,6 +3,8 @@ archive, the archivist's description, missing fields named, refusals writing not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -67,3 +69,23 @@ def test_bad_values_change_nothing(archive: Archive) -> None:
     assert AuditEvent.objects.filter(action="records.fonds_changed").count() == 1
     with pytest.raises(RecordsError):
         fonds_service.update_fonds(actor=archive.office.leader, agency=archive.agency, values={"history": "x"})
+
+
+def test_packages_carry_the_fonds(archive: Archive, pdf_bytes: bytes, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from tests.records.test_eark import archived
+    from vanban.records.eark_docs import hoso_schema
+    from vanban.records.earkcommon import HOSO_NS
+    from vanban.records.earkexport import export_dossier
+
+    fonds_service.update_fonds(actor=archive.archivist, agency=archive.agency,
+                               values={"history": "Thành lập năm 1976.", "classification": "Cơ cấu tổ chức"})
+    folder = export_dossier(archived(archive, pdf_bytes), tmp_path)
+    hoso = etree.parse(str(folder / "metadata/descriptive/hoso.xml"))
+    assert etree.XMLSchema(etree.fromstring(hoso_schema())).validate(hoso)
+    h = f"{{{HOSO_NS}}}"
+    phong = hoso.getroot().find(f"{h}Phong")
+    assert phong.findtext(f"{h}FondsHistory") == "Thành lập năm 1976."
+    assert (phong.findtext(f"{h}FileTotal"), phong.findtext(f"{h}DocTotal")) == ("1", "2")
+    assert phong.findtext(f"{h}FondsCode") == archive.agency.code

@@ -7,6 +7,7 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -66,3 +67,19 @@ def test_a_seal_without_timestamp_still_checks(tsa: tuple[PkiServer, Issued]) ->
     del seal["timestamp"]
     check = check_seal(METS, json.dumps(seal).encode(), OBJID)
     assert check.ok and check.timestamped_at == "" and check.tsa == ""
+
+
+@pytest.mark.django_db
+def test_export_timestamps_the_seal_with_the_installations_tsa(archive: Any, pdf_bytes: bytes, settings: Any,
+                                                               tsa: tuple[PkiServer, Issued], tmp_path: Any) -> None:
+    from tests.records.test_eark import archived
+    from vanban.records.earkexport import export_dossier
+    from vanban.records.earkverify import verify_package
+
+    dossier = archived(archive, pdf_bytes)
+    settings.VANBAN_AUDIT_TSA_URL = tsa[0].tsa_url
+    report = verify_package(export_dossier(dossier, tmp_path / "a.zip"))
+    assert report.ok and "dấu thời gian" in report.sealed_by and "+07:00" in report.sealed_by
+    settings.VANBAN_AUDIT_TSA_URL = "http://127.0.0.1:9/tsa"  # nobody answers: sealed all the same
+    report = verify_package(export_dossier(dossier, tmp_path / "b.zip"))
+    assert report.ok and report.sealed_by == archive.agency.name

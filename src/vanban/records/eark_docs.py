@@ -10,6 +10,7 @@ from lxml import etree
 
 from vanban import __version__
 from vanban.records.earkcommon import AUDIT, DATA, DESCRIPTIVE, HOSO_NS, PREMIS, REP_METS, SCHEMA, rep_data, rep_mets
+from vanban.records.fonds import FONDS_TAGS
 from vanban.records.metadata import DOSSIER_FIELDS, ITEM_FIELDS
 from vanban.records.models import Dossier
 
@@ -33,6 +34,10 @@ def hoso_schema() -> bytes:
     fields = etree.SubElement(ctype, f"{s}all")
     for tag in [t for t, *_ in DOSSIER_FIELDS] + list(EXTRA_DOSSIER_TAGS):
         etree.SubElement(fields, f"{s}element", name=tag, type="xs:string", minOccurs="0")
+    phong = etree.SubElement(fields, f"{s}element", name="Phong", minOccurs="0")
+    pfields = etree.SubElement(etree.SubElement(phong, f"{s}complexType"), f"{s}all")
+    for tag in FONDS_TAGS:
+        etree.SubElement(pfields, f"{s}element", name=tag, type="xs:string", minOccurs="0")
     tailieu = etree.SubElement(fields, f"{s}element", name="TaiLieu", minOccurs="0")
     vanban = etree.SubElement(etree.SubElement(etree.SubElement(tailieu, f"{s}complexType"), f"{s}sequence"),
                               f"{s}element", name="VanBan", minOccurs="0", maxOccurs="unbounded")

@@ -37,6 +37,9 @@ DATA = "representations/rep1/data"
 REP_METS = "representations/rep1/METS.xml"
 DOCUMENTATION = "documentation/doc-goi-luu-tru.txt"
 SCHEMA = "schemas/hoso.xsd"
+TT05_EAD = "metadata/descriptive/EAD.xml"  # TT 05/2025's dossier metadata (records/tt05.py)
+DUBLIN_CORE = "metadata/descriptive/dc.xml"
+TT05_SCHEMAS = ("schemas/EAD.xsd", "schemas/EAD_doc.xsd")
 PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
 # The METS @PROFILE of each OAIS package type (CSIP 2.1; the DIP rules check their own).
 PROFILES = {"SIP": PROFILE, "AIP": "https://earkaip.dilcis.eu/profile/E-ARK-AIP.xml",
@@ -58,6 +61,11 @@ def object_id(file_code: str, kind: str = "sip") -> str:
 def rep_data(rep: str) -> str:
     """representations/<rep>/data, where a representation's files live."""
     return f"representations/{rep}/data"
+
+
+def rep_descriptive(rep: str) -> str:
+    """representations/<rep>/metadata/descriptive: TT 05's EAD_doc file of each document."""
+    return f"representations/{rep}/metadata/descriptive"
 
 
 def rep_mets(rep: str) -> str:

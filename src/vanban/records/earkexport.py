@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
@@ -26,7 +27,9 @@ from vanban.audit.models import AuditEvent
 from vanban.audit.services import record_event
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
-from vanban.records import pronom
+from vanban.pki import tsp
+from vanban.records import pronom, tt05
+from vanban.records.dublincore import dc_record
 from vanban.records.eark_docs import documentation_text, hoso_schema
 from vanban.records.earkcommon import (
     AUDIT,
@@ -34,6 +37,7 @@ from vanban.records.earkcommon import (
     DATA,
     DESCRIPTIVE,
     DOCUMENTATION,
+    DUBLIN_CORE,
     HOSO_NS,
     METS_FILE,
     METS_NS,
@@ -42,16 +46,20 @@ from vanban.records.earkcommon import (
     PROFILES,
     SCHEMA,
     SIP_NS,
+    TT05_EAD,
+    TT05_SCHEMAS,
     VANBAN_NS,
     XLINK_NS,
     XSI_NS,
     object_id,
+    rep_descriptive,
     rep_mets,
     safe_name,
     sha256_hex,
 )
 from vanban.records.earkseal import SEAL_FILE, make_seal
 from vanban.records.errors import RecordsError
+from vanban.records.fonds import fonds_block
 from vanban.records.metadata import ITEM_FIELDS, dossier_metadata
 from vanban.records.models import Dossier, DossierItem, ItemFile
 
@@ -170,6 +178,9 @@ def _descriptive(dossier: Dossier, items: list[DossierItem], placed: dict[int, P
     for tag, value in dossier_metadata(dossier, items).items():
         _sub(root, f"{H}{tag}", "" if value is None else value)
     _sub(root, f"{H}State", dossier.state)
+    fonds = _sub(root, f"{H}Phong")  # the fonds the dossier belongs to (TT 05/2025's fonds data)
+    for tag, value in fonds_block(dossier.agency).items():
+        _sub(fonds, f"{H}{tag}", value)
     docs = _sub(root, f"{H}TaiLieu")
     for item in items:
         node = _sub(docs, f"{H}VanBan", ordinal=str(item.ordinal), kind=item.kind)
@@ -313,7 +324,7 @@ def _event(root: etree._Element, event: PremisEvent, *, extension: dict[str, Any
 
 
 def _mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], *, md: dict[str, bytes],
-          extra: dict[str, bytes]) -> bytes:
+          extra: dict[str, bytes], rep_md: dict[str, bytes]) -> bytes:
     """The package METS as CSIP 2.1 and the official validator read it: metadata, documentation,
     schemas and each representation as file groups; one CSIP structMap whose representation divs
     hold the dossier's documents in order (the validator refuses any second structMap)."""
@@ -340,6 +351,10 @@ def _mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], *, md: 
 
     md_ref(_sub(root, f"{M}dmdSec", ID="dmd-hoso", CREATED=now, STATUS="CURRENT"), DESCRIPTIVE, "OTHER",
            "VANBAN-HOSO", "text/xml")
+    md_ref(_sub(root, f"{M}dmdSec", ID="dmd-tt05", CREATED=now, STATUS="CURRENT"), TT05_EAD, "OTHER",
+           "TT05-2025-EAD", "text/xml")
+    md_ref(_sub(root, f"{M}dmdSec", ID="dmd-dc", CREATED=now, STATUS="CURRENT"), DUBLIN_CORE, "DC", None,
+           "text/xml")
     amd = _sub(root, f"{M}amdSec")
     md_ref(_sub(amd, f"{M}digiprovMD", ID="premis", STATUS="CURRENT"), PREMIS, "PREMIS", None, "text/xml")
     if AUDIT in md:
@@ -357,17 +372,21 @@ def _mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], *, md: 
     typed = {f"{C}CONTENTINFORMATIONTYPE": "OTHER", f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO}
     file_node(_sub(sec, f"{M}fileGrp", ID="grp-doc", USE="Documentation", **typed), "file-doc", DOCUMENTATION,
               extra[DOCUMENTATION], mime="text/plain")
-    file_node(_sub(sec, f"{M}fileGrp", ID="grp-schemas", USE="Schemas", **typed), "file-schema", SCHEMA,
-              extra[SCHEMA], mime="application/xml")
+    schemas = _sub(sec, f"{M}fileGrp", ID="grp-schemas", USE="Schemas", **typed)
+    for n, rel in enumerate(r for r in extra if r.startswith("schemas/")):
+        file_node(schemas, "file-schema" if n == 0 else f"file-schema-{n}", rel, extra[rel], mime="application/xml")
     ids: dict[str, dict[str, str]] = {}
     for rep in spec.reps:
         grp = _sub(sec, f"{M}fileGrp", ID=f"grp-{rep.name}", USE=f"Representations/{rep.name}", **typed)
         file_node(grp, f"file-{rep.name}-mets", rep.mets_rel, extra[rep.mets_rel], mime="application/xml",
                   use="METS")
+        for n, rel in enumerate(r for r in rep_md if r.startswith(f"representations/{rep.name}/")):
+            file_node(grp, f"file-{rep.name}-md-{n + 1:05d}", rel, rep_md[rel], mime="text/xml",
+                      use="Metadata/Descriptive")
         ids[rep.name] = _data_files(grp, rep.files, now, prefix="" if rep.name == "rep1" else f"{rep.name}-")
     physical = _sub(root, f"{M}structMap", ID="struct-csip", TYPE="PHYSICAL", LABEL="CSIP")
     top = _sub(physical, f"{M}div", ID="div-root", LABEL=spec.objid)
-    _sub(top, f"{M}div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-hoso",
+    _sub(top, f"{M}div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-hoso dmd-tt05 dmd-dc",
          ADMID="premis audit" if AUDIT in md else "premis")
     _sub(_sub(top, f"{M}div", ID="div-doc", LABEL="Documentation"), f"{M}fptr", FILEID="grp-doc")
     _sub(_sub(top, f"{M}div", ID="div-schemas", LABEL="Schemas"), f"{M}fptr", FILEID="grp-schemas")
@@ -415,7 +434,7 @@ def _data_files(grp: etree._Element, files: list[PackedFile], now: str, *, prefi
 
 
 def _dossier_divs(parent: etree._Element, dossier: Dossier, items: list[DossierItem], files: list[PackedFile], *,
-                  ids: dict[str, str], prefix: str = "") -> None:
+                  ids: dict[str, str], prefix: str = "", item_dmd: str = "") -> None:
     """The dossier's documents in order (TYPE document/file, LABEL = subject), each with its files
     (a representation of copies lists only the documents it has copies of)."""
     ddiv = _sub(parent, f"{M}div", ID=f"{prefix}div-hoso", TYPE="dossier", LABEL=dossier.title, DMDID="dmd-hoso")
@@ -424,19 +443,30 @@ def _dossier_divs(parent: etree._Element, dossier: Dossier, items: list[DossierI
         if not mine and any(pf.is_copy for pf in files):
             continue
         idiv = _sub(ddiv, f"{M}div", ID=f"{prefix}div-item-{item.ordinal:07d}", TYPE=item.kind,
-                    ORDER=str(item.ordinal), LABEL=str(item.metadata.get("subject") or ""))
+                    ORDER=str(item.ordinal), LABEL=str(item.metadata.get("subject") or ""),
+                    DMDID=f"{item_dmd}{item.ordinal:07d}" if item_dmd else None)
         for pf in mine:
             _sub(idiv, f"{M}fptr", FILEID=ids[pf.rel])
 
 
-def _rep_mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], rep: Representation) -> bytes:
-    """representations/<rep>/METS.xml: the representation's own files (paths relative to it)."""
+def _rep_mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], rep: Representation,
+              rep_md: dict[str, bytes]) -> bytes:
+    """representations/<rep>/METS.xml: the representation's own files (paths relative to it) and,
+    in rep1, each document's TT 05 EAD_doc as its descriptive metadata."""
     now = to_iso(timezone.now())
     name = rep.name
     root = _mets_root(f"{spec.objid}/{name}", dossier.title + spec.label_suffix, spec.kind)
     hdr = _sub(root, f"{M}metsHdr", CREATEDATE=now, LASTMODDATE=now, RECORDSTATUS="NEW",
                **{f"{C}OAISPACKAGETYPE": spec.kind})
     _software_agent(hdr)
+    prefix = f"representations/{name}/"
+    for rel, body in rep_md.items():
+        local = rel.removeprefix(prefix)
+        ordinal = local.rsplit("_", 1)[-1].removesuffix(".xml")
+        _sub(_sub(root, f"{M}dmdSec", ID=f"{name}-dmd-{ordinal}", CREATED=now, STATUS="CURRENT"), f"{M}mdRef",
+             LOCTYPE="URL", MDTYPE="OTHER", OTHERMDTYPE="TT05-2025-EAD-DOC", MIMETYPE="text/xml",
+             SIZE=str(len(body)), CREATED=now, CHECKSUM=sha256_hex(body), CHECKSUMTYPE="SHA-256",
+             **{f"{X}type": "simple", f"{X}href": local})
     sec = _sub(root, f"{M}fileSec", ID=f"{name}-filesec")
     grp = _sub(sec, f"{M}fileGrp", ID=f"{name}-grp-data", USE=f"Representations/{name}/Data",
                **{f"{C}CONTENTINFORMATIONTYPE": "OTHER", f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO})
@@ -447,7 +477,8 @@ def _rep_mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], rep
     top = _sub(physical, f"{M}div", ID=f"{name}-div-root", LABEL=f"{spec.objid}/{name}")
     data = _sub(top, f"{M}div", ID=f"{name}-div-data", LABEL="Data")
     _sub(data, f"{M}fptr", FILEID=f"{name}-grp-data")
-    _dossier_divs(data, dossier, items, local, ids=ids, prefix=f"{name}-")
+    _dossier_divs(data, dossier, items, local, ids=ids, prefix=f"{name}-",
+                  item_dmd=f"{name}-dmd-" if rep_md else "")
     return _xml(root)
 
 
@@ -479,14 +510,20 @@ def assemble(dossier: Dossier, items: list[DossierItem], spec: PackageSpec) -> d
     descriptive metadata describes the first representation's files."""
     every = [pf for rep in spec.reps for pf in rep.files]
     placed = {pf.row.pk: pf for pf in spec.reps[0].files if pf.row is not None}
-    md = {DESCRIPTIVE: _descriptive(dossier, items, placed), PREMIS: _premis(dossier, every, spec)}
+    md = {DESCRIPTIVE: _descriptive(dossier, items, placed), PREMIS: _premis(dossier, every, spec),
+          TT05_EAD: tt05.dossier_ead(dossier, items, spec.kind), DUBLIN_CORE: dc_record(dossier, items)}
     if spec.audit is not None:
         md[AUDIT] = _audit_json(spec.audit)
-    extra = {DOCUMENTATION: spec.documentation.encode("utf-8"), SCHEMA: hoso_schema()}
-    for rep in spec.reps:
-        extra[rep.mets_rel] = _rep_mets(dossier, spec, items, rep)
+    # TT 05/2025: each document's EAD_doc inside the first representation, described by its METS.
+    folder = rep_descriptive(spec.reps[0].name)
+    rep_md = {f"{folder}/{tt05.document_ead_name(i)}": tt05.document_ead(dossier, i, spec.kind) for i in items}
+    schemas = {SCHEMA: hoso_schema(), TT05_SCHEMAS[0]: tt05.dossier_schema(spec.kind),
+               TT05_SCHEMAS[1]: tt05.document_schema(spec.kind)}
+    extra = {DOCUMENTATION: spec.documentation.encode("utf-8"), **schemas, **rep_md}
+    for n, rep in enumerate(spec.reps):
+        extra[rep.mets_rel] = _rep_mets(dossier, spec, items, rep, rep_md if n == 0 else {})
     content = {**md, **extra, **{pf.rel: pf.data for pf in every}}
-    content[METS_FILE] = _mets(dossier, spec, items, md=md, extra=extra)
+    content[METS_FILE] = _mets(dossier, spec, items, md=md, extra=extra, rep_md=rep_md)
     seal = _seal(dossier, spec.objid, content[METS_FILE])
     if seal is not None:
         content[SEAL_FILE] = seal
@@ -513,7 +550,15 @@ def _seal(dossier: Dossier, objid: str, mets: bytes) -> bytes | None:
     if credential is None:
         return None
     key, chain = trust.key_and_chain_pem(credential)
-    return make_seal(mets, key=key, certificate_pem=chain, object_id=objid, sealed_at=timezone.localtime())
+    return make_seal(mets, key=key, certificate_pem=chain, object_id=objid, sealed_at=timezone.localtime(),
+                     timestamper=_timestamper())
+
+
+def _timestamper() -> Any:
+    """The installation's TSA (`VANBAN_AUDIT_TSA_URL`) timestamps the seal; when it does not
+    answer, the package is sealed without one (verify then shows no TSA) rather than not made."""
+    url = getattr(settings, "VANBAN_AUDIT_TSA_URL", "")
+    return (lambda data: tsp.request_timestamp(url, data)) if url else None
 
 
 def zip_bytes(objid: str, content: dict[str, bytes]) -> bytes:

@@ -166,6 +166,8 @@ def _check_seal(pkg: Package, report: VerifyReport) -> None:
     check = check_seal(pkg.read(METS_FILE), pkg.read(SEAL_FILE), report.object_id)
     if check.ok:
         report.sealed_by = check.signer
+        if check.tsa:
+            report.sealed_by += f" (dấu thời gian {check.timestamped_at} của {check.tsa})"
     else:
         report.add("PACKAGE_SEAL_BROKEN", SEAL_FILE, check.reason)
 

@@ -19,7 +19,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents.models import DocumentFile
 from vanban.records.destruction import purge_destroyed
-from vanban.records.models import DestroyedBlob, FixityMismatch, FixityRun, ItemFile
+from vanban.records.models import ArchivalPackage, DestroyedBlob, FixityMismatch, FixityRun, ItemFile
 
 BATCH = 200
 
@@ -80,6 +80,7 @@ def _kind(store: object, sha: str) -> str:
 def _finish(run: FixityRun, store: object) -> None:
     referenced = set(DocumentFile.objects.values_list("sha256", flat=True))
     referenced |= set(ItemFile.objects.values_list("sha256", flat=True))
+    referenced |= set(ArchivalPackage.objects.values_list("sha256", flat=True))  # the AIPs and DIPs
     referenced -= set(DestroyedBlob.objects.values_list("sha256", flat=True))  # removed by a decision
     exists = store.exists  # type: ignore[attr-defined]
     for sha in sorted(referenced):

@@ -96,3 +96,16 @@ def update_fonds(*, actor: Any, agency: Agency, values: dict[str, Any]) -> Fonds
     record_event("records.fonds_changed", actor=actor, agency_code=agency.code, obj=fonds,
                  details={"code": fonds.code, "changed": changed})
     return fonds
+
+
+def fonds_block(agency: Agency) -> dict[str, str]:
+    """The fonds as packages carry it (hoso.xml's `Phong`): tag → text."""
+    f, counted = fonds_of(agency), figures(agency)
+    return {"FondsCode": f.code, "FondsName": f.name, "FondsState": f.state, "FondsHistory": f.history,
+            "ArchivesTime": counted.span, "FileTotal": str(counted.dossiers), "DocTotal": str(counted.documents),
+            "Classification": f.classification, "Language": f.language,
+            "RiskRecovery": "1" if f.risk_recovery else "0", "Description": f.description}
+
+
+FONDS_TAGS = ("FondsCode", "FondsName", "FondsState", "FondsHistory", "ArchivesTime", "FileTotal", "DocTotal",
+              "Classification", "Language", "RiskRecovery", "Description")

@@ -129,6 +129,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needs_reason": dossier.state == Dossier.State.CLOSED,
         "can_close": permissions.can_close(request.user, dossier),
         "can_export": permissions.can_view_archive(request.user, dossier.agency_id),
+        "can_hold": permissions.can_view_archive(request.user, dossier.agency_id),
         "packages": dip.packages(dossier) if dossier.state in ARCHIVE_STATES
         and permissions.can_view_archive(request.user, dossier.agency_id) else None,
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],

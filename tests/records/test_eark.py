@@ -271,3 +271,13 @@ def test_open_dossier_has_no_download(archive: Archive, client) -> None:
     assert 'data-testid="eark-download"' not in client.get(f"/ho-so/{dossier.pk}/").content.decode()
     answer = client.get(f"/ho-so/{dossier.pk}/goi-eark/", follow=True)
     assert "đang lập, chưa xuất được" in answer.content.decode()
+
+
+def test_premis_never_calls_an_unchecked_revocation_plainly_valid() -> None:
+    from vanban.records.earkexport import validation_outcome
+
+    good = {"verdict": "valid", "signatures": [{"revocation": "good"}, {"revocation": "not_declared"}]}
+    unknown = {"verdict": "valid", "signatures": [{"revocation": "good"}, {"revocation": "unknown"}]}
+    assert validation_outcome(good) == "valid"
+    assert validation_outcome(unknown) == "valid; revocation unknown"
+    assert validation_outcome({"verdict": "invalid", "signatures": [{"revocation": "unknown"}]}) == "invalid"

@@ -197,6 +197,17 @@ def _descriptive(dossier: Dossier, items: list[DossierItem], placed: dict[int, P
     return _xml(root)
 
 
+def validation_outcome(report: dict[str, Any]) -> str:
+    """The PREMIS outcome of a signature check: the verdict, with "revocation unknown" added when
+    any signature's revocation could not be checked (a B-B signature validated offline), so that
+    "valid" never hides it. The full report stays in the extension."""
+    verdict = str(report.get("verdict", ""))
+    states = {str(s.get("revocation", "")) for s in report.get("signatures") or []}
+    if verdict == "valid" and "unknown" in states:
+        return "valid; revocation unknown"
+    return verdict
+
+
 def _premis(dossier: Dossier, files: list[PackedFile], spec: PackageSpec) -> bytes:
     root = etree.Element(f"{P}premis", nsmap={"premis": PREMIS_NS, "xsi": XSI_NS, "vanban": VANBAN_NS},
                          version="3.0")
@@ -242,7 +253,7 @@ def _premis(dossier: Dossier, files: list[PackedFile], spec: PackageSpec) -> byt
             when = to_iso(pf.row.validated_at) if pf.row.validated_at else now
             _event(root, PremisEvent(f"validation-{pf.row.pk}", "validation", when,
                                      "Kiểm tra chữ ký số (PAdES) khi nộp lưu; báo cáo đầy đủ ở phần mở rộng.",
-                                     str(report.get("verdict", "")), [("vanban", "")], [(pf.rel, "")]),
+                                     validation_outcome(report), [("vanban", "")], [(pf.rel, "")]),
                    extension=report)
     for extra in spec.events:
         _event(root, extra)

@@ -157,7 +157,10 @@ def test_a_kept_dossier_returns_with_a_longer_retention(archive: Archive, pdf_by
     dossier = archived(archive, pdf_bytes)
     review = approved(archive, dossier, destroy=False)
     dossier.refresh_from_db()
-    assert dossier.state == "archived" and dossier.retention_years == 15
+    # kept 5 more years from the decision, not from 2014 (which would be expired again at once)
+    year = timezone.localdate().year
+    assert dossier.state == "archived" and dossier.retention_years == year + 5 - 2014
+    assert destruction.expires_on(dossier) == date(year + 6, 1, 1)
     assert destruction.expired_dossiers(archive.agency) == []
     destruction.destroy(actor=archive.archivist, review=review)  # nothing to destroy; a record anyway
     dossier.refresh_from_db()
@@ -338,3 +341,31 @@ def test_hold_page_action(archive: Archive, pdf_bytes: bytes, client: Client) ->
     client.post(url, {"action": "lift", "reason": "x"})
     dossier.refresh_from_db()
     assert dossier.hold_reason == "Tranh chấp đất đai"
+
+
+def test_the_same_bytes_stored_again_for_a_live_record_survive_the_purge(archive: Archive, pdf_bytes: bytes) -> None:
+    shared = "Bảng số liệu dùng lại\n".encode()
+    doomed = archived(archive, pdf_bytes, working=shared)
+    destruction.destroy(actor=archive.archivist, review=approved(archive, doomed))
+    destruction.purge_destroyed()
+    sha = ItemFile.objects.filter(item__dossier=doomed, name="bang-tong-hop.txt").get().sha256
+    assert not get_store().exists(sha)
+    later = services.open_dossier(actor=archive.staff, entry=archive.entries["01.TCCB"])
+    services.add_working_file(actor=archive.staff, dossier=later, upload=services.WorkingFile(
+        "bang.txt", shared, "Bảng số liệu", issued_date=date(2020, 5, 1), organ_name=archive.agency.name))
+    assert destruction.purge_destroyed() >= 0 and get_store().get(sha) == shared  # the live copy stays
+    assert not DestroyedBlob.objects.filter(sha256=sha).exists()
+
+
+def test_bytes_shared_by_two_destroyed_dossiers_go_with_the_second(archive: Archive, pdf_bytes: bytes) -> None:
+    shared = "Cùng một phụ lục\n".encode()
+    first = archived(archive, pdf_bytes, working=shared)
+    second = archived(archive, pdf_bytes, notation="01.TCCB", working=shared)
+    Dossier.objects.filter(pk=second.pk).update(retention_years=10)  # expired too (the entry keeps 70 years)
+    sha = ItemFile.objects.filter(item__dossier=first, name="bang-tong-hop.txt").get().sha256
+    destruction.destroy(actor=archive.archivist, review=approved(archive, first))
+    destruction.purge_destroyed()
+    assert get_store().exists(sha)  # the second dossier still holds it
+    destruction.destroy(actor=archive.archivist, review=approved(archive, second))
+    destruction.purge_destroyed()
+    assert not get_store().exists(sha)

@@ -271,7 +271,10 @@ def decide(*, actor: Any, review: DestructionReview, approve: bool, number: str 
     kept = []
     for item in review.items.select_related("dossier__agency").filter(verdict=DestructionItem.Verdict.KEEP):
         dossier = Dossier.objects.select_for_update().get(pk=item.dossier_id)
-        dossier.retention_years = (dossier.retention_years or 0) + (item.keep_years or 0)
+        # kept N more years from the decision: retention re-counted from the year the work ended
+        ended = dossier.end_date.year if dossier.end_date else dossier.year
+        dossier.retention_years = max(dossier.retention_years or 0,
+                                      decision_date.year + (item.keep_years or 0) - ended)
         dossier.state = Dossier.State.ARCHIVED
         dossier.save(update_fields=["retention_years", "state"])
         kept.append(item.dossier.file_code)
@@ -319,34 +322,56 @@ def _owners(dossier_ids: list[int], document_ids: list[int]) -> dict[str, Q]:
         "documents.DocumentFile": Q(document_id__in=document_ids),
         "documents.Document": Q(pk__in=document_ids),
         "documents.ScanOcr": Q(document_id__in=document_ids),
+        "documents.PendingSignature": Q(document_id__in=document_ids),
         "exchange.OutboxEntry": Q(document_id__in=document_ids),
     }
 
 
+# Rows that name a hash without holding it: a destruction's own tombstones, fixity's findings.
+NOT_HOLDERS = frozenset({"records.DestroyedBlob", "records.FixityMismatch"})
+
+
+def _dead_owners(dossier_ids: Iterable[int]) -> tuple[dict[str, Q], set[str]]:
+    """Owner filters for `dossier_ids` and every dossier already destroyed (their rows stay as
+    metadata but hold nothing), and the original packages of their documents."""
+    dead = set(dossier_ids) | set(Dossier.objects.filter(state=Dossier.State.DESTROYED).values_list("pk", flat=True))
+    documents = _document_ids(dead)
+    packages = {h for h in apps.get_model("documents.Document").objects.filter(pk__in=documents)
+                .values_list("package_sha256", flat=True) if h}
+    return _owners(sorted(dead), documents), packages
+
+
+def _alive(candidates: set[str], owners: dict[str, Q], packages: set[str]) -> set[str]:
+    """The candidates some living record still names (the hub keeps its own store)."""
+    alive: set[str] = set()
+    if not candidates:
+        return alive
+    for model in apps.get_models():
+        label = model._meta.label
+        if model._meta.app_label == "hub" or label in NOT_HOLDERS:
+            continue
+        fields = _sha_fields(model)
+        if not fields:
+            continue
+        qs = model.objects.exclude(owners[label]) if label in owners else model.objects.all()
+        if label == "exchange.InboxEntry":
+            qs = qs.exclude(sha256__in=packages)
+        for name in fields:
+            alive |= set(qs.filter(**{f"{name}__in": candidates}).values_list(name, flat=True))
+    return alive
+
+
 def doomed_hashes(dossier_ids: list[int]) -> set[str]:
-    """Hashes whose every reference belongs to the destroyed dossiers (a blob another living
-    record still names is kept)."""
+    """Hashes whose every reference belongs to these or earlier destroyed dossiers (a blob
+    another living record still names is kept)."""
     owners = _owners(dossier_ids, _document_ids(dossier_ids))
     doomed: set[str] = set()
     for label, q in owners.items():
         model = apps.get_model(label)
         for name in _sha_fields(model):
             doomed |= {h for h in model.objects.filter(q).values_list(name, flat=True) if h}
-    packages = doomed & set(apps.get_model("exchange.InboxEntry").objects.values_list("sha256", flat=True))
-    alive: set[str] = set()
-    for model in apps.get_models():
-        if model._meta.app_label == "hub":  # the hub keeps its own store
-            continue
-        fields = _sha_fields(model)
-        if not fields:
-            continue
-        label = model._meta.label
-        qs = model.objects.exclude(owners[label]) if label in owners else model.objects.all()
-        if label == "exchange.InboxEntry":
-            qs = qs.exclude(sha256__in=packages)
-        for name in fields:
-            alive |= set(qs.filter(**{f"{name}__in": doomed}).values_list(name, flat=True))
-    return doomed - alive
+    dead, packages = _dead_owners(dossier_ids)
+    return doomed - _alive(doomed, dead, packages)
 
 
 def _document_ids(dossier_ids: Iterable[int]) -> list[int]:
@@ -400,13 +425,16 @@ def destroy(*, actor: Any, review: DestructionReview) -> DestructionReview:
 
 def purge_destroyed() -> int:
     """Remove the bytes of every blob a destruction recorded and the store still holds; the
-    number removed. Safe to repeat (a crash between commit and removal is finished here)."""
+    number removed. Safe to repeat (a crash between commit and removal is finished here). Bytes
+    that came back since for a living record (the same file uploaded or imported again) are
+    kept, and their tombstone dropped."""
+    candidates = set(DestroyedBlob.objects.values_list("sha256", flat=True))
+    dead, packages = _dead_owners([])
+    revived = _alive(candidates, dead, packages)
+    if revived:
+        DestroyedBlob.objects.filter(sha256__in=revived).delete()
     store = get_store()
-    removed = 0
-    for sha in DestroyedBlob.objects.values_list("sha256", flat=True).iterator():
-        if store.destroy(sha):
-            removed += 1
-    return removed
+    return sum(1 for sha in sorted(candidates - revived) if store.destroy(sha))
 
 
 def destroyed_by(sha256: str) -> DestructionReview | None:

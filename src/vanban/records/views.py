@@ -255,7 +255,7 @@ def download(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     f = ItemFile.objects.filter(pk=file_id, item__dossier=dossier).first()
     if f is None:
         raise Http404
-    review = destroyed_by(f.sha256)
+    review = destroyed_by(f.sha256) if dossier.state == Dossier.State.DESTROYED else None
     if review is not None:
         return render(request, "records/destroyed_file.html", {"dossier": dossier, "file": f, "review": review},
                       status=410)

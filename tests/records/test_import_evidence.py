@@ -49,6 +49,12 @@ def test_the_report_is_judged_again_not_copied(archive: Archive, pdf_bytes: byte
     assert again.validation["verdict"] == "valid" and again.validation["signature_count"] == 2
     assert again.validation["allow_fetching"] is False  # offline: with what was captured at transfer
     assert again.validation["validated_at"] == original.validation["validated_at"]  # as of the transfer
+    # the answers captured at transfer were used and are kept again, without claiming B-LT
+    assert original.validation["revocation_evidence"]
+    assert {e["sha256"] for e in again.validation["revocation_evidence"]} == {
+        e["sha256"] for e in original.validation["revocation_evidence"]}
+    assert [s["level"] for s in again.validation["signatures"]] == [
+        s["level"] for s in original.validation["signatures"]]
     event = AuditEvent.objects.get(action="records.dossier_imported")
     assert event.details["signatures_rechecked"] == 1 and event.details["verdicts_differ"] == {}
 

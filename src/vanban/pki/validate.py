@@ -92,11 +92,11 @@ def validate_pdf(pdf_bytes: bytes, trust: TrustStore, *, allow_fetching: bool | 
     reader = open_pdf(pdf_bytes)
     validator = _Validator(reader, trust, allow_fetching=allow_fetching, now=now,
                            require_revocation=require_revocation)
-    for kind, der in revocation_data:
+    for kind, der in revocation_data:  # beside the cache, not the PDF's own: kept as evidence, no B-LT claim
         if kind == "crl":
-            validator.crls.append(asn1_crl.CertificateList.load(der))
+            validator.cached_crls.append(asn1_crl.CertificateList.load(der))
         elif kind == "ocsp":
-            validator.ocsps.append(asn1_ocsp.OCSPResponse.load(der))
+            validator.cached_ocsps.append(asn1_ocsp.OCSPResponse.load(der))
     signatures = run_coroutine(validator.run)
     if allow_fetching and trust.cache_seconds > 0:
         revocation.remember([(e["kind"], base64.b64decode(e["der_b64"])) for e in validator.evidence()],

@@ -32,6 +32,7 @@ from vanban.blobs import get_store
 from vanban.core.clock import display_date
 from vanban.core.text import nfc
 from vanban.records import permissions
+from vanban.records.destruction_record import build_record
 from vanban.records.errors import RecordsError, RecordsForbiddenError
 from vanban.records.models import (
     ArchivalPackage,
@@ -42,6 +43,7 @@ from vanban.records.models import (
     DossierItem,
     ItemFile,
 )
+from vanban.search.indexing import forget_contents
 
 MIN_COUNCIL_MEMBERS = 3  # our floor (a chair, the archive, the unit); the circulars' own number is unverified
 CARRY_OUT_DAYS = 15  # TT 06/2025: destroy within 15 days of the decision
@@ -119,8 +121,9 @@ def set_hold(*, actor: Any, dossier: Dossier, reason: str) -> Dossier:
 
 @transaction.atomic
 def lift_hold(*, actor: Any, dossier: Dossier, reason: str) -> Dossier:
-    if not permissions.can_view_archive(actor, dossier.agency_id):
-        raise RecordsForbiddenError()
+    """Only a leader lifts a hold: an archivist who may destroy cannot clear the way alone."""
+    if not permissions.is_leader(actor, dossier.agency_id):
+        raise RecordsForbiddenError("Chỉ lãnh đạo cơ quan được gỡ phong tỏa hồ sơ.")
     reason = nfc(reason or "").strip()
     if not reason:
         raise RecordsError("RECORDS_REASON_REQUIRED", "Phải ghi lý do gỡ phong tỏa.")
@@ -253,6 +256,8 @@ def decide(*, actor: Any, review: DestructionReview, approve: bool, number: str 
     review = _locked_review(review)
     if not permissions.is_leader(actor, review.agency_id):
         raise RecordsForbiddenError("Chỉ lãnh đạo cơ quan được quyết định hủy tài liệu.")
+    if getattr(actor, "pk", None) == review.created_by_id:  # two people at least: who proposes does not decide
+        raise RecordsForbiddenError("Người lập danh sách xét hủy không tự quyết định hủy; lãnh đạo khác quyết định.")
     _require_state(review, DestructionReview.State.PROPOSED)
     if not approve:
         reason = nfc(reason or "").strip()
@@ -383,9 +388,6 @@ def _document_ids(dossier_ids: Iterable[int]) -> list[int]:
 def destroy(*, actor: Any, review: DestructionReview) -> DestructionReview:
     """Carry out an approved decision. Metadata, the decision, the council's record and the
     destruction record stay; the bytes go (after the commit, see `purge_destroyed`)."""
-    from vanban.records.destruction_record import build_record
-    from vanban.search.indexing import forget_contents
-
     review = _locked_review(review)
     _require_archivist(actor, review.agency_id)
     _require_state(review, DestructionReview.State.APPROVED)

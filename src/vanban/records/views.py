@@ -130,6 +130,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_close": permissions.can_close(request.user, dossier),
         "can_export": permissions.can_view_archive(request.user, dossier.agency_id),
         "can_hold": permissions.can_view_archive(request.user, dossier.agency_id),
+        "can_lift_hold": permissions.is_leader(request.user, dossier.agency_id),
         "packages": dip.packages(dossier) if dossier.state in ARCHIVE_STATES
         and permissions.can_view_archive(request.user, dossier.agency_id) else None,
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],

@@ -7,15 +7,12 @@ import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import matplotlib as mpl
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from vanban.reports.numbers import vn_int
 
-mpl.rcParams.update({"svg.hashsalt": "vanban", "font.family": "DejaVu Sans", "font.size": 9,
-                     "axes.spines.top": False, "axes.spines.right": False})
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BLUE = "#1f5fa8"  # the report's first series; tests look for it in the rendered PDF
 ORANGE = "#d9822b"
@@ -34,6 +31,17 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
+def _figure(width: float, height: float) -> Figure:
+    """matplotlib is loaded with the first chart, not at import: every `vanban` command loads the
+    URL configuration for its system checks, and matplotlib's font manager alone costs a second."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    mpl.rcParams.update({"svg.hashsalt": "vanban", "font.family": "DejaVu Sans", "font.size": 9,
+                         "axes.spines.top": False, "axes.spines.right": False})
+    return Figure(figsize=(width, height))
+
+
 def _render(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -43,7 +51,9 @@ def _render(fig: Figure) -> str:
 def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[int]], *,
          horizontal: bool = False, width: float = 7.0, height: float = 3.0) -> Chart:
     """Grouped bars, one colour per series, each bar labelled with its value."""
-    fig = Figure(figsize=(width, height))
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    fig = _figure(width, height)
     ax = fig.add_subplot()
     count = max(1, len(series))
     step = 0.8 / count
@@ -70,7 +80,7 @@ def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[int]], *,
 
 
 def pie(title: str, parts: dict[str, int]) -> Chart:
-    fig = Figure(figsize=(3.6, 3.0))
+    fig = _figure(3.6, 3.0)
     ax = fig.add_subplot()
     shown = {k: v for k, v in parts.items() if v}
     if shown:

@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from tests.records.conftest import Archive
 from tests.records.test_eark import archived
 from vanban.audit.models import AuditEvent
+from vanban.pki import revocation
 from vanban.records.earkcommon import METS_FILE, PREMIS, VANBAN_NS
 from vanban.records.earkexport import export_dossier
 from vanban.records.earkimport import import_package
 from vanban.records.earkseal import SEAL_FILE
 from vanban.records.errors import RecordsError
 from vanban.records.models import Dossier, ItemFile
+from vanban.trust.models import RevocationEvidence, TrustAnchor
 
 pytestmark = pytest.mark.django_db
 OTHER = "000.00.02.H16"  # imported as another agency's fonds, so the same database holds both
@@ -73,5 +79,51 @@ def test_a_report_that_contradicts_its_file_is_refused(archive: Archive, pdf_byt
         import_package(folder, agency_code=OTHER)
     assert info.value.code == "RECORDS_EVIDENCE_CONTRADICTS"
     assert "representations/rep1/data/0000001/" in info.value.message and "khi nộp lưu: invalid" in info.value.message
+    assert not Dossier.objects.filter(agency__code=OTHER).exists()
+    assert not AuditEvent.objects.filter(action="records.dossier_imported").exists()
+
+
+def _seal_certificate(package: Path) -> x509.Certificate:
+    with zipfile.ZipFile(package) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(SEAL_FILE))
+        record = json.loads(zf.read(name))
+    return x509.load_pem_x509_certificate(record["certificate"].encode("ascii"))
+
+
+def test_the_seal_certificate_is_judged_against_the_trust_store(archive: Archive, pdf_bytes: bytes,
+                                                                tmp_path: Path) -> None:
+    dossier = archived(archive, pdf_bytes)
+    package = export_dossier(dossier, tmp_path / "goi.zip")
+    import_package(package, agency_code=OTHER)
+    seal = AuditEvent.objects.get(action="records.dossier_imported").details["seal"]
+    signer = _seal_certificate(package).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert seal["trusted"] is True and seal["status"] == "trusted", seal
+    assert seal["sealed_by"] == signer and f"Niêm phong METS do {signer} ký, xét hiện tại" in seal["message"]
+
+
+def test_a_seal_from_an_untrusted_ca_is_imported_and_said_so(archive: Archive, pdf_bytes: bytes,
+                                                            tmp_path: Path) -> None:
+    """Archives move between installations that trust different CAs: recorded, not refused."""
+    dossier = archived(archive, pdf_bytes)
+    package = export_dossier(dossier, tmp_path / "goi.zip")
+    TrustAnchor.objects.update(status=TrustAnchor.Status.REMOVED)
+    imported = import_package(package, agency_code=OTHER)
+    seal = AuditEvent.objects.get(action="records.dossier_imported", object_id=str(imported.pk)).details["seal"]
+    assert seal["trusted"] is False and seal["status"] == "untrusted", seal
+    assert "không do CA tin cậy cấp" in seal["message"]
+
+
+def test_a_package_sealed_with_a_revoked_key_is_refused(archive: Archive, pdf_bytes: bytes,
+                                                        tmp_path: Path) -> None:
+    """Whoever holds a revoked key can seal anything; without a timestamp proving the seal was made
+    before the revocation, the package is not taken in and nothing is written."""
+    dossier = archived(archive, pdf_bytes)
+    package = export_dossier(dossier, tmp_path / "goi.zip")
+    archive.office.pki.revoke(_seal_certificate(package), at=datetime.now(UTC) - timedelta(minutes=5))
+    RevocationEvidence.objects.all().delete()  # answers kept at transfer said "good"; ask again
+    revocation.clear_cache()
+    with pytest.raises(RecordsError) as info:
+        import_package(package, agency_code=OTHER)
+    assert info.value.code == "RECORDS_SEAL_REVOKED" and "ĐÃ BỊ THU HỒI" in info.value.message
     assert not Dossier.objects.filter(agency__code=OTHER).exists()
     assert not AuditEvent.objects.filter(action="records.dossier_imported").exists()

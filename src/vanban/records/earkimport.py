@@ -15,19 +15,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from django.db import transaction
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
+from vanban.core.clock import from_iso
 from vanban.records.codes import MAINTENANCE_BY_YEARS
 from vanban.records.earkcommon import AUDIT, DESCRIPTIVE, HOSO_NS, PREMIS, PREMIS_NS, VANBAN_NS, Package
+from vanban.records.earkseal import SealCheck
 from vanban.records.earkverify import verify_package
 from vanban.records.errors import RecordsError
 from vanban.records.evidence import recheck
 from vanban.records.metadata import ITEM_BY_TAG
 from vanban.records.models import Dossier, DossierItem, ItemFile
+from vanban.trust.services import check_chain
 
 H, P = f"{{{HOSO_NS}}}", f"{{{PREMIS_NS}}}"
 _INT_TAGS = {"docOrdinal", "pageAmount"}
@@ -64,11 +68,38 @@ def _validations(pkg: Package) -> dict[str, dict[str, Any]]:
     return out
 
 
+def judge_seal(seal: SealCheck | None) -> dict[str, Any]:
+    """The METS seal's certificate against this archive's trust store, as of the seal's timestamp
+    when a TSA attests it (the sealer's own `sealed_at` is only its clock), else as of now.
+
+    A revoked certificate refuses the package: whoever holds a revoked key can seal anything.
+    An untrusted or expired one is recorded (audit) and printed, not refused: archives move
+    between installations that trust different CAs, and the signatures inside are judged anyway."""
+    if seal is None:
+        return {"status": "unsealed", "trusted": False, "message": "Gói không có niêm phong METS."}
+    cert = x509.load_pem_x509_certificate(seal.certificate_pem.encode("ascii"))  # parsed once by check_seal
+    issuers = []
+    for pem in seal.chain_pem:
+        try:
+            issuers.append(x509.load_pem_x509_certificate(pem.encode("ascii")))
+        except ValueError:  # not signed by the seal, only a help to chain: a bad one is skipped
+            continue
+    moment = from_iso(seal.timestamped_at) if seal.timestamped_at else None
+    check = check_chain(cert, issuers, moment=moment)
+    as_of = f"tại thời điểm niêm phong {seal.timestamped_at} (dấu thời gian của {seal.tsa})" if moment else "hiện tại"
+    if check.status == "revoked":
+        raise RecordsError("RECORDS_SEAL_REVOKED", f"Niêm phong METS của gói do {seal.signer} ký, "
+                           f"xét {as_of}: {check.message} Không nhập.", 422)
+    return {"status": check.status, "trusted": check.ok, "sealed_by": seal.signer, "as_of": seal.timestamped_at,
+            "message": f"Niêm phong METS do {seal.signer} ký, xét {as_of}: {check.message}"}
+
+
 def import_package(path: Path, *, actor: Any = "cli", agency_code: str = "") -> Dossier:
     report = verify_package(path)
     if not report.ok:
         listed = "; ".join(str(p) for p in report.problems[:10])
         raise RecordsError("RECORDS_PACKAGE_INVALID", f"Gói không hợp lệ, không nhập: {listed}", 422)
+    seal = judge_seal(report.seal)
     with Package(path) as pkg:
         root = pkg.xml(DESCRIPTIVE)
         code = agency_code or _text(root, "OrganId")
@@ -109,12 +140,13 @@ def import_package(path: Path, *, actor: Any = "cli", agency_code: str = "") -> 
         provenance = store.put(pkg.read(AUDIT))
         objid = report.object_id
     return _create(agency, root, year=year, notation=notation, items=items, validations=validations,
-                   provenance=provenance, objid=objid, actor=actor)
+                   provenance=provenance, objid=objid, actor=actor, seal=seal)
 
 
 @transaction.atomic
 def _create(agency: Agency, root: Any, *, year: int, notation: str, items: list[tuple[Any, list[tuple[Any, str]]]],
-            validations: dict[str, dict[str, Any]], provenance: str, objid: str, actor: Any) -> Dossier:
+            validations: dict[str, dict[str, Any]], provenance: str, objid: str, actor: Any,
+            seal: dict[str, Any]) -> Dossier:
     years = _int(_text(root, "MaintenanceYears"))
     if years is None and _text(root, "Maintenance") not in ("", MAINTENANCE_BY_YEARS[None]):
         years = next((y for y, c in MAINTENANCE_BY_YEARS.items() if c == _text(root, "Maintenance")), None)
@@ -148,7 +180,7 @@ def _create(agency: Agency, root: Any, *, year: int, notation: str, items: list[
     record_event("records.dossier_imported", actor=actor, agency_code=agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "object_id": objid, "items": len(items),
                           "provenance_sha256": provenance, "signatures_rechecked": len(validations),
-                          "verdicts_differ": differs})
+                          "verdicts_differ": differs, "seal": seal})
     return dossier
 
 

@@ -40,10 +40,12 @@ def make_seal(mets: bytes, *, key: Any, certificate_pem: bytes, object_id: str, 
     when = sealed_at.isoformat(timespec="seconds")
     payload = _payload(digest, when, object_id)
     signature = sign_raw(key, payload)
-    first_cert = x509.load_pem_x509_certificates(certificate_pem)[0]
+    first_cert, *issuers = x509.load_pem_x509_certificates(certificate_pem)
     record = {"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
               "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
               "signature": base64.b64encode(signature).decode("ascii")}
+    if issuers:  # the intermediates, so that a reader can chain the signer to its own anchors
+        record["chain"] = [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in issuers]
     if timestamper is not None:
         # the TSA did not answer: sealed without a timestamp (verify shows none) rather than not at all
         with contextlib.suppress(TimestampError):
@@ -59,6 +61,8 @@ class SealCheck:
     sealed_at: str = ""
     timestamped_at: str = ""  # the TSA's time, when the seal carries a timestamp
     tsa: str = ""
+    certificate_pem: str = ""  # the signer's certificate, for a reader with a trust store to judge
+    chain_pem: tuple[str, ...] = ()  # the intermediates the seal carries (unsigned: only help to chain)
 
 
 def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
@@ -83,8 +87,10 @@ def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
     if record["mets_sha256"] != hashlib.sha256(mets).hexdigest():
         return SealCheck(False, "METS.xml đã bị sửa sau khi niêm phong (mã băm không khớp)", signer,
                          record["sealed_at"])
+    pem = record["certificate"]
+    chain = tuple(str(c) for c in record.get("chain") or [] if isinstance(c, str))
     if "timestamp" not in record:
-        return SealCheck(True, "", signer, record["sealed_at"])
+        return SealCheck(True, "", signer, record["sealed_at"], certificate_pem=pem, chain_pem=chain)
     try:
         token = base64.b64decode(record["timestamp"], validate=True)
     except (ValueError, TypeError):
@@ -93,4 +99,5 @@ def check_seal(mets: bytes, seal: bytes, object_id: str) -> SealCheck:
     if not stamp.ok:
         return SealCheck(False, f"dấu thời gian của niêm phong: {stamp.reason}", signer, record["sealed_at"])
     return SealCheck(True, "", signer, record["sealed_at"],
-                     stamp.at.astimezone(VN_TZ).isoformat(timespec="seconds") if stamp.at else "", stamp.tsa)
+                     stamp.at.astimezone(VN_TZ).isoformat(timespec="seconds") if stamp.at else "", stamp.tsa,
+                     certificate_pem=pem, chain_pem=chain)

@@ -28,7 +28,7 @@ from vanban.records.earkcommon import (
     Package,
     PackageError,
 )
-from vanban.records.earkseal import SEAL_FILE, check_seal
+from vanban.records.earkseal import SEAL_FILE, SealCheck, check_seal
 
 M = f"{{{METS_NS}}}"
 P = f"{{{PREMIS_NS}}}"
@@ -51,6 +51,7 @@ class VerifyReport:
     files_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
     sealed_by: str = ""  # the METS seal's signer, when sealed and intact
+    seal: SealCheck | None = None  # the intact seal, for an importer to judge its certificate
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -165,6 +166,7 @@ def _check_seal(pkg: Package, report: VerifyReport) -> None:
         return
     check = check_seal(pkg.read(METS_FILE), pkg.read(SEAL_FILE), report.object_id)
     if check.ok:
+        report.seal = check
         report.sealed_by = check.signer
         if check.tsa:
             report.sealed_by += f" (dấu thời gian {check.timestamped_at} của {check.tsa})"

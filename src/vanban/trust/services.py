@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -404,11 +404,12 @@ def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x50
 
 def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *,
                 agency: Agency | None = None, hard_fail: bool | None = None,
-                fetch: bool | None = None) -> ChainCheck:
+                fetch: bool | None = None, moment: datetime | None = None) -> ChainCheck:
     """Chain to the province's anchors (and `agency`'s own), then revocation: fresh CRL/OCSP
     answers already kept first, the network when they do not decide
     (`VANBAN_REVOCATION_FETCH`); every answer fetched is kept (`RevocationEvidence`).
-    Unknown status passes only under soft-fail (`VANBAN_REVOCATION_POLICY`), and says so."""
+    Unknown status passes only under soft-fail (`VANBAN_REVOCATION_POLICY`), and says so.
+    `moment`: judged as of then (an attested time, e.g. a seal's timestamp), else now."""
     hard = revocation_hard_fail() if hard_fail is None else hard_fail
     store = trust_store(agency)
     who = identify(cert).common_name or cert.subject.rfc4514_string()
@@ -416,7 +417,7 @@ def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *
     result = check_certificate(cert, roots=[a.cert for a in store], intermediates=intermediates,
                                crls=crls, ocsps=ocsps,
                                allow_fetching=revocation_fetch() if fetch is None else fetch,
-                               cache_seconds=_cache_seconds())
+                               cache_seconds=_cache_seconds(), moment=moment)
     keep_answers(result.fetched)
     used = tuple(result.used)
     if result.status == "revoked":

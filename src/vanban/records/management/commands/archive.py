@@ -92,6 +92,12 @@ class Command(BaseCommand):
         enqueue_aip(dossier.pk)  # the imported SIP becomes an AIP, like an accepted transfer
         self.stdout.write(f"Đã nhập hồ sơ {dossier.file_code} ({dossier.items.count()} văn bản) vào kho lưu trữ; "
                           f"gói lưu trữ AIP được lập ở chế độ nền (hoặc: vanban archive aip {dossier.file_code}).")
+        from vanban.audit.models import AuditEvent
+
+        event = AuditEvent.objects.filter(action="records.dossier_imported", object_id=str(dossier.pk)).last()
+        seal = (event.details.get("seal") if event else None) or {}
+        if seal:
+            self.stdout.write(("" if seal.get("trusted") else "CHÚ Ý: ") + str(seal.get("message", "")))
 
     def _aip(self, key: str) -> None:
         import sys

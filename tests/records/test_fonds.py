@@ -10,11 +10,12 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.records.conftest import Archive, closed_dossier
+from vanban.agencies.models import Agency
 from vanban.audit.models import AuditEvent
 from vanban.records import fonds as fonds_service
 from vanban.records import services
 from vanban.records.errors import RecordsError
-from vanban.records.models import Fonds
+from vanban.records.models import Dossier, Fonds
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,10 @@ def test_default_figures_and_missing_fields(archive: Archive, pdf_bytes: bytes) 
     services.accept_transfer(actor=archive.archivist, transfer=transfer)
     figures = fonds_service.figures(archive.agency)
     assert (figures.dossiers, figures.documents, figures.span) == (1, 2, "2019–2026")
+    # an archived dossier of an earlier year with no dates still widens the span
+    Dossier.objects.create(agency=archive.agency, year=2012, notation="99.TH", title="Hồ sơ cũ chưa ghi ngày",
+                           state=Dossier.State.ARCHIVED)
+    assert fonds_service.figures(archive.agency).span == "2012–2026"
 
 
 def test_the_archivist_describes_it_and_others_cannot(archive: Archive, client: Client) -> None:
@@ -89,3 +94,21 @@ def test_packages_carry_the_fonds(archive: Archive, pdf_bytes: bytes, tmp_path: 
     assert phong.findtext(f"{h}FondsHistory") == "Thành lập năm 1976."
     assert (phong.findtext(f"{h}FileTotal"), phong.findtext(f"{h}DocTotal")) == ("1", "2")
     assert phong.findtext(f"{h}FondsCode") == archive.agency.code
+
+
+def test_two_first_saves_at_once_give_a_clear_refusal(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other archivist's first save lands between our read and our write (where rows cannot
+    be locked): ours is refused with a message and writes nothing. (The competing row is made in
+    this test's own transaction, so the rollback takes it too.)"""
+    real = fonds_service.fonds_of
+
+    def raced(agency: Agency) -> Fonds:
+        default = real(agency)
+        Fonds.objects.create(agency=agency, code=agency.code, name="Phông do người khác lưu")
+        return default
+
+    monkeypatch.setattr(fonds_service, "fonds_of", raced)
+    with pytest.raises(RecordsError) as info:
+        fonds_service.update_fonds(actor=archive.archivist, agency=archive.agency, values={"history": "Của tôi"})
+    assert (info.value.code, info.value.status) == ("RECORDS_FONDS_CONCURRENT", 409)
+    assert not AuditEvent.objects.filter(action="records.fonds_changed").exists()

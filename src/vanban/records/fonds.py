@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min
 
 from vanban.agencies.models import Agency
@@ -58,8 +58,11 @@ def figures(agency: Agency) -> FondsFigures:
     held = Dossier.objects.filter(agency=agency, state__in=ARCHIVE_STATES[:2])
     span = held.aggregate(first=Min("start_date"), last=Max("end_date"), y0=Min("year"), y1=Max("year"),
                           n=Count("id"))
-    first = span["first"].year if span["first"] else span["y0"]
-    last = span["last"].year if span["last"] else span["y1"]
+    # A dossier without dates still counts by its year: the span covers both.
+    firsts = [y for y in (span["first"].year if span["first"] else None, span["y0"]) if y is not None]
+    lasts = [y for y in (span["last"].year if span["last"] else None, span["y1"]) if y is not None]
+    first = min(firsts) if firsts else None
+    last = max(lasts) if lasts else None
     documents = DossierItem.objects.filter(dossier__in=held).count()
     return FondsFigures(span["n"] or 0, documents, first, last)
 
@@ -72,6 +75,7 @@ def missing_fields(fonds: Fonds) -> list[str]:
 def update_fonds(*, actor: Any, agency: Agency, values: dict[str, Any]) -> Fonds:
     if not permissions.is_archivist(actor, agency.pk):
         raise RecordsForbiddenError("Chỉ lưu trữ viên của cơ quan được sửa thông tin phông.")
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()  # two first saves wait in turn
     fonds = Fonds.objects.select_for_update().filter(agency=agency).first() or fonds_of(agency)
     before = {k: getattr(fonds, k) for k in EDITABLE}
     for key in EDITABLE:
@@ -91,7 +95,12 @@ def update_fonds(*, actor: Any, agency: Agency, values: dict[str, Any]) -> Fonds
     if len(fonds.code) > 40 or len(fonds.name) > 300 or len(fonds.language) > 100:
         raise RecordsError("RECORDS_FONDS_TOO_LONG", "Mã phông tối đa 40, tên phông 300, ngôn ngữ 100 ký tự.")
     fonds.updated_by = actor
-    fonds.save()
+    try:
+        with transaction.atomic():
+            fonds.save()
+    except IntegrityError:  # a first save beside ours where rows cannot be locked (SQLite)
+        raise RecordsError("RECORDS_FONDS_CONCURRENT", "Thông tin phông vừa được người khác lưu; hãy tải lại "
+                           "trang và sửa lại.", 409) from None
     changed = {k: str(getattr(fonds, k)) for k in EDITABLE if getattr(fonds, k) != before[k]}
     record_event("records.fonds_changed", actor=actor, agency_code=agency.code, obj=fonds,
                  details={"code": fonds.code, "changed": changed})

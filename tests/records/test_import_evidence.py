@@ -18,12 +18,15 @@ from lxml import etree
 from tests.records.conftest import Archive
 from tests.records.test_eark import archived
 from vanban.audit.models import AuditEvent
+from vanban.blobs import get_store
+from vanban.core.clock import from_iso
 from vanban.pki import revocation
 from vanban.records.earkcommon import METS_FILE, PREMIS, VANBAN_NS
 from vanban.records.earkexport import export_dossier
 from vanban.records.earkimport import import_package
 from vanban.records.earkseal import SEAL_FILE
 from vanban.records.errors import RecordsError
+from vanban.records.evidence import recheck
 from vanban.records.models import Dossier, ItemFile
 from vanban.trust.models import RevocationEvidence, TrustAnchor
 
@@ -127,3 +130,18 @@ def test_a_package_sealed_with_a_revoked_key_is_refused(archive: Archive, pdf_by
     assert info.value.code == "RECORDS_SEAL_REVOKED" and "ĐÃ BỊ THU HỒI" in info.value.message
     assert not Dossier.objects.filter(agency__code=OTHER).exists()
     assert not AuditEvent.objects.filter(action="records.dossier_imported").exists()
+
+
+def test_a_claimed_moment_after_the_seal_is_judged_as_of_the_seal(archive: Archive, pdf_bytes: bytes) -> None:
+    """A transfer validated after the package was sealed is impossible: the seal's TSA time bounds
+    the package's claim, and the report says which moment was used."""
+    dossier = archived(archive, pdf_bytes)
+    f = ItemFile.objects.get(item__dossier=dossier, role="main", content_type="application/pdf")
+    data = get_store().get(f.sha256)
+    sealed = from_iso(f.validation["validated_at"])
+    later = {**f.validation, "validated_at": (sealed + timedelta(days=3)).isoformat()}
+    claimed = recheck(data, later).report
+    assert claimed["moment_source"] == "package" and from_iso(claimed["validated_at"]) == sealed + timedelta(days=3)
+    capped = recheck(data, later, attested=sealed).report
+    assert capped["moment_source"] == "seal_timestamp" and from_iso(capped["validated_at"]) == sealed
+    assert capped["verdict"] == "valid"

@@ -100,6 +100,7 @@ def import_package(path: Path, *, actor: Any = "cli", agency_code: str = "") -> 
         listed = "; ".join(str(p) for p in report.problems[:10])
         raise RecordsError("RECORDS_PACKAGE_INVALID", f"Gói không hợp lệ, không nhập: {listed}", 422)
     seal = judge_seal(report.seal)
+    attested = from_iso(report.seal.timestamped_at) if report.seal and report.seal.timestamped_at else None
     with Package(path) as pkg:
         root = pkg.xml(DESCRIPTIVE)
         code = agency_code or _text(root, "OrganId")
@@ -127,7 +128,7 @@ def import_package(path: Path, *, actor: Any = "cli", agency_code: str = "") -> 
                 if sha != f.get("sha256"):
                     raise RecordsError("RECORDS_PACKAGE_INVALID", f"Mã băm của {rel} không khớp.", 422)
                 if rel in kept:  # evidence judged again from the bytes, not copied
-                    again = recheck(data, kept[rel]["report"])
+                    again = recheck(data, kept[rel]["report"], attested=attested)
                     validations[rel] = {"report": again.report}
                     if again.contradicts:
                         contradictions.append(f"{rel} (khi nộp lưu: {again.then}, kiểm tra lại: {again.now})")

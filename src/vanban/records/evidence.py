@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -53,15 +54,22 @@ class Recheck:
         return self.then != self.now
 
 
-def recheck(data: bytes, kept: dict[str, Any]) -> Recheck:
+def recheck(data: bytes, kept: dict[str, Any], *, attested: datetime | None = None) -> Recheck:
     """Re-validate a PDF whose package kept a transfer-time report: at that report's moment,
     offline, with its captured CRL/OCSP answers and the archive's trust store. The new report
-    replaces the copied one; the old verdict stays beside it (`at_transfer`)."""
+    replaces the copied one; the old verdict stays beside it (`at_transfer`).
+
+    The report's moment is the package's own claim. `attested` (the seal's TSA time) bounds it:
+    a transfer validated after the package was sealed is impossible, so such a claim is judged
+    as of the seal instead. `moment_source` says which one was used."""
     when = kept.get("validated_at")
     try:
         moment = from_iso(when) if when else None
     except ValueError:
         moment = None
+    source = "package" if moment else "now"
+    if attested is not None and (moment is None or moment > attested):
+        moment, source = attested, "seal_timestamp"
     answers = []
     for entry in kept.get("revocation_evidence") or []:
         try:
@@ -79,4 +87,5 @@ def recheck(data: bytes, kept: dict[str, Any]) -> Recheck:
         report["note"] = "bằng chứng thu hồi lưu trong gói bị hỏng, đã kiểm tra lại không có nó"
     then = str(kept.get("verdict") or "")
     report["at_transfer"] = {"verdict": then, "validated_at": when or ""}
+    report["moment_source"] = source
     return Recheck(report, then, str(report.get("verdict") or ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -68,8 +69,18 @@ def test_timestamp_is_the_sdk_format_in_vietnam_time() -> None:
 
 
 def test_signed_headers_are_what_the_sdk_sends() -> None:
+    """Known answer, worked out by hand rather than by our code: the SDK keeps the headers in a
+    java.util.HashMap of 16 buckets, so they come out by bucket of String.hashCode (spread by
+    h ^ h >>> 16): systemid 2, messagetype 5, timestamp and Content-Type 15 (in the order put);
+    the JSON is compact; the hash is HMAC-SHA256 (Python's own hmac here) in lower-case hex."""
     headers = dict(sign_headers([("Content-Type", "application/json"), ("messagetype", "edoc")],
                                 system_id="vxp.saas.02", secret=SECRET, now=NOW))
+    expected = ('{"XroadVnpt-systemid":"vxp.saas.02","XroadVnpt-messagetype":"edoc",'
+                '"XroadVnpt-timestamp":"02032026T080509+0042","XroadVnpt-Content-Type":"application/json"}')
+    assert headers["XroadVnpt-sign-header"] == expected
+    assert headers["XroadVnpt-sign-header-key"] == "systemid;messagetype;timestamp;Content-Type"
+    assert headers["XroadVnpt-hash-header"] == hmac.new(SECRET.encode(), expected.encode(), hashlib.sha256).hexdigest()
+    assert headers["XroadVnpt-hash-header"] == "aca24becb03042df7d662708cf9d1bc8a2f4417f0a466a727222e38940c6a4b6"
     signed = headers["XroadVnpt-sign-header"]
     names = headers["XroadVnpt-sign-header-key"].split(";")
     assert list(json.loads(signed)) == [f"XroadVnpt-{n}" for n in names]

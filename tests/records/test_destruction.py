@@ -3,6 +3,7 @@ holds, kept dossiers, shared bytes surviving, and the pages by role."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,10 +16,11 @@ from tests.records.conftest import Archive, issue
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
 from vanban.documents.models import DocumentFile
-from vanban.records import destruction, fixity, services
+from vanban.records import aip, destruction, fixity, services
 from vanban.records.destruction import Proposal, Verdict
 from vanban.records.errors import RecordsError
 from vanban.records.models import (
+    ArchivalPackage,
     DestroyedBlob,
     DestructionItem,
     DestructionReview,
@@ -386,3 +388,32 @@ def test_bytes_shared_by_two_destroyed_dossiers_go_with_the_second(archive: Arch
     destruction.destroy(actor=archive.archivist, review=approved(archive, second))
     destruction.purge_destroyed()
     assert not get_store().exists(sha)
+
+
+def test_a_package_built_while_the_dossier_is_destroyed_goes_with_it(archive: Archive, pdf_bytes: bytes,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The AIP job builds its zip outside a transaction; a destruction that commits meanwhile
+    must not leave that zip (the destroyed contents) in the store with nothing naming it."""
+    dossier = archived(archive, pdf_bytes)
+    review = approved(archive, dossier)
+    made: list[bytes] = []
+    real_zip, real_build = aip.zip_bytes, aip.build_aip
+
+    def zipped(*args: Any) -> bytes:
+        made.append(real_zip(*args))
+        return made[-1]
+
+    def racing(d: Dossier, **kwargs: Any) -> Any:
+        built = real_build(d, **kwargs)
+        destruction.destroy(actor=archive.archivist, review=review)  # commits while the zip is made
+        return built
+
+    monkeypatch.setattr(aip, "zip_bytes", zipped)
+    monkeypatch.setattr(aip, "build_aip", racing)
+    with pytest.raises(RecordsError) as info:
+        aip.store_aip(dossier)
+    assert info.value.code == "RECORDS_NOT_ARCHIVED"
+    sha = hashlib.sha256(made[0]).hexdigest()
+    assert not get_store().exists(sha)
+    assert DestroyedBlob.objects.get(sha256=sha).review == review
+    assert not ArchivalPackage.objects.filter(sha256=sha).exists()

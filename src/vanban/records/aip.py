@@ -21,6 +21,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import to_iso
 from vanban.records import pdfa_copy
+from vanban.records.destruction import discard_late_package
 from vanban.records.eark_docs import documentation_text
 from vanban.records.earkcommon import object_id, rep_data
 from vanban.records.earkexport import (
@@ -141,21 +142,25 @@ def store_aip(dossier: Dossier, *, actor: Any = "system", progress: Progress | N
     objid, content, record = build_aip(dossier, progress=progress)
     data = zip_bytes(objid, content)
     sha256 = get_store().put(data)
-    with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("agency").get(pk=dossier.pk)
-        require_kept(locked)
-        now = timezone.now()
-        older = list(ArchivalPackage.objects.select_for_update().filter(
-            dossier=locked, kind=ArchivalPackage.Kind.AIP, superseded_at=None).values_list("pk", flat=True))
-        ArchivalPackage.objects.filter(pk__in=older).update(superseded_at=now)
-        package = ArchivalPackage.objects.create(
-            dossier=locked, kind=ArchivalPackage.Kind.AIP, sha256=sha256, size=len(data), object_id=objid,
-            created_by=actor if getattr(actor, "pk", None) else None, conversions=record)
-        record_event("records.aip_created", actor=actor, agency_code=locked.agency.code, obj=locked,
-                     details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
-                              "sha256": sha256, "size": len(data), "superseded": older,
-                              "converted": sum(e["outcome"] == "converted" for e in record),
-                              "not_converted": [e["name"] for e in record if e["outcome"] == "kept"]})
+    try:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().select_related("agency").get(pk=dossier.pk)
+            require_kept(locked)
+            now = timezone.now()
+            older = list(ArchivalPackage.objects.select_for_update().filter(
+                dossier=locked, kind=ArchivalPackage.Kind.AIP, superseded_at=None).values_list("pk", flat=True))
+            ArchivalPackage.objects.filter(pk__in=older).update(superseded_at=now)
+            package = ArchivalPackage.objects.create(
+                dossier=locked, kind=ArchivalPackage.Kind.AIP, sha256=sha256, size=len(data), object_id=objid,
+                created_by=actor if getattr(actor, "pk", None) else None, conversions=record)
+            record_event("records.aip_created", actor=actor, agency_code=locked.agency.code, obj=locked,
+                         details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
+                                  "sha256": sha256, "size": len(data), "superseded": older,
+                                  "converted": sum(e["outcome"] == "converted" for e in record),
+                                  "not_converted": [e["name"] for e in record if e["outcome"] == "kept"]})
+    except RecordsError:  # destroyed while the zip was built: the zip goes with the dossier
+        discard_late_package(dossier.pk, sha256)
+        raise
     return package
 
 

@@ -439,6 +439,17 @@ def purge_destroyed() -> int:
     return sum(1 for sha in sorted(candidates - revived) if store.destroy(sha))
 
 
+def discard_late_package(dossier_id: int, sha256: str) -> None:
+    """A package zip (AIP, DIP) stored while the dossier's destruction committed: no row names it
+    and its bytes are the destroyed contents, so it goes under the same decision and is purged."""
+    review = DestructionReview.objects.filter(items__dossier_id=dossier_id,
+                                              state=DestructionReview.State.DESTROYED).first()
+    if review is None:  # refused for another reason: the bytes stay for whoever stores them again
+        return
+    DestroyedBlob.objects.get_or_create(sha256=sha256, defaults={"review": review})
+    purge_destroyed()
+
+
 def destroyed_by(sha256: str) -> DestructionReview | None:
     row = DestroyedBlob.objects.select_related("review").filter(sha256=sha256).first()
     return row.review if row else None

@@ -25,6 +25,7 @@ from vanban.core.clock import to_iso
 from vanban.core.text import nfc
 from vanban.records import permissions
 from vanban.records.aip import current_aip, migration_event, require_kept, store_aip, tool_agent
+from vanban.records.destruction import discard_late_package
 from vanban.records.eark_docs import documentation_text
 from vanban.records.earkcommon import DATA, object_id, safe_name, sha256_hex
 from vanban.records.earkexport import PackageSpec, PackedFile, PremisAgent, PremisEvent, Representation, assemble
@@ -64,17 +65,21 @@ def request_dip(*, actor: Any, dossier: Dossier, purpose: str) -> ArchivalPackag
     objid, content = build_dip(dossier, aip, purpose=text, requester=actor)
     data = to_zip(objid, content)
     sha256 = get_store().put(data)
-    with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("agency").get(pk=dossier.pk)
-        require_kept(locked)
-        package = ArchivalPackage.objects.create(
-            dossier=locked, kind=ArchivalPackage.Kind.DIP, sha256=sha256, size=len(data), object_id=objid,
-            created_by=actor if getattr(actor, "pk", None) else None, purpose=text,
-            conversions=[e for e in aip.conversions if e["outcome"] == "converted"])
-        record_event("records.dip_created", actor=actor, agency_code=locked.agency.code, obj=locked,
-                     details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
-                              "sha256": sha256, "size": len(data), "purpose": text, "aip": aip.pk,
-                              "aip_sha256": aip.sha256})
+    try:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().select_related("agency").get(pk=dossier.pk)
+            require_kept(locked)
+            package = ArchivalPackage.objects.create(
+                dossier=locked, kind=ArchivalPackage.Kind.DIP, sha256=sha256, size=len(data), object_id=objid,
+                created_by=actor if getattr(actor, "pk", None) else None, purpose=text,
+                conversions=[e for e in aip.conversions if e["outcome"] == "converted"])
+            record_event("records.dip_created", actor=actor, agency_code=locked.agency.code, obj=locked,
+                         details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
+                                  "sha256": sha256, "size": len(data), "purpose": text, "aip": aip.pk,
+                                  "aip_sha256": aip.sha256})
+    except RecordsError:  # destroyed while the zip was built: the zip goes with the dossier
+        discard_late_package(dossier.pk, sha256)
+        raise
     return package
 
 

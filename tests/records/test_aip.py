@@ -22,6 +22,7 @@ from lxml import etree
 from tests.factories import make_agency, make_user
 from tests.records.conftest import Archive
 from tests.records.test_transfer import mixed_dossier
+from vanban.accounts.models import Membership
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
 from vanban.records import services
@@ -207,14 +208,22 @@ def test_dip_refusals_write_nothing(archive: Archive, pdf_bytes: bytes) -> None:
 
 
 def test_a_dip_from_the_aip_is_requested_listed_and_downloaded(archive: Archive, pdf_bytes: bytes,
-                                                                tmp_path: Path) -> None:
+                                                                tmp_path: Path,
+                                                                django_capture_on_commit_callbacks: Any) -> None:
     o = archive.office
     dossier = archived_dossier(archive, pdf_bytes)
     aip = store_aip(dossier)
     client = Client()
     client.force_login(o.leader)
     purpose = "Phục vụ thanh tra công tác văn thư năm 2026"
-    page = client.post(f"/ho-so/{dossier.pk}/goi/khai-thac/", {"purpose": purpose}, follow=True)
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        answer = client.post(f"/ho-so/{dossier.pk}/goi/khai-thac/", {"purpose": purpose})
+    # the request only takes the order: the package is built by a job after the commit
+    assert answer.status_code == 302 and len(waiting) == 1
+    assert any("Đã nhận yêu cầu lập gói khai thác" in str(m) for m in get_messages(answer.wsgi_request))
+    assert not ArchivalPackage.objects.filter(dossier=dossier, kind="dip").exists()
+    waiting[0]()  # the job (VANBAN_QUEUE_IMMEDIATE: runs here)
+    page = client.get(answer.url)
     assert page.status_code == 200
     dip = ArchivalPackage.objects.get(dossier=dossier, kind="dip")
     assert dip.purpose == purpose and dip.created_by == o.leader
@@ -249,3 +258,19 @@ def test_a_dip_from_the_aip_is_requested_listed_and_downloaded(archive: Archive,
     clerk.force_login(o.clerk)
     assert clerk.get(f"/ho-so/{dossier.pk}/goi/{dip.pk}/").status_code in (403, 404)
     assert client.get(f"/ho-so/{dossier.pk}/goi/{aip.pk}/").status_code == 200
+
+
+def test_a_dip_job_whose_request_no_longer_holds_writes_nothing(archive: Archive, pdf_bytes: bytes) -> None:
+    """Between the request and the job the leader lost the role: the job gives the page's refusal
+    (no package, no event) instead of building for someone no longer entitled."""
+    from vanban.records import tasks
+
+    o = archive.office
+    dossier = archived_dossier(archive, pdf_bytes)
+    before = AuditEvent.objects.count()
+    Membership.objects.filter(user=o.leader, agency=o.agency).update(role="clerk")
+    assert tasks.build_dip.call_local(dossier.pk, o.leader.pk, "Thanh tra") is None
+    assert tasks.build_dip.call_local(dossier.pk + 999, archive.archivist.pk, "Thanh tra") is None
+    assert not ArchivalPackage.objects.filter(kind="dip").exists()
+    assert not AuditEvent.objects.filter(pk__gt=before, action__startswith="records.dip").exists()
+    assert tasks.build_dip.call_local(dossier.pk, archive.archivist.pk, "Thanh tra") is not None

@@ -56,6 +56,19 @@ def clean_purpose(purpose: str) -> str:
     return text
 
 
+def ask_for_dip(*, actor: Any, dossier: Dossier, purpose: str) -> str:
+    """The page's way to a DIP: who, which dossier and why are checked now (refusals at once, nothing
+    written); the package is built by a job after the commit, because building it (and a missing
+    AIP's PDF/A conversions) can take minutes. The cleaned purpose."""
+    _guard(actor, dossier)
+    require_kept(dossier)
+    text = clean_purpose(purpose)
+    from vanban.records import tasks
+
+    transaction.on_commit(lambda: tasks.build_dip(dossier.pk, actor.pk, text))
+    return text
+
+
 def request_dip(*, actor: Any, dossier: Dossier, purpose: str) -> ArchivalPackage:
     """Make, store and record a DIP of an archived dossier (its AIP is built first if missing)."""
     _guard(actor, dossier)

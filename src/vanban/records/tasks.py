@@ -75,3 +75,24 @@ def build_aip(dossier_id: int) -> int | None:
     if dossier is None or dossier.state not in KEPT_STATES:
         return None
     return store_aip(dossier, actor="system").pk
+
+
+@task(retries=2, retry_delay=60)
+def build_dip(dossier_id: int, user_id: int, purpose: str) -> int | None:
+    """A DIP asked for on the dossier page (`dip.ask_for_dip`): the package id, or None when the
+    request no longer holds (the dossier left the archive, the person lost the role) — the refusal
+    is the same one the page would have given, so a retry would not change it."""
+    from django.contrib.auth import get_user_model
+
+    from vanban.records.dip import request_dip
+    from vanban.records.errors import RecordsError
+    from vanban.records.models import Dossier
+
+    dossier = Dossier.objects.filter(pk=dossier_id).select_related("agency").first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if dossier is None or user is None:
+        return None
+    try:
+        return request_dip(actor=user, dossier=dossier, purpose=purpose).pk
+    except RecordsError:
+        return None

@@ -332,11 +332,13 @@ def request_dip(request: HttpRequest, pk: int) -> HttpResponse:
     """An archivist or leader asks for a dissemination package (DIP), with the purpose."""
     dossier = _dossier(request, pk)
     try:
-        package = dip.request_dip(actor=request.user, dossier=dossier, purpose=request.POST.get("purpose", ""))
+        dip.ask_for_dip(actor=request.user, dossier=dossier, purpose=request.POST.get("purpose", ""))
     except RecordsError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, f"Đã lập gói khai thác {package.object_id}; tải về ở mục “Gói lưu trữ và khai thác”.")
+        messages.success(request, "Đã nhận yêu cầu lập gói khai thác. Gói được lập ở chế độ nền (vài giây đến vài "
+                                  "phút nếu phải chuyển đổi tệp) và hiện ở mục “Gói lưu trữ và khai thác” khi xong; "
+                                  "hãy tải lại trang.")
     return redirect(f"{reverse('records:dossier', args=[pk])}#goi-luu-tru")
 
 

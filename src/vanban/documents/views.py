@@ -30,6 +30,7 @@ from vanban.documents.signatures import signature_panel
 from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.textract.topdf import converter
+from vanban.web.actions import moved_on
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import consultation
@@ -290,8 +291,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DocumentError as exc:
         doc.refresh_from_db(fields=["state"])
         if doc.state not in ACTION_STATES.get(action, set()):
-            messages.info(request, "Văn bản đã được xử lý ở bước này (có thể do bấm hai lần hoặc mở ở hai cửa sổ). "
-                                   f"Trạng thái hiện tại: {doc.get_state_display()}.")
+            moved_on(request, doc.get_state_display())
         elif exc.status == 403:
             raise PermissionDenied from exc
         else:

@@ -29,7 +29,7 @@ from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
-from vanban.web.actions import perform
+from vanban.web.actions import moved_on, perform
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 from vanban.workflow import services as workflow
@@ -162,21 +162,41 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _act(request: HttpRequest, pk: int, fn, success: str, **kwargs) -> HttpResponse:  # noqa: ANN001
-    return perform(request, fn, success, "incoming_detail", pk, document=_doc(request, pk), **kwargs)
+ARRIVED = {Document.State.ARRIVED}
+ACCEPTED = {Document.State.ACCEPTED}
+IN_HAND = {Document.State.ACCEPTED, Document.State.IN_PROGRESS}
+
+
+def _act(request: HttpRequest, pk: int, fn, success: str, *, states: set[str], role: str = Role.CLERK,  # noqa: ANN001
+         **kwargs) -> HttpResponse:
+    """A step of `role` that applies in `states` only: pressed twice, or done meanwhile in another
+    tab, it ends on a plain message (before the service, or when the service's refusal came from
+    that); for someone without the role it stays a refusal."""
+    doc = _doc(request, pk)
+    if doc.state not in states and has_role(request.user, doc.agency_id, role):
+        moved_on(request, doc.get_state_display())
+        return redirect("incoming_detail", pk=pk)
+    try:
+        return perform(request, fn, success, "incoming_detail", pk, document=doc, **kwargs)
+    except PermissionDenied:
+        doc.refresh_from_db(fields=["state"])
+        if doc.state in states or not has_role(request.user, doc.agency_id, role):
+            raise
+        moved_on(request, doc.get_state_display())
+        return redirect("incoming_detail", pk=pk)
 
 
 @login_required
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, incoming.accept_package, "Đã tiếp nhận và vào sổ văn bản đến.")
+    return _act(request, pk, incoming.accept_package, "Đã tiếp nhận và vào sổ văn bản đến.", states=ARRIVED)
 
 
 @login_required
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, incoming.reject_package, "Đã từ chối tiếp nhận; cơ quan gửi sẽ nhận được lý do.",
-                reason=request.POST.get("reason", ""))
+                states=ARRIVED, reason=request.POST.get("reason", ""))
 
 
 @login_required
@@ -187,8 +207,8 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     unit_id = request.POST.get("proposed_unit", "")
     unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdecimal() else None
-    return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", leader=leader,
-                note=request.POST.get("proposal", ""), unit=unit)
+    return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", states=ACCEPTED,
+                leader=leader, note=request.POST.get("proposal", ""), unit=unit)
 
 
 def _posted_ids(request: HttpRequest, name: str) -> list[int]:
@@ -199,6 +219,9 @@ def _posted_ids(request: HttpRequest, name: str) -> list[int]:
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _doc(request, pk)
+    if doc.state not in IN_HAND and has_role(request.user, doc.agency_id, Role.LEADER):  # finished meanwhile
+        moved_on(request, doc.get_state_display())
+        return redirect("incoming_detail", pk=pk)
     assignees = []
     units = []
     for kind in Assignment.Kind.values:

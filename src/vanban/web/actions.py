@@ -14,6 +14,12 @@ from django.shortcuts import redirect
 from vanban.documents.errors import DocumentError
 
 
+def moved_on(http: HttpRequest, state_label: str) -> None:
+    """A second press, or the same step done in another tab: said plainly, never a 403."""
+    messages.info(http, "Văn bản đã được xử lý ở bước này (có thể do bấm hai lần hoặc mở ở hai cửa sổ). "
+                        f"Trạng thái hiện tại: {state_label}.")
+
+
 def perform(http: HttpRequest, fn: Callable[..., Any], success: str, back: str, /, *back_args: Any,
             **kwargs: Any) -> HttpResponse:
     """`fn(actor=<the user>, **kwargs)`; positional-only so a service may take `request=`."""

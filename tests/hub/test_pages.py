@@ -108,6 +108,9 @@ def test_trace_lookup_by_document_id_or_id(operator: Client, setup: dict[str, ob
     assert "received" in page and "queued" in page and package.sha256 in page
     none = operator.get(reverse("hub:packages"), {"q": "khong-co"})
     assert "Không tìm thấy gói tin nào" in none.content.decode()
+    # the box says what it finds, in Vietnamese (the edXML field name is not a word for the operator)
+    assert 'placeholder="Mã gói tin, mã định danh văn bản, trích yếu hoặc mã cơ quan gửi"' in none.content.decode()
+    assert "DocumentId" not in none.content.decode()
     # The operator also finds it by its number and notation (inside the DocumentId) or its subject.
     notation = str(setup["doc_id"]).rsplit(",", 1)[-1]
     for q in (notation, package.subject[4:20]):

@@ -50,17 +50,18 @@ INSTALLED_APPS = [
     "vanban.agencies",
     "vanban.jobs",
     "vanban.web",
-    "vanban.demo",
-    "vanban.hub",
     "vanban.trust",
-    "vanban.documents",
-    "vanban.exchange",
-    "vanban.workflow",
-    "vanban.records",
-    "vanban.search",
-    "vanban.reports",
-    "vanban.reorg",
 ]
+# The roles split the install, not only the URLs (issue 19): a hub-only installation has no
+# office table and registers no office job, an office-only one no hub table. The demo province
+# is both an office and its hub, so it exists only where both are served.
+if "office" in VANBAN_ROLES and "hub" in VANBAN_ROLES:
+    INSTALLED_APPS.append("vanban.demo")
+if "hub" in VANBAN_ROLES:
+    INSTALLED_APPS.append("vanban.hub")
+if "office" in VANBAN_ROLES:
+    INSTALLED_APPS += ["vanban.documents", "vanban.exchange", "vanban.workflow", "vanban.records",
+                       "vanban.search", "vanban.reports", "vanban.reorg"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

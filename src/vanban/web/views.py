@@ -18,7 +18,6 @@ from vanban.agencies.services import agency_count
 from vanban.audit.services import count_events_since
 from vanban.jobs.services import last_heartbeat, worker_alive
 from vanban.web.current import current_agency, current_roles, switch_agency
-from vanban.workflow.queries import waiting_for_me
 
 
 @login_required
@@ -46,6 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "overdue": mine.filter(direction="incoming", state__in=["accepted", "in_progress"],
                                    due_on__lt=timezone.localdate()).count(),
         })
+    from vanban.workflow.queries import waiting_for_me  # an office app: absent from a hub-only install
+
     waiting = waiting_for_me(request.user, agency, {m.role for m in current_roles(request)}) if agency else []
     return render(request, "web/home.html", {"stats": stats, "worker_alive": worker_alive(),
                                              "last_beat": last_heartbeat(), "waiting": waiting})

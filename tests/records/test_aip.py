@@ -31,11 +31,12 @@ from vanban.records.dip import request_dip
 from vanban.records.earkcommon import METS_NS, PREMIS_NS
 from vanban.records.earkverify import verify_package
 from vanban.records.errors import RecordsError
-from vanban.records.models import ArchivalPackage, Dossier
+from vanban.records.models import ArchivalPackage, DipRequest, Dossier
 from vanban.records.pdfinfo import inspect_pdf
 from vanban.textract import topdf
 from vanban.textract.extract import extract_text
 from vanban.textract.samples import Para, make_docx, make_xlsx
+from vanban.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
 PHRASE = "Báo cáo kết quả thử nghiệm lưu trữ điện tử"
@@ -260,17 +261,71 @@ def test_a_dip_from_the_aip_is_requested_listed_and_downloaded(archive: Archive,
     assert client.get(f"/ho-so/{dossier.pk}/goi/{aip.pk}/").status_code == 200
 
 
-def test_a_dip_job_whose_request_no_longer_holds_writes_nothing(archive: Archive, pdf_bytes: bytes) -> None:
-    """Between the request and the job the leader lost the role: the job gives the page's refusal
-    (no package, no event) instead of building for someone no longer entitled."""
+def test_a_dip_request_is_shown_while_built_and_its_outcome_told(archive: Archive, pdf_bytes: bytes,
+                                                                 django_capture_on_commit_callbacks: Any) -> None:
+    """Between the press and the package the page says "Đang lập…"; when it is stored the requester
+    is notified, and a retried job builds nothing twice."""
     from vanban.records import tasks
 
     o = archive.office
     dossier = archived_dossier(archive, pdf_bytes)
+    store_aip(dossier)
+    client = Client()
+    client.force_login(o.leader)
+    purpose = "Phục vụ kiểm tra công tác lưu trữ"
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        client.post(f"/ho-so/{dossier.pk}/goi/khai-thac/", {"purpose": purpose})
+    ask = DipRequest.objects.get(dossier=dossier)
+    assert ask.state == "waiting" and ask.requested_by == o.leader and ask.purpose == purpose
+    html = client.get(f"/ho-so/{dossier.pk}/").content.decode()
+    row = html[html.index('data-testid="dip-waiting"'):]
+    assert "Đang lập…" in row[:400] and purpose in row[:600]
+    assert "Chưa lập gói khai thác nào" not in html
+    waiting[0]()
+    ask.refresh_from_db()
+    package = ArchivalPackage.objects.get(dossier=dossier, kind="dip")
+    assert (ask.state, ask.package, ask.reason) == ("done", package, "") and ask.finished_at is not None
+    note = Notification.objects.get(user=o.leader, kind="dip_ready")
+    assert dossier.file_code in note.text and note.url == f"/ho-so/{dossier.pk}/#goi-luu-tru"
+    html = client.get(f"/ho-so/{dossier.pk}/").content.decode()
+    assert "dip-waiting" not in html and package.object_id in html
+    assert tasks.build_dip.call_local(ask.pk) is None  # a retried job
+    assert ArchivalPackage.objects.filter(dossier=dossier, kind="dip").count() == 1
+
+
+def test_a_dip_request_that_no_longer_holds_is_refused_and_told(archive: Archive, pdf_bytes: bytes,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the request and the job the leader lost the role: no package and no package event,
+    but the request ends "Không lập được" with the reason, on the page and in the leader's
+    notifications. A failure of the job's own ends the same way after its last try."""
+    from vanban.records import dip_requests, tasks
+
+    o = archive.office
+    dossier = archived_dossier(archive, pdf_bytes)
     before = AuditEvent.objects.count()
+    ask = dip_requests.ask_for_dip(actor=o.leader, dossier=dossier, purpose="Thanh tra")
     Membership.objects.filter(user=o.leader, agency=o.agency).update(role="clerk")
-    assert tasks.build_dip.call_local(dossier.pk, o.leader.pk, "Thanh tra") is None
-    assert tasks.build_dip.call_local(dossier.pk + 999, archive.archivist.pk, "Thanh tra") is None
+    assert tasks.build_dip.call_local(ask.pk) is None
+    ask.refresh_from_db()
+    assert ask.state == "refused" and "Chỉ lưu trữ viên và lãnh đạo" in ask.reason
     assert not ArchivalPackage.objects.filter(kind="dip").exists()
     assert not AuditEvent.objects.filter(pk__gt=before, action__startswith="records.dip").exists()
-    assert tasks.build_dip.call_local(dossier.pk, archive.archivist.pk, "Thanh tra") is not None
+    note = Notification.objects.get(user=o.leader, kind="dip_refused")
+    assert "Không lập được gói khai thác" in note.text and "Chỉ lưu trữ viên" in note.text
+    archivist = Client()
+    archivist.force_login(archive.archivist)
+    html = archivist.get(f"/ho-so/{dossier.pk}/").content.decode()
+    row = html[html.index('data-testid="dip-refused"'):]
+    assert "Không lập được" in row[:300] and "Chỉ lưu trữ viên" in row[:700]
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dip_requests, "request_dip", broken)
+    second = dip_requests.ask_for_dip(actor=archive.archivist, dossier=dossier, purpose="Tra cứu")
+    with pytest.raises(RuntimeError):
+        tasks.build_dip.call_local(second.pk)  # run directly: no retries left
+    second.refresh_from_db()
+    assert second.state == "refused" and second.reason.startswith("Hệ thống gặp lỗi")
+    assert Notification.objects.filter(user=archive.archivist, kind="dip_refused").count() == 1
+    assert not ArchivalPackage.objects.filter(kind="dip").exists()

@@ -5,7 +5,8 @@ wrote down.
 Access copies are the AIP's PDF/A copies where they exist, else the originals (the edXML
 transport envelopes stay in the AIP); the descriptive metadata comes along, the agency's
 internal audit trail does not. Requests and downloads are audited (`records.dip_created`,
-`records.archive_read`); a refused request writes nothing.
+`records.archive_read`); a refused request writes nothing. The page's requests go through a job
+(`dip_requests`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from vanban.records.services import record_archive_read
 MAX_PURPOSE = 500
 
 
-def _guard(actor: Any, dossier: Dossier) -> None:
+def guard(actor: Any, dossier: Dossier) -> None:
     """Another agency: 404; a member without the archive's roles: 403."""
     if not roles_in(actor, dossier.agency_id):
         raise RecordsNotFoundError("Không tìm thấy hồ sơ.")
@@ -56,22 +57,9 @@ def clean_purpose(purpose: str) -> str:
     return text
 
 
-def ask_for_dip(*, actor: Any, dossier: Dossier, purpose: str) -> str:
-    """The page's way to a DIP: who, which dossier and why are checked now (refusals at once, nothing
-    written); the package is built by a job after the commit, because building it (and a missing
-    AIP's PDF/A conversions) can take minutes. The cleaned purpose."""
-    _guard(actor, dossier)
-    require_kept(dossier)
-    text = clean_purpose(purpose)
-    from vanban.records import tasks
-
-    transaction.on_commit(lambda: tasks.build_dip(dossier.pk, actor.pk, text))
-    return text
-
-
 def request_dip(*, actor: Any, dossier: Dossier, purpose: str) -> ArchivalPackage:
     """Make, store and record a DIP of an archived dossier (its AIP is built first if missing)."""
-    _guard(actor, dossier)
+    guard(actor, dossier)
     require_kept(dossier)
     text = clean_purpose(purpose)
     aip = current_aip(dossier) or store_aip(dossier, actor=actor)
@@ -155,7 +143,7 @@ def build_dip(dossier: Dossier, aip: ArchivalPackage, *, purpose: str, requester
 
 def find_package(*, actor: Any, dossier: Dossier, package_id: int) -> ArchivalPackage:
     """A package of the dossier, for the agency's archivists and leaders."""
-    _guard(actor, dossier)
+    guard(actor, dossier)
     package = ArchivalPackage.objects.filter(pk=package_id, dossier=dossier).first()
     if package is None:
         raise RecordsNotFoundError("Không tìm thấy gói.")

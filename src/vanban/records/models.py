@@ -363,6 +363,33 @@ class ArchivalPackage(models.Model):
         return f"{self.get_kind_display()} {self.object_id}"
 
 
+class DipRequest(models.Model):
+    """A DIP asked for on the dossier page, from the request until its job built or refused it:
+    the page shows it as being built meanwhile, and the requester is told the outcome."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Đang lập"
+        DONE = "done", "Đã lập"
+        REFUSED = "refused", "Không lập được"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="dip_requests")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField("mục đích khai thác", max_length=500)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    package = models.ForeignKey(ArchivalPackage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField("lý do không lập được", max_length=500, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu lập gói khai thác"
+        verbose_name_plural = "yêu cầu lập gói khai thác"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.get_state_display()}"
+
+
 class DestructionReview(models.Model):
     """Đợt xét hủy tài liệu hết thời hạn lưu trữ, trùng lặp: the archivist lists expired dossiers, the council
     (Hội đồng xét hủy tài liệu lưu trữ) gives a verdict on each, the head of the agency

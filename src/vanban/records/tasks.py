@@ -8,6 +8,7 @@ than `VANBAN_FIXITY_INTERVAL_HOURS` (default 24) ago, a new run begins.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,22 +78,16 @@ def build_aip(dossier_id: int) -> int | None:
     return store_aip(dossier, actor="system").pk
 
 
-@task(retries=2, retry_delay=60)
-def build_dip(dossier_id: int, user_id: int, purpose: str) -> int | None:
-    """A DIP asked for on the dossier page (`dip.ask_for_dip`): the package id, or None when the
-    request no longer holds (the dossier left the archive, the person lost the role) — the refusal
-    is the same one the page would have given, so a retry would not change it."""
-    from django.contrib.auth import get_user_model
+@task(retries=2, retry_delay=60, context=True)
+def build_dip(request_id: int, task: Any = None) -> int | None:
+    """A DIP asked for on the dossier page (`dip_requests.ask_for_dip`): the package id, or None when
+    the request no longer holds (refused with its reason, told to the requester). A failure of the
+    job's own is retried; after the last try the request is refused too, never left "being built"."""
+    from vanban.records import dip_requests
 
-    from vanban.records.dip import request_dip
-    from vanban.records.errors import RecordsError
-    from vanban.records.models import Dossier
-
-    dossier = Dossier.objects.filter(pk=dossier_id).select_related("agency").first()
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if dossier is None or user is None:
-        return None
     try:
-        return request_dip(actor=user, dossier=dossier, purpose=purpose).pk
-    except RecordsError:
-        return None
+        return dip_requests.fulfil(request_id)
+    except Exception:
+        if task is None or not task.retries:
+            dip_requests.give_up(request_id)
+        raise

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.permissions import can_see_operations
 from vanban.agencies.models import Agency
 from vanban.blobs import get_store
-from vanban.records import dip, permissions, queries, services, tasks
+from vanban.records import dip, dip_requests, permissions, queries, services, tasks
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
 from vanban.records.destruction import destroyed_by
 from vanban.records.errors import RecordsError
@@ -132,6 +132,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_hold": permissions.can_view_archive(request.user, dossier.agency_id),
         "can_lift_hold": permissions.is_leader(request.user, dossier.agency_id),
         "packages": dip.packages(dossier) if dossier.state in ARCHIVE_STATES
+        and permissions.can_view_archive(request.user, dossier.agency_id) else None,
+        "dip_requests": dip_requests.shown(dossier) if dossier.state in ARCHIVE_STATES
         and permissions.can_view_archive(request.user, dossier.agency_id) else None,
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],
         "q": query})
@@ -332,13 +334,13 @@ def request_dip(request: HttpRequest, pk: int) -> HttpResponse:
     """An archivist or leader asks for a dissemination package (DIP), with the purpose."""
     dossier = _dossier(request, pk)
     try:
-        dip.ask_for_dip(actor=request.user, dossier=dossier, purpose=request.POST.get("purpose", ""))
+        dip_requests.ask_for_dip(actor=request.user, dossier=dossier, purpose=request.POST.get("purpose", ""))
     except RecordsError as exc:
         _fail(request, exc)
     else:
         messages.success(request, "Đã nhận yêu cầu lập gói khai thác. Gói được lập ở chế độ nền (vài giây đến vài "
-                                  "phút nếu phải chuyển đổi tệp) và hiện ở mục “Gói lưu trữ và khai thác” khi xong; "
-                                  "hãy tải lại trang.")
+                                  "phút nếu phải chuyển đổi tệp); khi xong, gói hiện ở mục “Gói lưu trữ và khai "
+                                  "thác” và bạn nhận được thông báo.")
     return redirect(f"{reverse('records:dossier', args=[pk])}#goi-luu-tru")
 
 

@@ -67,7 +67,12 @@ def document_url(document: Document) -> str:
 
 def notify(user: User, text: str, document: Document, kind: str) -> Notification:
     """A notification on the user's list, and an e-mail after the step commits (if they have one)."""
-    note = Notification.objects.create(user=user, text=text[:500], kind=kind, url=document_url(document))
+    return notify_at(user, text, document_url(document), kind)
+
+
+def notify_at(user: User, text: str, url: str, kind: str) -> Notification:
+    """The same for what is not a document (a dossier's package, for instance)."""
+    note = Notification.objects.create(user=user, text=text[:500], kind=kind, url=url[:300])
     if user.email:
         transaction.on_commit(lambda: mail_notification(note.pk))
     return note

@@ -119,6 +119,10 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/<int:pk>/tep/<int:file_id>/": NOT_DOSSIER_STAFF,
     "ho-so/nop-luu/": ("a_admin",),
     "ho-so/nop-luu/<int:pk>/": ("a_specialist", "a_leader", "a_clerk"),
+    "ho-so/<int:pk>/muc-luc.<str:fmt>": NOT_DOSSIER_STAFF,
+    # the transfer's list and handover record: its submitter (a_specialist) and the archivists
+    "ho-so/nop-luu/<int:pk>/muc-luc.<str:fmt>": ("a_other_specialist", "a_leader", "a_clerk", "a_admin"),
+    "ho-so/nop-luu/<int:pk>/bien-ban.pdf": ("a_other_specialist", "a_leader", "a_clerk", "a_admin"),
     # Appraisal and destruction: the archive (archivists, leaders) only; holds likewise.
     "ho-so/<int:pk>/phong-toa/": ("a_specialist", "a_other_specialist", "a_clerk", "a_admin"),
     "ho-so/phong/": NOT_ARCHIVE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanban.records import views, views_destruction, views_digitise, views_fonds, views_lists
+from vanban.records import views, views_destruction, views_digitise, views_fonds, views_forms, views_lists
 
 app_name = "records"
 
@@ -24,7 +24,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/dong/", views.close, name="close"),
     path("<int:pk>/dac-ta/", views.edit_metadata, name="metadata"),
     path("<int:pk>/tep/<int:file_id>/", views.download, name="download"),
+    path("<int:pk>/muc-luc.<str:fmt>", views_forms.dossier_index, name="dossier_index"),
     path("nop-luu/", views.transfers, name="transfers"),
+    path("nop-luu/<int:pk>/muc-luc.<str:fmt>", views_forms.transfer_list, name="transfer_list"),
+    path("nop-luu/<int:pk>/bien-ban.pdf", views_forms.handover_record, name="handover_record"),
     path("nop-luu/<int:pk>/", views.decide_transfer, name="decide_transfer"),
     path("kho/", views_lists.archive, name="archive"),
     path("kho/xlsx/", views_lists.archive_xlsx, name="archive_xlsx"),

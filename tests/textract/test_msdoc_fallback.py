@@ -1,8 +1,8 @@
 """Issue 24: .doc files the built-in Word 97 reader cannot read go through LibreOffice
 headless (time limit, throw-away profile, no network where the kernel allows); without
 LibreOffice, or when it cannot read the file either, a plain Vietnamese error. Agencies'
-.doc files that are not Word 97 are mostly RTF or "Word HTML" saved under a .doc name; both
-are made here (ours). Real Word-written files: see realdoc.json and test_real_word_files."""
+.doc files that are not Word 97 are mostly RTF or "Word HTML" saved under a .doc name, or a
+renamed .docx; all three are made here (ours). Real Word-written files: see realdoc.json and test_real_word_files."""
 
 from __future__ import annotations
 
@@ -48,8 +48,16 @@ def word_html_letter() -> bytes:
             + "".join(f"<p>{t}</p>" for t in BODY) + "</body></html>").encode("utf-8")
 
 
+def renamed_docx_letter() -> bytes:
+    """A .docx someone renamed to .doc."""
+    from vanban.textract.samples import Para, Table, make_docx
+
+    return make_docx([Table([[[Para.of(t) for t in LEFT], [Para.of(t) for t in RIGHT]]]), *(Para.of(t) for t in BODY)])
+
+
 @needs_soffice
-@pytest.mark.parametrize("make", [rtf_letter, word_html_letter], ids=["rtf", "word-html"])
+@pytest.mark.parametrize("make", [rtf_letter, word_html_letter, renamed_docx_letter],
+                         ids=["rtf", "word-html", "renamed-docx"])
 def test_a_doc_that_is_not_word97_is_read_through_libreoffice(make) -> None:
     data = make()
     got = extract_text(data, "doc")

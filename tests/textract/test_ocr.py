@@ -78,6 +78,62 @@ def test_blank_pages_are_reported_with_progress_per_page() -> None:
     assert len(result.pages) == 3 and "Trang" in result.pages[0]
 
 
+# Known text drawn with Pillow (DejaVu Serif, as the OCR bench's pages are set) on an A4 page.
+ROTATED_LINES = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", "Số: 2702/QĐ-UBND", "QUYẾT ĐỊNH",
+                 "Về việc công bố danh mục thủ tục hành chính", "Căn cứ Luật Tổ chức chính quyền địa phương;",
+                 "Điều 1. Công bố kèm theo Quyết định này danh mục thủ tục hành chính.",
+                 "Điều 2. Quyết định này có hiệu lực kể từ ngày ký."]
+
+
+def _page_turned(angle: int, dpi: int = 200) -> bytes:
+    """An image-only PDF of one A4 page of ROTATED_LINES, turned by `angle` degrees as a sheet
+    fed sideways (90) or upside down (180) into a scanner."""
+    import img2pdf
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype("DejaVuSerif.ttf", int(13 / 72 * dpi))
+    for row, line in enumerate(ROTATED_LINES):
+        draw.text((int(0.9 * dpi), int(1.0 * dpi) + row * int(0.32 * dpi)), line, font=font, fill=0)
+    out = io.BytesIO()
+    page.rotate(angle, expand=True).save(out, format="PNG", dpi=(dpi, dpi))
+    return img2pdf.convert(out.getvalue())
+
+
+@needs_ocr
+@pytest.mark.parametrize("angle", [90, 180])
+def test_a_page_scanned_sideways_or_upside_down_gets_an_upright_searchable_text_layer(angle: int) -> None:
+    """OCRmyPDF's rotate_pages (Tesseract's orientation detection, `osd`): the page comes out
+    upright, portrait, with the known words in its text layer in reading order; with rotation
+    off, the same scan gives none of them (so the upright text is the rotation's doing)."""
+    import pikepdf
+
+    scan = _page_turned(angle)
+    before = bytes(scan)
+    with pikepdf.open(io.BytesIO(scan)) as pdf:
+        box = [float(x) for x in pdf.pages[0].mediabox]
+    assert (box[2] > box[3]) == (angle == 90)  # sideways: the scan is landscape
+
+    result = make_searchable(scan)
+
+    assert scan == before
+    with pikepdf.open(io.BytesIO(result.pdf)) as pdf:
+        page = pdf.pages[0]
+        width, height = (float(x) for x in page.mediabox[2:])
+        if int(page.obj.get("/Rotate", 0)) % 180:
+            width, height = height, width
+        assert width < height  # shown upright, portrait
+    flat = " ".join(extract_text(result.pdf, "pdf").text.split())
+    assert " ".join(ROTATED_LINES[:4]) in flat, flat[:300]  # in order, words whole
+    assert "Điều 2. Quyết định này có hiệu lực kể từ ngày ký." in flat
+    v = read_header(result.pages[0]).values()
+    assert (v["code"], v["agency"], v["type_name"]) == ("2702/QĐ-UBND", "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", "Quyết định")
+
+    unturned = " ".join(make_searchable(scan, rotate=False).text.split())
+    assert "2702" not in unturned and "Quyết định" not in unturned, unturned[:200]
+
+
 @needs_ocr
 def test_a_pdf_with_text_is_not_ocred_again() -> None:
     import weasyprint

@@ -110,9 +110,19 @@ def _dispatch(kind: str, ext: str, data: bytes, limits: Limits, deadline: Deadli
         from vanban.textract.sheet import read_sheet
 
         return Extracted(text=read_sheet(data, ext, limits, deadline))
-    from vanban.textract.msdoc import read_doc
+    from vanban.textract.msdoc import doc_to_docx, read_doc
 
-    text, fonts = read_doc(data, deadline)
+    try:
+        text, fonts = read_doc(data, deadline)
+    except TextractError as exc:
+        if exc.code != "old_binary":
+            raise  # encrypted, timeout: LibreOffice would not do better
+        from vanban.textract.docx import read_docx
+
+        doc = read_docx(doc_to_docx(data, deadline, exc, max_bytes=limits.max_input_bytes), limits, deadline)
+        return Extracted(text=doc.text, fonts=doc.fonts, legacy=doc.legacy, raw_text=doc.raw_text,
+                         warnings=[f"tệp .doc đọc qua LibreOffice (trình đọc .doc sẵn có: {exc.detail or exc.message})",
+                                   *doc.warnings])
     return Extracted(text=text, fonts=fonts, warnings=["tệp .doc: trích xuất phần thân, bỏ qua đầu/chân trang"])
 
 

@@ -1,8 +1,13 @@
 """Word 97–2003 (.doc), best effort: the main text through the piece table, the font names.
 
-No converter is run (no LibreOffice, no antiword): the text is read from the
-WordDocument stream the way [MS-DOC] describes (FIB → Clx → piece table). Fast-saved,
-encrypted and pre-97 files are reported as `old_binary` / `encrypted`.
+`read_doc` runs no converter: the text is read from the WordDocument stream the way
+[MS-DOC] describes (FIB → Clx → piece table); encrypted files are `encrypted`, Word 6/95 and
+anything that is not a Word 97 file are `old_binary`. Agencies also send .doc files that are
+not Word 97 at all — RTF or "Word HTML" saved under a .doc name, Word 6/95 files — so when
+`read_doc` fails with `old_binary`, `doc_to_docx` has LibreOffice headless (when installed)
+turn the file into .docx, in the same isolated run as the PDF conversion (`topdf.convert`:
+throw-away profile, own process group killed at the time limit, no network where the kernel
+allows), and the caller reads that .docx.
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from __future__ import annotations
 import io
 import re
 import struct
+import time
 
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline
 
-__all__ = ["read_doc"]
+__all__ = ["doc_to_docx", "read_doc"]
+
+LIBREOFFICE_SECONDS = 60.0
+_OLE = bytes.fromhex("d0cf11e0a1b11ae1")
+_HTML = re.compile(rb"<(?:!doctype\s+html|html|head|meta|body)\b", re.IGNORECASE)
 
 _FIELD = re.compile(r"\x13[^\x13\x14\x15]*\x14?([^\x13\x15]*)\x15")
 
@@ -32,6 +42,9 @@ def read_doc(data: bytes, deadline: Deadline) -> tuple[str, set[str]]:
         word = ole.openstream("WordDocument").read()
         if len(word) < 0x1AA or struct.unpack_from("<H", word, 0)[0] != 0xA5EC:
             raise TextractError("old_binary", detail="FIB không hợp lệ")
+        nfib = struct.unpack_from("<H", word, 2)[0]
+        if nfib < 0xC0:  # Word 97 writes 0xC1 and up; Word 6/95 wrote 0x65–0x68, another layout
+            raise TextractError("old_binary", detail=f"Word 6/95 (nFib {nfib:#x})")
         flags = struct.unpack_from("<H", word, 0x0A)[0]
         if flags & 0x0100:
             raise TextractError("encrypted")
@@ -51,6 +64,51 @@ def read_doc(data: bytes, deadline: Deadline) -> tuple[str, set[str]]:
     finally:
         ole.close()
     return _clean(text), fonts
+
+
+def doc_to_docx(data: bytes, deadline: Deadline, failure: TextractError, *, max_bytes: int) -> bytes:
+    """The .docx LibreOffice makes of a .doc that `read_doc` could not read (`failure`);
+    a `TextractError` with a plain Vietnamese message when there is no LibreOffice or it
+    cannot read the file either, `timeout` past the caller's deadline."""
+    from vanban.textract import topdf
+
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    html = head.startswith(b"<") and bool(_HTML.search(head))
+    if not ((data.startswith(_OLE) and _ole_opens(data)) or head.startswith((b"{\\rtf", b"PK\x03\x04", b"<?xml"))
+            or html):
+        # LibreOffice would import anything else as plain text, garbage included
+        raise TextractError("old_binary", "Không đọc được tệp .doc này: tệp hỏng hoặc không phải văn bản Word (cũng "
+                                          "không phải RTF hay trang Word HTML lưu dưới tên .doc).",
+                            detail=failure.detail)
+    if topdf.converter() is None:
+        raise TextractError("old_binary", "Không đọc được tệp Word cũ (.doc) này: trình đọc .doc sẵn có không hiểu "
+                                          "tệp và máy chủ chưa cài LibreOffice để chuyển đổi.", detail=failure.detail)
+    seconds = min(LIBREOFFICE_SECONDS, deadline.end - time.monotonic())
+    if seconds < 0.1:
+        raise TextractError("timeout", detail="hết thời gian trước khi chuyển .doc bằng LibreOffice")
+    infilter = "HTML (StarWriter)" if html else None
+    try:
+        return topdf.convert("tệp .doc", data, "doc", "docx", timeout=seconds, max_bytes=max_bytes,
+                             infilter=infilter)
+    except topdf.ConversionError as exc:
+        if exc.code == "CONVERSION_TIMEOUT":
+            raise TextractError("timeout", detail=f"LibreOffice quá {seconds:.0f} giây") from exc
+        if exc.code == "CONVERSION_TOO_LARGE":
+            raise TextractError("too_large", detail="bản .docx LibreOffice tạo ra") from exc
+        raise TextractError("old_binary", "Không đọc được tệp Word cũ (.doc) này: cả trình đọc .doc sẵn có lẫn "
+                                          "LibreOffice đều không đọc được (tệp hỏng hoặc không phải văn bản Word).",
+                            detail=f"{failure.detail}; LibreOffice: {exc.code}") from exc
+
+
+def _ole_opens(data: bytes) -> bool:
+    """A broken compound file would be imported by LibreOffice as plain text (garbage)."""
+    import olefile
+
+    try:
+        olefile.OleFileIO(io.BytesIO(data)).close()
+    except Exception:  # olefile raises OSError and others for broken input
+        return False
+    return True
 
 
 def _piece_text(word: bytes, clx: bytes, ccp_text: int, deadline: Deadline) -> str:

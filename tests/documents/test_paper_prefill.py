@@ -82,3 +82,16 @@ def test_a_paper_document_dated_in_the_future_is_refused(client: Client, signing
         "scan": SimpleUploadedFile("cv.pdf", pdf_bytes)})
     assert "Ngày văn bản 01/01/2099 ở tương lai" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_pre_fill_in_the_request_gives_up_within_its_own_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .doc the built-in reader cannot read goes to LibreOffice: inside the clerk's request that
+    is bounded by the pre-fill's limit (15 s), not the 60 s a background job may take."""
+    from vanban.documents import prefill
+    from vanban.textract.limits import Limits
+
+    assert prefill.PREFILL_LIMITS.seconds <= 15
+    rtf_as_doc = rb"{\rtf1\ansi{\fonttbl{\f0 Times New Roman;}}\f0 QUY\u7870?T \u272?\u7882?NH}"
+    monkeypatch.setattr(prefill, "PREFILL_LIMITS", Limits(seconds=0.01))
+    out = prefill.read_document("cong-van.doc", rtf_as_doc)
+    assert out.error and "thời gian" in out.error and not out.preview

@@ -11,6 +11,11 @@ from vanban.core.text import fold
 from vanban.documents.models import DocumentType
 from vanban.textract import TextractError, extract_text
 from vanban.textract.header import header_text, read_header
+from vanban.textract.limits import Limits
+
+# Pre-fill runs inside the clerk's request: a file that takes longer to read (a .doc LibreOffice
+# must convert, a huge spreadsheet) gives up with a message and the form stays usable.
+PREFILL_LIMITS = Limits(seconds=15.0)
 
 
 @dataclass
@@ -45,7 +50,7 @@ def _type_code(type_name: str) -> str | None:
 def read_document(name: str, data: bytes) -> Prefill:
     ext = name.rpartition(".")[2].lower()
     try:
-        extracted = extract_text(data, ext)
+        extracted = extract_text(data, ext, limits=PREFILL_LIMITS)
     except TextractError as exc:
         return Prefill(error=exc.message if hasattr(exc, "message") else str(exc))
     out = Prefill(needs_ocr=extracted.needs_ocr, preview=extracted.text[:600])

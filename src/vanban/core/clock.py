@@ -60,3 +60,11 @@ def display_date(value: date | datetime) -> str:
 
 def display_datetime(moment: datetime) -> str:
     return to_vn(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def display_iso_date(text: str | None) -> str:
+    """An ISO date kept as text (archival metadata) as people read it; anything else unchanged."""
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y") if text else ""
+    except (TypeError, ValueError):
+        return text or ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from vanban.core.clock import to_vn
+from vanban.core.clock import display_iso_date, to_vn
 from vanban.records.codes import (
     DEFAULT_LANGUAGE,
     MODES,
@@ -19,6 +19,7 @@ from vanban.records.codes import (
     RELIABILITY,
     RISK_RECOVERY_STATUS,
     maintenance_code,
+    retention_label,
 )
 
 DOC = "document"
@@ -225,3 +226,27 @@ def check_complete(dossier: Any, items: list[Any]) -> list[Missing]:
             if (item.kind in spec.mandatory and _empty(value)) or (spec.codes and value and value not in spec.codes):
                 problems.append(Missing(where, spec.tag, spec.label))
     return problems
+
+
+SPELLED_OUT = {"Rights": MODES, "ConfidenceLevel": RELIABILITY, "Format": PHYSICAL,
+               "RiskRecoveryStatus": RISK_RECOVERY_STATUS}
+
+
+def shown(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """The dossier's fields as a person reads them: Vietnamese labels, dd/mm/yyyy dates and codes
+    spelled out. The tags and codes themselves go into the packages (hoso.xml), not onto pages."""
+    rows = []
+    for tag, label, _, _ in DOSSIER_FIELDS:
+        value = meta.get(tag)
+        if tag == "Maintenance":
+            text = retention_label(meta.get("MaintenanceYears"))
+        elif tag in ("StartDate", "EndDate"):
+            text = display_iso_date(value)
+        elif tag in SPELLED_OUT:
+            text = SPELLED_OUT[tag].get(str(value or ""), str(value or ""))
+        elif tag == "RiskRecovery":
+            text = "Có" if value else "Không"
+        else:
+            text = "" if value is None else str(value)
+        rows.append((label, text))
+    return rows

@@ -9,12 +9,11 @@ evidence is its audit trail and packages, the forms are for people to sign and f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from vanban.core.clock import to_vn
+from vanban.core.clock import display_iso_date, to_vn
 from vanban.records.models import ArchiveTransfer, Dossier, DossierItem, TransferItem
 from vanban.web.printed import PrintedTable
 
@@ -22,13 +21,6 @@ INDEX_COLUMNS = ["STT", "Số, ký hiệu văn bản", "Ngày tháng năm văn b
                  "Tác giả văn bản", "Trang số", "Ghi chú"]
 LIST_COLUMNS = ["STT", "Số, ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian tài liệu", "Thời hạn bảo quản",
                 "Số tờ / số trang", "Ghi chú"]
-
-
-def _day(iso: str | None) -> str:
-    try:
-        return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
-    except ValueError:
-        return iso or ""
 
 
 def _notation(meta: dict) -> str:
@@ -42,7 +34,7 @@ def _span(dossier: Dossier, items: list[DossierItem]) -> str:
     end = dossier.end_date.isoformat() if dossier.end_date else (dates[-1] if dates else "")
     if not start:
         return str(dossier.year)
-    return _day(start) if start == end else f"{_day(start)} – {_day(end)}"
+    return display_iso_date(start) if start == end else f"{display_iso_date(start)} – {display_iso_date(end)}"
 
 
 def _pages(items: list[DossierItem]) -> int | None:
@@ -67,8 +59,8 @@ def dossier_index(dossier: Dossier) -> PrintedTable:
         notes = [meta.get("description") or ""]
         if meta.get("confidenceLevel") == "02":
             notes.append("Bản số hóa")
-        rows.append([str(n), _notation(meta), _day(meta.get("issuedDate")), subject, meta.get("organName") or "",
-                     pages, ". ".join(x for x in notes if x)])
+        rows.append([str(n), _notation(meta), display_iso_date(meta.get("issuedDate")), subject,
+                     meta.get("organName") or "", pages, ". ".join(x for x in notes if x)])
     total = _pages(items)
     closing = [f"Mục lục này gồm {len(items)} văn bản" + (f", {total} trang." if total else ".")]
     return PrintedTable(

@@ -26,7 +26,7 @@ from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STA
 from vanban.records.destruction import destroyed_by
 from vanban.records.errors import RecordsError
 from vanban.records.importer import CatalogFileError, read_catalog
-from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata
+from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata, shown
 from vanban.records.models import ARCHIVE_STATES, ArchiveTransfer, CatalogEntry, Dossier, ItemFile
 from vanban.web.current import current_agency
 
@@ -123,7 +123,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     can_change = permissions.can_change(request.user, dossier)
     return render(request, "records/dossier.html", {
-        "dossier": dossier, "items": items, "meta": dossier_metadata(dossier, items),
+        "dossier": dossier, "items": items, "meta": shown(dossier_metadata(dossier, items)),
         "missing": check_complete(dossier, items) if dossier.state != Dossier.State.OPEN else [],
         "item_fields": ITEM_FIELDS, "can_change": can_change,
         "needs_reason": dossier.state == Dossier.State.CLOSED,

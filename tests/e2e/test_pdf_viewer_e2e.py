@@ -44,3 +44,29 @@ def test_leader_reads_the_pdf_in_the_page(page: Any, live_server: Any, signing_o
     assert page.evaluate(INK)["width"] > drawn["width"]
     expect(page.get_by_test_id("signatures-panel")).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+def test_an_archivist_reads_a_dossier_pdf_in_the_page(page: Any, live_server: Any, signing_office: Office,
+                                                      pdf_bytes: bytes) -> None:
+    """The same viewer on a dossier's page, for the PDFs filed in it (documents, scans)."""
+    from vanban.records import services as records
+    from vanban.records.models import CatalogEntry, DossierCatalog
+
+    o = signing_office
+    doc = issued(o, pdf_bytes)
+    catalog = DossierCatalog.objects.create(agency=o.agency, year=doc.issued_on.year)
+    entry = CatalogEntry.objects.create(catalog=catalog, notation="01.VP", title="Hồ sơ thử xem tệp",
+                                        retention_years=10, heading="I. Văn phòng")
+    dossier = records.open_dossier(actor=o.leader, entry=entry)
+    records.file_document(actor=o.leader, dossier=dossier, document=doc)
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(o.leader.username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"{live_server.url}/ho-so/{dossier.pk}/")
+    viewer = page.get_by_test_id("pdf-viewer")
+    expect(viewer).to_be_hidden()
+    page.get_by_test_id("pdf-view").first.click()
+    expect(viewer).to_have_attribute("data-rendered", "1")
+    expect(viewer.locator("[data-pdf-status]")).to_contain_text("Trang 1/")
+    assert page.evaluate(INK)["ink"] > 500

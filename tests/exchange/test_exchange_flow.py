@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.exchange.conftest import Province
@@ -69,13 +71,19 @@ def test_polling_twice_creates_one_document(province: Province) -> None:
     assert InboxEntry.objects.filter(kind="document").count() == 1
 
 
-def test_hub_down_then_up_delivers_once(province: Province) -> None:
+def test_hub_down_then_up_delivers_once(province: Province, caplog: pytest.LogCaptureFixture) -> None:
+    from vanban.core.logfmt import JsonFormatter
     from vanban.exchange.models import HubConnection
     p = province
     HubConnection.objects.update(url="http://127.0.0.1:9/hub/api/v1")  # nothing listens on port 9
-    sent = issue_to_b(p)
+    with caplog.at_level("WARNING", logger="vanban.exchange"):
+        sent = issue_to_b(p)
     row = OutboxEntry.objects.get(document_id=sent.pk)
     assert row.state == "failed"
+    # the operator's log says it as an event with its fields (VANBAN_LOG_FORMAT=json)
+    logged = [json.loads(JsonFormatter().format(r)) for r in caplog.records if getattr(r, "event", "")]
+    assert [(e["event"], e["outbox"], e["attempt"], e["level"]) for e in logged] == [
+        ("exchange.send_failed", row.pk, 1, "WARNING")]
     assert "Không kết nối" in row.last_error or "127.0.0.1:9" in row.last_error
     assert row.next_attempt_at is not None
     HubConnection.objects.update(url=p.hub_url)

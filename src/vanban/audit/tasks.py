@@ -19,7 +19,8 @@ def checkpoint_round() -> int:
     try:
         create_checkpoint()
     except AnchorError as exc:
-        log.warning("audit checkpoint not made: %s %s", exc.code, exc.message)
+        log.warning("audit checkpoint not made: %s %s", exc.code, exc.message,
+                    extra={"event": "audit.checkpoint_failed", "error_code": exc.code})
     return send_pending()
 
 

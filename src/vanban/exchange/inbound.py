@@ -45,7 +45,7 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
     try:
         items = client.inbox(limit)
     except HubError as exc:
-        log.warning("exchange: inbox not reachable (%s)", exc)
+        log.warning("exchange: inbox not reachable (%s)", exc, extra={"event": "exchange.inbox_unreachable"})
         return 0
     stored, entries = 0, []
     for item in items:
@@ -55,7 +55,8 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
             try:
                 data = client.fetch(package_id)
             except HubError as exc:
-                log.warning("exchange: %s not fetched (%s)", package_id, exc)
+                log.warning("exchange: %s not fetched (%s)", package_id, exc,
+                            extra={"event": "exchange.fetch_failed", "package": package_id})
                 continue
             entry = store(package_id, item, data)
             stored += 1
@@ -67,7 +68,8 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
         try:
             client.ack(package_id)
         except HubError as exc:  # acked next round; the entry is already safe here
-            log.warning("exchange: %s not acked (%s)", package_id, exc)
+            log.warning("exchange: %s not acked (%s)", package_id, exc,
+                        extra={"event": "exchange.ack_failed", "package": package_id})
             continue
         InboxEntry.objects.filter(pk=entry.pk, acked_at__isnull=True).update(acked_at=timezone.now())
     return stored
@@ -165,14 +167,16 @@ def _safely_set_aside(entry: InboxEntry, exc: BaseException) -> str:
         _set_aside(entry, exc)
     except Exception:
         # Could not even record it (the database went away): leave it stored and unacked.
-        log.exception("exchange: package %s could not be set aside", entry.hub_package_id)
+        log.exception("exchange: package %s could not be set aside", entry.hub_package_id,
+                      extra={"event": "exchange.set_aside_failed", "package": entry.hub_package_id})
         return RETRY_LATER
     return SET_ASIDE
 
 
 def _retry_later(entry: InboxEntry, exc: BaseException) -> bool:
     """Count a passing failure on the entry; False once it has happened too often."""
-    log.warning("exchange: package %s not processed this round (%s)", entry.hub_package_id, exc)
+    log.warning("exchange: package %s not processed this round (%s)", entry.hub_package_id, exc,
+                extra={"event": "exchange.retry_later", "package": entry.hub_package_id})
     try:
         InboxEntry.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1, error=str(exc)[:2000])
         entry.refresh_from_db(fields=["attempts"])
@@ -192,9 +196,11 @@ def _error_of(exc: BaseException) -> tuple[str, str]:
 def _set_aside(entry: InboxEntry, exc: BaseException) -> None:
     code, message = _error_of(exc)
     if not isinstance(exc, (edxml.EdxmlError, PackageRefusedError)):
-        log.exception("exchange: package %s set aside (%s)", entry.hub_package_id, code)
+        log.exception("exchange: package %s set aside (%s)", entry.hub_package_id, code,
+                      extra={"event": "exchange.set_aside", "package": entry.hub_package_id, "error_code": code})
     else:
-        log.warning("exchange: package %s set aside (%s: %s)", entry.hub_package_id, code, message)
+        log.warning("exchange: package %s set aside (%s: %s)", entry.hub_package_id, code, message,
+                    extra={"event": "exchange.set_aside", "package": entry.hub_package_id, "error_code": code})
     with transaction.atomic():
         # Only a stored entry: a second worker that failed on its own must not undo an arrival.
         if not InboxEntry.objects.filter(pk=entry.pk, state=InboxEntry.State.STORED).update(
@@ -361,7 +367,9 @@ def _status(parsed: edxml.ParsedPackage) -> None:
     doc = Document.objects.filter(direction=Document.Direction.OUTGOING, identifier_code=rf.document_id,
                                   agency__code=rf.organ_id).first()
     if doc is None:
-        log.warning("exchange: status %s for unknown document %s", status.status_code, rf.document_id)
+        log.warning("exchange: status %s for unknown document %s", status.status_code, rf.document_id,
+                    extra={"event": "exchange.status_unknown_document", "status": status.status_code,
+                           "document_id": rf.document_id})
         return
     sender = status.from_
     _, created = DeliveryStatus.objects.get_or_create(

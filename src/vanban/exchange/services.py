@@ -176,12 +176,15 @@ def _send_one(client: HubClient, row: OutboxEntry) -> int:
         result = client.submit(package)
     except Exception as exc:  # one bad row never stops the others: it waits and retries
         if not isinstance(exc, (*HubError, NoCredentialError, edxml.EdxmlError)):
-            log.exception("exchange: unexpected error sending %s", row)
+            log.exception("exchange: unexpected error sending %s", row,
+                          extra={"event": "exchange.send_error", "outbox": row.pk})
         attempts = row.attempts + 1
         OutboxEntry.objects.filter(pk=row.pk).update(
             state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],
             next_attempt_at=timezone.now() + retry_delay(attempts))
-        log.warning("exchange: %s not sent (%s)", row, exc)
+        log.warning("exchange: %s not sent (%s)", row, exc,
+                    extra={"event": "exchange.send_failed", "outbox": row.pk, "attempt": attempts,
+                           "error_code": getattr(exc, "code", exc.__class__.__name__)})
         return 0
     with transaction.atomic():
         OutboxEntry.objects.filter(pk=row.pk).update(

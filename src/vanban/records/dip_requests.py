@@ -63,7 +63,8 @@ def fulfil(request_id: int) -> int | None:
 
 def refuse(ask: DipRequest, reason: str, *, code: str = "RECORDS_DIP_FAILED") -> None:
     """The request ends unbuilt, with its reason on the page and in the requester's notifications."""
-    logger.warning("DIP request %s for dossier %s refused: %s %s", ask.pk, ask.dossier_id, code, reason)
+    logger.warning("DIP request %s for dossier %s refused: %s %s", ask.pk, ask.dossier_id, code, reason,
+                   extra={"event": "records.dip_refused", "dossier": ask.dossier_id, "error_code": code})
     with transaction.atomic():
         if not DipRequest.objects.filter(pk=ask.pk, state=DipRequest.State.WAITING).update(
                 state=DipRequest.State.REFUSED, reason=reason[:500], finished_at=timezone.now()):

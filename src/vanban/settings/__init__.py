@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vanban.core.logfmt import formatter_config
 from vanban.core.netaddr import parse_networks
 from vanban.jobs.config import huey_settings
 from vanban.settings.parsers import (
@@ -15,6 +16,7 @@ from vanban.settings.parsers import (
     env_str,
     parse_cache_url,
     parse_database_url,
+    parse_log_format,
     parse_proxy_ssl_header,
     parse_revocation_policy,
     parse_roles,
@@ -179,10 +181,13 @@ HUEY = huey_settings(
     immediate=env_bool("VANBAN_QUEUE_IMMEDIATE", False),
 )
 
+# One line per event on standard error; VANBAN_LOG_FORMAT=json for a log collector (each line a
+# JSON object with the event's own fields, vanban.core.logfmt), text otherwise.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"vanban": formatter_config(parse_log_format(env_str("VANBAN_LOG_FORMAT", "text")))},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "vanban"}},
     "root": {"handlers": ["console"], "level": env_str("VANBAN_LOG_LEVEL", "WARNING")},
     "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False}},
 }

@@ -57,6 +57,13 @@ def parse_roles(raw: list[str]) -> frozenset[str]:
     return roles
 
 
+def parse_log_format(raw: str) -> str:
+    kind = (raw or "text").strip().lower()
+    if kind not in ("text", "json"):
+        raise SettingError(f"VANBAN_LOG_FORMAT must be text or json, not {raw!r}")
+    return kind
+
+
 def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -> dict[str, Any]:
     """`DATABASE_URL` → Django DATABASES['default']; SQLite in the data dir when unset.
 

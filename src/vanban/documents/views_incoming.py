@@ -141,7 +141,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = doc.proposals.select_related("author", "leader", "unit").first()
     own_process = process is not None and process["run"].finished_at is None  # moves only along its steps
     return render(request, "documents/incoming_detail.html", {
-        "doc": doc, "process": process, "proposal": proposal, "files": doc.current_files(),
+        "doc": doc, "process": process, "proposal": proposal, "forwards": doc.proposals.count(),
+        "files": doc.current_files(),
         "checks": doc.verification.get("checks", []),
         "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
         "assignments": doc.assignments.select_related("assignee", "unit_assignment__unit").order_by("kind", "id"),
@@ -207,8 +208,10 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     unit_id = request.POST.get("proposed_unit", "")
     unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdecimal() else None
+    seen = request.POST.get("forwarded", "")  # how many forwards the clerk's page showed
     return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", states=ACCEPTED,
-                leader=leader, note=request.POST.get("proposal", ""), unit=unit)
+                leader=leader, note=request.POST.get("proposal", ""), unit=unit,
+                seen=int(seen) if seen.isdecimal() else None)
 
 
 def _posted_ids(request: HttpRequest, name: str) -> list[int]:

@@ -328,14 +328,14 @@ def book(request: HttpRequest, fmt: str = "page", internal: bool = False) -> Htt
     qs = books.outgoing(agency, f)
     title = "Sổ đăng ký văn bản nội bộ" if internal else "Sổ đăng ký văn bản đi"
     if fmt != "page":
-        return books.book_file(fmt, books.Sheet(title, agency, books.OUTGOING_COLUMNS,
-                                                [books.outgoing_row(d) for d in qs[:books.LIMIT]], f.period_text(),
-                                                "so-van-ban-noi-bo" if internal else "so-van-ban-di"))
+        return books.book_file(fmt, books.sheet(qs, books.outgoing_row, title=title, agency=agency,
+                                                columns=books.OUTGOING_COLUMNS, period=f.period_text(),
+                                                stem="so-van-ban-noi-bo" if internal else "so-van-ban-di"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/book.html", {
         "form": form, "page": page, "rows": [(d, books.outgoing_row(d)) for d in page],
         "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
-        "title": title, "internal": internal})
+        "capped": books.cap_note(page.paginator.count, on_page=True), "title": title, "internal": internal})
 

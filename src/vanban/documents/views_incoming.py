@@ -108,15 +108,16 @@ def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
     f = books.book_filter(form)
     qs = books.incoming(agency, f, permissions.visible_q(request.user))
     if fmt != "page":
-        return books.book_file(fmt, books.Sheet("Sổ đăng ký văn bản đến", agency, books.INCOMING_COLUMNS,
-                                                [books.incoming_row(d) for d in qs[:books.LIMIT]], f.period_text(),
-                                                "so-van-ban-den"))
+        return books.book_file(fmt, books.sheet(qs, books.incoming_row, title="Sổ đăng ký văn bản đến",
+                                                agency=agency, columns=books.INCOMING_COLUMNS,
+                                                period=f.period_text(), stem="so-van-ban-den"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/incoming_book.html", {
         "form": form, "page": page, "rows": [(d, books.incoming_row(d)) for d in page],
-        "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text()})
+        "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
+        "capped": books.cap_note(page.paginator.count, on_page=True)})
 
 
 @login_required

@@ -22,7 +22,6 @@ from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.blobs import BlobMissingError, get_store
 from vanban.documents import books, device_signing, permissions, queries, services
-from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -30,6 +29,7 @@ from vanban.documents.signatures import signature_panel
 from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.textract.topdf import converter
+from vanban.web import kept as kept_files
 from vanban.web.actions import moved_on
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing

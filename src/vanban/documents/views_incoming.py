@@ -23,12 +23,12 @@ from vanban.agencies.models import Unit
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.documents import books, incoming, permissions, scan_ocr
-from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
+from vanban.web import kept as kept_files
 from vanban.web.actions import moved_on, perform
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing

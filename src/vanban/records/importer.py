@@ -205,7 +205,7 @@ def check_entry(values: dict[str, str], *, heading: str = "", subheading: str = 
             errors.append(FieldError(key, "đề mục dài quá 300 ký tự"))
     for key, label, limit in (("responsible", "người lập hồ sơ", 200), ("username", "tên đăng nhập", 150)):
         if len(values[key]) > limit:
-            errors.append(FieldError(key, f"{label} dài quá {limit} ký tự (cột {key})"))
+            errors.append(FieldError(key, f"{label} dài quá {limit} ký tự"))
     if errors:
         return errors
     return EntryRow(line=line, heading=row_heading, subheading=row_subheading, notation=notation, title=title,

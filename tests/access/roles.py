@@ -14,6 +14,7 @@ NOT_DRAFTER = ("a_other_specialist", "a_leader", "a_clerk", "a_archivist", "a_ad
 NOT_DOSSIER_STAFF = ("a_other_specialist", "a_clerk", "a_admin")  # the creator, leaders, archivists see it
 
 NOT_ARCHIVE = ("a_specialist", "a_other_specialist", "a_clerk", "a_admin")  # archivists and leaders read it
+NOT_ARCHIVIST = ("a_specialist", "a_other_specialist", "a_leader", "a_clerk", "a_admin")  # the catalog's keeper
 NOT_CLERK = ("a_specialist", "a_leader", "a_archivist", "a_admin", "a_other_specialist")  # the quarantine
 
 EVERY_MEMBER = "every member of the agency (their own agency's view)"
@@ -105,6 +106,10 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/xlsx/": ("a_admin",),
     "ho-so/danh-muc/": ("a_admin",),
     "ho-so/danh-muc/<int:entry_id>/lap/": ("a_admin",),
+    # One catalog entry without a CSV: the archivist, as for the import.
+    "ho-so/danh-muc/them/": NOT_ARCHIVIST,
+    "ho-so/danh-muc/<int:entry_id>/sua/": NOT_ARCHIVIST,
+    "ho-so/danh-muc/<int:entry_id>/bo/": NOT_ARCHIVIST,
     "ho-so/<int:pk>/": NOT_DOSSIER_STAFF,
     "ho-so/<int:pk>/van-ban/": ("a_other_specialist", "a_clerk"),
     "ho-so/<int:pk>/tai-lieu/": ("a_other_specialist", "a_clerk"),

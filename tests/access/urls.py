@@ -63,6 +63,8 @@ FILL: dict[str, dict[str, str]] = {
     "api/v1/work/<pk>/start": {"pk": "assignment"},
     "api/v1/work/<pk>/complete": {"pk": "assignment"},
     "ho-so/danh-muc/<int:entry_id>/lap/": {"entry_id": "catalog_entry"},
+    "ho-so/danh-muc/<int:entry_id>/sua/": {"entry_id": "catalog_entry"},
+    "ho-so/danh-muc/<int:entry_id>/bo/": {"entry_id": "catalog_entry"},
     "ho-so/<int:pk>/": {"pk": "dossier"},
     "ho-so/<int:pk>/van-ban/": {"pk": "dossier"},
     "ho-so/<int:pk>/tai-lieu/": {"pk": "dossier"},

@@ -17,6 +17,7 @@ from vanban.accounts.views import _managed_agency
 from vanban.agencies import units
 from vanban.agencies.importer import ImportFileError
 from vanban.agencies.models import Agency, Unit
+from vanban.web import kept
 
 
 def _agency_people(agency: Agency) -> QuerySet[User]:
@@ -49,8 +50,10 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     rank_order = {UnitMembership.Rank.HEAD: 0, UnitMembership.Rank.DEPUTY: 1, UnitMembership.Rank.MEMBER: 2}
     rows = [(unit, depth, sorted(members.get(unit.pk, []), key=lambda m: (rank_order[m.rank], m.user.full_name)))
             for unit, depth in units.tree(agency)]
+    waiting = kept.pending(request, UNIT_IMPORT)
     return render(request, "accounts/units.html", {"agency": agency, "rows": rows, "form": form,
-                                                   "import_form": ImportForm(), "active_nav": "unit_list"})
+                                                   "import_form": ImportForm(use_required_attribute=not waiting),
+                                                   "kept": waiting, "active_nav": "unit_list"})
 
 
 @login_required
@@ -100,25 +103,32 @@ def unit_unplace(request: HttpRequest, unit_id: int, membership_id: int) -> Http
     return redirect("unit_edit", unit_id=unit_id)
 
 
+UNIT_IMPORT = "accounts.unit_import"
+
+
 @login_required
 @require_POST
 def unit_import(request: HttpRequest) -> HttpResponse:
     agency = _managed_agency(request)
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
+    files = kept.uploads(request, "file")  # chosen now, or kept from a post that came back
+    if not files:
         messages.error(request, "Chọn tệp CSV hoặc Excel (.xlsx) để nhập.")
         return redirect("unit_list")
-    upload = form.cleaned_data["file"]
+    name, data = files[0]
     try:
-        if upload.size > units.MAX_IMPORT_BYTES:
+        if len(data) > units.MAX_IMPORT_BYTES:
             raise ImportFileError(f"Tệp quá lớn (giới hạn {units.MAX_IMPORT_BYTES // 1024 // 1024} MB).")
-        rows, errors = units.parse_file(upload.name or "", upload.read())
+        rows, errors = units.parse_file(name, data)
         created, changed = units.import_units(actor=request.user, agency=agency, rows=rows, errors=errors)
     except ImportFileError as exc:
         messages.error(request, f"Không đọc được tệp: {exc}")
+        if len(data) <= units.MAX_IMPORT_BYTES:
+            kept.remember(request, UNIT_IMPORT, [(name, data)])
     except units.UnitError as exc:
         messages.error(request, exc.message + " " + "; ".join(str(e) for e in exc.errors[:20]))
+        kept.remember(request, UNIT_IMPORT, [(name, data)])  # a parent unit added first, then sent again
     else:
+        kept.forget(request, UNIT_IMPORT)
         messages.success(request, f"Đã nhập: {created} đơn vị mới, {changed} đơn vị được cập nhật.")
     return redirect("unit_list")
 

@@ -9,6 +9,7 @@ found by its exact words.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -133,9 +134,24 @@ def incoming_row(d: Document) -> list[str]:
             ". ".join(note)]
 
 
+def _count(n: int) -> str:
+    """20000 → "20.000", as Vietnamese writes numbers."""
+    return f"{n:,}".replace(",", ".")
+
+
+def cap_note(total: int, *, on_page: bool = False) -> str:
+    """What a book longer than `LIMIT` rows says, on its page and in its files: never silently short."""
+    if total <= LIMIT:
+        return ""
+    cut = "bản Excel và bản PDF chỉ gồm" if on_page else "bản này chỉ in"
+    return (f"Sổ có {_count(total)} dòng, {cut} {_count(LIMIT)} dòng đầu (mới nhất); "
+            "hãy chọn khoảng thời gian ngắn hơn để in đủ.")
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """One book as printed: whose, which, for what period, and its rows."""
+    """One book as printed: whose, which, for what period, and its rows (at most `LIMIT` of
+    `total`)."""
 
     title: str
     agency: Agency
@@ -143,6 +159,18 @@ class Sheet:
     rows: list[list[str]]
     period: str
     stem: str  # the file name's start
+    total: int = 0
+
+    @property
+    def note(self) -> str:
+        return cap_note(self.total)
+
+
+def sheet(qs: QuerySet[Document], row: Callable[[Document], list[str]], *, title: str, agency: Agency,
+          columns: list[str], period: str, stem: str) -> Sheet:
+    """The book's first `LIMIT` rows, knowing how many there are in all."""
+    total = qs.count()
+    return Sheet(title, agency, columns, [row(d) for d in qs[:LIMIT]], period, stem, total)
 
 
 def xlsx(sheet_data: Sheet) -> bytes:
@@ -162,6 +190,9 @@ def xlsx(sheet_data: Sheet) -> bytes:
     sheet.merge_range(0, 0, 0, last, agency.name.upper(), plain)
     sheet.merge_range(1, 0, 1, last, title.upper(), bold)
     sheet.merge_range(2, 0, 2, last, period, plain)
+    if sheet_data.note:
+        warn = book.add_format({**base, "bold": True, "font_color": "#9C0006"})
+        sheet.merge_range(3, 0, 3, last, sheet_data.note, warn)
     sheet.write_row(4, 0, columns, head)
     for i, row in enumerate(rows):
         sheet.write_row(5 + i, 0, row, cell)
@@ -181,7 +212,7 @@ def pdf(sheet: Sheet) -> bytes:
 
     html = render_to_string("documents/book_print.html", {"title": sheet.title, "agency": sheet.agency,
                                                           "columns": sheet.columns, "rows": sheet.rows,
-                                                          "period": sheet.period})
+                                                          "period": sheet.period, "note": sheet.note})
     return weasyprint.HTML(string=html, base_url=".").write_pdf()
 
 

@@ -19,6 +19,15 @@ class DocumentForbiddenError(DocumentError):
         super().__init__("FORBIDDEN", message, 403)
 
 
+class DocumentMovedOnError(DocumentError):
+    """The step was already done — a second press, or another tab: a page says so plainly
+    (`web.actions.moved_on`) instead of an error; `state_label` is what it shows as current."""
+
+    def __init__(self, code: str, message: str, state_label: str) -> None:
+        super().__init__(code, message, 409)
+        self.state_label = state_label
+
+
 def confidential_refused(mark: str) -> DocumentError:
     return DocumentError("DOCUMENT_CONFIDENTIAL",
                          f"Văn bản có độ mật “{mark}” bị từ chối ({CONFIDENTIAL_RULE}).", 422)

@@ -22,7 +22,6 @@ from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.blobs import BlobMissingError, get_store
 from vanban.documents import books, device_signing, permissions, queries, services
-from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -30,6 +29,7 @@ from vanban.documents.signatures import signature_panel
 from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.textract.topdf import converter
+from vanban.web import kept as kept_files
 from vanban.web.actions import moved_on
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
@@ -328,14 +328,14 @@ def book(request: HttpRequest, fmt: str = "page", internal: bool = False) -> Htt
     qs = books.outgoing(agency, f)
     title = "Sổ đăng ký văn bản nội bộ" if internal else "Sổ đăng ký văn bản đi"
     if fmt != "page":
-        return books.book_file(fmt, books.Sheet(title, agency, books.OUTGOING_COLUMNS,
-                                                [books.outgoing_row(d) for d in qs[:books.LIMIT]], f.period_text(),
-                                                "so-van-ban-noi-bo" if internal else "so-van-ban-di"))
+        return books.book_file(fmt, books.sheet(qs, books.outgoing_row, title=title, agency=agency,
+                                                columns=books.OUTGOING_COLUMNS, period=f.period_text(),
+                                                stem="so-van-ban-noi-bo" if internal else "so-van-ban-di"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/book.html", {
         "form": form, "page": page, "rows": [(d, books.outgoing_row(d)) for d in page],
         "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
-        "title": title, "internal": internal})
+        "capped": books.cap_note(page.paginator.count, on_page=True), "title": title, "internal": internal})
 

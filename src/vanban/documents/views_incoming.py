@@ -23,12 +23,12 @@ from vanban.agencies.models import Unit
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.documents import books, incoming, permissions, scan_ocr
-from vanban.documents import kept as kept_files
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
+from vanban.web import kept as kept_files
 from vanban.web.actions import moved_on, perform
 from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
@@ -108,15 +108,16 @@ def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
     f = books.book_filter(form)
     qs = books.incoming(agency, f, permissions.visible_q(request.user))
     if fmt != "page":
-        return books.book_file(fmt, books.Sheet("Sổ đăng ký văn bản đến", agency, books.INCOMING_COLUMNS,
-                                                [books.incoming_row(d) for d in qs[:books.LIMIT]], f.period_text(),
-                                                "so-van-ban-den"))
+        return books.book_file(fmt, books.sheet(qs, books.incoming_row, title="Sổ đăng ký văn bản đến",
+                                                agency=agency, columns=books.INCOMING_COLUMNS,
+                                                period=f.period_text(), stem="so-van-ban-den"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/incoming_book.html", {
         "form": form, "page": page, "rows": [(d, books.incoming_row(d)) for d in page],
-        "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text()})
+        "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
+        "capped": books.cap_note(page.paginator.count, on_page=True)})
 
 
 @login_required
@@ -141,7 +142,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = doc.proposals.select_related("author", "leader", "unit").first()
     own_process = process is not None and process["run"].finished_at is None  # moves only along its steps
     return render(request, "documents/incoming_detail.html", {
-        "doc": doc, "process": process, "proposal": proposal, "files": doc.current_files(),
+        "doc": doc, "process": process, "proposal": proposal, "forwards": doc.proposals.count(),
+        "files": doc.current_files(),
         "checks": doc.verification.get("checks", []),
         "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
         "assignments": doc.assignments.select_related("assignee", "unit_assignment__unit").order_by("kind", "id"),
@@ -207,8 +209,10 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     unit_id = request.POST.get("proposed_unit", "")
     unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdecimal() else None
+    seen = request.POST.get("forwarded", "")  # how many forwards the clerk's page showed
     return _act(request, pk, workflow.forward_to_leader, f"Đã chuyển {leader.display_name()}.", states=ACCEPTED,
-                leader=leader, note=request.POST.get("proposal", ""), unit=unit)
+                leader=leader, note=request.POST.get("proposal", ""), unit=unit,
+                seen=int(seen) if seen.isdecimal() else None)
 
 
 def _posted_ids(request: HttpRequest, name: str) -> list[int]:

@@ -61,6 +61,14 @@ class EntryRow:
     username: str
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """Why one entry is refused, and the column (form field) at fault."""
+
+    field: str
+    reason: str
+
+
 @dataclass
 class ParsedCatalog:
     rows: list[EntryRow]
@@ -141,9 +149,9 @@ def check_rows(rows: list[tuple[int, list[str]]]) -> ParsedCatalog:
             continue
         if values["heading"]:  # a heading on an entry row carries on to the rows below, too
             heading, subheading = values["heading"], values["subheading"]
-        row_or_reason = _check_one(line, values, heading, subheading)
-        if isinstance(row_or_reason, str):
-            errors.append(RowError(line, row_or_reason))
+        row_or_reason = check_entry(values, heading=heading, subheading=subheading, line=line)
+        if isinstance(row_or_reason, list):
+            errors.append(RowError(line, "; ".join(e.reason for e in row_or_reason)))
             continue
         key = row_or_reason.notation.casefold()
         if key in seen:
@@ -167,28 +175,38 @@ def parse_retention(raw: str) -> tuple[bool, int | None]:
     return False, None
 
 
-def _check_one(line: int, values: dict[str, str], heading: str, subheading: str) -> EntryRow | str:
+def check_entry(values: dict[str, str], *, heading: str = "", subheading: str = "",
+                line: int = 0) -> EntryRow | list[FieldError]:
+    """One catalog entry, as a row of the file or the one-entry form fills it: the same rules
+    for both, every fault named with its column. `heading`/`subheading` are the section it
+    falls under when its own are empty."""
+    values = {key: nfc(values.get(key) or "").strip() for key in set(ALIASES.values())}
     notation, title = values["notation"], values["title"]
+    errors: list[FieldError] = []
     if not notation:
-        return "thiếu số và ký hiệu hồ sơ"
-    if not _NOTATION.match(notation):
-        return (f"số và ký hiệu hồ sơ '{notation}' không hợp lệ (tối đa 20 ký tự: chữ, số, dấu chấm, "
-                "gạch ngang; ví dụ 01.TCCB)")
+        errors.append(FieldError("notation", "thiếu số và ký hiệu hồ sơ"))
+    elif not _NOTATION.match(notation):
+        errors.append(FieldError("notation", f"số và ký hiệu hồ sơ '{notation}' không hợp lệ (tối đa 20 ký tự: chữ, "
+                                             "số, dấu chấm, gạch ngang; ví dụ 01.TCCB)"))
     if not title:
-        return "thiếu tiêu đề hồ sơ"
-    if len(title) > 500:
-        return "tiêu đề hồ sơ dài quá 500 ký tự"
+        errors.append(FieldError("title", "thiếu tiêu đề hồ sơ"))
+    elif len(title) > 500:
+        errors.append(FieldError("title", "tiêu đề hồ sơ dài quá 500 ký tự"))
     ok, years = parse_retention(values["retention"])
     if not ok:
-        return f"thời hạn bảo quản '{values['retention']}' không hợp lệ (ghi 'Vĩnh viễn' hoặc số năm, ví dụ '10 năm')"
+        errors.append(FieldError("retention", f"thời hạn bảo quản '{values['retention']}' không hợp lệ (ghi "
+                                              "'Vĩnh viễn' hoặc số năm, ví dụ '10 năm')"))
     row_heading = values["heading"] or heading
+    row_subheading = values["subheading"] or subheading
     if not row_heading:
-        return "chưa có đề mục cho hồ sơ này (cột heading/Đề mục)"
-    for key, limit in (("responsible", 200), ("username", 150)):
+        errors.append(FieldError("heading", "chưa có đề mục cho hồ sơ này (cột heading/Đề mục)"))
+    for key, text in (("heading", row_heading), ("subheading", row_subheading)):
+        if len(text) > 300:
+            errors.append(FieldError(key, "đề mục dài quá 300 ký tự"))
+    for key, label, limit in (("responsible", "người lập hồ sơ", 200), ("username", "tên đăng nhập", 150)):
         if len(values[key]) > limit:
-            return f"cột {key} dài quá {limit} ký tự"
-    if len(row_heading) > 300 or len(values["subheading"] or subheading) > 300:
-        return "đề mục dài quá 300 ký tự"
-    return EntryRow(line=line, heading=row_heading, subheading=values["subheading"] or subheading,
-                    notation=notation, title=title, retention_years=years,
-                    responsible=values["responsible"], username=values["username"])
+            errors.append(FieldError(key, f"{label} dài quá {limit} ký tự"))
+    if errors:
+        return errors
+    return EntryRow(line=line, heading=row_heading, subheading=row_subheading, notation=notation, title=title,
+                    retention_years=years, responsible=values["responsible"], username=values["username"])

@@ -56,6 +56,21 @@ def catalog_entries(cat: DossierCatalog) -> list[CatalogEntry]:
     return entries
 
 
+def catalog_headings(agency: Agency, year: int) -> list[str]:
+    """The sections (đề mục) of the year's catalog, in its order: what a new entry may fall under."""
+    seen: dict[str, None] = {}
+    for heading in CatalogEntry.objects.filter(catalog__agency=agency, catalog__year=year).values_list(
+            "heading", flat=True):
+        seen.setdefault(heading, None)
+    return list(seen)
+
+
+def entry_in_use(entry: CatalogEntry) -> bool:
+    """A dossier was opened from the entry (it carries the entry's notation for the year)."""
+    return entry.dossiers.exists() or Dossier.objects.filter(
+        agency_id=entry.catalog.agency_id, year=entry.catalog.year, notation__iexact=entry.notation).exists()
+
+
 def closed_dossiers(user: Any, agency: Agency) -> list[Dossier]:
     """Closed dossiers the user may submit for transfer."""
     qs = Dossier.objects.filter(agency=agency, state=Dossier.State.CLOSED).select_related("agency")

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from vanban.accounts.models import User
@@ -27,8 +27,8 @@ from vanban.documents import permissions as doc_permissions
 from vanban.documents.models import Document
 from vanban.records import evidence, permissions
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
-from vanban.records.errors import RecordsError, RecordsForbiddenError
-from vanban.records.importer import ParsedCatalog, RowError
+from vanban.records.errors import RecordsError, RecordsForbiddenError, RecordsNotFoundError
+from vanban.records.importer import FieldError, ParsedCatalog, RowError, check_entry
 from vanban.records.metadata import ITEM_BY_TAG, check_complete, defaults, derive_document
 from vanban.records.models import (
     ARCHIVE_STATES,
@@ -41,6 +41,7 @@ from vanban.records.models import (
     TransferItem,
 )
 from vanban.records.pdfinfo import inspect_pdf
+from vanban.records.queries import entry_in_use
 from vanban.records.sources import NOT_FILEABLE, SourceFile, document_files
 
 MAX_WORKING_FILE = 100 * 1024 * 1024
@@ -75,12 +76,10 @@ def import_catalog(*, actor: Any, agency: Agency, year: int, parsed: ParsedCatal
     if not 1900 <= year <= 2999:
         raise RecordsError("RECORDS_BAD_YEAR", f"Năm {year} không hợp lệ.")
     errors = list(parsed.errors)
-    usernames = {r.username for r in parsed.rows if r.username}
-    members = {u.username: u for u in User.objects.filter(
-        username__in=usernames, memberships__agency=agency).distinct()}
+    members = _members(agency, {r.username for r in parsed.rows if r.username})
     for row in parsed.rows:
         if row.username and row.username not in members:
-            errors.append(RowError(row.line, f"người dùng '{row.username}' không thuộc cơ quan {agency.code}"))
+            errors.append(RowError(row.line, _not_member(agency, row.username)))
     if errors:
         raise CatalogRejectedError(sorted(errors, key=lambda e: e.line))
     catalog, _ = DossierCatalog.objects.get_or_create(agency=agency, year=year)
@@ -109,6 +108,115 @@ def import_catalog(*, actor: Any, agency: Agency, year: int, parsed: ParsedCatal
                  details={"year": year, "created": created, "updated": updated, "removed": removed,
                           "kept": kept, "source": source})
     return CatalogResult(catalog, created, updated, removed, kept)
+
+
+def _members(agency: Agency, usernames: set[str]) -> dict[str, User]:
+    """Of these logins, the agency's members: who may be named as a dossier's maker."""
+    return {u.username: u for u in User.objects.filter(username__in=usernames, memberships__agency=agency).distinct()}
+
+
+def _not_member(agency: Agency, username: str) -> str:
+    return f"người dùng '{username}' không thuộc cơ quan {agency.code}"
+
+
+class CatalogEntryInvalidError(RecordsError):
+    """One entry refused, each fault with the form field it belongs to: nothing was written."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("RECORDS_CATALOG_ENTRY_INVALID",
+                         "Chưa lưu mục danh mục: " + "; ".join(e.reason for e in errors) + ".")
+        self.errors = errors
+
+
+ENTRY_FIELDS = ("heading", "subheading", "notation", "title", "retention", "responsible", "username")
+
+
+def _entry_values(entry: CatalogEntry) -> dict[str, Any]:
+    return {"heading": entry.heading, "subheading": entry.subheading, "notation": entry.notation,
+            "title": entry.title, "retention_years": entry.retention_years, "responsible": entry.responsible,
+            "username": entry.responsible_user.username if entry.responsible_user else ""}
+
+
+def _locked_entry(entry: CatalogEntry) -> CatalogEntry:
+    """Its row only: PostgreSQL locks no outer-joined side (the maker may be empty)."""
+    return (CatalogEntry.objects.select_for_update(of=("self",)).select_related("catalog__agency", "responsible_user")
+            .get(pk=entry.pk))
+
+
+def refuse_if_used(entry: CatalogEntry, doing: str) -> None:
+    """An entry a dossier was opened from stays as it is: the dossier carries its notation."""
+    if entry_in_use(entry):
+        raise RecordsError("RECORDS_CATALOG_ENTRY_IN_USE", f"Không thể {doing} mục {entry.notation}: đã có hồ sơ "
+                           "lập theo mục này.", 409)
+
+
+@transaction.atomic
+def save_catalog_entry(*, actor: Any, agency: Agency, year: int, values: dict[str, str],
+                       entry: CatalogEntry | None = None) -> CatalogEntry:
+    """Add one entry to the agency's catalog of the year (creating the catalog if need be), or
+    change one no dossier was opened from: the import's rules (`importer.check_entry`), its
+    role, and an audit event each time."""
+    if not permissions.is_archivist(actor, agency.pk):
+        raise RecordsForbiddenError("Chỉ lưu trữ viên của cơ quan được sửa danh mục hồ sơ.")
+    if entry is not None:
+        entry = _locked_entry(entry)
+        if entry.catalog.agency_id != agency.pk:
+            raise RecordsNotFoundError
+        year = entry.catalog.year
+        refuse_if_used(entry, "sửa")
+    if not 1900 <= year <= 2999:
+        raise RecordsError("RECORDS_BAD_YEAR", f"Năm {year} không hợp lệ.")
+    row = check_entry(values)
+    if isinstance(row, list):
+        raise CatalogEntryInvalidError(row)
+    maker = _members(agency, {row.username}).get(row.username) if row.username else None
+    if row.username and maker is None:
+        raise CatalogEntryInvalidError([FieldError("username", _not_member(agency, row.username))])
+    catalog, _ = DossierCatalog.objects.select_for_update().get_or_create(
+        agency=agency, year=year, defaults={"imported_by": actor})
+    same = catalog.entries.filter(notation__iexact=row.notation).exclude(pk=getattr(entry, "pk", None)).first()
+    if same is not None:
+        raise CatalogEntryInvalidError([FieldError("notation", f"số và ký hiệu hồ sơ {row.notation} đã có trong "
+                                                               f"danh mục năm {year} ({same.title})")])
+    before = _entry_values(entry) if entry is not None else None
+    if entry is None:
+        entry = CatalogEntry(catalog=catalog, order=_order_under(catalog, row.heading, row.subheading))
+    for key, value in (("heading", row.heading), ("subheading", row.subheading), ("notation", row.notation),
+                       ("title", row.title), ("retention_years", row.retention_years),
+                       ("responsible", row.responsible), ("responsible_user", maker)):
+        setattr(entry, key, value)
+    entry.save()
+    record_event("records.catalog_entry_added" if before is None else "records.catalog_entry_changed",
+                 actor=actor, agency_code=agency.code, obj=catalog,
+                 details={"year": year, "entry": entry.pk, "before": before, "after": _entry_values(entry)})
+    return entry
+
+
+def _order_under(catalog: DossierCatalog, heading: str, subheading: str) -> int:
+    """A new entry goes after the last of its section (heading, then subheading), as on the
+    printed catalog; the entries after it move down one. A new section goes at the end."""
+    entries = catalog.entries.all()
+    last = (entries.filter(heading=heading, subheading=subheading).order_by("-order", "-id").first()
+            or entries.filter(heading=heading).order_by("-order", "-id").first())
+    if last is None:
+        return (entries.aggregate(m=Max("order"))["m"] or 0) + 1
+    entries.filter(order__gt=last.order).update(order=F("order") + 1)
+    return last.order + 1
+
+
+@transaction.atomic
+def remove_catalog_entry(*, actor: Any, entry: CatalogEntry) -> None:
+    """Take out an entry no dossier was opened from (audited with what it said)."""
+    entry = _locked_entry(entry)
+    agency = entry.catalog.agency
+    if not permissions.is_archivist(actor, agency.pk):
+        raise RecordsForbiddenError("Chỉ lưu trữ viên của cơ quan được sửa danh mục hồ sơ.")
+    refuse_if_used(entry, "bỏ")
+    before = _entry_values(entry)
+    pk = entry.pk
+    entry.delete()
+    record_event("records.catalog_entry_removed", actor=actor, agency_code=agency.code, obj=entry.catalog,
+                 details={"year": entry.catalog.year, "entry": pk, "before": before})
 
 
 # --- dossiers ------------------------------------------------------------------------------

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanban.records import views, views_destruction, views_digitise, views_fonds, views_forms, views_lists
+from vanban.records import (
+    views,
+    views_catalog,
+    views_destruction,
+    views_digitise,
+    views_fonds,
+    views_forms,
+    views_lists,
+)
 
 app_name = "records"
 
@@ -13,6 +21,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("xlsx/", views_lists.my_dossiers_xlsx, name="my_dossiers_xlsx"),
     path("danh-muc/", views.catalog, name="catalog"),
     path("danh-muc/<int:entry_id>/lap/", views.open_dossier, name="open"),
+    path("danh-muc/them/", views_catalog.entry_form, name="catalog_entry_new"),
+    path("danh-muc/<int:entry_id>/sua/", views_catalog.entry_form, name="catalog_entry_edit"),
+    path("danh-muc/<int:entry_id>/bo/", views_catalog.remove_entry, name="catalog_entry_remove"),
     path("<int:pk>/", views.dossier_detail, name="dossier"),
     path("<int:pk>/van-ban/", views.file_document, name="file_document"),
     path("<int:pk>/tai-lieu/", views.upload_file, name="upload_file"),

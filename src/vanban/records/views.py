@@ -28,6 +28,7 @@ from vanban.records.errors import RecordsError
 from vanban.records.importer import CatalogFileError, read_catalog
 from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata, shown
 from vanban.records.models import ARCHIVE_STATES, ArchiveTransfer, CatalogEntry, Dossier, ItemFile
+from vanban.web import kept
 from vanban.web.current import current_agency
 
 
@@ -64,6 +65,10 @@ def _year(request: HttpRequest) -> int:
         return date.today().year
 
 
+CATALOG_IMPORT = "records.catalog_import"
+DIGITISE = "records.digitise:{pk}"  # the scans kept for one dossier's digitisation form
+
+
 @login_required
 def catalog(request: HttpRequest) -> HttpResponse:
     agency = agency_of(request)
@@ -73,30 +78,34 @@ def catalog(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not is_archivist:
             raise PermissionDenied
-        upload = request.FILES.get("file")
-        if upload is None:
+        files = kept.uploads(request, "file")  # chosen now, or kept from a post that came back
+        if not files:
             messages.error(request, "Chọn tệp danh mục (.csv hoặc .xlsx).")
-        else:
-            try:
-                parsed = read_catalog(upload.name, upload.read())
-                result = services.import_catalog(actor=request.user, agency=agency, year=year, parsed=parsed,
-                                                 source=upload.name)
-            except CatalogFileError as exc:
-                messages.error(request, str(exc))
-            except services.CatalogRejectedError as exc:
+            return redirect(f"{request.path}?year={year}")
+        name, data = files[0]
+        try:
+            parsed = read_catalog(name, data)
+            result = services.import_catalog(actor=request.user, agency=agency, year=year, parsed=parsed, source=name)
+        except (CatalogFileError, RecordsError) as exc:
+            kept.remember(request, CATALOG_IMPORT, [(name, data)])  # mended elsewhere, sent again as it is
+            if isinstance(exc, services.CatalogRejectedError):
                 return render(request, "records/catalog.html", {
                     "year": year, "catalog": cat, "entries": queries.catalog_entries(cat) if cat else [],
-                    "years": queries.catalog_years(agency), "is_archivist": True, "row_errors": exc.errors},
-                    status=400)
-            except RecordsError as exc:
+                    "years": queries.catalog_years(agency), "is_archivist": True, "row_errors": exc.errors,
+                    "kept": kept.pending(request, CATALOG_IMPORT)}, status=400)
+            if isinstance(exc, RecordsError):
                 _fail(request, exc)
             else:
-                messages.success(request, f"Đã nhập danh mục hồ sơ năm {year}: {result.created} mục mới, "
-                                          f"{result.updated} cập nhật.")
+                messages.error(request, str(exc))
+        else:
+            kept.forget(request, CATALOG_IMPORT)
+            messages.success(request, f"Đã nhập danh mục hồ sơ năm {year}: {result.created} mục mới, "
+                                      f"{result.updated} cập nhật.")
         return redirect(f"{request.path}?year={year}")
     return render(request, "records/catalog.html", {
         "year": year, "catalog": cat, "entries": queries.catalog_entries(cat) if cat else [],
-        "years": queries.catalog_years(agency), "is_archivist": is_archivist})
+        "years": queries.catalog_years(agency), "is_archivist": is_archivist,
+        "kept": kept.pending(request, CATALOG_IMPORT) if is_archivist else []})
 
 
 @login_required
@@ -136,7 +145,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dip_requests": dip_requests.shown(dossier) if dossier.state in ARCHIVE_STATES
         and permissions.can_view_archive(request.user, dossier.agency_id) else None,
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],
-        "q": query})
+        "kept_scans": kept.pending(request, DIGITISE.format(pk=dossier.pk)) if can_change else [], "q": query})
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from vanban.records import digitise, permissions
 from vanban.records.errors import RecordsError
 from vanban.records.models import DigitisationBatch
-from vanban.records.views import _dossier, _fail
+from vanban.records.views import DIGITISE, _dossier, _fail
+from vanban.web import kept
 
 MAX_UPLOAD = 2 * 1024**3
 
@@ -22,18 +23,24 @@ MAX_UPLOAD = 2 * 1024**3
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
     uploads = request.FILES.getlist("scans")
+    form = DIGITISE.format(pk=dossier.pk)
+    scans: list[tuple[str, bytes]] = []
     try:
         if not permissions.can_change(request.user, dossier):  # before reading what was sent
             raise RecordsError("RECORDS_FORBIDDEN", "Không có quyền thay đổi hồ sơ này.", 403)
         if sum(u.size for u in uploads) > MAX_UPLOAD:
             raise RecordsError("RECORDS_UPLOAD_TOO_LARGE", "Tổng dung lượng một lần tải lên tối đa 2 GB.", 413)
-        scans, skipped = digitise.scans_from_uploads([(u.name, u.read()) for u in uploads])
-        source = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} tệp"
+        files = kept.uploads(request, "scans")  # chosen now, or the scans kept from a post that came back
+        scans, skipped = digitise.scans_from_uploads(files)
+        source = files[0][0] if len(files) == 1 else f"{len(files)} tệp"
         batch = digitise.start_batch(actor=request.user, dossier=dossier, scans=scans, source=source,
                                      reason=request.POST.get("reason", ""))
     except RecordsError as exc:
+        if exc.status != 403 and 0 < len(scans) <= digitise.MAX_SCANS:  # sent again as they are (a reason added,
+            kept.remember(request, form, scans)                         # OCR back)
         _fail(request, exc)
         return redirect("records:dossier", pk=pk)
+    kept.forget(request, form)
     if skipped:
         messages.info(request, f"Bỏ qua {len(skipped)} tệp không phải bản quét PDF, JPEG, PNG: "
                                + ", ".join(skipped[:10]) + ("…" if len(skipped) > 10 else ""))

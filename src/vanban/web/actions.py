@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from vanban.documents.errors import DocumentError
+from vanban.documents.errors import DocumentError, DocumentMovedOnError
 
 
 def moved_on(http: HttpRequest, state_label: str) -> None:
@@ -25,6 +25,8 @@ def perform(http: HttpRequest, fn: Callable[..., Any], success: str, back: str, 
     """`fn(actor=<the user>, **kwargs)`; positional-only so a service may take `request=`."""
     try:
         fn(actor=http.user, **kwargs)
+    except DocumentMovedOnError as exc:
+        moved_on(http, exc.state_label)
     except DocumentError as exc:
         if exc.status == 403:
             raise PermissionDenied from exc

@@ -18,7 +18,7 @@ from vanban.accounts.services import primary_unit, staff_info
 from vanban.agencies.models import Unit
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
-from vanban.documents.errors import DocumentError, DocumentForbiddenError
+from vanban.documents.errors import DocumentError, DocumentForbiddenError, DocumentMovedOnError
 from vanban.documents.models import Document
 from vanban.exchange.services import queue_status
 from vanban.workflow.deadlines import proposed_due
@@ -101,22 +101,32 @@ def _not_on_own_process(document: Document) -> None:
                             f"“{run.step.name}”: hãy dùng các thao tác của quy trình.", 409)
 
 
+DOUBLE_SUBMIT_SECONDS = 600
+
+
 @transaction.atomic
 def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str = "",
-                      unit: Unit | None = None) -> Document:
+                      unit: Unit | None = None, seen: int | None = None) -> Document:
     """The clerk passes an accepted document to a leader, with a proposal (ý kiến đề xuất):
-    a note and/or the unit proposed to lead."""
+    a note and/or the unit proposed to lead. Each forward is kept as a `Proposal` (empty when
+    nothing is proposed), so the page can tell how many it showed.
+
+    `seen` is the number of forwards the clerk's page showed: any other number means the
+    document was forwarded meanwhile (a second press, another tab) and nothing is written
+    (`ALREADY_FORWARDED`). Without it, the same forward again within `DOUBLE_SUBMIT_SECONDS`
+    is taken for a second press. A deliberate forward to another leader sends `seen` as shown.
+    """
     document = _locked(document)
     if document.state != Document.State.ACCEPTED or not has_role(actor, document.agency_id, Role.CLERK):
         raise DocumentForbiddenError("Chỉ văn thư được chuyển văn bản đã tiếp nhận cho lãnh đạo.")
     _not_on_own_process(document)
+    note = nfc(note or "").strip()[:2000]
+    _not_forwarded_meanwhile(document, seen, leader=leader, note=note, unit=unit)
     if not has_role(leader, document.agency_id, Role.LEADER):
         raise DocumentError("NOT_A_LEADER", "Người nhận phải là lãnh đạo của cơ quan.")
     if unit is not None and (unit.agency_id != document.agency_id or not unit.is_active):
         raise DocumentError("UNIT_OUTSIDE", f"{unit.name} không phải đơn vị đang hoạt động của cơ quan.")
-    note = nfc(note or "").strip()[:2000]
-    if note or unit is not None:
-        Proposal.objects.create(document=document, author=actor, leader=leader, text=note, unit=unit)
+    Proposal.objects.create(document=document, author=actor, leader=leader, text=note, unit=unit)
     proposal = f" — đề xuất: {unit.name + (': ' if note else '') if unit else ''}{note}" if note or unit else ""
     notify(leader, f"Văn bản đến chờ phân công: {document.notation} — {document.subject}{proposal}", document,
            "to_assign")
@@ -126,8 +136,22 @@ def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str
     return document
 
 
-DOUBLE_SUBMIT_SECONDS = 600
-
+def _not_forwarded_meanwhile(document: Document, seen: int | None, *, leader: User, note: str,
+                             unit: Unit | None) -> None:
+    """Refuses, naming the forward already made, a forward the clerk's page did not know of."""
+    last = document.proposals.select_related("leader").first()
+    if last is None:
+        return
+    if seen is None:
+        repeated = (last.leader_id == leader.pk and last.text == note and last.unit_id == getattr(unit, "pk", None)
+                    and last.created_at >= timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS))
+        if not repeated:
+            return
+    elif seen == document.proposals.count():
+        return
+    at = timezone.localtime(last.created_at).strftime("%d/%m/%Y %H:%M")
+    raise DocumentMovedOnError("ALREADY_FORWARDED", f"Văn bản đã được chuyển {last.leader.display_name()} lúc {at}.",
+                               f"{document.get_state_display()} — đã chuyển {last.leader.display_name()} lúc {at}")
 
 
 @transaction.atomic

@@ -188,6 +188,7 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "cong-viec/<int:pk>/ghi-chu/": ("a_other_specialist", "a_leader", "a_clerk"),
     "cong-viec/<int:pk>/hoan-thanh/": ("a_other_specialist", "a_leader", "a_clerk"),
     "tim-kiem/": EVERY_MEMBER + " (results filtered by the same visibility rules)",
+    "tim-kiem/xlsx/": EVERY_MEMBER + " (the same search as a workbook, the same visibility rules)",
     "bao-cao/": ("a_specialist", "a_archivist", "a_admin"),
     "bao-cao/lanh-dao/": ("a_specialist", "a_clerk", "a_archivist", "a_admin"),
     "bao-cao/van-thu/": ("a_specialist", "a_leader", "a_archivist", "a_admin"),

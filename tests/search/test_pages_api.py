@@ -39,6 +39,31 @@ def test_page_lists_only_visible_hits(client: Client, two: Two, indexed: dict) -
     assert f"/van-ban-di/{indexed['mine'].pk}/" in body
 
 
+def test_the_search_exports_to_xlsx_with_the_same_visibility(client: Client, two: Two, indexed: dict,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanban.core.spreadsheet import xlsx_rows
+    from vanban.search import views
+
+    client.force_login(two.clerk)
+    page = client.get("/tim-kiem/", {"q": "khen thuong"}).content.decode()
+    assert 'href="/tim-kiem/xlsx/?q=khen+thuong"' in page
+    answer = client.get("/tim-kiem/xlsx/", {"q": "khen thuong"})
+    assert answer.status_code == 200 and answer["Content-Disposition"].endswith('ket-qua-tim-kiem.xlsx"')
+    rows = [cells for _, cells in xlsx_rows(answer.content)]
+    assert rows[1][0] == "KẾT QUẢ TÌM KIẾM VĂN BẢN" and "Từ khóa: “khen thuong”. 2 văn bản;" in rows[2][0]
+    body = rows[6:8]
+    assert sorted((r[3], r[4], r[5]) for r in body) == [
+        ("Công văn — Khen thưởng từ Sở", "Sở Nội vụ", "đến"),
+        ("Quyết định — Quyết định khen thưởng tập thể", indexed["mine"].agency.name, "đi")]
+    assert indexed["mine"].notation in {r[1] for r in body}
+    assert not any("cá nhân" in c for r in rows for c in r)  # another agency's document is not exported
+    # more than the export holds: the first rows and a line saying so
+    monkeypatch.setattr(views, "EXPORT_ROWS", 1)
+    monkeypatch.setattr(views, "MAX_PAGE_SIZE", 1)
+    rows = [cells for _, cells in xlsx_rows(client.get("/tim-kiem/xlsx/", {"q": "khen thuong"}).content)]
+    assert "1 văn bản đầu trong 2" in rows[2][0] and rows[-1][0].startswith("Chỉ xuất 1 văn bản đầu")
+
+
 def test_page_without_query_shows_form_only(client: Client, two: Two) -> None:
     client.force_login(two.clerk)
     response = client.get("/tim-kiem/")

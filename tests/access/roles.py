@@ -137,6 +137,8 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "ho-so/xet-huy/<int:pk>/bien-ban.pdf": NOT_ARCHIVE,
     # AIP/DIP packages: the archive (archivists, leaders); the dossier's creator gets 403, the rest 404.
     "ho-so/<int:pk>/goi/khai-thac/": NOT_ARCHIVE,
+    "ho-so/han-nop-luu/": NOT_ARCHIVE,
+    "ho-so/<int:pk>/han-nop-luu/": NOT_DOSSIER_STAFF,
     "ho-so/<int:pk>/goi/<int:package_id>/": NOT_ARCHIVE,
     "ho-so/kho/": ("a_specialist", "a_clerk", "a_admin"),
     "ho-so/kho/xlsx/": ("a_specialist", "a_clerk", "a_admin"),

@@ -85,6 +85,7 @@ FILL: dict[str, dict[str, str]] = {
     "ho-so/xet-huy/<int:pk>/thuc-hien/": {"pk": "destruction_review"},
     "ho-so/xet-huy/<int:pk>/bien-ban.pdf": {"pk": "destruction_review"},
     "ho-so/<int:pk>/goi/khai-thac/": {"pk": "closed_dossier"},
+    "ho-so/<int:pk>/han-nop-luu/": {"pk": "dossier"},
     "ho-so/<int:pk>/goi/<int:package_id>/": {"pk": "closed_dossier", "package_id": "archival_package"},
     "van-ban-di/<int:pk>/": {"pk": "draft"},
     "van-ban-di/<int:pk>/sua/": {"pk": "draft"},

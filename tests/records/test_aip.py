@@ -7,6 +7,7 @@ docx is the same in every test), so the other tests reuse that PDF and still run
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
@@ -329,3 +330,100 @@ def test_a_dip_request_that_no_longer_holds_is_refused_and_told(archive: Archive
     assert second.state == "refused" and second.reason.startswith("Hệ thống gặp lỗi")
     assert Notification.objects.filter(user=archive.archivist, kind="dip_refused").count() == 1
     assert not ArchivalPackage.objects.filter(kind="dip").exists()
+
+
+def _count_conversions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names `make_copy` (LibreOffice/img2pdf + Ghostscript) is called for."""
+    from vanban.records import pdfa_copy
+
+    real, calls = pdfa_copy.make_copy, []
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(pdfa_copy, "make_copy", counted)
+    return calls
+
+
+def _add_original(dossier: Dossier, name: str, data: bytes) -> None:
+    """A new original under an archived dossier (the pages refuse it; this stands for what a
+    re-import or a correction brings), with the metadata of the dossier's last item."""
+    from vanban.records.models import DossierItem, ItemFile
+
+    last = dossier.items.order_by("-ordinal").first()
+    item = DossierItem.objects.create(dossier=dossier, kind=DossierItem.Kind.FILE, ordinal=last.ordinal + 1,
+                                      metadata={**last.metadata, "docOrdinal": last.ordinal + 1,
+                                                "arcDocCode": f"{dossier.file_code}.{last.ordinal + 1:07d}",
+                                                "subject": "Phụ lục"})
+    ItemFile.objects.create(item=item, name=name, size=len(data), sha256=get_store().put(data),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def test_a_rebuild_reuses_the_earlier_copies_and_converts_only_the_new_file(
+        archive: Archive, pdf_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dossier = archived_dossier(archive, pdf_bytes)
+    calls = _count_conversions(monkeypatch)
+    first = store_aip(dossier, actor=archive.archivist)
+    converted = sorted(e["name"] for e in first.conversions if e["outcome"] == "converted")
+    assert "bao-cao.docx" in converted and sorted(n for n in calls if n in converted) == converted
+    _add_original(dossier, "phu-luc.docx", make_docx([Para.of("Phụ lục kèm theo báo cáo thử nghiệm")]))
+    calls.clear()
+    second = store_aip(dossier, actor=archive.archivist)
+    assert [n for n in calls if not n.endswith(".xlsx") and not n.endswith(".edxml")] == ["phu-luc.docx"]
+    by_name = {e["name"]: e for e in second.conversions}
+    earlier = {e["name"]: e for e in first.conversions}
+    for name in converted:
+        entry = by_name[name]
+        assert entry["reused_from"] == {"package": first.pk, "object_id": first.object_id,
+                                        "package_sha256": first.sha256, "path": earlier[name]["target"]}
+        assert (entry["target_sha256"], entry["at"]) == (earlier[name]["target_sha256"], earlier[name]["at"])
+    assert "reused_from" not in by_name["phu-luc.docx"] and by_name["phu-luc.docx"]["outcome"] == "converted"
+    event = AuditEvent.objects.filter(action="records.aip_created").order_by("-id").first()
+    assert sorted(event.details["reused"]) == converted
+    with _zip(second) as zf:
+        premis = zf.read(f"{second.object_id}/metadata/preservation/premis.xml").decode()
+        docx = zf.read(f"{second.object_id}/{by_name['bao-cao.docx']['target']}")
+    assert f"lấy lại từ gói lưu trữ {first.object_id}" in premis
+    assert PHRASE in extract_text(docx, "pdf").text
+    report = verify_package(_write(second, tmp_path / "aip2.zip"))
+    assert report.ok, report.problems
+
+
+def test_a_damaged_earlier_copy_is_converted_again(archive: Archive, pdf_bytes: bytes,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.s3server import tamper
+
+    dossier = archived_dossier(archive, pdf_bytes)
+    first = store_aip(dossier, actor=archive.archivist)
+    converted = sorted(e["name"] for e in first.conversions if e["outcome"] == "converted")
+    calls = _count_conversions(monkeypatch)
+    # one copy inside the earlier AIP no longer matches the hash that AIP recorded for it (the zip
+    # itself whole, as a package written wrongly would be): that copy is made again
+    target = f"{first.object_id}/" + next(e["target"] for e in first.conversions if e["name"] == "bao-cao.docx")
+    buffer = io.BytesIO()
+    with _zip(first) as src, zipfile.ZipFile(buffer, "w") as dst:
+        for member in src.infolist():
+            data = src.read(member)
+            dst.writestr(member, data[:200] + bytes([data[200] ^ 1]) + data[201:] if member.filename == target
+                         else data)
+    first.sha256 = get_store().put(buffer.getvalue())
+    first.save(update_fields=["sha256"])
+    second = store_aip(dossier, actor=archive.archivist)
+    assert [n for n in calls if n in converted] == ["bao-cao.docx"]
+    docx = next(e for e in second.conversions if e["name"] == "bao-cao.docx")
+    assert "reused_from" not in docx and "không khớp SHA-256 đã ghi" in docx["reuse_refused"]
+    with _zip(second) as zf:
+        assert "Chuyển đổi lại, không dùng bản cũ" in zf.read(
+            f"{second.object_id}/metadata/preservation/premis.xml").decode()
+        fresh = zf.read(f"{second.object_id}/{docx['target']}")
+    assert hashlib.sha256(fresh).hexdigest() == docx["target_sha256"] and PHRASE in extract_text(fresh, "pdf").text
+    # the earlier zip itself damaged in the store: nothing is taken from it, everything converted
+    data = bytearray(get_store().get(second.sha256))
+    data[len(data) // 2] ^= 0x01
+    tamper(get_store(), second.sha256, bytes(data))
+    calls.clear()
+    third = store_aip(dossier, actor=archive.archivist)
+    assert sorted(n for n in calls if n in converted) == converted
+    assert all("hỏng hoặc không còn trong kho" in e["reuse_refused"]
+               for e in third.conversions if e["outcome"] == "converted")

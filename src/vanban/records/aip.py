@@ -10,6 +10,9 @@ their versions as agents) or why a file was not converted. The zip is a blob; ea
 
 from __future__ import annotations
 
+import io
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanban.audit.services import record_event
-from vanban.blobs import get_store
+from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
 from vanban.records import pdfa_copy
 from vanban.records.destruction import discard_late_package
 from vanban.records.eark_docs import documentation_text
-from vanban.records.earkcommon import object_id, rep_data
+from vanban.records.earkcommon import object_id, rep_data, sha256_hex
 from vanban.records.earkexport import (
     PackageSpec,
     PackedFile,
@@ -67,9 +70,60 @@ def _copy_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def preservation_copies(files: list[PackedFile], progress: Progress | None = None
+class EarlierCopies:
+    """The copies of the AIP being replaced, offered to the rebuild: a copy is taken when its
+    original has the same SHA-256, it was made by the same tool versions as would be used now,
+    and its bytes in the earlier zip still hash to what that AIP recorded. Otherwise the original
+    is converted again and the entry says why the earlier copy was not taken."""
+
+    def __init__(self, package: ArchivalPackage) -> None:
+        self.package = package
+        converted = [e for e in package.conversions if e.get("outcome") == "converted"]
+        self.entries = {e["sha256"]: e for e in converted}
+        self.by_file = {(e["file_id"], e["sha256"]): e for e in converted}  # the same row's copy first
+        self.zip: zipfile.ZipFile | None = None
+        self.broken = ""
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(get_store().get(package.sha256)))
+        except (BlobCorruptError, BlobMissingError, zipfile.BadZipFile) as exc:
+            self.broken = f"gói {package.object_id} hỏng hoặc không còn trong kho ({exc})"
+
+    @classmethod
+    def of(cls, dossier: Dossier) -> EarlierCopies | None:
+        package = current_aip(dossier)
+        return cls(package) if package is not None else None
+
+    def take(self, file_id: int, sha256: str, name: str, content_type: str
+             ) -> tuple[dict[str, Any] | None, bytes, str]:
+        """(the earlier entry, the copy's bytes, '') or (None, b'', why it was not reused; '' if none)."""
+        entry = self.by_file.get((file_id, sha256)) or self.entries.get(sha256)
+        if entry is None:
+            return None, b"", ""
+        if self.zip is None:
+            return None, b"", self.broken
+        if tuple(entry.get("tools", ())) != pdfa_copy.tools_for(name, content_type):
+            return None, b"", (f"bản trong {self.package.object_id} lập bằng {' + '.join(entry.get('tools', ()))}, "
+                               "khác phiên bản công cụ hiện tại")
+        try:
+            data = self.zip.read(f"{self.package.object_id}/{entry['target']}")
+        except (KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+            return None, b"", f"gói {self.package.object_id} không đọc được bản {entry['target']}"
+        if sha256_hex(data) != entry.get("target_sha256"):
+            return None, b"", (f"bản {entry['target']} trong gói {self.package.object_id} không khớp SHA-256 "
+                               "đã ghi")
+        return entry, data, ""
+
+
+def _reused(earlier: EarlierCopies, old: dict[str, Any]) -> dict[str, Any]:
+    return {"package": earlier.package.pk, "object_id": earlier.package.object_id,
+            "package_sha256": earlier.package.sha256, "path": old["target"]}
+
+
+def preservation_copies(files: list[PackedFile], progress: Progress | None = None,
+                        earlier: EarlierCopies | None = None
                         ) -> tuple[list[PackedFile], list[dict[str, Any]], list[PremisEvent]]:
-    """rep2's copies, the `conversions` record (one entry per original) and PREMIS migrations."""
+    """rep2's copies, the `conversions` record (one entry per original) and PREMIS migrations.
+    A copy the `earlier` AIP holds of the same original, by the same tools, is reused."""
     copies: list[PackedFile] = []
     record: list[dict[str, Any]] = []
     events: list[PremisEvent] = []
@@ -84,8 +138,16 @@ def preservation_copies(files: list[PackedFile], progress: Progress | None = Non
         if not pdfa_copy.needs_copy(row.name, row.content_type, pf.data, is_edxml=row.is_edxml):
             record.append({**entry, "outcome": "pdfa", "reason": "Tệp gốc đã là PDF/A: không cần bản chuyển đổi."})
             continue
+        old, data, refused = (earlier.take(row.pk, row.sha256, row.name, row.content_type) if earlier
+                              else (None, b"", ""))
+        if refused:
+            entry["reuse_refused"] = refused
         try:
-            copy = pdfa_copy.make_copy(row.name, row.content_type, pf.data, is_edxml=row.is_edxml)
+            if old is not None and earlier is not None:  # the migration was done then; its time stays
+                copy = pdfa_copy.Copy(data, old["pdfa"], tuple(old["tools"]))
+                entry.update(at=old["at"], reused_from=_reused(earlier, old))
+            else:
+                copy = pdfa_copy.make_copy(row.name, row.content_type, pf.data, is_edxml=row.is_edxml)
         except pdfa_copy.NotConvertedError as exc:
             record.append({**entry, "outcome": "kept", "code": exc.code, "reason": exc.reason})
             events.append(PremisEvent(f"migration-{n}", "migration", entry["at"],
@@ -106,9 +168,14 @@ def preservation_copies(files: list[PackedFile], progress: Progress | None = Non
 
 def migration_event(ident: str, when: str, entry: dict[str, Any], source: str, outcome: str) -> PremisEvent:
     tools = entry.get("tools", [])
+    reused = entry.get("reused_from")
+    again = (f" Bản chuyển đổi lấy lại từ gói lưu trữ {reused['object_id']} ({reused['path']}, SHA-256 kiểm tra "
+             "lại khớp), không chuyển đổi lại." if reused else "")
+    if entry.get("reuse_refused"):
+        again = f" Chuyển đổi lại, không dùng bản cũ: {entry['reuse_refused']}."
     return PremisEvent(ident, "migration", when,
                        f"Chuyển {entry['name']} sang PDF/A-{entry['pdfa']} để bảo quản bằng {' + '.join(tools)}; "
-                       f"{CHECK_NOTE}. Bản gốc giữ nguyên.", "success",
+                       f"{CHECK_NOTE}. Bản gốc giữ nguyên.{again}", "success",
                        [("vanban", "implementer"), *((t, "executing program") for t in tools)],
                        [(source, "source"), (outcome, "outcome")], note=f"PDF/A-{entry['pdfa']}")
 
@@ -116,7 +183,8 @@ def migration_event(ident: str, when: str, entry: dict[str, Any], source: str, o
 def _note(record: list[dict[str, Any]]) -> str:
     converted = [e for e in record if e["outcome"] == "converted"]
     kept = [e for e in record if e["outcome"] == "kept"]
-    lines = [f"  Bản PDF/A bảo quản (rep2): {len(converted)} tệp; đã là PDF/A: "
+    lines = [f"  Bản PDF/A bảo quản (rep2): {len(converted)} tệp (dùng lại từ gói lưu trữ trước: "
+             f"{sum('reused_from' in e for e in converted)}); đã là PDF/A: "
              f"{sum(e['outcome'] == 'pdfa' for e in record)}; không chuyển đổi: {len(kept)}."]
     lines += [f"  - {e['name']} (văn bản số {e['item']}): {e['reason']}" for e in kept]
     return "\n".join(lines)
@@ -127,7 +195,7 @@ def build_aip(dossier: Dossier, *, progress: Progress | None = None
     """(OBJID, relative path → bytes, conversions) of the dossier's AIP; nothing is stored."""
     require_kept(dossier)
     items, files = originals(dossier)
-    copies, record, events = preservation_copies(files, progress)
+    copies, record, events = preservation_copies(files, progress, EarlierCopies.of(dossier))
     objid = object_id(dossier.file_code, "aip")
     reps = [Representation("rep1", files)] + ([Representation("rep2", copies)] if copies else [])
     tools = sorted({t for e in record for t in e.get("tools", [])})
@@ -157,6 +225,7 @@ def store_aip(dossier: Dossier, *, actor: Any = "system", progress: Progress | N
                          details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
                                   "sha256": sha256, "size": len(data), "superseded": older,
                                   "converted": sum(e["outcome"] == "converted" for e in record),
+                                  "reused": [e["name"] for e in record if "reused_from" in e],
                                   "not_converted": [e["name"] for e in record if e["outcome"] == "kept"]})
     except RecordsError:  # destroyed while the zip was built: the zip goes with the dossier
         discard_late_package(dossier.pk, sha256)

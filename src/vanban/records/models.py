@@ -114,6 +114,10 @@ class Dossier(models.Model):
     hold_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     hold_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
+    # NĐ 30: a construction dossier (hồ sơ xây dựng cơ bản) is due 3 months after the final
+    # settlement of the works, not 1 year after the work ends (records/submission.py).
+    construction = models.BooleanField("hồ sơ xây dựng cơ bản", default=False)
+    settled_on = models.DateField("ngày quyết toán công trình", null=True, blank=True)
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -492,3 +496,47 @@ class Fonds(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class SubmissionExtension(models.Model):
+    """A due dossier kept by the unit past its submission deadline, with the head of the agency's
+    written approval (NĐ 30: at most 2 years after the date it fell due). The latest row counts."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="submission_extensions")
+    reference = models.CharField("văn bản đồng ý giữ lại (số, ngày)", max_length=300)
+    legal_due_on = models.DateField("hạn nộp lưu theo quy định")
+    new_due_on = models.DateField("giữ lại đến ngày")
+    reason = models.CharField("lý do giữ lại", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "gia hạn nộp lưu"
+        verbose_name_plural = "gia hạn nộp lưu"
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.new_due_on:%d/%m/%Y}"
+
+
+class SubmissionReminder(models.Model):
+    """A submission reminder sent (before the deadline, or once it passed), one per dossier, kind
+    and due date: the unique row makes a reminder go out once however often the job runs, and a
+    new date (an extension) gets its own reminders."""
+
+    class Kind(models.TextChoices):
+        NEAR = "near", "Sắp đến hạn nộp lưu"
+        OVERDUE = "overdue", "Quá hạn nộp lưu"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="submission_reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "due_on"], name="submission_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.due_on}"

@@ -62,6 +62,19 @@ def needs_copy(name: str, content_type: str, data: bytes, *, is_edxml: bool = Fa
     return True
 
 
+def tools_for(name: str, content_type: str) -> tuple[str, ...]:
+    """The tools (with versions) `make_copy` would use for this file now: a copy made earlier by
+    exactly these may be reused instead of converting again (records/aip.py)."""
+    ext = _ext(name)
+    if ext in topdf.CONVERTIBLE:
+        return (libreoffice_version(), ghostscript_version())
+    if content_type == "application/pdf" or ext == "pdf":
+        return (ghostscript_version(),)
+    if content_type in IMAGE_TYPES or ext in ("jpg", "jpeg", "png"):
+        return (img2pdf_version(), ghostscript_version())
+    return ()
+
+
 def make_copy(name: str, content_type: str, data: bytes, *, is_edxml: bool = False) -> Copy:
     """A PDF/A-2b copy of the file, or NotConvertedError with the reason."""
     ext = _ext(name)

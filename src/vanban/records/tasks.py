@@ -91,3 +91,11 @@ def build_dip(request_id: int, task: Any = None) -> int | None:
         if task is None or not task.retries:
             dip_requests.give_up(request_id)
         raise
+
+
+@periodic_task(every_minutes(60))
+def submission_reminders() -> int:
+    """Hạn nộp lưu: each due dossier's creator is told once before the deadline and once after it."""
+    from vanban.records.submission import remind
+
+    return remind()

@@ -52,3 +52,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/goi/khai-thac/", views.request_dip, name="request_dip"),
     path("<int:pk>/goi/<int:package_id>/", views.download_package, name="download_package"),
 ]
+
+from vanban.records import views_deadlines  # noqa: E402 — appended: hạn nộp lưu
+
+urlpatterns += [
+    path("han-nop-luu/", views_deadlines.due_list, name="submission_due"),
+    path("<int:pk>/han-nop-luu/", views_deadlines.dossier_terms, name="submission_terms"),
+]

@@ -16,8 +16,8 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def records_links(context: Any) -> list[tuple[str, str]]:
     """(URL name, label) in the order of the archive's work: one's dossiers, the catalog and the
-    transfers for the agency's staff; the archive, its fonds and appraisal for archivists and
-    leaders; the integrity check for archivists (and operators)."""
+    transfers for the agency's staff; the archive, its fonds, appraisal and submission deadlines
+    for archivists and leaders; the integrity check for archivists (and operators)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     agency = current_agency(request) if request is not None else None
@@ -32,5 +32,6 @@ def records_links(context: Any) -> list[tuple[str, str]]:
     if permissions.is_archivist(user, agency.pk) or can_see_operations(user):
         links.append(("records:fixity", "Kiểm tra toàn vẹn"))
     if permissions.can_view_archive(user, agency.pk):
-        links += [("records:fonds", "Phông"), ("records:destructions", "Xét hủy")]
+        links += [("records:fonds", "Phông"), ("records:destructions", "Xét hủy"),
+                  ("records:submission_due", "Hạn nộp lưu")]
     return links

@@ -53,3 +53,42 @@ def test_main_pages_fit_a_phone_and_the_leader_signs(phone: Any, live_server: An
     assert _fits(phone)
     phone.get_by_role("button", name="Ký số và duyệt").click()
     expect(phone.get_by_test_id("doc-state")).to_have_text("Đã ký duyệt, chờ phát hành")
+
+
+HREFS = "els => els.map(e => e.getAttribute('href'))"
+PHONE_USERS = ["vanthu.ubnd", "chuyenvien.ubnd", "luutru.ubnd", "quantri.ubnd", "vanthu.snv"]
+
+
+def test_every_roles_pages_fit_a_phone(phone: Any, live_server: Any) -> None:
+    """Each role's day on a phone, on the demo province: the pages of its menu and the pages they
+    link to (lists → one document or dossier) are no wider than the screen."""
+    import re
+
+    from tests.web.test_no_leaks import SKIP, day_of_work
+    from vanban.demo.province import DEMO_PASSWORD
+    from vanban.demo.services import load_demo
+
+    load_demo("http://127.0.0.1:9/hub/api/v1")
+    day_of_work()
+    base = live_server.url
+    wide: list[str] = []
+    checked = 0
+    for username in PHONE_USERS:
+        phone.context.clear_cookies()
+        log_in(phone, base, username, DEMO_PASSWORD)
+        phone.get_by_role("button", name="Đăng xuất").wait_for()
+        menu = [h for h in phone.eval_on_selector_all("nav.side a[href^='/']", HREFS) if not SKIP.search(h)]
+        pages: list[str] = list(dict.fromkeys(["/", *menu]))
+        for path in list(pages):
+            phone.goto(base + path)
+            inner = phone.eval_on_selector_all("main a[href^='/']", HREFS)
+            pages += [h for h in inner if not SKIP.search(h) and "?" not in h and re.search(r"/\d+/$", h)][:2]
+        for path in dict.fromkeys(pages):
+            response = phone.goto(base + path)
+            if response is None or response.status != 200:
+                continue
+            checked += 1
+            if not _fits(phone):
+                wide.append(f"{username} {path}: {phone.evaluate('document.documentElement.scrollWidth')} px")
+    assert checked > 40  # 51 when written
+    assert not wide, "\n".join(wide)

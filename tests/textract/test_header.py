@@ -147,3 +147,13 @@ def test_generated_set_accuracy_floor() -> None:
         assert system[field] >= 0.8, (field, system[field])
     assert system["overall"] >= 0.9
     assert result["pdf_plain"]["overall"] >= 0.8
+
+
+@pytest.mark.parametrize(("line", "notation"), [
+    ("Số: 2629/QĐ-TTg", "QĐ-TTg"),  # Thủ tướng Chính phủ: written with a lower-case g
+    ("Số: 224/CĐ-TTg", "CĐ-TTg"),
+    ("Số: 15/QĐ-UBNDAn Giang, ngày 01 tháng 3 năm 2026", "QĐ-UBND"),  # a place glued on is still cut
+])
+def test_notation_keeps_ttg_and_still_cuts_a_glued_place(line: str, notation: str) -> None:
+    text = f"ỦY BAN NHÂN DÂN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n{line}\nQUYẾT ĐỊNH\nVề việc thử\n"
+    assert read_header(text).notation.value == notation

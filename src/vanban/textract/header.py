@@ -49,7 +49,7 @@ _ORGAN_WORDS = tuple(fold(w) for w in (
 _POSITION_WORDS = tuple(fold(w) for w in (
     "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG", "CHÁNH", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "BÍ THƯ", "THỦ TRƯỞNG",
     "PHÓ", "TỔNG", "HIỆU TRƯỞNG", "VIỆN TRƯỞNG", "CỤC TRƯỞNG", "CHI CỤC TRƯỞNG", "KẾ TOÁN",
-    "THƯ KÝ", "CHỦ TỌA", "CHỦ TRÌ", "NGƯỜI", "ỦY VIÊN", "THÀNH VIÊN",
+    "THƯ KÝ", "CHỦ TỌA", "CHỦ TRÌ", "NGƯỜI", "ỦY VIÊN", "THÀNH VIÊN", "THỦ TƯỚNG",
 ))
 _BODY_STARTS = tuple(w.casefold() for w in (
     "Căn cứ", "Kính gửi", "Thực hiện", "Theo đề nghị", "Xét", "Điều", "Nhằm", "Để", "Ngày",
@@ -260,8 +260,10 @@ def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
         glued = m.end() < len(f.text) and f.text[m.end()].isalpha()
         if glued:  # "UBND-VPBuôn Ma Thuột": the next column's first word stuck on
             notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐ][a-z]*$", "", notation)
-        # "QĐ-UBNDAn Giang, ngày …": a capitalised word of the place glued to the notation
-        notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+$", "", notation)
+        # "QĐ-UBNDAn Giang, ngày …": a capitalised word of the place glued to the notation — but
+        # "TTg" (Thủ tướng Chính phủ: QĐ-TTg, CT-TTg) is written so and is no place
+        if not re.search(r"(?:^|-)TTg$", notation):
+            notation = re.sub(r"(?<=[A-ZĐ])[A-ZĐÂĂÊÔƠƯÀ-Ỹ][a-zđà-ỹâăêôơư]+$", "", notation)
         num = m.group("num")
         groups = notation.split("-")
         conf = 0.95 if len(groups) >= 2 else 0.75

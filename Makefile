@@ -13,7 +13,7 @@ export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 # that uses them says so. Production leaves this unset (off): leaders sign with their token.
 export VANBAN_SERVER_PERSONAL_KEYS ?= 1
 
-.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e lint fmt lock bench fuzz faults apifuzz load clean
+.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e lint typecheck fmt lock bench fuzz faults apifuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,13 @@ e2e: install
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench fuzz)
 	$(BIN)/lint-imports --no-cache
+	@$(MAKE) --no-print-directory typecheck
+
+# mypy with django-stubs, strict, over the packages that pass it ([tool.mypy] in pyproject.toml):
+# the pure libraries and the hub. The office apps are the next step (docs/architecture.md).
+TYPED := vanban.core vanban.edxml vanban.pki vanban.textract vanban.vxp vanban.hubclient vanban.hub
+typecheck: install
+	$(BIN)/mypy $(addprefix -p ,$(TYPED))
 
 fmt: install
 	$(BIN)/ruff check --fix src tests $(wildcard bench fuzz)

@@ -53,29 +53,35 @@ class HubClient:
         return Submitted(status, doc["id"], doc["document_id"], bool(doc["duplicate"]))
 
     def inbox(self, limit: int = 100) -> list[dict[str, Any]]:
-        return json.loads(self._call("GET", f"/inbox?limit={int(limit)}")[1])
+        packages: list[dict[str, Any]] = json.loads(self._call("GET", f"/inbox?limit={int(limit)}")[1])
+        return packages
 
     def fetch(self, package_id: str) -> bytes:
         return self._call("GET", f"/packages/{package_id}")[1]
 
     def ack(self, package_id: str) -> dict[str, Any]:
-        return json.loads(self._call("POST", f"/packages/{package_id}/ack", b"")[1])
+        acked: dict[str, Any] = json.loads(self._call("POST", f"/packages/{package_id}/ack", b"")[1])
+        return acked
 
     def trace(self, package_id: str) -> dict[str, Any]:
-        return json.loads(self._call("GET", f"/packages/{package_id}/trace")[1])
+        trace: dict[str, Any] = json.loads(self._call("GET", f"/packages/{package_id}/trace")[1])
+        return trace
 
     def agencies(self) -> list[dict[str, Any]]:
-        return json.loads(self._call("GET", "/agencies")[1])
+        agencies: list[dict[str, Any]] = json.loads(self._call("GET", "/agencies")[1])
+        return agencies
 
     def witness_checkpoint(self, checkpoint: dict[str, str]) -> dict[str, Any]:
         """Hand a signed audit checkpoint to the hub to keep (vanban.hub.witness)."""
         body = json.dumps(checkpoint).encode("utf-8")
-        return json.loads(self._call("POST", "/witness/checkpoints", body,
-                                     {"Content-Type": "application/json"})[1])
+        kept: dict[str, Any] = json.loads(self._call("POST", "/witness/checkpoints", body,
+                                                     {"Content-Type": "application/json"})[1])
+        return kept
 
     def witnessed_checkpoints(self) -> list[dict[str, Any]]:
         """Every audit checkpoint the hub keeps for this endpoint, by sequence number."""
-        return json.loads(self._call("GET", "/witness/checkpoints")[1])
+        checkpoints: list[dict[str, Any]] = json.loads(self._call("GET", "/witness/checkpoints")[1])
+        return checkpoints
 
     def _call(self, method: str, path: str, data: bytes | None = None,
               headers: dict[str, str] | None = None) -> tuple[int, bytes]:

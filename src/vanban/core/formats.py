@@ -14,6 +14,7 @@ import io
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["ALLOWED_EXTENSIONS", "CheckedFile", "FormatError", "FormatLimits", "check_file",
@@ -158,7 +159,11 @@ def _text(name: str, data: bytes, limits: FormatLimits) -> None:
                           "hãy lưu lại với mã hóa UTF-8.") from None
 
 
-def _cfb(kind: str, stream: bytes) -> object:
+# Checks one format's bytes (name for the message); raises FormatError.
+_Check = Callable[[str, bytes, FormatLimits], None]
+
+
+def _cfb(kind: str, stream: bytes) -> _Check:
     def check(name: str, data: bytes, limits: FormatLimits) -> None:
         if not data.startswith(_CFB):
             raise _mismatch(name, kind)
@@ -186,7 +191,7 @@ def _open_zip(name: str, data: bytes, kind: str, limits: FormatLimits) -> zipfil
     return archive
 
 
-def _ooxml(kind: str, main_part: str) -> object:
+def _ooxml(kind: str, main_part: str) -> _Check:
     def check(name: str, data: bytes, limits: FormatLimits) -> None:
         archive = _open_zip(name, data, kind, limits)
         names = set(archive.namelist())
@@ -197,7 +202,7 @@ def _ooxml(kind: str, main_part: str) -> object:
     return check
 
 
-def _odf(kind: str, mimetype: bytes) -> object:
+def _odf(kind: str, mimetype: bytes) -> _Check:
     def check(name: str, data: bytes, limits: FormatLimits) -> None:
         archive = _open_zip(name, data, kind, limits)
         try:
@@ -211,7 +216,7 @@ def _odf(kind: str, mimetype: bytes) -> object:
     return check
 
 
-_CHECKS = {
+_CHECKS: dict[str, _Check] = {
     "pdf": _pdf, "jpeg": _jpeg, "jpg": _jpeg, "png": _png, "rtf": _rtf, "txt": _text,
     "csv": _text,
     "doc": _cfb("DOC", "WordDocument".encode("utf-16-le")),

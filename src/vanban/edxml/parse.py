@@ -86,7 +86,7 @@ def gate(data: PackageBytes, limits: Limits) -> tuple[Skeleton, etree._Element]:
         buffer = data
     else:
         raise TypeError("parse_package cần bytes")
-    total = len(buffer)  # type: ignore[arg-type]
+    total = len(buffer)
     if total > limits.max_total_bytes:
         raise EdxmlError(
             "EDXML_TOO_LARGE",
@@ -595,8 +595,8 @@ class _Reader:
             bk = self.children(body, "edXMLBody", ("edXMLManifest",))
             for manifest in bk.get("edXMLManifest", [])[:1]:
                 mk = self.children(manifest, "edXMLManifest", ("Reference",))
-                for ref in mk.get("Reference", []):
-                    rk = self.children(ref, "Reference",
+                for reference in mk.get("Reference", []):
+                    rk = self.children(reference, "Reference",
                                        ("ContentId", "ContentType", "AttachmentName", "Description"))
                     refs.append({
                         "cid": _cid(self.text(rk, "ContentId", "Reference", required=True)),

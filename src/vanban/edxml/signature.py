@@ -150,7 +150,8 @@ def sign_package(
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
     signer.namespaces = {None: DSIG_NS}  # type: ignore[dict-item]
-    signer._parser = safe_parser(huge=True, keep_comments=True)
+    # signxml's sign() has no parser argument; its class body declares `_parser = None`.
+    signer._parser = safe_parser(huge=True, keep_comments=True)  # type: ignore[assignment]
     try:
         signed = signer.sign(root, key=key, cert=certs)
     except (InvalidInput, ValueError) as exc:
@@ -238,9 +239,11 @@ def _verify_against(root: etree._Element, trusted: list[x509.Certificate], limit
     last: str | None = None
     for cert in trusted:
         verifier = _EcosystemVerifier()
-        verifier._parser = safe_parser(huge=True, keep_comments=True)
         try:
-            result = verifier.verify(root, x509_cert=cert, expect_config=_VERIFY_CONFIG)
+            # verify() sets the parser it re-reads transformed payloads with (a huge text node
+            # is an attachment's base64): setting `_parser` before the call was overwritten.
+            verified = verifier.verify(root, x509_cert=cert, expect_config=_VERIFY_CONFIG,
+                                       parser=safe_parser(huge=True, keep_comments=True))
         except InvalidDigest as exc:
             digest_failure = str(exc)
             continue
@@ -254,16 +257,18 @@ def _verify_against(root: etree._Element, trusted: list[x509.Certificate], limit
             return VerifyResult(
                 False, code="EDXML_SIGNATURE_INVALID",
                 reason=f"Phần <Signature> không đúng cấu trúc XML-DSig, không kiểm tra được: {exc}")
-        signed_root = result.signed_xml  # type: ignore[union-attr]
+        # One expected reference (_VERIFY_CONFIG): signxml returns one result, not a list.
+        result = verified[0] if isinstance(verified, list) else verified
+        signed_root = result.signed_xml
         if signed_root is not None and _local(signed_root) != "edXML":
             return VerifyResult(False, code="EDXML_SIGNATURE_SCOPE",
                                 reason="Phần được ký không phải toàn bộ gói tin <edXML>")
         try:  # what the signature covers, read from the verifier's output only
             package: ParsedPackage | None = parse_package(
-                result.signed_data, strict=False, limits=limits)  # type: ignore[union-attr]
+                result.signed_data, strict=False, limits=limits)
         except EdxmlError:
             package = None
-        method = result.signature_xml.find(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}SignatureMethod")  # type: ignore[union-attr]
+        method = result.signature_xml.find(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}SignatureMethod")
         return VerifyResult(
             True,
             signer=cert.subject.rfc4514_string(),
@@ -340,7 +345,7 @@ def _clone_node(node: Any) -> Any:
 
 def _trace_headers(root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iter() if _local(el) == "TraceHeader"
-            and el.getparent() is not None and _local(el.getparent()) == "TraceHeaderList"]
+            and (parent := el.getparent()) is not None and _local(parent) == "TraceHeaderList"]
 
 
 def _without_last_trace_header(root: etree._Element) -> tuple[etree._Element, str]:

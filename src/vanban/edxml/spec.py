@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from vanban.core.clock import VN_TZ, from_iso, now_vn
 from vanban.edxml.enums import BusinessDocType, Priority, StatusCode
@@ -74,6 +74,10 @@ def _moment(value: object, where: str) -> datetime:
         raise _bad(f"'{where}' = '{value}' không phải thời điểm ISO 8601") from None
 
 
+@overload
+def _int(value: object, where: str, default: int) -> int: ...
+@overload
+def _int(value: object, where: str, default: None = None) -> int | None: ...
 def _int(value: object, where: str, default: int | None = None) -> int | None:
     if value is None:
         return default
@@ -135,7 +139,7 @@ def _business(value: object) -> Business:
             document_receiver=bool(i.get("document_receiver")),
             receivers=tuple(
                 Receiver(_str(_obj(r, "receiver"), "organ_id", "receiver", required=True),
-                         _int(_obj(r, "receiver").get("receiver_type"), "receiver_type", 1) or 0)
+                         _int(_obj(r, "receiver").get("receiver_type"), "receiver_type", 1))
                 for r in _list(i.get("receivers"), "business.document_info.receivers")
             ),
         )
@@ -144,7 +148,7 @@ def _business(value: object) -> Business:
         raise _bad("'business.type' phải từ 0 đến 3")
     return Business(
         business_doc_type=BusinessDocType(kind),
-        business_doc_reason=_str(d, "reason", "business") or _DEFAULT_REASONS[kind or 0],
+        business_doc_reason=_str(d, "reason", "business") or _DEFAULT_REASONS[kind],
         paper=bool(d.get("paper", False)),
         document_id=_str(d, "document_id", "business"),
         staff_info=_staff(d.get("staff"), "business.staff"),

@@ -56,17 +56,22 @@ def parse_timestamp(text: str, *, strict: bool) -> datetime | None:
     text = text.strip()
     try:
         if m := _STRICT_TS.match(text):
-            return datetime(*(int(g) for g in m.groups()), tzinfo=VN_TZ)  # type: ignore[misc]
+            return _moment(m.groups())
         if strict:
             return None
         if m := _LOOSE_TS.match(text):
-            parts = [int(g) if g else 0 for g in m.groups()]
-            return datetime(*parts, tzinfo=VN_TZ)  # type: ignore[misc]
+            return _moment(m.groups())
         if (day := parse_date(text, strict=False)) is not None and len(text) <= 10:
             return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
         return _iso(text)
     except ValueError:
         return None
+
+
+def _moment(groups: tuple[str | None, ...]) -> datetime:
+    """Year, month, day, hour, minute and second (missing: 0) in Vietnam time."""
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in groups)
+    return datetime(year, month, day, hour, minute, second, tzinfo=VN_TZ)
 
 
 def _iso(text: str) -> datetime | None:

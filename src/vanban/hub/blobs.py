@@ -121,9 +121,10 @@ def read(sha256: str) -> bytes:
         from vanban.blobs.store import BlobCorruptError as StoreCorrupt
 
         try:
-            return store.get(sha256)
+            data: bytes = store.get(sha256)
         except StoreCorrupt as exc:
             raise BlobCorruptError(sha256) from exc
+        return data
     data = path_for(sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
         raise BlobCorruptError(sha256)

@@ -35,7 +35,8 @@ class Endpoint(models.Model):
                             default=EndpointKind.AGENCY)
     token_hash = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=12)
-    agencies = models.ManyToManyField(Agency, through="EndpointAgency", related_name="hub_endpoints")
+    agencies: models.ManyToManyField[Agency, EndpointAgency] = models.ManyToManyField(
+        Agency, through="EndpointAgency", related_name="hub_endpoints")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

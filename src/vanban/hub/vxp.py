@@ -297,8 +297,9 @@ def get_sent_edoc_list(request: HttpRequest, caller: Endpoint, v: Verified) -> d
                           "receiveStatusDesc": (receipt.description if receipt and receipt.description
                                                 and state != "done" else _RECEIVE_DESC[state]),
                           "receivedTime": to_iso(d.delivered_at) if d.delivered_at else ""})
-        forward = forwards.get(p.pk)
-        for code in forward.recipient_codes if forward else []:
+        if (forward := forwards.get(p.pk)) is None:
+            continue
+        for code in forward.recipient_codes:
             state = "forwarded" if forward.state == ForwardState.FORWARDED else "pending"
             items.append({**base, "toCode": code, "receiveStatus": state, "receiveStatusDesc": _RECEIVE_DESC[state],
                           "receivedTime": to_iso(forward.forwarded_at) if forward.forwarded_at else ""})

@@ -86,14 +86,14 @@ def changed_rows(listed: list[VxpAgency], qd20: dict[str, str]) -> tuple[list[Ag
         parent = parent if parent in known and parent != code else ""
         old = existing.get(code)
         values = {key: (old[key] if old else ("" if key in LIMITS else None)) for key in _KEPT}
-        values["name"] = nfc(agency.name)[:LIMITS["name"]]
+        values["name"] = name = nfc(agency.name)[:LIMITS["name"]]
         mail = agency.mail if "@" in agency.mail else ""
         values["email"] = mail[:LIMITS["email"]] or values["email"] or ""
         values["code_qd20"] = (qd20.get(code) or values["code_qd20"] or "")[:LIMITS["code_qd20"]]
         if old and all(old[k] == values[k] for k in ("name", "email", "code_qd20")) \
                 and (not parent or old["parent__code"] == parent):
             continue  # unchanged: not imported again
-        rows.append(AgencyRow(line=line, code=code, name=values["name"], values=values, parent=parent))
+        rows.append(AgencyRow(line=line, code=code, name=name, values=values, parent=parent))
     return rows, skipped
 
 
@@ -101,10 +101,10 @@ def register(*, code: str, name: str, parent: str, mail: str, phone: str, actor:
     """Create or update one agency (registerAgency), keeping local fields it does not carry."""
     old = Agency.objects.filter(code=code).values(*_KEPT).first()
     values = {key: (old[key] if old else ("" if key in LIMITS else None)) for key in _KEPT}
-    values["name"] = nfc(name)[:LIMITS["name"]]
+    values["name"] = name = nfc(name)[:LIMITS["name"]]
     values["email"] = mail.strip()[:LIMITS["email"]] if "@" in mail else values["email"]
     values["phone"] = phone.strip()[:LIMITS["phone"]] or values["phone"]
-    import_agencies(ParsedFile([AgencyRow(line=1, code=code, name=values["name"], values=values, parent=parent)], []),
+    import_agencies(ParsedFile([AgencyRow(line=1, code=code, name=name, values=values, parent=parent)], []),
                     actor=actor, source="VXP registerAgency")
 
 

@@ -11,6 +11,7 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from vanban.core.clock import from_iso, to_iso
 from vanban.pki.appearance import SignatureBox, default_box
@@ -29,7 +30,7 @@ EXIT_OK, EXIT_USAGE, EXIT_NOT_VALID = 0, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep it, in Vietnamese
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep it, in Vietnamese
         self.print_usage(sys.stderr)
         print(f"Lỗi tham số: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

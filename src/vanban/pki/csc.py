@@ -155,7 +155,8 @@ def sign_pdf_remote(pdf_bytes: bytes, service: CscService, credential_id: str, o
                 out = await pdf_signer.async_sign_pdf(writer, appearance_text_params=text_params)
             except SigningError as exc:
                 raise (auth.refused or exc) from exc
-            return out.getvalue()
+            signed: bytes = out.getvalue()
+            return signed
 
     try:
         return run_coroutine(_sign)

@@ -84,10 +84,12 @@ class PreparedSignature:
             if state.get("v") != 1 or hashlib.sha256(prepared_pdf).hexdigest() != state["pdf_sha256"]:
                 raise ValueError("state and prepared PDF do not match")
             certificate = x509.load_der_x509_certificate(base64.b64decode(str(state["certificate"])))
-            chain = [x509.load_der_x509_certificate(base64.b64decode(str(c)))
-                     for c in state["chain"]]  # type: ignore[attr-defined]
+            chain_der, region = state["chain"], state["region"]
+            if not isinstance(chain_der, list) or not isinstance(region, list) or len(region) != 2:
+                raise ValueError("state without its chain or signature region")
+            chain = [x509.load_der_x509_certificate(base64.b64decode(str(c))) for c in chain_der]
             tbs = base64.b64decode(str(state["signed_attrs"]))
-            start, end = state["region"]  # type: ignore[misc]
+            start, end = region
             prepared = PreparedByteRangeDigest(base64.b64decode(str(state["document_digest"])),
                                                int(start), int(end))
             attrs = cms.CMSAttributes.load(tbs)
@@ -133,8 +135,9 @@ def prepare_signature(pdf_bytes: bytes, certificate: x509.Certificate,
     async def _prep() -> tuple[PreparedByteRangeDigest, PdfTBSDocument, BytesIO,
                                 cms.CMSAttributes]:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-        prep, tbs, out = await pdf_signer.async_digest_doc_for_signing(
-            writer, appearance_text_params=text_params, bytes_reserved=16384)
+        out = BytesIO()  # pyHanko writes into a readable, seekable stream it is given
+        prep, tbs, _ = await pdf_signer.async_digest_doc_for_signing(
+            writer, appearance_text_params=text_params, bytes_reserved=16384, output=out)
         attrs = await ext.signed_attrs(prep.document_digest, "sha256", use_pades=True)
         return prep, tbs, out, attrs
 
@@ -200,7 +203,7 @@ def _raw_from_cms(prepared: PreparedSignature, data: bytes) -> bytes:
         signer_info = signed["signer_infos"][0]
         certs = [c.chosen for c in signed["certificates"] or []]
         attrs = signer_info["signed_attrs"]
-        raw = signer_info["signature"].native
+        raw: bytes = signer_info["signature"].native
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise PkiError("PKI_DEFERRED_BAD_CMS", "Chữ ký CMS nhận về không đọc được") from exc
     expected = prepared.certificate.public_bytes(Encoding.DER)

@@ -12,6 +12,7 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pkcs11
 from asn1crypto import x509 as asn1_x509
@@ -19,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import AsymmetricPadding, PKCS1v15
 from cryptography.hazmat.primitives.serialization import Encoding
-from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass, SignMixin
 from pkcs11.exceptions import (
     NoSuchKey,
     PinIncorrect,
@@ -30,6 +31,9 @@ from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
 
 from vanban.pki.errors import PkiError
+
+if TYPE_CHECKING:
+    from pkcs11 import _pkcs11  # its class `lib`; `pkcs11.lib` is the function that loads one
 
 __all__ = ["PIN_ENV", "Pkcs11Signer", "TokenInfo", "TokenRsaKey", "list_tokens", "open_pkcs11_signer", "read_pin"]
 
@@ -63,7 +67,7 @@ def read_pin(pin_file: Path | None) -> str:
     return pin
 
 
-def _lib(module: str) -> pkcs11.lib:
+def _lib(module: str) -> _pkcs11.lib:
     try:
         return pkcs11.lib(str(module))
     except (RuntimeError, OSError, PKCS11Error) as exc:
@@ -165,7 +169,7 @@ def _is_ec(session: pkcs11.Session, key_label: str, key_id: bytes | None) -> boo
         query[Attribute.ID] = key_id
     for key in session.get_objects(query):
         try:
-            return key[Attribute.KEY_TYPE] == KeyType.EC
+            return bool(key[Attribute.KEY_TYPE] == KeyType.EC)
         except pkcs11.exceptions.PKCS11Error:
             return False
     return False
@@ -173,9 +177,10 @@ def _is_ec(session: pkcs11.Session, key_label: str, key_id: bytes | None) -> boo
 
 def _attr(obj: pkcs11.Object, attr: Attribute) -> bytes | None:
     try:
-        return obj[attr]
+        value: bytes = obj[attr]
     except PKCS11Error:
         return None
+    return value
 
 
 def _find_cert(session: pkcs11.Session, key_label: str, key_id: bytes | None,
@@ -220,8 +225,10 @@ class TokenRsaKey(rsa.RSAPrivateKey):
             raise PkiError("PKI_BAD_KEY", "Khóa trên token không phải RSA")
         self._signer, self._pub = signer, pub
         key_label = signer._key_label
-        self._key = signer._session.get_key(object_class=ObjectClass.PRIVATE_KEY,
-                                            label=key_label)
+        # python-pkcs11 mixes a key's capabilities (SignMixin …) into its class at run time;
+        # get_key is typed as returning the bare Key.
+        self._key = cast(SignMixin, signer._session.get_key(object_class=ObjectClass.PRIVATE_KEY,
+                                                            label=key_label))
 
     def sign(self, data: bytes, padding: AsymmetricPadding, algorithm: object) -> bytes:
         mech = self._MECH.get(getattr(algorithm, "name", ""))

@@ -57,7 +57,8 @@ def sign_pdf(pdf_bytes: bytes, signer: Signer, *, role: str = "person",
         out = call_sync(pdf_signer.sign_pdf, writer, appearance_text_params=text_params)
     except (SigningError, PdfError, OSError) as exc:
         raise PkiError("PKI_SIGNING_FAILED", f"Ký số thất bại: {exc}") from exc
-    return out.getvalue()
+    signed: bytes = out.getvalue()
+    return signed
 
 
 def build_pdf_signer(pdf_bytes: bytes, certificate: x509.Certificate,
@@ -138,4 +139,5 @@ def add_revocation_info(pdf_bytes: bytes, trust: TrustStore,
         out = call_sync(add_validation_info, reader.embedded_signatures[-1], context)
     except (_SigningError, PathBuildingError, PathValidationError, PdfError, OSError, ValueError) as exc:
         raise PkiError("PKI_LTV_FAILED", f"Không lấy được thông tin thu hồi để nhúng (B-LT): {exc}") from exc
-    return out.getvalue()
+    signed: bytes = out.getvalue()
+    return signed

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanban.pki.testpki import Issued, TestPki
 
@@ -30,9 +32,7 @@ class PkiServer:
     """A tiny revocation + timestamp service; counts requests per path for assertions."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.owner = self  # type: ignore[attr-defined]
+        self._httpd = _Server((host, port), self)
         self.url = f"http://{host}:{self._httpd.server_address[1]}"
         self.pki: TestPki | None = None
         self.tsa: Issued | None = None
@@ -75,12 +75,23 @@ class PkiServer:
             tsa_key=asn1_keys.PrivateKeyInfo.load(self.tsa.key.private_bytes(
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption())),
-            certs_to_embed=[asn1_x509.Certificate.load(
-                self.pki.ca.cert.public_bytes(serialization.Encoding.DER))],
+            certs_to_embed=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(
+                self.pki.ca.cert.public_bytes(serialization.Encoding.DER))]),
             fixed_dt=self.pki.clock(),
         )
         req = tsp.TimeStampReq.load(request_der)
-        return stamper.request_tsa_response(req).dump()
+        response: bytes = stamper.request_tsa_response(req).dump()
+        return response
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, knowing the `PkiServer` its handlers answer for."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], owner: PkiServer) -> None:
+        super().__init__(address, _Handler)
+        self.owner = owner
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -91,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def owner(self) -> PkiServer:
-        return self.server.owner  # type: ignore[attr-defined]
+        return cast(_Server, self.server).owner
 
     def _answer(self, status: int, body: bytes, ctype: str) -> None:
         self.send_response(status)

@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -437,7 +438,7 @@ def _classify(status: PdfSignatureStatus) -> _Trust:
         return _Trust("expired", status)
     if indic == AdESIndeterminate.NOT_YET_VALID:
         return _Trust("not_yet_valid", status)
-    return _Trust("other", status, detail=indic.name if indic is not None else "UNKNOWN")
+    return _Trust("other", status, detail=indic.name if isinstance(indic, Enum) else "UNKNOWN")
 
 
 def _verdict(report: SignatureReport, require_revocation: bool) -> str:
@@ -483,9 +484,10 @@ def _anchor(status: PdfSignatureStatus) -> str | None:
     if path is None:
         return None
     try:
-        return path.trust_anchor.authority.name.human_friendly
+        name: str = path.trust_anchor.authority.name.human_friendly
     except AttributeError:  # pragma: no cover - older certvalidator
         return None
+    return name
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:

@@ -633,10 +633,10 @@ def _read_signer(frags: list[_Frag], guess: HeaderGuess) -> None:
 def header_text(extracted: object) -> tuple[str, str]:
     """(head, tail) of an `Extracted` for `read_header`: the first page (in layout mode for a
     PDF, which keeps the columns apart) and the last page (where the signature is)."""
-    pages = getattr(extracted, "pages", None)
-    layout = getattr(extracted, "layout_first_page", None)
-    head = layout or getattr(extracted, "first_page", "")
-    tail = pages[-1] if pages else getattr(extracted, "text", "")
+    pages: list[str] | None = getattr(extracted, "pages", None)
+    layout: str = getattr(extracted, "layout_first_page", None) or ""
+    head: str = layout or getattr(extracted, "first_page", "")
+    tail: str = pages[-1] if pages else getattr(extracted, "text", "")
     if pages and len(pages) == 1 and layout:
         tail = layout
     return head, tail

@@ -136,9 +136,10 @@ def images_to_pdf(images: list[bytes]) -> bytes:
     if not images:
         raise TextractError("corrupt", detail="không có ảnh")
     try:
-        return img2pdf.convert(images, rotation=img2pdf.Rotation.ifvalid)
+        pdf: bytes = img2pdf.convert(images, rotation=img2pdf.Rotation.ifvalid)
     except Exception as exc:  # img2pdf raises several types on bad images
         raise TextractError("corrupt", detail=f"ảnh không đọc được ({exc.__class__.__name__})") from exc
+    return pdf
 
 
 def make_searchable(scan: bytes, *, language: str = "vie", progress: Progress | None = None,

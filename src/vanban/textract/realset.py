@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from vanban.textract.samples import Para, Table, make_docx, make_pdf_lines, text_width
 
@@ -27,9 +28,10 @@ _TITLE_WRAPS = [[_TITLE], ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT", "NAM"], 
 _RECIPIENTS = ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
 
 
-def load_records(path: Path) -> list[dict]:
+def load_records(path: Path) -> list[dict[str, Any]]:
     """The records of a headers.json file."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return records
 
 
 def _code(number_line: str) -> tuple[str, str, str]:

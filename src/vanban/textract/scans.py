@@ -44,4 +44,5 @@ def scan_of(pdf: bytes, dpi: int = 300, *, skew: float = 0.0, upside_down: bool 
         out = io.BytesIO()
         image.save(out, format="PNG", dpi=(dpi, dpi))
         pages.append(out.getvalue())
-    return img2pdf.convert(pages)
+    scanned: bytes = img2pdf.convert(pages)
+    return scanned

@@ -85,7 +85,8 @@ def _fix_line(line: str) -> str:
     "Th ự c hi ệ n" is "Thực hiện", not "Thự chiện"), any other word 0."""
     tokens = line.split(" ")
     n = len(tokens)
-    best: list[tuple[float, list[str]]] = [(0.0, [])] + [(float("inf"), [])] * n
+    best: list[tuple[float, list[str]]] = [(float("inf"), [])] * (n + 1)
+    best[0] = (0.0, [])
     for i in range(n):
         cost_i, words_i = best[i]
         if cost_i == float("inf"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -63,11 +63,11 @@ class Command(BaseCommand):
                     self.stdout.write(f"Secret mới của {options['system_id']} (chỉ hiện một lần):")
                     self.stdout.write(secret)
                 case "system", "revoke":
-                    system = VxpSystem.objects.select_related("endpoint").filter(
+                    found = VxpSystem.objects.select_related("endpoint").filter(
                         system_id=options["system_id"]).first()
-                    if system is None:
+                    if found is None:
                         raise CommandError(f"Không có hệ thống VXP mã '{options['system_id']}'.")
-                    services.revoke_endpoint(name=system.endpoint.name, actor="cli")
+                    services.revoke_endpoint(name=found.endpoint.name, actor="cli")
                     self.stdout.write(f"Đã thu hồi hệ thống VXP {system.system_id}.")
                 case "sync-agencies", _:
                     self._sync(options)
@@ -100,7 +100,8 @@ class Command(BaseCommand):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        console = Console(file=self.stdout, force_terminal=False)
+        # Django's OutputWrapper is a text stream (TextIOBase) but not typed as IO[str].
+        console = Console(file=cast(TextIO, self.stdout), force_terminal=False)
         with Progress(TextColumn("[bold]Đồng bộ danh bạ"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=console) as bar:
             task = bar.add_task("sync", total=None)

@@ -87,3 +87,27 @@ def test_scans_refused_while_ocr_is_missing_are_kept_for_when_it_is_back(client:
     assert entry.name == "trang-1.pdf" and get_store().get(entry.sha256) == scan and batch.source == "trang-1.pdf"
     page = client.get(f"/ho-so/{dossier.pk}/").content.decode()
     assert 'name="kept_scans"' not in page and 'name="scans" multiple required' in page
+
+
+def test_a_working_file_sent_without_its_subject_is_kept_for_the_second_post(client: Client,
+                                                                            archive: Archive) -> None:
+    dossier = services.open_dossier(actor=archive.staff, entry=archive.entries["01.TH"])
+    data = make_pdf("BAO CAO LAM VIEC")
+    client.force_login(archive.staff)
+    url = f"/ho-so/{dossier.pk}/tai-lieu/"
+    page = client.post(url, {"subject": " ", "file": SimpleUploadedFile("bao-cao.pdf", data)},
+                       follow=True).content.decode()
+    assert "Phải ghi trích yếu nội dung" in page and not dossier.items.exists()
+    form = page.split('action="' + url + '"')[1].split("</form>")[0]
+    assert "Đã giữ tệp <strong>bao-cao.pdf</strong>" in form and 'name="file">' in form  # no longer required
+    [token] = _tokens(form, "file")
+    # someone else cannot use the token; the owner sends it back with the subject
+    other = Client()
+    other.force_login(make_user(archive.agency, "specialist", username="nguoi.khac"))
+    other.post(url, {"subject": "Báo cáo", "kept_file": token})
+    assert not dossier.items.exists()
+    client.post(url, {"subject": "Báo cáo làm việc", "kept_file": token})
+    item = dossier.items.get()
+    assert item.metadata["subject"] == "Báo cáo làm việc"
+    assert get_store().get(item.files.get().sha256) == data and item.files.get().name == "bao-cao.pdf"
+    assert "kept_file" not in client.get(f"/ho-so/{dossier.pk}/").content.decode()  # forgotten on success

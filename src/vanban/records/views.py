@@ -67,6 +67,7 @@ def _year(request: HttpRequest) -> int:
 
 CATALOG_IMPORT = "records.catalog_import"
 DIGITISE = "records.digitise:{pk}"  # the scans kept for one dossier's digitisation form
+WORKING_FILE = "records.working_file:{pk}"  # the file kept for its "Thêm tài liệu làm việc" form
 
 
 @login_required
@@ -145,7 +146,26 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dip_requests": dip_requests.shown(dossier) if dossier.state in ARCHIVE_STATES
         and permissions.can_view_archive(request.user, dossier.agency_id) else None,
         "candidates": queries.fileable_documents(request.user, dossier.agency, query) if can_change else [],
-        "kept_scans": kept.pending(request, DIGITISE.format(pk=dossier.pk)) if can_change else [], "q": query})
+        "kept_scans": kept.pending(request, DIGITISE.format(pk=dossier.pk)) if can_change else [],
+        "kept_file": kept.pending(request, WORKING_FILE.format(pk=dossier.pk)) if can_change else [], "q": query})
+
+
+def _add_working_file(request: HttpRequest, dossier: Dossier, reason: str) -> None:
+    """The chosen file, or the one kept from a post that came back with an error (a missing
+    subject, a closed dossier's missing reason): kept again on a new error, forgotten on success."""
+    form = WORKING_FILE.format(pk=dossier.pk)
+    files = kept.uploads(request, "file")
+    if not files:
+        raise RecordsError("RECORDS_FILE_REQUIRED", "Chọn tệp tài liệu.")
+    name, data = files[0]
+    try:
+        services.add_working_file(actor=request.user, dossier=dossier, reason=reason, upload=services.WorkingFile(
+            name, data, request.POST.get("subject", ""), request.POST.get("type_name") or "Tài liệu làm việc"))
+    except RecordsError as exc:
+        if exc.status != 403:
+            kept.remember(request, form, [(name, data)])
+        raise
+    kept.forget(request, form)
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -161,12 +181,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.file_document(actor=request.user, dossier=dossier, document=document, reason=reason)
             messages.success(request, f"Đã đưa văn bản {document} vào hồ sơ.")
         elif action == "upload":
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise RecordsError("RECORDS_FILE_REQUIRED", "Chọn tệp tài liệu.")
-            services.add_working_file(actor=request.user, dossier=dossier, reason=reason, upload=services.WorkingFile(
-                upload.name, upload.read(), request.POST.get("subject", ""),
-                request.POST.get("type_name") or "Tài liệu làm việc"))
+            _add_working_file(request, dossier, reason)
             messages.success(request, "Đã thêm tài liệu vào hồ sơ.")
         elif action == "remove":
             services.remove_item(actor=request.user, dossier=dossier, item_id=int(request.POST.get("item_id") or 0),

@@ -47,6 +47,8 @@ ROLE_REFUSED: dict[str, tuple[str, ...] | str] = {
     "van-ban-di/<int:pk>/y-kien/<int:request_id>/": ("a_leader", "a_clerk", "a_archivist", "a_admin",
                                                      "a_other_specialist"),
     "cong-viec/xlsx/": EVERY_MEMBER + " (one's own assignments as xlsx)",
+    "cong-viec/da-giao/": EVERY_MEMBER + " (what one has assigned oneself)",
+    "cong-viec/da-giao/xlsx/": EVERY_MEMBER + " (what one has assigned oneself, as xlsx)",
     "cong-viec/phan-cong-nhieu/": ("a_specialist", "a_clerk", "a_archivist", "a_admin", "a_other_specialist"),
     "cong-viec/thoi-han/": ("a_specialist", "a_clerk", "a_archivist", "a_other_specialist"),
     "cong-viec/thoi-han/<int:pk>/bo/": (*NON_ADMINS, "a_other_specialist"),

@@ -45,6 +45,37 @@ def test_my_work_sorts_counts_and_exports(signing_office: Office, client: Client
     assert rows[1][4].endswith("(quá hạn)")
 
 
+def test_what_a_leader_assigned_has_its_own_paged_sortable_list(signing_office: Office, client: Client,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Tôi đã giao" shows the latest few on "Công việc của tôi" and everything on its own page:
+    total, overdue among the unfinished, pages, sorting, xlsx."""
+    from vanban.web import listing
+    from vanban.workflow import views
+
+    a = signing_office
+    _assigned(a, "Về việc báo cáo quý", "12/UBND", 5)
+    _assigned(a, "Về việc kiểm tra gấp", "13/UBND", -1)
+    _assigned(a, "Về việc tổng kết năm", "14/UBND", 9)
+    monkeypatch.setattr(views, "ASSIGNED_SHOWN", 2)
+    client.force_login(a.leader)
+    home = client.get("/cong-viec/").content.decode()
+    assert "Tôi đã giao (3)" in home and "Xem tất cả 3 việc đã giao" in home
+    section = home.split('data-testid="assigned-by-me"')[1].split("</table>")[0]
+    assert "Về việc tổng kết năm" in section and "Về việc báo cáo quý" not in section  # the two latest
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    page = client.get("/cong-viec/da-giao/?sort=due").content.decode()
+    assert "Việc tôi đã giao (3" in page and 'data-testid="assigned-overdue">1 quá hạn' in page
+    rows = page.split('data-testid="assigned-list"')[1].split("</table>")[0]
+    assert rows.index("Về việc kiểm tra gấp") < rows.index("Về việc báo cáo quý") and "tổng kết" not in rows
+    second = client.get("/cong-viec/da-giao/?sort=due&page=2").content.decode()
+    assert "Về việc tổng kết năm" in second.split('data-testid="assigned-list"')[1].split("</table>")[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/cong-viec/da-giao/xlsx/?sort=due").content)).active
+    assert [r[0].value for r in sheet.iter_rows(min_row=4)] == [
+        "13/UBND — Về việc kiểm tra gấp", "12/UBND — Về việc báo cáo quý", "14/UBND — Về việc tổng kết năm"]
+    client.force_login(a.specialist)  # someone who assigned nothing
+    assert "Bạn chưa giao việc nào." in client.get("/cong-viec/da-giao/").content.decode()
+
+
 def test_a_leader_assigns_several_documents_at_once_or_none(signing_office: Office, client: Client) -> None:
     a = signing_office
     docs = [incoming.register_paper(actor=a.clerk, agency=a.agency, type_code="cong-van", subject=f"Văn bản {n}",

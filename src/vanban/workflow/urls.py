@@ -7,6 +7,8 @@ from vanban.workflow import views, views_deadlines, views_processes
 urlpatterns = [
     path("", views.my_work, name="my_work"),
     path("xlsx/", views.my_work_xlsx, name="my_work_xlsx"),
+    path("da-giao/", views.assigned_list, name="assigned_list"),
+    path("da-giao/xlsx/", views.assigned_xlsx, name="assigned_xlsx"),
     path("phan-cong-nhieu/", views.assign_many, name="assign_many"),
     path("thong-bao/", views.notifications, name="notifications"),
     path("thong-bao/doc/", views.notifications_read, name="notifications_read"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
+from vanban.core.clock import display_datetime
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.web.actions import perform
@@ -27,11 +28,12 @@ from vanban.workflow.models import Assignment
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     work = queries.my_work(request.user)
+    assigned = queries.assigned_by(request.user)
     agency = current_agency(request)
     return render(request, "workflow/my_work.html", {
         "work": listing(request, work, WORK_COLUMNS, default="due"), "total": work.count(),
         "overdue": queries.overdue(work).count(),
-        "today": timezone.localdate(), "assigned": queries.assigned_by(request.user)[:100],
+        "today": timezone.localdate(), "assigned": assigned[:ASSIGNED_SHOWN], "assigned_count": assigned.count(),
         "steps": queries.my_steps(request.user)[:200],
         "to_assign": queries.to_assign(agency) if agency else [],
         "handlers": (User.objects.filter(memberships__agency=agency, memberships__role__in=["specialist", "leader"],
@@ -89,6 +91,33 @@ WORK_COLUMNS = [
     Column("due", "Hạn", "due_on", _due),
     Column("state", "Trạng thái", "state", lambda a: a.get_state_display()),
 ]
+
+
+ASSIGNED_SHOWN = 20  # on "Công việc của tôi"; the whole list has its own page
+ASSIGNED_COLUMNS = [
+    Column("document", "Văn bản", "document__notation",
+           lambda a: f"{a.document.notation} — {a.document.subject}" if a.document.notation else a.document.subject),
+    Column("assignee", "Người xử lý", "assignee__full_name", lambda a: a.assignee.display_name()),
+    Column("kind", "Vai trò", "kind", lambda a: a.get_kind_display()),
+    Column("given", "Ngày giao", "created_at", lambda a: display_datetime(a.created_at)),
+    Column("due", "Hạn", "due_on", _due),
+    Column("state", "Trạng thái", "state", lambda a: a.get_state_display()),
+]
+
+
+@login_required
+def assigned_list(request: HttpRequest) -> HttpResponse:
+    """Everything this person has assigned (a leader's follow-up): totals, pages, sorting, export."""
+    assigned = queries.assigned_by(request.user)
+    return render(request, "workflow/assigned.html", {
+        "assigned": listing(request, assigned, ASSIGNED_COLUMNS, default="-given"), "total": assigned.count(),
+        "overdue": queries.overdue(assigned.exclude(state=Assignment.State.DONE)).count()})
+
+
+@login_required
+def assigned_xlsx(request: HttpRequest) -> HttpResponse:
+    return export_xlsx(request, queries.assigned_by(request.user), ASSIGNED_COLUMNS, default="-given",
+                       title=f"Việc {request.user.display_name()} đã giao", filename="viec-da-giao")
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:

@@ -45,3 +45,24 @@ def test_sort_filter_pages_and_export(client: Client, signing_office: Office) ->
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in rows] == ["1", "3"]  # arrival numbers, in the page's order
     assert client.get("/van-ban-den/", {"sort": "password"}).status_code == 200  # unknown sort: the default
+
+
+def test_many_arrivals_show_the_oldest_and_lead_to_all_of_them(client: Client, signing_office: Office,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanban.documents import views_incoming
+
+    o = signing_office
+    for n in range(3):
+        make_document(o.agency, state="arrived", direction="incoming", drafter=None, approver=None,
+                      subject=f"Văn bản mới đến {n}", notation=f"{n}/Z", issuer_name="Sở Nội vụ",
+                      identifier_code=None, number=None)
+    monkeypatch.setattr(views_incoming, "WAITING_SHOWN", 2)
+    client.force_login(o.clerk)
+    page = client.get("/van-ban-den/").content.decode()
+    waiting = page.split('data-testid="arrivals"')[1].split("</table>")[0]
+    assert "Mới đến, chờ tiếp nhận (3)" in page and waiting.count("Văn bản mới đến") == 2
+    assert 'Đang hiện 2 văn bản đến sớm nhất' in page and 'href="?state=arrived#tat-ca"' in page
+    everything = client.get("/van-ban-den/", {"state": "arrived"}).content.decode()
+    assert everything.split('data-testid="incoming-all"')[1].count("Văn bản mới đến") == 3
+    monkeypatch.setattr(views_incoming, "WAITING_SHOWN", 50)
+    assert "arrivals-more" not in client.get("/van-ban-den/").content.decode()

@@ -161,6 +161,7 @@ def test_a_document_runs_through_the_agencys_own_process(province: Province, cli
     client.force_login(s.head)
     mine = client.get("/cong-viec/").content.decode()
     assert 'data-testid="my-steps"' in mine and "Trưởng phòng phân công" in mine
+    assert "Chờ tôi theo quy trình của cơ quan (1)" in mine and "steps-more" not in mine
     assert 'data-testid="count-my_work">1<' in mine  # the menu counts it as waiting work
     home = client.get("/").content.decode()
     assert 'data-testid="wait-steps"' in home

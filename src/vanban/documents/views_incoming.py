@@ -79,13 +79,16 @@ def _incoming(request: HttpRequest, agency: Any) -> Any:
     return qs
 
 
+WAITING_SHOWN = 50  # the oldest arrivals first; all of them are one click away (the list, state "arrived")
+
+
 @login_required
 def arrivals(request: HttpRequest) -> HttpResponse:
     agency = _agency(request)
     qs = _incoming(request, agency)
     waiting = qs.filter(state=Document.State.ARRIVED).order_by("arrived_at")
     return render(request, "documents/incoming_list.html", {
-        "waiting": waiting[:200], "waiting_count": waiting.count(),
+        "waiting": waiting[:WAITING_SHOWN], "waiting_count": waiting.count(),
         "listing": listing(request, qs, INCOMING_COLUMNS, default="-arrived"),
         "states": [(v, lbl) for v, lbl in Document.State.choices
                    if v in ("arrived", "accepted", "rejected", "in_progress", "completed", "revoked")],

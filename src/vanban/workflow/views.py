@@ -29,12 +29,13 @@ from vanban.workflow.models import Assignment
 def my_work(request: HttpRequest) -> HttpResponse:
     work = queries.my_work(request.user)
     assigned = queries.assigned_by(request.user)
+    steps = queries.my_steps(request.user)
     agency = current_agency(request)
     return render(request, "workflow/my_work.html", {
         "work": listing(request, work, WORK_COLUMNS, default="due"), "total": work.count(),
         "overdue": queries.overdue(work).count(),
         "today": timezone.localdate(), "assigned": assigned[:ASSIGNED_SHOWN], "assigned_count": assigned.count(),
-        "steps": queries.my_steps(request.user)[:200],
+        "steps": steps[:STEPS_SHOWN], "steps_count": steps.count(),
         "to_assign": queries.to_assign(agency) if agency else [],
         "handlers": (User.objects.filter(memberships__agency=agency, memberships__role__in=["specialist", "leader"],
                                          is_active=True).exclude(pk=request.user.pk).distinct().order_by("full_name")
@@ -94,6 +95,7 @@ WORK_COLUMNS = [
 
 
 ASSIGNED_SHOWN = 20  # on "Công việc của tôi"; the whole list has its own page
+STEPS_SHOWN = 100  # process steps waiting on me, nearest deadline first; the heading gives the total
 ASSIGNED_COLUMNS = [
     Column("document", "Văn bản", "document__notation",
            lambda a: f"{a.document.notation} — {a.document.subject}" if a.document.notation else a.document.subject),

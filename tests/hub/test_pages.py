@@ -118,6 +118,33 @@ def test_trace_lookup_by_document_id_or_id(operator: Client, setup: dict[str, ob
         assert by.status_code == 302 and by["Location"] == reverse("hub:package", args=[package.pk]), q
 
 
+def test_many_found_packages_come_in_pages_with_a_total(operator: Client, setup: dict[str, object],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, a search stopped at 100 packages without saying so."""
+    import uuid
+    from urllib.parse import urlencode
+
+    from vanban.hub import views
+
+    package = setup["package"]
+    assert isinstance(package, Package)
+    for n in range(2):  # two more packages with the same subject
+        package.pk, package.document_id = uuid.uuid4(), f"{package.document_id}-{n}"
+        package._state.adding = True
+        package.save()
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    q = package.subject[4:20]
+
+    def found(page: int) -> tuple[str, int]:
+        html = operator.get(reverse("hub:packages"), {"q": q, "page": page}).content.decode()
+        return html, html.split('data-testid="package-results"')[1].split("</table>")[0].count("<a ")
+
+    first, rows = found(1)
+    assert 'data-testid="pager-total">Tổng số: 3 · Trang 1/2' in first and rows == 2
+    second, rows = found(2)
+    assert rows == 1 and f"?{urlencode({'q': q})}&amp;page=1" in second  # the search is kept in the links
+
+
 def test_create_endpoint_shows_token_once_and_stores_its_hash(operator: Client, setup: dict[str, object],
                                                               ids: dict[str, Identity]) -> None:
     make_agency("000.00.03.H16", "Sở Tài chính")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,17 +32,24 @@ def packages(request: HttpRequest) -> HttpResponse:
     """Find packages by id, DocumentId, number and notation (they are inside the DocumentId,
     e.g. "12/UBND-VP"), sender code or subject — exact or a part of it."""
     q = request.GET.get("q", "").strip()[:500]
-    rows: list[Package] = []
+    page = None
     if q:
         try:
             cond = Q(pk=uuid.UUID(q))
         except ValueError:
             cond = (Q(document_id=q) | Q(document_id__icontains=q) | Q(subject__icontains=q)
                     | Q(sender_code=q))
-        rows = list(Package.objects.filter(cond).order_by("-received_at")[:100])
-        if len(rows) == 1:
-            return redirect("hub:package", package_id=rows[0].pk)
-    return render(request, "hub/packages.html", {"q": q, "rows": rows, "active_nav": "hub:dashboard"})
+        found = Package.objects.filter(cond).order_by("-received_at", "-pk")
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        if page.paginator.count == 1:
+            return redirect("hub:package", package_id=page[0].pk)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "hub/packages.html", {"q": q, "page": page, "params": params.urlencode(),
+                                                 "active_nav": "hub:dashboard"})
+
+
+PAGE_SIZE = 50
 
 
 @operator_required

@@ -21,14 +21,19 @@ new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshel
 # The suite in VANBAN_TEST_WORKERS processes (pytest-xdist; default 2, one per CPU of the CI
 # machine kind), whole files per process; then the few tests marked `exclusive` (they restart
 # PostgreSQL under everyone's feet) alone. VANBAN_TEST_WORKERS=0 runs everything in one process.
+# VANBAN_TEST_COVERAGE=1 (`make coverage`, never `make test`): branch coverage of vanban
+# ([tool.coverage] in pyproject.toml) into .coverage, the exclusive pass appended to it;
+# the Makefile writes the reports once both passes are in.
 run_pytest() {
   local workers="${VANBAN_TEST_WORKERS:-2}"
   set -- --hypothesis-seed="$seed" "$@"
-  if [ "$workers" = "0" ]; then "$BIN/pytest" --durations=15 "$@"; return; fi
+  local cov=() cov_more=()
+  if [ -n "${VANBAN_TEST_COVERAGE:-}" ]; then cov=(--cov --cov-report=); cov_more=(--cov --cov-append --cov-report=); fi
+  if [ "$workers" = "0" ]; then "$BIN/pytest" --durations=15 "${cov[@]+"${cov[@]}"}" "$@"; return; fi
   local rc=0
-  "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "$@" || rc=$?
+  "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "${cov[@]+"${cov[@]}"}" "$@" || rc=$?
   local rc2=0
-  "$BIN/pytest" -m exclusive "$@" || rc2=$?
+  "$BIN/pytest" -m exclusive "${cov_more[@]+"${cov_more[@]}"}" "$@" || rc2=$?
   [ "$rc2" = 5 ] && rc2=0  # nothing selected (e.g. a run limited to other files)
   [ "$rc" = 0 ] && [ "$rc2" = 0 ]
 }

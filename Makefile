@@ -99,7 +99,8 @@ lint: install
 
 # mypy with django-stubs, strict, over the packages that pass it ([tool.mypy] in pyproject.toml):
 # the pure libraries and the hub. The office apps are the next step (docs/architecture.md).
-TYPED := vanban.core vanban.edxml vanban.pki vanban.textract vanban.vxp vanban.hubclient vanban.hub
+TYPED := vanban.core vanban.edxml vanban.pki vanban.textract vanban.vxp vanban.hubclient vanban.hub \
+	vanban.audit vanban.blobs vanban.trust
 typecheck: install
 	$(BIN)/mypy $(addprefix -p ,$(TYPED))
 

@@ -92,7 +92,8 @@ def installed(connection: BaseDatabaseWrapper, guard: Guard) -> bool:
         else:
             cur.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s)",
                         [f"{guard.name}_u", f"{guard.name}_d"])
-        return cur.fetchone()[0] == 2
+        row = cur.fetchone()
+        return row is not None and row[0] == 2
 
 
 def migration_ops(guard: Guard) -> object:

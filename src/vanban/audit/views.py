@@ -29,7 +29,9 @@ class AuditFilter(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["action"].choices = [("", "Mọi hành động"), *sorted(
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", "Mọi hành động"), *sorted(
             ((k, v) for k, v in ACTIONS.items() if not k.startswith("hub.")), key=lambda kv: fold(kv[1]))]
 
 

@@ -85,7 +85,7 @@ class S3BlobStore:
 
     def get(self, sha256: str) -> bytes:
         body = self._body(sha256)
-        data = body.read()
+        data: bytes = body.read()
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
             raise BlobCorruptError(sha256, actual)

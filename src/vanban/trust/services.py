@@ -44,7 +44,7 @@ def _actor_row(actor: Any) -> Any:
 
 
 def _audit(action: str, actor: Any, row: TrustAnchor, **extra: Any) -> None:
-    record_event(action, actor=actor, agency_code=row.agency.code if row.agency_id else "",
+    record_event(action, actor=actor, agency_code=row.agency.code if row.agency is not None else "",
                  obj=row, details={"fingerprint": row.fingerprint, "subject": row.subject,
                                    "scope": row.scope, "status": row.status, **extra})
 

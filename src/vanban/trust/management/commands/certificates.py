@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -75,6 +75,6 @@ class Command(BaseCommand):
             self._fail("FILE_UNREADABLE", f"Không đọc được {path}: {exc.strerror}")
             raise
 
-    def _fail(self, code: str, message: str) -> None:
+    def _fail(self, code: str, message: str) -> NoReturn:
         self.stderr.write(f"Lỗi [{code}]: {message}")
         sys.exit(2)

@@ -56,7 +56,7 @@ def _raw_counts() -> dict[str, tuple[int, int]]:
     """Sealed/total per table, read from the raw column (cast: not through the sealing field)."""
     out = {}
     for sealed in sealed_columns():
-        values = list(sealed.model.objects.annotate(raw=Cast(sealed.column, output_field=TextField()))
+        values = list(sealed.model._default_manager.annotate(raw=Cast(sealed.column, output_field=TextField()))
                       .values_list("raw", flat=True))
         out[sealed.label] = (sum(1 for v in values if is_sealed(v)), len(values))
     return out
@@ -68,11 +68,11 @@ def rotate() -> int:
     kek = sealer()
     done = 0
     for sealed in sealed_columns():
-        for obj in sealed.model.objects.select_for_update().exclude(**{sealed.column: ""}):
+        for obj in sealed.model._default_manager.select_for_update().exclude(**{sealed.column: ""}):
             secret = sealed.plain(obj)
             if secret is None:
                 raise SealError("SEAL_WRONG_KEK", f"Không giải mã được: {sealed.label} (mã {obj.pk}).")
-            sealed.model.objects.filter(pk=obj.pk).update(**{sealed.column: kek.seal(secret)})
+            sealed.model._default_manager.filter(pk=obj.pk).update(**{sealed.column: kek.seal(secret)})
             done += 1
     record_event("trust.kek_rotated", actor="vanban keys rotate", details={"secrets": done,
                                                                           "kek_keys": kek.key_count})

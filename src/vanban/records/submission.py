@@ -119,20 +119,24 @@ def due_of(dossier: Dossier, *, last_document: str | None = None,
     return Due(dossier, start, basis, legal, due, extension if due != legal else None)
 
 
-def _candidates(agency: Agency | None = None) -> QuerySet[Dossier]:
+def _may_be_due(agency: Agency | None = None) -> QuerySet[Dossier]:
     """Dossiers that may be due: closed ones, and open ones whose work has an end or a settlement."""
     qs = Dossier.objects.filter(Q(state=Dossier.State.CLOSED) | Q(
         state=Dossier.State.OPEN) & (Q(end_date__isnull=False) | Q(construction=True, settled_on__isnull=False)))
-    if agency is not None:
-        qs = qs.filter(agency=agency)
-    return qs.select_related("agency", "creator").annotate(
+    return qs.filter(agency=agency) if agency is not None else qs
+
+
+def _candidates(agency: Agency | None = None) -> QuerySet[Dossier]:
+    return _may_be_due(agency).select_related("agency", "creator").annotate(
         last_document=Max(KeyTextTransform("issuedDate", "items__metadata")))
 
 
 def dues(agency: Agency | None = None) -> list[Due]:
     dossiers = list(_candidates(agency))
     latest: dict[int, SubmissionExtension] = {}
-    for ext in SubmissionExtension.objects.filter(dossier__in=dossiers).order_by("recorded_at", "id"):
+    # a subquery, not a list of ids: a province's archive outgrows SQLite's bound-parameter limit
+    for ext in SubmissionExtension.objects.filter(dossier__in=_may_be_due(agency).values("pk")).order_by(
+            "recorded_at", "id"):
         latest[ext.dossier_id] = ext
     return [due_of(d, last_document=d.last_document, extension=latest.get(d.pk), lookup=False)  # type: ignore[attr-defined]
             for d in dossiers]
@@ -266,12 +270,15 @@ def remind(today: date | None = None) -> int:
     today = today or timezone.localdate()
     within = notice_days()
     sent = 0
+    done = set(SubmissionReminder.objects.values_list("dossier_id", "kind", "due_on"))  # one read, not one try each
     for due in dues():
         status = due.status(today, within)
         user = due.dossier.creator
         if status not in ("near", "overdue") or user is None or not user.is_active:
             continue
         kind = SubmissionReminder.Kind.OVERDUE if status == "overdue" else SubmissionReminder.Kind.NEAR
+        if (due.dossier.pk, kind, due.due_on) in done:
+            continue
         try:
             with transaction.atomic():
                 SubmissionReminder.objects.create(dossier=due.dossier, kind=kind, due_on=due.due_on, user=user)

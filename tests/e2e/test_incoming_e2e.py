@@ -30,7 +30,10 @@ def test_incoming_path_and_statuses_back(page: Any, live_server: Any, province: 
     page.get_by_role("link", name="Văn bản đến").first.click()
     expect(page.get_by_test_id("badge")).to_have_text("Hợp lệ")
     page.get_by_test_id("arrivals").get_by_role("link", name="Về việc báo cáo công tác văn thư").click()
-    results = page.get_by_test_id("verification").locator("td.status-ok").all_inner_texts()
+    # all_inner_texts() does not wait: let the arrival's page load first (a flake in CI).
+    checks = page.get_by_test_id("verification").locator("td.status-ok")
+    expect(checks.first).to_have_text("Đạt")
+    results = checks.all_inner_texts()
     assert results and set(results) == {"Đạt"}
     page.get_by_role("button", name="Tiếp nhận và vào sổ").click()
     expect(page.get_by_test_id("arrival-number")).to_have_text("1")
@@ -81,8 +84,7 @@ def test_tampered_package_is_flagged_and_cannot_be_accepted(page: Any, live_serv
     inbound.poll()
     log_in(page, base, "vanthu.snv", PASSWORD)
     page.get_by_role("link", name="Văn bản đến").first.click()
-    badges = page.get_by_test_id("badge").all_inner_texts()
-    assert "Không toàn vẹn" in badges
+    expect(page.get_by_test_id("badge").filter(has_text="Không toàn vẹn")).to_have_count(1)
     page.get_by_test_id("arrivals").locator("tr", has_text="Không toàn vẹn").get_by_role("link").click()
     expect(page.get_by_test_id("integrity-failed")).to_be_visible()
     expect(page.get_by_role("button", name="Tiếp nhận và vào sổ")).to_have_count(0)

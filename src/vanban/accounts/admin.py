@@ -15,7 +15,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Cán bộ", {"fields": ("full_name", "position", "phone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Cán bộ", {"fields": ("full_name", "position", "phone")}))
     list_display = ("username", "full_name", "position", "is_active", "is_staff")
 
 

@@ -53,9 +53,10 @@ def acting_for(user: Any, agency_id: int, day: date | None = None) -> list[int]:
 def approvers(agency: Agency) -> list[tuple[User, Delegation | None]]:
     """Whom a draft can be sent to for approval: the leaders, then the people who sign by
     delegation today (with the delegation, so the page can say "TUQ. Giám đốc")."""
-    leaders = [(u, None) for u in User.objects.filter(memberships__agency=agency, memberships__role=Role.LEADER,
-                                                      is_active=True).distinct().order_by("full_name")]
-    delegated = [(d.delegate, d) for d in in_force(agency.pk).filter(
+    leader_users = (User.objects.filter(memberships__agency=agency, memberships__role=Role.LEADER, is_active=True)
+                    .distinct().order_by("full_name"))
+    leaders: list[tuple[User, Delegation | None]] = [(u, None) for u in leader_users]
+    delegated: list[tuple[User, Delegation | None]] = [(d.delegate, d) for d in in_force(agency.pk).filter(
         kind__in=[Delegation.Kind.TUQ, Delegation.Kind.TL], delegate__is_active=True)
         .select_related("delegate", "principal").order_by("delegate__full_name")]
     return leaders + delegated

@@ -56,7 +56,7 @@ class UserCreateForm(forms.Form):
         limit_units(self, agency)
 
     def clean_username(self) -> str:
-        name = self.cleaned_data["username"]
+        name: str = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=name).exists():
             raise forms.ValidationError("Tên đăng nhập đã có người dùng.")
         return name

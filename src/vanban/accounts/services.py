@@ -85,7 +85,8 @@ def staff_info(user: Any, agency: Agency) -> dict[str, str]:
 def group_by_unit(users: list[User], agency: Agency) -> list[tuple[str, list[User]]]:
     """People under the units of this agency they are in (units in display order, heads and
     deputies first), then those in no unit: how a leader looks for whom to assign."""
-    rank_order = {UnitMembership.Rank.HEAD: 0, UnitMembership.Rank.DEPUTY: 1, UnitMembership.Rank.MEMBER: 2}
+    rank_order: dict[str, int] = {UnitMembership.Rank.HEAD: 0, UnitMembership.Rank.DEPUTY: 1,
+                                  UnitMembership.Rank.MEMBER: 2}
     wanted = {u.pk: u for u in users}
     groups: dict[int, tuple[Unit, list[tuple[int, User]]]] = {}
     placed: set[int] = set()

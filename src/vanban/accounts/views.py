@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.urls import reverse_lazy
 
 from vanban.accounts import services, throttle
 from vanban.accounts.forms import LoginForm, UserCreateForm, UserEditForm
-from vanban.accounts.models import Membership, RoleChangeRequest
+from vanban.accounts.models import Membership, RoleChangeRequest, User
 from vanban.accounts.permissions import can_manage_users, has_role
 from vanban.accounts.roles import Role
 from vanban.accounts.signals import client_ip
@@ -38,7 +40,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)
-        services.record_password_change(user=self.request.user, ip_address=client_ip(self.request))
+        services.record_password_change(user=cast(User, self.request.user), ip_address=client_ip(self.request))
         messages.success(self.request, "Đã đổi mật khẩu.")
         return response
 

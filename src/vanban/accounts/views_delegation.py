@@ -4,6 +4,7 @@ TUQ. or acting-in-absence to someone of the agency for a period, and takes it ba
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from vanban.accounts import delegation as service
+from vanban.accounts.fields import PersonChoiceField
 from vanban.accounts.models import Delegation, User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
@@ -22,8 +24,8 @@ from vanban.web.current import current_agency
 
 
 class DelegationForm(forms.Form):
-    principal = forms.ModelChoiceField(label="Người ủy quyền (lãnh đạo)", queryset=User.objects.none())
-    delegate = forms.ModelChoiceField(label="Người được ủy quyền", queryset=User.objects.none())
+    principal = PersonChoiceField(label="Người ủy quyền (lãnh đạo)", queryset=User.objects.none(), with_position=True)
+    delegate = PersonChoiceField(label="Người được ủy quyền", queryset=User.objects.none(), with_position=True)
     kind = forms.ChoiceField(label="Hình thức", choices=Delegation.Kind.choices)
     starts_on = forms.DateField(label="Từ ngày", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -35,11 +37,10 @@ class DelegationForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         members = User.objects.filter(memberships__agency_id=agency_id, is_active=True).distinct().order_by("full_name")
         leaders = members.filter(memberships__role=Role.LEADER)
-        self.fields["principal"].queryset = leaders.filter(pk=leaders_only.pk) if leaders_only else leaders
-        self.fields["delegate"].queryset = members
-        for name in ("principal", "delegate"):
-            self.fields[name].label_from_instance = lambda u: f"{u.display_name()} — {u.position}" if u.position \
-                else u.display_name()
+        principal = cast(forms.ModelChoiceField, self.fields["principal"])
+        delegate = cast(forms.ModelChoiceField, self.fields["delegate"])
+        principal.queryset = leaders.filter(pk=leaders_only.pk) if leaders_only else leaders
+        delegate.queryset = members
         if leaders_only:
             self.fields["principal"].initial = leaders_only.pk
 
@@ -47,7 +48,7 @@ class DelegationForm(forms.Form):
 @login_required
 def delegations(request: HttpRequest) -> HttpResponse:
     agency = current_agency(request)
-    user = request.user
+    user = cast(User, request.user)  # login_required
     if agency is None:
         raise PermissionDenied
     admin = has_role(user, agency.pk, Role.AGENCY_ADMIN) or user.is_superuser

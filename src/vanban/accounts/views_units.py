@@ -47,7 +47,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     for m in (UnitMembership.objects.filter(unit__agency=agency).select_related("user")
               .order_by("unit_id", "rank", "user__full_name")):
         members.setdefault(m.unit_id, []).append(m)
-    rank_order = {UnitMembership.Rank.HEAD: 0, UnitMembership.Rank.DEPUTY: 1, UnitMembership.Rank.MEMBER: 2}
+    rank_order: dict[str, int] = {UnitMembership.Rank.HEAD: 0, UnitMembership.Rank.DEPUTY: 1,
+                                  UnitMembership.Rank.MEMBER: 2}
     rows = [(unit, depth, sorted(members.get(unit.pk, []), key=lambda m: (rank_order[m.rank], m.user.full_name)))
             for unit, depth in units.tree(agency)]
     waiting = kept.pending(request, UNIT_IMPORT)

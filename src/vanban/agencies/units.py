@@ -113,13 +113,14 @@ def _cycle(codes_to_parent: dict[str, str]) -> str:
 def save_unit(*, actor: Any, agency: Agency, data: UnitInput, unit: Unit | None = None) -> Unit:
     """Create (`unit` None) or change one unit; the code stays unique in the agency."""
     data = _clean(data)
-    others = dict(Unit.objects.filter(agency=agency).exclude(pk=unit.pk if unit else None)
-                  .values_list("code", "pk"))
+    siblings = Unit.objects.filter(agency=agency)
+    if unit is not None:
+        siblings = siblings.exclude(pk=unit.pk)
+    others = dict(siblings.values_list("code", "pk"))
     problems = _problems(data, agency, set(others) | {data.code})
     if data.code in others:
         problems.append(f"mã {data.code} đã có trong cơ quan")
-    parents = dict(Unit.objects.filter(agency=agency).exclude(pk=unit.pk if unit else None)
-                   .values_list("code", "parent__code"))
+    parents = dict(siblings.values_list("code", "parent__code"))
     parents = {c: p or "" for c, p in parents.items()} | {data.code: data.parent_code}
     if not problems and _cycle(parents):
         problems.append("đơn vị cấp trên tạo thành vòng lặp")

@@ -61,7 +61,7 @@ def _done(request: HttpRequest, fn: Any, *args: Any, **kwargs: Any) -> HttpRespo
 def _split(request: HttpRequest, form: ReorganiseForm) -> HttpResponse:
     """Preview a split, each open document with the agency it goes to (changeable), then do it."""
     data = form.cleaned_data
-    chosen = {int(k[4:]): v for k, v in request.POST.items() if k.startswith("doc-") and k[4:].isdecimal()}
+    chosen = {int(k[4:]): request.POST.get(k, "") for k in request.POST if k.startswith("doc-") and k[4:].isdecimal()}
     args = (data["predecessors"][0], data["successor"], data["parts"], data["effective_on"])
     plan = plan_split(*args, documents=chosen)
     if request.POST.get("confirm") == "1" and not plan.problems:

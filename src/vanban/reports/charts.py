@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,7 @@ def _render(fig: Figure) -> str:
     return buf.getvalue()
 
 
-def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[int]], *,
+def bars(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int]], *,
          horizontal: bool = False, width: float = 7.0, height: float = 3.0) -> Chart:
     """Grouped bars, one colour per series, each bar labelled with its value."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator

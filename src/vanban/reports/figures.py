@@ -156,7 +156,9 @@ def periodic_report(period: Period, agency: Agency | None = None, *, now: dateti
     from django.utils import timezone
 
     grouped = _grouped(agency, period)
-    totals, per_agency, per_type = Figures(), defaultdict(Figures), defaultdict(Figures)
+    totals = Figures()
+    per_agency: defaultdict[int, Figures] = defaultdict(Figures)
+    per_type: defaultdict[int, Figures] = defaultdict(Figures)
     for (agency_id, type_id), f in grouped.items():
         totals.add(f)
         per_agency[agency_id].add(f)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -21,11 +21,11 @@ class PeriodicForm(forms.Form):
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = scopes
+        cast(forms.ChoiceField, self.fields["scope"]).choices = scopes
         self.resolved: Period | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("period") or data.get("date_from") or data.get("date_to")):
             raise forms.ValidationError("Chọn kỳ báo cáo (ví dụ 2026-Q3) hoặc khoảng ngày.")
         try:

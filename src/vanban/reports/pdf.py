@@ -14,4 +14,5 @@ def build_pdf(report: PeriodicReport, charts: list[Chart]) -> bytes:
     import weasyprint
 
     html = render_to_string("reports/periodic_print.html", context(report, charts))
-    return weasyprint.HTML(string=html, base_url=".").write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    return pdf

@@ -106,7 +106,7 @@ def periodic_pdf(request: HttpRequest) -> HttpResponse:
 @login_required
 def leader(request: HttpRequest) -> HttpResponse:
     agency = current_agency(request)
-    if not permissions.can_view_leader_dashboard(request.user, agency):
+    if agency is None or not permissions.can_view_leader_dashboard(request.user, agency):
         raise PermissionDenied
     return render(request, "reports/leader.html", {"d": dashboards.leader(agency),
                                                    "periodic_url": reverse("reports:periodic")})
@@ -115,7 +115,7 @@ def leader(request: HttpRequest) -> HttpResponse:
 @login_required
 def clerk(request: HttpRequest) -> HttpResponse:
     agency = current_agency(request)
-    if not permissions.can_view_clerk_dashboard(request.user, agency):
+    if agency is None or not permissions.can_view_clerk_dashboard(request.user, agency):
         raise PermissionDenied
     return render(request, "reports/clerk.html", {"d": dashboards.clerk(agency)})
 

@@ -57,7 +57,8 @@ def _heading(sheet: Any, fmt: dict[str, Any], report: PeriodicReport, last_col: 
 
 
 def _value(figures: Figures, attr: str) -> float | int | None:
-    return getattr(figures, attr)
+    value: float | int | None = getattr(figures, attr)
+    return value
 
 
 def _table(sheet: Any, fmt: dict[str, Any], start: int, first_header: str, rows: list[Row], *,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -31,7 +31,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, agency_ids: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(pk__in=agency_ids or [])
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(pk__in=agency_ids or [])
 
     def filters(self) -> Filters:
         data = self.cleaned_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -69,7 +69,8 @@ class Command(BaseCommand):
         )
 
     def _export(self, path: Path | None) -> None:
-        out = path.open("w", newline="", encoding="utf-8") if path else self.stdout._out
+        # Django's OutputWrapper adds a line ending to each write, which would break CSV rows.
+        out: TextIO = path.open("w", newline="", encoding="utf-8") if path else cast(TextIO, self.stdout._out)
         try:
             writer = csv.DictWriter(out, fieldnames=services.EXPORT_COLUMNS)
             writer.writeheader()

@@ -6,20 +6,26 @@ from django.db import connection
 
 from tests.audit.insider import triggers_dropped
 from vanban.audit.models import AppendOnlyError, AuditEvent
+from vanban.audit.seal import seal_pending
 from vanban.audit.services import record_event, verify_chain
 
 pytestmark = pytest.mark.django_db
 
 
 def _three_events() -> list[AuditEvent]:
-    return [record_event("test.one", actor="alice", agency_code="000.00.00.H16",
-                         details={"n": 1, "tên": "Đắk Lắk"}),
-            record_event("test.two", actor="bob", object_type="x", object_id="7"),
-            record_event("test.three", details={"nested": {"b": [1, 2], "a": None}})]
+    """Three events, sealed by the sequencer (the test's transaction never commits, so the
+    on-commit wake-up does not run: seal as the worker would)."""
+    written = [record_event("test.one", actor="alice", agency_code="000.00.00.H16",
+                            details={"n": 1, "tên": "Đắk Lắk"}),
+               record_event("test.two", actor="bob", object_type="x", object_id="7"),
+               record_event("test.three", details={"nested": {"b": [1, 2], "a": None}})]
+    assert seal_pending() == 3
+    return [AuditEvent.objects.get(pk=e.pk) for e in written]
 
 
 def test_events_chain_and_verify() -> None:
     events = _three_events()
+    assert [e.position for e in events] == [1, 2, 3]
     assert events[0].prev_hash == "0" * 64
     assert events[1].prev_hash == events[0].hash
     assert events[2].prev_hash == events[1].hash

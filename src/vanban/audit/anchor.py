@@ -137,6 +137,9 @@ def parse_payload(payload: str) -> dict[str, Any]:
 
 def create_checkpoint(*, force: bool = False) -> Checkpoint | None:
     """Sign and timestamp the current head; None when nothing happened since the last one."""
+    from vanban.audit.seal import seal_pending
+
+    seal_pending()  # a checkpoint covers every event committed before it
     head = ChainHead.objects.filter(pk=1).first()
     head_hash, count = (head.last_hash, head.count) if head else (GENESIS, 0)
     last = Checkpoint.objects.order_by("-sequence").first()

@@ -20,30 +20,46 @@ PG_FUNCTION = "vanban_refuse_change"
 
 @dataclass(frozen=True)
 class Guard:
-    """Refuse DELETE always; refuse UPDATE of `columns` (None: of every column)."""
+    """Refuse DELETE always; refuse UPDATE of `columns` (None: of every column).
+
+    With `sealed_by`, one UPDATE per row is allowed: the one that fills the seal column
+    (`hash`) of a row that has none, changing no column of `content` (the audit events: the
+    sequencer chains an event after its insert, vanban.audit.seal)."""
 
     table: str
     columns: tuple[str, ...] | None = None
+    sealed_by: str = ""
+    content: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.table}_append_only"
 
+    def _when(self, vendor: str) -> str:
+        """The condition under which an UPDATE is refused (sealed guards only)."""
+        differs = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+        seal = self.sealed_by
+        parts = [f"OLD.{seal} IS NOT NULL", f"NEW.{seal} IS NULL"]
+        parts += [f"NEW.{c} {differs} OLD.{c}" for c in self.content]
+        condition = " OR ".join(parts)
+        return f" WHEN ({condition})" if vendor == "postgresql" else f" WHEN {condition}"
+
     def create_sql(self, vendor: str) -> list[str]:
         cols = f" OF {', '.join(self.columns)}" if self.columns else ""
+        when = self._when(vendor) if self.sealed_by else ""
         if vendor == "postgresql":
             return [
                 f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 f"BEGIN RAISE EXCEPTION '{MESSAGE} (% %)', TG_OP, TG_TABLE_NAME "
                 "USING ERRCODE = 'insufficient_privilege'; END $$",
                 f"CREATE TRIGGER {self.name}_u BEFORE UPDATE{cols} ON {self.table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+                f"FOR EACH ROW{when} EXECUTE FUNCTION {PG_FUNCTION}()",
                 f"CREATE TRIGGER {self.name}_d BEFORE DELETE ON {self.table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
             ]
         if vendor == "sqlite":
             return [
-                f"CREATE TRIGGER {self.name}_u BEFORE UPDATE{cols} ON {self.table} "
+                f"CREATE TRIGGER {self.name}_u BEFORE UPDATE{cols} ON {self.table}{when} "
                 f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
                 f"CREATE TRIGGER {self.name}_d BEFORE DELETE ON {self.table} "
                 f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
@@ -55,7 +71,11 @@ class Guard:
         return [f"DROP TRIGGER IF EXISTS {self.name}_u{on}", f"DROP TRIGGER IF EXISTS {self.name}_d{on}"]
 
 
-AUDIT_EVENTS = Guard("audit_auditevent")
+# Events: nothing may change or go, except the sequencer's one sealing UPDATE of a new event.
+AUDIT_EVENTS_V1 = Guard("audit_auditevent")  # before the sequencer (migration 0002)
+AUDIT_EVENTS = Guard("audit_auditevent", sealed_by="hash", content=(
+    "id", "at", "actor_id", "actor_name", "agency_code", "action", "object_type", "object_id",
+    "details", "ip_address"))
 # Checkpoints: the signed fields never change; `witnessed_at`/`witness_error` may be filled in.
 AUDIT_CHECKPOINTS = Guard("audit_checkpoint", (
     "sequence", "head_hash", "event_count", "last_event_id", "created_at", "payload",

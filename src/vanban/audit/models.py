@@ -38,8 +38,11 @@ class AuditEvent(models.Model):
     object_id = models.CharField("mã đối tượng", max_length=200, blank=True)
     details = models.JSONField("chi tiết", default=dict, blank=True)
     ip_address = models.CharField("địa chỉ IP", max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Filled by the sequencer after the insert commits (vanban.audit.seal), once: the place in
+    # the chain, the previous event's hash and this event's. Empty while the event waits.
+    position = models.BigIntegerField("vị trí trong chuỗi", null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -62,7 +65,8 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row (pk=1) locked while appending, so concurrent writers chain in order."""
+    """One row (pk=1): the last sealed hash and how many events are sealed. Only the sequencer
+    locks it (vanban.audit.seal); writers of events never do."""
 
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)

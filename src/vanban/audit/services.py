@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from vanban.audit import seal
 from vanban.audit.chain import GENESIS, event_hash
 from vanban.audit.models import AuditEvent, ChainHead
 
@@ -37,21 +38,22 @@ def record_event(
         actor_name = actor
     # JSON round-trip so the hash covers exactly what the database will give back.
     clean = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    # No savepoint of its own: an event that cannot be written must fail the change it records.
-    with transaction.atomic(savepoint=False):
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS, "count": 0}
-        )
-        at = timezone.now()
-        fields = {
-            "at": at, "actor_id": actor_id, "actor_name": actor_name[:200],
-            "agency_code": agency_code or "", "action": action, "object_type": object_type,
-            "object_id": str(object_id)[:200], "details": clean, "ip_address": ip_address or "",
-        }
-        digest = event_hash(head.last_hash, **fields)
-        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
-        ChainHead.objects.filter(pk=1).update(last_hash=digest, count=models.F("count") + 1)
+    # One INSERT in the caller's transaction (no savepoint: an event that cannot be written
+    # fails the change it records). No lock: the sequencer chains it after the commit.
+    event = AuditEvent.objects.create(
+        at=timezone.now(), actor_id=actor_id, actor_name=actor_name[:200], agency_code=agency_code or "",
+        action=action, object_type=object_type, object_id=str(object_id)[:200], details=clean,
+        ip_address=ip_address or "")
+    _wake_sequencer_on_commit()
     return event
+
+
+def _wake_sequencer_on_commit() -> None:
+    """Once per transaction, however many events it writes."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(callback is seal.wake for _, callback, _ in conn.run_on_commit):
+        return
+    transaction.on_commit(seal.wake, robust=True)
 
 
 @dataclass(frozen=True)
@@ -74,19 +76,24 @@ class ChainReport:
 def verify_chain(progress: Callable[[int, int], None] | None = None,
                  batch: int = 2000,
                  each: Callable[[int, AuditEvent], None] | None = None) -> ChainReport:
-    """Walk every event in order; stop at the first whose hash or link does not match.
+    """Walk every sealed event in chain order; stop at the first whose place, link or hash
+    does not match. Events still waiting for the sequencer are not part of the chain yet
+    (`seal.pending_count()`).
 
     `each(position, event)` sees every event that checked out (position 1 = the first), so
     checkpoints can be compared with the chain in the same walk (vanban.audit.verify)."""
-    total = AuditEvent.objects.count()
+    total = AuditEvent.objects.filter(position__isnull=False).count()
     prev = GENESIS
     checked = 0
     last_id = 0
     while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        rows = list(AuditEvent.objects.filter(position__gt=checked).order_by("position")[:batch])
         if not rows:
             break
         for ev in rows:
+            if ev.position != checked + 1:
+                return ChainReport(checked, ChainProblem(
+                    ev.id, f"thiếu sự kiện ở vị trí {checked + 1} của chuỗi"))
             if ev.prev_hash != prev:
                 return ChainReport(checked, ChainProblem(
                     ev.id, "liên kết tới sự kiện trước bị đứt (prev_hash không khớp)"))

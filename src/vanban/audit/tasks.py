@@ -6,9 +6,12 @@ import logging
 
 from django.conf import settings
 
+from vanban.audit.seal_tasks import audit_seal, audit_seal_now  # registered with the worker here
 from vanban.jobs import every_minutes, periodic_task, task
 
 log = logging.getLogger(__name__)
+
+__all__ = ["audit_checkpoint", "audit_checkpoint_now", "audit_seal", "audit_seal_now", "checkpoint_round"]
 
 
 def checkpoint_round() -> int:
@@ -32,3 +35,4 @@ def audit_checkpoint() -> int:
 @task()
 def audit_checkpoint_now() -> int:
     return checkpoint_round()
+

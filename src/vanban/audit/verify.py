@@ -18,6 +18,7 @@ from django.db import connection
 from vanban.audit import guard
 from vanban.audit.anchor import check_timestamp, fingerprint, parse_payload, signature_valid
 from vanban.audit.models import AuditEvent, ChainHead, Checkpoint
+from vanban.audit.seal import pending_count
 from vanban.audit.services import verify_chain
 from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 
@@ -169,6 +170,11 @@ def verify_all(*, client: HubClient | None, require_witness: bool = False,
             report.problem("AUDIT_EVENTS_MISSING",
                            f"Mốc neo số {mark.sequence} ({mark.source}) ghi {mark.count} sự kiện, chuỗi chỉ còn "
                            f"{chain.checked}: {mark.count - chain.checked} sự kiện đã bị xóa.")
+    waiting = pending_count()
+    if waiting:
+        report.warn("AUDIT_EVENTS_PENDING",
+                    f"{waiting} sự kiện mới chưa được nối vào chuỗi (bộ xử lý nền sẽ nối; "
+                    "cơ sở dữ liệu vẫn chặn sửa, xóa chúng).")
     head: Any = ChainHead.objects.filter(pk=1).first()
     if head is not None and head.count != chain.checked:
         report.problem("AUDIT_COUNT_MISMATCH",

@@ -24,6 +24,7 @@ from lxml import etree
 
 from vanban import __version__
 from vanban.audit.models import AuditEvent
+from vanban.audit.seal import seal_pending
 from vanban.audit.services import record_event
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
@@ -157,18 +158,20 @@ def _sub(parent: etree._Element, tag: str, text: Any = None, **attrs: str) -> et
 
 
 def dossier_events(dossier: Dossier) -> list[AuditEvent]:
-    """Events about the dossier and the transfers that carried it, in chain order."""
+    """Events about the dossier and the transfers that carried it, in chain order (sealed
+    first, so each carries its place in the chain and its hashes)."""
+    seal_pending()
     transfers = [str(t) for t in dossier.transfer_items.values_list("transfer_id", flat=True)]
     return list(AuditEvent.objects.filter(
         Q(object_type="records.dossier", object_id=str(dossier.pk))
-        | Q(object_type="records.archivetransfer", object_id__in=transfers)).order_by("id"))
+        | Q(object_type="records.archivetransfer", object_id__in=transfers)).order_by("position", "id"))
 
 
 def _audit_json(events: list[AuditEvent]) -> bytes:
     rows = [{"id": e.id, "at": to_iso(e.at), "actor_id": e.actor_id, "actor": e.actor_name,
              "agency_code": e.agency_code, "action": e.action, "object_type": e.object_type,
              "object_id": e.object_id, "details": e.details, "ip_address": e.ip_address,
-             "prev_hash": e.prev_hash, "hash": e.hash} for e in events]
+             "position": e.position, "prev_hash": e.prev_hash, "hash": e.hash} for e in events]
     return json.dumps({"chain": "sha256(prev_hash + \"\\n\" + canonical JSON)", "events": rows},
                       ensure_ascii=False, indent=2).encode("utf-8")
 

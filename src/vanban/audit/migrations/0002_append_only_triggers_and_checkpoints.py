@@ -35,6 +35,6 @@ class Migration(migrations.Migration):
                 "ordering": ["sequence"],
             },
         ),
-        guard.migration_ops(guard.AUDIT_EVENTS),
+        guard.migration_ops(guard.AUDIT_EVENTS_V1),
         guard.migration_ops(guard.AUDIT_CHECKPOINTS),
     ]

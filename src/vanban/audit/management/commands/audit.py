@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from rich.progress import Progress
 
 from vanban.audit.anchor import AnchorError, create_checkpoint
+from vanban.audit.seal import seal_pending
 from vanban.audit.verify import verify_all
 from vanban.audit.witness import hub_client, send_pending
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
             self._checkpoint()
             return
         client = hub_client(options["hub_url"] or None)
+        sealed = seal_pending()  # what the worker would do next: check the whole chain
+        if sealed:
+            self.stdout.write(f"Đã nối {sealed} sự kiện mới vào chuỗi trước khi kiểm tra.")
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("Kiểm tra nhật ký", total=None)
             report = verify_all(client=client, require_witness=options["require_witness"],

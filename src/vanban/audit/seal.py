@@ -1,0 +1,86 @@
+"""The sequencer: chains audit events after their transactions commit.
+
+Writers only INSERT an event (no lock, no read of the chain head), so audited writes in
+different requests never wait for one another. The sequencer — woken after each audited
+commit, and every minute by the worker — takes the events that have no hash yet in id
+order, links each to the previous one and moves `ChainHead`, in one transaction that holds
+the head's row lock. An event waits unsealed only until then; the database trigger refuses
+any change to it meanwhile except this one sealing UPDATE (vanban.audit.guard).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection, models, transaction
+
+from vanban.audit.chain import GENESIS, event_hash
+from vanban.audit.models import AuditEvent, ChainHead
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+
+
+class SealError(RuntimeError):
+    """An event changed hands while the head was held: should never happen; nothing is written."""
+
+
+def seal_pending(*, batch: int = BATCH) -> int:
+    """Chain every committed event still waiting; how many were sealed. Returns 0 at once when
+    another sequencer holds the head (PostgreSQL): it, or the next round, takes these too."""
+    sealed = 0
+    while True:
+        done = _seal_batch(batch)
+        sealed += done
+        if done < batch:
+            return sealed
+
+
+def pending_count() -> int:
+    return AuditEvent.objects.filter(hash__isnull=True).count()
+
+
+def _locked_head() -> ChainHead | None:
+    skip = connection.features.has_select_for_update_skip_locked
+    head = ChainHead.objects.select_for_update(skip_locked=skip).filter(pk=1).first()
+    if head is None and not ChainHead.objects.filter(pk=1).exists():
+        ChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "count": 0})
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    return head
+
+
+@transaction.atomic
+def _seal_batch(batch: int) -> int:
+    head = _locked_head()
+    if head is None:  # another sequencer is at work
+        return 0
+    waiting = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")[:batch])
+    if not waiting:
+        return 0
+    prev, position, rows = head.last_hash, head.count, []
+    for ev in waiting:
+        position += 1
+        digest = event_hash(prev, at=ev.at, actor_id=ev.actor_id, actor_name=ev.actor_name,
+                            agency_code=ev.agency_code, action=ev.action, object_type=ev.object_type,
+                            object_id=ev.object_id, details=ev.details, ip_address=ev.ip_address)
+        rows.append((position, prev, digest, ev.pk))
+        prev = digest
+    with connection.cursor() as cur:
+        # Raw SQL: the ORM refuses every update of an event (AppendOnlyQuerySet); the trigger
+        # allows exactly this one, on a row without a hash.
+        cur.executemany("UPDATE audit_auditevent SET position = %s, prev_hash = %s, hash = %s "
+                        "WHERE id = %s AND hash IS NULL", rows)
+        changed = cur.rowcount
+    if changed not in (-1, len(rows)):
+        raise SealError(f"sealed {changed} of {len(rows)} events")
+    ChainHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + len(rows))
+    return len(rows)
+
+
+def wake() -> None:
+    """Ask the worker to seal now (on commit of an audited change). A queue that cannot be
+    reached only delays sealing to the next minute's round: the error is logged, never raised."""
+    from vanban.audit.seal_tasks import audit_seal_now
+
+    audit_seal_now()

@@ -1,0 +1,23 @@
+"""The sequencer's jobs, apart from the checkpoint jobs: `seal.wake` imports this module, and
+it must not pull in the witness (which reaches the office's hub connection) — the hub
+imports the audit app too."""
+
+from __future__ import annotations
+
+from vanban.jobs import every_minutes, periodic_task, task
+
+
+@task()
+def audit_seal_now() -> int:
+    """Chain the events of a transaction that just committed (woken by `record_event`)."""
+    from vanban.audit.seal import seal_pending
+
+    return seal_pending()
+
+
+@periodic_task(every_minutes(1))
+def audit_seal() -> int:
+    """Whatever a missed wake-up left waiting (the queue was down, another sequencer held the head)."""
+    from vanban.audit.seal import seal_pending
+
+    return seal_pending()

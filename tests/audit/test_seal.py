@@ -3,7 +3,6 @@ one sealing UPDATE may touch an event (issue 23: audit events appended without a
 
 from __future__ import annotations
 
-import logging
 import threading
 from itertools import pairwise
 
@@ -11,6 +10,7 @@ import pytest
 from django.db import DatabaseError, connection, connections, transaction
 
 from tests.audit.insider import triggers_dropped
+from vanban.audit import seal
 from vanban.audit.models import AuditEvent, ChainHead
 from vanban.audit.seal import pending_count, seal_pending
 from vanban.audit.services import record_event, verify_chain
@@ -96,14 +96,13 @@ def test_verify_names_events_still_waiting_and_a_gap_in_positions() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_commit_of_an_audited_change_wakes_the_sequencer(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="huey")
+def test_the_commit_of_an_audited_change_wakes_the_sequencer() -> None:
     with transaction.atomic():
         record_event("test.one")
         record_event("test.two")
         assert pending_count() == 2  # nothing sealed before the commit
-    runs = [r for r in caplog.records if r.getMessage().startswith("Executing vanban.audit.seal_tasks.audit_seal_now")]
-    assert len(runs) == 1  # one wake-up per transaction, however many events
+        wakeups = [cb for _, cb, _ in connection.run_on_commit if cb is seal.wake]
+        assert len(wakeups) == 1  # one wake-up per transaction, however many events
     assert pending_count() == 0
     assert list(AuditEvent.objects.order_by("position").values_list("action", flat=True)) == ["test.one",
                                                                                               "test.two"]

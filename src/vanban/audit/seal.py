@@ -80,7 +80,13 @@ def _seal_batch(batch: int) -> int:
 
 def wake() -> None:
     """Ask the worker to seal now (on commit of an audited change). A queue that cannot be
-    reached only delays sealing to the next minute's round: the error is logged, never raised."""
+    reached only delays sealing to the next minute's round: the error is logged, never raised
+    (`on_commit(..., robust=True)`). With jobs run inline (tests, one-off commands) seal here,
+    without the queue's log lines in a command's output."""
     from vanban.audit.seal_tasks import audit_seal_now
+    from vanban.jobs import queue
 
+    if queue().immediate:
+        seal_pending()
+        return
     audit_seal_now()

@@ -13,7 +13,7 @@ export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 # that uses them says so. Production leaves this unset (off): leaders sign with their token.
 export VANBAN_SERVER_PERSONAL_KEYS ?= 1
 
-.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e coverage lint typecheck fmt lock bench fuzz faults apifuzz load clean
+.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e coverage lint typecheck fmt lock bench fuzz faults apifuzz load clean cluster cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -121,6 +121,16 @@ bench: install
 # each part says SKIP without them): docs/vxp.md, "Running the real SDK against vanban".
 interop: install
 	@bash interop/run.sh
+
+# The demo province on 2 web nodes behind nginx and 3 workers, each with its own data directory,
+# sharing PostgreSQL, Redis and S3 (moto's server unless VANBAN_BLOB_URL is set): docs/deployment.md.
+cluster: install
+	@bash scripts/cluster.sh
+
+# The many-nodes test at full size: 1 000 documents A → hub → B through that layout, a worker
+# SIGKILLed and a web node stopped on the way (make test runs it with 100).
+cluster-test: install
+	VANBAN_CLUSTER_PACKAGES=$${N:-1000} bash scripts/test.sh pg tests/faults/test_cluster.py -q -s
 
 # The full-size fault runs (CI runs a bounded version inside make test).
 faults: install

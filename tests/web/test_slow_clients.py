@@ -82,11 +82,20 @@ def test_config_carries_the_timeouts_and_the_upstream(tmp_path: Path) -> None:
     assert "client_header_timeout 7s;" in text
     assert "client_body_timeout 9s;" in text
     assert "client_max_body_size 33m;" in text
-    assert "server 127.0.0.1:9000;" in text
+    assert "server 127.0.0.1:9000 max_fails=2 fail_timeout=5s;" in text
     assert "listen 0.0.0.0:443;" in text
     assert (tmp_path / "p" / "tmp" / "body").is_dir()
     page = tmp_path / "p" / "www" / "static" / "vanban" / "errors" / "request-too-large.html"
     assert "Yêu cầu quá dài" in page.read_text(encoding="utf-8")
+
+
+def test_several_web_nodes_each_get_a_server_line(tmp_path: Path) -> None:
+    conf = write(ProxyConfig(upstream="127.0.0.1:8101, 127.0.0.1:8102"), tmp_path / "p")
+    text = conf.read_text(encoding="utf-8")
+    assert text.count("max_fails=2 fail_timeout=5s;") == 2
+    assert "server 127.0.0.1:8101 " in text and "server 127.0.0.1:8102 " in text
+    with pytest.raises(ValueError):
+        write(ProxyConfig(upstream=" , "), tmp_path / "q")
 
 
 def test_upload_spill_files_left_by_killed_requests_are_swept(settings, tmp_path: Path) -> None:

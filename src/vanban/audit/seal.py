@@ -83,10 +83,10 @@ def wake() -> None:
     reached only delays sealing to the next minute's round: the error is logged, never raised
     (`on_commit(..., robust=True)`). With jobs run inline (tests, one-off commands) seal here,
     without the queue's log lines in a command's output."""
-    from vanban.audit.seal_tasks import audit_seal_now
-    from vanban.jobs import queue
+    from vanban.audit.seal_tasks import SEAL_KEY, audit_seal_now
+    from vanban.jobs import enqueue_once, queue
 
     if queue().immediate:
         seal_pending()
         return
-    audit_seal_now()
+    enqueue_once(audit_seal_now, SEAL_KEY)  # a burst of commits wakes one job, not one each

@@ -4,7 +4,9 @@ imports the audit app too."""
 
 from __future__ import annotations
 
-from vanban.jobs import every_minutes, periodic_task, task
+from vanban.jobs import claim, every_minutes, periodic_task, task
+
+SEAL_KEY = "audit-seal"
 
 
 @task()
@@ -12,12 +14,15 @@ def audit_seal_now() -> int:
     """Chain the events of a transaction that just committed (woken by `record_event`)."""
     from vanban.audit.seal import seal_pending
 
+    claim(SEAL_KEY)
     return seal_pending()
 
 
 @periodic_task(every_minutes(1))
 def audit_seal() -> int:
-    """Whatever a missed wake-up left waiting (the queue was down, another sequencer held the head)."""
+    """Whatever a missed wake-up left waiting (the queue was down, a worker died holding the
+    wake-up, another sequencer held the head)."""
     from vanban.audit.seal import seal_pending
 
+    claim(SEAL_KEY)
     return seal_pending()

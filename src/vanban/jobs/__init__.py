@@ -50,6 +50,25 @@ def every_minutes(minutes: int) -> Callable[[datetime], bool]:
     return schedule
 
 
+def enqueue_once(job: Job[[], Any], key: str) -> bool:
+    """Enqueue `job` unless one under `key` is already waiting; False when one was. The job
+    calls `claim(key)` first thing, so a wake-up asked for while it runs queues the next one:
+    a burst of wake-ups costs one job, and none is lost. Kept in the queue's own store (Redis or
+    the SQLite queue file), not in the database."""
+    huey = queue()
+    if not huey.immediate and not huey.put_if_empty(f"vanban.once.{key}", b"1"):
+        return False
+    job()
+    return True
+
+
+def claim(key: str) -> None:
+    """The job behind `enqueue_once(…, key)` has started: later wake-ups queue it again."""
+    huey = queue()
+    if not huey.immediate:
+        huey.delete(f"vanban.once.{key}")
+
+
 def queue() -> Any:
     """The configured Huey instance (for the worker command and tests)."""
     from huey.contrib.djhuey import HUEY

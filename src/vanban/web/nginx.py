@@ -36,7 +36,7 @@ http {{
     client_body_buffer_size 256k;
     large_client_header_buffers 4 8k;
     upstream vanban_app {{
-        server {upstream};
+{servers}
         keepalive 16;
     }}
     server {{
@@ -63,18 +63,27 @@ http {{
 @dataclass(frozen=True)
 class ProxyConfig:
     listen: str = "127.0.0.1:8080"
-    upstream: str = "127.0.0.1:8000"
+    upstream: str = "127.0.0.1:8000"  # several `vanban serve` nodes: "127.0.0.1:8001,127.0.0.1:8002"
     header_timeout: int = 10
     body_timeout: int = 20
     max_body_mb: int = 60
     connections: int = 4096
 
 
+def _servers(upstream: str) -> str:
+    """One `server` line per web node; nginx spreads requests over them and skips one that
+    stops answering (max_fails/fail_timeout), so a node can be restarted without an outage."""
+    nodes = [n.strip() for n in upstream.split(",") if n.strip()]
+    if not nodes:
+        raise ValueError("upstream: at least one address")
+    return "\n".join(f"        server {n} max_fails=2 fail_timeout=5s;" for n in nodes)
+
+
 def render(config: ProxyConfig, prefix: Path, errors_root: Path) -> str:
     # As root, nginx's workers would otherwise drop to `nobody`, who cannot write our prefix.
     user_line = "user root;\n" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
     return TEMPLATE.format(prefix=prefix, conf=prefix / "nginx.conf", user_line=user_line,
-                           listen=config.listen, upstream=config.upstream,
+                           listen=config.listen, servers=_servers(config.upstream),
                            header_timeout=config.header_timeout, body_timeout=config.body_timeout,
                            max_body_mb=config.max_body_mb, connections=config.connections,
                            errors_root=errors_root)

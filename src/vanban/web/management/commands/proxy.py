@@ -16,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("prefix", help="thư mục của nginx (cấu hình, tệp tạm, nhật ký)")
         parser.add_argument("--listen", default="127.0.0.1:8080")
-        parser.add_argument("--upstream", default="127.0.0.1:8000", help="địa chỉ của `vanban serve`")
+        parser.add_argument("--upstream", default="127.0.0.1:8000",
+                            help="địa chỉ của `vanban serve`; nhiều nút thì phân cách bằng dấu phẩy")
         parser.add_argument("--header-timeout", type=int, default=10)
         parser.add_argument("--body-timeout", type=int, default=20)
         parser.add_argument("--max-body-mb", type=int, default=60)

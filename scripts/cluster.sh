@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-ROOT=var/cluster
+ROOT="$PWD/var/cluster"
 mkdir -p "$ROOT"
 
 die() { echo "make cluster: $*" >&2; exit 1; }
@@ -45,6 +45,7 @@ export VANBAN_QUEUE_URL=${VANBAN_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/12}
 pids=()
 stop() {
   trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; done  # gunicorn's and Huey's own
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   echo "  Đã dừng cụm vanban."
@@ -73,16 +74,16 @@ fi
 SECRET_KEY=$(cat "$ROOT/secret_key")
 export SECRET_KEY VANBAN_TRUSTED_PROXIES=127.0.0.1 VANBAN_PUBLIC_URL="http://$HOST:$PORT"
 
-node() { VANBAN_DATA_DIR="$ROOT/$1" "${@:2}"; }
-node web1 "$BIN/vanban" migrate --no-input -v0
-node web1 "$BIN/vanban" demo load --hub-url "http://$HOST:$PORT/hub/api/v1"
+VANBAN_DATA_DIR="$ROOT/web1" "$BIN/vanban" migrate --no-input -v0
+VANBAN_DATA_DIR="$ROOT/web1" "$BIN/vanban" demo load --hub-url "http://$HOST:$PORT/hub/api/v1"
 
+# Each node started directly (not through a shell function), so $! is the node's own process.
 for n in 1 2; do
-  node "web$n" "$BIN/vanban" serve --bind "127.0.0.1:$((PORT + 100 + n))" --graceful-timeout 5 \
+  VANBAN_DATA_DIR="$ROOT/web$n" "$BIN/vanban" serve --bind "127.0.0.1:$((PORT + 100 + n))" --graceful-timeout 5 \
     >"$ROOT/web$n.log" 2>&1 & pids+=($!)
 done
 for n in 1 2 3; do
-  node "worker$n" "$BIN/vanban" worker >"$ROOT/worker$n.log" 2>&1 & pids+=($!)
+  VANBAN_DATA_DIR="$ROOT/worker$n" "$BIN/vanban" worker >"$ROOT/worker$n.log" 2>&1 & pids+=($!)
 done
 "$BIN/vanban" proxy "$ROOT/nginx" --listen "$HOST:$PORT" --upstream "127.0.0.1:$((PORT + 101)),127.0.0.1:$((PORT + 102))" >/dev/null
 nginx -p "$ROOT/nginx" -c "$ROOT/nginx/nginx.conf" -e "$ROOT/nginx/error.log" -g 'daemon off;' & pids+=($!)

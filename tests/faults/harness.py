@@ -178,6 +178,20 @@ class Wake:
 until = wait_until  # the fault tests' name for it
 
 
+def status_latency(recipient_code: str, code: str = "01") -> str:
+    """How long statuses waited: from the moment the recipient made each status (its edXML
+    time, to the second) to the sender recording it; p50/p95/max in seconds (issue 23 asks
+    p95 < 5 s under a backlog)."""
+    from vanban.exchange.models import DeliveryStatus
+
+    waits = sorted(max(0.0, (got - made).total_seconds()) for made, got in DeliveryStatus.objects.filter(
+        status_code=code, recipient_code=recipient_code).values_list("status_at", "received_at"))
+    if not waits:
+        return "no statuses"
+    pick = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))]  # noqa: E731
+    return f"status {code} latency p50 {pick(0.5):.1f} s, p95 {pick(0.95):.1f} s, max {waits[-1]:.1f} s"
+
+
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 

@@ -23,7 +23,16 @@ from django.conf import settings as django_settings
 
 from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
-from tests.faults.harness import Proc, hub_process, hub_sql, issue_many, skip_on_sqlite_by_default, start_hub, until
+from tests.faults.harness import (
+    Proc,
+    hub_process,
+    hub_sql,
+    issue_many,
+    skip_on_sqlite_by_default,
+    start_hub,
+    status_latency,
+    until,
+)
 from tests.hub.live_hubs import LiveHub, free_port
 from tests.live import child_env
 from tests.office_fixtures import Office
@@ -181,7 +190,7 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
         with capsys.disabled():
             print(f"\ncluster test: {PACKAGES} documents through 2 web nodes and 3 workers (one killed, "
                   f"one web node stopped) in {took:.0f} s ({PACKAGES / took:.1f}/s); "
-                  f"{len(answered)} page loads through the front, all answered")
+                  f"{len(answered)} page loads through the front, all answered; {status_latency(b.code)}")
 
         # Exactly once, everywhere; the front never failed a page.
         assert answered and set(answered) == {200}

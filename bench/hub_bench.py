@@ -12,61 +12,23 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.hub.packages builds the packages
+
+from _common import database_url, free_port, percentile, pg_url, raw_commits_per_second, wait_for_server
 
 PER_CLIENT = int(sys.argv[1]) if len(sys.argv) > 1 else 150
 CLIENT_COUNTS = (1, 4)
 WEB_WORKERS = int(os.environ.get("VANBAN_WEB_WORKERS", "4"))
 
 
-def _pg_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url
-    import psycopg
 
-    url = "postgres://postgres@127.0.0.1:5432/postgres"
-    try:
-        psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
-    except psycopg.OperationalError:
-        sys.exit("hub_bench needs PostgreSQL: set DATABASE_URL=postgres://… (nothing answers on 127.0.0.1:5432)")
-    return url
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def raw_commits_per_second(seconds: float = 3.0) -> float:
-    """Single-row INSERT + COMMIT in a loop, one connection: the database's durable-commit rate."""
-    import psycopg
-    from django.db import connection
-
-    s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                         password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=False) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, v text)")
-        conn.commit()
-        n = 0
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", ("x",))
-            conn.commit()
-            n += 1
-        elapsed = time.perf_counter() - t0
-        conn.execute("DROP TABLE bench_raw")
-        conn.commit()
-    return n / elapsed
 
 
 def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
@@ -87,14 +49,9 @@ def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
     return latencies
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def main() -> None:
-    os.environ["DATABASE_URL"] = _pg_url()
+    os.environ["DATABASE_URL"] = pg_url("hub_bench")
     import _django
 
     data_dir = Path(_django.setup())  # throwaway database, migrated
@@ -122,9 +79,9 @@ def main() -> None:
     commits = raw_commits_per_second()
     connections.close_all()
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "VANBAN_ROLES": "hub", "VANBAN_QUEUE_IMMEDIATE": "1", "VANBAN_DATA_DIR": str(data_dir),
-           "DATABASE_URL": _database_url(settings.DATABASES["default"])}
+           "DATABASE_URL": database_url(settings.DATABASES["default"])}
     env.pop("VANBAN_HUB_PARENT_URL", None)
     log = (data_dir / "serve.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "vanban.cli", "serve", "--bind", f"127.0.0.1:{port}",
@@ -132,7 +89,7 @@ def main() -> None:
                               env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/hub/api/v1"
     try:
-        _wait(url, server)
+        wait_for_server(url, server)
         rows = []
         for clients in CLIENT_COUNTS:
             round_no = len(rows)
@@ -158,24 +115,6 @@ def main() -> None:
         print(f"{clients:>7} {n:>9} {rate:>11.1f} {p50:>8.1f} {p95:>8.1f} {commits:>16.0f} {rate / commits:>7.3f}")
 
 
-def _database_url(db: dict) -> str:
-    from urllib.parse import quote
-
-    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"vanban serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/openapi.json", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("vanban serve did not answer within 60 s")
 
 
 if __name__ == "__main__":

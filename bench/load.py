@@ -19,17 +19,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.hub.packages builds the packages
+
+from _common import database_url, free_port, percentile, pg_url, raw_commits_per_second, wait_for_server
 
 
 def _args() -> argparse.Namespace:
@@ -44,44 +44,7 @@ def _args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def _pg_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url
-    import psycopg
 
-    url = "postgres://postgres@127.0.0.1:5432/postgres"
-    try:
-        psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
-    except psycopg.OperationalError:
-        sys.exit("load.py needs PostgreSQL: set DATABASE_URL=postgres://… (nothing answers on 127.0.0.1:5432)")
-    return url
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-def raw_commits_per_second(seconds: float = 3.0) -> float:
-    """Single-row INSERT + COMMIT in a loop on one connection: the database's durable-commit rate."""
-    import psycopg
-    from django.db import connection
-
-    s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                         password=s["PASSWORD"] or None, dbname=s["NAME"]) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS load_raw (id bigserial PRIMARY KEY, v text)")
-        conn.commit()
-        n, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            conn.execute("INSERT INTO load_raw (v) VALUES (%s)", ("x",))
-            conn.commit()
-            n += 1
-        elapsed = time.perf_counter() - t0
-        conn.execute("DROP TABLE load_raw")
-        conn.commit()
-    return n / elapsed
 
 
 class Stats:
@@ -159,7 +122,7 @@ def receiver(me: dict, args: argparse.Namespace, stats: Stats, done: threading.E
 
 def main() -> None:
     args = _args()
-    os.environ["DATABASE_URL"] = _pg_url()
+    os.environ["DATABASE_URL"] = pg_url("load.py")
     import _django
 
     data_dir = Path(_django.setup())
@@ -170,7 +133,7 @@ def main() -> None:
     from vanban.agencies.models import Agency
     from vanban.hub import services
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/hub/api/v1"
     agencies = []
     for i in range(args.agencies):
@@ -183,7 +146,7 @@ def main() -> None:
     connections.close_all()
 
     env = {**os.environ, "VANBAN_ROLES": "hub", "VANBAN_QUEUE_IMMEDIATE": "1", "VANBAN_DATA_DIR": str(data_dir),
-           "DATABASE_URL": _database_url(settings.DATABASES["default"])}
+           "DATABASE_URL": database_url(settings.DATABASES["default"])}
     env.pop("VANBAN_HUB_PARENT_URL", None)
     log = (data_dir / "serve.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "vanban.cli", "serve", "--bind", f"127.0.0.1:{port}",
@@ -193,7 +156,7 @@ def main() -> None:
     stop, done = threading.Event(), threading.Event()
     budget = [args.max_documents]
     try:
-        _wait(url, server)
+        wait_for_server(url, server)
         receivers = [threading.Thread(target=receiver, args=(a, args, stats, done), daemon=True) for a in agencies]
         issuers = [threading.Thread(target=issuer, args=(a, [o for o in agencies if o is not a], args, stats),
                                     kwargs={"stop": stop, "budget": budget}, daemon=True) for a in agencies]
@@ -246,30 +209,7 @@ def report(args: argparse.Namespace, stats: Stats, issuing: float, wall: float, 
         print(f"  error: {sample}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
-
-def _database_url(db: dict) -> str:
-    from urllib.parse import quote
-
-    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"vanban serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/openapi.json", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("vanban serve did not answer within 60 s")
 
 
 if __name__ == "__main__":

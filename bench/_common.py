@@ -1,0 +1,81 @@
+"""What several benchmarks need: PostgreSQL to run on, the database's own commit rate (the limit
+their figures stand beside), percentiles, and a `vanban serve` to start and wait for."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+
+def pg_url(tool: str) -> str:
+    """DATABASE_URL when it is PostgreSQL, else the local server; exits when there is none."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url
+    import psycopg
+
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    try:
+        psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+    except psycopg.OperationalError:
+        sys.exit(f"{tool} needs PostgreSQL: set DATABASE_URL=postgres://… (nothing answers on 127.0.0.1:5432)")
+    return url
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def raw_commits_per_second(seconds: float = 3.0) -> float:
+    """Single-row INSERT + COMMIT in a loop on one connection to Django's database: the
+    database's durable-commit rate, measured in the same run as the figure beside it."""
+    import psycopg
+    from django.db import connection
+
+    s = connection.settings_dict
+    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
+                         password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=False) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, v text)")
+        conn.commit()
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", ("x",))
+            conn.commit()
+            n += 1
+        elapsed = time.perf_counter() - t0
+        conn.execute("DROP TABLE bench_raw")
+        conn.commit()
+    return n / elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database_url(db: dict[str, Any]) -> str:
+    """A DATABASE_URL for a Django DATABASES entry (to hand to a `vanban` child process)."""
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for_server(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Until `url/openapi.json` answers; exits when the server dies or the time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"vanban serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/openapi.json", timeout=2):  # loopback only
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"vanban serve did not answer within {timeout:.0f} s")

@@ -8,6 +8,7 @@ its hub id), never lost.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -31,22 +32,43 @@ from vanban.settings.parsers import env_int
 log = logging.getLogger(__name__)
 
 
-def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
-    """One round: returns how many new packages were stored.
+def poll(*, client: HubClient | None = None, limit: int = 50, documents_per_round: int | None = None,
+         budget_seconds: float = 50.0) -> int:
+    """Short rounds until the inbox is drained or `budget_seconds` are spent; returns how many
+    new packages were stored.
 
-    The batch is fetched and stored first, the PDF signatures of its documents are checked
-    in parallel (`VANBAN_VERIFY_PROCESSES`), then each entry is processed and acked in order.
+    Each round lists the inbox again and takes every status waiting (cheap: no signature to
+    check) and at most `documents_per_round` documents (`VANBAN_INBOX_DOCUMENTS_PER_ROUND`,
+    default 8), whose PDF signatures are checked in parallel (`VANBAN_VERIFY_PROCESSES`); so a
+    status that reaches the hub while documents are being checked waits one short round,
+    not a batch of fifty (issue 23: status latency under a backlog).
     """
     if client is None:
         connection = active_connection()
         if connection is None:
             return 0
         client = client_for(connection)
+    per_round = documents_per_round or settings.VANBAN_INBOX_DOCUMENTS_PER_ROUND
+    started, stored = time.monotonic(), 0
+    while True:
+        got, progressed, more = _round(client, limit, per_round)
+        stored += got
+        if not (more and progressed) or time.monotonic() - started > budget_seconds:
+            return stored
+
+
+def _round(client: HubClient, limit: int, per_round: int) -> tuple[int, bool, bool]:
+    """One round: (stored, anything stored or acked, more was waiting than was taken)."""
     try:
-        items = client.inbox(limit)
+        listed = client.inbox(limit)
     except HubError as exc:
         log.warning("exchange: inbox not reachable (%s)", exc, extra={"event": "exchange.inbox_unreachable"})
-        return 0
+        return 0, False, False
+    statuses = [i for i in listed if i.get("kind") == "status"]
+    documents = [i for i in listed if i.get("kind") != "status"]
+    items = statuses + documents[:per_round]
+    more = len(documents) > per_round or len(listed) >= limit
+    acked = 0
     stored, entries = 0, []
     for item in items:
         package_id = str(item["id"])
@@ -72,7 +94,8 @@ def poll(*, client: HubClient | None = None, limit: int = 50) -> int:
                         extra={"event": "exchange.ack_failed", "package": package_id})
             continue
         InboxEntry.objects.filter(pk=entry.pk, acked_at__isnull=True).update(acked_at=timezone.now())
-    return stored
+        acked += 1
+    return stored, bool(stored or acked), more
 
 
 def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from vanban.core.clock import VN_TZ
 from vanban.documents.models import Document
 from vanban.search.access import visible_q
-from vanban.search.backends import backend
+from vanban.search.backends import Backend, backend
 from vanban.search.text import ParsedQuery, fold_aligned, parse_query
 
 PAGE_SIZE = 20
@@ -104,6 +104,20 @@ def by_date(qs: QuerySet[Document]) -> QuerySet[Document]:
     return qs.order_by(F("issued_on").desc(nulls_last=True), "-created_at", "-id")
 
 
+def _count_upto(engine: Backend, query: ParsedQuery, base: QuerySet[Document], qs: QuerySet[Document],
+                limit: int) -> int:
+    """Matching documents the user may open, up to `limit` (the engine's own way where it has one)."""
+    if not query.empty and not engine.ids_matched:
+        try:
+            ids_sql, ids_params = base.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # no agency at all
+            return 0
+        counted = engine.count_upto(query, ids_sql, list(ids_params), limit)
+        if counted is not None:
+            return counted
+    return qs.order_by()[:limit].count()
+
+
 def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: str = "relevance",
            page: int = 1, page_size: int = PAGE_SIZE, count_limit: int | None = None) -> SearchPage:
     """Documents the user may open that match `text` and `filters`, ranked or newest first.
@@ -123,7 +137,7 @@ def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: s
     if count_limit is None:
         total = qs.count()
     else:
-        total = qs.order_by()[:count_limit + 1].count()
+        total = _count_upto(engine, query, base, qs, count_limit + 1)
         capped = total > count_limit
         total = min(total, count_limit)
         page = min(page, max(1, -(-total // page_size)))

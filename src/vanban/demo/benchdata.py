@@ -129,7 +129,7 @@ class _Builder:
         self.next_identifier: dict[int, int] = {}
         self.counts: dict[str, int] = {}
 
-    def book(self, year: int, direction: str, scope: str) -> RegisterBook:
+    def book(self, year: int, direction: str, scope: RegisterBook.Scope) -> RegisterBook:
         key = (year, direction, scope)
         if key not in self.books:
             self.books[key] = RegisterBook.objects.get_or_create(
@@ -211,7 +211,8 @@ class _Builder:
         rng = self.rng
         handled = [d for d in batch if d.direction == "incoming" and d.state in ("in_progress", "completed")]
         instructions = [Instruction(document=d, author=rng.choice(self.leaders), text="Giao phòng chuyên môn xử lý.",
-                                    due_on=d.due_on, created_at=d.accepted_at + timedelta(hours=rng.randint(1, 24)))
+                                    due_on=d.due_on, created_at=(d.accepted_at or d.created_at)
+                                    + timedelta(hours=rng.randint(1, 24)))
                         for d in handled]
         Instruction.objects.bulk_create(instructions, batch_size=1000)
         assignments, notifications = [], []

@@ -48,7 +48,7 @@ def count_rows(qs: QuerySet[Any]) -> int:
     except EmptyResultSet:
         return 0
     key = "list-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    return int(cache.get_or_set(key, qs.count, COUNT_CACHE_SECONDS))
+    return int(cache.get_or_set(key, qs.count, COUNT_CACHE_SECONDS) or 0)
 
 
 @dataclass(frozen=True)

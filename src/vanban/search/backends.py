@@ -12,7 +12,9 @@ from django.db import connection
 from vanban.search.text import ParsedQuery, Term
 
 CODE_RANK = 1_000_000.0  # a notation/identifier substring hit ranks above any text hit
-RANK_WINDOW = 2000  # PostgreSQL ranks the newest this many matches (docs/search.md, "At scale")
+# PostgreSQL ranks the newest this many matches, plus one so that the page's count of 1 000 can
+# tell "more" (docs/search.md, "At scale").
+RANK_WINDOW = 1000
 
 
 def _like(code: str) -> str:
@@ -125,14 +127,14 @@ class PostgresBackend:
             sql = (f"SELECT document_id, {rank} FROM (SELECT document_id, folded_tsv, codes FROM search_searchentry "
                    f"WHERE {cond} AND document_id IN ({ids_sql}) ORDER BY document_id DESC LIMIT %s) AS recent")
             with connection.cursor() as cursor:
-                cursor.execute(sql, [*rank_params, *params, *ids_params, RANK_WINDOW])
+                cursor.execute(sql, [*rank_params, *params, *ids_params, RANK_WINDOW + 1])
                 self._windows[key] = [(int(i), float(r)) for i, r in cursor.fetchall()]
         return self._windows[key]
 
     def count_upto(self, query: ParsedQuery, ids_sql: str, ids_params: list[Any], limit: int) -> int | None:
         """Matches the user may open, no further than `limit`: a common word stops after the
         window instead of listing all its matches from the GIN index."""
-        if limit > RANK_WINDOW:
+        if limit > RANK_WINDOW + 1:
             return None
         return min(len(self._window(query, ids_sql, ids_params)), limit)
 

@@ -74,7 +74,7 @@ def _incoming(request: HttpRequest, agency: Any) -> Any:
     if (state := request.GET.get("state", "")) in Document.State.values:
         qs = qs.filter(state=state)
     if q := request.GET.get("q", "").strip()[:200]:
-        qs = qs.filter(books.text_q(q, "subject", "notation", "issuer_name")).distinct()
+        qs = qs.filter(books.text_q(q, "subject", "notation", "issuer_name"))  # one entry a document
     return qs
 
 

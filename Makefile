@@ -13,7 +13,7 @@ export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 # that uses them says so. Production leaves this unset (off): leaders sign with their token.
 export VANBAN_SERVER_PERSONAL_KEYS ?= 1
 
-.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e coverage lint typecheck fmt lock bench fuzz faults apifuzz load clean cluster cluster-test
+.PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e coverage lint typecheck fmt lock bench bench-data bench-pages fuzz faults apifuzz load clean cluster cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,19 @@ lock: $(BIN)/uv
 # Every benchmark, beside the machine's own limits; writes bench/RESULTS.md.
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# One agency with $(BENCH_DOCUMENTS) documents for the pages benchmark, in a PostgreSQL database of
+# its own (dropped and made again: never a developer's data), then `make bench-pages` measures it.
+BENCH_DOCUMENTS ?= 100000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= vanban_bench_pages
+bench-data: install
+	$(BIN)/python -c "import psycopg, sys; c = psycopg.connect(sys.argv[1].replace('postgres://', 'postgresql://', 1) + '/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS \"$(BENCH_DB)\" WITH (FORCE)'); c.execute('CREATE DATABASE \"$(BENCH_DB)\"')" $(BENCH_PG)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) VANBAN_DATA_DIR=var/bench-pages $(BIN)/vanban migrate --no-input -v0
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) VANBAN_DATA_DIR=var/bench-pages $(BIN)/vanban bench_data --documents $(BENCH_DOCUMENTS)
+
+bench-pages: install
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) VANBAN_DATA_DIR=var/bench-pages $(BIN)/python bench/pages_bench.py --reuse
 
 # Conformance with VNPT's public Java libraries on loopback (jars and a JDK from outside;
 # each part says SKIP without them): docs/vxp.md, "Running the real SDK against vanban".

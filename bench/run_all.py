@@ -8,6 +8,9 @@ limits at the start of the run: SHA-256 MB/s on one core, fsync'd 4 KB writes/s 
 the data lives on, and PostgreSQL single-row INSERT+COMMIT/s.
 
     .venv/bin/python bench/run_all.py [--only hub,load] [--timeout 1800] [--output bench/RESULTS.md]
+
+`pages` (bench/pages_bench.py) generates its 100 000 documents into the run's throwaway database
+(a few minutes on PostgreSQL); `make bench-data && make bench-pages` measures a kept one instead.
 """
 
 from __future__ import annotations

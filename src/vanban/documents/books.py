@@ -53,7 +53,8 @@ class BookFilter:
 
 
 def text_q(text: str, *fields: str) -> Q:
-    """Exact words in the given fields, or the folded words of the search index."""
+    """Exact words in the given fields, or the folded words of the search index (one entry per
+    document, so the join never repeats a row and a list needs no DISTINCT)."""
     text = nfc(text or "").strip()
     q = Q(search_entry__folded__contains=fold(text))
     for field in fields:
@@ -85,7 +86,7 @@ def outgoing(agency: Agency, f: BookFilter) -> QuerySet[Document]:
     if f.date_to:
         qs = qs.filter(issued_on__lte=f.date_to)
     if f.text.strip():
-        qs = qs.filter(text_q(f.text, "subject", "notation", "identifier_code")).distinct()
+        qs = qs.filter(text_q(f.text, "subject", "notation", "identifier_code"))  # one entry a document
     return qs
 
 
@@ -104,7 +105,7 @@ def incoming(agency: Agency, f: BookFilter, visible: Q) -> QuerySet[Document]:
     if f.date_to:
         qs = qs.filter(accepted_at__date__lte=f.date_to)
     if f.text.strip():
-        qs = qs.filter(text_q(f.text, "subject", "notation", "issuer_name")).distinct()
+        qs = qs.filter(text_q(f.text, "subject", "notation", "issuer_name"))  # one entry a document
     return qs
 
 

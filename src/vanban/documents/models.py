@@ -173,8 +173,12 @@ class Document(models.Model):
         verbose_name = "văn bản"
         verbose_name_plural = "văn bản"
         ordering = ["-created_at"]
+        # The lists' default orders, newest first, read from an index at any size (bench/pages_bench.py).
         indexes = [models.Index(fields=["agency", "direction", "state"]),
-                   models.Index(fields=["agency", "issued_on"])]
+                   models.Index(fields=["agency", "issued_on"]),
+                   models.Index(fields=["agency", "direction", "arrived_at"], name="document_arrivals"),
+                   models.Index(fields=["agency", "direction", "accepted_at"], name="document_accepted"),
+                   models.Index(fields=["agency", "direction", "issued_at"], name="document_issued")]
         constraints = [
             models.UniqueConstraint(fields=["register_book", "number"], name="document_number_unique_in_book"),
             models.UniqueConstraint(fields=["arrival_book", "arrival_number"], name="arrival_number_unique_in_book"),

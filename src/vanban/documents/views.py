@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,7 +31,7 @@ from vanban.textract.topdf import converter
 from vanban.web import kept as kept_files
 from vanban.web.actions import moved_on
 from vanban.web.current import current_agency
-from vanban.web.listing import Column, export_xlsx, listing
+from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
 from vanban.workflow import consultation
 
 
@@ -331,7 +330,7 @@ def book(request: HttpRequest, fmt: str = "page", internal: bool = False) -> Htt
         return books.book_file(fmt, books.sheet(qs, books.outgoing_row, title=title, agency=agency,
                                                 columns=books.OUTGOING_COLUMNS, period=f.period_text(),
                                                 stem="so-van-ban-noi-bo" if internal else "so-van-ban-di"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/book.html", {

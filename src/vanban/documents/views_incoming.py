@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,7 +30,7 @@ from vanban.documents.timeline import timeline
 from vanban.web import kept as kept_files
 from vanban.web.actions import moved_on, perform
 from vanban.web.current import current_agency
-from vanban.web.listing import Column, export_xlsx, listing
+from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
 from vanban.workflow import services as workflow
 from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.models import Assignment, UnitAssignment
@@ -71,11 +70,11 @@ INCOMING_COLUMNS = [
 def _incoming(request: HttpRequest, agency: Any) -> Any:
     """This agency's incoming documents the user may see, filtered as the URL says."""
     qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
-          .filter(permissions.visible_q(request.user)).select_related("document_type"))
+          .filter(permissions.incoming_visible_q(request.user, agency.pk)).select_related("document_type"))
     if (state := request.GET.get("state", "")) in Document.State.values:
         qs = qs.filter(state=state)
     if q := request.GET.get("q", "").strip()[:200]:
-        qs = qs.filter(books.text_q(q, "subject", "notation", "issuer_name")).distinct()
+        qs = qs.filter(books.text_q(q, "subject", "notation", "issuer_name"))  # one entry a document
     return qs
 
 
@@ -109,12 +108,12 @@ def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
     agency = _agency(request)
     form = BookFilterForm(request.GET or None)
     f = books.book_filter(form)
-    qs = books.incoming(agency, f, permissions.visible_q(request.user))
+    qs = books.incoming(agency, f, permissions.incoming_visible_q(request.user, agency.pk))
     if fmt != "page":
         return books.book_file(fmt, books.sheet(qs, books.incoming_row, title="Sổ đăng ký văn bản đến",
                                                 agency=agency, columns=books.INCOMING_COLUMNS,
                                                 period=f.period_text(), stem="so-van-ban-den"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "documents/incoming_book.html", {

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -66,19 +66,22 @@ def monthly(agency: Agency, today: date | None = None) -> dict[str, Any]:
             "chart": bars("Văn bản đến và đi theo tháng", labels, series, width=8, height=2.8)}
 
 
-def _units(agency: Agency, open_docs: list[Document]) -> list[tuple[str, int]]:
-    """Open incoming documents by the unit of their lead assignee (workflow), else unassigned."""
+def _units(agency: Agency, open_docs: QuerySet[Document]) -> list[tuple[str, int]]:
+    """Open incoming documents by the unit of their lead assignee (workflow), else unassigned:
+    counted in the database per lead (one row per person), never by loading the documents."""
     from vanban.workflow.models import Assignment
 
-    ids = [d.pk for d in open_docs]
-    leads = dict(Assignment.objects.filter(document_id__in=ids, kind=Assignment.Kind.LEAD)
-                 .exclude(state=Assignment.State.CLOSED).order_by("created_at", "id")
-                 .values_list("document_id", "assignee_id"))
+    lead = (Assignment.objects.filter(document=OuterRef("pk"), kind=Assignment.Kind.LEAD)
+            .exclude(state=Assignment.State.CLOSED).order_by("-created_at", "-id").values("assignee_id")[:1])
+    per_lead = dict(open_docs.order_by().annotate(lead=Subquery(lead)).values("lead").annotate(n=Count("pk"))
+                    .values_list("lead", "n"))
     unit_of: dict[int, str] = {}
-    for m in (UnitMembership.objects.filter(unit__agency=agency, user_id__in=set(leads.values()))
+    for m in (UnitMembership.objects.filter(unit__agency=agency, user_id__in={u for u in per_lead if u})
               .select_related("unit").order_by("id")):
         unit_of.setdefault(m.user_id, m.unit.name)
-    counts = Counter(unit_of.get(leads[i], "(chưa ghi đơn vị)") if i in leads else "Chưa phân công" for i in ids)
+    counts: Counter[str] = Counter()
+    for user_id, n in per_lead.items():
+        counts[unit_of.get(user_id, "(chưa ghi đơn vị)") if user_id else "Chưa phân công"] += n
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -87,15 +90,15 @@ def leader(agency: Agency, today: date | None = None) -> dict[str, Any]:
     month_start = _midnight(today.replace(day=1))
     docs = Document.objects.filter(agency=agency)
     incoming = docs.filter(direction=Document.Direction.INCOMING)
-    open_docs = list(incoming.filter(state__in=OPEN_INCOMING).select_related("document_type")
-                     .order_by("due_on", "arrived_at", "id"))
-    overdue = [d for d in open_docs if d.due_on and d.due_on < today]
+    open_docs = incoming.filter(state__in=OPEN_INCOMING)
+    overdue = open_docs.filter(due_on__lt=today)
     units = _units(agency, open_docs)
     return {
         "agency": agency, "today": today,
         "received_month": incoming.filter(arrived_at__gte=month_start).count(),
         "issued_month": docs.filter(direction=Document.Direction.OUTGOING, issued_at__gte=month_start).count(),
-        "in_progress": len(open_docs), "overdue_count": len(overdue), "overdue": overdue[:LIST_LIMIT],
+        "in_progress": open_docs.count(), "overdue_count": overdue.count(),
+        "overdue": list(overdue.select_related("document_type").order_by("due_on", "arrived_at", "id")[:LIST_LIMIT]),
         "waiting_acceptance": incoming.filter(state=Document.State.ARRIVED).count(),
         "to_approve": docs.filter(state=Document.State.SUBMITTED).count(),
         "units": units,

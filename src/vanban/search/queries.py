@@ -14,7 +14,7 @@ from django.utils import timezone
 from vanban.core.clock import VN_TZ
 from vanban.documents.models import Document
 from vanban.search.access import visible_q
-from vanban.search.backends import backend
+from vanban.search.backends import Backend, backend
 from vanban.search.text import ParsedQuery, fold_aligned, parse_query
 
 PAGE_SIZE = 20
@@ -48,6 +48,7 @@ class SearchPage:
     page: int
     page_size: int
     hits: list[Hit] = field(default_factory=list)
+    total_capped: bool = False  # `total` is a lower bound: more documents match than were counted
 
     @property
     def pages(self) -> int:
@@ -103,9 +104,25 @@ def by_date(qs: QuerySet[Document]) -> QuerySet[Document]:
     return qs.order_by(F("issued_on").desc(nulls_last=True), "-created_at", "-id")
 
 
+def _count_upto(engine: Backend, query: ParsedQuery, base: QuerySet[Document], qs: QuerySet[Document],
+                limit: int) -> int:
+    """Matching documents the user may open, up to `limit` (the engine's own way where it has one)."""
+    if not query.empty and not engine.ids_matched:
+        try:
+            ids_sql, ids_params = base.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # no agency at all
+            return 0
+        counted = engine.count_upto(query, ids_sql, list(ids_params), limit)
+        if counted is not None:
+            return counted
+    return qs.order_by()[:limit].count()
+
+
 def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: str = "relevance",
-           page: int = 1, page_size: int = PAGE_SIZE) -> SearchPage:
-    """Documents the user may open that match `text` and `filters`, ranked or newest first."""
+           page: int = 1, page_size: int = PAGE_SIZE, count_limit: int | None = None) -> SearchPage:
+    """Documents the user may open that match `text` and `filters`, ranked or newest first.
+    With `count_limit` (the page), matches are counted up to that many and the total says "more
+    than" beyond it: a common word must not cost a count over the whole corpus on every page."""
     filters = filters or Filters()
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, min(page, MAX_PAGE))
@@ -116,15 +133,25 @@ def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: s
     if not query.empty:
         match_sql, match_params = engine.match_sql(query)
         qs = qs.filter(pk__in=RawSQL(match_sql, match_params))  # noqa: S611 - constant SQL, values as params
-    total = qs.count()
+    capped = False
+    if count_limit is None:
+        total = qs.count()
+    else:
+        total = _count_upto(engine, query, base, qs, count_limit + 1)
+        capped = total > count_limit
+        total = min(total, count_limit)
+        page = min(page, max(1, -(-total // page_size)))
     offset = (page - 1) * page_size
     if query.empty or sort == "date":
         ids = list(by_date(qs).values_list("pk", flat=True)[offset:offset + page_size])
     else:
         try:
-            # the matched-and-visible ids: driven by the (usually short) match list, so the
-            # engine never has to list every document the user may see
-            ids_sql, ids_params = qs.order_by().values("pk").query.sql_with_params()
+            # SQLite: the matched-and-visible ids, driven by the (usually short) match list, so the
+            # engine never has to list every document the user may see. PostgreSQL matches in its
+            # own ranked query, walking the newest matches: given the match again it would first
+            # list every match (30 000 for a common word at 100 000 documents) to join them.
+            ids_qs = qs if engine.ids_matched else base
+            ids_sql, ids_params = ids_qs.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # no agency at all: nothing to rank
             ids = []
         else:
@@ -136,4 +163,4 @@ def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: s
 
         bodies = dict(SearchEntry.objects.filter(document_id__in=ids).values_list("document_id", "body"))
     hits = [Hit(docs[i], _snippet(bodies.get(i, ""), query)) for i in ids if i in docs]
-    return SearchPage(query=text, total=total, page=page, page_size=page_size, hits=hits)
+    return SearchPage(query=text, total=total, page=page, page_size=page_size, hits=hits, total_capped=capped)

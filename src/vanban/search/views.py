@@ -28,6 +28,7 @@ def document_url(doc: Document) -> str:
 
 
 EXPORT_ROWS = 2_000  # a search's export; more is narrowed by the filters
+COUNT_LIMIT = 1_000  # the page counts matches up to this many, then says "hơn 1000" (docs/search.md)
 
 
 def _bound(request: HttpRequest) -> SearchForm:
@@ -74,7 +75,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         result = search(request.user, data.get("q") or "", form.filters(), sort=data.get("sort") or "relevance",
-                        page=data.get("page") or 1)
+                        page=data.get("page") or 1, count_limit=COUNT_LIMIT)
         for hit in result.hits:
             hit.url = document_url(hit.document)
     params = request.GET.copy()

@@ -1,21 +1,54 @@
 """Lists as people use them: a total and page numbers, sorting by any column shown, filters
 kept in the URL, and the current selection exported to xlsx. A list declares its columns;
-only declared columns can be sorted on, so the URL cannot order by anything else."""
+only declared columns can be sorted on, so the URL cannot order by anything else.
+
+Totals are bounded work: up to `COUNT_EXACT_UP_TO` rows are counted on every request; a
+longer list (an agency's 60 000 arrivals) is counted once per `COUNT_CACHE_SECONDS` and the
+total shown may be that old — the rows themselves are always read fresh."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
+COUNT_EXACT_UP_TO = 1000
+COUNT_CACHE_SECONDS = 60
+
+
+class BoundedPaginator(Paginator):
+    """A paginator whose total never costs a COUNT(*) over a whole large table on every request."""
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        return count_rows(qs) if isinstance(qs, QuerySet) else super().count
+
+
+def count_rows(qs: QuerySet[Any]) -> int:
+    """How many rows: exact up to `COUNT_EXACT_UP_TO` on every call, cached a minute beyond."""
+    qs = qs.order_by()
+    bounded = qs[:COUNT_EXACT_UP_TO + 1].count()
+    if bounded <= COUNT_EXACT_UP_TO:
+        return bounded
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    key = "list-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return int(cache.get_or_set(key, qs.count, COUNT_CACHE_SECONDS) or 0)
 
 
 @dataclass(frozen=True)
@@ -62,7 +95,7 @@ def _sort(request: HttpRequest, columns: list[Column], default: str) -> tuple[Co
 def listing(request: HttpRequest, qs: QuerySet[Any], columns: list[Column], *, default: str) -> Listing:
     column, descending, key = _sort(request, columns, default)
     ordered = qs.order_by(("-" if descending else "") + column.order_by, "-pk" if descending else "pk")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = params.copy()

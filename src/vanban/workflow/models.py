@@ -119,6 +119,8 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["instruction", "assignee"], name="assignment_once")]
+        # "Việc tôi đã giao", newest first, read from an index at any size (bench/pages_bench.py).
+        indexes = [models.Index(fields=["assigned_by", "created_at"], name="assignment_given")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.assignee} — {self.document}"
@@ -151,6 +153,7 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="notification_newest")]
 
     def __str__(self) -> str:
         return self.text

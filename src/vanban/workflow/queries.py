@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
@@ -52,7 +53,7 @@ def waiting_for_me(user: Any, agency: Agency, roles: set[str]) -> list[dict[str,
 
     out: list[dict[str, Any]] = []
 
-    def add(title: str, qs: QuerySet[Any], testid: str, doc_of: Any = None) -> None:
+    def add(title: str, qs: QuerySet[Any], testid: str, all_url: str, doc_of: Any = None) -> None:
         count = qs.count()
         if count:
             rows = []
@@ -61,23 +62,25 @@ def waiting_for_me(user: Any, agency: Agency, roles: set[str]) -> list[dict[str,
                 due = getattr(obj, "due_on", None)
                 rows.append({"doc": doc, "url": document_url(doc), "due_on": due,
                              "late": bool(due and due < timezone.localdate())})
-            out.append({"title": title, "count": count, "rows": rows, "testid": testid, "more": count - len(rows)})
+            out.append({"title": title, "count": count, "rows": rows, "testid": testid, "more": count - len(rows),
+                        "all_url": all_url})
 
     docs = Document.objects.filter(agency=agency).select_related("document_type")
     if "leader" in roles:
         add("Dự thảo chờ tôi duyệt", docs.filter(state=Document.State.SUBMITTED, approver=user)
-            .order_by("updated_at"), "wait-approve")
-        add("Văn bản đến chờ phân công", to_assign(agency).select_related("document_type"), "wait-assign")
+            .order_by("updated_at"), "wait-approve", reverse("drafts") + "?ds=to_approve")
+        add("Văn bản đến chờ phân công", to_assign(agency).select_related("document_type"), "wait-assign",
+            reverse("my_work"))
     if "clerk" in roles:
         add("Văn bản đến chờ tiếp nhận", docs.filter(direction=Document.Direction.INCOMING,
                                                       state=Document.State.ARRIVED).order_by("arrived_at"),
-            "wait-accept")
+            "wait-accept", reverse("incoming_list") + "?state=arrived")
         add("Văn bản đã ký duyệt, chờ phát hành", docs.filter(state=Document.State.APPROVED).order_by("updated_at"),
-            "wait-issue")
+            "wait-issue", reverse("drafts") + "?ds=to_issue")
     add("Việc được giao cho tôi", my_work(user).filter(document__agency=agency).exclude(kind=Assignment.Kind.INFO),
-        "wait-work", doc_of=lambda a: a.document)
+        "wait-work", reverse("my_work"), doc_of=lambda a: a.document)
     add("Văn bản chờ tôi theo quy trình của cơ quan", my_steps(user).filter(document__agency=agency),
-        "wait-steps", doc_of=lambda r: r.document)
+        "wait-steps", reverse("my_work"), doc_of=lambda r: r.document)
     add("Dự thảo bị trả lại", docs.filter(state=Document.State.RETURNED, drafter=user).order_by("updated_at"),
-        "wait-returned")
+        "wait-returned", reverse("drafts") + "?ds=mine")
     return out

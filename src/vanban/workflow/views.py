@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.web.actions import perform
 from vanban.web.current import current_agency
-from vanban.web.listing import Column, export_xlsx, listing
+from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, count_rows, export_xlsx, listing
 from vanban.workflow import queries, services
 from vanban.workflow.models import Assignment
 
@@ -31,12 +30,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
     assigned = queries.assigned_by(request.user)
     steps = queries.my_steps(request.user)
     agency = current_agency(request)
+    to_assign = queries.to_assign(agency) if agency else None
+    listed = listing(request, work, WORK_COLUMNS, default="due")
     return render(request, "workflow/my_work.html", {
-        "work": listing(request, work, WORK_COLUMNS, default="due"), "total": work.count(),
-        "overdue": queries.overdue(work).count(),
-        "today": timezone.localdate(), "assigned": assigned[:ASSIGNED_SHOWN], "assigned_count": assigned.count(),
-        "steps": steps[:STEPS_SHOWN], "steps_count": steps.count(),
-        "to_assign": queries.to_assign(agency) if agency else [],
+        "work": listed, "total": listed.page.paginator.count,
+        "overdue": count_rows(queries.overdue(work)),
+        "today": timezone.localdate(), "assigned": assigned[:ASSIGNED_SHOWN], "assigned_count": count_rows(assigned),
+        "steps": steps[:STEPS_SHOWN], "steps_count": count_rows(steps),
+        "to_assign": list(to_assign[:TO_ASSIGN_SHOWN]) if to_assign is not None else [],
+        "to_assign_count": count_rows(to_assign) if to_assign is not None else 0,
         "handlers": (User.objects.filter(memberships__agency=agency, memberships__role__in=["specialist", "leader"],
                                          is_active=True).exclude(pk=request.user.pk).distinct().order_by("full_name")
                      if agency else [])})
@@ -95,6 +97,7 @@ WORK_COLUMNS = [
 
 
 ASSIGNED_SHOWN = 20  # on "Công việc của tôi"; the whole list has its own page
+TO_ASSIGN_SHOWN = 50  # the leader's accepted arrivals waiting, oldest first; all of them in the incoming list
 STEPS_SHOWN = 100  # process steps waiting on me, nearest deadline first; the heading gives the total
 ASSIGNED_COLUMNS = [
     Column("document", "Văn bản", "document__notation",
@@ -111,9 +114,10 @@ ASSIGNED_COLUMNS = [
 def assigned_list(request: HttpRequest) -> HttpResponse:
     """Everything this person has assigned (a leader's follow-up): totals, pages, sorting, export."""
     assigned = queries.assigned_by(request.user)
+    listed = listing(request, assigned, ASSIGNED_COLUMNS, default="-given")
     return render(request, "workflow/assigned.html", {
-        "assigned": listing(request, assigned, ASSIGNED_COLUMNS, default="-given"), "total": assigned.count(),
-        "overdue": queries.overdue(assigned.exclude(state=Assignment.State.DONE)).count()})
+        "assigned": listed, "total": listed.page.paginator.count,
+        "overdue": count_rows(queries.overdue(assigned.exclude(state=Assignment.State.DONE)))})
 
 
 @login_required
@@ -167,10 +171,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
     qs = request.user.notifications.all()
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workflow/notifications.html", {
         "page": page, "unread_only": unread_only, "params": "chua-doc=1" if unread_only else "",
-        "unread": request.user.notifications.filter(read_at__isnull=True).count()})
+        "unread": count_rows(request.user.notifications.filter(read_at__isnull=True))})
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -105,7 +106,7 @@ def client_for(connection: HubConnection) -> HubClient:
     return HubClient(connection.url, connection.token)
 
 
-def _system_key(agency_code: str) -> tuple[object, object]:
+def _system_key(agency_code: str) -> tuple[Any, bytes]:
     agency = Agency.objects.get(code=agency_code)
     credential = trust.credential_for(agency, "system")
     if credential is None:
@@ -223,7 +224,8 @@ def status_timeline(document_id: int) -> list[dict[str, object]]:
         row = rows.setdefault(st.recipient_code, {"code": st.recipient_code, "name": st.recipient_name,
                                                   "sent": True, "steps": []})
         label = StatusCode(st.status_code).label if st.status_code in StatusCode._value2member_map_ else ""
-        row["steps"].append({"code": st.status_code, "label": label, "at": st.status_at,  # type: ignore[union-attr]
-                             "description": st.description, "staff": st.staff,
-                             "staff_department": st.staff_department, "staff_contact": st.staff_contact})
+        steps = cast(list[dict[str, object]], row["steps"])
+        steps.append({"code": st.status_code, "label": label, "at": st.status_at,
+                      "description": st.description, "staff": st.staff,
+                      "staff_department": st.staff_department, "staff_contact": st.staff_contact})
     return list(rows.values())

@@ -63,7 +63,8 @@ def to_pdf(table: PrintedTable) -> bytes:
     import weasyprint  # heavy (pango, fonts): loaded only when a form is printed
 
     html = render_to_string("web/printed_table.html", {"t": table})
-    return weasyprint.HTML(string=html, base_url=".").write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    return pdf
 
 
 def as_file(table: PrintedTable, fmt: str) -> HttpResponse:

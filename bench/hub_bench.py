@@ -90,6 +90,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}/hub/api/v1"
     try:
         wait_for_server(url, server)
+        _warm(url, pairs[0][3])
         rows = []
         for clients in CLIENT_COUNTS:
             round_no = len(rows)
@@ -105,6 +106,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    plain = _plain_rows(batches, env, data_dir)
 
     print()
     print(f"hub end to end on PostgreSQL ({settings.DATABASES['default']['NAME']}), gunicorn {WEB_WORKERS} "
@@ -113,6 +115,55 @@ def main() -> None:
           f"{'INSERT+COMMIT/s':>16} {'ratio':>7}")
     for clients, n, rate, p50, p95 in rows:
         print(f"{clients:>7} {n:>9} {rate:>11.1f} {p50:>8.1f} {p95:>8.1f} {commits:>16.0f} {rate / commits:>7.3f}")
+    print()
+    print("beside a plain Django app doing the same 4 requests and 2 commits (bench/plainhub.py, same gunicorn "
+          "workers, same database, same run); issue 23's goals: ratio >= 0.70, hub's 4/1 scaling >= 0.90 x plain's")
+    print(f"{'clients':>7} {'hub/s':>8} {'plain/s':>8} {'ratio':>7} {'goal':>6}")
+    for (clients, _, rate, _, _), (_, plain_rate) in zip(rows, plain, strict=True):
+        ratio = rate / plain_rate
+        print(f"{clients:>7} {rate:>8.1f} {plain_rate:>8.1f} {ratio:>7.2f} {'PASS' if ratio >= 0.7 else 'FAIL':>6}")
+    hub_scaling, plain_scaling = rows[-1][2] / rows[0][2], plain[-1][1] / plain[0][1]
+    relative = hub_scaling / plain_scaling
+    print(f"scaling {CLIENT_COUNTS[-1]}/{CLIENT_COUNTS[0]} clients: hub {hub_scaling:.2f}x, "
+          f"plain {plain_scaling:.2f}x, relative {relative:.2f} {'PASS' if relative >= 0.9 else 'FAIL'}")
+
+
+def _warm(url: str, token: str) -> None:
+    """Every gunicorn worker loads Django and opens its database connection before timing."""
+    from vanban.hubclient import HubClient
+
+    for _ in range(WEB_WORKERS * 8):
+        HubClient(url, token).inbox(limit=1)
+
+
+def _plain_rows(batches: list[list[bytes]], env: dict[str, str], data_dir: Path) -> list[tuple[int, float]]:
+    """The same client loops against bench/plainhub.py: (clients, cycles/s) per client count."""
+    from django.db import connection, connections
+    from plainhub_sql import TABLE_SQL
+
+    with connection.cursor() as cur:
+        cur.execute(TABLE_SQL)
+    connections.close_all()
+    port = free_port()
+    log = (data_dir / "plain.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--chdir", str(Path(__file__).resolve().parent),
+                               "--bind", f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS), "--threads", "1",
+                               "plainhub:application"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/hub/api/v1"
+    out = []
+    try:
+        wait_for_server(url, server)
+        _warm(url, "r0")
+        for clients in CLIENT_COUNTS:
+            jobs = [(url, f"s{i}", f"r{i}", batches[i][:PER_CLIENT]) for i in range(clients)]
+            t0 = time.perf_counter()
+            with mp.get_context("spawn").Pool(clients) as pool:
+                done = sum(len(r) for r in pool.map(client_run, jobs))
+            out.append((clients, done / (time.perf_counter() - t0)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
 
 
 

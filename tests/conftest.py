@@ -20,6 +20,19 @@ def _jobs_inline() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """The hub keeps endpoints, served agencies and certificates a few seconds per process; a
+    test's rolled-back rows send no signal, and the next test may reuse the same ids and codes."""
+    from django.conf import settings
+
+    if "vanban.hub" in settings.INSTALLED_APPS:
+        from vanban.hub import registry_cache, tokens
+
+        registry_cache.forget()
+        tokens.forget_cached_endpoints()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(request: pytest.FixtureRequest, settings) -> None:
     """argon2 at production cost makes every test login slow; tests check logic, not cost.
 

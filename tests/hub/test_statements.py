@@ -23,7 +23,7 @@ from vanban.jobs import queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CYCLE_BOUND = 18
+CYCLE_BOUND = 16
 
 
 def _sql(call: Callable[[], Any]) -> tuple[Any, list[str]]:

@@ -16,11 +16,10 @@ from django.conf import settings
 
 from vanban.edxml import EdxmlError, Limits, ParsedPackage, TraceHeader, parse_package, verify_package
 from vanban.edxml.timefmt import format_timestamp
+from vanban.hub import registry_cache
 from vanban.hub.errors import HubError
 from vanban.hub.models import (
-    AgencyCertificate,
     Endpoint,
-    EndpointAgency,
     EndpointKind,
     Package,
     PackageKind,
@@ -65,8 +64,7 @@ def check(data: PackageData, *, caller: Endpoint | None, from_parent: bool, max_
     except EdxmlError as exc:
         raise HubError(400, exc.code, f"Gói tin không hợp lệ: {exc.message}") from None
     facts = _facts(parsed)
-    if caller is not None and not EndpointAgency.objects.filter(
-            endpoint=caller, agency__code=facts.sender_code).exists():
+    if caller is not None and not registry_cache.serves(caller, facts.sender_code):
         raise HubError(422, "SENDER_NOT_SERVED",
                        f"Điểm kết nối '{caller.name}' không phục vụ cơ quan gửi {facts.sender_code}; "
                        "không được gửi gói tin thay cơ quan khác.")
@@ -141,7 +139,7 @@ def _status_to_recipients(facts: Facts) -> Facts:
 
 
 def _check_signature(data: PackageData, sender: str, limits: Limits, *, via_hub: bool) -> tuple[str, ...]:
-    pems = list(AgencyCertificate.objects.filter(agency__code=sender).values_list("pem", flat=True))
+    pems = registry_cache.certificate_pems(sender)
     if not pems:
         if via_hub:
             # The lower hub (or the parent) verified it against its own registry; the end

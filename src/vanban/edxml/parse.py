@@ -354,8 +354,8 @@ class _Reader:
     @staticmethod
     def signed(signatures: list[etree._Element]) -> bool:
         for sig in signatures:
-            for el in sig.iter():
-                if _local(el) == "SignatureValue" and text_of(el).strip():
+            for el in sig.iter("{*}SignatureValue"):
+                if text_of(el).strip():
                     return True
         return False
 

@@ -25,6 +25,7 @@ import binascii
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -285,7 +286,7 @@ class PackageRead:
         if not outcome.valid:
             return VerifyResult(False, code=outcome.code, reason=outcome.reason)
         assert outcome.certificate is not None
-        return VerifyResult(True, signer=outcome.certificate.subject.rfc4514_string(),
+        return VerifyResult(True, signer=_subject(outcome.certificate),
                             algorithm=outcome.algorithm, certificate=outcome.certificate,
                             package=package, trace_added_after_signing=tuple(added),
                             notes=tuple(notes))
@@ -307,6 +308,11 @@ class PackageRead:
             return read_tree(root, self._skeleton, strict=False, limits=self.limits)
         except EdxmlError:
             return None
+
+
+@lru_cache(maxsize=256)
+def _subject(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string()
 
 
 def _whole_tree(data: PackageBytes, skeleton: Skeleton, root: etree._Element,

@@ -235,3 +235,16 @@ def test_large_attachment_verifies_through_the_filled_tree(document, agency):
     read = read_package(data)
     assert read.parsed.attachments[0].size == len(big.data)
     assert read.verify([agency.cert], cache=None).valid is True
+
+
+def test_a_body_hidden_in_a_processing_instruction_is_read_by_a_full_parse(document, agency):
+    """c14n keeps processing instructions: one holding ContentTransferEncoded markup is cut by
+    the byte scan like a body, so the tree is then parsed in full to get its real text."""
+    pi = b"<?note <ContentTransferEncoded>QUFBQQ==</ContentTransferEncoded>?>"
+    data = build_package(document).replace(b"<edXML:Subject>", pi + b"<edXML:Subject>", 1)
+    signed = sign_package(data, agency.key, agency.cert)
+    assert pi in signed
+    for backend in BACKENDS if HAS_XMLSEC else ("signxml",):
+        assert read_package(signed, backend=backend).verify([agency.cert], cache=None).valid is True
+        changed = signed.replace(b"QUFBQQ==", b"QkJCQg==", 1)
+        assert verify_package(changed, [agency.cert], backend=backend).code == "EDXML_SIGNATURE_INVALID"

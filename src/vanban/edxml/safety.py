@@ -135,9 +135,12 @@ def fill_bodies(root: etree._Element, skeleton: Skeleton) -> bool:
     The tree then equals a parse of the whole package, so the signature is checked on the
     tree the model was read from. False, with the tree unusable, when a body holds anything
     but base64 characters and white space (a character reference, say): the caller parses
-    the whole package instead."""
+    the whole package instead; also when a cut body was not an element's text (the byte scan
+    that cut it can be fooled by a comment, CDATA section or processing instruction holding
+    the same markup): only a full parse then gives the text the signature covers."""
     if not skeleton.slices:
         return True
+    filled = 0
     for el in root.iter("{*}ContentTransferEncoded"):
         source = skeleton.source_of(el.text) if len(el) == 0 else None
         if source is None:
@@ -148,7 +151,8 @@ def fill_bodies(root: etree._Element, skeleton: Skeleton) -> bool:
         if b"\r" in raw:
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         el.text = raw.decode("ascii")
-    return True
+        filled += 1
+    return filled == len(skeleton.slices)
 
 
 def safe_parser(*, huge: bool = False, keep_comments: bool = False) -> etree.XMLParser:

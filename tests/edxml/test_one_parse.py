@@ -248,3 +248,13 @@ def test_a_body_hidden_in_a_processing_instruction_is_read_by_a_full_parse(docum
         assert read_package(signed, backend=backend).verify([agency.cert], cache=None).valid is True
         changed = signed.replace(b"QUFBQQ==", b"QkJCQg==", 1)
         assert verify_package(changed, [agency.cert], backend=backend).code == "EDXML_SIGNATURE_INVALID"
+
+
+@needs_xmlsec
+def test_key_info_set_aside_for_xmlsec_is_put_back_as_it_was(signed, agency):
+    read = read_package(signed, backend="xmlsec")
+    root = read._full_tree()
+    before = etree.tostring(root)
+    assert read.verify([agency.cert], cache=None).valid is True
+    assert etree.tostring(root) == before
+    assert read.certificates() == [agency.cert]

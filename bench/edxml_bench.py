@@ -1,10 +1,14 @@
 """edXML throughput beside the raw limits measured in the same run.
 
-    python bench/edxml_bench.py [--seconds 1.0] [--memory-mib 135 | --no-memory]
+    python bench/edxml_bench.py [--seconds 1.0] [--rounds 3] [--memory-mib 135 | --no-memory]
 
-Rows: packages/s for `parse_package` and `parse_package + verify_package` at 5 KB and 1 MB,
-next to bare `lxml.etree.fromstring` of the same bytes and one RSA-2048 verify, and the
-ratio (ours / raw limit). The memory line reads a large package in a child process and
+For 5 KB and 1 MB packages: packages/s for `parse_package` beside bare `lxml.etree.fromstring`
+of the same bytes, and for parse+verify — `read_package(data).verify(certs)`, one parse shared
+by both, not cached — with each XML-DSig engine (python-xmlsec, signxml) beside the **floor**:
+bare lxml parse + exclusive C14N of the tree + SHA-256 of that + one RSA-2048 verify, all four
+done in one call and measured in the same run. Each figure is the best of `--rounds`
+interleaved rounds (the machine is shared). The goal (issue 23): parse+verify ≥ 0.3 of the
+floor at 5 KB and ≥ 0.5 at 1 MB. The memory line reads a large package in a child process and
 reports its peak RSS growth.
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import random
 import subprocess
@@ -26,12 +31,20 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 from lxml import etree  # noqa: E402
 from tests.edxml.largefile import write_large_package  # noqa: E402
 from tests.edxml.samples import make_identity, sample_document  # noqa: E402
 
-from vanban.edxml import Attachment, build_package, parse_package, sign_package, verify_package  # noqa: E402
+from vanban.edxml import (  # noqa: E402
+    Attachment,
+    build_package,
+    parse_package,
+    read_package,
+    sign_package,
+    verify_package,
+)
+from vanban.edxml.xmldsig import XMLSEC_UNAVAILABLE, default_backend  # noqa: E402
 
 
 def rate(func: Callable[[], object], seconds: float) -> float:
@@ -77,9 +90,32 @@ print(json.dumps({"base": base, "peak": resource.getrusage(resource.RUSAGE_SELF)
             f"over the {out['base'] / 1024:.0f} MiB baseline")
 
 
+def best_rates(ops: dict[str, Callable[[], object]], seconds: float, rounds: int) -> dict[str, float]:
+    """Each op's best rate over `rounds` interleaved rounds: a neighbour's burst on the shared
+    machine then lowers one round of one op, not the comparison."""
+    best = dict.fromkeys(ops, 0.0)
+    for _ in range(rounds):
+        for name, func in ops.items():
+            best[name] = max(best[name], rate(func, seconds / rounds))
+    return best
+
+
+def floor_op(data: bytes, public: rsa.RSAPublicKey, signed: bytes, signature: bytes) -> Callable[[], object]:
+    """The raw work any verifier must do: parse, exclusive C14N, SHA-256, one RSA verify
+    (of a fixed 32-byte SignedInfo stand-in: the cost is the same)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+    def run() -> None:
+        root = etree.fromstring(data, parser)
+        hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True)).digest()
+        public.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+    return run
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory-mib", type=int, default=135)
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
@@ -90,24 +126,38 @@ def main() -> int:
     public = identity.key.public_key()
     rsa_rate = rate(lambda: public.verify(signature, digest, padding.PKCS1v15(), hashes.SHA256()),
                     args.seconds)
+    xmlsec = "python-xmlsec" if default_backend() == "xmlsec" else f"not importable ({XMLSEC_UNAVAILABLE})"
     print(f"edxml bench {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, python {sys.version.split()[0]}, "
-          f"lxml {etree.__version__}")
-    print(f"raw RSA-2048 verify: {rsa_rate:,.0f}/s")
-    header = f"{'size':>8} {'operation':<16} {'ours /s':>10} {'raw limit /s':>13} {'ratio':>7}"
+          f"lxml {etree.__version__}, libxml2 {'.'.join(map(str, etree.LIBXML_VERSION))}, xmlsec: {xmlsec}")
+    print(f"raw RSA-2048 verify: {rsa_rate:,.0f}/s; floor = lxml parse + exclusive C14N + SHA-256 + "
+          "RSA verify, in one call")
+    header = f"{'size':>8} {'operation':<26} {'ours /s':>10} {'raw limit /s':>13} {'ratio':>7}"
     print(header)
     print("-" * len(header))
+    certs = [identity.cert]
     for label, size in (("5 KB", 5_000), ("1 MB", 1_000_000)):
         data = package_of(size, identity)
-        lxml_rate = rate(lambda d=data: etree.fromstring(d), args.seconds)
-        parse_rate = rate(lambda d=data: parse_package(d), args.seconds)
-        both_rate = rate(lambda d=data: (parse_package(d), verify_package(d, [identity.cert])),
-                         args.seconds)
-        both_limit = 1 / (1 / lxml_rate + 1 / rsa_rate)
-        print(f"{label:>8} {'parse':<16} {parse_rate:>10,.0f} {lxml_rate:>13,.0f} "
-              f"{parse_rate / lxml_rate:>7.2f}")
-        print(f"{label:>8} {'parse+verify':<16} {both_rate:>10,.0f} {both_limit:>13,.0f} "
-              f"{both_rate / both_limit:>7.2f}")
-        print(f"{'':>8} (package is {len(data):,} bytes)")
+        ops: dict[str, Callable[[], object]] = {
+            "lxml": lambda d=data: etree.fromstring(d),
+            "floor": floor_op(data, public, digest, signature),
+            "parse": lambda d=data: parse_package(d),
+            "xmlsec": lambda d=data: read_package(d, backend="xmlsec").verify(certs, cache=None),
+            "signxml": lambda d=data: read_package(d, backend="signxml").verify(certs, cache=None),
+            "two calls": lambda d=data: (parse_package(d), verify_package(d, certs)),
+        }
+        if default_backend() != "xmlsec":
+            del ops["xmlsec"]
+        got = best_rates(ops, args.seconds * len(ops) / 2, args.rounds)
+        rows = [("parse", "parse", "lxml"),
+                ("parse+verify (xmlsec)", "xmlsec", "floor"),
+                ("parse+verify (signxml)", "signxml", "floor"),
+                ("parse_package+verify_package", "two calls", "floor")]
+        for name, ours, limit in rows:
+            if ours in got:
+                print(f"{label:>8} {name:<26} {got[ours]:>10,.0f} {got[limit]:>13,.0f} "
+                      f"{got[ours] / got[limit]:>7.2f}")
+        print(f"{'':>8} (package is {len(data):,} bytes; goal: parse+verify >= "
+              f"{0.3 if size < 100_000 else 0.5} of the floor)")
     if not args.no_memory:
         print(memory_line(args.memory_mib))
     return 0

@@ -1,5 +1,9 @@
 """Fuzz target for vanban.edxml.parse_package: any exception other than EdxmlError is a bug.
 
+Also `read_package` (one parse shared with verification): it must read exactly what
+`parse_package` reads, and `verify_package` must give the same verdict with python-xmlsec and
+with signxml (signed seeds make the mutations hit real signatures).
+
     python fuzz/edxml_fuzz.py --seconds 60          # hypothesis-driven mutations (default)
     python fuzz/edxml_fuzz.py --atheris -- -max_total_time=60   # if atheris is installed
 
@@ -24,7 +28,17 @@ sys.path.insert(0, str(ROOT / "src"))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from vanban.edxml import Attachment, EdxmlError, Limits, build_package, parse_package  # noqa: E402
+from vanban.edxml import (  # noqa: E402
+    Attachment,
+    EdxmlError,
+    Limits,
+    build_package,
+    parse_package,
+    read_package,
+    sign_package,
+    verify_package,
+)
+from vanban.edxml.xmldsig import BACKENDS, default_backend  # noqa: E402
 
 CORPUS = ROOT / "fuzz" / "corpus" / "edxml"
 FIXTURES = ROOT / "tests" / "edxml" / "fixtures"
@@ -48,9 +62,22 @@ def seeds() -> list[bytes]:
     from tests.edxml.samples import sample_document
 
     out.append(build_package(sample_document()))
-    out.append(build_package(sample_document(Attachment("a.pdf", b"%PDF-1.4 fuzz" * 20, "application/pdf"),
-                                             Attachment("b.txt", b"", "text/plain"))))
+    two = build_package(sample_document(Attachment("a.pdf", b"%PDF-1.4 fuzz" * 20, "application/pdf"),
+                                        Attachment("b.txt", b"", "text/plain")))
+    out.append(two)
+    out.append(sign_package(two, _identity().key, _identity().cert))
     return out
+
+
+_IDENTITIES: list = []
+
+
+def _identity():  # the test PKI's Identity, made once per run
+    if not _IDENTITIES:
+        from tests.edxml.samples import make_identity
+
+        _IDENTITIES.append(make_identity("Fuzz"))
+    return _IDENTITIES[0]
 
 
 @st.composite
@@ -80,14 +107,32 @@ def mutated(draw: st.DrawFn, pool: list[bytes]) -> bytes:
 
 
 def check(data: bytes) -> None:
-    """The property: EdxmlError or success, in both modes; attachments readable if accepted."""
+    """The property: EdxmlError or success, in both modes; attachments readable if accepted;
+    `read_package` reads the same; both XML-DSig engines give the same verdict."""
     for strict in (True, False):
         try:
             parsed = parse_package(data, strict=strict, limits=LIMITS)
-        except EdxmlError:
+        except EdxmlError as exc:
+            try:
+                read_package(data, strict=strict, limits=LIMITS)
+            except EdxmlError as again:
+                assert again.code == exc.code, (again.code, exc.code)
+            else:
+                raise AssertionError(f"read_package accepted what parse_package refused ({exc.code})")
             continue
         for att in parsed.attachments:
             assert len(att.read()) == att.size
+        assert read_package(data, strict=strict, limits=LIMITS).parsed == parsed
+    backends = BACKENDS if default_backend() == "xmlsec" else ("signxml",)
+    verdicts = set()
+    for backend in backends:
+        try:
+            result = verify_package(data, [_identity().cert], limits=LIMITS, backend=backend)
+        except EdxmlError as exc:
+            verdicts.add(("error", exc.code))
+        else:
+            verdicts.add((str(result.valid), result.code))
+    assert len(verdicts) == 1, verdicts
 
 
 def save(data: bytes) -> Path:

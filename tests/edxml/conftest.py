@@ -26,3 +26,14 @@ def document() -> DocumentPackage:
         Attachment("du-thao.docx", b"PK\x03\x04 not a real docx" * 10,
                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     )
+
+
+@pytest.fixture(params=["xmlsec", "signxml"])
+def each_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once with each XML-DSig engine as the default: the verdicts must not differ."""
+    from vanban.edxml import signature, xmldsig
+
+    if request.param == "xmlsec" and xmldsig.default_backend() != "xmlsec":
+        pytest.skip(f"python-xmlsec not importable: {xmldsig.XMLSEC_UNAVAILABLE}")
+    monkeypatch.setattr(signature, "default_backend", lambda: request.param)
+    return str(request.param)

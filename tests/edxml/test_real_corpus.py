@@ -14,7 +14,7 @@ from lxml import etree
 
 from vanban.edxml import EDXML_NS, EdxmlError, parse_package, signature_certificates, verify_package
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("each_backend")]
 REAL = Path(__file__).parent / "real"
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 

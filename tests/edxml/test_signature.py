@@ -20,7 +20,7 @@ from vanban.edxml import (
     verify_package,
 )
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("each_backend")]
 
 
 @pytest.fixture

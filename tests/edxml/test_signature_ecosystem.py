@@ -20,7 +20,7 @@ from lxml import etree
 from vanban.edxml import DSIG_NS, build_package, sign_package, verify_package
 from vanban.edxml.signature import EXC_C14N_VARIANT, signature_certificates
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("each_backend")]
 
 DSIG_OPEN = b'<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">'
 EXC = "http://www.w3.org/2001/10/xml-exc-c14n#"

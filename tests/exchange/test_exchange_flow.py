@@ -143,3 +143,21 @@ def test_tampered_pdf_is_flagged_and_cannot_be_accepted(province: Province) -> N
     forged.refresh_from_db()
     assert (forged.state, forged.arrival_number) == ("arrived", None)
     incoming.reject_package(actor=p.b_clerk, document=forged, reason="Tệp đính kèm bị sửa sau khi ký")
+
+
+def test_the_office_reuses_the_hubs_signature_verdict_on_the_same_bytes(province: Province) -> None:
+    """Issue 23: the hub's intake verifies the package; the office that receives the same bytes
+    in this process (the hub runs in the test's live server) gets that verdict from the cache."""
+    from vanban.edxml import VERIFICATIONS
+    from vanban.hub.models import Package as HubPackage
+
+    VERIFICATIONS.clear()
+    sent = issue_to_b(province)
+    inbound.poll()  # (after a send the worker already polls once: the office may be done)
+    arrived = Document.objects.get(agency=province.b, direction="incoming", external_id=sent.identifier_code)
+    envelope = next(c for c in arrived.verification["checks"] if c["code"] == "ENVELOPE_SIGNATURE")
+    assert envelope["ok"] is True, envelope
+    # the hub verified each package it took in once (the document, then B's status 01) ...
+    assert VERIFICATIONS.misses == HubPackage.objects.count() == 2
+    # ... and the office's check before acceptance got the document's verdict from the cache
+    assert VERIFICATIONS.hits == 1

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from vanban.edxml.build import build_package, build_status, derive_content_id
+from vanban.edxml.cache import VERIFICATIONS, VerificationCache
 from vanban.edxml.enums import BusinessDocType, Priority, StatusCode
 from vanban.edxml.errors import CODES, EdxmlError, EdxmlWarning
 from vanban.edxml.limits import DEFAULT_LIMITS, Limits
@@ -31,9 +32,11 @@ from vanban.edxml.ns import DSIG_NS, EDXML_NS
 from vanban.edxml.parse import parse_package
 from vanban.edxml.result import ParsedAttachment, ParsedPackage
 from vanban.edxml.signature import (
+    PackageRead,
     VerifyResult,
     load_certificates,
     load_private_key,
+    read_package,
     sign_package,
     signature_certificates,
     verify_package,
@@ -44,6 +47,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DSIG_NS",
     "EDXML_NS",
+    "VERIFICATIONS",
     "Attachment",
     "Business",
     "BusinessDocType",
@@ -56,6 +60,7 @@ __all__ = [
     "Limits",
     "Organization",
     "OtherInfo",
+    "PackageRead",
     "ParsedAttachment",
     "ParsedPackage",
     "Priority",
@@ -68,6 +73,7 @@ __all__ = [
     "StatusCode",
     "StatusPackage",
     "TraceHeader",
+    "VerificationCache",
     "VerifyResult",
     "build_package",
     "build_status",
@@ -75,6 +81,7 @@ __all__ = [
     "load_certificates",
     "load_private_key",
     "parse_package",
+    "read_package",
     "sign_package",
     "signature_certificates",
     "verify_package",

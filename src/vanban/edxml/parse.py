@@ -11,6 +11,7 @@ import mimetypes
 import mmap
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -44,7 +45,7 @@ from vanban.edxml.result import ParsedAttachment, ParsedPackage
 from vanban.edxml.safety import Skeleton, check_prolog, cut_skeleton, parse_xml
 from vanban.edxml.timefmt import parse_date, parse_timestamp
 
-__all__ = ["gate", "parse_package"]
+__all__ = ["gate", "parse_package", "read_tree", "text_of"]
 
 PackageBytes = bytes | bytearray | memoryview | mmap.mmap
 
@@ -70,14 +71,22 @@ def parse_package(
     """Read a document or status package, or raise EdxmlError naming what is wrong."""
     limits = limits or DEFAULT_LIMITS
     skeleton, root = gate(data, limits)
+    return read_tree(root, skeleton, strict=strict, limits=limits)
+
+
+def read_tree(root: etree._Element, skeleton: Skeleton, *, strict: bool, limits: Limits) -> ParsedPackage:
+    """The model of a tree `gate` produced: signature verification reads the same tree."""
     return _Reader(strict, limits, skeleton).package(root)
 
 
-def gate(data: PackageBytes, limits: Limits) -> tuple[Skeleton, etree._Element]:
+def gate(data: PackageBytes, limits: Limits, *,
+         keep_comments: bool = False) -> tuple[Skeleton, etree._Element]:
     """The safety checks alone (size, DTD, entities, encoding, depth, element count).
 
     Signature verification passes through here too, without decoding attachments: a
-    changed attachment byte must come out as a bad signature, not as a bad zip.
+    changed attachment byte must come out as a bad signature, not as a bad zip. It keeps
+    comments and processing instructions (`keep_comments`), which c14n may cover; the
+    reader reads text across them as if they had been removed.
     """
     buffer: Buffer
     if isinstance(data, memoryview | bytearray):
@@ -96,19 +105,52 @@ def gate(data: PackageBytes, limits: Limits) -> tuple[Skeleton, etree._Element]:
         raise EdxmlError("EDXML_MALFORMED", "Gói tin rỗng")
     check_prolog(buffer, total)
     skeleton = cut_skeleton(buffer, total, limits)
-    return skeleton, parse_xml(skeleton.xml, limits)
+    return skeleton, parse_xml(skeleton.xml, limits, keep_comments=keep_comments)
+
+
+def text_of(el: etree._Element | None) -> str:
+    """An element's leading text as a parser that drops comments and PIs gives it: the text
+    around comments before the first child element, joined."""
+    if el is None:
+        return ""
+    text = el.text or ""
+    if len(el):
+        for child in el:
+            if isinstance(child.tag, str):
+                break
+            text += child.tail or ""
+    return text
+
+
+# Clark names seen so far, split into (namespace, local name): a package holds few distinct
+# tags and each is met many times; bounded so that hostile input cannot grow it for ever.
+_SPLIT: dict[str, tuple[str, str]] = {}
+_SPLIT_MAX = 4096
+
+
+def _split(tag: str) -> tuple[str, str]:
+    parts = _SPLIT.get(tag)
+    if parts is None:
+        ns, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+        parts = (ns, local)
+        if len(_SPLIT) < _SPLIT_MAX:
+            _SPLIT[tag] = parts
+    return parts
 
 
 def _local(el: etree._Element) -> str:
     tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
+    return _split(tag)[1] if isinstance(tag, str) else ""
 
 
 def _ns(el: etree._Element) -> str:
     tag = el.tag
-    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
+    return _split(tag)[0] if isinstance(tag, str) else ""
+
+
+@lru_cache(maxsize=64)
+def _positions(order: tuple[str, ...]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(order)}
 
 
 class _Reader:
@@ -138,27 +180,31 @@ class _Reader:
         """Children by local name (edXML or no namespace); warn on unknown names, and on odd
         order where `check_order` (only MessageHeader: leaf blocks vary between real samples)."""
         out: dict[str, list[etree._Element]] = {}
-        allowed = set(order or ()) | set(known)
+        positions = _positions(order) if order is not None else None
         last = -1
         misordered = False
         for child in parent:
-            if not isinstance(child.tag, str):
+            tag = child.tag
+            if not isinstance(tag, str):
                 continue
-            name = _local(child)
-            ns = _ns(child)
-            if ns not in (EDXML_NS, "") and not (name == "Signature" and ns == DSIG_NS):
+            ns, name = _split(tag)
+            if ns != EDXML_NS and ns and not (name == "Signature" and ns == DSIG_NS):
                 self.warn("EDXML_NAMESPACE",
                           f"Bỏ qua phần tử <{name}> thuộc không gian tên lạ '{ns}' trong {path}",
                           name)
                 continue
-            out.setdefault(name, []).append(child)
-            if order is not None:
-                if name in order:
-                    idx = order.index(name)
+            found = out.get(name)
+            if found is None:
+                out[name] = [child]
+            else:
+                found.append(child)
+            if positions is not None:
+                idx = positions.get(name)
+                if idx is not None:
                     if idx < last and check_order:
                         misordered = True
                     last = max(last, idx)
-                elif name not in allowed and name not in KNOWN_EXTRAS:
+                elif name not in known and name not in KNOWN_EXTRAS:
                     self.warn("EDXML_UNKNOWN_ELEMENT",
                               f"Phần tử <{name}> trong {path} không thuộc định dạng, bị bỏ qua",
                               name)
@@ -190,9 +236,8 @@ class _Reader:
 
     @staticmethod
     def el_text(el: etree._Element | None) -> str:
-        if el is None or not el.text:
-            return ""
-        return nfc(el.text).strip()
+        text = text_of(el)
+        return nfc(text).strip() if text else ""
 
     def agency(self, value: str, element: str, path: str) -> None:
         if not value:
@@ -309,8 +354,8 @@ class _Reader:
     @staticmethod
     def signed(signatures: list[etree._Element]) -> bool:
         for sig in signatures:
-            for el in sig.iter():
-                if _local(el) == "SignatureValue" and (el.text or "").strip():
+            for el in sig.iter("{*}SignatureValue"):
+                if text_of(el).strip():
                     return True
         return False
 
@@ -652,9 +697,9 @@ class _Reader:
             self.fail_or_warn("EDXML_MISSING_FIELD",
                               f"<Attachment> 'cid:{meta['cid']}' thiếu <AttachmentName>",
                               "AttachmentName")
-        source = self.skeleton.source_of(cte.text if cte is not None else None)
+        source = self.skeleton.source_of(text_of(cte) if cte is not None else None)
         if source is None:
-            text = (cte.text or "") if cte is not None else ""
+            text = text_of(cte)
             raw = text.encode("ascii", "replace")
             source = EncodedSource(raw, 0, len(raw))
         # VNPT's parser never unzips a file whose name ends in .zip: its bytes are the file.

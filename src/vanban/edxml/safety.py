@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -17,7 +18,7 @@ from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import Limits
 from vanban.edxml.payload import Buffer, EncodedSource
 
-__all__ = ["Skeleton", "check_prolog", "cut_skeleton", "parse_xml", "safe_parser"]
+__all__ = ["Skeleton", "check_prolog", "cut_skeleton", "fill_bodies", "parse_xml", "safe_parser"]
 
 _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
 _DECL = re.compile(rb"<\?xml[^>]*?\?>", re.DOTALL)
@@ -123,6 +124,37 @@ def cut_skeleton(data: Buffer, total: int, limits: Limits) -> Skeleton:
     return Skeleton(xml, nonce, tuple(slices))
 
 
+# What a cut body may hold for `fill_bodies` to know the parser's text without parsing it.
+_BASE64_TEXT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
+
+
+def fill_bodies(root: etree._Element, skeleton: Skeleton) -> bool:
+    """Put the cut base64 bodies back into the skeleton's tree, in place, as the parser would
+    have read them (XML end-of-line handling: CR LF and lone CR become LF).
+
+    The tree then equals a parse of the whole package, so the signature is checked on the
+    tree the model was read from. False, with the tree unusable, when a body holds anything
+    but base64 characters and white space (a character reference, say): the caller parses
+    the whole package instead; also when a cut body was not an element's text (the byte scan
+    that cut it can be fooled by a comment, CDATA section or processing instruction holding
+    the same markup): only a full parse then gives the text the signature covers."""
+    if not skeleton.slices:
+        return True
+    filled = 0
+    for el in root.iter("{*}ContentTransferEncoded"):
+        source = skeleton.source_of(el.text) if len(el) == 0 else None
+        if source is None:
+            continue
+        raw = source.buffer[source.start : source.end]
+        if raw.translate(None, _BASE64_TEXT):
+            return False
+        if b"\r" in raw:
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        el.text = raw.decode("ascii")
+        filled += 1
+    return filled == len(skeleton.slices)
+
+
 def safe_parser(*, huge: bool = False, keep_comments: bool = False) -> etree.XMLParser:
     """No DTD, no entity expansion, no network; `huge` only for full trees already size-checked."""
     return etree.XMLParser(
@@ -151,7 +183,20 @@ def parse_xml(xml: bytes, limits: Limits, *, huge: bool = False,
     return root
 
 
+@lru_cache(maxsize=8)
+def _deeper_than(max_depth: int) -> etree.XPath:
+    """True when an element sits below `max_depth` levels: one C-speed pass over the tree."""
+    return etree.XPath("boolean(/*" + "/*" * max_depth + ")")
+
+
 def _check_depth(root: etree._Element, limits: Limits) -> None:
+    if not _deeper_than(limits.max_depth)(root):
+        return
+    _name_too_deep(root, limits)
+
+
+def _name_too_deep(root: etree._Element, limits: Limits) -> None:
+    """The slow walk, only to name the element once the tree is known to be too deep."""
     stack: list[tuple[etree._Element, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()

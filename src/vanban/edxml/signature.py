@@ -10,56 +10,51 @@ VNPT's EdXML102 model writes it back: `<Signature>` unprefixed in the edXML name
 value still computed over the XML-DSig form; many name the reference transform
 `http://www.w3.org/TR/xml-exc-c14n#`; a hub on the way may append TraceHeaders after signing.
 All three are read here; nothing else is relaxed.
+
+One parse per package: `read_package` runs the safety gate once (attachment bodies cut out),
+reads the model from that tree, and verification puts the bodies back into the same tree
+rather than parsing the package again; the engines are in `xmldsig.py` (python-xmlsec where
+it imports, signxml otherwise and to explain every refusal), and verdicts are cached by the
+package's SHA-256 (`cache.py`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from lxml import etree
-from signxml import (
-    CanonicalizationMethod,
-    DigestAlgorithm,
-    SignatureConfiguration,
-    SignatureMethod,
-    XMLSigner,
-    XMLVerifier,
-)
-from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
+from signxml.exceptions import InvalidInput
 
+from vanban.edxml.cache import VERIFICATIONS, VerificationCache
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import DEFAULT_LIMITS, Limits
 from vanban.edxml.ns import DSIG_NS, EDXML_NS
-from vanban.edxml.parse import PackageBytes, gate, parse_package
+from vanban.edxml.parse import PackageBytes, gate, read_tree, text_of
 from vanban.edxml.result import ParsedPackage
-from vanban.edxml.safety import parse_xml, safe_parser
+from vanban.edxml.safety import Skeleton, fill_bodies, parse_xml, safe_parser
+from vanban.edxml.xmldsig import EXC_C14N_VARIANT, Backend, default_backend, verify_tree
 
-__all__ = ["EXC_C14N_VARIANT", "VerifyResult", "load_certificates", "load_private_key",
-           "sign_package", "signature_certificates", "verify_package"]
+__all__ = ["EXC_C14N_VARIANT", "PackageRead", "VerifyResult", "load_certificates", "load_private_key",
+           "read_package", "sign_package", "signature_certificates", "verify_package"]
 
 _HUGE_FROM = 8 * 1024 * 1024  # above this a base64 text node may pass libxml2's 10 MB cap
 _C14N_TRANSFORMS = frozenset(m.value for m in CanonicalizationMethod)
 _ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-_EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
-# What VNPT's SDK sample code writes for exclusive c14n (not a W3C URI); read as exclusive c14n.
-EXC_C14N_VARIANT = "http://www.w3.org/TR/xml-exc-c14n#"
 _SIG_NAMESPACES = (DSIG_NS, EDXML_NS, "")
 # Hubs on the way each append one TraceHeader; each retry verifies the whole package again, so a
 # package cannot make us verify it once per TraceHeader it carries.
 _MAX_TRACE_SET_ASIDE = 4
-# SHA-1 is still what the national reference samples carry; accepted on verify, never written.
-_VERIFY_CONFIG = SignatureConfiguration(
-    signature_methods=frozenset(SignatureMethod),
-    digest_algorithms=frozenset(DigestAlgorithm),
-    ignore_ambiguous_key_info=True,
-)
 
 
 def load_private_key(pem: bytes | str, password: bytes | None = None) -> rsa.RSAPrivateKey:
@@ -98,12 +93,6 @@ class VerifyResult:
     notes: tuple[str, ...] = ()
 
 
-def _full_tree(data: PackageBytes, limits: Limits) -> etree._Element:
-    """The whole document, parsed only after parse_package has vetted the same bytes."""
-    raw = bytes(data[:]) if not isinstance(data, bytes) else data
-    return parse_xml(raw, limits, huge=len(raw) > _HUGE_FROM, keep_comments=True)
-
-
 def _local(el: etree._Element) -> str:
     return el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
 
@@ -126,13 +115,14 @@ def sign_package(
 ) -> bytes:
     """Sign (or re-sign) a package; an existing signature in the header is replaced."""
     limits = limits or DEFAULT_LIMITS
-    parse_package(data, strict=False, limits=limits)  # refuse hostile input before full parsing
+    skeleton, tree = gate(data, limits, keep_comments=True)
+    read_tree(tree, skeleton, strict=False, limits=limits)  # refuse unreadable packages before signing
     if not isinstance(key, rsa.RSAPrivateKey):
         key = load_private_key(key)
     certs = [cert] if isinstance(cert, x509.Certificate) else load_certificates(cert)
     if not certs:
         raise EdxmlError("EDXML_BAD_KEY", "Tệp chứng thư số không chứa chứng thư nào")
-    root = _full_tree(data, limits)
+    root = _whole_tree(data, skeleton, tree, limits)
     header = _header(root)
     for old in [el for el in root.iter() if _local(el) == "Signature"]:
         parent = old.getparent()
@@ -176,6 +166,7 @@ def verify_package(
     trusted_certs: Iterable[x509.Certificate | bytes | str],
     *,
     limits: Limits | None = None,
+    backend: Backend | None = None,
 ) -> VerifyResult:
     """Check the one signature against the trusted certificates only.
 
@@ -183,107 +174,155 @@ def verify_package(
     returns VerifyResult(valid=False, ...) when the signature is absent, wrong, or does not
     cover the whole package. A signature that only fails because TraceHeaders were appended
     after it was made is valid, with those headers named in `trace_added_after_signing`.
+    One parse: `package` is read (leniently) from the tree the signature was checked on.
+    Not cached: `read_package(...).verify()` is the cached way.
     """
-    limits = limits or DEFAULT_LIMITS
-    trusted = _as_certs(trusted_certs)
-    gate(data, limits)
-    root = _full_tree(data, limits)
-    problem = _scope_problem(root)
-    if problem is not None:
-        return VerifyResult(False, code=problem[0], reason=problem[1])
-    if not trusted:
-        return VerifyResult(False, code="EDXML_SIGNATURE_UNTRUSTED",
-                            reason="Không có chứng thư số tin cậy nào để kiểm tra")
-    notes: list[str] = []
-    if _as_dsig_signature(root):
-        notes.append("Phần tử <Signature> nằm trong không gian tên edXML (như thư viện EdXML102 của "
-                     "VNPT ghi lại); đã kiểm tra theo dạng XML-DSig gốc")
-    outcome = _verify_against(root, trusted, limits)
-    added: list[str] = []
-    if outcome.code == "EDXML_SIGNATURE_INVALID":  # the digest: maybe a hub appended trace entries
-        trimmed = root
-        while len(_trace_headers(trimmed)) > 1 and len(added) < _MAX_TRACE_SET_ASIDE:
-            trimmed, organ = _without_last_trace_header(trimmed)
-            added.insert(0, organ)
-            retry = _verify_against(trimmed, trusted, limits)
-            if retry.valid:
-                notes.append(f"{len(added)} mục TraceHeader ({', '.join(added)}) được thêm sau khi ký "
-                             "(do trục chuyển tiếp), nằm ngoài phần được ký")
-                outcome = retry
-                break
-        else:
-            added = []
-    if not outcome.valid:
-        return outcome
-    return VerifyResult(True, signer=outcome.signer, algorithm=outcome.algorithm,
-                        certificate=outcome.certificate, package=outcome.package,
-                        trace_added_after_signing=tuple(added), notes=tuple(notes))
+    read = _open(data, limits or DEFAULT_LIMITS, strict=False, model_required=False,
+                 backend=backend)
+    return read.verify_uncached(trusted_certs)
 
 
-class _EcosystemVerifier(XMLVerifier):
-    """signxml's verifier, reading VNPT's exclusive-c14n URI as exclusive c14n (signxml would
-    skip an unknown transform and silently apply inclusive c14n instead)."""
+def read_package(
+    data: PackageBytes,
+    *,
+    strict: bool = True,
+    limits: Limits | None = None,
+    backend: Backend | None = None,
+) -> PackageRead:
+    """Parse once (`parsed` as `parse_package` gives it); verify later on the same tree.
 
-    def _apply_transforms(self, payload: Any, *, transforms_node: Any, signature: Any) -> Any:
-        if transforms_node is not None and any(
-                t.get("Algorithm") == EXC_C14N_VARIANT for t in transforms_node):
-            transforms_node = etree.fromstring(etree.tostring(transforms_node))
-            for transform in transforms_node:
-                if transform.get("Algorithm") == EXC_C14N_VARIANT:
-                    transform.set("Algorithm", _EXC_C14N)
-        return super()._apply_transforms(payload, transforms_node=transforms_node, signature=signature)
+    Raises EdxmlError as `parse_package` does."""
+    return _open(data, limits or DEFAULT_LIMITS, strict=strict, model_required=True, backend=backend)
 
 
-def _verify_against(root: etree._Element, trusted: list[x509.Certificate], limits: Limits) -> VerifyResult:
-    digest_failure: str | None = None
-    last: str | None = None
-    for cert in trusted:
-        verifier = _EcosystemVerifier()
+def _open(data: PackageBytes, limits: Limits, *, strict: bool, model_required: bool,
+          backend: Backend | None) -> PackageRead:
+    skeleton, root = gate(data, limits, keep_comments=True)
+    parsed: ParsedPackage | None = None
+    try:
+        parsed = read_tree(root, skeleton, strict=strict, limits=limits)
+    except EdxmlError:
+        if model_required:
+            raise
+    return PackageRead(parsed, data, skeleton=skeleton, root=root, limits=limits,
+                       backend=backend or default_backend())
+
+
+class PackageRead:
+    """One package parsed once: its model, its embedded certificates and its verification
+    share the gate's tree; verdicts are cached by SHA-256 (`cache.VERIFICATIONS`).
+
+    `parsed` is None only from `verify_package` on a package whose model cannot be read
+    (the signature is still checked: a changed byte is a bad signature, not a bad zip)."""
+
+    def __init__(self, parsed: ParsedPackage | None, data: PackageBytes, *, skeleton: Skeleton,
+                 root: etree._Element, limits: Limits, backend: Backend) -> None:
+        self._parsed = parsed
+        self._data = data
+        self._skeleton = skeleton
+        self._root = root
+        self._full: etree._Element | None = None
+        self._dsig_form: bool | None = None
+        self._sha256: str | None = None
+        self.limits = limits
+        self.backend = backend
+
+    @property
+    def parsed(self) -> ParsedPackage:
+        assert self._parsed is not None, "read_package always has a model"
+        return self._parsed
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the exact bytes read, computed once, when first asked for."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self._data).hexdigest()
+        return self._sha256
+
+    def certificates(self) -> list[x509.Certificate]:
+        """The readable certificates in `<Signature>` (either namespace), signer first."""
+        return _embedded_certificates(self._root)
+
+    def verify(self, trusted_certs: Iterable[x509.Certificate | bytes | str], *,
+               cache: VerificationCache | None = VERIFICATIONS) -> VerifyResult:
+        """`verify_package`'s verdict, from the cache when these bytes were checked against
+        these certificates before (then without `package`: read `parsed` instead)."""
+        trusted = _as_certs(trusted_certs)
+        if cache is None:
+            return self.verify_uncached(trusted)
+        key = (self.sha256, tuple(sorted(c.fingerprint(hashes.SHA256()) for c in trusted)), self.limits)
+        return cache.get_or_verify(key, lambda: self.verify_uncached(trusted))
+
+    def verify_uncached(self, trusted_certs: Iterable[x509.Certificate | bytes | str]) -> VerifyResult:
+        trusted = _as_certs(trusted_certs)
+        problem = _scope_problem(self._root)
+        if problem is not None:
+            return VerifyResult(False, code=problem[0], reason=problem[1])
+        if not trusted:
+            return VerifyResult(False, code="EDXML_SIGNATURE_UNTRUSTED",
+                                reason="Không có chứng thư số tin cậy nào để kiểm tra")
+        root = self._full_tree()
+        notes: list[str] = []
+        if self._dsig_form:
+            notes.append("Phần tử <Signature> nằm trong không gian tên edXML (như thư viện EdXML102 của "
+                         "VNPT ghi lại); đã kiểm tra theo dạng XML-DSig gốc")
+        outcome = verify_tree(root, trusted, self.backend)
+        package = self._parsed
+        added: list[str] = []
+        if outcome.code == "EDXML_SIGNATURE_INVALID":  # the digest: maybe a hub appended trace entries
+            trimmed = root
+            while len(_trace_headers(trimmed)) > 1 and len(added) < _MAX_TRACE_SET_ASIDE:
+                trimmed, organ = _without_last_trace_header(trimmed)
+                added.insert(0, organ)
+                retry = verify_tree(trimmed, trusted, self.backend)
+                if retry.valid:
+                    notes.append(f"{len(added)} mục TraceHeader ({', '.join(added)}) được thêm sau khi "
+                                 "ký (do trục chuyển tiếp), nằm ngoài phần được ký")
+                    outcome = retry
+                    package = self._model_of(trimmed)
+                    break
+            else:
+                added = []
+        if not outcome.valid:
+            return VerifyResult(False, code=outcome.code, reason=outcome.reason)
+        assert outcome.certificate is not None
+        return VerifyResult(True, signer=_subject(outcome.certificate),
+                            algorithm=outcome.algorithm, certificate=outcome.certificate,
+                            package=package, trace_added_after_signing=tuple(added),
+                            notes=tuple(notes))
+
+    def _full_tree(self) -> etree._Element:
+        """The whole package as one tree: the gate's tree with the bodies put back (no second
+        parse), or — for a body that is not plain base64 — a parse of the whole package.
+        The signature is put in its XML-DSig form here, once."""
+        if self._full is None:
+            root = _whole_tree(self._data, self._skeleton, self._root, self.limits)
+            self._dsig_form = _as_dsig_signature(root)
+            self._full = root
+            self._root = root
+        return self._full
+
+    def _model_of(self, root: etree._Element) -> ParsedPackage | None:
+        """The lenient model of a tree holding the bodies themselves (no placeholders)."""
         try:
-            # verify() sets the parser it re-reads transformed payloads with (a huge text node
-            # is an attachment's base64): setting `_parser` before the call was overwritten.
-            verified = verifier.verify(root, x509_cert=cert, expect_config=_VERIFY_CONFIG,
-                                       parser=safe_parser(huge=True, keep_comments=True))
-        except InvalidDigest as exc:
-            digest_failure = str(exc)
-            continue
-        except InvalidCertificate as exc:
-            last = f"Chứng thư số không dùng được tại thời điểm kiểm tra: {exc}"
-            continue
-        except (InvalidSignature, InvalidInput) as exc:
-            last = str(exc)
-            continue
-        except etree.DocumentInvalid as exc:  # the same for every certificate
-            return VerifyResult(
-                False, code="EDXML_SIGNATURE_INVALID",
-                reason=f"Phần <Signature> không đúng cấu trúc XML-DSig, không kiểm tra được: {exc}")
-        # One expected reference (_VERIFY_CONFIG): signxml returns one result, not a list.
-        result = verified[0] if isinstance(verified, list) else verified
-        signed_root = result.signed_xml
-        if signed_root is not None and _local(signed_root) != "edXML":
-            return VerifyResult(False, code="EDXML_SIGNATURE_SCOPE",
-                                reason="Phần được ký không phải toàn bộ gói tin <edXML>")
-        try:  # what the signature covers, read from the verifier's output only
-            package: ParsedPackage | None = parse_package(
-                result.signed_data, strict=False, limits=limits)
+            return read_tree(root, self._skeleton, strict=False, limits=self.limits)
         except EdxmlError:
-            package = None
-        method = result.signature_xml.find(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}SignatureMethod")
-        return VerifyResult(
-            True,
-            signer=cert.subject.rfc4514_string(),
-            algorithm=method.get("Algorithm") if method is not None else None,
-            certificate=cert,
-            package=package,
-        )
-    if digest_failure is not None:
-        return VerifyResult(
-            False, code="EDXML_SIGNATURE_INVALID",
-            reason="Nội dung gói tin đã bị thay đổi sau khi ký (sai giá trị băm DigestValue)")
-    return VerifyResult(
-        False, code="EDXML_SIGNATURE_UNTRUSTED",
-        reason="Chữ ký không khớp với chứng thư số tin cậy nào (sai chứng thư, hoặc phần "
-               f"SignedInfo đã bị sửa){': ' + last if last else ''}")
+            return None
+
+
+@lru_cache(maxsize=256)
+def _subject(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string()
+
+
+def _whole_tree(data: PackageBytes, skeleton: Skeleton, root: etree._Element,
+                limits: Limits) -> etree._Element:
+    """The gate's tree with the attachment bodies put back (no second parse), or — when a body
+    is not plain base64 — the whole package parsed after the gate vetted the same bytes."""
+    if fill_bodies(root, skeleton):
+        return root
+    raw = bytes(data[:]) if not isinstance(data, bytes) else data
+    return parse_xml(raw, limits, huge=len(raw) > _HUGE_FROM, keep_comments=True)
 
 
 def _as_certs(items: Iterable[x509.Certificate | bytes | str]) -> list[x509.Certificate]:
@@ -294,7 +333,7 @@ def _as_certs(items: Iterable[x509.Certificate | bytes | str]) -> list[x509.Cert
 
 
 def _signatures(root: etree._Element) -> list[etree._Element]:
-    return [el for el in root.iter() if _local(el) == "Signature"]
+    return list(root.iter("{*}Signature"))
 
 
 def _ns(el: etree._Element) -> str:
@@ -344,8 +383,8 @@ def _clone_node(node: Any) -> Any:
 
 
 def _trace_headers(root: etree._Element) -> list[etree._Element]:
-    return [el for el in root.iter() if _local(el) == "TraceHeader"
-            and (parent := el.getparent()) is not None and _local(parent) == "TraceHeaderList"]
+    return [el for el in root.iter("{*}TraceHeader")
+            if (parent := el.getparent()) is not None and _local(parent) == "TraceHeaderList"]
 
 
 def _without_last_trace_header(root: etree._Element) -> tuple[etree._Element, str]:
@@ -366,18 +405,18 @@ def signature_certificates(data: PackageBytes, *, limits: Limits | None = None) 
     """The readable certificates in the package's `<Signature>` (either namespace), signer first.
 
     Placeholders such as VNPT's sample `MIIFqTCCBJG` are not certificates and are skipped."""
-    limits = limits or DEFAULT_LIMITS
-    gate(data, limits)
-    root = _full_tree(data, limits)
+    _, root = gate(data, limits or DEFAULT_LIMITS)
+    return _embedded_certificates(root)
+
+
+def _embedded_certificates(root: etree._Element) -> list[x509.Certificate]:
     out: list[x509.Certificate] = []
     for sig in _signatures(root):
         if _ns(sig) not in _SIG_NAMESPACES:
             continue
-        for el in sig.iter():
-            if _local(el) != "X509Certificate":
-                continue
+        for el in sig.iter("{*}X509Certificate"):
             try:
-                out.append(x509.load_der_x509_certificate(base64.b64decode("".join((el.text or "").split()))))
+                out.append(x509.load_der_x509_certificate(base64.b64decode("".join(text_of(el).split()))))
             except (ValueError, binascii.Error):
                 continue
     return out

@@ -162,8 +162,8 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
         if entry.size > limit:  # checked before the bytes are read back
             raise PackageRefusedError("PACKAGE_TOO_LARGE",
                                       f"Gói tin {entry.size} byte vượt giới hạn {limit} byte của hệ thống.")
-        data = get_store().get(entry.sha256)
-        parsed = edxml.parse_package(data, strict=False)
+        read = edxml.read_package(get_store().get(entry.sha256), strict=False)  # one parse, verified later
+        parsed = read.parsed
         with transaction.atomic():
             # The row lock makes a second worker wait here and then see PROCESSED: the entry
             # becomes one arrival, however many rounds picked it up.
@@ -173,7 +173,7 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
             if parsed.kind == "status":
                 _status(parsed)
             else:
-                _document(parsed, data, entry, pdf_outcomes)
+                _document(parsed, read, entry, pdf_outcomes)
             InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="",
                                                           error_code="", attempts=F("attempts") + 1)
         return PROCESSED
@@ -327,7 +327,7 @@ def _redirected_by_hub(pkg: edxml.DocumentPackage, entry: InboxEntry) -> list[tu
     return [(agency, named[pkg.to[0].organ_id])]
 
 
-def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
+def _document(parsed: edxml.ParsedPackage, read: edxml.PackageRead, entry: InboxEntry,
               pdf_outcomes: PdfOutcomes | None = None) -> None:
     pkg = parsed.document
     assert pkg is not None
@@ -345,7 +345,7 @@ def _document(parsed: edxml.ParsedPackage, data: bytes, entry: InboxEntry,
                                       reason=pkg.business.business_doc_reason if pkg.business else "")
         return
     files = [incoming.ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
-    checked = verify_document(parsed, data, pdf_outcomes) if recipients else None
+    checked = verify_document(parsed, read, pdf_outcomes) if recipients else None
     for agency, named in recipients:
         duplicate = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
                                             issuer_code=pkg.from_.organ_id, external_id=pkg.document_id).exists()

@@ -49,10 +49,10 @@ class Report:
                                            "Văn bản này đã được nhận trước đó." if duplicate else "Lần đầu nhận.")])
 
 
-def _embedded_certificates(data: bytes) -> list[x509.Certificate]:
+def _embedded_certificates(read: edxml.PackageRead) -> list[x509.Certificate]:
     """The signer's certificate first; found in either namespace (real packages put
     `<Signature>` in the edXML one); placeholders that are no certificate are skipped."""
-    return edxml.signature_certificates(data)  # the bytes were already vetted by parse_package
+    return read.certificates()  # from the tree the package was parsed into, not a new parse
 
 
 ENVELOPE_LABEL = "Chữ ký số của gói tin"
@@ -69,13 +69,17 @@ def _unchecked(why: str) -> Check:
     return Check(ENVELOPE_UNCHECKED, False, ENVELOPE_LABEL, f"{why} {_PDF_DECIDES}")
 
 
-def check_envelope(data: bytes, sender_code: str, agency: Agency | None = None) -> Check:
-    certs = _embedded_certificates(data)
+def check_envelope(data: bytes | edxml.PackageRead, sender_code: str, agency: Agency | None = None) -> Check:
+    """The envelope signature, on the package as processing read it (`PackageRead`: no second
+    parse) or on bytes; the verdict is cached by SHA-256 across the hub's intake, this check and
+    a later one of the same bytes (`edxml.VERIFICATIONS`)."""
+    read = data if isinstance(data, edxml.PackageRead) else edxml.read_package(data, strict=False)
+    certs = _embedded_certificates(read)
     if not certs:
         return _unchecked("Không kiểm tra được chữ ký số của gói tin: gói tin không có chữ ký số, hoặc "
                           "phần chữ ký không kèm chứng thư số đọc được (chữ ký mẫu).")
     signer, intermediates = certs[0], certs[1:]
-    result = edxml.verify_package(data, [signer])
+    result = read.verify([signer])
     if not result.valid:
         return _unchecked("Không kiểm tra được chữ ký số của gói tin: chữ ký không khớp với nội dung "
                           "nhận được (nội dung có thể đã bị thay đổi, kể cả do trục chuyển tiếp ghi lại "
@@ -110,7 +114,8 @@ def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) ->
     return dict(zip(pdfs, outcomes, strict=True))
 
 
-def verify_document(parsed: edxml.ParsedPackage, data: bytes, pdf_outcomes: PdfOutcomes | None = None) -> Report:
+def verify_document(parsed: edxml.ParsedPackage, data: bytes | edxml.PackageRead,
+                    pdf_outcomes: PdfOutcomes | None = None) -> Report:
     """Every check but the per-recipient duplicate check (`Report.with_duplicate`).
 
     `pdf_outcomes`: validations already done for this batch (`validate_pdfs`); a PDF not in

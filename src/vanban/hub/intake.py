@@ -14,7 +14,7 @@ from functools import lru_cache
 from cryptography import x509
 from django.conf import settings
 
-from vanban.edxml import EdxmlError, Limits, ParsedPackage, TraceHeader, parse_package, verify_package
+from vanban.edxml import EdxmlError, Limits, PackageRead, ParsedPackage, TraceHeader, read_package
 from vanban.edxml.timefmt import format_timestamp
 from vanban.hub import registry_cache
 from vanban.hub.errors import HubError
@@ -57,20 +57,23 @@ class Facts:
 
 
 def check(data: PackageData, *, caller: Endpoint | None, from_parent: bool, max_bytes: int) -> Facts:
-    """Parse strictly, check the sender belongs to the caller, verify the signature."""
+    """Parse strictly, check the sender belongs to the caller, verify the signature.
+
+    One parse serves both (`read_package`); the verdict is cached by the package's SHA-256, so
+    a retried submission or the office served by this process does not verify it again."""
     limits = Limits(max_total_bytes=max_bytes)
     try:
-        parsed = parse_package(data, strict=True, limits=limits)
+        read = read_package(data, strict=True, limits=limits)
     except EdxmlError as exc:
         raise HubError(400, exc.code, f"Gói tin không hợp lệ: {exc.message}") from None
-    facts = _facts(parsed)
+    facts = _facts(read.parsed)
     if caller is not None and not registry_cache.serves(caller, facts.sender_code):
         raise HubError(422, "SENDER_NOT_SERVED",
                        f"Điểm kết nối '{caller.name}' không phục vụ cơ quan gửi {facts.sender_code}; "
                        "không được gửi gói tin thay cơ quan khác.")
     lenient = caller is not None and effective_policy(caller) == SignaturePolicy.LENIENT
     try:
-        notes = _check_signature(data, facts.sender_code, limits,
+        notes = _check_signature(read, facts.sender_code,
                                  via_hub=from_parent or (caller is not None and caller.kind == EndpointKind.HUB))
     except HubError as exc:
         if not (lenient and exc.code in UNCHECKABLE):
@@ -138,7 +141,7 @@ def _status_to_recipients(facts: Facts) -> Facts:
     return Facts(**{**facts.__dict__, "recipients": tuple(original.recipients)})
 
 
-def _check_signature(data: PackageData, sender: str, limits: Limits, *, via_hub: bool) -> tuple[str, ...]:
+def _check_signature(read: PackageRead, sender: str, *, via_hub: bool) -> tuple[str, ...]:
     pems = registry_cache.certificate_pems(sender)
     if not pems:
         if via_hub:
@@ -149,7 +152,7 @@ def _check_signature(data: PackageData, sender: str, limits: Limits, *, via_hub:
         raise HubError(422, "SENDER_NO_CERTIFICATE",
                        f"Trục chưa đăng ký chứng thư số nào của cơ quan {sender}, không kiểm tra được chữ ký.")
     try:
-        result = verify_package(data, [_certificate(pem) for pem in pems], limits=limits)
+        result = read.verify([_certificate(pem) for pem in pems])
     except EdxmlError as exc:
         raise HubError(400, exc.code, f"Gói tin không hợp lệ: {exc.message}") from None
     if not result.valid:

@@ -1,4 +1,4 @@
-"""A small HTTP client for the hub API (standard library only, no Django).
+"""A small HTTP client for the hub API (no Django), over the shared transport `vanban.core.http`.
 
 Shared by the hub (talking to its parent) and the office exchange client: the only way an
 office talks to a hub. Lives outside both apps so that neither imports the other.
@@ -10,26 +10,16 @@ play agency systems. Any system may copy it: it speaks only the documented contr
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from vanban.core.http import HttpStatusError, Transport, UnreachableError, error_from
+
 __all__ = ["HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
 
-
-class HubHttpError(Exception):
-    """The hub answered with an error: status, stable code and its message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"HTTP {status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-class HubUnreachableError(Exception):
-    """No answer: connection refused, timeout, DNS."""
+# The transport's errors under the names every caller knows: one class each, not a copy.
+HubHttpError = HttpStatusError
+HubUnreachableError = UnreachableError
 
 
 @dataclass(frozen=True)
@@ -41,10 +31,11 @@ class Submitted:
 
 
 class HubClient:
-    def __init__(self, base_url: str, token: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str, *, timeout: float = 30.0, max_body: int | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.transport = Transport(self.base_url, timeout=timeout, max_body=max_body)
 
     def submit(self, data: bytes, *, headers: dict[str, str] | None = None) -> Submitted:
         status, body = self._call("POST", "/packages", data,
@@ -85,19 +76,8 @@ class HubClient:
 
     def _call(self, method: str, path: str, data: bytes | None = None,
               headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        request = urllib.request.Request(  # noqa: S310 - the URL is this hub's configuration
-            self.base_url + path, data=data, method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            body = exc.read()
-            try:
-                error = json.loads(body)["error"]
-                code, message = str(error["code"]), str(error["message"])
-            except (ValueError, KeyError, TypeError):
-                code, message = "HTTP_ERROR", body[:300].decode("utf-8", "replace")
-            raise HubHttpError(exc.code, code, message) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            raise HubUnreachableError(f"{self.base_url}: {getattr(exc, 'reason', exc)}") from None
+        response = self.transport.request(method, path, content=data, headers={
+            "Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})})
+        if response.status >= 400:
+            raise error_from(response.status, response.body)
+        return response.status, response.body

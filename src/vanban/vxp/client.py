@@ -1,4 +1,4 @@
-"""`VxpClient`: the SDK's operations over HTTP (standard library only), and HubClient's four.
+"""`VxpClient`: the SDK's operations over HTTP (`vanban.core.http`), and HubClient's four.
 
 The office exchange talks to any hub through `submit / inbox / fetch / ack`; this client
 offers them on top of the national hub's protocol, so `exchange.services.client_for` can
@@ -11,13 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import http.client
 import json
-import urllib.parse
 from typing import Any
 
 from vanban.core.clock import now_vn, to_iso
-from vanban.hubclient import HubUnreachableError, Submitted
+from vanban.core.http import Transport
+from vanban.hubclient import Submitted
 from vanban.vxp import conf
 from vanban.vxp.agencies import VxpAgency, parse_agencies
 from vanban.vxp.envelope import Envelope, VxpError, parse
@@ -32,11 +31,13 @@ _KIND = {"edoc": "document", "status": "status"}
 
 
 class VxpClient:
-    def __init__(self, base_url: str, system_id: str, secret: str, *, timeout: float | None = None) -> None:
+    def __init__(self, base_url: str, system_id: str, secret: str, *, timeout: float | None = None,
+                 max_body: int | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.system_id = system_id
         self.secret = secret
         self.timeout = timeout if timeout is not None else conf.http_timeout_seconds()
+        self.transport = Transport(self.base_url, timeout=self.timeout, max_body=max_body)
 
     # -- the SDK operations --------------------------------------------------------------
 
@@ -165,33 +166,10 @@ class VxpClient:
 
     def _call(self, operation: str, params: list[tuple[str, str]], *, body: bytes | None,
               signed_type: str) -> tuple[int, bytes]:
-        """One POST over http.client: `putheader` keeps each name's case as given (urllib's
-        `Request` would rewrite `XroadVnpt-systemid` as `Xroadvnpt-systemid`)."""
-        url = urllib.parse.urlsplit(f"{self.base_url}/{operation}")
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise HubUnreachableError(f"{self.base_url}: không phải địa chỉ http(s)")
-        connection_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-        payload = body if body is not None else b""
-        try:
-            connection = connection_class(url.hostname, url.port, timeout=self.timeout)
-            try:
-                connection.putrequest("POST", url.path + (f"?{url.query}" if url.query else ""),
-                                      skip_accept_encoding=True)
-                for name, value in self.request_headers(params, signed_type):
-                    connection.putheader(name, _header_value(value))
-                connection.putheader("Content-Length", str(len(payload)))
-                connection.endheaders(payload)
-                response = connection.getresponse()
-                return response.status, response.read()
-            finally:
-                connection.close()
-        except (http.client.HTTPException, TimeoutError, ConnectionError, OSError) as exc:
-            raise HubUnreachableError(f"{self.base_url}: {exc}") from None
-
-
-def _header_value(value: str) -> str | bytes:
-    """ASCII as is; anything else as UTF-8 bytes (http.client would refuse non-Latin-1 text)."""
-    return value if value.isascii() else value.encode("utf-8")
+        """One POST; the header names go in the SDK's exact case (the transport keeps it)."""
+        response = self.transport.request("POST", f"/{operation}", content=body if body is not None else b"",
+                                          headers=self.request_headers(params, signed_type))
+        return response.status, response.body
 
 
 def _check_type(message_type: str) -> None:

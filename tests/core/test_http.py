@@ -1,0 +1,163 @@
+"""The shared HTTP transport (vanban.core.http) against a tiny HTTP/1.1 server on loopback.
+
+The server counts the TCP connections it accepts, so keep-alive is asserted on the wire, not
+on the client's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+import socketserver
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from vanban.core.http import BODY_TOO_LARGE, BodyTooLargeError, Transport, UnreachableError
+from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
+
+pytestmark = pytest.mark.unit
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive when a Content-Length is sent
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/big"):
+            size = int(self.path.rsplit("/", 1)[1])
+            chunked = "chunked" in self.path
+            self.send_response(200)
+            if chunked:  # no Content-Length: the bound must stop the stream itself
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for start in range(0, size, 4096):
+                    piece = b"x" * min(4096, size - start)
+                    self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                self.wfile.write(b"x" * size)
+            return
+        if self.path == "/refused":
+            self._json(409, {"error": {"code": "DUPLICATE_THING", "message": "Đã có."}})
+            return
+        if self.path == "/broken":
+            self._raw(502, b"<html>bad gateway</html>")
+            return
+        self._json(200, {"path": self.path, "headers": [[k, v] for k, v in self.headers.items()]})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        self._json(201, {"size": len(body)})
+
+    def _json(self, status: int, doc: object) -> None:
+        self._raw(status, json.dumps(doc).encode("utf-8"))
+
+    def _raw(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class _CountingServer(ThreadingHTTPServer):
+    daemon_threads = True
+    accepted = 0
+
+    def process_request(self, request: socketserver._RequestType, client_address: object) -> None:  # type: ignore[override]
+        self.accepted += 1
+        super().process_request(request, client_address)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def server() -> Iterator[_CountingServer]:
+    srv = _CountingServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def _url(srv: _CountingServer) -> str:
+    return f"http://127.0.0.1:{srv.server_address[1]}"
+
+
+def test_one_connection_carries_many_requests_across_clients(server: _CountingServer) -> None:
+    # The office makes a new client per round; the pool is the thread's, so the socket stays.
+    for round_ in range(3):
+        client = HubClient(_url(server), "token")
+        for _ in range(4):
+            status, body = client._call("GET", "/agencies")
+            assert (status, json.loads(body)["path"]) == (200, "/agencies")
+        assert client._call("POST", "/packages", b"abc") == (201, b'{"size": 3}'), round_
+    assert server.accepted == 1
+
+
+def test_each_thread_has_its_own_pool(server: _CountingServer) -> None:
+    def work() -> None:
+        Transport(_url(server)).request("GET", "/one")
+        Transport(_url(server)).request("GET", "/two")
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert server.accepted == 2
+
+
+@pytest.mark.parametrize("kind", ["declared", "chunked"])
+def test_a_body_past_the_bound_is_refused_with_the_stable_code(server: _CountingServer, kind: str) -> None:
+    transport = Transport(_url(server), max_body=10_000)
+    assert len(transport.request("GET", f"/big/{kind}/10000").body) == 10_000
+    with pytest.raises(BodyTooLargeError) as caught:
+        transport.request("GET", f"/big/{kind}/10001")
+    assert caught.value.code == BODY_TOO_LARGE
+    assert caught.value.status == 200
+    assert "vượt giới hạn 10000 byte" in caught.value.message
+    # A HubHttpError for every caller that already handles the hub's refusals.
+    assert isinstance(caught.value, HubHttpError)
+
+
+def test_a_fetch_past_the_bound_hands_back_nothing(server: _CountingServer) -> None:
+    client = HubClient(_url(server), "token", max_body=1024)
+    with pytest.raises(HubHttpError) as caught:
+        client.fetch("../big/declared/5000")
+    assert caught.value.code == BODY_TOO_LARGE
+
+
+def test_error_answers_keep_the_hubs_code_or_say_http_error(server: _CountingServer) -> None:
+    client = HubClient(_url(server), "token")
+    with pytest.raises(HubHttpError) as refused:
+        client._call("GET", "/refused")
+    assert (refused.value.status, refused.value.code, refused.value.message) == (409, "DUPLICATE_THING", "Đã có.")
+    with pytest.raises(HubHttpError) as broken:
+        client._call("GET", "/broken")
+    assert (broken.value.status, broken.value.code) == (502, "HTTP_ERROR")
+    assert "bad gateway" in broken.value.message
+
+
+def test_headers_keep_their_case_and_carry_utf8(server: _CountingServer) -> None:
+    answer = Transport(_url(server)).request("GET", "/h", headers=[("XroadVnpt-systemid", "sys"),
+                                                                   ("X-Name", "Sở Nội vụ")])
+    headers = json.loads(answer.body)["headers"]
+    assert ["XroadVnpt-systemid", "sys"] in headers
+    names = [name for name, _ in headers]
+    assert "X-Name" in names
+
+
+def test_no_server_is_unreachable() -> None:
+    with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as probe:
+        port = probe.server_address[1]
+    with pytest.raises(HubUnreachableError):
+        HubClient(f"http://127.0.0.1:{port}", "token", timeout=2).agencies()
+    with pytest.raises(UnreachableError):
+        Transport("ftp://example.invalid").request("GET", "/")

@@ -33,24 +33,31 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def raw_commits_per_second(seconds: float = 3.0) -> float:
-    """Single-row INSERT + COMMIT in a loop on one connection to Django's database: the
-    database's durable-commit rate, measured in the same run as the figure beside it."""
+def raw_commits_per_second(seconds: float = 3.0, url: str = "") -> float:
+    """Single-row INSERT + COMMIT in a loop on one connection (to `url`, else to Django's
+    database): the database's durable-commit rate, measured in the same run as the figure
+    beside it."""
     import psycopg
-    from django.db import connection
 
-    s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                         password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=False) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, v text)")
+    if url:
+        conn = psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=False)
+    else:
+        from django.db import connection
+
+        s = connection.settings_dict
+        conn = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
+                               password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=False)
+    table = f"bench_raw_{os.getpid()}"  # a logged table: a temporary one's commits skip the WAL flush
+    with conn:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, v text)")
         conn.commit()
         n, t0 = 0, time.perf_counter()
         while time.perf_counter() - t0 < seconds:
-            conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", ("x",))
+            conn.execute(f"INSERT INTO {table} (v) VALUES (%s)", ("x",))
             conn.commit()
             n += 1
         elapsed = time.perf_counter() - t0
-        conn.execute("DROP TABLE bench_raw")
+        conn.execute(f"DROP TABLE {table}")
         conn.commit()
     return n / elapsed
 

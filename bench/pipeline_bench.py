@@ -19,7 +19,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -32,29 +31,15 @@ LINE = re.compile(r"fault test: (\d+) documents delivered and answered in (\d+) 
                   r"(status 01 latency p50 [\d.]+ s, p95 ([\d.]+) s, max [\d.]+ s)")
 
 
-def commits_per_second(url: str, seconds: float = 3.0) -> float:
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
-        conn.execute("CREATE TEMP TABLE bench_raw (id bigserial PRIMARY KEY, v text)")
-        conn.commit()
-        n, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", ("x",))
-            conn.commit()
-            n += 1
-        return n / (time.perf_counter() - t0)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--documents", type=int, default=300)
     args = ap.parse_args()
-    from _common import pg_url
+    from _common import pg_url, raw_commits_per_second
     from pki_bench import bare_validation_rate
 
     url = pg_url("pipeline_bench")
-    commits = commits_per_second(url)
+    commits = raw_commits_per_second(url=url)
     validations = bare_validation_rate(size_mb=0.05, seconds=3.0)
     env = {**os.environ, "VANBAN_FAULT_PACKAGES": str(args.documents), "VANBAN_FAULT_KILLS": "0",
            "VANBAN_TEST_WORKERS": "0", "VANBAN_SERVER_PERSONAL_KEYS": "1", "DATABASE_URL": url}

@@ -109,6 +109,22 @@ def test_the_commit_of_an_audited_change_wakes_the_sequencer() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_wake_up_lost_with_a_rolled_back_savepoint_is_registered_again() -> None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record_event("test.undone")
+                raise RuntimeError("the change fails")
+        except RuntimeError:
+            pass
+        record_event("test.kept")
+        wakeups = [cb for _, cb, _ in connection.run_on_commit if cb is seal.wake]
+        assert len(wakeups) == 1
+    assert pending_count() == 0
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.kept"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_writers_do_not_wait_for_a_sequencer_holding_the_head() -> None:
     """A sequencer holds the head's row lock; another request's audited write still commits
     (before, every writer locked that row). PostgreSQL: SQLite has one writer at a time anyway."""

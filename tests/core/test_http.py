@@ -90,8 +90,10 @@ def _url(srv: _CountingServer) -> str:
     return f"http://127.0.0.1:{srv.server_address[1]}"
 
 
-def test_one_connection_carries_many_requests_across_clients(server: _CountingServer) -> None:
+def test_one_connection_carries_many_requests_across_clients(server: _CountingServer,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     # The office makes a new client per round; the pool is the thread's, so the socket stays.
+    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "1")
     for round_ in range(3):
         client = HubClient(_url(server), "token")
         for _ in range(4):
@@ -101,7 +103,18 @@ def test_one_connection_carries_many_requests_across_clients(server: _CountingSe
     assert server.accepted == 1
 
 
-def test_each_thread_has_its_own_pool(server: _CountingServer) -> None:
+def test_without_keepalive_each_request_has_its_own_connection(server: _CountingServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "0")  # the default
+    client = HubClient(_url(server), "token")
+    for _ in range(3):
+        assert client._call("GET", "/agencies")[0] == 200
+    assert server.accepted == 3
+
+
+def test_each_thread_has_its_own_pool(server: _CountingServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "1")
+
     def work() -> None:
         Transport(_url(server)).request("GET", "/one")
         Transport(_url(server)).request("GET", "/two")

@@ -178,6 +178,24 @@ class Wake:
 until = wait_until  # the fault tests' name for it
 
 
+class Province:
+    """What tests.exchange.test_exchange_flow.issue_to_b needs: the sender office and B."""
+
+    def __init__(self, a: object, b: object) -> None:
+        self.a, self.b = a, b
+
+
+def progress(b: object) -> dict[str, int]:
+    """Documents sent by A, arrived at B, and status 01 back at A: how far a run has come."""
+    from vanban.exchange.models import DeliveryStatus
+
+    return {
+        "sent": OutboxEntry.objects.filter(kind="document", state="sent").count(),
+        "arrived": Document.objects.filter(agency=b, direction="incoming").count(),
+        "statuses_back": DeliveryStatus.objects.filter(status_code="01").count(),
+    }
+
+
 def status_latency(recipient_code: str, code: str = "01") -> str:
     """How long statuses waited: from the moment the recipient made each status (its edXML
     time, to the second) to the sender recording it; p50/p95/max in seconds (issue 23 asks

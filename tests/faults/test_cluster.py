@@ -25,9 +25,11 @@ from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
 from tests.faults.harness import (
     Proc,
+    Province,
     hub_process,
     hub_sql,
     issue_many,
+    progress,
     skip_on_sqlite_by_default,
     start_hub,
     status_latency,
@@ -38,7 +40,7 @@ from tests.live import child_env
 from tests.office_fixtures import Office
 from vanban.agencies.models import Agency
 from vanban.documents.models import Document, DocumentFile
-from vanban.exchange.models import DeliveryStatus, HubConnection, InboxEntry, OutboxEntry
+from vanban.exchange.models import DeliveryStatus, HubConnection, InboxEntry
 from vanban.web.nginx import ProxyConfig, write
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -58,17 +60,6 @@ def _redis() -> object | None:
         return client
     except Exception:  # any failure means "no Redis here"
         return None
-
-
-class _Province:
-    def __init__(self, a: Office, b: object) -> None:
-        self.a, self.b = a, b
-
-
-def _progress(b: Agency) -> dict[str, int]:
-    return {"sent": OutboxEntry.objects.filter(kind="document", state="sent").count(),
-            "arrived": Document.objects.filter(agency=b, direction="incoming").count(),
-            "statuses_back": DeliveryStatus.objects.filter(status_code="01").count()}
 
 
 def _front_answers(url: str) -> int:
@@ -134,7 +125,7 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
             (hub.root / f"{code}.pem").write_bytes(pem)
             hub.run("hub", "cert", "add", code, str(hub.root / f"{code}.pem"))
         HubConnection.objects.create(url=hub.url, token=token, is_active=False)
-        template = issue_to_b(_Province(a, b))
+        template = issue_to_b(Province(a, b))
         docs = [template, *issue_many(template, PACKAGES - 1)]
         ids = sorted(d.identifier_code for d in docs)
         HubConnection.objects.update(is_active=True)
@@ -165,7 +156,7 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
         wake()
 
         def done() -> bool:
-            p = _progress(b)
+            p = progress(b)
             return p["arrived"] == PACKAGES and p["statuses_back"] >= PACKAGES
 
         def keep_going() -> None:
@@ -178,12 +169,12 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
             try:
                 until(check, what, timeout=TIMEOUT, on_wait=keep_going)
             except AssertionError as exc:
-                raise AssertionError(f"{exc}: {_progress(b)}\n{logs()}") from None
+                raise AssertionError(f"{exc}: {progress(b)}\n{logs()}") from None
 
         # A worker crashes a third of the way; a web node is stopped half way (a rolling restart).
-        wait(lambda: sum(_progress(b).values()) >= PACKAGES or done(), "a third of the work")
+        wait(lambda: sum(progress(b).values()) >= PACKAGES or done(), "a third of the work")
         workers[0].kill()
-        wait(lambda: sum(_progress(b).values()) >= 1.5 * PACKAGES or done(), "half of the work")
+        wait(lambda: sum(progress(b).values()) >= 1.5 * PACKAGES or done(), "half of the work")
         webs[0].stop()
         wait(done, "every document delivered and answered")
         took = time.monotonic() - t0

@@ -20,10 +20,12 @@ from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
 from tests.faults.harness import (
     Proc,
+    Province,
     Wake,
     hub_process,
     hub_sql,
     issue_many,
+    progress,
     skip_on_sqlite_by_default,
     start_hub,
     status_latency,
@@ -41,21 +43,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 PACKAGES = int(os.environ.get("VANBAN_FAULT_PACKAGES", "100"))
 KILLS = int(os.environ.get("VANBAN_FAULT_KILLS", "6"))
 SEED = int(os.environ.get("VANBAN_FAULT_SEED", str(int(time.time()))))
-
-
-class _Province:
-    """What tests.exchange.test_exchange_flow.issue_to_b needs: the sender office and B."""
-
-    def __init__(self, a: Office, b: object) -> None:
-        self.a, self.b = a, b
-
-
-def _progress(ids: list[str], b: object) -> dict[str, int]:
-    return {
-        "sent": OutboxEntry.objects.filter(kind="document", state="sent").count(),
-        "arrived": Document.objects.filter(agency=b, direction="incoming").count(),
-        "statuses_back": DeliveryStatus.objects.filter(status_code="01").count(),
-    }
 
 
 def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_path: Path,
@@ -85,7 +72,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
             hub.run("hub", "cert", "add", code, str(hub.root / f"{code}.pem"))
         HubConnection.objects.create(url=hub.url, token=token, is_active=False)  # issue first, send nothing yet
 
-        template = issue_to_b(_Province(a, b))
+        template = issue_to_b(Province(a, b))
         t0 = time.monotonic()
         docs = [template, *issue_many(template, PACKAGES - 1)]
         print(f"issued {PACKAGES} in {time.monotonic() - t0:.1f}s")
@@ -100,7 +87,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
         wake()
 
         def done() -> bool:
-            p = _progress(ids, b)
+            p = progress(b)
             return p["arrived"] == PACKAGES and p["statuses_back"] >= PACKAGES
 
         def keep_going() -> None:
@@ -114,7 +101,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
         # statuses back), kill the worker, the hub or both, a random moment later; restart.
         targets = sorted(rng.uniform(0.02, 0.9) * 3 * PACKAGES for _ in range(KILLS))
         for k, target in enumerate(targets):
-            until(lambda target=target: sum(_progress(ids, b).values()) >= target or done(),
+            until(lambda target=target: sum(progress(b).values()) >= target or done(),
                   f"progress {target:.0f} before kill {k + 1}", timeout=max(300, PACKAGES * 0.5),
                   on_wait=keep_going)
             if done():
@@ -125,10 +112,10 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
                 worker.kill()
             if victim in ("hub", "both"):
                 hub_proc.kill()
-            print(f"kill {k + 1}: {victim} at {_progress(ids, b)}")
+            print(f"kill {k + 1}: {victim} at {progress(b)}")
             keep_going()
 
-        until(done, f"every document delivered and answered: {_progress(ids, b)}\n--- worker\n{worker.tail()}"
+        until(done, f"every document delivered and answered: {progress(b)}\n--- worker\n{worker.tail()}"
                     f"\n--- hub\n{hub_proc.tail()}", timeout=max(180, PACKAGES * 0.5), on_wait=keep_going)
 
         took = time.monotonic() - t0

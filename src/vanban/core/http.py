@@ -3,9 +3,14 @@
 `vanban.hubclient.HubClient` (our hub's API) and `vanban.vxp.client.VxpClient` (the national
 hub's SDK protocol) both send their requests through `Transport`, so that:
 
-- **one connection is kept alive and reused**: one `httpx.Client` per process and thread,
-  shared by every Transport made there (the office builds a client per round; the pool
-  outlives it). A forked worker makes its own pool, never the parent's sockets;
+- **one pool per process and thread**: one `httpx.Client`, shared by every Transport made
+  there (the office builds a client per round; the pool outlives it). A forked worker makes
+  its own pool, never the parent's sockets. Connections are kept alive and reused only with
+  `VANBAN_HTTP_KEEPALIVE=1`: measured on 05/12/2026, kept-alive connections from polling
+  clients held gunicorn 24's graceful shutdown of a hub for its whole grace period (a test
+  hub needed SIGKILL after 20 s; a parent restarted under its children took 41 s instead of
+  20 s to deliver), so the default closes each connection after its answer until that is
+  solved on the server side;
 - **timeouts are per phase**: connecting gives up early (`VANBAN_HTTP_CONNECT_TIMEOUT`,
   default 10 s), reading, writing and waiting for a pooled connection take the caller's;
 - **no body is read unbounded**: answers are streamed and refused past `max_body_bytes`
@@ -82,16 +87,23 @@ class Response:
 _local = threading.local()
 
 
+def keepalive() -> bool:
+    """`VANBAN_HTTP_KEEPALIVE=1`: keep connections open for the next request (module docstring)."""
+    return _env_int("VANBAN_HTTP_KEEPALIVE", 0) > 0
+
+
 def shared_client() -> httpx.Client:
-    """This thread's pooled client, made on first use and again after a fork."""
-    pid = os.getpid()
+    """This thread's pooled client, made on first use, after a fork, and when the keep-alive
+    setting changed."""
+    pid, keep = os.getpid(), keepalive()
     client: httpx.Client | None = getattr(_local, "client", None)
-    if client is None or getattr(_local, "pid", None) != pid or client.is_closed:
+    if (client is None or getattr(_local, "pid", None) != pid or getattr(_local, "keep", None) != keep
+            or client.is_closed):
         # Accept-Encoding identity: the bound counts the bytes as sent, no decompression bomb.
         client = httpx.Client(headers={"Accept-Encoding": "identity"}, follow_redirects=False, trust_env=False,
-                              limits=httpx.Limits(max_connections=20, max_keepalive_connections=10,
+                              limits=httpx.Limits(max_connections=20, max_keepalive_connections=10 if keep else 0,
                                                   keepalive_expiry=60.0))
-        _local.client, _local.pid = client, pid
+        _local.client, _local.pid, _local.keep = client, pid, keep
     return client
 
 

@@ -10,6 +10,7 @@ Everything here is loaded with `is_demo=True`.
 from __future__ import annotations
 
 from datetime import date
+from typing import NotRequired, TypedDict
 
 DEPARTMENTS_MERGED_ON = date(2025, 2, 28)  # last day of the departments merged on 1 March 2025
 DISTRICTS_ENDED_ON = date(2025, 6, 30)  # last day of district-level government
@@ -175,11 +176,23 @@ def _commune_name(commune: str) -> str:
     return f"Ủy ban nhân dân {commune[0].lower()}{commune[1:]}"
 
 
-def agency_rows() -> list[dict[str, object]]:
+class AgencyDemoRow(TypedDict):
+    """One demo agency, in the shape the directory import takes."""
+
+    code: str
+    name: str
+    short_name: str
+    abbreviation: str
+    active_from: NotRequired[date]
+    active_to: NotRequired[date]
+    successor: NotRequired[str]
+
+
+def agency_rows() -> list[AgencyDemoRow]:
     """Every demo agency as an import row (code, name, short_name, abbreviation, validity,
     successor)."""
     code, name, short, abbr = PROVINCE
-    rows: list[dict[str, object]] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr}]
+    rows: list[AgencyDemoRow] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr}]
     for num, dname, dabbr in DEPARTMENTS:
         rows.append({"code": f"000.00.{num:02d}.H16", "name": dname, "short_name": dname, "abbreviation": dabbr})
     for num, commune in COMMUNES:
@@ -202,10 +215,10 @@ def agency_rows() -> list[dict[str, object]]:
     return rows
 
 
-def _former_province() -> list[dict[str, object]]:
+def _former_province() -> list[AgencyDemoRow]:
     code, name, short, abbr = FORMER_PROVINCE
-    rows: list[dict[str, object]] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr,
-                                      "active_to": DISTRICTS_ENDED_ON, "successor": PROVINCE[0]}]
+    rows: list[AgencyDemoRow] = [{"code": code, "name": name, "short_name": short, "abbreviation": abbr,
+                                  "active_to": DISTRICTS_ENDED_ON, "successor": PROVINCE[0]}]
     for num, dname, dabbr, after in FORMER_PROVINCE_DEPARTMENTS:
         rows.append({"code": f"000.00.{num:02d}.H45", "name": dname, "short_name": dname, "abbreviation": dabbr,
                      "active_to": DISTRICTS_ENDED_ON, "successor": f"000.00.{after:02d}.H16"})

@@ -46,7 +46,7 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
     for r in rows:  # an install loaded before the 2025 organisation: today's validity periods
         Agency.objects.filter(code=r["code"]).exclude(active_from=r.get("active_from"), active_to=r.get("active_to")) \
             .update(active_from=r.get("active_from"), active_to=r.get("active_to"), name=r["name"])
-    wanted = {str(r["code"]): str(r["successor"]) for r in rows if r.get("successor")}
+    wanted = {r["code"]: r["successor"] for r in rows if r.get("successor")}
     successors = dict(Agency.objects.filter(code__in=set(wanted.values())).values_list("code", "pk"))
     for code, successor in wanted.items():  # who took over, where an older load did not know it yet
         Agency.objects.filter(code=code, successor__isnull=True).update(successor_id=successors[successor])

@@ -222,7 +222,8 @@ def catalog(request: HttpRequest, year: int, agency: str = "") -> list[dict[str,
         raise ApiError(404, "RECORDS_CATALOG_NOT_FOUND", f"Chưa có danh mục hồ sơ năm {year}.")
     return [{"id": e.pk, "heading": e.heading, "subheading": e.subheading, "notation": e.notation, "title": e.title,
              "retention": e.retention_label, "responsible": e.responsible,
-             "dossier_id": e.opened.pk if e.opened else None} for e in queries.catalog_entries(cat)]
+             "dossier_id": opened.pk if (opened := getattr(e, "opened", None)) else None}
+            for e in queries.catalog_entries(cat)]
 
 
 def _transfer_out(t: ArchiveTransfer) -> dict[str, Any]:
@@ -236,8 +237,9 @@ def _transfer_out(t: ArchiveTransfer) -> dict[str, Any]:
 @router.post("/transfers", response={201: TransferOut, **ERRORS}, summary="Nộp lưu hồ sơ đã đóng")
 def submit_transfer(request: HttpRequest, body: TransferIn) -> Status:
     user = _person(request)
-    dossiers = [queries.visible_dossier(user, pk) for pk in body.dossier_ids]
-    if any(d is None for d in dossiers):
+    found = [queries.visible_dossier(user, pk) for pk in body.dossier_ids]
+    dossiers = [d for d in found if d is not None]
+    if len(dossiers) != len(found):
         raise ApiError(404, "RECORDS_DOSSIER_NOT_FOUND", "Không tìm thấy hồ sơ.")
     try:
         return Status(201, _transfer_out(services.submit_transfer(actor=user, dossiers=dossiers, note=body.note)))

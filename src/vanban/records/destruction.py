@@ -358,7 +358,7 @@ def _alive(candidates: set[str], owners: dict[str, Q], packages: set[str]) -> se
         fields = _sha_fields(model)
         if not fields:
             continue
-        qs = model.objects.exclude(owners[label]) if label in owners else model.objects.all()
+        qs = model._default_manager.exclude(owners[label]) if label in owners else model._default_manager.all()
         if label == "exchange.InboxEntry":
             qs = qs.exclude(sha256__in=packages)
         for name in fields:

@@ -29,4 +29,5 @@ def build_record(review: DestructionReview, items: list[DestructionItem], blobs_
         "review": review, "rows": rows, "blobs_removed": blobs_removed,
         "members": review.council_members.splitlines(), "at": timezone.localtime(review.destroyed_at),
         "actor": getattr(review.destroyed_by, "display_name", "") or str(review.destroyed_by or "")})
-    return weasyprint.HTML(string=html, base_url=".").write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    return pdf

@@ -150,7 +150,7 @@ def _xml(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _sub(parent: etree._Element, tag: str, text: Any = None, **attrs: str) -> etree._Element:
+def _sub(parent: etree._Element, tag: str, text: Any = None, **attrs: str | None) -> etree._Element:
     node = etree.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
     if text is not None and text != "":
         node.text = str(text)
@@ -484,14 +484,14 @@ def _rep_mets(dossier: Dossier, spec: PackageSpec, items: list[DossierItem], rep
     sec = _sub(root, f"{M}fileSec", ID=f"{name}-filesec")
     grp = _sub(sec, f"{M}fileGrp", ID=f"{name}-grp-data", USE=f"Representations/{name}/Data",
                **{f"{C}CONTENTINFORMATIONTYPE": "OTHER", f"{C}OTHERCONTENTINFORMATIONTYPE": CONTENT_INFO})
-    local = [PackedFile(pf.rel.removeprefix(f"representations/{name}/"), pf.data, pf.item, pf.row, pf.mimetype,
-                        pf.pdfa, pf.source, pf.name, pf.use) for pf in rep.files]
-    ids = _data_files(grp, local, now)
+    rep_files = [PackedFile(pf.rel.removeprefix(f"representations/{name}/"), pf.data, pf.item, pf.row,
+                            pf.mimetype, pf.pdfa, pf.source, pf.name, pf.use) for pf in rep.files]
+    ids = _data_files(grp, rep_files, now)
     physical = _sub(root, f"{M}structMap", ID=f"{name}-struct", TYPE="PHYSICAL", LABEL="CSIP")
     top = _sub(physical, f"{M}div", ID=f"{name}-div-root", LABEL=f"{spec.objid}/{name}")
     data = _sub(top, f"{M}div", ID=f"{name}-div-data", LABEL="Data")
     _sub(data, f"{M}fptr", FILEID=f"{name}-grp-data")
-    _dossier_divs(data, dossier, items, local, ids=ids, prefix=f"{name}-",
+    _dossier_divs(data, dossier, items, rep_files, ids=ids, prefix=f"{name}-",
                   item_dmd=f"{name}-dmd-" if rep_md else "")
     return _xml(root)
 

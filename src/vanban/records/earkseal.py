@@ -41,9 +41,9 @@ def make_seal(mets: bytes, *, key: Any, certificate_pem: bytes, object_id: str, 
     payload = _payload(digest, when, object_id)
     signature = sign_raw(key, payload)
     first_cert, *issuers = x509.load_pem_x509_certificates(certificate_pem)
-    record = {"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
-              "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-              "signature": base64.b64encode(signature).decode("ascii")}
+    record: dict[str, Any] = {"format": FORMAT, "mets_sha256": digest, "object_id": object_id, "sealed_at": when,
+                              "certificate": first_cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+                              "signature": base64.b64encode(signature).decode("ascii")}
     if issuers:  # the intermediates, so that a reader can chain the signer to its own anchors
         record["chain"] = [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in issuers]
     if timestamper is not None:

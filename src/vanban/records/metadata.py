@@ -139,9 +139,9 @@ def document_identifier(document: Any) -> str:
     mistaken for a sender's code.
     """
     if document.identifier_code:
-        return document.identifier_code
+        return str(document.identifier_code)
     if getattr(document, "external_id", ""):
-        return document.external_id
+        return str(document.external_id)
     number = getattr(document, "arrival_number", None)
     book = getattr(document, "arrival_book", None)
     if number and book is not None:

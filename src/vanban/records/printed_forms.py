@@ -133,4 +133,5 @@ def handover_record(transfer: ArchiveTransfer) -> bytes:
         "years": f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else ""),
         "rows": [_dossier_row(n, e) for n, e in enumerate(taken, start=1)], "columns": LIST_COLUMNS,
         "returned": returned})
-    return weasyprint.HTML(string=html, base_url=".").write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    return pdf

@@ -174,7 +174,8 @@ def save_catalog_entry(*, actor: Any, agency: Agency, year: int, values: dict[st
         raise CatalogEntryInvalidError([FieldError("username", _not_member(agency, row.username))])
     catalog, _ = DossierCatalog.objects.select_for_update().get_or_create(
         agency=agency, year=year, defaults={"imported_by": actor})
-    same = catalog.entries.filter(notation__iexact=row.notation).exclude(pk=getattr(entry, "pk", None)).first()
+    others = catalog.entries.filter(notation__iexact=row.notation)
+    same = (others.exclude(pk=entry.pk) if entry is not None else others).first()
     if same is not None:
         raise CatalogEntryInvalidError([FieldError("notation", f"số và ký hiệu hồ sơ {row.notation} đã có trong "
                                                                f"danh mục năm {year} ({same.title})")])

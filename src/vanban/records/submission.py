@@ -101,6 +101,7 @@ def due_of(dossier: Dossier, *, last_document: str | None = None,
     if dossier.retention_years is not None and dossier.retention_years < MUST_SUBMIT_YEARS:
         return Due(dossier, None, "", None, None, None,
                    "Thời hạn bảo quản dưới 05 năm: không bắt buộc nộp lưu vào Lưu trữ cơ quan.")
+    start: date | None
     if dossier.construction:
         if dossier.settled_on is None:
             return Due(dossier, None, "", None, None, None,
@@ -197,16 +198,16 @@ def set_construction(*, actor: Any, dossier: Dossier, construction: bool, settle
         settled_on = None
     if settled_on and settled_on > timezone.localdate():
         raise RecordsError("RECORDS_BAD_DATE", "Ngày quyết toán công trình không được sau hôm nay.")
-    before = {"construction": dossier.construction, "settled_on": dossier.settled_on}
-    if before == {"construction": construction, "settled_on": settled_on}:
+    was_construction, was_settled_on = dossier.construction, dossier.settled_on
+    if (was_construction, was_settled_on) == (construction, settled_on):
         return dossier
     dossier.construction, dossier.settled_on = construction, settled_on
     dossier.save(update_fields=["construction", "settled_on"])
     record_event("records.submission_terms_changed", actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "construction": construction,
                           "settled_on": settled_on.isoformat() if settled_on else None,
-                          "before": {"construction": before["construction"],
-                                     "settled_on": before["settled_on"].isoformat() if before["settled_on"] else None},
+                          "before": {"construction": was_construction,
+                                     "settled_on": was_settled_on.isoformat() if was_settled_on else None},
                           "due_on": _iso(due_of(dossier).due_on)})
     return dossier
 
@@ -274,7 +275,7 @@ def remind(today: date | None = None) -> int:
     for due in dues():
         status = due.status(today, within)
         user = due.dossier.creator
-        if status not in ("near", "overdue") or user is None or not user.is_active:
+        if status not in ("near", "overdue") or due.due_on is None or user is None or not user.is_active:
             continue
         kind = SubmissionReminder.Kind.OVERDUE if status == "overdue" else SubmissionReminder.Kind.NEAR
         if (due.dossier.pk, kind, due.due_on) in done:

@@ -55,7 +55,7 @@ def _fail(request: HttpRequest, exc: RecordsError) -> None:
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 def _year(request: HttpRequest) -> int:

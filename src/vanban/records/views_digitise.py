@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not permissions.can_change(request.user, dossier):  # before reading what was sent
             raise RecordsError("RECORDS_FORBIDDEN", "Không có quyền thay đổi hồ sơ này.", 403)
-        if sum(u.size for u in uploads) > MAX_UPLOAD:
+        if sum(u.size or 0 for u in uploads) > MAX_UPLOAD:
             raise RecordsError("RECORDS_UPLOAD_TOO_LARGE", "Tổng dung lượng một lần tải lên tối đa 2 GB.", 413)
         files = kept.uploads(request, "scans")  # chosen now, or the scans kept from a post that came back
         scans, skipped = digitise.scans_from_uploads(files)
@@ -59,7 +60,7 @@ def progress(request: HttpRequest, pk: int, batch_id: int) -> HttpResponse:
 
 
 @login_required
-def export_package(request: HttpRequest, pk: int) -> HttpResponse:
+def export_package(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The dossier's E-ARK SIP as a zip, for the archivist or a leader (closed dossiers; the
     export is audited as `records.dossier_exported`)."""
     import tempfile

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +23,7 @@ def fonds(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_archive(request.user, agency.pk):
         raise PermissionDenied
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in fonds_service.EDITABLE}
+        values: dict[str, Any] = {k: request.POST.get(k, "") for k in fonds_service.EDITABLE}
         values["risk_recovery"] = request.POST.get("risk_recovery") == "1"
         try:
             fonds_service.update_fonds(actor=request.user, agency=agency, values=values)

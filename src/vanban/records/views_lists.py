@@ -3,7 +3,7 @@ any column, paged with the total, the search kept in the URL, the same selection
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from vanban.accounts.models import User
 from vanban.agencies.models import Agency
 from vanban.records import permissions, queries
 from vanban.records.models import Dossier
@@ -44,8 +45,9 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_dossiers_xlsx(request: HttpRequest) -> HttpResponse:
     agency = agency_of(request)
-    return export_xlsx(request, queries.my_dossiers(request.user, agency), MINE, default="-year",
-                       title=f"Hồ sơ của {request.user.display_name()} — {agency.name}", filename="ho-so-cua-toi")
+    person = cast(User, request.user)  # login_required: never anonymous here
+    return export_xlsx(request, queries.my_dossiers(person, agency), MINE, default="-year",
+                       title=f"Hồ sơ của {person.display_name()} — {agency.name}", filename="ho-so-cua-toi")
 
 
 def _archive(request: HttpRequest) -> tuple[Agency, str, QuerySet[Dossier]]:

@@ -78,7 +78,7 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -
     if conn_max_age < 0:
         raise SettingError(f"VANBAN_DB_CONN_MAX_AGE={conn_max_age} must be 0 or more seconds")
     try:
-        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=0)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     except Exception as exc:
         raise SettingError(f"DATABASE_URL is not understood: {exc}") from exc
     engine = config["ENGINE"]

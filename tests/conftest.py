@@ -110,16 +110,37 @@ def other_office(db: None):
     return make_agency("000.00.02.H16", "Sở Nội vụ", abbreviation="SNV")
 
 
+# Files that take minutes (process kills, many nodes, federations of live hubs): handed out
+# first, so that in two processes (pytest-xdist, whole files) the longest one starts at once
+# instead of ending the pass alone while the other process has nothing left to do.
+_LONGEST_FIRST = ("tests/faults/test_kill_hub_and_worker.py", "tests/faults/test_cluster.py",
+                  "tests/hub/test_vxp_federation.py", "tests/hub/test_federation.py",
+                  "tests/faults/test_parent_hub_outage.py", "tests/records/test_eark.py")
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return "/e2e/" in str(item.fspath)
+
+
+def _order(item: pytest.Item) -> tuple[bool, int]:
+    path = str(item.fspath)
+    longest = next((i for i, name in enumerate(_LONGEST_FIRST) if path.endswith(name)), len(_LONGEST_FIRST))
+    return _is_browser_test(item), longest
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API leaves an event loop in the main thread,
-    which would break later tests that call asyncio.run (pyHanko validation).
+    which would break later tests that call asyncio.run (pyHanko validation). The longest
+    files first (`_LONGEST_FIRST`); otherwise the collection order.
 
     With VANBAN_TEST_DATABASE_ONLY=1 (make test's PostgreSQL pass) the tests that touch no
     database are left out: they ran in the SQLite pass and a second run would test the same
-    code on the same input (785 of 1 376 tests, about 80 s of CI)."""
+    code on the same input (785 of 1 376 tests, about 80 s of CI); so are the browser tests
+    (20 tests, about 95 s): they drive the same views the other tests call on PostgreSQL,
+    and what they add — the page as a browser runs it — does not depend on the database."""
     if os.environ.get("VANBAN_TEST_DATABASE_ONLY") == "1":
-        skipped = [item for item in items if not _uses_database(item)]
+        skipped = [item for item in items if not _uses_database(item) or _is_browser_test(item)]
         if skipped:
             config.hook.pytest_deselected(items=skipped)
-            items[:] = [item for item in items if _uses_database(item)]
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+            items[:] = [item for item in items if _uses_database(item) and not _is_browser_test(item)]
+    items.sort(key=_order)

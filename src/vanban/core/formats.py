@@ -10,12 +10,11 @@ first opinion; the structural checks below decide, since libmagic calls a small 
 from __future__ import annotations
 
 import hashlib
-import io
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from vanban.core.safezip import SafeZip, ZipLimits, ZipRefusedError
 
 __all__ = ["ALLOWED_EXTENSIONS", "CheckedFile", "FormatError", "FormatLimits", "check_file",
            "clean_filename"]
@@ -37,10 +36,6 @@ _EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf
                b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\x00asm")
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = {chr(c) for c in range(32)} | {chr(127)}
-# Everything zipfile raises for damaged input (found by fuzzing: a changed byte can ask for an
-# unknown zip version → NotImplementedError; a bad local header → BadZipFile; a broken
-# deflate stream → zlib.error).
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, EOFError, OSError)
 
 
 @dataclass(frozen=True)
@@ -172,21 +167,26 @@ def _cfb(kind: str, stream: bytes) -> _Check:
     return check
 
 
-def _open_zip(name: str, data: bytes, kind: str, limits: FormatLimits) -> zipfile.ZipFile:
+def _zip_refused(name: str, kind: str, exc: ZipRefusedError) -> FormatError:
+    if exc.reason == "bomb":
+        return FormatError("FILE_ZIP_BOMB", f"Tệp '{name}' giải nén ra quá lớn ({exc.detail}): "
+                                            "nghi là bom nén, bị từ chối.")
+    if exc.reason == "encrypted":
+        return FormatError("FILE_ENCRYPTED", f"Tệp '{name}' được mã hóa bằng mật khẩu: không đọc được.")
+    return FormatError("FILE_CORRUPT", f"Tệp '{name}' ({kind}) bị hỏng: {exc.detail}")
+
+
+def _open_zip(name: str, data: bytes, kind: str, limits: FormatLimits) -> SafeZip:
+    """The Office/ODF container through the one zip guard (`vanban.core.safezip`)."""
     if not data.startswith(b"PK\x03\x04"):
         raise _mismatch(name, kind)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except _ZIP_ERRORS as exc:
-        raise FormatError("FILE_CORRUPT", f"Tệp '{name}' ({kind}) bị hỏng: {exc}") from None
-    total = sum(i.file_size for i in infos)
-    if (len(infos) > limits.zip_max_entries or total > limits.zip_max_uncompressed
-            or total > limits.zip_max_ratio * max(len(data), 1)):
-        raise FormatError("FILE_ZIP_BOMB",
-                          f"Tệp '{name}' giải nén ra quá lớn ({total:,} byte từ {len(data):,} byte): "
-                          "nghi là bom nén, bị từ chối.")
-    if any(i.flag_bits & 0x1 for i in infos):
+        archive = SafeZip(data, ZipLimits(max_members=limits.zip_max_entries,
+                                          max_total_bytes=limits.zip_max_uncompressed,
+                                          max_ratio=limits.zip_max_ratio))
+    except ZipRefusedError as exc:
+        raise _zip_refused(name, kind, exc) from None
+    if archive.encrypted:
         raise FormatError("FILE_ENCRYPTED", f"Tệp '{name}' được mã hóa bằng mật khẩu: không đọc được.")
     return archive
 
@@ -194,7 +194,7 @@ def _open_zip(name: str, data: bytes, kind: str, limits: FormatLimits) -> zipfil
 def _ooxml(kind: str, main_part: str) -> _Check:
     def check(name: str, data: bytes, limits: FormatLimits) -> None:
         archive = _open_zip(name, data, kind, limits)
-        names = set(archive.namelist())
+        names = archive.names
         if "[Content_Types].xml" not in names or main_part not in names:
             raise _mismatch(name, kind, "tệp nén thường, không phải tài liệu Office")
         if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -205,12 +205,12 @@ def _ooxml(kind: str, main_part: str) -> _Check:
 def _odf(kind: str, mimetype: bytes) -> _Check:
     def check(name: str, data: bytes, limits: FormatLimits) -> None:
         archive = _open_zip(name, data, kind, limits)
+        if not archive.has("mimetype"):
+            raise _mismatch(name, kind, "tệp nén thường, không phải tài liệu OpenDocument")
         try:
             declared = archive.read("mimetype")[:100]
-        except KeyError:
-            raise _mismatch(name, kind, "tệp nén thường, không phải tài liệu OpenDocument") from None
-        except _ZIP_ERRORS as exc:
-            raise FormatError("FILE_CORRUPT", f"Tệp '{name}' ({kind}) bị hỏng: {exc}") from None
+        except ZipRefusedError as exc:
+            raise _zip_refused(name, kind, exc) from None
         if declared.strip() != mimetype:
             raise _mismatch(name, kind, "tài liệu OpenDocument loại khác")
     return check

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from vanban.core.safezip import ZipLimits, ratio_exceeded
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import Limits
 
@@ -198,6 +199,7 @@ class _ZipStream:
 
     def __init__(self, limits: Limits, compressed_estimate: int, element: str) -> None:
         self.limits = limits
+        self._ratio = ZipLimits(max_ratio=limits.max_zip_ratio, ratio_floor=limits.zip_ratio_floor)
         self.estimate = max(compressed_estimate, 1)
         self.element = element
         self.active = True
@@ -312,8 +314,7 @@ class _ZipStream:
         limits = self.limits
         if self._produced > limits.max_attachment_bytes:
             raise _too_large(self.element, limits)
-        if (self._produced > limits.zip_ratio_floor
-                and self._produced > limits.max_zip_ratio * self.estimate):
+        if ratio_exceeded(self._produced, self.estimate, self._ratio):
             raise EdxmlError(
                 "EDXML_ZIP_BOMB",
                 f"Tệp nén trong <{self.element}> giải nén ra hơn {self._produced} byte từ khoảng "

@@ -234,6 +234,10 @@ def _signxml_verify(root: etree._Element, trusted: list[x509.Certificate]) -> Ou
             return Outcome(
                 False, code="EDXML_SIGNATURE_INVALID",
                 reason=f"Phần <Signature> không đúng cấu trúc XML-DSig, không kiểm tra được: {exc}")
+        except etree.C14NError as exc:  # a relative namespace URI (found by fuzzing): same for every certificate
+            return Outcome(
+                False, code="EDXML_SIGNATURE_INVALID",
+                reason=f"Không chuẩn hóa (C14N) được phần được ký, không kiểm tra được chữ ký: {exc}")
         # One expected reference (_VERIFY_CONFIG): signxml returns one result, not a list.
         result = verified[0] if isinstance(verified, list) else verified
         signed_root = result.signed_xml

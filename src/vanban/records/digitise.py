@@ -22,13 +22,13 @@ from django.utils import timezone
 
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
+from vanban.core.safezip import SafeZip, ZipLimits, ZipRefusedError
 from vanban.records import services
 from vanban.records.errors import RecordsError
 from vanban.records.models import DigitisationBatch, DigitisationEntry, Dossier
-from vanban.textract import Limits, TextractError, extract_text
+from vanban.textract import TextractError, extract_text
 from vanban.textract.header import header_text, read_header
 from vanban.textract.ocr import images_to_pdf, make_searchable, ocr_status
-from vanban.textract.zipsafe import SafeZip
 
 SCAN_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 MAX_SCANS = 2_000
@@ -51,15 +51,15 @@ def is_scan(name: str) -> bool:
 def scans_from_zip(data: bytes) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(scans in natural order, names left out). Read within the zip guard's budget."""
     try:
-        archive = SafeZip(data, Limits(max_decompressed_bytes=2 * 1024**3, max_zip_members=MAX_SCANS * 2))
-    except TextractError as exc:
-        raise RecordsError("RECORDS_BAD_ZIP", f"Không mở được tệp zip: {exc.message}", 422) from exc
+        archive = SafeZip(data, ZipLimits(max_members=MAX_SCANS * 2, max_total_bytes=2 * 1024**3))
+    except ZipRefusedError as exc:
+        raise RecordsError("RECORDS_BAD_ZIP", f"Không mở được tệp zip: {exc.detail}", 422) from exc
     names = sorted((n for n in archive.names if not n.endswith("/")), key=_natural)
     skipped = [n for n in names if not is_scan(n)]
     try:
         return [(n.rsplit("/", 1)[-1], archive.read(n)) for n in names if is_scan(n)], skipped
-    except TextractError as exc:
-        raise RecordsError("RECORDS_BAD_ZIP", f"Tệp zip không đọc hết được: {exc.message}", 422) from exc
+    except ZipRefusedError as exc:
+        raise RecordsError("RECORDS_BAD_ZIP", f"Tệp zip không đọc hết được: {exc.detail}", 422) from exc
 
 
 def scans_from_uploads(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -20,6 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from vanban.core.safezip import SafeZip, ZipLimits, ZipRefusedError
+
 METS_NS = "http://www.loc.gov/METS/"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 CSIP_NS = "https://DILCIS.eu/XML/METS/CSIPExtensionMETS"
@@ -79,6 +81,18 @@ def safe_name(name: str) -> str:
     return cleaned[:150] or "tep"
 
 
+# An archive package may hold many large scans; the guard here is the per-member ratio (a
+# bomb), the member count and the paths; the byte budget only stops a runaway reader.
+PACKAGE_ZIP_LIMITS = ZipLimits(max_members=200_000, max_total_bytes=1024**4)
+_ZIP_CODES = {"unsafe_path": "PACKAGE_UNSAFE_PATH", "bomb": "PACKAGE_ZIP_BOMB", "missing": "PACKAGE_FILE_MISSING",
+              "encrypted": "PACKAGE_ENCRYPTED"}
+
+
+def _refused(exc: ZipRefusedError) -> PackageError:
+    """A refusal of the zip guard as this reader's error (its code, a Vietnamese message)."""
+    return PackageError(_ZIP_CODES.get(exc.reason, "PACKAGE_BAD_ZIP"), f"Gói lưu trữ bị từ chối: {exc.detail}")
+
+
 class PackageError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -91,7 +105,7 @@ class Package:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._zip: zipfile.ZipFile | None = None
+        self._zip: SafeZip | None = None
         self._prefix = ""
         if self.path.is_dir():
             root = self.path
@@ -101,12 +115,11 @@ class Package:
                     root = subs[0]
             self.root = root
         elif zipfile.is_zipfile(self.path):
-            self._zip = zipfile.ZipFile(self.path)
-            names = self._zip.namelist()
-            for name in names:
-                parts = PurePosixPath(name).parts
-                if name.startswith("/") or ".." in parts or "\\" in name:
-                    raise PackageError("PACKAGE_UNSAFE_PATH", f"Đường dẫn không an toàn trong gói: {name}")
+            try:
+                self._zip = SafeZip(self.path, PACKAGE_ZIP_LIMITS)
+            except ZipRefusedError as exc:
+                raise _refused(exc) from exc
+            names = [info.filename for info in self._zip.infos]
             if METS_FILE not in names:
                 tops = {PurePosixPath(n).parts[0] for n in names if PurePosixPath(n).parts}
                 if len(tops) == 1:
@@ -127,7 +140,7 @@ class Package:
 
     def files(self) -> Iterator[str]:
         if self._zip is not None:
-            for info in self._zip.infolist():
+            for info in self._zip.infos:
                 if not info.is_dir() and info.filename.startswith(self._prefix):
                     yield info.filename[len(self._prefix):]
         else:
@@ -139,31 +152,35 @@ class Package:
         if not _safe_rel(rel):
             return False
         if self._zip is not None:
-            try:
-                self._zip.getinfo(self._prefix + rel)
-            except KeyError:
-                return False
-            return True
+            return self._zip.has(self._prefix + rel)
         return (self.root / rel).is_file()
 
     def read(self, rel: str) -> bytes:
         if not _safe_rel(rel):
             raise PackageError("PACKAGE_UNSAFE_PATH", f"Đường dẫn không an toàn: {rel}")
         if self._zip is not None:
-            return self._zip.read(self._prefix + rel)
+            try:
+                return self._zip.read(self._prefix + rel)
+            except ZipRefusedError as exc:
+                raise _refused(exc) from exc
         return (self.root / rel).read_bytes()
 
     def size(self, rel: str) -> int:
         if self._zip is not None:
-            return self._zip.getinfo(self._prefix + rel).file_size
+            try:
+                return self._zip.size(self._prefix + rel)
+            except ZipRefusedError as exc:
+                raise _refused(exc) from exc
         return (self.root / rel).stat().st_size
 
     def sha256(self, rel: str) -> str:
         h = hashlib.sha256()
         if self._zip is not None:
-            with self._zip.open(self._prefix + rel) as fh:
-                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            try:
+                for chunk in self._zip.chunks(self._prefix + rel):
                     h.update(chunk)
+            except ZipRefusedError as exc:
+                raise _refused(exc) from exc
         else:
             with (self.root / rel).open("rb") as fh:
                 for chunk in iter(lambda: fh.read(1024 * 1024), b""):

@@ -15,10 +15,9 @@ from lxml import etree
 
 from vanban.core import legacy
 from vanban.textract.errors import TextractError
-from vanban.textract.limits import Deadline, Limits
+from vanban.textract.limits import Deadline, Limits, TextractZip
 from vanban.textract.runs import FontRun, decode_group, plan_runs
 from vanban.textract.xmlsafe import parse_xml
-from vanban.textract.zipsafe import SafeZip
 
 __all__ = ["DocxText", "convert_docx_to_unicode", "read_docx"]
 
@@ -145,7 +144,7 @@ def _paragraph_runs(p: etree._Element) -> list[etree._Element]:
     return runs
 
 
-def _parts(z: SafeZip) -> list[str]:
+def _parts(z: TextractZip) -> list[str]:
     headers = sorted(n for n in z.names if n.startswith("word/header") and n.endswith(".xml"))
     footers = sorted(n for n in z.names if n.startswith("word/footer") and n.endswith(".xml"))
     return ["word/document.xml", *headers, *footers, *[p for p in _EXTRA_PARTS if z.has(p)]]
@@ -153,7 +152,7 @@ def _parts(z: SafeZip) -> list[str]:
 
 def read_docx(data: bytes, limits: Limits, deadline: Deadline) -> DocxText:
     """Text (legacy runs converted by their font), used fonts and the legacy verdict."""
-    z = SafeZip(data, limits)
+    z = TextractZip(data, limits)
     if not z.has("word/document.xml"):
         raise TextractError("corrupt", detail="thiếu word/document.xml")
     styles = _Styles(parse_xml(z.read("word/styles.xml"), "styles.xml") if z.has("word/styles.xml") else None)
@@ -216,7 +215,7 @@ def convert_docx_to_unicode(data: bytes, limits: Limits | None = None) -> bytes:
     """
     limits = limits or Limits()
     deadline = Deadline(limits.seconds)
-    z = SafeZip(data, limits)
+    z = TextractZip(data, limits)
     if not z.has("word/document.xml"):
         raise TextractError("corrupt", detail="thiếu word/document.xml")
     styles_root = parse_xml(z.read("word/styles.xml"), "styles.xml") if z.has("word/styles.xml") else None
@@ -244,7 +243,7 @@ def convert_docx_to_unicode(data: bytes, limits: Limits | None = None) -> bytes:
                                                      encoding="UTF-8", standalone=True)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in z.zf.infolist():
+        for info in z.infos:
             body = replaced.get(info.filename)
             if body is None:
                 body = z.read(info.filename)

@@ -7,11 +7,15 @@ pathological content stream must cost a bounded amount, not a worker.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
+from vanban.core.safezip import SafeZip, ZipLimits, ZipRefusedError
 from vanban.textract.errors import TextractError
 
-__all__ = ["Deadline", "Limits"]
+__all__ = ["Deadline", "Limits", "TextractZip"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +44,29 @@ class Deadline:
     def check(self) -> None:
         if self.expired():
             raise TextractError("timeout", detail=f"quá {self.seconds:g} giây")
+
+
+_ZIP_CODES = {"bomb": "zip_bomb", "encrypted": "encrypted"}
+
+
+def _refused(exc: ZipRefusedError) -> TextractError:
+    return TextractError(_ZIP_CODES.get(exc.reason, "corrupt"), detail=exc.detail)
+
+
+class TextractZip(SafeZip):
+    """`vanban.core.safezip.SafeZip` within these limits, refusing with a `TextractError`
+    (the promise of `extract_text`: no other exception leaves it)."""
+
+    def __init__(self, source: bytes | Path | BinaryIO, limits: Limits) -> None:
+        try:
+            super().__init__(source, ZipLimits(max_members=limits.max_zip_members,
+                                               max_total_bytes=limits.max_decompressed_bytes,
+                                               max_ratio=limits.max_compression_ratio))
+        except ZipRefusedError as exc:
+            raise _refused(exc) from exc
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        try:
+            yield from super().chunks(name)
+        except ZipRefusedError as exc:
+            raise _refused(exc) from exc

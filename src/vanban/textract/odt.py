@@ -8,10 +8,9 @@ from lxml import etree
 
 from vanban.core import legacy
 from vanban.textract.errors import TextractError
-from vanban.textract.limits import Deadline, Limits
+from vanban.textract.limits import Deadline, Limits, TextractZip
 from vanban.textract.runs import FontRun, decode_group, plan_runs
 from vanban.textract.xmlsafe import parse_xml
-from vanban.textract.zipsafe import SafeZip
 
 __all__ = ["OdtText", "read_odt"]
 
@@ -99,7 +98,7 @@ def _walk(el: etree._Element, font: str | None, styles: _OdfStyles, out: list[Fo
 
 
 def read_odt(data: bytes, limits: Limits, deadline: Deadline) -> OdtText:
-    z = SafeZip(data, limits)
+    z = TextractZip(data, limits)
     if not z.has("content.xml"):
         raise TextractError("corrupt", detail="thiếu content.xml")
     content = parse_xml(z.read("content.xml"), "content.xml")

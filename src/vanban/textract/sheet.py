@@ -6,16 +6,15 @@ import io
 import zipfile
 
 from vanban.textract.errors import TextractError
-from vanban.textract.limits import Deadline, Limits
-from vanban.textract.zipsafe import SafeZip
+from vanban.textract.limits import Deadline, Limits, TextractZip
 
 __all__ = ["read_sheet"]
 
 
 def _prove_zip_bounded(data: bytes, limits: Limits) -> None:
     """calamine decompresses on its own, so the zip is first read through the bounded reader."""
-    z = SafeZip(data, limits)
-    for info in z.zf.infolist():
+    z = TextractZip(data, limits)
+    for info in z.infos:
         if not info.is_dir():
             z.read(info.filename)
 

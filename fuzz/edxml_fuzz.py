@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from vanban.edxml import (  # noqa: E402
@@ -142,7 +143,9 @@ def save(data: bytes) -> Path:
     return path
 
 
-def run_hypothesis(seconds: float) -> int:
+def run_hypothesis(seconds: float, seed: int | None = None) -> int:
+    """Rounds of 300 mutated packages until `seconds` are up. With `seed`, round n draws from
+    seed + n: the same run replays the same inputs (CI); without, every run is new (`make fuzz`)."""
     pool = seeds()
     deadline = time.monotonic() + seconds
     rounds = 0
@@ -160,9 +163,11 @@ def run_hypothesis(seconds: float) -> int:
 
     while time.monotonic() < deadline:
         try:
-            one_round()
+            (one_round if seed is None else hypothesis_seed(seed + rounds)(one_round))()
         except Exception:
             traceback.print_exc()
+            if seed is not None:
+                print(f"replay: --seed {seed} (round {rounds})", file=sys.stderr)
             return 1
         rounds += 1
     print(f"edxml fuzz: {rounds * 300} inputs in {seconds:.0f} s, no crash")
@@ -187,11 +192,12 @@ def run_atheris(argv: list[str]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seed", type=int, default=None, help="replayable rounds (CI); random without")
     parser.add_argument("--atheris", action="store_true")
     args, rest = parser.parse_known_args()
     if args.atheris:
         return run_atheris([a for a in rest if a != "--"])
-    return run_hypothesis(args.seconds)
+    return run_hypothesis(args.seconds, args.seed)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from vanban.core.formats import ALLOWED_EXTENSIONS, FormatError, FormatLimits, check_file  # noqa: E402
@@ -170,7 +171,9 @@ def save(name: str, data: bytes) -> Path:
     return path
 
 
-def run(seconds: float, examples: int = 300, *, strict: bool = False) -> int:
+def run(seconds: float, examples: int = 300, *, strict: bool = False, seed: int | None = None) -> int:
+    """Rounds of `examples` mutated files until `seconds` are up; with `seed`, round n draws
+    from seed + n (replayable, as in CI), without it every run is new (`make fuzz`)."""
     pool = seeds()
     deadline = time.monotonic() + seconds
     rounds = 0
@@ -189,10 +192,12 @@ def run(seconds: float, examples: int = 300, *, strict: bool = False) -> int:
 
     while True:
         try:
-            one_round()
+            (one_round if seed is None else hypothesis_seed(seed + rounds)(one_round))()
         except Exception:
             traceback.print_exc()
             print(f"CRASH saved to {save(*last[0])}", file=sys.stderr)
+            if seed is not None:
+                print(f"replay: --seed {seed} (round {rounds})", file=sys.stderr)
             return 1
         rounds += 1
         if time.monotonic() >= deadline:
@@ -205,8 +210,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--strict", action="store_true", help="known (reported) bugs count as crashes too")
+    parser.add_argument("--seed", type=int, default=None, help="replayable rounds (CI); random without")
     args = parser.parse_args()
-    return run(args.seconds, strict=args.strict)
+    return run(args.seconds, strict=args.strict, seed=args.seed)
 
 
 if __name__ == "__main__":

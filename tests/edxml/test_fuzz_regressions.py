@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
-from vanban.edxml import EdxmlError, parse_package
+from vanban.edxml import EdxmlError, parse_package, verify_package
+from vanban.edxml.xmldsig import BACKENDS
 
 pytestmark = pytest.mark.unit
 
@@ -28,3 +31,16 @@ def test_regression_case(path, strict):
         return
     for att in parsed.attachments:
         assert len(att.read()) == att.size
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_relative_namespace_uri_is_an_invalid_signature_not_a_crash(backend: str) -> None:
+    """crash-b9b1ef2b4e50c3a1 (05/12/2026): the envelope's edXML prefix bound to a relative URI
+    parses, but exclusive C14N of the signed part fails inside signxml (lxml's C14NError) —
+    it escaped verify as itself. Now a verdict like any other broken signature."""
+    data = (CORPUS / "crash-b9b1ef2b4e50c3a1.edxml").read_bytes()
+    certificate = x509.load_der_x509_certificate(base64.b64decode(
+        data.split(b"<X509Certificate>")[1].split(b"</X509Certificate>")[0]))
+    result = verify_package(data, [certificate], backend=backend)
+    assert not result.valid
+    assert result.code == "EDXML_SIGNATURE_INVALID"

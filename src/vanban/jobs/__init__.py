@@ -10,6 +10,9 @@ caller that passes the wrong arguments, or a test that reads `call_local`'s resu
 
 from __future__ import annotations
 
+import functools
+import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -27,12 +30,45 @@ class Job(Protocol[P, R_co]):
     def call_local(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
 
 
+log = logging.getLogger("vanban.jobs")
+_SHOWN = (int, str, bool, float, type(None))
+# A LogRecord's own attributes: an argument of that name is logged as arg_<name>.
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+def _logged(fn: Callable[P, R]) -> Callable[P, R]:
+    """Every run of a job leaves one structured line (`event` job.done or job.failed, `job`, its
+    arguments — the package, document or entry ids jobs take — `result` when it is a plain value,
+    `duration_ms`), so an operator follows one document through the worker's log."""
+    name = f"{fn.__module__.removeprefix('vanban.')}.{fn.__name__}"
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        fields: dict[str, Any] = {"job": name, **{k if k not in _RESERVED else f"arg_{k}": v
+                                                   for k, v in kwargs.items() if isinstance(v, _SHOWN)}}
+        if args:
+            fields["job_args"] = [a if isinstance(a, _SHOWN) else str(a) for a in args]
+        start = time.monotonic()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception:
+            log.exception("job %s failed", name, extra={**fields, "event": "job.failed",
+                                                        "duration_ms": round((time.monotonic() - start) * 1000)})
+            raise
+        shown = {"result": result} if isinstance(result, _SHOWN) else {}
+        log.info("job %s done", name, extra={**fields, **shown, "event": "job.done",
+                                              "duration_ms": round((time.monotonic() - start) * 1000)})
+        return result
+
+    return run
+
+
 def task(**options: Any) -> Callable[[Callable[P, R]], Job[P, R]]:
     """A job run when enqueued (retries, retry_delay, context, … as Huey's `db_task`)."""
     from huey.contrib.djhuey import db_task  # Huey's Django glue reads settings at import
 
     decorator: Callable[[Callable[P, R]], Job[P, R]] = db_task(**options)
-    return decorator
+    return lambda fn: decorator(_logged(fn))
 
 
 def periodic_task(schedule: Callable[[datetime], bool], **options: Any) -> Callable[[Callable[P, R]], Job[P, R]]:
@@ -40,7 +76,7 @@ def periodic_task(schedule: Callable[[datetime], bool], **options: Any) -> Calla
     from huey.contrib.djhuey import db_periodic_task
 
     decorator: Callable[[Callable[P, R]], Job[P, R]] = db_periodic_task(schedule, **options)
-    return decorator
+    return lambda fn: decorator(_logged(fn))
 
 
 def every_minutes(minutes: int) -> Callable[[datetime], bool]:

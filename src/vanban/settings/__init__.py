@@ -189,7 +189,9 @@ LOGGING = {
     "formatters": {"vanban": formatter_config(parse_log_format(env_str("VANBAN_LOG_FORMAT", "text")))},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "vanban"}},
     "root": {"handlers": ["console"], "level": env_str("VANBAN_LOG_LEVEL", "WARNING")},
-    "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+    "loggers": {"huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
+                # one structured line per job run (vanban.jobs): job, its ids, result, duration
+                "vanban.jobs": {"level": env_str("VANBAN_JOB_LOG_LEVEL", "INFO")}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

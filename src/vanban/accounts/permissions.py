@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from vanban.accounts.models import Membership
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from vanban.accounts.models import Membership, User
 from vanban.accounts.roles import Role
 
 
@@ -52,3 +55,12 @@ def can_manage_trust(user: Any, agency_id: int | None) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return has_role(user, agency_id, Role.AGENCY_ADMIN) or can_see_operations(user)
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The person of a `login_required` view, typed as such (Django types `request.user` as
+    possibly anonymous, which such a view never sees)."""
+    user = request.user
+    if not isinstance(user, User):  # a view without login_required would be a bug: fail loudly
+        raise PermissionDenied
+    return user

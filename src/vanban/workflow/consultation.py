@@ -4,6 +4,7 @@ by its edXML ResponseFor. The drafter sees every answer, the missing ones and th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ OPEN_DRAFT = [Document.State.DRAFT, Document.State.RETURNED, Document.State.SUBM
 
 
 @transaction.atomic
-def ask(*, actor: Any, document: Document, question: str, due_on: date | None, units: list[Unit] = (),
+def ask(*, actor: Any, document: Document, question: str, due_on: date | None, units: Sequence[Unit] = (),
         letter: Document | None = None) -> Consultation:
     """Ask units (and, through `letter`, the agencies it is addressed to) for comments."""
     document = Document.objects.select_for_update().get(pk=document.pk)
@@ -145,7 +146,7 @@ def remind_due(now: Any = None) -> int:
         c = request.consultation
         text = f"Sắp đến hạn ({c.due_on:%d/%m/%Y}) trả lời xin ý kiến: {c.document.subject}"
         people = unit_handlers(request.unit) if request.unit is not None else [c.asked_by]
-        if request.agency_id:
+        if request.agency is not None:
             text = f"{request.agency.name} chưa trả lời xin ý kiến (hạn {c.due_on:%d/%m/%Y}): {c.document.subject}"
         for person in people:
             notify(person, text, c.document, "consult_reminder")

@@ -61,7 +61,8 @@ def candidates(step: ProcessStep, agency_id: int) -> QuerySet[User]:
 
 
 def matches(user: Any, step: ProcessStep, agency_id: int) -> bool:
-    return candidates(step, agency_id).filter(pk=getattr(user, "pk", None)).exists()
+    pk = getattr(user, "pk", None)  # an anonymous user has none, and matches no step
+    return pk is not None and candidates(step, agency_id).filter(pk=pk).exists()
 
 
 # ---- writing a process (the agency admin) ------------------------------------------------
@@ -290,8 +291,9 @@ def start_run(document: Document, actor: Any) -> ProcessRun | None:
     holder = actor if isinstance(actor, User) else None
     run = ProcessRun.objects.create(document=document, version=version, step=first, holder=holder,
                                     due_on=_due(document, first))
-    ProcessMove.objects.create(run=run, target=first, actor=holder or version.published_by, holder=holder,
-                               label="Tiếp nhận", due_on=run.due_on)
+    mover = holder or version.published_by
+    assert mover is not None  # a published version names who published it
+    ProcessMove.objects.create(run=run, target=first, actor=mover, holder=holder, label="Tiếp nhận", due_on=run.due_on)
     record_event("workflow.process_started", actor=actor, agency_code=document.agency.code, obj=document,
                  details={"process": version.process.name, "version": version.number, "step": first.name})
     return run
@@ -425,7 +427,9 @@ def remind_steps() -> int:
     for run in ProcessRun.objects.filter(finished_at__isnull=True, holder__isnull=False,
                                          due_on__lte=add_working_days(today, 1)).select_related(
                                              "document", "holder", "step"):
-        late = run.due_on < today  # type: ignore[operator]
+        if run.due_on is None:  # not in the query (due_on__lte), said for the reader
+            continue
+        late = run.due_on < today
         if run.reminded_at is not None and (not late or timezone.localtime(run.reminded_at).date() > run.due_on):
             continue  # told already: once before the deadline, once after it
         notify(run.holder, ("Quá hạn bước " if late else "Sắp đến hạn bước ")  # type: ignore[arg-type]

@@ -57,7 +57,8 @@ def unit_handlers(unit: Unit) -> list[User]:
 
 
 def handles_unit(user: Any, unit: Unit) -> bool:
-    return UnitMembership.objects.filter(user_id=getattr(user, "pk", None), unit=unit, rank__in=UNIT_HANDLERS).exists()
+    pk = getattr(user, "pk", None)  # an anonymous user handles no unit
+    return pk is not None and UnitMembership.objects.filter(user_id=pk, unit=unit, rank__in=UNIT_HANDLERS).exists()
 
 
 def document_url(document: Document) -> str:
@@ -85,7 +86,8 @@ def send_status(document: Document, code: str, description: str, staff: Any = No
     queue_status(document_id=document.pk, sender_code=document.agency.code, recipient_code=document.issuer_code,
                  recipient_name=document.issuer_name, edxml_document_id=document.external_id, status_code=code,
                  description=description, response_notation=document.notation, response_date=document.issued_on,
-                 **info)
+                 staff=info.get("staff", ""), staff_department=info.get("staff_department", ""),
+                 staff_email=info.get("staff_email", ""), staff_mobile=info.get("staff_mobile", ""))
 
 
 def _locked(document: Document) -> Document:
@@ -385,8 +387,11 @@ def return_unit_assignment(*, actor: Any, unit_assignment: UnitAssignment, reaso
 
 def open_unit_tasks(user: Any, document: Document) -> list[UnitAssignment]:
     """The document's units' parts this user acts for (head or deputy) and that are still open."""
+    pk = getattr(user, "pk", None)
+    if pk is None:  # anonymous: acts for no unit
+        return []
     return list(UnitAssignment.objects.filter(
-        document=document, state__in=UNIT_OPEN, unit__memberships__user_id=getattr(user, "pk", None),
+        document=document, state__in=UNIT_OPEN, unit__memberships__user_id=pk,
         unit__memberships__rank__in=UNIT_HANDLERS).select_related("unit").distinct())
 
 
@@ -490,6 +495,8 @@ def remind_near_deadlines(within: timedelta = timedelta(days=1)) -> int:
            .exclude(kind=Assignment.Kind.INFO).select_related("document", "assignee", "assigned_by"))
     count = 0
     for a in due:
+        if a.due_on is None:  # not in the query (due_on__isnull=False), said for the reader
+            continue
         late = a.due_on < today
         kind = "deadline_passed" if late else "deadline_near"
         url = document_url(a.document)

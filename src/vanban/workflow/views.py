@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vanban.accounts.models import User
-from vanban.accounts.permissions import has_role
+from vanban.accounts.permissions import has_role, signed_in
 from vanban.accounts.roles import Role
 from vanban.core.clock import display_datetime
 from vanban.documents.errors import DocumentError
@@ -40,7 +43,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "to_assign": list(to_assign[:TO_ASSIGN_SHOWN]) if to_assign is not None else [],
         "to_assign_count": count_rows(to_assign) if to_assign is not None else 0,
         "handlers": (User.objects.filter(memberships__agency=agency, memberships__role__in=["specialist", "leader"],
-                                         is_active=True).exclude(pk=request.user.pk).distinct().order_by("full_name")
+                                         is_active=True).exclude(pk=signed_in(request).pk).distinct()
+                     .order_by("full_name")
                      if agency else [])})
 
 
@@ -74,8 +78,9 @@ def assign_many(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_work_xlsx(request: HttpRequest) -> HttpResponse:
     """The same list, in the same order, as a workbook."""
-    return export_xlsx(request, queries.my_work(request.user), WORK_COLUMNS, default="due",
-                       title=f"Công việc của {request.user.display_name()}", filename="cong-viec-cua-toi")
+    user = signed_in(request)
+    return export_xlsx(request, queries.my_work(user), WORK_COLUMNS, default="due",
+                       title=f"Công việc của {user.display_name()}", filename="cong-viec-cua-toi")
 
 
 def _due(a: Assignment) -> str:
@@ -122,18 +127,20 @@ def assigned_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assigned_xlsx(request: HttpRequest) -> HttpResponse:
-    return export_xlsx(request, queries.assigned_by(request.user), ASSIGNED_COLUMNS, default="-given",
-                       title=f"Việc {request.user.display_name()} đã giao", filename="viec-da-giao")
+    user = signed_in(request)
+    return export_xlsx(request, queries.assigned_by(user), ASSIGNED_COLUMNS, default="-given",
+                       title=f"Việc {user.display_name()} đã giao", filename="viec-da-giao")
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    assignment = Assignment.objects.select_related("document").filter(pk=pk, assignee=request.user).first()
+    assignment = Assignment.objects.select_related("document").filter(pk=pk, assignee=signed_in(request)).first()
     if assignment is None:
         raise Http404
     return assignment
 
 
-def _done(request: HttpRequest, assignment: Assignment, fn, message: str, **kwargs) -> HttpResponse:  # noqa: ANN001
+def _done(request: HttpRequest, assignment: Assignment, fn: Callable[..., object], message: str,
+          **kwargs: Any) -> HttpResponse:
     return perform(request, fn, message, "incoming_detail", assignment.document_id, assignment=assignment, **kwargs)
 
 
@@ -158,7 +165,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     reply = None
     if reply_id := request.POST.get("reply"):
-        reply = Document.objects.filter(pk=reply_id, drafter=request.user).first()
+        reply = Document.objects.filter(pk=reply_id, drafter=signed_in(request)).first()
     return _done(request, assignment, services.complete, "Đã hoàn thành phần việc.",
                  result=request.POST.get("result", ""), reply=reply)
 
@@ -168,23 +175,25 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """One's notifications, newest first, unread marked; reading the list changes nothing
     (opening one, or "đánh dấu đã đọc", does)."""
     unread_only = request.GET.get("chua-doc") == "1"
-    qs = request.user.notifications.all()
+    mine = signed_in(request).notifications
+    qs = mine.all()
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workflow/notifications.html", {
         "page": page, "unread_only": unread_only, "params": "chua-doc=1" if unread_only else "",
-        "unread": count_rows(request.user.notifications.filter(read_at__isnull=True))})
+        "unread": count_rows(mine.filter(read_at__isnull=True))})
 
 
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open one notification: it is read, and the page it is about opens (a path on this site only)."""
-    note = request.user.notifications.filter(pk=pk).first()
+    mine = signed_in(request).notifications
+    note = mine.filter(pk=pk).first()
     if note is None:
         raise Http404
     if note.read_at is None:
-        request.user.notifications.filter(pk=pk).update(read_at=timezone.now())
+        mine.filter(pk=pk).update(read_at=timezone.now())
     safe = note.url.startswith("/") and not note.url.startswith("//") and "\\" not in note.url
     return redirect(note.url if safe else "notifications")
 
@@ -193,7 +202,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the chosen notifications read, or all of them."""
-    qs = request.user.notifications.filter(read_at__isnull=True)
+    qs = signed_in(request).notifications.filter(read_at__isnull=True)
     if request.POST.get("all") != "1":
         qs = qs.filter(pk__in=[int(v) for v in request.POST.getlist("id") if v.isdecimal()])
     count = qs.update(read_at=timezone.now())

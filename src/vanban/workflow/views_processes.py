@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from vanban.accounts.models import UnitMembership, User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
-from vanban.agencies.models import Agency
+from vanban.agencies.models import Agency, Unit
 from vanban.agencies.units import units_in_operation
 from vanban.core.processdraw import Arrow, Box, svg
 from vanban.core.processgraph import Step
@@ -63,7 +63,7 @@ class ProcessForm(forms.Form):
 class StepForm(forms.Form):
     name = forms.CharField(label="Tên bước", max_length=120)
     role = forms.ChoiceField(label="Vai trò", choices=STEP_ROLES, required=False)
-    unit = forms.ModelChoiceField(queryset=None, label="Đơn vị", required=False,  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị", required=False,
                                   empty_label="— Mọi đơn vị —")
     rank = forms.ChoiceField(label="Vị trí trong đơn vị", required=False,
                              choices=[("", "— Bất kỳ —"), *UnitMembership.Rank.choices])
@@ -74,19 +74,19 @@ class StepForm(forms.Form):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_in_operation(agency)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units_in_operation(agency)
 
 
 class TransitionForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=None, label="Từ bước")  # type: ignore[arg-type]
-    target = forms.ModelChoiceField(queryset=None, label="Tới bước")  # type: ignore[arg-type]
+    source = forms.ModelChoiceField(queryset=ProcessStep.objects.none(), label="Từ bước")
+    target = forms.ModelChoiceField(queryset=ProcessStep.objects.none(), label="Tới bước")
     label = forms.CharField(label="Tên thao tác", max_length=80)
     reason_required = forms.BooleanField(label="Phải ghi lý do (trả lại)", required=False)
 
     def __init__(self, *args: Any, version: ProcessVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("source", "target"):
-            self.fields[name].queryset = version.steps.all()  # type: ignore[attr-defined]
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = version.steps.all()
 
 
 def drawing(version: ProcessVersion, current: ProcessStep | None = None) -> str:
@@ -194,7 +194,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = StepForm(request.POST, agency=agency)
     if not form.is_valid():
         messages.error(request, "Bước chưa hợp lệ: " + "; ".join(
-            f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+            f"{form.fields[f].label}: {' '.join(map(str, e))}" if f in form.fields else " ".join(map(str, e))
             for f, e in form.errors.items()))
         return redirect("process_detail", pk=version.process_id)
     d = form.cleaned_data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import transaction
 from django.db.models import Q
@@ -72,7 +72,16 @@ def primary_unit(user: User, agency: Agency) -> Unit | None:
     return found.unit if found else None
 
 
-def staff_info(user: Any, agency: Agency) -> dict[str, str]:
+class StaffInfo(TypedDict, total=False):
+    """QCVN 102 StaffInfo of a status package, as `exchange.services.queue_status` takes it."""
+
+    staff: str
+    staff_department: str
+    staff_email: str
+    staff_mobile: str
+
+
+def staff_info(user: Any, agency: Agency) -> StaffInfo:
     """What a status package's StaffInfo says of the person in charge (QCVN 102): their unit in
     this agency, their name, e-mail and telephone. Empty for the system or nobody."""
     if user is None or not hasattr(user, "display_name"):

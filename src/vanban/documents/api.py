@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from vanban.accounts.models import User
+from vanban.agencies.models import Agency
 from vanban.api.auth import SessionAuth
 from vanban.api.errors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
@@ -118,7 +121,7 @@ class SignatureOut(Schema):
     signatures: list[dict]
 
 
-def _agency(request: HttpRequest):
+def _agency(request: HttpRequest) -> Agency:
     agency = current_agency(request)
     if agency is None:
         raise ApiError(403, "FORBIDDEN", "Tài khoản không thuộc cơ quan nào.")
@@ -132,7 +135,7 @@ def _doc(request: HttpRequest, pk: int) -> Document:
     return doc
 
 
-def _run(fn, **kwargs) -> Document:  # noqa: ANN001
+def _run(fn: Callable[..., Document], **kwargs: Any) -> Document:
     try:
         return fn(**kwargs)
     except DocumentError as exc:

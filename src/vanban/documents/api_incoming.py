@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from vanban.accounts.models import User
+from vanban.accounts.permissions import signed_in
 from vanban.api.auth import SessionAuth
 from vanban.api.errors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
@@ -170,7 +171,7 @@ def my_work(request: HttpRequest) -> list[AssignmentOut]:
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
-    a = Assignment.objects.select_related("document").filter(pk=pk, assignee=request.user).first()
+    a = Assignment.objects.select_related("document").filter(pk=pk, assignee=signed_in(request)).first()
     if a is None:
         raise ApiError(404, "ASSIGNMENT_NOT_FOUND", "Không tìm thấy phần việc.")
     return a

@@ -41,8 +41,9 @@ def heading_for(competence: str, signer: Any, agency_name: str = "", principal: 
     "Q. GIÁM ĐỐC", "TUQ. GIÁM ĐỐC SỞ" (the title of the head who delegated); empty when
     signing in one's own right."""
     position = getattr(signer, "position", "") or ""
-    if competence in ("TL.", "TUQ.") and principal is not None and getattr(principal, "position", ""):
-        return f"{competence} {nfc(principal.position).upper()}"
+    principal_position = str(getattr(principal, "position", None) or "")
+    if competence in ("TL.", "TUQ.") and principal_position:
+        return f"{competence} {nfc(principal_position).upper()}"
     if competence == "KT.":
         return f"KT. {_head_title(position).upper()}".strip()
     if competence == "TM.":

@@ -67,7 +67,7 @@ def _d(value: Any) -> str:
         return ""
     if hasattr(value, "astimezone"):
         value = timezone.localtime(value)
-    return value.strftime("%d/%m/%Y")
+    return str(value.strftime("%d/%m/%Y"))
 
 
 def outgoing(agency: Agency, f: BookFilter) -> QuerySet[Document]:
@@ -214,7 +214,8 @@ def pdf(sheet: Sheet) -> bytes:
     html = render_to_string("documents/book_print.html", {"title": sheet.title, "agency": sheet.agency,
                                                           "columns": sheet.columns, "rows": sheet.rows,
                                                           "period": sheet.period, "note": sheet.note})
-    return weasyprint.HTML(string=html, base_url=".").write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    return pdf
 
 
 def book_filter(form: Any, *, internal: bool = False) -> BookFilter:

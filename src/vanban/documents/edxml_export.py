@@ -48,7 +48,7 @@ def document_package(document: Document, *, business: edxml.Business | None = No
                                      full_name=document.signer_name),
         due_date=document.due_on,
         to_places=tuple(r.name for r in recipients),
-        other_info=edxml.OtherInfo(priority=PRIORITY.get(document.urgency, edxml.Priority.NORMAL),
+        other_info=edxml.OtherInfo(priority=PRIORITY.get(Document.Urgency(document.urgency), edxml.Priority.NORMAL),
                                    sphere_of_promulgation=document.sphere,
                                    promulgation_amount=document.copies, page_amount=document.page_count,
                                    appendixes=tuple(f.name for f in files if f.role == DocumentFile.Role.APPENDIX)),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -44,7 +44,7 @@ class DraftForm(forms.Form):
         from vanban.agencies.units import units_in_operation
 
         codes = [(u.code, f"{u.code} — {u.name}") for u in units_in_operation(agency).order_by("order", "name")]
-        self.fields["recipient_units"].choices = list(codes)
+        cast(forms.ChoiceField, self.fields["recipient_units"]).choices = list(codes)
         if codes:  # the agency declared its units: choose one (the draft's old code stays choosable)
             current = str(self.initial.get("drafting_unit") or "")
             if current and current not in {c for c, _ in codes}:

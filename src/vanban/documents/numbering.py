@@ -53,7 +53,7 @@ def book_for(agency: Agency, year: int, scope: str, direction: str = RegisterBoo
         with transaction.atomic():
             book, _ = RegisterBook.objects.get_or_create(
                 agency=agency, year=year, direction=direction, scope=scope,
-                defaults={"name": BOOK_NAMES[scope]})
+                defaults={"name": BOOK_NAMES[RegisterBook.Scope(scope)]})
     except IntegrityError:  # another issuer created it a moment ago
         book = RegisterBook.objects.get(agency=agency, year=year, direction=direction, scope=scope)
     return book

@@ -6,6 +6,7 @@ store first (content-addressed, atomic), then the row that names them is committ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -168,7 +169,7 @@ def _convert(upload: FileInput) -> bytes:
         raise DocumentError(exc.code, exc.message, 422) from exc
 
 
-def _prepared(files: list[FileInput] | tuple[FileInput, ...]) -> list[FileInput]:
+def _prepared(files: Sequence[FileInput]) -> list[FileInput]:
     """Convert the main files that need it now, outside any transaction (no row is locked while
     LibreOffice works); a file that cannot be converted is refused before anything is written."""
     out = []
@@ -196,7 +197,7 @@ def _store_converted(document: Document, actor: Any, upload: FileInput, stage: s
                        stage=stage or "converted")
 
 
-def _set_recipients(document: Document, recipients: list[RecipientInput]) -> None:
+def _set_recipients(document: Document, recipients: Sequence[RecipientInput]) -> None:
     document.recipients.all().delete()
     seen: set[str] = set()
     for order, r in enumerate(recipients):
@@ -245,8 +246,8 @@ def _snapshot(document: Document, actor: Any, note: str) -> DraftVersion:
                                        note=note[:500], created_by=actor)
 
 
-def create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list[FileInput] = (),
-                 recipients: list[RecipientInput] = ()) -> Document:
+def create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: Sequence[FileInput] = (),
+                 recipients: Sequence[RecipientInput] = ()) -> Document:
     if not permissions.can_draft(actor, agency.pk):
         raise DocumentForbiddenError("Chỉ chuyên viên, lãnh đạo hoặc văn thư của cơ quan được soạn dự thảo.")
     return _create_draft(actor=actor, agency=agency, fields=fields, files=_prepared(files), recipients=recipients)
@@ -254,7 +255,7 @@ def create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list
 
 @transaction.atomic
 def _create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: list[FileInput],
-                  recipients: list[RecipientInput]) -> Document:
+                  recipients: Sequence[RecipientInput]) -> Document:
     if not permissions.can_draft(actor, agency.pk):
         raise DocumentForbiddenError("Chỉ chuyên viên, lãnh đạo hoặc văn thư của cơ quan được soạn dự thảo.")
     document = Document(agency=agency, direction=Document.Direction.OUTGOING, drafter=actor)
@@ -282,7 +283,7 @@ def _locked(document: Document) -> Document:
 
 
 def update_draft(*, actor: Any, document: Document, fields: DraftFields | None = None,
-                 files: list[FileInput] = (), recipients: list[RecipientInput] | None = None,
+                 files: Sequence[FileInput] = (), recipients: Sequence[RecipientInput] | None = None,
                  note: str = "") -> Document:
     if files and not permissions.can_edit_draft(actor, document):  # no conversion for someone refused anyway
         raise DocumentForbiddenError("Chỉ người soạn thảo được sửa dự thảo khi chưa trình duyệt.")
@@ -292,7 +293,7 @@ def update_draft(*, actor: Any, document: Document, fields: DraftFields | None =
 
 @transaction.atomic
 def _update_draft(*, actor: Any, document: Document, fields: DraftFields | None, files: list[FileInput],
-                  recipients: list[RecipientInput] | None, note: str) -> Document:
+                  recipients: Sequence[RecipientInput] | None, note: str) -> Document:
     document = _locked(document)
     if not permissions.can_edit_draft(actor, document):
         raise DocumentForbiddenError("Chỉ người soạn thảo được sửa dự thảo khi chưa trình duyệt.")

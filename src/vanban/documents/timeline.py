@@ -55,7 +55,8 @@ def _detail(event: AuditEvent, names: dict[str, str]) -> str:
     if event.action == "workflow.forwarded":
         unit = (d.get("unit") or [None, None])[1]
         proposal = "; ".join(x for x in (f"đề xuất {unit} chủ trì" if unit else "", d.get("note") or "") if x)
-        return names.get(d.get("leader", ""), d.get("leader", "")) + (f" — {proposal}" if proposal else "")
+        leader = str(d.get("leader") or "")
+        return names.get(leader, leader) + (f" — {proposal}" if proposal else "")
     if event.action == "workflow.process_moved":
         to = f"{d.get('to')}" + (f" — {names.get(d['holder'], d['holder'])}" if d.get("holder") else "")
         return f"{d.get('label')}: {to}" + (f"; “{d['note']}”" if d.get("note") else "")

@@ -7,6 +7,8 @@ Bản ghi nhớ BGN and Bản thỏa thuận BTT (GN/TTh are the older TT 01/201
 
 from __future__ import annotations
 
+from django.db import models
+
 # (code, name, abbreviation, is_legal)
 TYPES: list[tuple[str, str, str, bool]] = [
     ("nghi-quyet", "Nghị quyết", "NQ", False),
@@ -43,8 +45,8 @@ TYPES: list[tuple[str, str, str, bool]] = [
 ]
 
 
-def seed_document_types(model: type) -> None:
+def seed_document_types(model: type[models.Model]) -> None:
     """Create or update the rows of TYPES (used by the data migration and by tests)."""
     for order, (code, name, abbreviation, is_legal) in enumerate(TYPES, start=1):
-        model.objects.update_or_create(code=code, defaults={
+        model._default_manager.update_or_create(code=code, defaults={
             "name": name, "abbreviation": abbreviation, "is_legal": is_legal, "order": order})

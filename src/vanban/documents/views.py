@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vanban.accounts import delegation
 from vanban.accounts.models import User
+from vanban.accounts.permissions import signed_in
 from vanban.accounts.services import primary_unit
 from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
@@ -35,7 +36,7 @@ from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx,
 from vanban.workflow import consultation
 
 
-def _agency_or_403(request: HttpRequest):
+def _agency_or_403(request: HttpRequest) -> Agency:
     agency = current_agency(request)
     if agency is None:
         raise PermissionDenied
@@ -72,11 +73,11 @@ def keep_uploads(request: HttpRequest, form: DraftForm) -> dict[str, object]:
     main_token = request.POST.get("kept_main", "")
     if (main := request.FILES.get("main_file")) and not form.has_error("main_file"):
         main.seek(0)
-        main_token = kept_files.keep(request, main.name, main.read())
+        main_token = kept_files.keep(request, main.name or "", main.read())
     appendix = [t for t in request.POST.getlist("kept_appendix") if kept_files.kept_name(request, t)]
     for extra in request.FILES.getlist("appendix_files") if not form.has_error("appendix_files") else []:
         extra.seek(0)
-        appendix.append(kept_files.keep(request, extra.name, extra.read()))
+        appendix.append(kept_files.keep(request, extra.name or "", extra.read()))
     main_name = kept_files.kept_name(request, main_token) if main_token else None
     return {"kept_main": main_token if main_name else "", "kept_main_name": main_name or "",
             "kept_appendix": [(t, kept_files.kept_name(request, t)) for t in appendix]}
@@ -134,8 +135,9 @@ def _draft_tab(request: HttpRequest, lists: dict[str, Any]) -> tuple[str, Any]:
     tab = request.GET.get("ds", "")
     if tab not in lists:
         tab = next((k for k in ("to_approve", "to_issue") if k in lists and lists[k].exists()), "mine")
-        request.GET = request.GET.copy()  # the sort links, the pager and the export keep the tab
-        request.GET["ds"] = tab
+        chosen = request.GET.copy()  # the sort links, the pager and the export keep the tab
+        chosen["ds"] = tab
+        request.GET = chosen  # type: ignore[assignment]  # django-stubs: GET is immutable, a copy is not
     return tab, lists[tab]
 
 
@@ -196,7 +198,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("document_detail", pk=doc.pk)
     chosen = _chosen(request) if request.method == "POST" else [
         {"code": r.agency.code, "name": r.agency.name, "paper": r.paper_copy}
-        for r in doc.recipients.filter(kind="agency").select_related("agency")]
+        for r in doc.recipients.filter(kind="agency").select_related("agency") if r.agency is not None]
     return render(request, "documents/draft_form.html",
                   {"form": form, "title": f"Sửa dự thảo #{doc.pk}", "document": doc, "chosen": chosen,
                    "can_convert": can_convert(), **keep_uploads(request, form)})
@@ -235,7 +237,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                      for c, rows in consults],
         "consult_units": units_in_operation(doc.agency).order_by("order", "name") if drafter else [],
         "consult_letters": (Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
-                                                    drafter=request.user, recipients__kind="agency")
+                                                    drafter=signed_in(request), recipients__kind="agency")
                             .exclude(pk=doc.pk).distinct().order_by("-created_at")[:50]) if drafter else [],
         "can_consult": drafter,
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),

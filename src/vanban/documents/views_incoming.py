@@ -3,6 +3,8 @@ and the document with its verification report, processing and timeline."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -15,10 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vanban.accounts.models import User
-from vanban.accounts.permissions import has_role, roles_in
+from vanban.accounts.permissions import has_role, roles_in, signed_in
 from vanban.accounts.roles import Role
 from vanban.accounts.services import group_by_unit
-from vanban.agencies.models import Unit
+from vanban.agencies.models import Agency, Unit
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.documents import books, incoming, permissions, scan_ocr
@@ -37,7 +39,7 @@ from vanban.workflow.models import Assignment, UnitAssignment
 from vanban.workflow.views_processes import document_panel
 
 
-def _agency(request: HttpRequest):
+def _agency(request: HttpRequest) -> Agency:
     agency = current_agency(request)
     if agency is None:
         raise PermissionDenied
@@ -52,7 +54,7 @@ def _doc(request: HttpRequest, pk: int) -> Document:
     return doc
 
 
-def _local(value: object) -> str:
+def _local(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
@@ -133,12 +135,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     leaders = [u for u in people if Role.LEADER in roles_of[u.pk]]
     # Who handles a document: specialists and leaders (not the clerk, the archivist or the admin
     # only); everyone may be told "để biết".
-    handlers = [u for u in people if roles_of[u.pk] & {Role.SPECIALIST, Role.LEADER} and u.pk != request.user.pk]
-    mine = Assignment.objects.filter(document=doc, assignee=request.user,
+    me = signed_in(request)
+    handlers = [u for u in people if roles_of[u.pk] & {Role.SPECIALIST, Role.LEADER} and u.pk != me.pk]
+    mine = Assignment.objects.filter(document=doc, assignee=me,
                                      state__in=workflow.OPEN_STATES).first()
-    unit_tasks = workflow.open_unit_tasks(request.user, doc)
+    unit_tasks = workflow.open_unit_tasks(me, doc)
     unit_members = {ua.pk: list(User.objects.filter(unit_memberships__unit=ua.unit, is_active=True)
-                                .exclude(pk=request.user.pk).distinct().order_by("full_name"))
+                                .exclude(pk=me.pk).distinct().order_by("full_name"))
                     for ua in unit_tasks}
     process = document_panel(doc, request.user)
     proposal = doc.proposals.select_related("author", "leader", "unit").first()
@@ -162,7 +165,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "handler_groups": group_by_unit(handlers, doc.agency),
         "proposed_due": proposed_due(doc) if Role.LEADER in agency_roles else None,
         "replies": Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
-                                           drafter=request.user).exclude(state=Document.State.REVOKED)[:50],
+                                           drafter=me).exclude(state=Document.State.REVOKED)[:50],
     })
 
 
@@ -171,8 +174,8 @@ ACCEPTED = {Document.State.ACCEPTED}
 IN_HAND = {Document.State.ACCEPTED, Document.State.IN_PROGRESS}
 
 
-def _act(request: HttpRequest, pk: int, fn, success: str, *, states: set[str], role: str = Role.CLERK,  # noqa: ANN001
-         **kwargs) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, fn: Callable[..., object], success: str, *, states: set[Document.State],
+         role: str = Role.CLERK, **kwargs: Any) -> HttpResponse:
     """A step of `role` that applies in `states` only: pressed twice, or done meanwhile in another
     tab, it ends on a plain message (before the service, or when the service's refusal came from
     that); for someone without the role it stays a refusal."""
@@ -341,17 +344,17 @@ def register_paper(request: HttpRequest) -> HttpResponse:
             form = PaperForm(initial={"issuer_name": ""})
             form.add_error(None, "Hãy chọn tệp để đọc thông tin.")
         else:
-            data = upload.read()
-            prefill = read_document(upload.name, data)
+            data, upload_name = upload.read(), upload.name or ""
+            prefill = read_document(upload_name, data)
             if prefill.needs_ocr and scan_ocr.ocr_available():
                 try:  # a scan without text: OCR as a job, the clerk watches its progress
-                    job = scan_ocr.request_ocr(actor=request.user, agency=agency, name=upload.name, data=data)
+                    job = scan_ocr.request_ocr(actor=request.user, agency=agency, name=upload_name, data=data)
                 except DocumentError as exc:
                     messages.error(request, exc.message)
                 else:
                     return redirect("incoming_paper_ocr", job_id=job.pk)
             initial = {key: s.value for key, s in prefill.fields.items()}
-            initial["kept"] = _keep(request, upload.name, data)
+            initial["kept"] = _keep(request, upload_name, data)
             form = PaperForm(initial=initial)
         rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields] if prefill else []
         return render(request, "documents/incoming_paper.html", {"form": form, "prefill": prefill, "rows": rows})
@@ -373,6 +376,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
                 if ocr_job is not None:
                     doc = scan_ocr.register_from_ocr(actor=request.user, agency=agency, job_id=ocr_job, **fields)
                 else:
+                    assert file is not None  # checked above: a file or an OCR job
                     doc = incoming.register_paper(actor=request.user, agency=agency, files=[file], **fields)
             except DocumentError as exc:
                 form.add_error(None, exc.message)

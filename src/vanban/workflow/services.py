@@ -86,8 +86,7 @@ def send_status(document: Document, code: str, description: str, staff: Any = No
     queue_status(document_id=document.pk, sender_code=document.agency.code, recipient_code=document.issuer_code,
                  recipient_name=document.issuer_name, edxml_document_id=document.external_id, status_code=code,
                  description=description, response_notation=document.notation, response_date=document.issued_on,
-                 staff=info.get("staff", ""), staff_department=info.get("staff_department", ""),
-                 staff_email=info.get("staff_email", ""), staff_mobile=info.get("staff_mobile", ""))
+                 **info)
 
 
 def _locked(document: Document) -> Document:

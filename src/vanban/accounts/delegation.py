@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from vanban.accounts import events
 from vanban.accounts.models import Delegation, User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
@@ -103,7 +104,7 @@ def give(*, actor: Any, agency: Agency, principal: User, delegate: User, kind: s
     delegation = Delegation.objects.create(
         agency=agency, principal=principal, delegate=delegate, kind=kind, starts_on=starts_on, ends_on=ends_on,
         scope=nfc(scope or "").strip()[:500], reference=nfc(reference or "").strip()[:200], created_by=actor)
-    record_event("accounts.delegation_given", actor=actor, agency_code=agency.code, obj=delegation,
+    record_event(events.DELEGATION_GIVEN, actor=actor, agency_code=agency.code, obj=delegation,
                  details={"kind": kind, "principal": principal.get_username(), "delegate": delegate.get_username(),
                           "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat() if ends_on else None,
                           "reference": delegation.reference})
@@ -118,6 +119,6 @@ def revoke(*, actor: Any, delegation: Delegation) -> Delegation:
     if delegation.revoked_at is None:
         delegation.revoked_at, delegation.revoked_by = timezone.now(), actor
         delegation.save(update_fields=["revoked_at", "revoked_by"])
-        record_event("accounts.delegation_revoked", actor=actor, agency_code=delegation.agency.code, obj=delegation,
+        record_event(events.DELEGATION_REVOKED, actor=actor, agency_code=delegation.agency.code, obj=delegation,
                      details={"kind": delegation.kind, "delegate": delegation.delegate.get_username()})
     return delegation

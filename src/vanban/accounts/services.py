@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from vanban.accounts import events
 from vanban.accounts.models import ApiToken, Membership, RoleChangeRequest, UnitMembership, User, hash_token
 from vanban.accounts.roles import Role
 from vanban.agencies.models import Agency, Unit
@@ -37,7 +38,7 @@ def create_user(*, actor: Any, agency: Agency, username: str, password: str, rol
     user = User(username=username, full_name=full_name, position=position, email=email)
     user.set_password(password)
     user.save()
-    record_event("accounts.user_created", actor=actor, agency_code=agency.code, obj=user,
+    record_event(events.USER_CREATED, actor=actor, agency_code=agency.code, obj=user,
                  details={"username": username, "roles": sorted(roles)})
     return user, change_roles(actor=actor, user=user, agency=agency, roles=roles, unit=unit)
 
@@ -60,7 +61,7 @@ def update_user(*, actor: Any, user: User, agency: Agency, fields: dict[str, Any
                            "được họ tên, chức vụ, thư điện tử và trạng thái. Vai trò trong cơ quan mình vẫn sửa được.")
     if changed:
         user.save(update_fields=list(changed))
-        record_event("accounts.user_changed", actor=actor, agency_code=agency.code, obj=user,
+        record_event(events.USER_CHANGED, actor=actor, agency_code=agency.code, obj=user,
                      details={"fields": sorted(changed)})
     return user
 
@@ -124,7 +125,7 @@ def place_in_unit(*, actor: Any, user: User, unit: Unit, rank: str | None = None
     else:
         row.rank, row.position = wanted_rank, wanted_position
         row.save(update_fields=["rank", "position"])
-    record_event("accounts.unit_membership_set", actor=actor, agency_code=unit.agency.code, obj=user,
+    record_event(events.UNIT_MEMBERSHIP_SET, actor=actor, agency_code=unit.agency.code, obj=user,
                  details={"unit": unit.code, "rank": row.rank, "position": row.position})
     return row
 
@@ -132,7 +133,7 @@ def place_in_unit(*, actor: Any, user: User, unit: Unit, rank: str | None = None
 def remove_from_unit(*, actor: Any, membership: UnitMembership) -> None:
     unit, user = membership.unit, membership.user
     membership.delete()
-    record_event("accounts.unit_membership_removed", actor=actor, agency_code=unit.agency.code, obj=user,
+    record_event(events.UNIT_MEMBERSHIP_REMOVED, actor=actor, agency_code=unit.agency.code, obj=user,
                  details={"unit": unit.code})
 
 
@@ -147,7 +148,7 @@ def set_roles(*, actor: Any, user: User, agency: Agency, roles: set[str], unit: 
             raise AccountError("UNIT_OTHER_AGENCY", "Đơn vị này không thuộc cơ quan đang quản trị.")
         place_in_unit(actor=actor, user=user, unit=unit)
     if roles != current:
-        record_event("accounts.roles_changed", actor=actor, agency_code=agency.code, obj=user,
+        record_event(events.ROLES_CHANGED, actor=actor, agency_code=agency.code, obj=user,
                      details={"added": sorted(roles - current), "removed": sorted(current - roles)})
 
 
@@ -183,7 +184,7 @@ def change_roles(*, actor: Any, user: User, agency: Agency, roles: set[str],
     request.save()
     pending.exclude(pk=request.pk).update(decision=RoleChangeRequest.Decision.REFUSED, decided_at=timezone.now(),
                                           reason="Thay bằng đề nghị mới.")
-    record_event("accounts.role_change_requested", actor=actor, agency_code=agency.code, obj=user,
+    record_event(events.ROLE_CHANGE_REQUESTED, actor=actor, agency_code=agency.code, obj=user,
                  details={"add": request.add_roles, "remove": request.remove_roles, "request": request.pk})
     return request
 
@@ -221,14 +222,14 @@ def decide_role_change(*, actor: Any, request_id: int, approve: bool, reason: st
     request.decision = RoleChangeRequest.Decision.APPROVED if approve else RoleChangeRequest.Decision.REFUSED
     request.decided_by, request.decided_at, request.reason = actor, timezone.now(), reason.strip()[:500]
     request.save()
-    record_event("accounts.role_change_approved" if approve else "accounts.role_change_refused", actor=actor,
+    record_event(events.ROLE_CHANGE_APPROVED if approve else events.ROLE_CHANGE_REFUSED, actor=actor,
                  agency_code=request.agency.code, obj=request.user,
                  details={"request": request.pk, "add": request.add_roles, "remove": request.remove_roles})
     return request
 
 
 def record_password_change(*, user: User, ip_address: str = "") -> None:
-    record_event("accounts.password_changed", actor=user, obj=user, ip_address=ip_address)
+    record_event(events.PASSWORD_CHANGED, actor=user, obj=user, ip_address=ip_address)
 
 
 @transaction.atomic
@@ -237,7 +238,7 @@ def create_api_token(*, actor: Any, agency: Agency, name: str) -> tuple[ApiToken
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(name=name, agency=agency, token_hash=hash_token(raw),
                                     prefix=raw[:10])
-    record_event("accounts.token_created", actor=actor, agency_code=agency.code, obj=token,
+    record_event(events.TOKEN_CREATED, actor=actor, agency_code=agency.code, obj=token,
                  details={"name": name})
     return token, raw
 
@@ -255,7 +256,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
 @transaction.atomic
 def revoke_api_token(*, actor: Any, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-    record_event("accounts.token_revoked", actor=actor, agency_code=token.agency.code, obj=token)
+    record_event(events.TOKEN_REVOKED, actor=actor, agency_code=token.agency.code, obj=token)
 
 
 def agency_users(agency: Agency) -> list[User]:

@@ -9,7 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from vanban.accounts import throttle
+from vanban.accounts import events, throttle
 from vanban.audit.services import record_event
 from vanban.core.netaddr import resolve_client_address
 
@@ -26,13 +26,13 @@ def client_ip(request: HttpRequest | None) -> str:
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    record_event("accounts.login", actor=user, obj=user, ip_address=client_ip(request))
+    record_event(events.LOGIN, actor=user, obj=user, ip_address=client_ip(request))
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record_event("accounts.logout", actor=user, obj=user, ip_address=client_ip(request))
+        record_event(events.LOGOUT, actor=user, obj=user, ip_address=client_ip(request))
 
 
 @receiver(user_login_failed)
@@ -41,5 +41,5 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest
     username = str(credentials.get("username", ""))[:150]
     if request is not None:
         throttle.count_failure(client_ip(request))
-    record_event("accounts.login_failed", actor=username, object_type="accounts.user",
+    record_event(events.LOGIN_FAILED, actor=username, object_type="accounts.user",
                  object_id=username, ip_address=client_ip(request))

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from vanban.agencies import events
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 
@@ -18,10 +19,10 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        record_event("agencies.changed" if change else "agencies.created", actor=request.user,
+        record_event(events.CHANGED if change else "agencies.created", actor=request.user,
                      agency_code=obj.code, obj=obj,
                      details={"fields": sorted(form.changed_data)})
 
     def delete_model(self, request: HttpRequest, obj: Agency) -> None:
-        record_event("agencies.deleted", actor=request.user, agency_code=obj.code, obj=obj)
+        record_event(events.DELETED, actor=request.user, agency_code=obj.code, obj=obj)
         super().delete_model(request, obj)

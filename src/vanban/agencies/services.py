@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from vanban.agencies import events
 from vanban.agencies.importer import AgencyRow, ParsedFile, RowError
 from vanban.agencies.models import Agency, Reorganisation
 from vanban.audit.services import record_event
@@ -116,7 +117,7 @@ def import_agencies(parsed: ParsedFile, *, skip_bad: bool = False, actor: object
         _link_parents(good, lambda n: progress(total + n, total * 2) if progress else None)
         _link_successors(good)
         created = len(good) - len(before & {r.code for r in good})
-        record_event("agencies.imported", actor=actor, object_type="agencies.agency",
+        record_event(events.IMPORTED, actor=actor, object_type="agencies.agency",
                      details={"created": created, "updated": len(good) - created,
                               "skipped": len(errors), "source": source})
     return ImportResult(created=created, updated=len(good) - created,

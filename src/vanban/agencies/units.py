@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from vanban.agencies import events
 from vanban.agencies.importer import ImportFileError, RowError
 from vanban.agencies.models import Agency, Unit, validate_unit_code
 from vanban.agencies.unitcode import code_from_name
@@ -133,7 +134,7 @@ def save_unit(*, actor: Any, agency: Agency, data: UnitInput, unit: Unit | None 
     unit.active_from, unit.active_to = data.active_from, data.active_to
     unit.parent = Unit.objects.get(agency=agency, code=data.parent_code) if data.parent_code else None
     unit.save()
-    record_event("agencies.unit_created" if created else "agencies.unit_changed", actor=actor,
+    record_event(events.UNIT_CREATED if created else events.UNIT_CHANGED, actor=actor,
                  agency_code=agency.code, obj=unit, details={"code": unit.code, "name": unit.name})
     return unit
 
@@ -262,7 +263,7 @@ def import_units(*, actor: Any, agency: Agency, rows: list[tuple[int, UnitInput]
         if unit.parent_id != (parent.pk if parent else None):
             unit.parent = parent
             unit.save(update_fields=["parent"])
-    record_event("agencies.units_imported", actor=actor, agency_code=agency.code,
+    record_event(events.UNITS_IMPORTED, actor=actor, agency_code=agency.code,
                  details={"rows": len(rows), "created": created, "changed": changed})
     return created, changed
 

@@ -71,6 +71,19 @@ ACTIONS: dict[str, str] = {
     "hub.checkpoint_witnessed": "trục lưu bản chứng thực nhật ký",
     "hub.checkpoint_refused": "trục từ chối bản chứng thực nhật ký",
     "audit.checkpoint_created": "lập điểm chứng thực nhật ký",
+    "exchange.package_quarantined": "đưa gói tin không đọc được vào danh sách cách ly",
+    "exchange.quarantine_retried": "xử lý lại gói tin bị cách ly",
+    "exchange.quarantine_discarded": "bỏ gói tin bị cách ly",
+    "exchange.quarantine_rejected": "báo nơi gửi: không tiếp nhận được gói tin (trạng thái 02)",
+    "hub.package_refused": "trục từ chối gói tin", "hub.refused_retried": "trục xử lý lại gói tin bị từ chối",
+    "hub.refused_discarded": "trục bỏ gói tin bị từ chối",
+    "hub.endpoint_policy_changed": "đổi quy định của điểm kết nối trục",
+    "records.aip_created": "lập gói lưu trữ (AIP)", "records.dip_created": "lập gói khai thác (DIP)",
+    "records.fonds_changed": "sửa thông tin phông lưu trữ",
+    "records.hold_set": "phong tỏa hồ sơ", "records.hold_lifted": "bỏ phong tỏa hồ sơ",
+    "records.submission_extended": "gia hạn nộp lưu hồ sơ",
+    "records.submission_terms_changed": "sửa căn cứ tính hạn nộp lưu",
+    "trust.kek_rotated": "đổi khóa mã hóa khóa (KEK)",
 }
 
 APPS: dict[str, str] = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from vanban.accounts import events
 from vanban.accounts.models import Membership, UnitMembership, User
 from vanban.agencies.importer import AgencyRow, ParsedFile
 from vanban.agencies.models import Agency, Unit
@@ -60,7 +61,7 @@ def load_demo(hub_url: str = "http://127.0.0.1:8000/hub/api/v1") -> DemoResult:
             user.set_password(province.DEMO_PASSWORD)
             user.save()
             users_created += 1
-            record_event("accounts.user_created", actor="demo", agency_code=code, obj=user,
+            record_event(events.USER_CREATED, actor="demo", agency_code=code, obj=user,
                          details={"username": username, "roles": roles, "demo": True})
         for role in roles:
             Membership.objects.get_or_create(user=user, agency=agencies[code], role=role)
@@ -116,7 +117,7 @@ def _province_admin() -> int:
                 email=f"{username}@demo.vanban.invalid")
     user.set_password(province.DEMO_PASSWORD)
     user.save()
-    record_event("accounts.user_created", actor="demo", obj=user,
+    record_event(events.USER_CREATED, actor="demo", obj=user,
                  details={"username": username, "superuser": True, "demo": True})
     return 1
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
-from vanban.documents import permissions
+from vanban.documents import events, permissions
 from vanban.documents.authority import signing_authority
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, PendingSignature
@@ -98,7 +98,7 @@ def prepare(*, actor: Any, document: Document, certificates_pem: str) -> Prepare
         prepared_state=prepared.to_state(),
         expires_at=timezone.now() + timedelta(minutes=settings.VANBAN_PENDING_SIGNATURE_MINUTES))
     document.save(update_fields=["verification_code", "updated_at"])
-    record_event("documents.signature_prepared", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.SIGNATURE_PREPARED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"certificate": credential.fingerprint, "to_be_signed_sha256": prepared.digest.hex()})
     return Prepared(pending.pk, base64.b64encode(prepared.to_be_signed).decode("ascii"),
                     hashlib.sha256(prepared.prepared_pdf).hexdigest(), document.subject, credential.label)

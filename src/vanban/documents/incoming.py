@@ -18,7 +18,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
 from vanban.core.text import fold, nfc
-from vanban.documents import signals
+from vanban.documents import events, signals
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, DocumentFile, DocumentType, RegisterBook
 from vanban.documents.numbering import book_for, take_number
@@ -128,7 +128,7 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
         DocumentFile.objects.create(document=doc, role=DocumentFile.Role.MAIN if i == 0 else DocumentFile.Role.APPENDIX,
                                     name=f.name[:255], content_type=f.content_type[:120], size=len(f.data),
                                     sha256=sha, stage="received")
-    record_event("documents.arrived", actor="system", agency_code=doc.agency.code, obj=doc,
+    record_event(events.ARRIVED, actor="system", agency_code=doc.agency.code, obj=doc,
                  details={"from": arrival.sender_code, "document_id": arrival.external_id,
                           "verified": arrival.verification.get("ok")})
     _link_reply(doc, arrival)
@@ -163,7 +163,7 @@ def accept_package(*, actor: Any, document: Document) -> Document:
     take_arrival_number(document)
     document.state = Document.State.ACCEPTED
     document.save(update_fields=["arrival_book", "arrival_number", "accepted_at", "state", "updated_at"])
-    record_event("documents.accepted", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.ACCEPTED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"arrival_number": document.arrival_number})
     _status(document, "03", f"Đã tiếp nhận, số đến {document.arrival_number}", actor)
     signals.accepted.send(sender=Document, document=document, actor=actor)
@@ -181,7 +181,7 @@ def reject_package(*, actor: Any, document: Document, reason: str) -> Document:
     document.state = Document.State.REJECTED
     document.rejection_reason = reason
     document.save(update_fields=["state", "rejection_reason", "updated_at"])
-    record_event("documents.rejected", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.REJECTED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"reason": reason})
     _status(document, "02", reason, actor)
     return document
@@ -247,7 +247,7 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
         DocumentFile.objects.create(document=doc, role=DocumentFile.Role.WORKING, name=name[:255],
                                     content_type="application/pdf", size=len(data), sha256=store.put(data),
                                     stage="ocr", uploaded_by=actor)
-    record_event("documents.paper_registered", actor=actor, agency_code=agency.code, obj=doc,
+    record_event(events.PAPER_REGISTERED, actor=actor, agency_code=agency.code, obj=doc,
                  details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name,
                           "unicode_copies": converted, "ocr": ocr_copy is not None})
     signals.accepted.send(sender=Document, document=doc, actor=actor)
@@ -297,7 +297,7 @@ def void_revoked(*, agency: Agency, sender_code: str, external_id: str, reason: 
             from vanban.workflow.services import close_for_revocation
 
             close_for_revocation(doc)
-        record_event("documents.revoked_by_sender", actor="system", agency_code=agency.code, obj=doc,
+        record_event(events.REVOKED_BY_SENDER, actor="system", agency_code=agency.code, obj=doc,
                      details={"reason": doc.revocation_reason, "previous_state": previous})
     _status(doc, "15", "Đã thu hồi văn bản theo đề nghị của cơ quan gửi")
     return doc

@@ -17,6 +17,7 @@ from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
+from vanban.documents import events
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import ScanOcr
 from vanban.documents.services import format_limits
@@ -55,7 +56,7 @@ def request_ocr(*, actor: Any, agency: Agency, name: str, data: bytes) -> ScanOc
     job = ScanOcr.objects.create(agency=agency, requested_by=actor, name=checked.name[:255],
                                  original_name=checked.name[:255], original_sha256=store.put(data),
                                  scan_sha256=store.put(scan))
-    record_event("documents.scan_ocr_requested", actor=actor, agency_code=agency.code, obj=job,
+    record_event(events.SCAN_OCR_REQUESTED, actor=actor, agency_code=agency.code, obj=job,
                  details={"name": job.name, "sha256": job.original_sha256})
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job

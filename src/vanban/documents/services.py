@@ -23,7 +23,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
-from vanban.documents import permissions, signals
+from vanban.documents import events, permissions, signals
 from vanban.documents.authority import signing_authority
 from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
@@ -266,7 +266,7 @@ def _create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: lis
     _set_recipients(document, list(recipients))
     _check_internal(document)
     _snapshot(document, actor, "Tạo dự thảo")
-    record_event("documents.draft_created", actor=actor, agency_code=agency.code, obj=document,
+    record_event(events.DRAFT_CREATED, actor=actor, agency_code=agency.code, obj=document,
                  details={"subject": document.subject, "files": [f.name for f in files]})
     return document
 
@@ -307,7 +307,7 @@ def _update_draft(*, actor: Any, document: Document, fields: DraftFields | None,
         _set_recipients(document, recipients)
     _check_internal(document)
     _snapshot(document, actor, note or "Sửa dự thảo")
-    record_event("documents.draft_updated", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.DRAFT_UPDATED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"version": document.version, "files": [f.name for f in files]})
     return document
 
@@ -319,7 +319,7 @@ def remove_file(*, actor: Any, document: Document, file_id: int) -> None:
         raise DocumentForbiddenError()
     updated = document.files.filter(pk=file_id, is_current=True).update(is_current=False)
     if updated:
-        record_event("documents.file_removed", actor=actor, agency_code=document.agency.code,
+        record_event(events.FILE_REMOVED, actor=actor, agency_code=document.agency.code,
                      obj=document, details={"file_id": file_id})
 
 
@@ -348,7 +348,7 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
     document.approver = approver
     document.delegation = delegation
     document.save(update_fields=["state", "approver", "delegation", "updated_at"])
-    record_event("documents.draft_submitted", actor=actor, agency_code=document.agency.code,
+    record_event(events.DRAFT_SUBMITTED, actor=actor, agency_code=document.agency.code,
                  obj=document, details={"approver": approver.get_username(),
                                         **({"delegation": delegation.pk, "competence": delegation.kind}
                                            if delegation else {})})
@@ -372,7 +372,7 @@ def return_draft(*, actor: Any, document: Document, comment: str) -> Document:
     Comment.objects.create(document=document, author=actor, kind=Comment.Kind.RETURN, text=text)
     document.state = Document.State.RETURNED
     document.save(update_fields=["state", "updated_at"])
-    record_event("documents.draft_returned", actor=actor, agency_code=document.agency.code,
+    record_event(events.DRAFT_RETURNED, actor=actor, agency_code=document.agency.code,
                  obj=document, details={"comment": text})
     signals.ask(document, [document.drafter], f"Dự thảo bị trả lại để sửa: {document.subject} — “{text}”", "returned")
     return document
@@ -460,7 +460,7 @@ def mark_approved(document: Document, actor: Any, *, via: str) -> Document:
     document.signer_position = actor.position
     document.save(update_fields=["state", "approver", "signer_name", "signer_position", "signer_competence",
                                  "verification_code", "updated_at"])
-    record_event("documents.approved_signed", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.APPROVED_SIGNED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"key": via, **authority.details})
     signals.ask(document, signals.members_with_role(document.agency_id, "clerk"),
                 f"Văn bản đã ký duyệt, chờ phát hành: {document.subject}", "to_issue")
@@ -487,7 +487,7 @@ def issue_document(*, actor: Any, document: Document) -> Document:
                        edxml_document_id=document.identifier_code or "", recipients=recipients,
                        package=document_package_bytes(document))
     units = [r.unit for r in document.recipients.select_related("unit") if r.unit is not None]
-    record_event("documents.issued", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.ISSUED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"notation": document.notation, "identifier_code": document.identifier_code,
                           "recipients": [r.code for r in recipients], "units": [u.code for u in units],
                           "internal": document.is_internal,
@@ -536,6 +536,6 @@ def revoke_document(*, actor: Any, document: Document, reason: str) -> Document:
         queue_document(document_id=document.pk, sender_code=document.agency.code,
                        edxml_document_id=document.identifier_code or "", recipients=recipients,
                        package=document_package_bytes(document, business=business), kind="revocation")
-    record_event("documents.revoked", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.REVOKED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"reason": reason, "recipients": [r.code for r in recipients]})
     return document

@@ -8,6 +8,7 @@ from datetime import datetime
 from vanban.accounts.models import User
 from vanban.audit.labels import SYSTEM_ACTORS, action_label
 from vanban.audit.models import AuditEvent
+from vanban.documents import events as documents_events
 from vanban.documents.models import Document
 from vanban.edxml import StatusCode
 
@@ -36,9 +37,9 @@ class Step:
 
 def _detail(event: AuditEvent, names: dict[str, str]) -> str:
     d = event.details or {}
-    if event.action == "documents.accepted":
+    if event.action == documents_events.ACCEPTED:
         return f"số đến {d.get('arrival_number')}"
-    if event.action in ("documents.rejected",):
+    if event.action in (documents_events.REJECTED,):
         return str(d.get("reason", ""))
     if event.action in ("workflow.assigned", "workflow.unit_assigned"):
         parts = [f"{name} ({KINDS.get(k, k)})" for _, name, k in d.get("units", [])]
@@ -64,9 +65,9 @@ def _detail(event: AuditEvent, names: dict[str, str]) -> str:
         return f"{d.get('process')} (phiên bản {d.get('version')}), bước “{d.get('step')}”"
     if event.action in ("workflow.completed_part",):
         return str(d.get("result", ""))
-    if event.action == "documents.issued":
+    if event.action == documents_events.ISSUED:
         return f"{d.get('notation')} · {d.get('identifier_code')}"
-    if event.action == "documents.revoked":
+    if event.action == documents_events.REVOKED:
         return str(d.get("reason", ""))
     return ""
 
@@ -79,7 +80,7 @@ def timeline(document: Document, *, include_reads: bool = False) -> list[Step]:
     events = list(AuditEvent.objects.filter(object_type="documents.document", object_id=str(document.pk))
                   .order_by("id"))
     if not include_reads:
-        events = [e for e in events if e.action not in ("documents.opened", "documents.file_opened")]
+        events = [e for e in events if e.action not in (documents_events.OPENED, documents_events.FILE_OPENED)]
     logins = {e.actor_name for e in events}
     for e in events:
         if e.action in ("workflow.assigned", "workflow.unit_assigned"):

@@ -21,7 +21,7 @@ from vanban.agencies.services import search_agencies
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.blobs import BlobMissingError, get_store
-from vanban.documents import books, device_signing, permissions, queries, services
+from vanban.documents import books, device_signing, events, permissions, queries, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -310,7 +310,7 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
     except BlobMissingError:
         # Removed by a destruction decision (records.destruction) or lost: say so, not a 500.
         return render(request, "documents/file_gone.html", {"file": f, "document": f.document}, status=410)
-    record_event("documents.file_opened", actor=request.user, agency_code=f.document.agency.code,
+    record_event(events.FILE_OPENED, actor=request.user, agency_code=f.document.agency.code,
                  obj=f.document, details={"file": f.name, "sha256": f.sha256})
     response = HttpResponse(data, content_type=f.content_type)
     from urllib.parse import quote

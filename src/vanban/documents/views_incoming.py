@@ -23,7 +23,7 @@ from vanban.accounts.services import group_by_unit
 from vanban.agencies.models import Agency, Unit
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
-from vanban.documents import books, incoming, permissions, scan_ocr
+from vanban.documents import books, events, incoming, permissions, scan_ocr
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
@@ -127,7 +127,7 @@ def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _doc(request, pk)
-    record_event("documents.opened", actor=request.user, agency_code=doc.agency.code, obj=doc)
+    record_event(events.OPENED, actor=request.user, agency_code=doc.agency.code, obj=doc)
     agency_roles = roles_in(request.user, doc.agency_id)
     people = list(User.objects.filter(memberships__agency=doc.agency, is_active=True).distinct()
                   .prefetch_related("memberships").order_by("full_name"))

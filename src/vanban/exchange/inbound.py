@@ -23,6 +23,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import incoming
 from vanban.documents.models import Document
+from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.services import HubError, active_connection, client_for, queue_status
 from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
@@ -231,14 +232,14 @@ def _set_aside(entry: InboxEntry, exc: BaseException) -> None:
                 attempts=F("attempts") + 1, failed_at=timezone.now()):
             return
         entry.refresh_from_db()
-        record_event("exchange.package_quarantined", actor="system", agency_code=_addressee(entry),
+        record_event(events.PACKAGE_QUARANTINED, actor="system", agency_code=_addressee(entry),
                      object_type="exchange.inboxentry", object_id=str(entry.pk),
                      details={"code": code, "message": message[:500], "hub_id": entry.hub_package_id,
                               "sender": entry.sender_code, "document_id": entry.edxml_document_id,
                               "attempts": entry.attempts})
         # Kept for continuity with the audit actions already recorded by earlier versions.
         if isinstance(exc, edxml.EdxmlError):
-            record_event("exchange.package_unreadable", actor="system", object_type="exchange.inboxentry",
+            record_event(events.PACKAGE_UNREADABLE, actor="system", object_type="exchange.inboxentry",
                          object_id=str(entry.pk), details={"code": code, "hub_id": entry.hub_package_id})
         _answer_rejected(entry, code, message)
 
@@ -287,7 +288,7 @@ def _answer_rejected(entry: InboxEntry, code: str, message: str) -> None:
         response_notation=f"{number}/{pkg.code.code_notation}" if number else pkg.code.code_notation,
         response_date=pkg.promulgation_info.promulgation_date)
     InboxEntry.objects.filter(pk=entry.pk).update(rejection_sent=True)
-    record_event("exchange.quarantine_rejected", actor="system", agency_code=addressee,
+    record_event(events.QUARANTINE_REJECTED, actor="system", agency_code=addressee,
                  object_type="exchange.inboxentry", object_id=str(entry.pk),
                  details={"to": pkg.from_.organ_id, "document_id": pkg.document_id, "status": "02"})
 
@@ -400,6 +401,6 @@ def _status(parsed: edxml.ParsedPackage) -> None:
         status_at=status.timestamp,
         defaults={"recipient_name": sender.organ_name, "description": status.description, **_staff(status)})
     if created:
-        record_event("exchange.status_received", actor="system", agency_code=doc.agency.code, obj=doc,
+        record_event(events.STATUS_RECEIVED, actor="system", agency_code=doc.agency.code, obj=doc,
                      details={"from": sender.organ_id, "status": str(status.status_code),
                               "description": status.description})

@@ -18,6 +18,7 @@ from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
+from vanban.exchange import events
 from vanban.exchange.models import InboxEntry
 
 OPEN = (InboxEntry.State.FAILED,)
@@ -67,7 +68,7 @@ def retry(*, actor: Any, agency: Agency, entry: InboxEntry) -> InboxEntry:
             state=InboxEntry.State.STORED)
         if not moved:
             raise QuarantineError("NOT_QUARANTINED", "Gói tin này không còn trong danh sách cách ly.")
-        record_event("exchange.quarantine_retried", actor=actor, agency_code=agency.code,
+        record_event(events.QUARANTINE_RETRIED, actor=actor, agency_code=agency.code,
                      object_type="exchange.inboxentry", object_id=str(entry.pk),
                      details={"hub_id": entry.hub_package_id, "previous_error": entry.error_code})
     entry.refresh_from_db()
@@ -92,7 +93,7 @@ def discard(*, actor: Any, agency: Agency, entry: InboxEntry, reason: str) -> In
             settled_by=str(getattr(actor, "username", actor))[:150])
         if not moved:
             raise QuarantineError("NOT_QUARANTINED", "Gói tin này không còn trong danh sách cách ly.")
-        record_event("exchange.quarantine_discarded", actor=actor, agency_code=agency.code,
+        record_event(events.QUARANTINE_DISCARDED, actor=actor, agency_code=agency.code,
                      object_type="exchange.inboxentry", object_id=str(entry.pk),
                      details={"hub_id": entry.hub_package_id, "error": entry.error_code,
                               "reason": reason[:1000]})

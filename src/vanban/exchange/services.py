@@ -17,6 +17,7 @@ from vanban import edxml
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
+from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
 from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 from vanban.trust import services as trust
@@ -191,7 +192,7 @@ def _send_one(client: HubClient, row: OutboxEntry) -> int:
         OutboxEntry.objects.filter(pk=row.pk).update(
             state=OutboxEntry.State.SENT, attempts=row.attempts + 1, hub_package_id=result.id,
             sent_at=timezone.now(), last_error="", next_attempt_at=None)
-        record_event("exchange.package_sent", actor="system", agency_code=row.sender_code,
+        record_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
                      object_type="exchange.outboxentry", object_id=str(row.pk),
                      details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
                               "document_id": row.edxml_document_id, "status": row.status_code,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
+from vanban.records import events as records_events
 from vanban.records import pdfa_copy
 from vanban.records.destruction import discard_late_package
 from vanban.records.eark_docs import documentation_text
@@ -221,7 +222,7 @@ def store_aip(dossier: Dossier, *, actor: Any = "system", progress: Progress | N
             package = ArchivalPackage.objects.create(
                 dossier=locked, kind=ArchivalPackage.Kind.AIP, sha256=sha256, size=len(data), object_id=objid,
                 created_by=actor if getattr(actor, "pk", None) else None, conversions=record)
-            record_event("records.aip_created", actor=actor, agency_code=locked.agency.code, obj=locked,
+            record_event(records_events.AIP_CREATED, actor=actor, agency_code=locked.agency.code, obj=locked,
                          details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
                                   "sha256": sha256, "size": len(data), "superseded": older,
                                   "converted": sum(e["outcome"] == "converted" for e in record),

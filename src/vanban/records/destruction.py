@@ -31,7 +31,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import display_date
 from vanban.core.text import nfc
-from vanban.records import permissions
+from vanban.records import events, permissions
 from vanban.records.destruction_record import build_record
 from vanban.records.errors import RecordsError, RecordsForbiddenError
 from vanban.records.models import (
@@ -114,7 +114,7 @@ def set_hold(*, actor: Any, dossier: Dossier, reason: str) -> Dossier:
         raise RecordsError("RECORDS_DOSSIER_DESTROYED", f"Hồ sơ {dossier.file_code} đã bị hủy.", 409)
     dossier.hold_reason, dossier.hold_by, dossier.hold_at = reason[:500], actor, timezone.now()
     dossier.save(update_fields=["hold_reason", "hold_by", "hold_at"])
-    record_event("records.hold_set", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+    record_event(events.HOLD_SET, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "reason": dossier.hold_reason})
     return dossier
 
@@ -133,7 +133,7 @@ def lift_hold(*, actor: Any, dossier: Dossier, reason: str) -> Dossier:
     previous = dossier.hold_reason
     dossier.hold_reason, dossier.hold_by, dossier.hold_at = "", None, None
     dossier.save(update_fields=["hold_reason", "hold_by", "hold_at"])
-    record_event("records.hold_lifted", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+    record_event(events.HOLD_LIFTED, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "hold": previous, "reason": reason[:500]})
     return dossier
 

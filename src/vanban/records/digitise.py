@@ -23,7 +23,7 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.safezip import SafeZip, ZipLimits, ZipRefusedError
-from vanban.records import services
+from vanban.records import events, services
 from vanban.records.errors import RecordsError
 from vanban.records.models import DigitisationBatch, DigitisationEntry, Dossier
 from vanban.textract import TextractError, extract_text
@@ -103,7 +103,7 @@ def start_batch(*, actor: Any, dossier: Dossier, scans: list[tuple[str, bytes]],
     DigitisationEntry.objects.bulk_create(
         DigitisationEntry(batch=batch, order=i, name=name[:255], sha256=store.put(data))
         for i, (name, data) in enumerate(scans, start=1))
-    record_event("records.digitisation_started", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+    record_event(events.DIGITISATION_STARTED, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"batch": batch.pk, "source": batch.source, "scans": len(scans)})
     if queue:
         transaction.on_commit(lambda: _enqueue(batch.pk))

@@ -24,6 +24,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import to_iso
 from vanban.core.text import nfc
+from vanban.records import events as records_events
 from vanban.records import permissions
 from vanban.records.aip import current_aip, migration_event, require_kept, store_aip, tool_agent
 from vanban.records.destruction import discard_late_package
@@ -74,7 +75,7 @@ def request_dip(*, actor: Any, dossier: Dossier, purpose: str) -> ArchivalPackag
                 dossier=locked, kind=ArchivalPackage.Kind.DIP, sha256=sha256, size=len(data), object_id=objid,
                 created_by=actor if getattr(actor, "pk", None) else None, purpose=text,
                 conversions=[e for e in aip.conversions if e["outcome"] == "converted"])
-            record_event("records.dip_created", actor=actor, agency_code=locked.agency.code, obj=locked,
+            record_event(records_events.DIP_CREATED, actor=actor, agency_code=locked.agency.code, obj=locked,
                          details={"file_code": locked.file_code, "package": package.pk, "object_id": objid,
                                   "sha256": sha256, "size": len(data), "purpose": text, "aip": aip.pk,
                                   "aip_sha256": aip.sha256})

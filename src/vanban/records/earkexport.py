@@ -29,6 +29,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import to_iso
 from vanban.pki import tsp
+from vanban.records import events as records_events
 from vanban.records import pronom, tt05
 from vanban.records.dublincore import dc_record
 from vanban.records.eark_docs import documentation_text, hoso_schema
@@ -291,16 +292,27 @@ def _agent(root: etree._Element, agent: PremisAgent) -> None:
 # Audit actions as PREMIS event types (https://id.loc.gov/vocabulary/preservation/eventType); the
 # action itself starts the event's detail.
 PREMIS_EVENT_TYPES = {
-    "records.dossier_opened": "creation", "records.document_filed": "capture", "records.file_added": "capture",
-    "records.item_removed": "modification", "records.items_reordered": "modification",
-    "records.dossier_metadata_changed": "metadata modification", "records.item_metadata_changed":
-    "metadata modification", "records.dossier_closed": "modification", "records.dossier_submitted": "transfer",
-    "records.transfer_submitted": "transfer", "records.transfer_returned": "transfer",
-    "records.dossier_returned": "transfer", "records.transfer_accepted": "accession",
-    "records.dossier_archived": "ingestion", "records.dossier_exported": "information package creation",
-    "records.dossier_imported": "ingestion", "records.archive_read": "dissemination",
-    "records.fixity_started": "fixity check", "records.fixity_finished": "fixity check",
-    "records.aip_created": "information package creation", "records.dip_created": "dissemination",
+    records_events.DOSSIER_OPENED: "creation",
+    records_events.DOCUMENT_FILED: "capture",
+    records_events.FILE_ADDED: "capture",
+    records_events.ITEM_REMOVED: "modification",
+    records_events.ITEMS_REORDERED: "modification",
+    records_events.DOSSIER_METADATA_CHANGED: "metadata modification",
+    records_events.ITEM_METADATA_CHANGED: "metadata modification",
+    records_events.DOSSIER_CLOSED: "modification",
+    records_events.DOSSIER_SUBMITTED: "transfer",
+    records_events.TRANSFER_SUBMITTED: "transfer",
+    records_events.TRANSFER_RETURNED: "transfer",
+    records_events.DOSSIER_RETURNED: "transfer",
+    records_events.TRANSFER_ACCEPTED: "accession",
+    records_events.DOSSIER_ARCHIVED: "ingestion",
+    records_events.DOSSIER_EXPORTED: "information package creation",
+    records_events.DOSSIER_IMPORTED: "ingestion",
+    records_events.ARCHIVE_READ: "dissemination",
+    records_events.FIXITY_STARTED: "fixity check",
+    records_events.FIXITY_FINISHED: "fixity check",
+    records_events.AIP_CREATED: "information package creation",
+    records_events.DIP_CREATED: "dissemination",
 }
 SOFTWARE_ACTORS = frozenset({"hệ thống", "system", "cli", "vanban", "demo"})
 
@@ -596,7 +608,7 @@ def export_dossier(dossier: Dossier, out: Path, *, actor: Any = "cli") -> Path:
         target = out
     else:
         target = write_folder(objid, content, out)
-    record_event("records.dossier_exported", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+    record_event(records_events.DOSSIER_EXPORTED, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "object_id": objid, "files": len(content),
                           "mets_sha256": sha256_hex(content[METS_FILE])})
     return target

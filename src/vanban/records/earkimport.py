@@ -23,6 +23,7 @@ from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import from_iso
+from vanban.records import events
 from vanban.records.codes import MAINTENANCE_BY_YEARS
 from vanban.records.earkcommon import AUDIT, DESCRIPTIVE, HOSO_NS, PREMIS, PREMIS_NS, VANBAN_NS, Package
 from vanban.records.earkseal import SealCheck
@@ -178,7 +179,7 @@ def _create(agency: Agency, root: Any, *, year: int, notation: str, items: list[
                 validated_at=timezone.now() if evidence else None)
     differs = {rel: {"at_transfer": v["report"]["at_transfer"]["verdict"], "now": v["report"].get("verdict")}
                for rel, v in validations.items() if v["report"]["at_transfer"]["verdict"] != v["report"].get("verdict")}
-    record_event("records.dossier_imported", actor=actor, agency_code=agency.code, obj=dossier,
+    record_event(events.DOSSIER_IMPORTED, actor=actor, agency_code=agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "object_id": objid, "items": len(items),
                           "provenance_sha256": provenance, "signatures_rechecked": len(validations),
                           "verdicts_differ": differs, "seal": seal})

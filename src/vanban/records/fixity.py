@@ -18,6 +18,7 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents.models import DocumentFile
+from vanban.records import events
 from vanban.records.destruction import purge_destroyed
 from vanban.records.models import ArchivalPackage, DestroyedBlob, FixityMismatch, FixityRun, ItemFile
 
@@ -45,7 +46,7 @@ def run_fixity(*, resume: bool = True, limit: int | None = None, trigger: str = 
         FixityRun.objects.filter(state=FixityRun.State.RUNNING).update(
             state=FixityRun.State.FINISHED, finished_at=timezone.now())
         run = FixityRun.objects.create(trigger=trigger)
-        record_event("records.fixity_started", actor=trigger, obj=run, details={"trigger": trigger})
+        record_event(events.FIXITY_STARTED, actor=trigger, obj=run, details={"trigger": trigger})
     hashes = [h for h in store.iter_hashes() if h > run.cursor]
     total = run.checked + len(hashes)
     if limit is not None:
@@ -91,6 +92,6 @@ def _finish(run: FixityRun, store: object) -> None:
     run.state = FixityRun.State.FINISHED
     run.finished_at = timezone.now()
     run.save(update_fields=["failures", "state", "finished_at", "updated_at"])
-    record_event("records.fixity_finished", actor=run.trigger, obj=run,
+    record_event(events.FIXITY_FINISHED, actor=run.trigger, obj=run,
                  details={"checked": run.checked, "failures": run.failures,
                           "mismatches": list(run.mismatches.values_list("sha256", "kind"))[:100]})

@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Min
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
-from vanban.records import permissions
+from vanban.records import events, permissions
 from vanban.records.errors import RecordsError, RecordsForbiddenError
 from vanban.records.models import ARCHIVE_STATES, Dossier, DossierItem, Fonds
 
@@ -102,7 +102,7 @@ def update_fonds(*, actor: Any, agency: Agency, values: dict[str, Any]) -> Fonds
         raise RecordsError("RECORDS_FONDS_CONCURRENT", "Thông tin phông vừa được người khác lưu; hãy tải lại "
                            "trang và sửa lại.", 409) from None
     changed = {k: str(getattr(fonds, k)) for k in EDITABLE if getattr(fonds, k) != before[k]}
-    record_event("records.fonds_changed", actor=actor, agency_code=agency.code, obj=fonds,
+    record_event(events.FONDS_CHANGED, actor=actor, agency_code=agency.code, obj=fonds,
                  details={"code": fonds.code, "changed": changed})
     return fonds
 

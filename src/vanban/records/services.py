@@ -25,7 +25,7 @@ from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
 from vanban.documents import permissions as doc_permissions
 from vanban.documents.models import Document
-from vanban.records import evidence, permissions
+from vanban.records import events, evidence, permissions
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
 from vanban.records.errors import RecordsError, RecordsForbiddenError, RecordsNotFoundError
 from vanban.records.importer import FieldError, ParsedCatalog, RowError, check_entry
@@ -104,7 +104,7 @@ def import_catalog(*, actor: Any, agency: Agency, year: int, parsed: ParsedCatal
     kept = [e.notation for e in existing.values() if e.dossiers.exists()]
     removed = CatalogEntry.objects.filter(pk__in=[e.pk for e in existing.values()
                                                   if e.notation not in kept]).delete()[0]
-    record_event("records.catalog_imported", actor=actor, agency_code=agency.code, obj=catalog,
+    record_event(events.CATALOG_IMPORTED, actor=actor, agency_code=agency.code, obj=catalog,
                  details={"year": year, "created": created, "updated": updated, "removed": removed,
                           "kept": kept, "source": source})
     return CatalogResult(catalog, created, updated, removed, kept)
@@ -187,7 +187,7 @@ def save_catalog_entry(*, actor: Any, agency: Agency, year: int, values: dict[st
                        ("responsible", row.responsible), ("responsible_user", maker)):
         setattr(entry, key, value)
     entry.save()
-    record_event("records.catalog_entry_added" if before is None else "records.catalog_entry_changed",
+    record_event(events.CATALOG_ENTRY_ADDED if before is None else events.CATALOG_ENTRY_CHANGED,
                  actor=actor, agency_code=agency.code, obj=catalog,
                  details={"year": year, "entry": entry.pk, "before": before, "after": _entry_values(entry)})
     return entry
@@ -216,7 +216,7 @@ def remove_catalog_entry(*, actor: Any, entry: CatalogEntry) -> None:
     before = _entry_values(entry)
     pk = entry.pk
     entry.delete()
-    record_event("records.catalog_entry_removed", actor=actor, agency_code=agency.code, obj=entry.catalog,
+    record_event(events.CATALOG_ENTRY_REMOVED, actor=actor, agency_code=agency.code, obj=entry.catalog,
                  details={"year": entry.catalog.year, "entry": pk, "before": before})
 
 
@@ -250,7 +250,7 @@ def open_dossier(*, actor: Any, entry: CatalogEntry, title: str = "") -> Dossier
             dossier.save()
     except IntegrityError:
         raise RecordsError("RECORDS_DOSSIER_EXISTS", "Hồ sơ này vừa được người khác lập.", 409) from None
-    _event("records.dossier_opened", actor, dossier, catalog_entry=entry.pk, title=dossier.title)
+    _event(events.DOSSIER_OPENED, actor, dossier, catalog_entry=entry.pk, title=dossier.title)
     return dossier
 
 
@@ -344,7 +344,7 @@ def file_document(*, actor: Any, dossier: Dossier, document: Document, reason: s
         raise RecordsError("RECORDS_DOCUMENT_ALREADY_FILED", f"Văn bản {document} vừa được lập hồ sơ.", 409) from None
     _derive(item, dossier)
     item.save(update_fields=["metadata"])
-    _event("records.document_filed", actor, dossier, document_id=document.pk, ordinal=item.ordinal,
+    _event(events.DOCUMENT_FILED, actor, dossier, document_id=document.pk, ordinal=item.ordinal,
            notation=document.notation, **amend)
     return item
 
@@ -384,7 +384,7 @@ def add_working_file(*, actor: Any, dossier: Dossier, upload: WorkingFile, reaso
     item.metadata["pageAmount"] = files[0].page_count
     _derive(item, dossier)
     item.save(update_fields=["metadata"])
-    _event("records.file_added", actor, dossier, ordinal=item.ordinal, name=checked.name,
+    _event(events.FILE_ADDED, actor, dossier, ordinal=item.ordinal, name=checked.name,
            sha256=checked.sha256, **amend)
     return item
 
@@ -429,7 +429,7 @@ def add_digitised_item(*, actor: Any, dossier: Dossier, scan: DigitisedScan, rea
                                       len(scan.pdfa), pdfa_sha)])
     _derive(item, dossier)
     item.save(update_fields=["metadata"])
-    _event("records.scan_digitised", actor, dossier, ordinal=item.ordinal, name=checked.name,
+    _event(events.SCAN_DIGITISED, actor, dossier, ordinal=item.ordinal, name=checked.name,
            sha256=checked.sha256, pdfa_sha256=pdfa_sha, **amend)
     return item
 
@@ -444,7 +444,7 @@ def remove_item(*, actor: Any, dossier: Dossier, item_id: int, reason: str = "")
     details = {"ordinal": item.ordinal, "document_id": item.document_id, "subject": item.metadata.get("subject")}
     item.delete()
     _renumber(dossier)
-    _event("records.item_removed", actor, dossier, **details, **amend)
+    _event(events.ITEM_REMOVED, actor, dossier, **details, **amend)
 
 
 @transaction.atomic
@@ -458,7 +458,7 @@ def reorder_items(*, actor: Any, dossier: Dossier, item_ids: list[int], reason: 
     for ordinal, pk in enumerate(item_ids, start=1):
         DossierItem.objects.filter(pk=pk).update(ordinal=ordinal)
     _renumber(dossier)
-    _event("records.items_reordered", actor, dossier, order=item_ids, **amend)
+    _event(events.ITEMS_REORDERED, actor, dossier, order=item_ids, **amend)
 
 
 DOSSIER_EDITABLE = ("title", "retention_years", "fonds_name", "mode", "language", "start_date", "end_date",
@@ -523,7 +523,7 @@ def update_dossier(*, actor: Any, dossier: Dossier, values: dict[str, Any], reas
         raise RecordsError("RECORDS_BAD_DATE", "Thời gian kết thúc trước thời gian bắt đầu.")
     if changed:
         dossier.save()
-        _event("records.dossier_metadata_changed", actor, dossier, changed=changed, **amend)
+        _event(events.DOSSIER_METADATA_CHANGED, actor, dossier, changed=changed, **amend)
     return dossier
 
 
@@ -573,7 +573,7 @@ def update_item(*, actor: Any, dossier: Dossier, item_id: int, values: dict[str,
         if "pageAmount" in changed:
             item.metadata["pageAmountSetBy"] = "user"
         item.save(update_fields=["metadata"])
-        _event("records.item_metadata_changed", actor, dossier, ordinal=item.ordinal, changed=changed, **amend)
+        _event(events.ITEM_METADATA_CHANGED, actor, dossier, ordinal=item.ordinal, changed=changed, **amend)
     return item
 
 
@@ -595,7 +595,7 @@ def close_dossier(*, actor: Any, dossier: Dossier) -> Dossier:
     dossier.closed_at = timezone.now()
     dossier.save(update_fields=["state", "closed_at"])
     not_pdfa = ItemFile.objects.filter(item__dossier=dossier, pdfa="none").count()
-    _event("records.dossier_closed", actor, dossier, items=len(items), not_pdfa=not_pdfa)
+    _event(events.DOSSIER_CLOSED, actor, dossier, items=len(items), not_pdfa=not_pdfa)
     return dossier
 
 
@@ -636,8 +636,8 @@ def submit_transfer(*, actor: Any, dossiers: Iterable[Dossier], note: str = "") 
             evidence.validate_file(item_file)
         dossier.state = Dossier.State.SUBMITTED
         dossier.save(update_fields=["state"])
-        _event("records.dossier_submitted", actor, dossier, transfer=transfer.pk)
-    record_event("records.transfer_submitted", actor=actor, agency_code=agency.code, obj=transfer,
+        _event(events.DOSSIER_SUBMITTED, actor, dossier, transfer=transfer.pk)
+    record_event(events.TRANSFER_SUBMITTED, actor=actor, agency_code=agency.code, obj=transfer,
                  details={"dossiers": [d.file_code for d in locked], "note": transfer.note})
     return transfer
 
@@ -685,14 +685,14 @@ def decide_transfer(*, actor: Any, transfer: ArchiveTransfer, decisions: list[It
             dossier.state, dossier.archived_at = Dossier.State.ARCHIVED, now
             dossier.save(update_fields=["state", "archived_at"])
             item.decision, item.reason = TransferItem.Decision.ACCEPTED, ""
-            _event("records.dossier_archived", actor, dossier, transfer=transfer.pk)
+            _event(events.DOSSIER_ARCHIVED, actor, dossier, transfer=transfer.pk)
             enqueue_aip(dossier.pk)  # the SIP becomes an AIP (TT 05/2025), after the commit
         else:
             reason = nfc(d.reason).strip()[:1000]
             dossier.state = Dossier.State.CLOSED
             dossier.save(update_fields=["state"])
             item.decision, item.reason = TransferItem.Decision.RETURNED, reason
-            _event("records.dossier_returned", actor, dossier, transfer=transfer.pk, reason=reason)
+            _event(events.DOSSIER_RETURNED, actor, dossier, transfer=transfer.pk, reason=reason)
         item.save(update_fields=["decision", "reason"])
     accepted = [dossiers[i].file_code for i, d in by_dossier.items() if d.accept]
     returned = [dossiers[i].file_code for i, d in by_dossier.items() if not d.accept]
@@ -704,9 +704,9 @@ def decide_transfer(*, actor: Any, transfer: ArchiveTransfer, decisions: list[It
                                  if not d.accept))[:1000]
     transfer.decided_by, transfer.decided_at = actor, now
     transfer.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-    action = {ArchiveTransfer.State.ACCEPTED: "records.transfer_accepted",
-              ArchiveTransfer.State.RETURNED: "records.transfer_returned"}.get(transfer.state,
-                                                                            "records.transfer_decided")
+    action = {ArchiveTransfer.State.ACCEPTED: events.TRANSFER_ACCEPTED,
+              ArchiveTransfer.State.RETURNED: events.TRANSFER_RETURNED}.get(transfer.state,
+                                                                            events.TRANSFER_DECIDED)
     record_event(action, actor=actor, agency_code=transfer.agency.code, obj=transfer,
                  details={"dossiers": accepted + returned, "accepted": accepted, "returned": returned,
                           "reason": transfer.reason})
@@ -737,6 +737,6 @@ def enqueue_aip(dossier_id: int) -> None:
 def record_archive_read(*, actor: Any, dossier: Dossier, what: str, sha256: str = "", ip: str = "") -> None:
     """Reads of archived dossiers are audited (who looked at what, when)."""
     if dossier.state in ARCHIVE_STATES:
-        record_event("records.archive_read", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+        record_event(events.ARCHIVE_READ, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                      details={"file_code": dossier.file_code, "what": what, "sha256": sha256}, ip_address=ip)
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
-from vanban.records import permissions
+from vanban.records import events, permissions
 from vanban.records.errors import RecordsError, RecordsForbiddenError, RecordsNotFoundError
 from vanban.records.models import Dossier, SubmissionExtension, SubmissionReminder
 from vanban.workflow.services import notify_at
@@ -203,7 +203,7 @@ def set_construction(*, actor: Any, dossier: Dossier, construction: bool, settle
         return dossier
     dossier.construction, dossier.settled_on = construction, settled_on
     dossier.save(update_fields=["construction", "settled_on"])
-    record_event("records.submission_terms_changed", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+    record_event(events.SUBMISSION_TERMS_CHANGED, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "construction": construction,
                           "settled_on": settled_on.isoformat() if settled_on else None,
                           "before": {"construction": was_construction,
@@ -248,7 +248,7 @@ def extend(*, actor: Any, dossier: Dossier, reference: str, new_due_on: date | N
                            f"02 năm: chậm nhất đến {due.latest_extension:%d/%m/%Y}.")
     ext = SubmissionExtension.objects.create(dossier=dossier, reference=reference[:300], legal_due_on=due.legal_on,
                                              new_due_on=new_due_on, reason=reason, recorded_by=actor)
-    record_event("records.submission_extended", actor=actor, agency_code=dossier.agency.code, obj=dossier,
+    record_event(events.SUBMISSION_EXTENDED, actor=actor, agency_code=dossier.agency.code, obj=dossier,
                  details={"file_code": dossier.file_code, "reference": reference, "reason": reason,
                           "legal_due_on": due.legal_on.isoformat(), "new_due_on": new_due_on.isoformat(),
                           "before": _iso(due.due_on)})

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from vanban.agencies import events
 from vanban.agencies.models import Agency, Reorganisation
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
@@ -77,7 +78,7 @@ def rename(code: str, name: str, effective_on: date, *, decision: str, actor: An
             successor=agency, moved={"before": before, "after": after, "drafts": plan.drafts,
                                      "credentials": plan.credentials},
             performed_by=getattr(actor, "username", str(actor))[:150])
-        record_event("agencies.reorganised", actor=actor, agency_code=agency.code, obj=done,
+        record_event(events.REORGANISED, actor=actor, agency_code=agency.code, obj=done,
                      details={"kind": "rename", "before": before, "after": after,
                               "effective_on": effective_on.isoformat(), "decision": decision.strip()[:300]})
     return done

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vanban.accounts.models import ApiToken, Delegation, Membership, RoleChangeRequest
+from vanban.agencies import events
 from vanban.agencies.models import Agency, Reorganisation, Unit
 from vanban.audit.services import record_event
 from vanban.core.text import fold
@@ -272,7 +273,7 @@ def merge(predecessor_codes: list[str], successor_code: str, effective_on: date,
             performed_by=getattr(actor, "username", str(actor))[:150])
         reorganisation.predecessors.set(plan.predecessors)
         for agency in [*plan.predecessors, successor]:
-            record_event("agencies.reorganised", actor=actor, agency_code=agency.code, obj=reorganisation,
+            record_event(events.REORGANISED, actor=actor, agency_code=agency.code, obj=reorganisation,
                          details={"kind": kind, "successor": successor.code, "effective_on": effective_on.isoformat(),
                                   "predecessors": [a.code for a in plan.predecessors], "decision": decision[:300],
                                   "moved": plan.moves})

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vanban.accounts.models import Membership, UnitMembership
+from vanban.agencies import events
 from vanban.agencies.models import Agency, Reorganisation, Unit
 from vanban.audit.services import record_event
 from vanban.documents.models import Comment, Document, PendingSignature
@@ -207,7 +208,7 @@ def split(old_code: str, main_code: str, units_by_successor: dict[str, list[str]
         done.moved["parts"] = moved
         done.save(update_fields=["moved"])
         done.predecessors.set([plan.old])
-        record_event("agencies.split", actor=actor, agency_code=plan.old.code, obj=done,
+        record_event(events.SPLIT, actor=actor, agency_code=plan.old.code, obj=done,
                      details={"main": plan.main.code, "parts": moved, "decision": decision[:300]})
     return done
 

@@ -25,6 +25,7 @@ from vanban.core.clock import display_datetime
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
 from vanban.pki.revocation import answer_facts, check_certificate
 from vanban.pki.trust import TrustAnchor as PkiAnchor
+from vanban.trust import events
 from vanban.trust.models import Credential, RevocationEvidence, TrustAnchor
 
 
@@ -90,7 +91,7 @@ def add_anchors(*, actor: Any, agency: Agency | None, data: bytes, scope: str | 
             not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
             is_ca=anchor.is_ca, added_by=_actor_row(actor), added_for=agency,
             scope=scope, agency=owner, status=status)
-        _audit("trust.anchor_requested" if status == TrustAnchor.Status.PENDING else "trust.anchor_added",
+        _audit("trust.anchor_requested" if status == TrustAnchor.Status.PENDING else events.ANCHOR_ADDED,
                actor, row, preapproved=preapproved)
         added.append(row)
     _trust_store_cached.cache_clear()
@@ -220,7 +221,7 @@ def register_credential(*, actor: Any, agency: Agency, kind: str, p12: bytes, pa
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         fingerprint=fingerprint, p12_sha256=digest, p12_password=password,
         not_after=cert.not_valid_after_utc)
-    record_event("trust.credential_registered", actor=actor, agency_code=agency.code, obj=row,
+    record_event(events.CREDENTIAL_REGISTERED, actor=actor, agency_code=agency.code, obj=row,
                  details={"kind": kind, "fingerprint": fingerprint,
                           "user": getattr(user, "username", None)})
     return row
@@ -283,7 +284,7 @@ def _register_personal_certificate(*, actor: Any, agency: Agency, user: Any, cer
         label=label or _cn(cert), fingerprint=fingerprint,
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         not_after=cert.not_valid_after_utc)
-    record_event("trust.credential_registered", actor=actor, agency_code=agency.code, obj=row,
+    record_event(events.CREDENTIAL_REGISTERED, actor=actor, agency_code=agency.code, obj=row,
                  details={"kind": "person", "holder": holder, "fingerprint": fingerprint,
                           "user": getattr(user, "username", None)})
     return row

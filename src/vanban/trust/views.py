@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from vanban.accounts.permissions import can_manage_trust, can_see_operations
 from vanban.agencies.models import Agency
 from vanban.audit.models import AuditEvent
-from vanban.trust import services
+from vanban.trust import events, services
 from vanban.trust.models import TrustAnchor
 from vanban.web.current import current_agency
 
 MAX_UPLOAD = 1024 * 1024
 ACTION_TEXT = {
-    "trust.anchor_added": "Thêm (có hiệu lực)",
+    events.ANCHOR_ADDED: "Thêm (có hiệu lực)",
     "trust.anchor_requested": "Đề nghị thêm cho toàn tỉnh (chờ phê duyệt)",
     "trust.anchor_approved": "Phê duyệt",
     "trust.anchor_rejected": "Từ chối",

@@ -19,6 +19,7 @@ from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, Recipient
 from vanban.documents.signals import replied
+from vanban.workflow import events
 from vanban.workflow.models import Consultation, ConsultationRequest
 from vanban.workflow.services import handles_unit, notify, unit_handlers
 
@@ -60,7 +61,7 @@ def ask(*, actor: Any, document: Document, question: str, due_on: date | None, u
         + [ConsultationRequest(consultation=consultation, agency=a) for a in agencies])
     for head in {h.pk: h for u in units for h in unit_handlers(u)}.values():
         notify(head, f"Xin ý kiến về dự thảo (hạn {due_on:%d/%m/%Y}): {document.subject}", document, "consulted")
-    record_event("workflow.consultation_asked", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.CONSULTATION_ASKED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"consultation": consultation.pk, "units": [u.code for u in units],
                           "agencies": [a.code for a in agencies], "letter": letter.pk if letter else None,
                           "due_on": due_on.isoformat()})
@@ -89,7 +90,7 @@ def answer(*, actor: Any, request: ConsultationRequest, text: str, agree: bool =
     request.answered_by, request.answered_at = actor, timezone.now()
     request.save(update_fields=["state", "answer", "answered_by", "answered_at"])
     document = request.consultation.document
-    record_event("workflow.consultation_answered", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.CONSULTATION_ANSWERED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"consultation": request.consultation_id, "unit": request.unit.code,  # type: ignore[union-attr]
                           "state": request.state})
     notify(request.consultation.asked_by, f"{request.addressee} đã cho ý kiến về dự thảo: {document.subject}",
@@ -108,7 +109,7 @@ def _answered_by_reply(sender: Any, reply: Document, original: Document, **kwarg
             state=ConsultationRequest.State.ANSWERED, answer_document=reply, answered_at=timezone.now(),
             answer=f"Văn bản trả lời {reply.notation}: {reply.subject}"[:2000])
         document = request.consultation.document
-        record_event("workflow.consultation_answered", actor="system", agency_code=document.agency.code,
+        record_event(events.CONSULTATION_ANSWERED, actor="system", agency_code=document.agency.code,
                      obj=document, details={"consultation": request.consultation_id,
                                             "agency": reply.issuer_code, "reply": reply.pk})
         notify(request.consultation.asked_by, f"{reply.issuer_name} đã trả lời xin ý kiến về dự thảo: "

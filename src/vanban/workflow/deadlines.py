@@ -17,6 +17,7 @@ from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, DocumentType
+from vanban.workflow import events
 from vanban.workflow.models import DeadlineRule
 
 MAX_DAYS = 365
@@ -71,7 +72,7 @@ def set_rule(*, actor: Any, agency: Agency, document_type: DocumentType | None, 
         rule = DeadlineRule(agency=agency, document_type=document_type, urgency=urgency, created_by=actor)
     rule.working_days = int(working_days)
     rule.save()
-    record_event("workflow.deadline_rule_set", actor=actor, agency_code=agency.code, obj=rule,
+    record_event(events.DEADLINE_RULE_SET, actor=actor, agency_code=agency.code, obj=rule,
                  details={"scope": rule.scope_text, "working_days": rule.working_days, "before": before})
     return rule
 
@@ -80,6 +81,6 @@ def set_rule(*, actor: Any, agency: Agency, document_type: DocumentType | None, 
 def delete_rule(*, actor: Any, rule: DeadlineRule) -> None:
     if not can_manage(actor, rule.agency_id):
         raise DocumentForbiddenError("Chỉ quản trị cơ quan đặt thời hạn xử lý.")
-    record_event("workflow.deadline_rule_deleted", actor=actor, agency_code=rule.agency.code, obj=rule,
+    record_event(events.DEADLINE_RULE_DELETED, actor=actor, agency_code=rule.agency.code, obj=rule,
                  details={"scope": rule.scope_text, "working_days": rule.working_days})
     rule.delete()

@@ -23,6 +23,7 @@ from vanban.core.processgraph import Step, check
 from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, DocumentType
+from vanban.workflow import events
 from vanban.workflow.deadlines import add_working_days, can_manage
 from vanban.workflow.models import (
     STATUS_CHOICES,
@@ -111,7 +112,7 @@ def create_process(*, actor: Any, agency: Agency, name: str, document_type: Docu
         for a, b, label, reason in TEMPLATE_MOVES:
             ProcessTransition.objects.create(version=version, source=steps[a], target=steps[b], label=label,
                                              reason_required=reason)
-    record_event("workflow.process_created", actor=actor, agency_code=agency.code, obj=process,
+    record_event(events.PROCESS_CREATED, actor=actor, agency_code=agency.code, obj=process,
                  details={"name": process.name, "scope": process.scope_text, "template": from_template})
     return process
 
@@ -136,7 +137,7 @@ def open_draft(*, actor: Any, process: Process) -> ProcessVersion:
         for t in base.transitions.all():
             ProcessTransition.objects.create(version=draft, source=copies[t.source_id], target=copies[t.target_id],
                                              label=t.label, reason_required=t.reason_required)
-    record_event("workflow.process_draft_opened", actor=actor, agency_code=process.agency.code, obj=process,
+    record_event(events.PROCESS_DRAFT_OPENED, actor=actor, agency_code=process.agency.code, obj=process,
                  details={"version": number, "from_version": base.number if base else None})
     return draft
 
@@ -169,7 +170,7 @@ def add_step(*, actor: Any, version: ProcessVersion, name: str, role: str = "", 
     step = ProcessStep.objects.create(version=version, order=order, name=name[:120], role=role, unit=unit, rank=rank,
                                       position=position[:200], working_days=working_days, status_code=status_code,
                                       is_end=is_end)
-    record_event("workflow.process_step_added", actor=actor, agency_code=version.process.agency.code,
+    record_event(events.PROCESS_STEP_ADDED, actor=actor, agency_code=version.process.agency.code,
                  obj=version.process, details={"version": version.number, "step": step.name, "who": step.who_text,
                                                "status": status_code, "end": is_end})
     return step
@@ -178,7 +179,7 @@ def add_step(*, actor: Any, version: ProcessVersion, name: str, role: str = "", 
 @transaction.atomic
 def remove_step(*, actor: Any, step: ProcessStep) -> None:
     version = _draft(actor, step.version)
-    record_event("workflow.process_step_removed", actor=actor, agency_code=version.process.agency.code,
+    record_event(events.PROCESS_STEP_REMOVED, actor=actor, agency_code=version.process.agency.code,
                  obj=version.process, details={"version": version.number, "step": step.name})
     step.delete()  # its moves go with it
 
@@ -200,7 +201,7 @@ def add_transition(*, actor: Any, version: ProcessVersion, source: ProcessStep, 
         raise DocumentError("TRANSITION_EXISTS", f"Đã có bước chuyển từ “{source.name}” tới “{target.name}”.")
     t = ProcessTransition.objects.create(version=version, source=source, target=target, label=label[:80],
                                          reason_required=reason_required)
-    record_event("workflow.process_transition_added", actor=actor, agency_code=version.process.agency.code,
+    record_event(events.PROCESS_TRANSITION_ADDED, actor=actor, agency_code=version.process.agency.code,
                  obj=version.process, details={"version": version.number, "from": source.name, "to": target.name,
                                                "label": t.label, "reason_required": reason_required})
     return t
@@ -209,7 +210,7 @@ def add_transition(*, actor: Any, version: ProcessVersion, source: ProcessStep, 
 @transaction.atomic
 def remove_transition(*, actor: Any, transition: ProcessTransition) -> None:
     version = _draft(actor, transition.version)
-    record_event("workflow.process_transition_removed", actor=actor, agency_code=version.process.agency.code,
+    record_event(events.PROCESS_TRANSITION_REMOVED, actor=actor, agency_code=version.process.agency.code,
                  obj=version.process, details={"version": version.number, "label": transition.label})
     transition.delete()
 
@@ -247,7 +248,7 @@ def publish(*, actor: Any, version: ProcessVersion) -> ProcessVersion:
     ProcessVersion.objects.filter(pk__in=[v.pk for v in previous]).update(state=ProcessVersion.State.RETIRED)
     version.state, version.published_by, version.published_at = ProcessVersion.State.PUBLISHED, actor, timezone.now()
     version.save(update_fields=["state", "published_by", "published_at"])
-    record_event("workflow.process_published", actor=actor, agency_code=version.process.agency.code,
+    record_event(events.PROCESS_PUBLISHED, actor=actor, agency_code=version.process.agency.code,
                  obj=version.process, details={"version": version.number, "replaces": [v.number for v in previous],
                                                "steps": [s.name for s in version.steps.all()]})
     return version
@@ -261,7 +262,7 @@ def withdraw(*, actor: Any, process: Process) -> None:
     count = process.versions.filter(state=ProcessVersion.State.PUBLISHED).update(state=ProcessVersion.State.RETIRED)
     if not count:
         raise DocumentError("PROCESS_NOT_IN_FORCE", "Quy trình này không đang áp dụng.", 409)
-    record_event("workflow.process_withdrawn", actor=actor, agency_code=process.agency.code, obj=process,
+    record_event(events.PROCESS_WITHDRAWN, actor=actor, agency_code=process.agency.code, obj=process,
                  details={"name": process.name})
 
 
@@ -294,7 +295,7 @@ def start_run(document: Document, actor: Any) -> ProcessRun | None:
     mover = holder or version.published_by
     assert mover is not None  # a published version names who published it
     ProcessMove.objects.create(run=run, target=first, actor=mover, holder=holder, label="Tiếp nhận", due_on=run.due_on)
-    record_event("workflow.process_started", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.PROCESS_STARTED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"process": version.process.name, "version": version.number, "step": first.name})
     return run
 
@@ -384,7 +385,7 @@ def move(*, actor: Any, document: Document, transition: ProcessTransition, holde
     document.save(update_fields=["state", "completed_at", "updated_at"])
     if holder is not None and holder.pk != getattr(actor, "pk", None):
         notify(holder, f"{target.name}: {document.notation} — {document.subject}", document, "process_step")
-    record_event("workflow.process_moved", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.PROCESS_MOVED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"from": source.name, "to": target.name, "label": transition.label, "note": note,
                           "holder": holder.get_username() if holder else None,
                           "version": run.version.number, "due_on": run.due_on.isoformat() if run.due_on else None})
@@ -414,7 +415,7 @@ def reassign(*, actor: Any, document: Document, holder: User, reason: str) -> Pr
     ProcessMove.objects.create(run=run, source=run.step, target=run.step, label="Giao lại", actor=actor,
                                holder=holder, note=reason, due_on=run.due_on)
     notify(holder, f"{run.step.name} (giao lại): {document.notation} — {document.subject}", document, "process_step")
-    record_event("workflow.process_reassigned", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.PROCESS_REASSIGNED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"step": run.step.name, "from": before.get_username() if before else None,
                           "to": holder.get_username(), "reason": reason})
     return run

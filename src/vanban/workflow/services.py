@@ -21,6 +21,7 @@ from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, DocumentMovedOnError
 from vanban.documents.models import Document
 from vanban.exchange.services import queue_status
+from vanban.workflow import events
 from vanban.workflow.deadlines import proposed_due
 from vanban.workflow.mail import mail_notification
 from vanban.workflow.models import (
@@ -131,7 +132,7 @@ def forward_to_leader(*, actor: Any, document: Document, leader: User, note: str
     proposal = f" — đề xuất: {unit.name + (': ' if note else '') if unit else ''}{note}" if note or unit else ""
     notify(leader, f"Văn bản đến chờ phân công: {document.notation} — {document.subject}{proposal}", document,
            "to_assign")
-    record_event("workflow.forwarded", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.FORWARDED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"leader": leader.get_username(), "note": note,
                           "unit": [unit.code, unit.name] if unit else None})
     return document
@@ -257,7 +258,7 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
     if due_on:
         document.due_on = due_on
     document.save(update_fields=["state", "due_on", "updated_at"])
-    record_event("workflow.assigned", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.ASSIGNED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"instruction": text, "due_on": due_on.isoformat() if due_on else None,
                           "due_from_rule": from_rule,
                           "assignees": [[a.user.get_username(), a.kind] for a in assignees],
@@ -362,7 +363,7 @@ def assign_in_unit(*, actor: Any, unit_assignment: UnitAssignment, instruction: 
                f"{document.subject}", document, "assigned")
     ua.state, ua.handled_by = UnitAssignment.State.IN_PROGRESS, actor
     ua.save(update_fields=["state", "handled_by"])
-    record_event("workflow.unit_assigned", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.UNIT_ASSIGNED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"unit": [ua.unit.code, ua.unit.name], "instruction": text,
                           "assignees": [[a.user.get_username(), a.kind] for a in assignees]})
     return note
@@ -379,7 +380,7 @@ def return_unit_assignment(*, actor: Any, unit_assignment: UnitAssignment, reaso
     _close_unit(ua, UnitAssignment.State.RETURNED, text)
     document = ua.document
     notify(ua.assigned_by, f"{ua.unit.name} trả lại văn bản {document.notation}: “{text}”", document, "unit_returned")
-    record_event("workflow.unit_returned", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.UNIT_RETURNED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"unit": [ua.unit.code, ua.unit.name], "reason": text})
     return ua
 
@@ -419,7 +420,7 @@ def _started(assignment: Assignment, actor: Any) -> None:
 def start(*, actor: Any, assignment: Assignment) -> Assignment:
     assignment = _my_assignment(actor, assignment)
     _started(assignment, actor)
-    record_event("workflow.started", actor=actor, agency_code=assignment.document.agency.code,
+    record_event(events.STARTED, actor=actor, agency_code=assignment.document.agency.code,
                  obj=assignment.document, details={"assignment": assignment.pk})
     return assignment
 
@@ -437,7 +438,7 @@ def add_note(*, actor: Any, assignment: Assignment, text: str, file: tuple[str, 
         stored = store_working_file(assignment.document, actor, FileInput(file[0], file[1], "working"))
     _started(assignment, actor)
     note = WorkNote.objects.create(assignment=assignment, author=actor, text=text, file=stored)
-    record_event("workflow.note_added", actor=actor, agency_code=assignment.document.agency.code,
+    record_event(events.NOTE_ADDED, actor=actor, agency_code=assignment.document.agency.code,
                  obj=assignment.document,
                  details={"assignment": assignment.pk, "file": stored.name if stored else None})
     return note
@@ -459,7 +460,7 @@ def complete(*, actor: Any, assignment: Assignment, result: str = "", reply: Doc
         if reply.agency_id != document.agency_id or reply.direction != Document.Direction.OUTGOING:
             raise DocumentError("BAD_REPLY", "Văn bản trả lời phải là văn bản đi của cùng cơ quan.")
         Document.objects.filter(pk=reply.pk).update(reply_to=document)
-    record_event("workflow.completed_part", actor=actor, agency_code=document.agency.code, obj=document,
+    record_event(events.COMPLETED_PART, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"assignment": assignment.pk, "kind": assignment.kind, "result": assignment.result})
     if (ua := assignment.unit_assignment) is not None and ua.state in UNIT_OPEN and not ua.assignments.filter(
             state__in=OPEN_STATES).exclude(kind=Assignment.Kind.INFO).exists():
@@ -472,7 +473,7 @@ def complete(*, actor: Any, assignment: Assignment, result: str = "", reply: Doc
         document.state = Document.State.COMPLETED
         document.completed_at = timezone.now()
         document.save(update_fields=["state", "completed_at", "updated_at"])
-        record_event("workflow.document_completed", actor=actor, agency_code=document.agency.code, obj=document)
+        record_event(events.DOCUMENT_COMPLETED, actor=actor, agency_code=document.agency.code, obj=document)
         send_status(document, "06", assignment.result or "Đã xử lý xong", actor)
     return assignment
 

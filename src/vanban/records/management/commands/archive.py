@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vanban.agencies.models import Agency
+from vanban.records import events
 from vanban.records.earkverify import verify_package
 from vanban.records.errors import RecordsError
 from vanban.records.importer import CatalogFileError, read_catalog
@@ -94,7 +95,7 @@ class Command(BaseCommand):
                           f"gói lưu trữ AIP được lập ở chế độ nền (hoặc: vanban archive aip {dossier.file_code}).")
         from vanban.audit.models import AuditEvent
 
-        event = AuditEvent.objects.filter(action="records.dossier_imported", object_id=str(dossier.pk)).last()
+        event = AuditEvent.objects.filter(action=events.DOSSIER_IMPORTED, object_id=str(dossier.pk)).last()
         seal = (event.details.get("seal") if event else None) or {}
         if seal:
             self.stdout.write(("" if seal.get("trusted") else "CHÚ Ý: ") + str(seal.get("message", "")))

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from vanban.audit.services import record_event
 from vanban.core.sealing import SealError, generate_key, is_sealed
+from vanban.trust import events
 from vanban.trust.sealing import sealed_columns, sealer
 
 
@@ -74,6 +75,6 @@ def rotate() -> int:
                 raise SealError("SEAL_WRONG_KEK", f"Không giải mã được: {sealed.label} (mã {obj.pk}).")
             sealed.model._default_manager.filter(pk=obj.pk).update(**{sealed.column: kek.seal(secret)})
             done += 1
-    record_event("trust.kek_rotated", actor="vanban keys rotate", details={"secrets": done,
+    record_event(events.KEK_ROTATED, actor="vanban keys rotate", details={"secrets": done,
                                                                           "kek_keys": kek.key_count})
     return done

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import include, path
 from ninja import NinjaAPI
 
-from vanban.api import errors
-from vanban.api.auth import default_auth
+from vanban import apierrors as errors
+from vanban.accounts.apiauth import default_auth
 from vanban.records.api import router
 
 api = NinjaAPI(title="records test", auth=default_auth(), urls_namespace="records-test")

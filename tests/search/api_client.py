@@ -11,7 +11,7 @@ from ninja.testing import TestClient
 
 class RouterClient:
     def __init__(self, router: Router, prefix: str) -> None:
-        from vanban.api import errors
+        from vanban import apierrors as errors
         from vanban.api.main import api
 
         self.mounted = any(r is router for _, r in api._routers)

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from vanban.agencies import services
 from vanban.agencies.models import Agency
-from vanban.api.errors import ApiError, ErrorOut
+from vanban.apierrors import ApiError, ErrorOut
 
 router = Router()
 

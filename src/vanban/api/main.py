@@ -5,9 +5,9 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from vanban import __version__
+from vanban import apierrors as errors
+from vanban.accounts.apiauth import default_auth
 from vanban.agencies.api import router as agencies_router
-from vanban.api import errors
-from vanban.api.auth import default_auth
 from vanban.documents.api import router as documents_router
 from vanban.documents.api_incoming import router as incoming_router
 from vanban.documents.api_incoming import work_router

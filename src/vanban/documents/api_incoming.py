@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
+from vanban.accounts.apiauth import SessionAuth
 from vanban.accounts.models import User
 from vanban.accounts.permissions import signed_in
-from vanban.api.auth import SessionAuth
-from vanban.api.errors import ApiError, ErrorOut
+from vanban.apierrors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
 from vanban.documents import incoming, permissions
 from vanban.documents.errors import DocumentError

@@ -11,8 +11,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
 
-from vanban.api import errors
-from vanban.api.errors import ErrorOut
+from vanban import apierrors as errors
+from vanban.apierrors import ErrorOut
 from vanban.core.clock import to_iso
 from vanban.hub import blobs, conf, queries, services
 from vanban.hub.errors import HubError

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from vanban.api.errors import ErrorOut
+from vanban.apierrors import ErrorOut
 from vanban.audit.anchor import fingerprint, parse_payload, signature_valid
 from vanban.audit.services import record_event
 from vanban.core.clock import to_iso

@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from vanban.accounts.permissions import can_see_operations
-from vanban.api.errors import ApiError, ErrorOut
+from vanban.apierrors import ApiError, ErrorOut
 from vanban.documents.models import Document
 from vanban.records import permissions, queries, services
 from vanban.records.errors import RecordsError

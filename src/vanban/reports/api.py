@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from vanban.api.auth import SessionAuth
-from vanban.api.errors import ApiError, ErrorOut
+from vanban.accounts.apiauth import SessionAuth
+from vanban.apierrors import ApiError, ErrorOut
 from vanban.reports import services
 from vanban.reports.errors import ReportError
 from vanban.reports.figures import Figures, PeriodicReport, Row

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from vanban.api.auth import SessionAuth
-from vanban.api.errors import ApiError, ErrorOut
+from vanban.accounts.apiauth import SessionAuth
+from vanban.apierrors import ApiError, ErrorOut
 from vanban.documents.models import Document
 from vanban.search.queries import MAX_PAGE_SIZE, PAGE_SIZE, Filters, search
 

@@ -1,4 +1,8 @@
-"""Every API error has the same shape: {"error": {"code", "message"}} and a proper status."""
+"""Every API error has the same shape: {"error": {"code", "message"}} and a proper status.
+
+Shared by the office API (`vanban.api.main`, which gathers the apps' routers) and the hub API;
+a module of its own below every app, so that a router can use it without importing the API
+that gathers it (which would make the two import each other)."""
 
 from __future__ import annotations
 

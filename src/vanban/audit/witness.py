@@ -7,27 +7,31 @@ witness for it. A national (VXP) connection cannot witness: such installations a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.utils import timezone
 
 from vanban.audit.anchor import as_wire
 from vanban.audit.models import Checkpoint
 from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 
+# Who knows the office's hub: the exchange app registers itself here when it is installed
+# (`ExchangeConfig.ready`), so that the audit app, below it, never imports it.
+HubClientProvider = Callable[[str | None], HubClient | None]
+_providers: list[HubClientProvider] = []
+
+
+def provide_hub_client(provider: HubClientProvider) -> None:
+    """Register where checkpoints are witnessed (the last registration wins)."""
+    _providers.append(provider)
+
 
 def hub_client(url: str | None = None) -> HubClient | None:
-    """A client for the office's hub (None: no usable connection). `url` overrides the
-    address kept in the database (an auditor names the hub they know)."""
-    if not apps.is_installed("vanban.exchange"):  # a hub-only installation: nothing above it
-        return None
-    from vanban.exchange.services import active_connection
-
-    connection = active_connection()
-    if connection is None or connection.kind != "vanban":
-        return None
-    return HubClient(url or connection.url, connection.token, timeout=30.0)
+    """A client for the office's hub (None: no usable connection, or a hub-only installation,
+    where no exchange app registered one). `url` overrides the address kept in the database
+    (an auditor names the hub they know)."""
+    return _providers[-1](url) if _providers else None
 
 
 def send_pending(client: HubClient | None = None, limit: int = 50) -> int:

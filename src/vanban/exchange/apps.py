@@ -11,3 +11,8 @@ class ExchangeConfig(AppConfig):
         from vanban.trust.sealing import SealedColumn, register_sealed_column
 
         register_sealed_column(SealedColumn("Token kết nối trục", HubConnection, "token"))
+
+        from vanban.audit.witness import provide_hub_client
+        from vanban.exchange.services import witness_client
+
+        provide_hub_client(witness_client)

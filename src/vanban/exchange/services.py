@@ -94,6 +94,15 @@ def active_connection() -> HubConnection | None:
     return HubConnection.objects.filter(is_active=True).order_by("-id").first()
 
 
+def witness_client(url: str | None = None) -> HubClient | None:
+    """Where this office's audit checkpoints are witnessed: its own hub, when it talks to a
+    vanban hub (the national hub's protocol has no witness). Registered with the audit app."""
+    connection = active_connection()
+    if connection is None or connection.kind != HubConnection.Kind.VANBAN:
+        return None
+    return HubClient(url or connection.url, connection.token, timeout=30.0)
+
+
 def client_for(connection: HubConnection) -> HubClient:
     """The backend for this connection: our hub's API, or the national hub's SDK protocol.
 

@@ -9,13 +9,19 @@ play agency systems. Any system may copy it: it speaks only the documented contr
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vanban.core.http import HttpStatusError, Transport, UnreachableError, error_from
 
-__all__ = ["HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
+__all__ = ["BATCH_MAX", "HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
+
+BATCH_MAX = 100  # packages in one batch submission, as the hub's API allows
+ACKS_MAX = 500
 
 # The transport's errors under the names every caller knows: one class each, not a copy.
 HubHttpError = HttpStatusError
@@ -36,6 +42,7 @@ class HubClient:
         self.token = token
         self.timeout = timeout
         self.transport = Transport(self.base_url, timeout=timeout, max_body=max_body)
+        self._batches = True  # until the hub answers 404/405 to a batch endpoint
 
     def submit(self, data: bytes, *, headers: dict[str, str] | None = None) -> Submitted:
         status, body = self._call("POST", "/packages", data,
@@ -43,8 +50,54 @@ class HubClient:
         doc = json.loads(body)
         return Submitted(status, doc["id"], doc["document_id"], bool(doc["duplicate"]))
 
-    def inbox(self, limit: int = 100) -> list[dict[str, Any]]:
-        packages: list[dict[str, Any]] = json.loads(self._call("GET", f"/inbox?limit={int(limit)}")[1])
+    def submit_many(self, packages: Sequence[bytes]) -> list[Submitted | HubHttpError]:
+        """Many packages in one request (`POST /packages/batch`, at most BATCH_MAX): per package,
+        in order, what the hub made of it — accepted, duplicate, or its refusal. A hub without
+        batches (an older version: 404/405) is sent the packages one by one."""
+        if not self._batches:
+            return [self._one(p) for p in packages]
+        body = json.dumps({"packages": [base64.b64encode(p).decode("ascii") for p in packages]}).encode("ascii")
+        try:
+            answer = json.loads(self._call("POST", "/packages/batch", body, {"Content-Type": "application/json"})[1])
+        except HubHttpError as exc:
+            if exc.status not in (404, 405):
+                raise
+            self._batches = False
+            return [self._one(p) for p in packages]
+        results: list[Submitted | HubHttpError] = []
+        for item in answer["results"]:
+            if item.get("error"):
+                results.append(HubHttpError(int(item["status"]), str(item["error"]["code"]),
+                                            str(item["error"]["message"])))
+            else:
+                results.append(Submitted(int(item["status"]), str(item["id"]), str(item["document_id"]),
+                                         bool(item["duplicate"])))
+        if len(results) != len(packages):
+            raise HubHttpError(200, "BAD_ANSWER", "Trục trả lời lô gói tin không đủ kết quả.")
+        return results
+
+    def _one(self, package: bytes) -> Submitted | HubHttpError:
+        try:
+            return self.submit(package)
+        except HubHttpError as exc:
+            return exc
+
+    def inbox(self, limit: int = 100, *, inline: int = 0) -> list[dict[str, Any]]:
+        """The waiting packages; with `inline`, those up to that many bytes come with `data`
+        (their bytes, checked against the listed SHA-256: a body that does not match is
+        dropped, to be fetched)."""
+        query = f"/inbox?limit={int(limit)}" + (f"&inline={int(inline)}" if inline > 0 else "")
+        packages: list[dict[str, Any]] = json.loads(self._call("GET", query)[1])
+        for item in packages:
+            encoded = item.pop("data", None)
+            if not encoded:
+                continue
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                continue
+            if hashlib.sha256(data).hexdigest() == item.get("sha256"):
+                item["data"] = data
         return packages
 
     def fetch(self, package_id: str) -> bytes:
@@ -52,6 +105,32 @@ class HubClient:
 
     def ack(self, package_id: str) -> dict[str, Any]:
         acked: dict[str, Any] = json.loads(self._call("POST", f"/packages/{package_id}/ack", b"")[1])
+        return acked
+
+    def ack_many(self, package_ids: Sequence[str]) -> dict[str, bool]:
+        """Acknowledge many packages in one request (`POST /acks`): per id, whether the hub
+        marked it delivered. A hub without batches is acked one by one."""
+        acked: dict[str, bool] = {}
+        for start in range(0, len(package_ids), ACKS_MAX):
+            chunk = list(package_ids[start:start + ACKS_MAX])
+            if self._batches:
+                try:
+                    answer = json.loads(self._call("POST", "/acks", json.dumps({"ids": chunk}).encode("ascii"),
+                                                   {"Content-Type": "application/json"})[1])
+                    acked.update({str(i["id"]): bool(i["delivered"]) for i in answer["results"]})
+                    acked.update({i: acked.get(i, False) for i in chunk})
+                    continue
+                except HubHttpError as exc:
+                    if exc.status not in (404, 405):
+                        raise
+                    self._batches = False
+            for package_id in chunk:
+                try:
+                    acked[package_id] = bool(self.ack(package_id).get("delivered"))
+                except HubHttpError as exc:
+                    if exc.status != 404:
+                        raise
+                    acked[package_id] = False
         return acked
 
     def trace(self, package_id: str) -> dict[str, Any]:

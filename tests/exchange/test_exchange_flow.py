@@ -161,3 +161,42 @@ def test_the_office_reuses_the_hubs_signature_verdict_on_the_same_bytes(province
     assert VERIFICATIONS.misses == HubPackage.objects.count() == 2
     # ... and the office's check before acceptance got the document's verdict from the cache
     assert VERIFICATIONS.hits == 1
+
+
+def test_the_office_sends_stores_and_acks_in_batches(province: Province, monkeypatch: pytest.MonkeyPatch,
+                                                     settings) -> None:
+    """Five documents leave in one submission, arrive with their bodies inline in B's inbox
+    (no fetch per package) and are acknowledged in one request; all five arrive once."""
+    from vanban.exchange.models import HubConnection
+    from vanban.hubclient import HubClient
+
+    p = province
+    settings.VANBAN_INBOX_DOCUMENTS_PER_ROUND = 10
+    HubConnection.objects.update(is_active=False)  # issue everything first, send nothing yet
+    docs = [issue_to_b(p) for _ in range(5)]
+    HubConnection.objects.update(is_active=True)
+    calls: list[str] = []
+    acks: list[set[str]] = []
+    real = HubClient._call
+
+    def counted(self: HubClient, method: str, path: str, data: bytes | None = None,
+                *args: object, **kwargs: object) -> tuple[int, bytes]:
+        calls.append(f"{method} {path.split('?', maxsplit=1)[0]}")
+        if path == "/acks" and data:
+            acks.append(set(json.loads(data)["ids"]))
+        return real(self, method, path, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HubClient, "_call", counted)
+    assert send_pending() == 5
+    assert calls == ["POST /packages/batch"]
+    assert set(OutboxEntry.objects.filter(kind="document").values_list("state", flat=True)) == {"sent"}
+    calls.clear()
+    inbound.poll()
+    arrived = Document.objects.filter(agency=p.b, direction="incoming")
+    assert sorted(arrived.values_list("external_id", flat=True)) == sorted(d.identifier_code for d in docs)
+    assert all(d.verification["ok"] for d in arrived)
+    assert not [c for c in calls if c.startswith("GET /packages/")]  # every body came inline
+    # (B's statuses 01 travel back to A through the same inbox meanwhile, acked in their own rounds)
+    document_ids = {str(i) for i in InboxEntry.objects.filter(kind="document").values_list("hub_package_id", flat=True)}
+    assert document_ids in acks and not [c for c in calls if c.endswith("/ack")]
+    assert InboxEntry.objects.filter(kind="document", acked_at__isnull=True).count() == 0

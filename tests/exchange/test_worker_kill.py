@@ -34,7 +34,8 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
     assert OutboxEntry.objects.filter(state="pending", kind="document").count() == DOCUMENTS
     HubConnection.objects.update(is_active=True)
 
-    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    # Small batches, so the worker is killed between batches and in the middle of one.
+    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}", VANBAN_EXCHANGE_BATCH_SIZE="2")
     kills = 0
     deadline = time.monotonic() + 240
     while sent() < DOCUMENTS and time.monotonic() < deadline:

@@ -27,6 +27,29 @@ def record_event(
     ip_address: str = "",
 ) -> AuditEvent:
     """Append an event to the chain; joins the caller's transaction (atomic with the change)."""
+    # One INSERT in the caller's transaction (no savepoint: an event that cannot be written
+    # fails the change it records). No lock: the sequencer chains it after the commit.
+    event = new_event(action, actor=actor, agency_code=agency_code, obj=obj, object_type=object_type,
+                      object_id=object_id, details=details, ip_address=ip_address)
+    event.save(force_insert=True)
+    _wake_sequencer_on_commit()
+    return event
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Many events made by `new_event`, in one INSERT in the caller's transaction (a batch of
+    deliveries acknowledged at once); chained after the commit like any other."""
+    if not events:
+        return []
+    created = AuditEvent.objects.bulk_create(events)
+    _wake_sequencer_on_commit()
+    return created
+
+
+def new_event(action: str, *, actor: Any = None, agency_code: str = "", obj: models.Model | None = None,
+              object_type: str = "", object_id: str = "", details: dict[str, Any] | None = None,
+              ip_address: str = "") -> AuditEvent:
+    """An event not yet written: for `record_events`."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -38,14 +61,10 @@ def record_event(
         actor_name = actor
     # JSON round-trip so the hash covers exactly what the database will give back.
     clean = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    # One INSERT in the caller's transaction (no savepoint: an event that cannot be written
-    # fails the change it records). No lock: the sequencer chains it after the commit.
-    event = AuditEvent.objects.create(
+    return AuditEvent(
         at=timezone.now(), actor_id=actor_id, actor_name=actor_name[:200], agency_code=agency_code or "",
         action=action, object_type=object_type, object_id=str(object_id)[:200], details=clean,
         ip_address=ip_address or "")
-    _wake_sequencer_on_commit()
-    return event
 
 
 def _wake_sequencer_on_commit() -> None:

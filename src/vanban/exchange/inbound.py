@@ -61,7 +61,7 @@ def poll(*, client: HubClient | None = None, limit: int = 50, documents_per_roun
 def _round(client: HubClient, limit: int, per_round: int) -> tuple[int, bool, bool]:
     """One round: (stored, anything stored or acked, more was waiting than was taken)."""
     try:
-        listed = client.inbox(limit)
+        listed = client.inbox(limit, inline=settings.VANBAN_INBOX_INLINE_KB * 1024)
     except HubError as exc:
         log.warning("exchange: inbox not reachable (%s)", exc, extra={"event": "exchange.inbox_unreachable"})
         return 0, False, False
@@ -69,34 +69,38 @@ def _round(client: HubClient, limit: int, per_round: int) -> tuple[int, bool, bo
     documents = [i for i in listed if i.get("kind") != "status"]
     items = statuses + documents[:per_round]
     more = len(documents) > per_round or len(listed) >= limit
-    acked = 0
-    stored, entries = 0, []
+    known = {e.hub_package_id: e for e in
+             InboxEntry.objects.filter(hub_package_id__in=[str(i["id"]) for i in items])}
+    fetched: list[tuple[dict[str, Any], bytes]] = []
     for item in items:
-        package_id = str(item["id"])
-        entry = InboxEntry.objects.filter(hub_package_id=package_id).first()
-        if entry is None:
+        if str(item["id"]) in known:
+            continue
+        data = item.get("data")
+        if not isinstance(data, bytes):  # not inline (too big, or the hub does not inline): fetch it
             try:
-                data = client.fetch(package_id)
+                data = client.fetch(str(item["id"]))
             except HubError as exc:
-                log.warning("exchange: %s not fetched (%s)", package_id, exc,
-                            extra={"event": "exchange.fetch_failed", "package": package_id})
+                log.warning("exchange: %s not fetched (%s)", item["id"], exc,
+                            extra={"event": "exchange.fetch_failed", "package": str(item["id"])})
                 continue
-            entry = store(package_id, item, data)
-            stored += 1
-        entries.append((package_id, entry))
+        fetched.append((item, data))
+    known.update(store_many(fetched))
+    entries = [(str(i["id"]), known[str(i["id"])]) for i in items if str(i["id"]) in known]
     outcomes = _prevalidate([e for _, e in entries if e.state == InboxEntry.State.STORED])
+    done = []
     for package_id, entry in entries:
         if entry.state == InboxEntry.State.STORED and process(entry, outcomes) == RETRY_LATER:
             continue  # a passing database failure: not acked, pulled again next round
-        try:
-            client.ack(package_id)
-        except HubError as exc:  # acked next round; the entry is already safe here
-            log.warning("exchange: %s not acked (%s)", package_id, exc,
-                        extra={"event": "exchange.ack_failed", "package": package_id})
-            continue
-        InboxEntry.objects.filter(pk=entry.pk, acked_at__isnull=True).update(acked_at=timezone.now())
-        acked += 1
-    return stored, bool(stored or acked), more
+        done.append(package_id)
+    try:
+        acked = [pid for pid, ok in client.ack_many(done).items() if ok] if done else []
+    except HubError as exc:  # acked next round; the entries are already safe here
+        log.warning("exchange: %d packages not acked (%s)", len(done), exc,
+                    extra={"event": "exchange.ack_failed", "packages": done[:20]})
+        acked = []
+    if acked:
+        InboxEntry.objects.filter(hub_package_id__in=acked, acked_at__isnull=True).update(acked_at=timezone.now())
+    return len(fetched), bool(fetched or acked), more
 
 
 def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
@@ -120,15 +124,24 @@ def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
 
 
 def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
-    sha = get_store().put(data)
+    return store_many([(item | {"id": package_id}, data)])[package_id]
+
+
+def store_many(fetched: list[tuple[dict[str, Any], bytes]]) -> dict[str, InboxEntry]:
+    """The bytes into the blob store first, then every row in one transaction; a package
+    stored before (a second worker, an earlier round) keeps its row."""
+    blobs = [(item, get_store().put(data), len(data)) for item, data in fetched]
+    entries: dict[str, InboxEntry] = {}
     with transaction.atomic():
-        entry, _ = InboxEntry.objects.get_or_create(hub_package_id=package_id, defaults={
-            "kind": str(item.get("kind", "")), "sender_code": str(item.get("from", ""))[:13],
-            "recipient_codes": [item.get("to")] if item.get("to") else [],
-            "addressee_code": str(item.get("to") or "")[:13],
-            "edxml_document_id": str(item.get("document_id", ""))[:200],
-            "status_code": str(item.get("status_code") or "")[:2], "sha256": sha, "size": len(data)})
-    return entry
+        for item, sha, size in blobs:
+            entry, _ = InboxEntry.objects.get_or_create(hub_package_id=str(item["id"]), defaults={
+                "kind": str(item.get("kind", "")), "sender_code": str(item.get("from", ""))[:13],
+                "recipient_codes": [item.get("to")] if item.get("to") else [],
+                "addressee_code": str(item.get("to") or "")[:13],
+                "edxml_document_id": str(item.get("document_id", ""))[:200],
+                "status_code": str(item.get("status_code") or "")[:2], "sha256": sha, "size": size})
+            entries[entry.hub_package_id] = entry
+    return entries
 
 
 class PackageRefusedError(Exception):

@@ -19,7 +19,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
-from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
+from vanban.hubclient import BATCH_MAX, HubClient, HubHttpError, HubUnreachableError
 from vanban.trust import services as trust
 
 HubError = (HubHttpError, HubUnreachableError)
@@ -168,45 +168,77 @@ def due_outbox(limit: int = 100) -> list[OutboxEntry]:
 
 
 def send_pending(*, client: HubClient | None = None, limit: int = 100) -> int:
-    """Submit every due outbox row; returns how many were accepted by the hub."""
+    """Submit every due outbox row, in batches (one request and one transaction each);
+    returns how many were accepted by the hub."""
     connection = active_connection()
     if client is None:
         if connection is None:
             return 0
         client = client_for(connection)
-    due = due_outbox(limit)
-    sent = 0
-    for row in due:
-        sent += _send_one(client, row)
-    return sent
+    ready: list[tuple[OutboxEntry, bytes]] = []
+    for row in due_outbox(limit):
+        try:
+            ready.append((row, _signed_package(row)))
+        except Exception as exc:  # one bad row never stops the others: it waits and retries
+            _not_sent(row, exc)
+    return sum(_send_batch(client, batch) for batch in _batches(ready))
 
 
-def _send_one(client: HubClient, row: OutboxEntry) -> int:
+def _batches(ready: list[tuple[OutboxEntry, bytes]]) -> list[list[tuple[OutboxEntry, bytes]]]:
+    """Groups of at most VANBAN_EXCHANGE_BATCH_SIZE rows (20) and about
+    VANBAN_EXCHANGE_BATCH_MB (8) of packages; a bigger package goes alone. Order kept, so
+    statuses still leave first."""
+    count, most = max(1, min(settings.VANBAN_EXCHANGE_BATCH_SIZE, BATCH_MAX)), settings.VANBAN_EXCHANGE_BATCH_MB * 2**20
+    batches: list[list[tuple[OutboxEntry, bytes]]] = []
+    size = 0
+    for row, package in ready:
+        if not batches or len(batches[-1]) >= count or size + len(package) > most:
+            batches.append([])
+            size = 0
+        batches[-1].append((row, package))
+        size += len(package)
+    return batches
+
+
+def _send_batch(client: HubClient, batch: list[tuple[OutboxEntry, bytes]]) -> int:
     try:
-        package = _signed_package(row)
-        result = client.submit(package)
-    except Exception as exc:  # one bad row never stops the others: it waits and retries
-        if not isinstance(exc, (*HubError, NoCredentialError, edxml.EdxmlError)):
-            log.exception("exchange: unexpected error sending %s", row,
-                          extra={"event": "exchange.send_error", "outbox": row.pk})
-        attempts = row.attempts + 1
-        OutboxEntry.objects.filter(pk=row.pk).update(
-            state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],
-            next_attempt_at=timezone.now() + retry_delay(attempts))
-        log.warning("exchange: %s not sent (%s)", row, exc,
-                    extra={"event": "exchange.send_failed", "outbox": row.pk, "attempt": attempts,
-                           "error_code": getattr(exc, "code", exc.__class__.__name__)})
+        results: list[Any] = list(client.submit_many([package for _, package in batch]))
+    except Exception as exc:  # the hub away: every row of the batch waits and retries
+        for row, _ in batch:
+            _not_sent(row, exc)
         return 0
+    sent = []
+    for (row, _), result in zip(batch, results, strict=True):
+        if isinstance(result, Exception):
+            _not_sent(row, result)
+        else:
+            sent.append((row, result))
+    now = timezone.now()
     with transaction.atomic():
-        OutboxEntry.objects.filter(pk=row.pk).update(
-            state=OutboxEntry.State.SENT, attempts=row.attempts + 1, hub_package_id=result.id,
-            sent_at=timezone.now(), last_error="", next_attempt_at=None)
-        record_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
-                     object_type="exchange.outboxentry", object_id=str(row.pk),
-                     details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
-                              "document_id": row.edxml_document_id, "status": row.status_code,
-                              "duplicate": result.duplicate})
-    return 1
+        for row, result in sent:
+            OutboxEntry.objects.filter(pk=row.pk).update(
+                state=OutboxEntry.State.SENT, attempts=row.attempts + 1, hub_package_id=result.id,
+                sent_at=now, last_error="", next_attempt_at=None)
+            record_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
+                         object_type="exchange.outboxentry", object_id=str(row.pk),
+                         details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
+                                  "document_id": row.edxml_document_id, "status": row.status_code,
+                                  "duplicate": result.duplicate})
+    return len(sent)
+
+
+def _not_sent(row: OutboxEntry, exc: BaseException) -> None:
+    """The row waits (doubling delay) and says why; an unexpected error is logged in full."""
+    if not isinstance(exc, (*HubError, NoCredentialError, edxml.EdxmlError)):
+        log.error("exchange: unexpected error sending %s", row, exc_info=exc,
+                  extra={"event": "exchange.send_error", "outbox": row.pk})
+    attempts = row.attempts + 1
+    OutboxEntry.objects.filter(pk=row.pk).update(
+        state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],
+        next_attempt_at=timezone.now() + retry_delay(attempts))
+    log.warning("exchange: %s not sent (%s)", row, exc,
+                extra={"event": "exchange.send_failed", "outbox": row.pk, "attempt": attempts,
+                       "error_code": getattr(exc, "code", exc.__class__.__name__)})
 
 
 def deliveries_for(document_id: int) -> list[OutboxEntry]:

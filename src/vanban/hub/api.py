@@ -6,10 +6,15 @@ the request, call a service or a query, and shape the answer.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
+from pydantic import ValidationError
 
 from vanban import apierrors as errors
 from vanban.apierrors import ErrorOut
@@ -20,6 +25,7 @@ from vanban.hub.federation import TRACE_HEADER
 from vanban.hub.models import Endpoint, EndpointKind
 from vanban.hub.tokens import EndpointAuth
 
+MAX_BATCH = 100
 ACCEPTED_TYPES = frozenset({"", "application/xml", "text/xml", "application/octet-stream"})
 
 api = NinjaAPI(
@@ -55,10 +61,53 @@ class InboxItem(Schema):
     document_id: str
     status_code: str | None
     received_at: str = Field(description="ISO 8601, +07:00")
+    size: int = Field(description="số byte của gói tin")
+    sha256: str = Field(description="SHA-256 của gói tin (hex)")
+    data: str | None = Field(None, description="gói tin (base64), khi yêu cầu `inline` và gói tin đủ nhỏ; "
+                                               "không có thì lấy bằng GET /packages/{id}")
 
 
 class InboxQuery(Schema):
     limit: int = Field(100, ge=1, le=queries.MAX_INBOX)
+    inline: int = Field(0, ge=0, le=queries.MAX_INLINE,
+                        description="kèm nội dung (base64) các gói tin tới số byte này; 0 = không kèm")
+
+
+class BatchSubmitIn(Schema):
+    packages: list[str] = Field(min_length=1, max_length=MAX_BATCH, description="các gói tin edXML, mỗi gói base64")
+
+
+class BatchError(Schema):
+    code: str
+    message: str
+
+
+class BatchSubmitItem(Schema):
+    index: int
+    status: int = Field(description="như khi gửi riêng: 201 mới, 200 trùng, 4xx bị từ chối")
+    id: str | None = None
+    document_id: str | None = None
+    duplicate: bool | None = None
+    error: BatchError | None = None
+
+
+class BatchSubmitOut(Schema):
+    results: list[BatchSubmitItem]
+
+
+class BatchAckIn(Schema):
+    ids: list[str] = Field(min_length=1, max_length=services.MAX_ACKS)
+
+
+class BatchAckItem(Schema):
+    id: str
+    delivered: bool
+    delivered_at: str | None = None
+    error: BatchError | None = None
+
+
+class BatchAckOut(Schema):
+    results: list[BatchAckItem]
 
 
 class AckOut(Schema):
@@ -161,9 +210,94 @@ def _held(caller: Endpoint, error: HubError, size: int) -> HubError:
 
 
 @api.get("/inbox", response={200: list[InboxItem], 401: ErrorOut, 422: ErrorOut}, by_alias=True,
-         summary="Các gói tin đang chờ các cơ quan của điểm kết nối, cũ nhất trước")
+         summary="Các gói tin đang chờ các cơ quan của điểm kết nối: trạng thái trước, rồi văn bản, cũ nhất trước",
+         description="Với `inline`, gói tin không quá số byte đó được kèm luôn (base64, trường `data`), "
+                     "trong giới hạn tổng của một lần trả lời; gói tin khác lấy bằng GET /packages/{id}.")
 def inbox(request: HttpRequest, query: Query[InboxQuery]) -> list[dict[str, Any]]:
-    return queries.inbox(_caller(request), query.limit)
+    return queries.inbox(_caller(request), query.limit, inline=query.inline, inline_total=conf.inbox_inline_bytes())
+
+
+@api.post("/packages/batch", response={200: BatchSubmitOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut,
+                                       415: ErrorOut, 422: ErrorOut},
+          openapi_extra={"requestBody": {"required": True, "content": {
+              "application/json": {"schema": BatchSubmitIn.model_json_schema()}}}},
+          summary=f"Gửi nhiều gói tin trong một yêu cầu (tối đa {MAX_BATCH})",
+          description="Mỗi gói tin được kiểm tra và lưu riêng như khi gửi một gói: gói bị từ chối không "
+                      "làm hỏng các gói khác. Kết quả theo đúng thứ tự gửi; `status` như của POST /packages. "
+                      "Gửi lại cả lô là an toàn: gói đã nhận được báo trùng (200).")
+def submit_batch(request: HttpRequest) -> BatchSubmitOut:
+    caller, limit = _caller(request), conf.max_package_bytes()
+    body = _batch_body(request)
+    results = []
+    for index, item in enumerate(body.packages):
+        try:
+            raw = base64.b64decode(item, validate=True)
+        except (binascii.Error, ValueError):
+            results.append(_refused(index, HubError(400, "BAD_BASE64", "Gói tin không phải base64 hợp lệ.")))
+            continue
+        if len(raw) > limit:
+            results.append(_refused(index, _held(caller, HubError(
+                413, "PACKAGE_TOO_LARGE", f"Gói tin {len(raw)} byte vượt giới hạn {limit} byte."), len(raw))))
+            continue
+        try:
+            result = services.accept_package(blobs.receive(io.BytesIO(raw), limit), caller=caller,
+                                             hold_refused=True)
+        except HubError as exc:
+            results.append(_refused(index, exc))
+            continue
+        except (OperationalError, InterfaceError):
+            raise  # passing: a 500, and the sender sends the batch again (what was stored reads as duplicate)
+        results.append(BatchSubmitItem(index=index, status=200 if result.duplicate else 201,
+                                       id=str(result.package.pk), document_id=result.package.document_id,
+                                       duplicate=result.duplicate))
+    return BatchSubmitOut(results=results)
+
+
+def _batch_body(request: HttpRequest) -> BatchSubmitIn:
+    """The batch read from the stream under the hub's own limit (Django's 2.5 MB cap on
+    `request.body` is for forms), then checked against the schema."""
+    if request.content_type != "application/json":
+        raise HubError(415, "UNSUPPORTED_MEDIA_TYPE",
+                       f"Lô gói tin phải gửi với Content-Type application/json, không phải {request.content_type}.")
+    limit = conf.max_batch_bytes()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise HubError(413, "BATCH_TOO_LARGE", f"Lô gói tin {declared} byte vượt giới hạn {limit} byte.")
+    chunks, size = [], 0
+    while chunk := request.read(blobs.CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise HubError(413, "BATCH_TOO_LARGE", f"Lô gói tin vượt giới hạn {limit} byte.")
+        chunks.append(chunk)
+    try:
+        return BatchSubmitIn.model_validate_json(b"".join(chunks))
+    except ValidationError as exc:
+        raise HubError(422, "BAD_BATCH", "Lô gói tin không đúng dạng {\"packages\": [\"<base64>\", …]} "
+                       f"(1–{MAX_BATCH} gói): {exc.errors()[0]['msg']}") from None
+
+
+def _refused(index: int, error: HubError) -> BatchSubmitItem:
+    return BatchSubmitItem(index=index, status=error.status, error=BatchError(code=error.code, message=error.message))
+
+
+@api.post("/acks", response={200: BatchAckOut, 401: ErrorOut, 422: ErrorOut},
+          summary=f"Xác nhận đã nhận nhiều gói tin trong một giao dịch (tối đa {services.MAX_ACKS})",
+          description="Như POST /packages/{id}/ack cho từng mã; mã không có trong hộp thư được trả lỗi "
+                      "NOT_FOUND riêng, các mã khác vẫn được xác nhận.")
+def ack_batch(request: HttpRequest, body: BatchAckIn) -> BatchAckOut:
+    answers = services.acknowledge_many(body.ids, _caller(request))
+    results = []
+    for package_id in body.ids:
+        answer = answers[package_id]
+        if isinstance(answer, HubError):
+            results.append(BatchAckItem(id=package_id, delivered=False,
+                                        error=BatchError(code=answer.code, message=answer.message)))
+        else:
+            results.append(BatchAckItem(id=str(answer[0].pk), delivered=True, delivered_at=to_iso(answer[1])))
+    return BatchAckOut(results=results)
 
 
 def _visible(request: HttpRequest, package_id: str) -> Any:

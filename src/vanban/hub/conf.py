@@ -60,3 +60,15 @@ def signature_policy() -> str:
     (a typo) means strict: the safe side."""
     value = env_str("VANBAN_HUB_SIGNATURE_POLICY", "lenient").strip().lower()
     return value if value in ("strict", "lenient") else "strict"
+
+
+def max_batch_bytes() -> int:
+    """The largest body of a batch submission (`VANBAN_HUB_MAX_BATCH_MB`, default 32): the
+    packages in base64, so about three quarters of it in package bytes."""
+    return max(1, env_int("VANBAN_HUB_MAX_BATCH_MB", 32)) * MIB
+
+
+def inbox_inline_bytes() -> int:
+    """How many package bytes one inbox answer carries inline at most (`VANBAN_HUB_INBOX_INLINE_MB`,
+    default 8); the packages past it are listed without their bodies, to be fetched."""
+    return max(0, env_int("VANBAN_HUB_INBOX_INLINE_MB", 8)) * MIB

@@ -11,6 +11,7 @@ from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from vanban.agencies.models import Agency
 from vanban.core.clock import to_iso
+from vanban.hub import blobs
 from vanban.hub.models import (
     AgencyCertificate,
     Delivery,
@@ -23,20 +24,35 @@ from vanban.hub.models import (
 )
 
 MAX_INBOX = 1000
+MAX_INLINE = 16 * 1024 * 1024  # the largest package an inbox answer carries inline
 _TRACE_HEADER_BYTES = 6000
 
 
-def inbox(endpoint: Endpoint, limit: int) -> list[dict[str, Any]]:
+def inbox(endpoint: Endpoint, limit: int, *, inline: int = 0, inline_total: int = 0) -> list[dict[str, Any]]:
     """Waiting deliveries for the endpoint: status packages first (a sender waits on them and they
-    are small), then documents, each oldest first."""
+    are small), then documents, each oldest first.
+
+    With `inline`, a package of at most that many bytes comes with its body (`data`, base64)
+    while the answer's bodies stay within `inline_total`: one request instead of one per
+    package. A body that cannot be read is simply not inlined (the fetch reports why)."""
     statuses_first = Case(When(package__kind=PackageKind.STATUS, then=Value(0)), default=Value(1))
     rows = (Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.WAITING)
             .select_related("package").order_by(statuses_first, "id")[:max(1, min(limit, MAX_INBOX))])
-    return [{
-        "id": str(d.package.pk), "kind": d.package.kind, "from": d.package.sender_code, "to": d.agency_code,
-        "document_id": d.package.document_id, "status_code": d.package.status_code or None,
-        "received_at": to_iso(d.package.received_at),
-    } for d in rows]
+    items, budget = [], inline_total
+    for d in rows:
+        item: dict[str, Any] = {
+            "id": str(d.package.pk), "kind": d.package.kind, "from": d.package.sender_code, "to": d.agency_code,
+            "document_id": d.package.document_id, "status_code": d.package.status_code or None,
+            "received_at": to_iso(d.package.received_at), "size": d.package.size, "sha256": d.package.sha256,
+        }
+        if 0 < d.package.size <= min(inline, budget):
+            try:
+                item["data"] = base64.b64encode(blobs.read(d.package.sha256)).decode("ascii")
+                budget -= d.package.size
+            except (OSError, blobs.BlobCorruptError):
+                pass
+        items.append(item)
+    return items
 
 
 def hops(package: Package) -> list[dict[str, Any]]:

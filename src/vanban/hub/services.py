@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
-from vanban.audit.services import record_event
+from vanban.audit.services import new_event, record_event, record_events
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.hub import blobs, conf, events, intake, routing
 from vanban.hub.errors import HubError
@@ -332,20 +332,39 @@ def visible_package(package_id: str, caller: Endpoint) -> Package | None:
             .first())  # one statement
 
 
+def _not_in_inbox() -> HubError:
+    return HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.")
+
+
 def acknowledge(package_id: str, caller: Endpoint) -> tuple[Package, datetime]:
     """Mark the caller's deliveries of this package delivered; a repeated ack changes nothing.
     Only a recipient acknowledges: anyone else (the sender included) gets 404."""
+    acked = acknowledge_many([package_id], caller)[str(package_id)]
+    if isinstance(acked, HubError):
+        raise acked
+    return acked
+
+
+MAX_ACKS = 500
+
+
+def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, tuple[Package, datetime] | HubError]:
+    """`acknowledge` for many packages in one transaction: per id, the package and when it was
+    delivered, or NOT_FOUND (not a UUID, or not in the caller's inbox) — one unknown id never
+    stops the others."""
     hub = conf.hub_code()
-    try:
-        uuid.UUID(str(package_id))
-    except ValueError:
-        raise HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.") from None
+    answers: dict[str, tuple[Package, datetime] | HubError] = {}
+    wanted: list[str] = []
+    for package_id in package_ids:
+        try:
+            uuid.UUID(str(package_id))
+        except ValueError:
+            answers[str(package_id)] = _not_in_inbox()
+            continue
+        wanted.append(str(package_id))
     with transaction.atomic():
         rows = list(Delivery.objects.select_for_update(of=("self",)).select_related("package")
-                    .filter(package_id=package_id, endpoint=caller))
-        if not rows:
-            raise HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.")
-        package = rows[0].package
+                    .filter(package_id__in=wanted, endpoint=caller).order_by("id")) if wanted else []
         now = timezone.now()
         waiting = [d for d in rows if d.state == DeliveryState.WAITING]
         for delivery in waiting:
@@ -353,14 +372,21 @@ def acknowledge(package_id: str, caller: Endpoint) -> tuple[Package, datetime]:
             delivery.delivered_at = now
         Delivery.objects.bulk_update(waiting, ["state", "delivered_at"])
         TraceEvent.objects.bulk_create([
-            TraceEvent(package=package, at=now, hub=hub, event="delivered", agency_code=d.agency_code,
+            TraceEvent(package=d.package, at=now, hub=hub, event="delivered", agency_code=d.agency_code,
                        endpoint=caller.name, detail="Hệ thống nơi nhận xác nhận đã nhận")
             for d in waiting])
-        for delivery in waiting:
-            record_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=delivery.agency_code,
-                         obj=package, details={"document_id": package.document_id,
-                                               "endpoint": caller.name})
-    return package, min(d.delivered_at for d in rows if d.delivered_at is not None)
+        record_events([new_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=d.agency_code,
+                                 obj=d.package, details={"document_id": d.package.document_id,
+                                                         "endpoint": caller.name})
+                       for d in waiting])
+    by_package: dict[str, list[Delivery]] = {}
+    for delivery in rows:
+        by_package.setdefault(str(delivery.package_id), []).append(delivery)
+    for package_id in wanted:
+        mine = by_package.get(str(uuid.UUID(package_id)))
+        answers[package_id] = (_not_in_inbox() if not mine else
+                               (mine[0].package, min(d.delivered_at for d in mine if d.delivered_at is not None)))
+    return answers
 
 
 # -- forwards (the durable side of federation.py) ------------------------------------------

@@ -219,6 +219,11 @@ VANBAN_VERIFY_RATE = env_int("VANBAN_VERIFY_RATE", 30)  # public verification re
 # The office's outbox: wait after a failed submission (doubling from the base, capped).
 VANBAN_EXCHANGE_RETRY_BASE_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_BASE_SECONDS", 30))
 VANBAN_EXCHANGE_RETRY_MAX_SECONDS = max(1, env_int("VANBAN_EXCHANGE_RETRY_MAX_SECONDS", 3600))
+# The outbox submits in batches (one request, one transaction): at most this many packages and MB.
+VANBAN_EXCHANGE_BATCH_SIZE = max(1, env_int("VANBAN_EXCHANGE_BATCH_SIZE", 20))
+VANBAN_EXCHANGE_BATCH_MB = max(1, env_int("VANBAN_EXCHANGE_BATCH_MB", 8))
+# The inbox answer carries packages up to this size inline (0 = always fetch one by one).
+VANBAN_INBOX_INLINE_KB = max(0, env_int("VANBAN_INBOX_INLINE_KB", 1024))
 # Processes that check the PDF signatures of an inbox batch in parallel (1 = in the worker itself).
 # Revocation of signers' certificates (docs/signatures.md): fetch CRL/OCSP, what "unknown"
 # means, how long a fetched answer is reused (it is also kept as evidence).

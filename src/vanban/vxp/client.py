@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from vanban.core.clock import now_vn, to_iso
@@ -122,8 +123,23 @@ class VxpClient:
         return Submitted(200 if duplicate else 201, doc_id, str(env.extra.get("DocumentId") or document_id),
                          duplicate)
 
-    def inbox(self, limit: int = 100) -> list[dict[str, Any]]:
-        """getReceivedEdocList for documents, then for statuses, in HubClient's inbox shape."""
+    def submit_many(self, packages: Sequence[bytes]) -> list[Submitted | VxpError]:
+        """The SDK protocol has no batch: one sendEdoc per package, each answer in order."""
+        results: list[Submitted | VxpError] = []
+        for package in packages:
+            try:
+                results.append(self.submit(package))
+            except VxpError as exc:
+                results.append(exc)
+        return results
+
+    def ack_many(self, package_ids: Sequence[str]) -> dict[str, bool]:
+        """One updateStatus per package (the SDK protocol has no batch)."""
+        return {package_id: bool(self.ack(package_id)["delivered"]) for package_id in package_ids}
+
+    def inbox(self, limit: int = 100, *, inline: int = 0) -> list[dict[str, Any]]:
+        """getReceivedEdocList for documents, then for statuses, in HubClient's inbox shape
+        (never with bodies inline: `inline` is for our hub's API)."""
         entries = []
         for message_type in MESSAGE_TYPES:
             for item in self.get_received_edoc_list(message_type):

@@ -50,6 +50,29 @@ def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
 
 
 
+BATCH = 20
+
+
+def client_run_batched(args: tuple[str, str, str, list[bytes]]) -> list[float]:
+    """The same cycle through the batch endpoints: BATCH packages in one submission, the
+    recipient's inbox with bodies inline, one ack for all; a latency per package (its batch's)."""
+    from vanban.hubclient import HubClient, Submitted
+
+    url, sender_token, recipient_token, packages = args
+    sender, recipient = HubClient(url, sender_token), HubClient(url, recipient_token)
+    latencies = []
+    for start in range(0, len(packages), BATCH):
+        chunk = packages[start:start + BATCH]
+        t0 = time.perf_counter()
+        sent = sender.submit_many(chunk)
+        assert all(isinstance(r, Submitted) and r.status == 201 for r in sent), sent
+        listed = recipient.inbox(limit=len(chunk), inline=1 << 20)
+        assert [e["data"] for e in listed] == chunk
+        assert all(recipient.ack_many([e["id"] for e in listed]).values())
+        latencies.extend([time.perf_counter() - t0] * len(chunk))
+    return latencies
+
+
 def main() -> None:
     os.environ["DATABASE_URL"] = pg_url("hub_bench")
     import _django
@@ -71,9 +94,9 @@ def main() -> None:
         _, s_token = services.create_endpoint(name=f"gui-{i}", codes=[sender], cert_pem=identity.cert_pem())
         _, r_token = services.create_endpoint(name=f"nhan-{i}", codes=[recipient])
         pairs.append((identity, recipient, s_token, r_token))
-    print(f"Signing {PER_CLIENT * (1 + max(CLIENT_COUNTS))} packages…", flush=True)
+    print(f"Signing {PER_CLIENT * 3 * max(CLIENT_COUNTS)} packages…", flush=True)
     t0 = time.perf_counter()
-    batches = [[document(identity, recipient, attachment=os.urandom(2048))[0] for _ in range(PER_CLIENT * 2)]
+    batches = [[document(identity, recipient, attachment=os.urandom(2048))[0] for _ in range(PER_CLIENT * 3)]
                for identity, recipient, _, _ in pairs]
     print(f"  {time.perf_counter() - t0:.1f} s; package size ≈ {len(batches[0][0])} bytes", flush=True)
     commits = raw_commits_per_second()
@@ -103,6 +126,18 @@ def main() -> None:
             latencies = [x for r in results for x in r]
             rows.append((clients, len(latencies), len(latencies) / wall, statistics.median(latencies) * 1000,
                          percentile(latencies, 0.95) * 1000))
+        batched = []
+        for clients in CLIENT_COUNTS:
+            jobs = [(url, pairs[i][2], pairs[i][3], batches[i][2 * PER_CLIENT:3 * PER_CLIENT]) for i in range(clients)]
+            if clients != CLIENT_COUNTS[0]:  # fresh packages each round: a resubmission is only a duplicate
+                jobs = [(u, s, r, [document(pairs[i][0], pairs[i][1], attachment=os.urandom(2048))[0]
+                                   for _ in range(PER_CLIENT)]) for i, (u, s, r, _) in enumerate(jobs)]
+            t0 = time.perf_counter()
+            with mp.get_context("spawn").Pool(clients) as pool:
+                results = pool.map(client_run_batched, jobs)
+            wall = time.perf_counter() - t0
+            latencies = [x for r in results for x in r]
+            batched.append((clients, len(latencies) / wall))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -122,6 +157,12 @@ def main() -> None:
     for (clients, _, rate, _, _), (_, plain_rate) in zip(rows, plain, strict=True):
         ratio = rate / plain_rate
         print(f"{clients:>7} {rate:>8.1f} {plain_rate:>8.1f} {ratio:>7.2f} {'PASS' if ratio >= 0.7 else 'FAIL':>6}")
+    print()
+    print(f"the same cycle in batches of {BATCH} (POST /packages/batch, GET /inbox?inline=, POST /acks: 3 requests "
+          f"per {BATCH} packages), beside the hub one by one and the plain app one by one")
+    print(f"{'clients':>7} {'batched/s':>10} {'x hub':>7} {'x plain':>8}")
+    for (clients, rate), (_, _, single, _, _), (_, plain_rate) in zip(batched, rows, plain, strict=True):
+        print(f"{clients:>7} {rate:>10.1f} {rate / single:>7.2f} {rate / plain_rate:>8.2f}")
     hub_scaling, plain_scaling = rows[-1][2] / rows[0][2], plain[-1][1] / plain[0][1]
     relative = hub_scaling / plain_scaling
     print(f"scaling {CLIENT_COUNTS[-1]}/{CLIENT_COUNTS[0]} clients: hub {hub_scaling:.2f}x, "

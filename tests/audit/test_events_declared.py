@@ -41,7 +41,8 @@ def test_events_are_never_made_with_a_written_string() -> None:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             called = getattr(node, "func", None)
-            if (isinstance(node, ast.Call) and getattr(called, "id", getattr(called, "attr", None)) in ("record_event", "new_event")
+            name = getattr(called, "id", getattr(called, "attr", None))
+            if (isinstance(node, ast.Call) and name in ("record_event", "new_event")
                     and node.args and isinstance(node.args[0], ast.Constant)):
                 written.append(f"{path.relative_to(SRC)}:{node.lineno} {node.args[0].value}")
     assert written == []

@@ -283,7 +283,7 @@ def _refused(index: int, error: HubError) -> BatchSubmitItem:
     return BatchSubmitItem(index=index, status=error.status, error=BatchError(code=error.code, message=error.message))
 
 
-@api.post("/acks", response={200: BatchAckOut, 401: ErrorOut, 422: ErrorOut},
+@api.post("/acks", response={200: BatchAckOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
           summary=f"Xác nhận đã nhận nhiều gói tin trong một giao dịch (tối đa {services.MAX_ACKS})",
           description="Như POST /packages/{id}/ack cho từng mã; mã không có trong hộp thư được trả lỗi "
                       "NOT_FOUND riêng, các mã khác vẫn được xác nhận.")

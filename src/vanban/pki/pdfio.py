@@ -7,7 +7,10 @@ from io import BytesIO
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vanban.pki import hexstrings
 from vanban.pki.errors import PkiError
+
+hexstrings.install()  # pyHanko reads signatures' hex strings a character at a time
 
 __all__ = ["open_pdf", "require_pdf_header"]
 

@@ -11,17 +11,17 @@ from django.urls import include, path
 from vanban.accounts import views as accounts_views
 from vanban.accounts import views_delegation, views_units
 from vanban.agencies import views as agencies_views
-from vanban.audit import views as audit_views
+from vanban.portal import audit_log
+from vanban.portal import views as portal_views
 from vanban.trust import views as trust_views
-from vanban.web import views as web_views
 
 admin.site.site_header = "Quản trị vanban"
 admin.site.site_title = "vanban"
 
 # Shared by every role: signing in, the agency directory, people, the audit log, operations.
 urlpatterns = [
-    path("", web_views.home, name="home"),
-    path("chuyen-co-quan/", web_views.switch, name="switch_agency"),
+    path("", portal_views.home, name="home"),
+    path("chuyen-co-quan/", portal_views.switch, name="switch_agency"),
     path("dang-nhap/", accounts_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", accounts_views.PasswordChangeView.as_view(), name="password_change"),
@@ -39,9 +39,9 @@ urlpatterns = [
     path("don-vi/<int:unit_id>/", views_units.unit_edit, name="unit_edit"),
     path("don-vi/<int:unit_id>/xep-nguoi/", views_units.unit_place, name="unit_place"),
     path("don-vi/<int:unit_id>/bo-nguoi/<int:membership_id>/", views_units.unit_unplace, name="unit_unplace"),
-    path("nhat-ky/", audit_views.audit_log, name="audit_log"),
-    path("nhat-ky/xlsx/", audit_views.audit_log_xlsx, name="audit_log_xlsx"),
-    path("van-hanh/", web_views.operations, name="operations"),
+    path("nhat-ky/", audit_log.audit_log, name="audit_log"),
+    path("nhat-ky/xlsx/", audit_log.audit_log_xlsx, name="audit_log_xlsx"),
+    path("van-hanh/", portal_views.operations, name="operations"),
     path("kho-tin-cay/", trust_views.anchor_list, name="trust_anchors"),
     path("quan-tri/", admin.site.urls),
 ]
@@ -68,6 +68,6 @@ if "hub" in settings.VANBAN_ROLES:
     urlpatterns.append(path("hub/", include("vanban.hub.urls")))
     urlpatterns.append(path("vxp/", include("vanban.hub.vxp_urls")))
 
-handler403 = "vanban.web.views.error_403"
-handler404 = "vanban.web.views.error_404"
-handler500 = "vanban.web.views.error_500"
+handler403 = "vanban.portal.views.error_403"
+handler404 = "vanban.portal.views.error_404"
+handler500 = "vanban.portal.views.error_500"

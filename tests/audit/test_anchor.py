@@ -77,9 +77,9 @@ def test_hub_keeps_a_checkpoint_once_and_refuses_a_different_one_under_the_same_
 
 
 def anchor_key() -> tuple[object, bytes]:
-    from vanban.trust.services import key_and_chain_pem
+    from vanban.trust.services import audit_signing_credential, key_and_chain_pem
 
-    return key_and_chain_pem(anchor.system_credential())
+    return key_and_chain_pem(audit_signing_credential())
 
 
 def test_hub_refuses_a_count_going_backwards_a_bad_signature_and_a_stranger(

@@ -51,9 +51,9 @@ def _rewrite_whole_chain(target_id: int) -> None:
         raw("UPDATE audit_chainhead SET last_hash = %s WHERE id = 1", [prev])
         # Re-sign and re-timestamp the local checkpoints, as an insider holding the key could.
         hashes = list(AuditEvent.objects.order_by("id").values_list("hash", flat=True))
-        from vanban.trust.services import key_and_chain_pem
+        from vanban.trust.services import audit_signing_credential, key_and_chain_pem
 
-        key, _ = key_and_chain_pem(anchor.system_credential())
+        key, _ = key_and_chain_pem(audit_signing_credential())
         for cp in Checkpoint.objects.all():
             head = hashes[cp.event_count - 1]
             payload = anchor.make_payload(sequence=cp.sequence, head_hash=head, event_count=cp.event_count,

@@ -16,7 +16,7 @@ import json
 import django
 django.setup()
 from django.urls import Resolver404, resolve
-from vanban.web.nav import nav_for
+from vanban.portal.nav import nav_for
 paths = ["/van-ban-di/", "/van-ban-den/", "/api/v1/openapi.json", "/bao-cao/", "/xac-thuc/", "/ho-so/",
          "/hub/", "/hub/api/v1/openapi.json", "/vxp/getEdoc", "/dang-nhap/", "/danh-ba/", "/don-vi/"]
 served = []

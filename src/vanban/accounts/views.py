@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from vanban.accounts import services, throttle
+from vanban.accounts.current import current_agency
 from vanban.accounts.forms import LoginForm, UserCreateForm, UserEditForm
 from vanban.accounts.models import Membership, RoleChangeRequest, User
 from vanban.accounts.permissions import can_manage_users, has_role
 from vanban.accounts.roles import Role
 from vanban.accounts.signals import client_ip
 from vanban.agencies.models import Agency
-from vanban.web.current import current_agency
 
 
 class LoginView(auth_views.LoginView):

@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from vanban.accounts import delegation as service
+from vanban.accounts.current import current_agency
 from vanban.accounts.fields import PersonChoiceField
 from vanban.accounts.models import Delegation, User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
-from vanban.web.current import current_agency
 
 
 class DelegationForm(forms.Form):

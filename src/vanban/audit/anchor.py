@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,24 +46,27 @@ class AnchorError(RuntimeError):
 
 
 # ----- keys ------------------------------------------------------------------------------
-def system_credential() -> Any:
-    """The installation's system key: the agency `VANBAN_AUDIT_SIGNING_AGENCY`, else the
-    first agency (by code) holding an active system credential."""
-    from vanban.agencies.models import Agency
-    from vanban.trust import services as trust
-    from vanban.trust.models import Credential
+@dataclass(frozen=True)
+class AnchorKeys:
+    """What checkpoints need from the trust app, registered by it (`provide_keys`, in
+    `TrustConfig.ready`) so that the audit app, below every app that records events, imports
+    none of them."""
 
-    code = getattr(settings, "VANBAN_AUDIT_SIGNING_AGENCY", "")
-    if code:
-        agency = Agency.objects.filter(code=code).first()
-        credential = trust.credential_for(agency, Credential.Kind.SYSTEM) if agency else None
-    else:
-        credential = (Credential.objects.filter(kind=Credential.Kind.SYSTEM, is_active=True)
-                      .select_related("agency").order_by("agency__code", "-created_at").first())
-    if credential is None:
-        raise AnchorError("AUDIT_NO_SYSTEM_KEY",
-                          "Chưa có khóa hệ thống (chữ ký hệ thống) để ký mốc neo nhật ký.")
-    return credential
+    signing_key: Callable[[], tuple[Any, bytes]]  # the system key and its chain (PEM)
+    timestamp_roots: Callable[[], list[Any]]  # anchors a TSA's token must chain to (asn1crypto)
+
+
+_keys: list[AnchorKeys] = []  # the one registered, once the trust app is ready
+
+
+def provide_keys(keys: AnchorKeys) -> None:
+    _keys[:] = [keys]
+
+
+def _provided() -> AnchorKeys:
+    if not _keys:
+        raise AnchorError("AUDIT_NO_SYSTEM_KEY", "Chưa có khóa hệ thống (chữ ký hệ thống) để ký mốc neo nhật ký.")
+    return _keys[0]
 
 
 def _sign(key: Any, data: bytes) -> bytes:
@@ -105,9 +110,7 @@ def request_timestamp(url: str, data: bytes) -> bytes:
 
 def check_timestamp(token_der: bytes, data: bytes) -> TimestampCheck:
     """The token covers sha256(data), its TSA signature is intact and chains to our trust store."""
-    from vanban.trust.services import trust_store
-
-    return tsp.check_timestamp(token_der, data, trust_store().asn1_roots())
+    return tsp.check_timestamp(token_der, data, _provided().timestamp_roots())
 
 
 # ----- checkpoints -----------------------------------------------------------------------
@@ -146,10 +149,7 @@ def create_checkpoint(*, force: bool = False) -> Checkpoint | None:
     if last is not None and last.event_count == count and last.head_hash == head_hash and not force:
         return None
     last_event = AuditEvent.objects.filter(hash=head_hash).values_list("id", flat=True).first()
-    credential = system_credential()
-    from vanban.trust.services import key_and_chain_pem
-
-    key, chain_pem = key_and_chain_pem(credential)
+    key, chain_pem = _provided().signing_key()
     cert_pem = x509.load_pem_x509_certificates(chain_pem)[0].public_bytes(
         serialization.Encoding.PEM).decode("ascii")
     signer = fingerprint(cert_pem)

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from vanban.accounts.apiauth import SessionAuth
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
 from vanban.agencies.models import Agency
 from vanban.apierrors import ApiError, ErrorOut
@@ -20,7 +21,6 @@ from vanban.documents import books, permissions, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.documents.signatures import signature_panel
-from vanban.web.current import current_agency
 
 # People act on documents (a leader signs with their own key): session authentication only.
 router = Router(auth=[SessionAuth()])

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from vanban.accounts.apiauth import SessionAuth
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
 from vanban.accounts.permissions import signed_in
 from vanban.apierrors import ApiError, ErrorOut
@@ -17,7 +18,6 @@ from vanban.core.clock import to_iso
 from vanban.documents import incoming, permissions
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
-from vanban.web.current import current_agency
 from vanban.workflow import queries
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment

@@ -21,7 +21,7 @@ class DocumentForbiddenError(DocumentError):
 
 class DocumentMovedOnError(DocumentError):
     """The step was already done — a second press, or another tab: a page says so plainly
-    (`web.actions.moved_on`) instead of an error; `state_label` is what it shows as current."""
+    (`documents.actions.moved_on`) instead of an error; `state_label` is what it shows as current."""
 
     def __init__(self, code: str, message: str, state_label: str) -> None:
         super().__init__(code, message, 409)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vanban.accounts import delegation
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
 from vanban.accounts.permissions import signed_in
 from vanban.accounts.services import primary_unit
@@ -22,6 +23,7 @@ from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.blobs import BlobMissingError, get_store
 from vanban.documents import books, device_signing, events, permissions, queries, services
+from vanban.documents.actions import moved_on
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm, DraftForm
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -30,8 +32,6 @@ from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.textract.topdf import converter
 from vanban.web import kept as kept_files
-from vanban.web.actions import moved_on
-from vanban.web.current import current_agency
 from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
 from vanban.workflow import consultation
 

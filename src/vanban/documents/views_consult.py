@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from vanban.agencies.models import Unit
 from vanban.documents import permissions
+from vanban.documents.actions import perform
 from vanban.documents.models import Document
-from vanban.web.actions import perform
 from vanban.workflow import consultation
 from vanban.workflow.models import ConsultationRequest
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role, roles_in, signed_in
 from vanban.accounts.roles import Role
@@ -24,14 +25,13 @@ from vanban.agencies.models import Agency, Unit
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.documents import books, events, incoming, permissions, scan_ocr
+from vanban.documents.actions import moved_on, perform
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
 from vanban.web import kept as kept_files
-from vanban.web.actions import moved_on, perform
-from vanban.web.current import current_agency
 from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
 from vanban.workflow import services as workflow
 from vanban.workflow.deadlines import proposed_due

@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency
 from vanban.agencies.models import Agency
 from vanban.exchange import quarantine
 from vanban.exchange.models import InboxEntry
-from vanban.web.current import current_agency
 
 
 def _clerk_agency(request: HttpRequest) -> Agency:

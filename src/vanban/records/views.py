@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.permissions import can_see_operations
 from vanban.agencies.models import Agency
 from vanban.blobs import get_store
@@ -29,7 +30,6 @@ from vanban.records.importer import CatalogFileError, read_catalog
 from vanban.records.metadata import ITEM_FIELDS, check_complete, dossier_metadata, shown
 from vanban.records.models import ARCHIVE_STATES, ArchiveTransfer, CatalogEntry, Dossier, ItemFile
 from vanban.web import kept
-from vanban.web.current import current_agency
 
 
 def agency_of(request: HttpRequest) -> Agency:

@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from vanban.accounts.current import current_agency
 from vanban.reports import dashboards, permissions, services
 from vanban.reports.errors import ReportError
 from vanban.reports.forms import PeriodicForm
 from vanban.reports.layout import context
-from vanban.web.current import current_agency
 
 
 def _refuse(exc: ReportError) -> HttpResponse:

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from vanban.accounts.current import current_agency
 from vanban.core.clock import display_date, display_datetime
 from vanban.documents.models import Document
 from vanban.search.access import agency_ids
 from vanban.search.forms import SearchForm
 from vanban.search.queries import MAX_PAGE_SIZE, search
-from vanban.web.current import current_agency
 from vanban.web.printed import PrintedTable, as_file
 
 

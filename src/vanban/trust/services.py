@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from vanban.accounts.permissions import can_manage_trust, can_see_operations
 from vanban.agencies.models import Agency
+from vanban.audit.anchor import AnchorError, AnchorKeys
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import display_datetime
@@ -482,3 +483,27 @@ def keep_answers(fetched: list[tuple[str, bytes]]) -> list[RevocationEvidence]:
                       "serials": ",".join(format(s, "x") for s in sorted(serials))})
         rows.append(row)
     return rows
+
+
+def audit_signing_credential() -> Credential:
+    """The installation's system key for audit checkpoints: the agency
+    `VANBAN_AUDIT_SIGNING_AGENCY`, else the first agency (by code) holding an active system
+    credential."""
+    code = getattr(settings, "VANBAN_AUDIT_SIGNING_AGENCY", "")
+    credential: Credential | None
+    if code:
+        agency = Agency.objects.filter(code=code).first()
+        credential = credential_for(agency, Credential.Kind.SYSTEM) if agency else None
+    else:
+        credential = (Credential.objects.filter(kind=Credential.Kind.SYSTEM, is_active=True)
+                      .select_related("agency").order_by("agency__code", "-created_at").first())
+    if credential is None:
+        raise AnchorError("AUDIT_NO_SYSTEM_KEY",
+                          "Chưa có khóa hệ thống (chữ ký hệ thống) để ký mốc neo nhật ký.")
+    return credential
+
+
+def audit_anchor_keys() -> AnchorKeys:
+    """What the audit app's checkpoints sign and check timestamps with (registered in ready())."""
+    return AnchorKeys(signing_key=lambda: key_and_chain_pem(audit_signing_credential()),
+                      timestamp_roots=lambda: trust_store().asn1_roots())

@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.permissions import can_manage_trust, can_see_operations
 from vanban.agencies.models import Agency
 from vanban.audit.models import AuditEvent
 from vanban.trust import events, services
 from vanban.trust.models import TrustAnchor
-from vanban.web.current import current_agency
 
 MAX_UPLOAD = 1024 * 1024
 ACTION_TEXT = {

@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
 from vanban.accounts.permissions import has_role, signed_in
 from vanban.accounts.roles import Role
 from vanban.core.clock import display_datetime
+from vanban.documents.actions import perform
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
-from vanban.web.actions import perform
-from vanban.web.current import current_agency
 from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, count_rows, export_xlsx, listing
 from vanban.workflow import queries, services
 from vanban.workflow.models import Assignment

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document, DocumentType
-from vanban.web.current import current_agency
 from vanban.workflow import deadlines
 from vanban.workflow.models import DeadlineRule
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import UnitMembership, User
 from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
@@ -21,11 +22,10 @@ from vanban.agencies.models import Agency, Unit
 from vanban.agencies.units import units_in_operation
 from vanban.core.processdraw import Arrow, Box, svg
 from vanban.core.processgraph import Step
+from vanban.documents.actions import perform
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.permissions import can_view
-from vanban.web.actions import perform
-from vanban.web.current import current_agency
 from vanban.workflow import processes
 from vanban.workflow.deadlines import can_manage
 from vanban.workflow.models import (

@@ -6,9 +6,9 @@ from typing import Any
 
 from django import template
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.permissions import can_see_operations
 from vanban.records import permissions
-from vanban.web.current import current_agency
 
 register = template.Library()
 

@@ -7,9 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from vanban.accounts.current import current_agency, current_roles
 from vanban.accounts.permissions import memberships
-from vanban.web.current import current_agency, current_roles
-from vanban.web.nav import nav_for
+from vanban.portal.nav import nav_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

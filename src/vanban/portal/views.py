@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vanban.accounts.current import current_agency, current_roles, switch_agency
 from vanban.accounts.permissions import can_see_operations
 from vanban.accounts.services import agency_users
 from vanban.agencies.services import agency_count
 from vanban.audit.services import count_events_since
 from vanban.jobs.services import last_heartbeat, worker_alive
-from vanban.web.current import current_agency, current_roles, switch_agency
 from vanban.web.listing import count_rows
 
 

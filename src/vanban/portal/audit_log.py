@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
 from vanban.accounts.permissions import can_view_audit
 from vanban.agencies.models import Agency
 from vanban.audit.labels import ACTIONS, SYSTEM_ACTORS, action_label, object_label
 from vanban.audit.models import AuditEvent
 from vanban.core.text import fold
-from vanban.web.current import current_agency
 from vanban.web.listing import Column, export_xlsx, listing
 
 

@@ -31,7 +31,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = authenticate_token(token)
         if found is not None:
-            request.api_token = found  # type: ignore[attr-defined]
+            request.api_token = found  # type: ignore[attr-defined]  # django-stubs: HttpRequest has no api_token
         return found
 
 

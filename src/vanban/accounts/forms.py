@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -37,7 +37,8 @@ class UnitField(forms.ModelChoiceField):
 def limit_units(form: forms.Form, agency: Any) -> None:
     from vanban.agencies.units import units_in_operation
 
-    form.fields["unit"].queryset = units_in_operation(agency)  # type: ignore[attr-defined]
+    unit = cast(UnitField, form.fields["unit"])  # the forms passed here declare unit = UnitField()
+    unit.queryset = units_in_operation(agency)
 
 
 class UserCreateForm(forms.Form):

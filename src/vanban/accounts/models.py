@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -185,6 +186,6 @@ class Delegation(models.Model):
         end = f"{self.ends_on:%d/%m/%Y}" if self.ends_on else "khi thu hồi"
         return f"từ {self.starts_on:%d/%m/%Y} đến {end}"
 
-    def in_force(self, day: object) -> bool:
-        return (self.revoked_at is None and self.starts_on <= day  # type: ignore[operator]
-                and (self.ends_on is None or self.ends_on >= day))  # type: ignore[operator]
+    def in_force(self, day: date) -> bool:
+        return (self.revoked_at is None and self.starts_on <= day
+                and (self.ends_on is None or self.ends_on >= day))

@@ -4,7 +4,7 @@ TUQ. or acting-in-absence to someone of the agency for a period, and takes it ba
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -33,8 +33,8 @@ class DelegationForm(forms.Form):
     scope = forms.CharField(label="Phạm vi", max_length=500, required=False)
     reference = forms.CharField(label="Văn bản ủy quyền, giao nhiệm vụ (số, ký hiệu)", max_length=200, required=False)
 
-    def __init__(self, *args: object, agency_id: int, leaders_only: User | None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, agency_id: int, leaders_only: User | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         members = User.objects.filter(memberships__agency_id=agency_id, is_active=True).distinct().order_by("full_name")
         leaders = members.filter(memberships__role=Role.LEADER)
         principal = cast(forms.ModelChoiceField, self.fields["principal"])

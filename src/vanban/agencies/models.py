@@ -84,7 +84,9 @@ class Agency(models.Model):
         seen, agency = {self.pk}, self
         while agency.successor_id is not None and agency.successor_id not in seen:
             seen.add(agency.successor_id)
-            agency = agency.successor  # type: ignore[assignment]
+            successor = agency.successor
+            assert successor is not None  # successor_id is set, so this loads an Agency
+            agency = successor
         return agency
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 MESSAGE = "AUDIT_APPEND_ONLY: bảng chỉ được ghi thêm, không được sửa hay xóa"
 PG_FUNCTION = "vanban_refuse_change"
@@ -120,10 +121,10 @@ def migration_ops(guard: Guard) -> object:
     """A RunPython operation installing `guard` (and removing it on reverse)."""
     from django.db import migrations
 
-    def forward(apps: object, schema_editor: object) -> None:
-        install(schema_editor.connection, [guard])  # type: ignore[attr-defined]
+    def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        install(schema_editor.connection, [guard])
 
-    def backward(apps: object, schema_editor: object) -> None:
-        remove(schema_editor.connection, [guard])  # type: ignore[attr-defined]
+    def backward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        remove(schema_editor.connection, [guard])
 
     return migrations.RunPython(forward, backward)

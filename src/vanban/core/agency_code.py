@@ -118,8 +118,10 @@ def parse_agency_code(value: str) -> AgencyCode:
 
 
 def is_agency_code(value: object) -> bool:
+    if not isinstance(value, str):
+        return False  # parse_agency_code refuses it too
     try:
-        parse_agency_code(value)  # type: ignore[arg-type]
+        parse_agency_code(value)
     except AgencyCodeError:
         return False
     return True

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -74,14 +74,14 @@ def _explicit_times(*fields: tuple[type[models.Model], str]) -> Iterator[None]:
     """Let bulk inserts carry the historical times set on the rows (auto_now would stamp now)."""
     saved = []
     for model, name in fields:
-        f = model._meta.get_field(name)
-        saved.append((f, f.auto_now, f.auto_now_add))  # type: ignore[union-attr]
-        f.auto_now = f.auto_now_add = False  # type: ignore[union-attr]
+        f = cast(models.DateField, model._meta.get_field(name))  # the callers name date/datetime fields
+        saved.append((f, f.auto_now, f.auto_now_add))
+        f.auto_now = f.auto_now_add = False
     try:
         yield
     finally:
         for f, now, now_add in saved:
-            f.auto_now, f.auto_now_add = now, now_add  # type: ignore[union-attr]
+            f.auto_now, f.auto_now_add = now, now_add
 
 
 def _weighted(rng: random.Random, shares: list[tuple[str, float]]) -> str:

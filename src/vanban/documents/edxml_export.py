@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from vanban import edxml
+from vanban.agencies.models import Agency
 from vanban.blobs import get_store
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.documents.models import Document, DocumentFile, Recipient
@@ -21,10 +22,10 @@ PRIORITY = {
 }
 
 
-def organization(agency: object) -> edxml.Organization:
+def organization(agency: Agency) -> edxml.Organization:
     return edxml.Organization(
-        organ_id=agency.code, organ_name=agency.name, organ_add=agency.address,  # type: ignore[attr-defined]
-        email=agency.email, telephone=agency.phone, website=agency.website)  # type: ignore[attr-defined]
+        organ_id=agency.code, organ_name=agency.name, organ_add=agency.address,
+        email=agency.email, telephone=agency.phone, website=agency.website)
 
 
 def document_package(document: Document, *, business: edxml.Business | None = None) -> edxml.DocumentPackage:

@@ -13,6 +13,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import nfc
@@ -245,7 +246,9 @@ def build_package(pkg: DocumentPackage) -> bytes:
     w.close(4, "Code")
     w.open(4, "PromulgationInfo")
     w.leaf(5, "Place", pkg.promulgation_info.place)
-    w.leaf(5, "PromulgationDate", format_date(pkg.promulgation_info.promulgation_date))  # type: ignore[arg-type]
+    promulgated = pkg.promulgation_info.promulgation_date
+    assert promulgated is not None  # refused above by _require
+    w.leaf(5, "PromulgationDate", format_date(promulgated))
     w.close(4, "PromulgationInfo")
     w.open(4, "DocumentType")
     w.leaf(5, "Type", pkg.document_type.type or "1")
@@ -317,9 +320,9 @@ def _content_ids(pkg: DocumentPackage) -> list[str]:
     return cids
 
 
-def _stamp(moment: object, where: str) -> str:
+def _stamp(moment: datetime, where: str) -> str:
     try:
-        return format_timestamp(moment)  # type: ignore[arg-type]
+        return format_timestamp(moment)
     except (ValueError, AttributeError, TypeError):
         raise EdxmlError("EDXML_BAD_DATE", f"<Timestamp> trong {where} phải là thời điểm có múi giờ",
                          element="Timestamp") from None

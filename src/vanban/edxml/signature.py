@@ -139,8 +139,10 @@ def sign_package(
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
+    # signxml types namespaces as dict[str, str]; lxml takes the None key as the default namespace
     signer.namespaces = {None: DSIG_NS}  # type: ignore[dict-item]
-    # signxml's sign() has no parser argument; its class body declares `_parser = None`.
+    # signxml's sign() has no parser argument; its class body declares `_parser = None`, so mypy
+    # types the attribute as None.
     signer._parser = safe_parser(huge=True, keep_comments=True)  # type: ignore[assignment]
     try:
         signed = signer.sign(root, key=key, cert=certs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from vanban.hub.models import EndpointKind
 
@@ -36,12 +37,12 @@ class CertificateForm(forms.Form):
         return _pem(self.cleaned_data.get("cert"))
 
 
-def _pem(upload: object) -> bytes | None:
+def _pem(upload: UploadedFile | None) -> bytes | None:
     if upload is None:
         return None
     if getattr(upload, "size", 0) > MAX_PEM_BYTES:
         raise forms.ValidationError("Tệp chứng thư số quá lớn (tối đa 256 KB).")
-    data = upload.read()  # type: ignore[attr-defined]
+    data = upload.read()
     if b"-----BEGIN CERTIFICATE-----" not in data:
         raise forms.ValidationError("Tệp không phải chứng thư số dạng PEM (-----BEGIN CERTIFICATE-----).")
     return bytes(data)

@@ -73,5 +73,6 @@ class EndpointAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Endpoint | None:
         endpoint = endpoint_for(token)
         if endpoint is not None:
+            # django-stubs: HttpRequest has no hub_endpoint; the views read it from here
             request.hub_endpoint = endpoint  # type: ignore[attr-defined]
         return endpoint

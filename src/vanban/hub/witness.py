@@ -117,6 +117,7 @@ def witness(endpoint: Endpoint, data: CheckpointIn) -> tuple[WitnessedCheckpoint
                                        403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
              summary="Gửi một mốc neo nhật ký kiểm toán (đã ký) để trục giữ làm chứng")
 def post_checkpoint(request: HttpRequest, data: CheckpointIn) -> Status[dict[str, Any]]:
+    # django-stubs: HttpRequest has no hub_endpoint; EndpointAuth sets it before the view runs
     row, duplicate = witness(request.hub_endpoint, data)  # type: ignore[attr-defined]
     return Status(200 if duplicate else 201, _out(row, duplicate))
 
@@ -124,5 +125,7 @@ def post_checkpoint(request: HttpRequest, data: CheckpointIn) -> Status[dict[str
 @router.get("/checkpoints", response={200: list[CheckpointOut], 401: ErrorOut},
             summary="Các mốc neo nhật ký trục đang giữ cho điểm kết nối này, theo số thứ tự")
 def list_checkpoints(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = WitnessedCheckpoint.objects.filter(endpoint=request.hub_endpoint).order_by("sequence")  # type: ignore[attr-defined]
+    # django-stubs: HttpRequest has no hub_endpoint; EndpointAuth sets it before the view runs
+    rows = WitnessedCheckpoint.objects.filter(
+        endpoint=request.hub_endpoint).order_by("sequence")  # type: ignore[attr-defined]
     return [_out(r) for r in rows]

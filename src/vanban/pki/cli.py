@@ -156,12 +156,12 @@ def _sign_with(args: argparse.Namespace, signer: Signer) -> int:
 
 def _box(spec: str | None, page: int | None, role: str) -> SignatureBox:
     base = default_box(role)
-    coords = (base.x1, base.y1, base.x2, base.y2)
+    coords: tuple[float, ...] = (base.x1, base.y1, base.x2, base.y2)
     if spec:
         try:
-            coords = tuple(float(x) for x in spec.split(","))  # type: ignore[assignment]
+            coords = tuple(float(x) for x in spec.split(","))
         except ValueError:
-            coords = ()  # type: ignore[assignment]
+            coords = ()
         if len(coords) != 4:
             raise PkiError("PKI_BAD_BOX", "Ô chữ ký phải có dạng x1,y1,x2,y2")
     page_index = (page - 1) if page and page > 0 else base.page

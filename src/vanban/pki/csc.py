@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 import aiohttp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -98,8 +99,8 @@ def _refused(status: int, answer: dict) -> _RefusedError:
     return _RefusedError("PKI_CSC_ERROR", f"Dịch vụ ký số từ xa báo lỗi ({said}).")
 
 
-def _as_crypto(cert: object) -> x509.Certificate:
-    return x509.load_der_x509_certificate(cert.dump())  # type: ignore[attr-defined]
+def _as_crypto(cert: asn1_x509.Certificate) -> x509.Certificate:
+    return x509.load_der_x509_certificate(cert.dump())
 
 
 def _pki_error(exc: BaseException) -> PkiError:

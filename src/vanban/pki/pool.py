@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from typing import cast
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -98,5 +99,6 @@ def validate_many(pdfs: Sequence[bytes], trust: TrustStore, *, processes: int) -
         with _lock:
             _pools.pop(processes, None)
         return validate_many(pdfs, trust, processes=1)
-    return [report if kind == "ok" else PkiError(str(report), message)  # type: ignore[misc]
+    # a child answers ("ok", its ValidationReport, "") or ("error", code, message)
+    return [cast(ValidationReport, report) if kind == "ok" else PkiError(str(report), message)
             for kind, report, message in results]

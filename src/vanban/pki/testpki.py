@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, Unpack
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -58,6 +59,14 @@ class Issued:
                                       serialization.NoEncryption())
 
 
+class _IssueOptions(TypedDict, total=False):
+    """What the issue_* methods pass on to `_issue`."""
+
+    not_before: datetime | None
+    not_after: datetime | None
+    revocation_info: bool
+
+
 @dataclass
 class _Revocation:
     at: datetime
@@ -92,35 +101,36 @@ class TestPki:
                                 self._start + timedelta(days=3650))
 
     # ----- issuing ---------------------------------------------------------------------
-    def issue_seal(self, agency_name: str, agency_code: str, **kw: object) -> Issued:
+    def issue_seal(self, agency_name: str, agency_code: str, **kw: Unpack[_IssueOptions]) -> Issued:
         """The agency's own certificate: its signature stands for the seal."""
         code = str(parse_agency_code(agency_code))
         subject = [(NameOID.COMMON_NAME, agency_name), (NameOID.ORGANIZATION_NAME, agency_name),
                    (NameOID.ORGANIZATIONAL_UNIT_NAME, code)]
-        return self._issue(f"seal-{code}", "seal", subject, **kw)  # type: ignore[arg-type]
+        return self._issue(f"seal-{code}", "seal", subject, **kw)
 
     def issue_person(self, full_name: str, position: str, agency_name: str,
-                     agency_code: str | None = None, **kw: object) -> Issued:
+                     agency_code: str | None = None, *, name: str | None = None,
+                     **kw: Unpack[_IssueOptions]) -> Issued:
         """A person's certificate: the position is in `title`."""
         subject = [(NameOID.COMMON_NAME, full_name), (NameOID.TITLE, position),
                    (NameOID.ORGANIZATION_NAME, agency_name)]
         if agency_code:
             subject.append((NameOID.ORGANIZATIONAL_UNIT_NAME, str(parse_agency_code(agency_code))))
-        name = kw.pop("name", None) or f"person-{len(self.issued) + 1}"
-        return self._issue(str(name), "person", subject, **kw)  # type: ignore[arg-type]
+        name = name or f"person-{len(self.issued) + 1}"
+        return self._issue(str(name), "person", subject, **kw)
 
     def issue_system(self, system_name: str, agency_name: str, agency_code: str,
-                     **kw: object) -> Issued:
+                     **kw: Unpack[_IssueOptions]) -> Issued:
         """A system's certificate, for signing edXML envelopes."""
         code = str(parse_agency_code(agency_code))
         subject = [(NameOID.COMMON_NAME, system_name), (NameOID.ORGANIZATION_NAME, agency_name),
                    (NameOID.ORGANIZATIONAL_UNIT_NAME, code)]
-        return self._issue(f"system-{code}", "system", subject, **kw)  # type: ignore[arg-type]
+        return self._issue(f"system-{code}", "system", subject, **kw)
 
-    def issue_tsa(self, **kw: object) -> Issued:
+    def issue_tsa(self, **kw: Unpack[_IssueOptions]) -> Issued:
         subject = [(NameOID.COMMON_NAME, f"{self.prefix} TSA — {TEST_MARK}"),
                    (NameOID.ORGANIZATION_NAME, "vanban test PKI")]
-        return self._issue("tsa", "tsa", subject, **kw)  # type: ignore[arg-type]
+        return self._issue("tsa", "tsa", subject, **kw)
 
     def revoke(self, cert: x509.Certificate, at: datetime,
                reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise) -> None:

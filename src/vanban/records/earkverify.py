@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from vanban.pki import PkiError, TrustStore, validate_pdf
 from vanban.records.earkcommon import (
     CSIP_NS,
@@ -137,11 +139,11 @@ def _check_file(pkg: Package, report: VerifyReport, *, href: str, checksum: str,
                    f"mã băm SHA-256 không khớp: METS ghi {checksum}, thực tế {actual}")
 
 
-def _check_structure(mets: object, file_ids: set[str], report: VerifyReport) -> None:
-    maps = list(mets.iter(f"{M}structMap"))  # type: ignore[attr-defined]
+def _check_structure(mets: etree._Element, file_ids: set[str], report: VerifyReport) -> None:
+    maps = list(mets.iter(f"{M}structMap"))
     if not any(m.get("TYPE") == "PHYSICAL" and m.get("LABEL") == "CSIP" for m in maps):
         report.add("PACKAGE_BAD_STRUCTURE", METS_FILE, "thiếu structMap PHYSICAL có LABEL=\"CSIP\"")
-    groups = {g.get("ID", "") for g in mets.iter(f"{M}fileGrp")}  # type: ignore[attr-defined]
+    groups = {g.get("ID", "") for g in mets.iter(f"{M}fileGrp")}
     for m in maps:
         for fptr in m.iter(f"{M}fptr"):  # CSIP 2.1 points at file groups from its top divisions
             if fptr.get("FILEID") not in file_ids | groups:
@@ -190,10 +192,11 @@ def _premis_reports(pkg: Package) -> dict[str, dict]:
     return out
 
 
-def _check_signatures(pkg: Package, report: VerifyReport, file_sec: object, kept: dict[str, dict]) -> None:
+def _check_signatures(pkg: Package, report: VerifyReport, file_sec: etree._Element | None,
+                      kept: dict[str, dict]) -> None:
     if file_sec is None:
         return
-    for node in file_sec.iter(f"{M}file"):  # type: ignore[attr-defined]
+    for node in file_sec.iter(f"{M}file"):
         flocat = node.find(f"{M}FLocat")
         rel = flocat.get(HREF, "") if flocat is not None else ""
         if node.get("MIMETYPE") != "application/pdf" or not rel or not pkg.exists(rel):

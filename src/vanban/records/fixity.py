@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanban.audit.services import record_event
-from vanban.blobs import get_store
+from vanban.blobs import BlobStore, get_store
 from vanban.documents.models import DocumentFile
 from vanban.records import events
 from vanban.records.destruction import purge_destroyed
@@ -78,12 +78,12 @@ def _kind(store: object, sha: str) -> str:
 
 
 @transaction.atomic
-def _finish(run: FixityRun, store: object) -> None:
+def _finish(run: FixityRun, store: BlobStore) -> None:
     referenced = set(DocumentFile.objects.values_list("sha256", flat=True))
     referenced |= set(ItemFile.objects.values_list("sha256", flat=True))
     referenced |= set(ArchivalPackage.objects.values_list("sha256", flat=True))  # the AIPs and DIPs
     referenced -= set(DestroyedBlob.objects.values_list("sha256", flat=True))  # removed by a decision
-    exists = store.exists  # type: ignore[attr-defined]
+    exists = store.exists
     for sha in sorted(referenced):
         if not exists(sha):
             FixityMismatch.objects.get_or_create(run=run, sha256=sha, defaults={"kind": FixityMismatch.Kind.MISSING})

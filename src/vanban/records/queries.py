@@ -52,6 +52,7 @@ def catalog_entries(cat: DossierCatalog) -> list[CatalogEntry]:
     entries = list(cat.entries.all())
     opened = {d.notation.casefold(): d for d in Dossier.objects.filter(agency=cat.agency, year=cat.year)}
     for entry in entries:
+        # django-stubs: CatalogEntry has no `opened`; set here for the templates only
         entry.opened = opened.get(entry.notation.casefold())  # type: ignore[attr-defined]
     return entries
 

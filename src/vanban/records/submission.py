@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -139,8 +139,9 @@ def dues(agency: Agency | None = None) -> list[Due]:
     for ext in SubmissionExtension.objects.filter(dossier__in=_may_be_due(agency).values("pk")).order_by(
             "recorded_at", "id"):
         latest[ext.dossier_id] = ext
-    return [due_of(d, last_document=d.last_document, extension=latest.get(d.pk), lookup=False)  # type: ignore[attr-defined]
-            for d in dossiers]
+    # django-stubs: Dossier has no last_document; the annotate() in _candidates adds it
+    return [due_of(d, last_document=d.last_document,  # type: ignore[attr-defined]
+                   extension=latest.get(d.pk), lookup=False) for d in dossiers]
 
 
 @dataclass(frozen=True)
@@ -163,10 +164,10 @@ def overview(agency: Agency, *, today: date | None = None, within: int | None = 
     today = today or timezone.localdate()
     within = notice_days() if within is None else within
     rows = sorted((d for d in dues(agency) if d.due_on), key=lambda d: (d.due_on, d.dossier.file_code))
-    return Overview(today, within,
-                    [Row(d, -d.days_left(today)) for d in rows if d.status(today, within) == "overdue"],  # type: ignore[operator]
-                    [Row(d, d.days_left(today)) for d in rows if d.status(today, within) == "near"],  # type: ignore[arg-type]
-                    sum(1 for d in rows if d.extension is not None))
+    # every row has a due_on, so days_left is an int
+    overdue = [Row(d, -cast(int, d.days_left(today))) for d in rows if d.status(today, within) == "overdue"]
+    near = [Row(d, cast(int, d.days_left(today))) for d in rows if d.status(today, within) == "near"]
+    return Overview(today, within, overdue, near, sum(1 for d in rows if d.extension is not None))
 
 
 # --- what people record ---------------------------------------------------------------------------
@@ -243,9 +244,11 @@ def extend(*, actor: Any, dossier: Dossier, reference: str, new_due_on: date | N
     if new_due_on <= due.legal_on:
         raise RecordsError("RECORDS_EXTENSION_TOO_SHORT", f"Ngày giữ lại phải sau hạn nộp lưu "
                            f"{due.legal_on:%d/%m/%Y}.")
-    if new_due_on > due.latest_extension:  # type: ignore[operator]
+    latest = due.latest_extension
+    assert latest is not None  # legal_on is set (checked above)
+    if new_due_on > latest:
         raise RecordsError("RECORDS_EXTENSION_TOO_LONG", "Đơn vị chỉ được giữ lại hồ sơ đến hạn nộp lưu tối đa "
-                           f"02 năm: chậm nhất đến {due.latest_extension:%d/%m/%Y}.")
+                           f"02 năm: chậm nhất đến {latest:%d/%m/%Y}.")
     ext = SubmissionExtension.objects.create(dossier=dossier, reference=reference[:300], legal_due_on=due.legal_on,
                                              new_due_on=new_due_on, reason=reason, recorded_by=actor)
     record_event(events.SUBMISSION_EXTENDED, actor=actor, agency_code=dossier.agency.code, obj=dossier,

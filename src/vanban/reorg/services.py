@@ -187,8 +187,9 @@ def _check(plan: MergePlan, codes: list[str], agencies: dict[str, Agency]) -> No
                              f"{successor.name} đã thôi hoạt động: chọn cơ quan đang hoạt động làm cơ quan kế thừa."))
     for agency in plan.predecessors:
         if agency.successor_id is not None:
-            problems.append(("REORG_ALREADY_ENDED",
-                             f"{agency.name} đã sáp nhập vào {agency.successor.name}."))  # type: ignore[union-attr]
+            merged_into = agency.successor
+            assert merged_into is not None  # successor_id is set, so this loads an Agency
+            problems.append(("REORG_ALREADY_ENDED", f"{agency.name} đã sáp nhập vào {merged_into.name}."))
         if agency.active_from and agency.active_from >= plan.effective_on:
             problems.append(("REORG_DATE", f"{agency.name} bắt đầu hoạt động từ {agency.active_from:%d/%m/%Y}, "
                                            "sau ngày tổ chức lại."))

@@ -117,6 +117,7 @@ def clerk(agency: Agency, today: date | None = None) -> dict[str, Any]:
                     .order_by("-next_attempt_at", "-id")[:LIST_LIMIT])
     notations = dict(Document.objects.filter(pk__in=[p.document_id for p in problems]).values_list("pk", "notation"))
     for p in problems:
+        # django-stubs: OutboxEntry has no `notation`; set here for the template only
         p.notation = notations.get(p.document_id, "")  # type: ignore[attr-defined]
     return {
         "agency": agency, "today": today,

@@ -497,7 +497,7 @@ def _cut_place_date(text: str, guess: HeaderGuess, *, year_here: bool = False) -
         return _YEAR_TAIL.sub("", text).strip()
     place, date = guess.place.value, _DATE.search(text)
     at = text.find(place + ",") if place and date else -1
-    return text[:at].strip() if 0 < at < date.start() else text  # type: ignore[union-attr]
+    return text[:at].strip() if date and 0 < at < date.start() else text
 
 
 def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,

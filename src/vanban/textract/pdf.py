@@ -10,10 +10,14 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline, Limits
 from vanban.textract.spacing import SPLIT_THRESHOLD, rejoin_split_words, split_word_share
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 __all__ = ["PdfText", "read_pdf"]
 
@@ -27,9 +31,10 @@ class PdfText:
     warnings: list[str] = field(default_factory=list)
 
 
-def _fonts_of(page: object) -> set[str]:
+def _fonts_of(page: PageObject) -> set[str]:
     names: set[str] = set()
     try:
+        # pypdf types a dictionary's value as PdfObject; a /Resources that is no dictionary raises below
         fonts = page["/Resources"]["/Font"]  # type: ignore[index]
         for ref in fonts.values():
             font = ref.get_object()
@@ -45,7 +50,7 @@ def _fonts_of(page: object) -> set[str]:
     return names
 
 
-def columns_text(page: object) -> str | None:
+def columns_text(page: PageObject) -> str | None:
     """The page as lines, with the real gaps between pieces of text measured from glyph
     widths: pieces closer than a quarter of the font height are joined without a space (a
     word a producer split into several show operations, as browsers do around Vietnamese
@@ -59,12 +64,12 @@ def columns_text(page: object) -> str | None:
         from pypdf._text_extraction import _layout_mode
         from pypdf.generic import ArrayObject, ContentStream, StreamObject
 
-        fonts = page._layout_mode_fonts()  # type: ignore[attr-defined]
-        contents = page.get("/Contents")  # type: ignore[attr-defined]
+        fonts = page._layout_mode_fonts()
+        contents = page.get("/Contents")
         contents = contents.get_object() if contents is not None else None
         if not isinstance(contents, (ArrayObject, StreamObject)):
             return ""
-        ops = iter(ContentStream(contents, page.pdf, "bytes").operations)  # type: ignore[attr-defined]
+        ops = iter(ContentStream(contents, page.pdf, "bytes").operations)
         groups = _layout_mode.text_show_operations(ops, fonts, True, None)
         if not groups:
             return ""
@@ -97,11 +102,11 @@ def columns_text(page: object) -> str | None:
     return "\n".join(lines)
 
 
-def _page_text(page: object) -> str:
+def _page_text(page: PageObject) -> str:
     """Plain text of a page, words whole: pypdf's text, or — when it has words split by
     spaces ("h ướ ng d ẫ n", browsers' PDFs) — the text rebuilt from measured gaps, then
     the pieces that are left joined on syllable evidence."""
-    text = page.extract_text() or ""  # type: ignore[attr-defined]
+    text = page.extract_text() or ""
     if split_word_share(text) < SPLIT_THRESHOLD:
         return text
     columns = columns_text(page)

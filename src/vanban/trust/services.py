@@ -240,6 +240,8 @@ def rewrap_pkcs12(p12: bytes, password: str) -> tuple[bytes, str]:
     if key is None or cert is None:
         raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
     fresh = secrets.token_urlsafe(32)
+    # cryptography types the loaded key as any private key (DH, X25519, ML-DSA…); serialize takes only the
+    # signing kinds (RSA, DSA, EC, Ed25519, Ed448) and raises TypeError on another, as before
     data = pkcs12.serialize_key_and_certificates(b"vanban", key, cert, list(extra) or None,  # type: ignore[arg-type]
                                                  BestAvailableEncryption(fresh.encode()))
     return data, fresh

@@ -4,6 +4,7 @@ does what the page does): `GET /api/v1/incoming/{id}/process`, `POST …/process
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -64,8 +65,12 @@ class MoveIn(Schema):
     note: str = Field("", max_length=2000)
 
 
+def _person_out(u: User) -> PersonOut:
+    return PersonOut(username=u.get_username(), name=u.display_name())
+
+
 def _person(u: User | None) -> PersonOut | None:
-    return PersonOut(username=u.get_username(), name=u.display_name()) if u is not None else None
+    return _person_out(u) if u is not None else None
 
 
 def _out(run: ProcessRun, user: User) -> ProcessOut:
@@ -76,7 +81,7 @@ def _out(run: ProcessRun, user: User) -> ProcessOut:
             chosen = None if t.target.is_end else processes.default_holder(run, t.target)
             choices.append(ChoiceOut(transition=t.pk, label=t.label, target=t.target.name, ends=t.target.is_end,
                                      reason_required=t.reason_required,
-                                     holders=[_person(u) for u in people],  # type: ignore[misc]
+                                     holders=[_person_out(u) for u in people],
                                      proposed_holder=chosen.get_username() if chosen else None))
     return ProcessOut(
         process=run.version.process.name, version=run.version.number, step=run.step.name, holder=_person(run.holder),
@@ -99,7 +104,7 @@ def _run(request: HttpRequest, pk: int) -> ProcessRun:
 
 @router.get("/{pk}/process", response={200: ProcessOut, **ERRORS}, summary="Văn bản đến theo quy trình của cơ quan")
 def get_process(request: HttpRequest, pk: int) -> ProcessOut:
-    return _out(_run(request, pk), request.user)  # type: ignore[arg-type]
+    return _out(_run(request, pk), cast(User, request.user))  # SessionAuth: never anonymous here
 
 
 @router.post("/{pk}/process/move", response={200: ProcessOut, **ERRORS}, summary="Chuyển bước theo quy trình")
@@ -120,4 +125,4 @@ def move(request: HttpRequest, pk: int, payload: MoveIn) -> ProcessOut:
                        note=payload.note)
     except DocumentError as exc:
         raise ApiError(exc.status, exc.code, exc.message) from exc
-    return _out(_run(request, pk), request.user)  # type: ignore[arg-type]
+    return _out(_run(request, pk), cast(User, request.user))  # SessionAuth: never anonymous here

@@ -90,8 +90,10 @@ def answer(*, actor: Any, request: ConsultationRequest, text: str, agree: bool =
     request.answered_by, request.answered_at = actor, timezone.now()
     request.save(update_fields=["state", "answer", "answered_by", "answered_at"])
     document = request.consultation.document
+    unit = request.unit
+    assert unit is not None  # can_answer above lets only a unit's request through
     record_event(events.CONSULTATION_ANSWERED, actor=actor, agency_code=document.agency.code, obj=document,
-                 details={"consultation": request.consultation_id, "unit": request.unit.code,  # type: ignore[union-attr]
+                 details={"consultation": request.consultation_id, "unit": unit.code,
                           "state": request.state})
     notify(request.consultation.asked_by, f"{request.addressee} đã cho ý kiến về dự thảo: {document.subject}",
            document, "consult_answered")

@@ -40,8 +40,8 @@ def rule_for(document: Document) -> DeadlineRule | None:
             return None
         return (2 if r.document_type_id else 0) + (1 if r.urgency else 0)
 
-    matching = [(rank(r), r) for r in rules if rank(r) is not None]
-    return max(matching, key=lambda x: x[0])[1] if matching else None  # type: ignore[return-value,arg-type]
+    matching = [(score, r) for r in rules if (score := rank(r)) is not None]
+    return max(matching, key=lambda x: x[0])[1] if matching else None
 
 
 def proposed_due(document: Document, start: date | None = None) -> date | None:

@@ -210,7 +210,10 @@ class ConsultationRequest(models.Model):
 
     @property
     def addressee(self) -> str:
-        return self.unit.name if self.unit_id else self.agency.name  # type: ignore[union-attr]
+        if self.unit is not None:
+            return self.unit.name
+        assert self.agency is not None  # consultation_request_has_addressee: a unit or an agency
+        return self.agency.name
 
 
 class DeadlineRule(models.Model):
@@ -236,7 +239,7 @@ class DeadlineRule(models.Model):
 
     @property
     def scope_text(self) -> str:
-        kind = self.document_type.name if self.document_type_id else "Mọi loại văn bản"  # type: ignore[union-attr]
+        kind = self.document_type.name if self.document_type is not None else "Mọi loại văn bản"
         return f"{kind}, {self.get_urgency_display().lower() if self.urgency else 'mọi độ khẩn'}"
 
 
@@ -267,7 +270,7 @@ class Process(models.Model):
 
     @property
     def scope_text(self) -> str:
-        kind = self.document_type.name if self.document_type_id else "mọi loại văn bản"  # type: ignore[union-attr]
+        kind = self.document_type.name if self.document_type is not None else "mọi loại văn bản"
         return f"Văn bản đến: {kind}, {self.get_urgency_display().lower() if self.urgency else 'mọi độ khẩn'}"
 
 
@@ -324,9 +327,9 @@ class ProcessStep(models.Model):
         parts = []
         if self.role:
             parts.append(self.get_role_display())
-        if self.unit_id:
+        if self.unit is not None:
             rank = f"{self.get_rank_display()} " if self.rank else ""
-            parts.append(f"{rank.lower()}{self.unit.name}".strip())  # type: ignore[union-attr]
+            parts.append(f"{rank.lower()}{self.unit.name}".strip())
         elif self.rank:
             parts.append(self.get_rank_display())
         if self.position:

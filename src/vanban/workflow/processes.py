@@ -366,7 +366,7 @@ def move(*, actor: Any, document: Document, transition: ProcessTransition, holde
                                holder=holder, note=note, due_on=run.due_on)
     if document.state == Document.State.ACCEPTED:
         document.state = Document.State.IN_PROGRESS
-    department = target.unit.name if target.unit_id else ""  # type: ignore[union-attr]
+    department = target.unit.name if target.unit is not None else ""
     sent = list(run.statuses_sent)
     codes = [target.status_code] if target.status_code else []
     if target.is_end and "06" not in codes:
@@ -428,12 +428,12 @@ def remind_steps() -> int:
     for run in ProcessRun.objects.filter(finished_at__isnull=True, holder__isnull=False,
                                          due_on__lte=add_working_days(today, 1)).select_related(
                                              "document", "holder", "step"):
-        if run.due_on is None:  # not in the query (due_on__lte), said for the reader
+        if run.due_on is None or run.holder is None:  # not in the query (due_on__lte, holder__isnull): for mypy
             continue
         late = run.due_on < today
         if run.reminded_at is not None and (not late or timezone.localtime(run.reminded_at).date() > run.due_on):
             continue  # told already: once before the deadline, once after it
-        notify(run.holder, ("Quá hạn bước " if late else "Sắp đến hạn bước ")  # type: ignore[arg-type]
+        notify(run.holder, ("Quá hạn bước " if late else "Sắp đến hạn bước ")
                + f"“{run.step.name}”: {run.document.notation} — hạn {run.due_on:%d/%m/%Y}", run.document,
                "deadline_passed" if late else "deadline_near")
         ProcessRun.objects.filter(pk=run.pk).update(reminded_at=timezone.now())

@@ -277,9 +277,12 @@ def assign(*, actor: Any, document: Document, instruction: str, assignees: list[
 
 def _close_old_leads(document: Document, new_lead: User | None, new_lead_unit: Unit | None) -> None:
     """A new lead (person or unit) replaces the open one; the old one is closed and told."""
-    if new_lead is None and new_lead_unit is None:
+    if new_lead is not None:
+        who = new_lead.display_name()
+    elif new_lead_unit is not None:
+        who = new_lead_unit.name
+    else:
         return
-    who = new_lead.display_name() if new_lead is not None else new_lead_unit.name  # type: ignore[union-attr]
     old_people = Assignment.objects.filter(document=document, kind=Assignment.Kind.LEAD, state__in=OPEN_STATES,
                                            unit_assignment__isnull=True).select_related("assignee")
     if new_lead is not None:

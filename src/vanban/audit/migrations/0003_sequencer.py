@@ -11,7 +11,7 @@ from vanban.audit import guard
 
 
 def _positions(apps: object, schema_editor: object) -> None:
-    connection = schema_editor.connection  # type: ignore[attr-defined]
+    connection = schema_editor.connection  # type: ignore[attr-defined]  # schema_editor is typed as object here
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM audit_auditevent ORDER BY id")
         ids = [row[0] for row in cur.fetchall()]

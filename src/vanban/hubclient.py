@@ -14,11 +14,11 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from vanban.core.http import HttpStatusError, Transport, UnreachableError, error_from
 
-__all__ = ["BATCH_MAX", "HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
+__all__ = ["BATCH_MAX", "HubBackend", "HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
 
 BATCH_MAX = 100  # packages in one batch submission, as the hub's API allows
 ACKS_MAX = 500
@@ -34,6 +34,19 @@ class Submitted:
     id: str
     document_id: str
     duplicate: bool
+
+
+class HubBackend(Protocol):
+    """What the office's outbox and inbox poller need of a hub: our hub's API (`HubClient`)
+    or the national hub's SDK protocol (`vanban.vxp.client.VxpClient`), the same meaning."""
+
+    def submit_many(self, packages: Sequence[bytes]) -> Sequence[Submitted | HubHttpError]: ...
+
+    def inbox(self, limit: int = 100, *, inline: int = 0) -> list[dict[str, Any]]: ...
+
+    def fetch(self, package_id: str) -> bytes: ...
+
+    def ack_many(self, package_ids: Sequence[str]) -> dict[str, bool]: ...
 
 
 class HubClient:

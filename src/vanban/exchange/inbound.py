@@ -27,13 +27,13 @@ from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.services import HubError, active_connection, client_for, queue_status
 from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
-from vanban.hubclient import HubClient
+from vanban.hubclient import HubBackend
 from vanban.settings.parsers import env_int
 
 log = logging.getLogger(__name__)
 
 
-def poll(*, client: HubClient | None = None, limit: int = 50, documents_per_round: int | None = None,
+def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_round: int | None = None,
          budget_seconds: float = 50.0) -> int:
     """Short rounds until the inbox is drained or `budget_seconds` are spent; returns how many
     new packages were stored.
@@ -58,7 +58,7 @@ def poll(*, client: HubClient | None = None, limit: int = 50, documents_per_roun
             return stored
 
 
-def _round(client: HubClient, limit: int, per_round: int) -> tuple[int, bool, bool]:
+def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, bool]:
     """One round: (stored, anything stored or acked, more was waiting than was taken)."""
     try:
         listed = client.inbox(limit, inline=settings.VANBAN_INBOX_INLINE_KB * 1024)
@@ -359,11 +359,11 @@ def _document(parsed: edxml.ParsedPackage, read: edxml.PackageRead, entry: Inbox
                                       reason=pkg.business.business_doc_reason if pkg.business else "")
         return
     files = [incoming.ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
-    checked = verify_document(parsed, read, pdf_outcomes) if recipients else None
+    checked = verify_document(parsed, read, pdf_outcomes)
     for agency, named in recipients:
         duplicate = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
                                             issuer_code=pkg.from_.organ_id, external_id=pkg.document_id).exists()
-        report = checked.with_duplicate(duplicate)  # type: ignore[union-attr]
+        report = checked.with_duplicate(duplicate)
         number = pkg.code.code_number
         incoming.register_arrival(incoming.Arrival(
             agency=agency, sender_code=pkg.from_.organ_id, sender_name=pkg.from_.organ_name,

@@ -19,7 +19,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
-from vanban.hubclient import BATCH_MAX, HubClient, HubHttpError, HubUnreachableError
+from vanban.hubclient import BATCH_MAX, HubBackend, HubClient, HubHttpError, HubUnreachableError
 from vanban.trust import services as trust
 
 HubError = (HubHttpError, HubUnreachableError)
@@ -103,7 +103,7 @@ def witness_client(url: str | None = None) -> HubClient | None:
     return HubClient(url or connection.url, connection.token, timeout=30.0)
 
 
-def client_for(connection: HubConnection) -> HubClient:
+def client_for(connection: HubConnection) -> HubBackend:
     """The backend for this connection: our hub's API, or the national hub's SDK protocol.
 
     Both offer submit / inbox / fetch / ack with the same meaning, so the outbox and the
@@ -112,7 +112,7 @@ def client_for(connection: HubConnection) -> HubClient:
     if connection.kind == HubConnection.Kind.VXP:
         from vanban.vxp.client import VxpClient
 
-        return VxpClient(connection.url, connection.system_id, connection.token)  # type: ignore[return-value]
+        return VxpClient(connection.url, connection.system_id, connection.token)
     return HubClient(connection.url, connection.token)
 
 
@@ -167,7 +167,7 @@ def due_outbox(limit: int = 100) -> list[OutboxEntry]:
     ).order_by(STATUSES_FIRST, "id")[:limit])
 
 
-def send_pending(*, client: HubClient | None = None, limit: int = 100) -> int:
+def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
     """Submit every due outbox row, in batches (one request and one transaction each);
     returns how many were accepted by the hub."""
     connection = active_connection()
@@ -200,7 +200,7 @@ def _batches(ready: list[tuple[OutboxEntry, bytes]]) -> list[list[tuple[OutboxEn
     return batches
 
 
-def _send_batch(client: HubClient, batch: list[tuple[OutboxEntry, bytes]]) -> int:
+def _send_batch(client: HubBackend, batch: list[tuple[OutboxEntry, bytes]]) -> int:
     try:
         results: list[Any] = list(client.submit_many([package for _, package in batch]))
     except Exception as exc:  # the hub away: every row of the batch waits and retries

@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -60,7 +60,13 @@ class Received:
             self.path.unlink()
 
 
-def receive(stream: BinaryIO, limit: int) -> Received:
+class Readable(Protocol):
+    """What `receive` reads from: a file, a request body (HttpRequest.read), an upload."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
+def receive(stream: Readable, limit: int) -> Received:
     """Copy a stream to a temp file beside the blobs; TooLargeError past `limit` bytes."""
     tmp_dir = root() / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)

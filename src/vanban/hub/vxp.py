@@ -138,12 +138,12 @@ def _received_file(request: HttpRequest, limit: int) -> blobs.Received:
             upload = request.FILES.get("file_doc")
             if upload is not None:
                 # blobs.receive takes a BinaryIO and only calls read(n); an UploadedFile is not typed as one
-                return blobs.receive(upload, limit)  # type: ignore[arg-type]
+                return blobs.receive(upload, limit)
             if "file_doc" in request.POST:  # a part without filename arrives as a field
                 return blobs.receive_bytes(request.POST["file_doc"].encode("utf-8"))
             raise HubError(400, "FILE_DOC_MISSING", "Thiếu phần 'file_doc' chứa tệp edXML.")
         # blobs.receive takes a BinaryIO and only calls read(n); HttpRequest is file-like but not typed as one
-        return blobs.receive(request, limit)  # type: ignore[arg-type]
+        return blobs.receive(request, limit)
     except blobs.TooLargeError:
         raise HubError(413, "PACKAGE_TOO_LARGE", f"Gói tin vượt giới hạn {limit} byte.") from None
 

@@ -3,7 +3,6 @@ paper registration, and revocation by the sender. Statuses go back through the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -23,46 +22,11 @@ from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, DocumentFile, DocumentType, RegisterBook
 from vanban.documents.numbering import book_for, take_number
 from vanban.documents.services import refuse_confidential
+from vanban.exchange.receiving import Arrival, ArrivalFile, OutgoingDocument
 from vanban.exchange.services import queue_status
 
 URGENCY_FROM_PRIORITY = {0: Document.Urgency.NORMAL, 1: Document.Urgency.URGENT,
                          2: Document.Urgency.VERY_URGENT, 3: Document.Urgency.FLASH, 4: Document.Urgency.FLASH}
-
-
-@dataclass
-class ArrivalFile:
-    name: str
-    data: bytes
-    content_type: str
-
-
-@dataclass
-class Arrival:
-    """What the exchange hands over for one recipient agency of a received package."""
-
-    agency: Agency
-    sender_code: str
-    sender_name: str
-    external_id: str
-    type_name: str
-    notation: str
-    number: int | None
-    promulgation_date: date | None
-    place: str
-    subject: str
-    content: str = ""
-    signer_name: str = ""
-    signer_position: str = ""
-    signer_competence: str = ""
-    priority: int = 0
-    due_on: date | None = None
-    steering_type: int = 0
-    sphere: str = ""
-    paper_copy: bool = False
-    files: list[ArrivalFile] = field(default_factory=list)
-    package_sha256: str = ""
-    verification: dict[str, Any] = field(default_factory=dict)
-    responds_to: list[tuple[str, str]] = field(default_factory=list)  # ResponseFor: (OrganId, DocumentId)
 
 
 def _link_reply(doc: Document, arrival: Arrival) -> None:
@@ -301,3 +265,25 @@ def void_revoked(*, agency: Agency, sender_code: str, external_id: str, reason: 
                      details={"reason": doc.revocation_reason, "previous_state": previous})
     _status(doc, "15", "Đã thu hồi văn bản theo đề nghị của cơ quan gửi")
     return doc
+
+
+class ExchangeReceiver:
+    """The documents app as the exchange's `Receiver` (registered in DocumentsConfig.ready)."""
+
+    def register_arrival(self, arrival: Arrival) -> tuple[Document, bool]:
+        return register_arrival(arrival)
+
+    def void_revoked(self, *, agency: Agency, sender_code: str, external_id: str, reason: str) -> Document | None:
+        return void_revoked(agency=agency, sender_code=sender_code, external_id=external_id, reason=reason)
+
+    def already_arrived(self, *, agency: Agency, sender_code: str, external_id: str) -> bool:
+        return Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
+                                       issuer_code=sender_code, external_id=external_id).exists()
+
+    def outgoing_document(self, *, agency_code: str, identifier_code: str) -> OutgoingDocument | None:
+        found = (Document.objects.filter(direction=Document.Direction.OUTGOING, identifier_code=identifier_code,
+                                         agency__code=agency_code).values_list("pk", "agency__code").first())
+        return OutgoingDocument(*found) if found else None
+
+
+__all__ = ["Arrival", "ArrivalFile", "ExchangeReceiver", "register_arrival", "void_revoked"]

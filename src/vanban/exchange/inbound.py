@@ -21,10 +21,9 @@ from vanban.accounts.models import Membership
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
-from vanban.documents import incoming
-from vanban.documents.models import Document
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
+from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
 from vanban.exchange.services import HubError, active_connection, client_for, queue_status
 from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
 from vanban.hubclient import HubBackend
@@ -355,17 +354,17 @@ def _document(parsed: edxml.ParsedPackage, read: edxml.PackageRead, entry: Inbox
         for agency, named in recipients:
             # The copy may still sit with the agency it was delivered to before a merger.
             for holder in ([agency, named] if named else [agency]):
-                incoming.void_revoked(agency=holder, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,
+                receiver().void_revoked(agency=holder, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,
                                       reason=pkg.business.business_doc_reason if pkg.business else "")
         return
-    files = [incoming.ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
+    files = [ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
     checked = verify_document(parsed, read, pdf_outcomes)
     for agency, named in recipients:
-        duplicate = Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
-                                            issuer_code=pkg.from_.organ_id, external_id=pkg.document_id).exists()
+        duplicate = receiver().already_arrived(agency=agency, sender_code=pkg.from_.organ_id,
+                                               external_id=pkg.document_id)
         report = checked.with_duplicate(duplicate)
         number = pkg.code.code_number
-        incoming.register_arrival(incoming.Arrival(
+        receiver().register_arrival(Arrival(
             agency=agency, sender_code=pkg.from_.organ_id, sender_name=pkg.from_.organ_name,
             external_id=pkg.document_id, type_name=pkg.document_type.type_name,
             notation=f"{number}/{pkg.code.code_notation}" if number else pkg.code.code_notation,
@@ -401,8 +400,7 @@ def _status(parsed: edxml.ParsedPackage) -> None:
     status = parsed.status
     assert status is not None
     rf = status.response_for
-    doc = Document.objects.filter(direction=Document.Direction.OUTGOING, identifier_code=rf.document_id,
-                                  agency__code=rf.organ_id).first()
+    doc = receiver().outgoing_document(agency_code=rf.organ_id, identifier_code=rf.document_id)
     if doc is None:
         log.warning("exchange: status %s for unknown document %s", status.status_code, rf.document_id,
                     extra={"event": "exchange.status_unknown_document", "status": status.status_code,
@@ -414,6 +412,7 @@ def _status(parsed: edxml.ParsedPackage) -> None:
         status_at=status.timestamp,
         defaults={"recipient_name": sender.organ_name, "description": status.description, **_staff(status)})
     if created:
-        record_event(events.STATUS_RECEIVED, actor="system", agency_code=doc.agency.code, obj=doc,
+        record_event(events.STATUS_RECEIVED, actor="system", agency_code=doc.agency_code,
+                     object_type="documents.document", object_id=str(doc.pk),
                      details={"from": sender.organ_id, "status": str(status.status_code),
                               "description": status.description})

@@ -9,12 +9,12 @@ from vanban import apierrors as errors
 from vanban.accounts.apiauth import default_auth
 from vanban.agencies.api import router as agencies_router
 from vanban.documents.api import router as documents_router
-from vanban.documents.api_incoming import router as incoming_router
-from vanban.documents.api_incoming import work_router
 from vanban.records.api import router as records_router
 from vanban.reports.api import router as reports_router
 from vanban.search.api import router as search_router
 from vanban.workflow.api import router as process_router
+from vanban.workflow.api_incoming import router as incoming_router
+from vanban.workflow.api_incoming import work_router
 
 api = NinjaAPI(
     title="vanban API",

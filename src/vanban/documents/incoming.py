@@ -255,12 +255,7 @@ def void_revoked(*, agency: Agency, sender_code: str, external_id: str, reason: 
         doc.revoked_at = timezone.now()
         doc.revocation_reason = nfc(reason or "")
         doc.save(update_fields=["state", "revoked_at", "revocation_reason", "updated_at"])
-        from django.apps import apps
-
-        if apps.is_installed("vanban.workflow"):
-            from vanban.workflow.services import close_for_revocation
-
-            close_for_revocation(doc)
+        signals.revoked.send(sender=Document, document=doc)  # its open work is closed (workflow)
         record_event(events.REVOKED_BY_SENDER, actor="system", agency_code=agency.code, obj=doc,
                      details={"reason": doc.revocation_reason, "previous_state": previous})
     _status(doc, "15", "Đã thu hồi văn bản theo đề nghị của cơ quan gửi")

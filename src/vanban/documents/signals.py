@@ -21,6 +21,9 @@ replied = Signal()
 # `accepted.send(sender=Document, document=…, actor=…)`, in the acceptance's transaction; the
 # workflow app starts the agency's own process for it, if one applies.
 accepted = Signal()
+# The sender revoked a received document (now a tombstone): `revoked.send(sender=Document,
+# document=…)`, in the revocation's transaction; the workflow app closes its open work.
+revoked = Signal()
 
 
 def ask(document: Any, users: list[Any], text: str, kind: str) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from vanban.documents import views, views_consult, views_signing
+from vanban.documents import views, views_signing
 
 urlpatterns = [
     path("", views.drafts, name="drafts"),
@@ -17,8 +17,6 @@ urlpatterns = [
     path("so-noi-bo/pdf/", views.book, {"fmt": "pdf", "internal": True}, name="internal_book_pdf"),
     path("<int:pk>/", views.detail, name="document_detail"),
     path("<int:pk>/sua/", views.draft_edit, name="draft_edit"),
-    path("<int:pk>/xin-y-kien/", views_consult.ask, name="consult_ask"),
-    path("<int:pk>/y-kien/<int:request_id>/", views_consult.answer, name="consult_answer"),
     path("<int:pk>/trinh/", views.act, {"action": "submit"}, name="draft_submit"),
     path("<int:pk>/tra-lai/", views.act, {"action": "return"}, name="draft_return"),
     path("<int:pk>/ky-duyet/", views.act, {"action": "approve"}, name="draft_approve"),

@@ -15,11 +15,9 @@ from django.views.decorators.http import require_POST
 from vanban.accounts import delegation
 from vanban.accounts.current import current_agency
 from vanban.accounts.models import User
-from vanban.accounts.permissions import signed_in
 from vanban.accounts.services import primary_unit
 from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
-from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
 from vanban.blobs import BlobMissingError, get_store
 from vanban.documents import books, device_signing, events, permissions, queries, services
@@ -33,7 +31,6 @@ from vanban.exchange.services import deliveries_for, status_timeline
 from vanban.textract.topdf import converter
 from vanban.web import kept as kept_files
 from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
-from vanban.workflow import consultation
 
 
 def _agency_or_403(request: HttpRequest) -> Agency:
@@ -230,16 +227,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     leaders = [(u, d, f"{d.kind} {d.principal.position or d.principal.display_name()}" if d else "")
                for u, d in delegation.approvers(doc.agency)]
     history = timeline(doc)
-    drafter = doc.drafter_id == request.user.pk and doc.state in consultation.OPEN_DRAFT
-    consults = consultation.summary(doc)
     return render(request, "documents/detail.html", {
-        "consults": [(c, [(row, consultation.can_answer(request.user, row.request)) for row in rows])
-                     for c, rows in consults],
-        "consult_units": units_in_operation(doc.agency).order_by("order", "name") if drafter else [],
-        "consult_letters": (Document.objects.filter(agency=doc.agency, direction=Document.Direction.OUTGOING,
-                                                    drafter=signed_in(request), recipients__kind="agency")
-                            .exclude(pk=doc.pk).distinct().order_by("-created_at")[:50]) if drafter else [],
-        "can_consult": drafter,
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),
         "recipients": doc.recipients.select_related("agency"), "comments": doc.comments.select_related("author"),
         "versions": doc.versions.all(), "history": history, "deliveries": deliveries_for(doc.pk),

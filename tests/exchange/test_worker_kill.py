@@ -35,7 +35,8 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
     HubConnection.objects.update(is_active=True)
 
     # Small batches, so the worker is killed between batches and in the middle of one.
-    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}", VANBAN_EXCHANGE_BATCH_SIZE="2")
+    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}", VANBAN_EXCHANGE_BATCH_SIZE="2",
+                    VANBAN_EXCHANGE_SEND_LEASE_SECONDS="3")  # a killed worker's batch returns after 3 s
     kills = 0
     deadline = time.monotonic() + 240
     while sent() < DOCUMENTS and time.monotonic() < deadline:

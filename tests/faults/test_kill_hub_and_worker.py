@@ -62,7 +62,8 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
     # so the test waits for the worker's own retries rather than moving its clock.
     worker = Proc(["worker", "--workers", "2"],
                   child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
-                            VANBAN_EXCHANGE_RETRY_BASE_SECONDS="1", VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4"),
+                            VANBAN_EXCHANGE_RETRY_BASE_SECONDS="1", VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4",
+                            VANBAN_EXCHANGE_SEND_LEASE_SECONDS="5"),
                   tmp_path / "worker.log")
     try:
         hub.setup({a.agency.code: a.agency.name, b.code: b.name})

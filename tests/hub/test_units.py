@@ -98,7 +98,7 @@ def test_forward_backs_off_exponentially_and_the_sweep_retries(endpoints: dict[s
     assert len(callbacks) == 1
     forward = Forward.objects.get(package=package)
     assert forward.attempts == 1 and forward.state == ForwardState.PENDING
-    assert 9 <= (forward.next_attempt_at - timezone.now()).total_seconds() <= 10
+    assert 7 <= (forward.next_attempt_at - timezone.now()).total_seconds() <= 10  # 10 s less up to a fifth
     assert federation.forward_one(forward.pk) == "skipped"  # not due yet
     Forward.objects.filter(pk=forward.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     from vanban.hub.tasks import hub_sweep
@@ -106,7 +106,7 @@ def test_forward_backs_off_exponentially_and_the_sweep_retries(endpoints: dict[s
     hub_sweep.call_local()
     forward.refresh_from_db()
     assert forward.attempts == 2
-    assert 19 <= (forward.next_attempt_at - timezone.now()).total_seconds() <= 20
+    assert 15 <= (forward.next_attempt_at - timezone.now()).total_seconds() <= 20
     assert package.trace.filter(event="forward_failed").count() == 2
 
 

@@ -31,6 +31,7 @@ class OutboxEntry(models.Model):
     package_sha256 = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)  # held by a sending worker until then
     last_error = models.TextField(blank=True)
     hub_package_id = models.CharField(max_length=100, blank=True)
     # Status packages: what they answer (ResponseFor) and what they say.

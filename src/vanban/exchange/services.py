@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from vanban import edxml
@@ -20,6 +20,7 @@ from vanban.blobs import get_store
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
 from vanban.hubclient import BATCH_MAX, HubBackend, HubClient, HubHttpError, HubUnreachableError
+from vanban.jobs import workitems
 from vanban.trust import services as trust
 
 HubError = (HubHttpError, HubUnreachableError)
@@ -31,11 +32,15 @@ class NoCredentialError(Exception):
 log = logging.getLogger(__name__)
 
 
+def backoff() -> workitems.Backoff:
+    """Wait after a failed attempt: VANBAN_EXCHANGE_RETRY_BASE_SECONDS (30) doubling, at most
+    VANBAN_EXCHANGE_RETRY_MAX_SECONDS (3600), less up to a fifth at random (jitter)."""
+    return workitems.Backoff(settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS)
+
+
 def retry_delay(attempts: int) -> timedelta:
-    """Wait after the n-th failed attempt: VANBAN_EXCHANGE_RETRY_BASE_SECONDS (30) doubling,
-    at most VANBAN_EXCHANGE_RETRY_MAX_SECONDS (3600)."""
-    first, most = settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS
-    return timedelta(seconds=min(first * 2 ** min(max(attempts - 1, 0), 30), most))
+    """The wait after the n-th failed attempt before jitter (what the document page explains)."""
+    return timedelta(seconds=backoff().wait(attempts))
 
 
 @dataclass(frozen=True)
@@ -159,12 +164,25 @@ STATUSES_FIRST = Case(When(kind=OutboxEntry.Kind.STATUS, then=Value(0)),
                       When(kind=OutboxEntry.Kind.REVOCATION, then=Value(1)), default=Value(2))
 
 
-def due_outbox(limit: int = 100) -> list[OutboxEntry]:
+def due_rows() -> QuerySet[OutboxEntry]:
     """The rows to submit now: statuses, then revocations, then documents, each oldest first."""
-    return list(OutboxEntry.objects.filter(
-        Q(state=OutboxEntry.State.PENDING) | Q(state=OutboxEntry.State.FAILED),
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),
-    ).order_by(STATUSES_FIRST, "id")[:limit])
+    return OutboxEntry.objects.filter(
+        Q(state=OutboxEntry.State.PENDING) | Q(state=OutboxEntry.State.FAILED), workitems.due(timezone.now()),
+    ).order_by(STATUSES_FIRST, "id")
+
+
+def due_outbox(limit: int = 100) -> list[OutboxEntry]:
+    return list(due_rows()[:limit])
+
+
+def claim_due(limit: int = 100) -> list[OutboxEntry]:
+    """The due rows nobody else is sending, held by this worker for
+    VANBAN_EXCHANGE_SEND_LEASE_SECONDS (60: a worker killed mid-batch leaves its rows to the
+    others after that), in order."""
+    lease = timedelta(seconds=settings.VANBAN_EXCHANGE_SEND_LEASE_SECONDS)
+    pks = workitems.claim(due_rows(), lease=lease, limit=limit)
+    rows = {r.pk: r for r in OutboxEntry.objects.filter(pk__in=pks)}
+    return [rows[pk] for pk in pks if pk in rows]
 
 
 def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
@@ -175,13 +193,21 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
         if connection is None:
             return 0
         client = client_for(connection)
-    ready: list[tuple[OutboxEntry, bytes]] = []
-    for row in due_outbox(limit):
-        try:
-            ready.append((row, _signed_package(row)))
-        except Exception as exc:  # one bad row never stops the others: it waits and retries
-            _not_sent(row, exc)
-    return sum(_send_batch(client, batch) for batch in _batches(ready))
+    per_batch = max(1, min(settings.VANBAN_EXCHANGE_BATCH_SIZE, BATCH_MAX))
+    sent = taken = 0
+    while taken < limit:  # a batch at a time, each claimed just before it is sent
+        rows = claim_due(min(per_batch, limit - taken))
+        if not rows:
+            break
+        taken += len(rows)
+        ready: list[tuple[OutboxEntry, bytes]] = []
+        for row in rows:
+            try:
+                ready.append((row, _signed_package(row)))
+            except Exception as exc:  # one bad row never stops the others: it waits and retries
+                _not_sent(row, exc)
+        sent += sum(_send_batch(client, batch) for batch in _batches(ready))
+    return sent
 
 
 def _batches(ready: list[tuple[OutboxEntry, bytes]]) -> list[list[tuple[OutboxEntry, bytes]]]:
@@ -216,9 +242,8 @@ def _send_batch(client: HubBackend, batch: list[tuple[OutboxEntry, bytes]]) -> i
     now = timezone.now()
     with transaction.atomic():
         for row, result in sent:
-            OutboxEntry.objects.filter(pk=row.pk).update(
-                state=OutboxEntry.State.SENT, attempts=row.attempts + 1, hub_package_id=result.id,
-                sent_at=now, last_error="", next_attempt_at=None)
+            workitems.succeeded(OutboxEntry, row.pk, state=OutboxEntry.State.SENT, attempts=row.attempts + 1,
+                                hub_package_id=result.id, sent_at=now, next_attempt_at=None)
             record_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
                          object_type="exchange.outboxentry", object_id=str(row.pk),
                          details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
@@ -233,9 +258,8 @@ def _not_sent(row: OutboxEntry, exc: BaseException) -> None:
         log.error("exchange: unexpected error sending %s", row, exc_info=exc,
                   extra={"event": "exchange.send_error", "outbox": row.pk})
     attempts = row.attempts + 1
-    OutboxEntry.objects.filter(pk=row.pk).update(
-        state=OutboxEntry.State.FAILED, attempts=attempts, last_error=str(exc)[:2000],
-        next_attempt_at=timezone.now() + retry_delay(attempts))
+    workitems.failed(OutboxEntry, row.pk, attempts=attempts, error=str(exc), backoff=backoff(),
+                     state=OutboxEntry.State.FAILED)
     log.warning("exchange: %s not sent (%s)", row, exc,
                 extra={"event": "exchange.send_failed", "outbox": row.pk, "attempt": attempts,
                        "error_code": getattr(exc, "code", exc.__class__.__name__)})

@@ -18,7 +18,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
@@ -43,6 +43,7 @@ from vanban.hub.models import (
     TraceEvent,
 )
 from vanban.hub.tokens import hash_token, new_token
+from vanban.jobs import workitems
 
 log = logging.getLogger(__name__)
 
@@ -391,20 +392,20 @@ def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, 
 
 # -- forwards (the durable side of federation.py) ------------------------------------------
 
+def _pending_forwards() -> QuerySet[Forward]:
+    now = timezone.now()
+    return Forward.objects.filter(state=ForwardState.PENDING, next_attempt_at__lte=now)
+
+
 def due_forwards(limit: int = 500) -> list[int]:
     now = timezone.now()
-    return list(Forward.objects.filter(state=ForwardState.PENDING, next_attempt_at__lte=now)
-                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    return list(_pending_forwards().filter(workitems.free(now))
                 .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
 def claim_forward(forward_id: int, lease: timedelta) -> Forward | None:
     """Take the forward for one attempt, or None if it is done, not due, or leased elsewhere."""
-    now = timezone.now()
-    claimed = (Forward.objects.filter(pk=forward_id, state=ForwardState.PENDING, next_attempt_at__lte=now)
-               .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-               .update(lease_until=now + lease))
-    if not claimed:
+    if not workitems.claim(_pending_forwards().filter(pk=forward_id), lease=lease, limit=1):
         return None
     return Forward.objects.select_related("package").get(pk=forward_id)
 
@@ -412,9 +413,8 @@ def claim_forward(forward_id: int, lease: timedelta) -> Forward | None:
 def forward_succeeded(forward: Forward, remote_id: str, duplicate: bool) -> None:
     now = timezone.now()
     with transaction.atomic():
-        Forward.objects.filter(pk=forward.pk).update(
-            state=ForwardState.FORWARDED, forwarded_at=now, remote_id=remote_id[:64], lease_until=None,
-            attempts=forward.attempts + 1, last_error="")
+        workitems.succeeded(Forward, forward.pk, state=ForwardState.FORWARDED, forwarded_at=now,
+                            remote_id=remote_id[:64], attempts=forward.attempts + 1)
         TraceEvent.objects.create(
             package=forward.package, at=now, hub=conf.hub_code(), event="forwarded",
             detail=f"Trục cấp trên đã nhận (mã {remote_id}{', gửi lại' if duplicate else ''})")
@@ -424,14 +424,12 @@ def forward_succeeded(forward: Forward, remote_id: str, duplicate: bool) -> None
 
 
 def forward_failed(forward: Forward, error: str) -> datetime:
-    """Count the attempt and schedule the next with exponential backoff; returns when."""
+    """Count the attempt and schedule the next with exponential backoff and jitter; returns when."""
     attempts = forward.attempts + 1
-    wait = min(conf.retry_max_seconds(), conf.retry_base_seconds() * 2 ** min(attempts - 1, 30))
     now = timezone.now()
-    when = now + timedelta(seconds=wait)
     with transaction.atomic():
-        Forward.objects.filter(pk=forward.pk).update(attempts=attempts, next_attempt_at=when,
-                                                     last_error=error[:1000], lease_until=None)
+        when = workitems.failed(Forward, forward.pk, attempts=attempts, error=error, max_error=1000,
+                                backoff=workitems.Backoff(conf.retry_base_seconds(), conf.retry_max_seconds()))
         TraceEvent.objects.create(package=forward.package, at=now, hub=conf.hub_code(), event="forward_failed",
                                   detail=f"Lần {attempts}: {error}"[:1000])
     return when

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in PURE_COMMANDS:
         return _run_pure(PURE_COMMANDS[args[0]], args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 - the pure sub-commands run without Django
 
     execute_from_command_line(["vanban", *args])
     return 0

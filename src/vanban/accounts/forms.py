@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from vanban.accounts.models import User
 from vanban.accounts.roles import Role
 from vanban.agencies.models import Unit
+from vanban.agencies.units import units_in_operation
 
 
 class LoginForm(AuthenticationForm):
@@ -35,8 +36,6 @@ class UnitField(forms.ModelChoiceField):
 
 
 def limit_units(form: forms.Form, agency: Any) -> None:
-    from vanban.agencies.units import units_in_operation
-
     unit = cast(UnitField, form.fields["unit"])  # the forms passed here declare unit = UnitField()
     unit.queryset = units_in_operation(agency)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,8 +16,6 @@ from vanban.core.text import fold, nfc
 
 def active_on(start: Any, end: Any, day: Any = None) -> bool:
     """In operation on `day` (default today) for a validity period with open ends."""
-    from datetime import date
-
     day = day or date.today()
     return not ((start and start > day) or (end and end < day))
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from vanban.audit.chain import GENESIS, canonical
 from vanban.audit.models import AuditEvent, ChainHead, Checkpoint
+from vanban.audit.seal import seal_pending
 from vanban.core.clock import to_iso
 from vanban.pki import tsp
 from vanban.pki.tsp import TimestampCheck
@@ -140,8 +141,6 @@ def parse_payload(payload: str) -> dict[str, Any]:
 
 def create_checkpoint(*, force: bool = False) -> Checkpoint | None:
     """Sign and timestamp the current head; None when nothing happened since the last one."""
-    from vanban.audit.seal import seal_pending
-
     seal_pending()  # a checkpoint covers every event committed before it
     head = ChainHead.objects.filter(pk=1).first()
     head_hash, count = (head.last_hash, head.count) if head else (GENESIS, 0)

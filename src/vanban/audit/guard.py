@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import migrations
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
@@ -119,8 +120,6 @@ def installed(connection: BaseDatabaseWrapper, guard: Guard) -> bool:
 
 def migration_ops(guard: Guard) -> object:
     """A RunPython operation installing `guard` (and removing it on reverse)."""
-    from django.db import migrations
-
     def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
         install(schema_editor.connection, [guard])
 

@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 
 from vanban.audit.chain import GENESIS, event_hash
 from vanban.audit.models import AuditEvent, ChainHead
+from vanban.jobs import enqueue_once, queue
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,7 @@ def wake() -> None:
     reached only delays sealing to the next minute's round: the error is logged, never raised
     (`on_commit(..., robust=True)`). With jobs run inline (tests, one-off commands) seal here,
     without the queue's log lines in a command's output."""
-    from vanban.audit.seal_tasks import SEAL_KEY, audit_seal_now
-    from vanban.jobs import enqueue_once, queue
+    from vanban.audit.seal_tasks import SEAL_KEY, audit_seal_now  # noqa: PLC0415 - seal_tasks imports this module
 
     if queue().immediate:
         seal_pending()

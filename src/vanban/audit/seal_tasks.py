@@ -4,6 +4,7 @@ imports the audit app too."""
 
 from __future__ import annotations
 
+from vanban.audit.seal import seal_pending
 from vanban.jobs import claim, every_minutes, periodic_task, task
 
 SEAL_KEY = "audit-seal"
@@ -12,8 +13,6 @@ SEAL_KEY = "audit-seal"
 @task()
 def audit_seal_now() -> int:
     """Chain the events of a transaction that just committed (woken by `record_event`)."""
-    from vanban.audit.seal import seal_pending
-
     claim(SEAL_KEY)
     return seal_pending()
 
@@ -22,7 +21,5 @@ def audit_seal_now() -> int:
 def audit_seal() -> int:
     """Whatever a missed wake-up left waiting (the queue was down, a worker died holding the
     wake-up, another sequencer held the head)."""
-    from vanban.audit.seal import seal_pending
-
     claim(SEAL_KEY)
     return seal_pending()

@@ -6,7 +6,9 @@ import logging
 
 from django.conf import settings
 
+from vanban.audit.anchor import AnchorError, create_checkpoint
 from vanban.audit.seal_tasks import audit_seal, audit_seal_now  # registered with the worker here
+from vanban.audit.witness import send_pending
 from vanban.jobs import every_minutes, periodic_task, task
 
 log = logging.getLogger(__name__)
@@ -16,9 +18,6 @@ __all__ = ["audit_checkpoint", "audit_checkpoint_now", "audit_seal", "audit_seal
 
 def checkpoint_round() -> int:
     """One checkpoint when the chain moved, then send whatever the hub has not confirmed."""
-    from vanban.audit.anchor import AnchorError, create_checkpoint
-    from vanban.audit.witness import send_pending
-
     try:
         create_checkpoint()
     except AnchorError as exc:

@@ -34,8 +34,8 @@ def parse_blob_url(url: str) -> tuple[str, str]:
 
 
 def make_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
-    import boto3
-    from botocore.config import Config
+    import boto3  # noqa: PLC0415 - boto3 is slow to import; only an S3 blob store needs it
+    from botocore.config import Config  # noqa: PLC0415 - botocore is slow to import; only an S3 blob store needs it
 
     return boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or "us-east-1",
                         config=Config(retries={"max_attempts": 5, "mode": "standard"},
@@ -51,7 +51,7 @@ class S3BlobStore:
         return f"{self.prefix}{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def _size(self, sha256: str) -> int | None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # noqa: PLC0415 - botocore is slow to import; only an S3 blob store needs it
 
         try:
             return int(self.client.head_object(Bucket=self.bucket, Key=self.key(sha256))["ContentLength"])
@@ -74,7 +74,7 @@ class S3BlobStore:
         return sha256
 
     def _body(self, sha256: str) -> Any:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # noqa: PLC0415 - botocore is slow to import; only an S3 blob store needs it
 
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"]

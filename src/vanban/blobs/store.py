@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
+from django.conf import settings
+
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -126,7 +128,7 @@ def _store_for(root: str) -> LocalBlobStore:
 
 @cache
 def _s3_store_for(url: str, endpoint: str, region: str, sub: str) -> BlobStore:
-    from vanban.blobs.s3 import S3BlobStore, make_client, parse_blob_url
+    from vanban.blobs.s3 import S3BlobStore, make_client, parse_blob_url  # noqa: PLC0415 - blobs.s3 imports this module; only VANBAN_BLOB_URL=s3:// needs it
 
     bucket, prefix = parse_blob_url(url)
     return S3BlobStore(make_client(endpoint, region), bucket, prefix + sub)
@@ -135,8 +137,6 @@ def _s3_store_for(url: str, endpoint: str, region: str, sub: str) -> BlobStore:
 def s3_store(sub: str = "") -> BlobStore | None:
     """The S3 store when `VANBAN_BLOB_URL=s3://bucket/prefix` (`sub`: a key prefix inside it,
     e.g. the hub's own "hub/"), else None."""
-    from django.conf import settings
-
     url = getattr(settings, "VANBAN_BLOB_URL", "")
     if not url:
         return None
@@ -147,6 +147,4 @@ def s3_store(sub: str = "") -> BlobStore | None:
 def get_store() -> BlobStore:
     """The installation's store: S3-compatible object storage when `VANBAN_BLOB_URL` is set,
     else the local directory `$VANBAN_DATA_DIR/blobs`."""
-    from django.conf import settings
-
     return s3_store() or _store_for(str(Path(settings.DATA_DIR) / "blobs"))

@@ -108,7 +108,7 @@ def _mismatch(name: str, expected: str, detail: str = "") -> FormatError:
 
 def _sniff(data: bytes) -> str:
     try:
-        import magic
+        import magic  # noqa: PLC0415 - optional: python-magic needs libmagic, sniffing falls back without it
 
         return str(magic.from_buffer(data, mime=True))
     except Exception:  # libmagic missing or failing: the structural checks still decide

@@ -24,7 +24,7 @@ def xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     except FormatError as exc:
         raise SpreadsheetError(f"Không đọc được tệp .xlsx: {exc.message}") from exc
     try:
-        from python_calamine import CalamineWorkbook
+        from python_calamine import CalamineWorkbook  # noqa: PLC0415 - guarded: a plain message when python-calamine is missing
     except ImportError as exc:  # pragma: no cover - installed with the project
         raise SpreadsheetError("Máy chủ chưa cài python-calamine để đọc tệp .xlsx.") from exc
     try:

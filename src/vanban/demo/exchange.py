@@ -4,6 +4,7 @@ certificates registered at the hub, and the office's connection pointing at it."
 
 from __future__ import annotations
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from vanban.agencies.models import Agency
@@ -21,8 +22,6 @@ def wire_demo_exchange(agency_codes: list[str], hub_url: str) -> bool:
     if not Endpoint.objects.filter(name=ENDPOINT).exists():
         _, token = hub.create_endpoint(name=ENDPOINT, codes=agency_codes, actor="demo")
         for cred in Credential.objects.filter(kind="system", agency__code__in=agency_codes):
-            from cryptography import x509
-
             pem = x509.load_pem_x509_certificate(cred.certificate_pem.encode()).public_bytes(
                 serialization.Encoding.PEM)
             hub.add_certificates(code=cred.agency.code, pem=pem, actor="demo")

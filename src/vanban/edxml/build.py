@@ -17,6 +17,7 @@ from datetime import datetime
 
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import nfc
+from vanban.edxml.enums import StatusCode
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.model import (
     Business,
@@ -331,8 +332,6 @@ def _stamp(moment: datetime, where: str) -> str:
 def build_status(status: StatusPackage) -> bytes:
     """Serialise a status package: MessageHeader with From, ResponseFor, StaffInfo, StatusCode,
     Description, Timestamp in that order, no body."""
-    from vanban.edxml.enums import StatusCode
-
     try:
         code = StatusCode(status.status_code)
     except ValueError:

@@ -62,7 +62,7 @@ _XMLSEC_SIGNATURES = frozenset(m.value for m in SignatureMethod if m.name.starts
 
 def _load_xmlsec() -> tuple[ModuleType | None, str]:
     try:
-        import xmlsec
+        import xmlsec  # noqa: PLC0415 - guarded: xmlsec fails on a libxml2 mismatch, signxml is the fallback
     except Exception as exc:  # ImportError, or xmlsec.InternalError on a libxml2 mismatch
         return None, f"{type(exc).__name__}: {exc}"
     return xmlsec, ""

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from vanban.trust.sealing import SealedColumn, register_sealed_column
+
 
 class HubConfig(AppConfig):
     name = "vanban.hub"
@@ -8,7 +10,6 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.hub.vxp_models import VxpSystem
-        from vanban.trust.sealing import SealedColumn, register_sealed_column
 
         register_sealed_column(SealedColumn("Secret hệ thống VXP", VxpSystem, "secret_encrypted",
                                             reveal=_reveal_vxp_secret))

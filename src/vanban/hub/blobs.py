@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import mmap
 import os
 import tempfile
@@ -18,6 +19,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+
+from vanban.blobs.store import BlobCorruptError as StoreCorrupt
+from vanban.blobs.store import s3_store
 
 CHUNK = 1024 * 1024
 
@@ -91,15 +95,11 @@ def receive(stream: Readable, limit: int) -> Received:
 
 
 def receive_bytes(data: bytes) -> Received:
-    import io
-
     return receive(io.BytesIO(data), len(data))
 
 
 def _object_store() -> Any:
     """The hub's blobs in object storage (key prefix "hub/") when VANBAN_BLOB_URL is set."""
-    from vanban.blobs.store import s3_store
-
     return s3_store("hub/")
 
 
@@ -124,8 +124,6 @@ def commit(received: Received) -> Path | None:
 def read(sha256: str) -> bytes:
     """The exact bytes; BlobCorruptError if they no longer match their hash."""
     if (store := _object_store()) is not None:
-        from vanban.blobs.store import BlobCorruptError as StoreCorrupt
-
         try:
             data: bytes = store.get(sha256)
         except StoreCorrupt as exc:

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from vanban.edxml import EdxmlError, Limits, PackageRead, ParsedPackage, TraceHeader, read_package
 from vanban.edxml.timefmt import format_timestamp
-from vanban.hub import registry_cache
+from vanban.hub import conf, registry_cache
 from vanban.hub.errors import HubError
 from vanban.hub.models import (
     Endpoint,
@@ -96,8 +96,6 @@ UNCHECKABLE = frozenset({"SENDER_NO_CERTIFICATE", "EDXML_SIGNATURE_MISSING", "ED
 
 def effective_policy(endpoint: Endpoint) -> str:
     """The endpoint's own policy, or the hub's (`VANBAN_HUB_SIGNATURE_POLICY`) when it has none."""
-    from vanban.hub import conf
-
     return endpoint.signature_policy or conf.signature_policy()
 
 

@@ -24,6 +24,8 @@ from django.utils import timezone
 from vanban.agencies.models import Agency
 from vanban.audit.services import new_event, record_event, record_events
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
+from vanban.core.clock import from_iso
+from vanban.edxml import parse_package
 from vanban.hub import blobs, conf, events, intake, routing
 from vanban.hub.errors import HubError
 from vanban.hub.models import (
@@ -126,8 +128,6 @@ def _hold_refused(data: intake.PackageData, received: blobs.Received, caller: En
 
 def _header_guess(data: intake.PackageData) -> tuple[str, str, str]:
     """Sender, DocumentId and kind read leniently, for the operator's list; blanks when unreadable."""
-    from vanban.edxml import parse_package
-
     try:
         parsed = parse_package(data, strict=False)
     except Exception:  # garbage: nothing to show but the bytes
@@ -299,14 +299,12 @@ def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, 
 
 
 def _wake_forward(forward_id: int) -> None:
-    from vanban.hub.tasks import forward_task
+    from vanban.hub.tasks import forward_task  # noqa: PLC0415 - hub.tasks imports this module
 
     forward_task(forward_id)
 
 
 def _remote_event(package: Package, hop: dict[str, Any]) -> TraceEvent:
-    from vanban.core.clock import from_iso
-
     return TraceEvent(package=package, at=from_iso(str(hop.get("at", ""))), hub=str(hop.get("hub", ""))[:100],
                       event=str(hop.get("event", ""))[:40], agency_code=str(hop.get("agency", ""))[:13],
                       endpoint=str(hop.get("endpoint", ""))[:100], detail=str(hop.get("detail", ""))[:1000],

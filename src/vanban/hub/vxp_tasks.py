@@ -9,19 +9,18 @@ from __future__ import annotations
 import logging
 
 from vanban.core.clock import now_vn
+from vanban.hub import vxp_directory
+from vanban.hubclient import HubUnreachableError
 from vanban.jobs import every_minutes, periodic_task
+from vanban.vxp import conf
+from vanban.vxp.client import VxpClient
+from vanban.vxp.envelope import VxpError
 
 log = logging.getLogger(__name__)
 
 
 @periodic_task(every_minutes(60))
 def vxp_directory_sync() -> int:
-    from vanban.hub import vxp_directory
-    from vanban.hubclient import HubUnreachableError
-    from vanban.vxp import conf
-    from vanban.vxp.client import VxpClient
-    from vanban.vxp.envelope import VxpError
-
     url, system_id, secret = conf.directory_url(), conf.directory_system_id(), conf.directory_secret()
     if not (url and system_id and secret) or now_vn().hour != conf.directory_sync_hour():
         return 0

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, Protocol, TypeVar
 
+from huey import crontab
+
 P = ParamSpec("P")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
@@ -65,7 +67,7 @@ def _logged(fn: Callable[P, R]) -> Callable[P, R]:
 
 def task(**options: Any) -> Callable[[Callable[P, R]], Job[P, R]]:
     """A job run when enqueued (retries, retry_delay, context, … as Huey's `db_task`)."""
-    from huey.contrib.djhuey import db_task  # Huey's Django glue reads settings at import
+    from huey.contrib.djhuey import db_task  # noqa: PLC0415 - Huey's Django glue reads settings at import (settings import this package)
 
     decorator: Callable[[Callable[P, R]], Job[P, R]] = db_task(**options)
     return lambda fn: decorator(_logged(fn))
@@ -73,15 +75,13 @@ def task(**options: Any) -> Callable[[Callable[P, R]], Job[P, R]]:
 
 def periodic_task(schedule: Callable[[datetime], bool], **options: Any) -> Callable[[Callable[P, R]], Job[P, R]]:
     """A job the worker runs whenever `schedule` says so (see `every_minutes`)."""
-    from huey.contrib.djhuey import db_periodic_task
+    from huey.contrib.djhuey import db_periodic_task  # noqa: PLC0415 - Huey's Django glue reads settings at import (settings import this package)
 
     decorator: Callable[[Callable[P, R]], Job[P, R]] = db_periodic_task(schedule, **options)
     return lambda fn: decorator(_logged(fn))
 
 
 def every_minutes(minutes: int) -> Callable[[datetime], bool]:
-    from huey import crontab
-
     schedule: Callable[[datetime], bool] = crontab(minute=f"*/{minutes}")
     return schedule
 
@@ -107,6 +107,6 @@ def claim(key: str) -> None:
 
 def queue() -> Any:
     """The configured Huey instance (for the worker command and tests)."""
-    from huey.contrib.djhuey import HUEY
+    from huey.contrib.djhuey import HUEY  # noqa: PLC0415 - Huey's Django glue reads settings at import (settings import this package)
 
     return HUEY

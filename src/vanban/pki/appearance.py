@@ -88,7 +88,7 @@ def appearance_lines(role: str, who: CertIdentity, moment: datetime, heading: st
 @cache
 def _font_factory(path: str) -> FontEngineFactory | None:
     try:
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory  # noqa: PLC0415 - pyHanko's OpenType support (fontTools) is slow; only an embedded font needs it
     except ImportError:
         return None
     if not os.path.exists(path):
@@ -103,8 +103,8 @@ def _em_1000(path: str) -> str:
     thousandths of an em: DejaVu's 2048-unit em came out twice too wide (letters spaced
     apart, text cut off in the box — seen in rendered pages). Scaling the font fixes both.
     """
-    from fontTools.ttLib import TTFont
-    from fontTools.ttLib.scaleUpem import scale_upem
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 - fontTools is slow to import; only an embedded font needs it
+    from fontTools.ttLib.scaleUpem import scale_upem  # noqa: PLC0415 - fontTools is slow to import; only an embedded font needs it
 
     font = TTFont(path)
     if font["head"].unitsPerEm == 1000:

@@ -18,7 +18,9 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.validation import add_validation_info
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from vanban.core.clock import now_vn
 from vanban.core.text import nfc
@@ -125,10 +127,6 @@ def add_revocation_info(pdf_bytes: bytes, trust: TrustStore,
     the CRL/OCSP answers for its chain (and its timestamp's) are fetched now and kept in the
     document security store, in an incremental update, so it validates later offline.
     `PKI_LTV_FAILED` when an answer cannot be had (nothing is returned then)."""
-    from pyhanko.sign.general import SigningError as _SigningError
-    from pyhanko.sign.validation import add_validation_info
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-
     reader = open_pdf(pdf_bytes)
     if not reader.embedded_signatures:
         raise PkiError("PKI_LTV_FAILED", "Tài liệu chưa có chữ ký để bổ sung thông tin thu hồi")
@@ -137,7 +135,7 @@ def add_revocation_info(pdf_bytes: bytes, trust: TrustStore,
                                 revocation_mode="hard-fail")
     try:
         out = call_sync(add_validation_info, reader.embedded_signatures[-1], context)
-    except (_SigningError, PathBuildingError, PathValidationError, PdfError, OSError, ValueError) as exc:
+    except (SigningError, PathBuildingError, PathValidationError, PdfError, OSError, ValueError) as exc:
         raise PkiError("PKI_LTV_FAILED", f"Không lấy được thông tin thu hồi để nhúng (B-LT): {exc}") from exc
     signed: bytes = out.getvalue()
     return signed

@@ -22,6 +22,7 @@ from pyhanko.sign.signers.pdf_cms import Signer as PyHankoSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanban.pki.errors import PkiError
+from vanban.pki.raw import sign_raw
 
 __all__ = ["KeyHoldingSigner", "Signer", "load_pkcs12"]
 
@@ -82,8 +83,6 @@ class KeyHoldingSigner:
 
     def sign_raw(self, data: bytes) -> bytes:
         """What a device does in deferred signing (`pki.deferred`): sign the prepared bytes."""
-        from vanban.pki.raw import sign_raw
-
         return sign_raw(self._key, data)
 
     @property

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from asn1crypto import algos, cms, tsp
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko_certvalidator import ValidationContext
 
 from vanban.pki.runner import run_coroutine
 
@@ -91,9 +93,6 @@ def _tsa_name(signed: Any) -> str:
 def check_timestamp(token_der: bytes, data: bytes, trust_roots: list[Any] | None = None) -> TimestampCheck:
     """The token covers sha256(data) and its signature is intact; with `trust_roots` (asn1crypto
     certificates) the TSA must also chain to one of them."""
-    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
-    from pyhanko_certvalidator import ValidationContext
-
     try:
         info = cms.ContentInfo.load(token_der)
         signed = info["content"]

@@ -34,24 +34,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
 
 def _counts(user: Any, agency: Any, roles: set[str]) -> dict[str, int]:
-    """Small numbers beside the navigation: what waits for this person."""
-    if agency is None:
-        return {}
-    from vanban.documents.models import Document
-    from vanban.workflow.queries import my_steps, my_work, to_assign
+    from vanban.portal import office  # noqa: PLC0415 - office apps: absent from a hub-only install
 
-    counts: dict[str, int] = {}
-    if "clerk" in roles:
-        counts["incoming_list"] = Document.objects.filter(agency=agency, direction="incoming",
-                                                          state="arrived").count()
-    work = my_work(user).count() + my_steps(user).filter(document__agency=agency).count()
-    if "leader" in roles:
-        work += to_assign(agency).count()
-    counts["my_work"] = work
-    return counts
+    return office.nav_counts(user, agency, roles)
 
 
 def _unread(user: Any) -> int:
-    from vanban.workflow.queries import unread_notifications
+    from vanban.portal import office  # noqa: PLC0415 - office apps: absent from a hub-only install
 
-    return unread_notifications(user).count()
+    return office.unread(user)

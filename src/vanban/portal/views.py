@@ -18,7 +18,6 @@ from vanban.accounts.services import agency_users
 from vanban.agencies.services import agency_count
 from vanban.audit.services import count_events_since
 from vanban.jobs.services import last_heartbeat, worker_alive
-from vanban.web.listing import count_rows
 
 
 @login_required
@@ -32,25 +31,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "users": len(agency_users(agency)) if agency else 0,
         "events_today": count_events_since(start_of_day, agency.code if agency else None),
     }
+    from vanban.portal import office  # noqa: PLC0415 - office apps: absent from a hub-only install
+
     if agency is not None:
-        from vanban.documents.models import Document
-
-        year = timezone.localdate().year
-        mine = Document.objects.filter(agency=agency)
-        # The year's totals run to tens of thousands: exact up to 1 000 on every visit, counted
-        # once a minute beyond (`count_rows`).
-        stats.update({
-            "issued_year": count_rows(mine.filter(direction="outgoing", state__in=["issued", "revoked"],
-                                                  issued_on__year=year)),
-            "received_year": count_rows(mine.filter(direction="incoming", arrived_at__year=year)),
-            "waiting": count_rows(mine.filter(direction="incoming", state="arrived")),
-            "in_progress": count_rows(mine.filter(direction="incoming", state__in=["accepted", "in_progress"])),
-            "overdue": count_rows(mine.filter(direction="incoming", state__in=["accepted", "in_progress"],
-                                              due_on__lt=timezone.localdate())),
-        })
-    from vanban.workflow.queries import waiting_for_me  # an office app: absent from a hub-only install
-
-    waiting = waiting_for_me(request.user, agency, {m.role for m in current_roles(request)}) if agency else []
+        stats.update(office.year_figures(agency))
+    waiting = office.waiting(request.user, agency, {m.role for m in current_roles(request)})
     return render(request, "web/home.html", {"stats": stats, "worker_alive": worker_alive(),
                                              "last_beat": last_heartbeat(), "waiting": waiting})
 

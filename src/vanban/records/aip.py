@@ -241,6 +241,6 @@ def current_aip(dossier: Dossier) -> ArchivalPackage | None:
 
 def enqueue_aip(dossier_id: int) -> None:
     """After the commit that archived the dossier, a job builds its AIP (conversions take time)."""
-    from vanban.records import tasks
+    from vanban.records import tasks  # noqa: PLC0415 - records.tasks imports this module
 
     transaction.on_commit(lambda: tasks.build_aip(dossier_id))

@@ -6,6 +6,8 @@ Sources and what is verified: docs/records.md.
 
 from __future__ import annotations
 
+from vanban.core.text import fold
+
 # Thời hạn bảo quản (Maintenance): years → code; None = Vĩnh viễn.
 MAINTENANCE_BY_YEARS: dict[int | None, str] = {None: "01", 70: "02", 50: "03", 30: "04", 20: "05", 10: "06"}
 MAINTENANCE_OTHER = "07"
@@ -47,8 +49,6 @@ def maintenance_code(years: int | None) -> str:
 
 
 def _folded(text: str) -> str:
-    from vanban.core.text import fold
-
     return fold(text or "").replace(" ", "").replace("-", "")
 
 

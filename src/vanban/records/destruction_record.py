@@ -14,7 +14,7 @@ def _size(n: int) -> str:
 
 
 def build_record(review: DestructionReview, items: list[DestructionItem], blobs_removed: int) -> bytes:
-    import weasyprint  # heavy (pango, fonts): loaded only when a record is printed
+    import weasyprint  # noqa: PLC0415 - weasyprint is slow to import (pango, fonts); only printing needs it
 
     rows = []
     for n, item in enumerate(items, start=1):

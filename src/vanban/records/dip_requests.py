@@ -33,7 +33,7 @@ def ask_for_dip(*, actor: Any, dossier: Dossier, purpose: str) -> DipRequest:
     require_kept(dossier)
     text = clean_purpose(purpose)
     ask = DipRequest.objects.create(dossier=dossier, requested_by=actor, purpose=text)
-    from vanban.records import tasks  # the job module imports this one
+    from vanban.records import tasks  # noqa: PLC0415 - records.tasks imports this module
 
     transaction.on_commit(lambda: tasks.build_dip(ask.pk))
     return ask

@@ -64,6 +64,7 @@ from vanban.records.errors import RecordsError
 from vanban.records.fonds import fonds_block
 from vanban.records.metadata import ITEM_FIELDS, dossier_metadata
 from vanban.records.models import Dossier, DossierItem, ItemFile
+from vanban.trust import services as trust
 
 M, P, H = f"{{{METS_NS}}}", f"{{{PREMIS_NS}}}", f"{{{HOSO_NS}}}"
 X, C = f"{{{XLINK_NS}}}", f"{{{CSIP_NS}}}"
@@ -570,8 +571,6 @@ def build_package(dossier: Dossier) -> tuple[str, dict[str, bytes]]:
 def _seal(dossier: Dossier, objid: str, mets: bytes) -> bytes | None:
     """METS's hash signed with the agency's system key, else its seal (earkseal.py); None when the
     agency holds neither (the package is then unsealed, and `archive verify` says so)."""
-    from vanban.trust import services as trust
-
     credential = (trust.credential_for(dossier.agency, "system") or trust.credential_for(dossier.agency, "seal"))
     if credential is None:
         return None

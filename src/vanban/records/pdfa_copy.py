@@ -24,6 +24,8 @@ from pathlib import Path
 
 from vanban.records.pdfinfo import inspect_pdf
 from vanban.textract import topdf
+from vanban.textract.errors import TextractError
+from vanban.textract.ocr import images_to_pdf
 
 GS_TIMEOUT = 300.0
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
@@ -91,9 +93,6 @@ def make_copy(name: str, content_type: str, data: bytes, *, is_edxml: bool = Fal
     elif content_type == "application/pdf" or ext == "pdf":
         pdf = data
     elif content_type in IMAGE_TYPES or ext in ("jpg", "jpeg", "png"):
-        from vanban.textract.errors import TextractError
-        from vanban.textract.ocr import images_to_pdf
-
         try:
             pdf = images_to_pdf([data])
         except TextractError as exc:
@@ -198,7 +197,7 @@ def libreoffice_version() -> str:
 @functools.cache
 def img2pdf_version() -> str:
     try:
-        import img2pdf
+        import img2pdf  # noqa: PLC0415 - img2pdf (and Pillow) are slow to import; only scanned pages need them
 
         return f"img2pdf {img2pdf.__version__}"
     except ImportError:  # pragma: no cover - a dependency

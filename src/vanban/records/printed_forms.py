@@ -120,7 +120,7 @@ def _size(n: int) -> str:
 def handover_record(transfer: ArchiveTransfer) -> bytes:
     """Biên bản giao nhận: who handed over, who received, when, and how many dossiers, documents
     and files (with their size) the archive took in; the returned dossiers named with reasons."""
-    import weasyprint  # heavy (pango, fonts): loaded only when a record is printed
+    import weasyprint  # noqa: PLC0415 - weasyprint is slow to import (pango, fonts); only printing needs it
 
     entries = list(transfer.items.select_related("dossier__agency").prefetch_related("dossier__items__files"))
     taken = [e for e in entries if e.decision == TransferItem.Decision.ACCEPTED]

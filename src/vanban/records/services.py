@@ -26,6 +26,7 @@ from vanban.core.text import nfc
 from vanban.documents import permissions as doc_permissions
 from vanban.documents.models import Document
 from vanban.records import events, evidence, permissions
+from vanban.records.aip import enqueue_aip as enqueue
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
 from vanban.records.errors import RecordsError, RecordsForbiddenError, RecordsNotFoundError
 from vanban.records.importer import FieldError, ParsedCatalog, RowError, check_entry
@@ -729,8 +730,6 @@ def return_transfer(*, actor: Any, transfer: ArchiveTransfer, reason: str) -> Ar
 
 def enqueue_aip(dossier_id: int) -> None:
     """A job builds the dossier's AIP once this transaction commits (records/aip.py)."""
-    from vanban.records.aip import enqueue_aip as enqueue
-
     enqueue(dossier_id)
 
 

@@ -14,8 +14,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from vanban.jobs import every_minutes, periodic_task, task
-from vanban.records import fixity
-from vanban.records.models import FixityRun
+from vanban.records import dip_requests, fixity
+from vanban.records.aip import KEPT_STATES, store_aip
+from vanban.records.digitise import process_next, sweep
+from vanban.records.models import Dossier, FixityRun
+from vanban.records.submission import remind
 
 
 def _due() -> bool:
@@ -50,8 +53,6 @@ def fixity_now() -> int | None:
 @task()
 def digitise_next(batch_id: int) -> bool:
     """One scan of a digitisation batch, then the next one queued (other jobs run in between)."""
-    from vanban.records.digitise import process_next
-
     more = process_next(batch_id)
     if more:
         digitise_next(batch_id)
@@ -60,8 +61,6 @@ def digitise_next(batch_id: int) -> bool:
 
 @periodic_task(every_minutes(5))
 def digitise_sweep() -> list[int]:
-    from vanban.records.digitise import sweep
-
     return sweep()
 
 
@@ -69,9 +68,6 @@ def digitise_sweep() -> list[int]:
 def build_aip(dossier_id: int) -> int | None:
     """The AIP of a dossier just archived (accepted transfer, imported package): the package id,
     or None when the dossier is gone from the archive meanwhile."""
-    from vanban.records.aip import KEPT_STATES, store_aip
-    from vanban.records.models import Dossier
-
     dossier = Dossier.objects.filter(pk=dossier_id).select_related("agency").first()
     if dossier is None or dossier.state not in KEPT_STATES:
         return None
@@ -83,8 +79,6 @@ def build_dip(request_id: int, task: Any = None) -> int | None:
     """A DIP asked for on the dossier page (`dip_requests.ask_for_dip`): the package id, or None when
     the request no longer holds (refused with its reason, told to the requester). A failure of the
     job's own is retried; after the last try the request is refused too, never left "being built"."""
-    from vanban.records import dip_requests
-
     try:
         return dip_requests.fulfil(request_id)
     except Exception:
@@ -96,6 +90,4 @@ def build_dip(request_id: int, task: Any = None) -> int | None:
 @periodic_task(every_minutes(60))
 def submission_reminders() -> int:
     """Hạn nộp lưu: each due dossier's creator is told once before the deadline and once after it."""
-    from vanban.records.submission import remind
-
     return remind()

@@ -22,6 +22,7 @@ from vanban.accounts.current import current_agency
 from vanban.accounts.permissions import can_see_operations
 from vanban.agencies.models import Agency
 from vanban.blobs import get_store
+from vanban.documents.models import Document
 from vanban.records import dip, dip_requests, permissions, queries, services, tasks
 from vanban.records.codes import MODES, PHYSICAL, RELIABILITY, RISK_RECOVERY_STATUS
 from vanban.records.destruction import destroyed_by
@@ -173,8 +174,6 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if action == "file":
-            from vanban.documents.models import Document
-
             document = Document.objects.filter(pk=request.POST.get("document_id") or 0).first()
             if document is None:
                 raise Http404

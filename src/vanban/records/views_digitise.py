@@ -3,14 +3,18 @@ E-ARK package download."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from vanban.records import digitise, permissions
+from vanban.records.earkexport import export_dossier
 from vanban.records.errors import RecordsError
 from vanban.records.models import DigitisationBatch
 from vanban.records.views import DIGITISE, _dossier, _fail
@@ -63,13 +67,6 @@ def progress(request: HttpRequest, pk: int, batch_id: int) -> HttpResponse:
 def export_package(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The dossier's E-ARK SIP as a zip, for the archivist or a leader (closed dossiers; the
     export is audited as `records.dossier_exported`)."""
-    import tempfile
-    from pathlib import Path
-
-    from django.http import FileResponse
-
-    from vanban.records.earkexport import export_dossier
-
     dossier = _dossier(request, pk)
     if not permissions.can_view_archive(request.user, dossier.agency_id):
         raise Http404

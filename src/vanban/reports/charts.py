@@ -35,8 +35,8 @@ class Chart:
 def _figure(width: float, height: float) -> Figure:
     """matplotlib is loaded with the first chart, not at import: every `vanban` command loads the
     URL configuration for its system checks, and matplotlib's font manager alone costs a second."""
-    import matplotlib as mpl
-    from matplotlib.figure import Figure
+    import matplotlib as mpl  # noqa: PLC0415 - matplotlib is slow to import; only charts need it
+    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib is slow to import; only charts need it
 
     mpl.rcParams.update({"svg.hashsalt": "vanban", "font.family": "DejaVu Sans", "font.size": 9,
                          "axes.spines.top": False, "axes.spines.right": False})
@@ -61,7 +61,7 @@ def bars(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int]],
 @functools.lru_cache(maxsize=256)
 def _bars(title: str, labels: tuple[str, ...], series_items: tuple[tuple[str, tuple[int, ...]], ...],
           *, horizontal: bool, width: float, height: float) -> Chart:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415 - matplotlib is slow to import; only charts need it
 
     series = dict(series_items)
 

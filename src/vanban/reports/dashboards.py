@@ -19,6 +19,7 @@ from vanban.core.clock import VN_TZ
 from vanban.documents.models import Document
 from vanban.exchange.models import OutboxEntry
 from vanban.reports.charts import bars
+from vanban.workflow.models import Assignment
 
 OPEN_INCOMING = (Document.State.ACCEPTED, Document.State.IN_PROGRESS)
 LIST_LIMIT = 20
@@ -69,8 +70,6 @@ def monthly(agency: Agency, today: date | None = None) -> dict[str, Any]:
 def _units(agency: Agency, open_docs: QuerySet[Document]) -> list[tuple[str, int]]:
     """Open incoming documents by the unit of their lead assignee (workflow), else unassigned:
     counted in the database per lead (one row per person), never by loading the documents."""
-    from vanban.workflow.models import Assignment
-
     lead = (Assignment.objects.filter(document=OuterRef("pk"), kind=Assignment.Kind.LEAD)
             .exclude(state=Assignment.State.CLOSED).order_by("-created_at", "-id").values("assignee_id")[:1])
     per_lead = dict(open_docs.order_by().annotate(lead=Subquery(lead)).values("lead").annotate(n=Count("pk"))

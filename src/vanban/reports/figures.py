@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from vanban.agencies.models import Agency, predecessors_by_agency
 from vanban.core.clock import VN_TZ
@@ -153,8 +154,6 @@ def _grouped(agency: Agency | None, period: Period) -> dict[Key, Figures]:
 
 def periodic_report(period: Period, agency: Agency | None = None, *, now: datetime | None = None) -> PeriodicReport:
     """Totals, by agency and by document type; every row sums to the totals."""
-    from django.utils import timezone
-
     grouped = _grouped(agency, period)
     totals = Figures()
     per_agency: defaultdict[int, Figures] = defaultdict(Figures)

@@ -11,7 +11,7 @@ from vanban.reports.layout import context
 
 
 def build_pdf(report: PeriodicReport, charts: list[Chart]) -> bytes:
-    import weasyprint
+    import weasyprint  # noqa: PLC0415 - weasyprint is slow to import (pango, fonts); only the PDF export needs it
 
     html = render_to_string("reports/periodic_print.html", context(report, charts))
     pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()

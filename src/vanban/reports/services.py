@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from vanban.accounts.permissions import memberships
 from vanban.agencies.models import Agency
 from vanban.reports import permissions
 from vanban.reports.charts import Chart
 from vanban.reports.charts_for import periodic_charts
 from vanban.reports.errors import ReportError
 from vanban.reports.figures import PeriodicReport, periodic_report
+from vanban.reports.pdf import build_pdf
 from vanban.reports.periods import Period, PeriodError, custom_period, parse_period
+from vanban.reports.xlsx import build_xlsx
 
 PROVINCE = "province"
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
@@ -62,12 +65,8 @@ def filename(report: PeriodicReport, fmt: str) -> str:
 
 def export(report: PeriodicReport, charts: list[Chart], fmt: str) -> Export:
     if fmt == "xlsx":
-        from vanban.reports.xlsx import build_xlsx
-
         data = build_xlsx(report)
     elif fmt == "pdf":
-        from vanban.reports.pdf import build_pdf
-
         data = build_pdf(report, charts)
     else:
         raise ReportError(400, "FORMAT_INVALID", "Định dạng phải là xlsx hoặc pdf.")
@@ -76,8 +75,6 @@ def export(report: PeriodicReport, charts: list[Chart], fmt: str) -> Export:
 
 def report_scopes(user: Any) -> list[tuple[str, str]]:
     """(value, label) of every scope the user may choose, province first."""
-    from vanban.accounts.permissions import memberships
-
     out = [(PROVINCE, "Toàn tỉnh")] if permissions.can_view_province_report(user) else []
     seen = set()
     for m in memberships(user):

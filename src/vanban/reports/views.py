@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -84,8 +85,6 @@ def _download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _date(request: HttpRequest, name: str) -> Any:
-    from datetime import date
-
     value = request.GET.get(name, "")
     try:
         return date.fromisoformat(value) if value else None

@@ -26,7 +26,7 @@ def _fallback(data: bytes, extension: str) -> FileText:
 def extract(data: bytes, name: str) -> FileText:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     try:
-        from vanban.textract import TextractError, extract_text
+        from vanban.textract import TextractError, extract_text  # noqa: PLC0415 - guarded: plain text still indexes without textract
     except ImportError:  # textract absent: txt only
         return _fallback(data, extension)
     try:

@@ -15,6 +15,7 @@ from vanban.core.clock import VN_TZ
 from vanban.documents.models import Document
 from vanban.search.access import visible_q
 from vanban.search.backends import Backend, backend
+from vanban.search.models import SearchEntry
 from vanban.search.text import ParsedQuery, fold_aligned, parse_query
 
 PAGE_SIZE = 20
@@ -159,8 +160,6 @@ def search(user: Any, text: str = "", filters: Filters | None = None, *, sort: s
     docs = Document.objects.select_related("agency", "document_type").in_bulk(ids)
     bodies: dict[int, str] = {}
     if query.terms and ids:
-        from vanban.search.models import SearchEntry
-
         bodies = dict(SearchEntry.objects.filter(document_id__in=ids).values_list("document_id", "body"))
     hits = [Hit(docs[i], _snippet(bodies.get(i, ""), query)) for i in ids if i in docs]
     return SearchPage(query=text, total=total, page=page, page_size=page_size, hits=hits, total_capped=capped)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from vanban.search.indexing import Progress, index_document, index_stale, reindex_all
 from vanban.search.queries import Filters, SearchPage, search
+from vanban.search.tasks import index_document_task
 
 __all__ = ["Filters", "SearchPage", "index_document", "index_stale", "reindex_all", "schedule_index", "search"]
 
@@ -13,8 +14,6 @@ __all__ = ["Filters", "SearchPage", "index_document", "index_stale", "reindex_al
 def schedule_index(document_id: int) -> None:
     """Call inside the transaction that changed the document: the job is queued only if it
     commits (issue, arrival, acceptance, any edit)."""
-    from vanban.search.tasks import index_document_task
-
     transaction.on_commit(lambda: index_document_task(document_id))
 
 

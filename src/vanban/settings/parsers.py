@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,6 @@ def ensure_secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    import secrets
 
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)

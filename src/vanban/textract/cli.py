@@ -17,6 +17,7 @@ from vanban.textract.docx import convert_docx_to_unicode
 from vanban.textract.errors import TextractError
 from vanban.textract.extract import extract_text
 from vanban.textract.header import header_text, read_header
+from vanban.textract.ocr import images_to_pdf, make_searchable, ocr_status
 
 __all__ = ["main"]
 
@@ -76,8 +77,6 @@ def main(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     as_json = bool(getattr(args, "json", False))
     if args.command == "ocr-check":
-        from vanban.textract.ocr import ocr_status
-
         status = ocr_status()
         sys.stdout.write(status.message + "\n")
         if status.optional_missing:
@@ -120,8 +119,6 @@ def main(argv: list[str]) -> int:
 
 
 def _ocr(scans: list[str], output: str, as_json: bool) -> int:
-    from vanban.textract.ocr import images_to_pdf, make_searchable
-
     out = Path(output)
     if any(Path(scan).resolve() == out.resolve() for scan in scans):
         raise TextractError("corrupt", "Tệp ghi ra phải khác tệp quét (bản quét được giữ nguyên).")

@@ -11,9 +11,17 @@ import re
 import unicodedata
 
 from vanban.core import legacy
+from vanban.textract.docx import read_docx
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline, Limits
+from vanban.textract.msdoc import doc_to_docx, read_doc
+from vanban.textract.ocr import ocr_pdf, ocr_status
+from vanban.textract.odt import read_odt
+from vanban.textract.pdf import read_pdf
+from vanban.textract.plain import decode_plain
 from vanban.textract.result import Extracted
+from vanban.textract.rtf import read_rtf
+from vanban.textract.sheet import read_sheet
 
 __all__ = ["FORMATS", "extract_text"]
 
@@ -75,8 +83,6 @@ def extract_text(data: bytes, extension: str, *, max_chars: int = 2_000_000,
 def _dispatch(kind: str, ext: str, data: bytes, limits: Limits, deadline: Deadline, *,
               ocr: bool) -> Extracted:
     if kind == "pdf":
-        from vanban.textract.pdf import read_pdf
-
         pdf = read_pdf(data, limits, deadline)
         result = Extracted(text="\f".join(pdf.pages), pages=pdf.pages, fonts=pdf.fonts,
                            needs_ocr=pdf.needs_ocr, warnings=pdf.warnings,
@@ -85,39 +91,27 @@ def _dispatch(kind: str, ext: str, data: bytes, limits: Limits, deadline: Deadli
             _maybe_ocr(result, data, ocr)
         return result
     if kind == "docx":
-        from vanban.textract.docx import read_docx
-
         doc = read_docx(data, limits, deadline)
         return Extracted(text=doc.text, fonts=doc.fonts, warnings=doc.warnings,
                          legacy=doc.legacy, raw_text=doc.raw_text)
     if kind == "odt":
-        from vanban.textract.odt import read_odt
-
         odt = read_odt(data, limits, deadline)
         return Extracted(text=odt.text, fonts=odt.fonts, warnings=odt.warnings,
                          legacy=odt.legacy, raw_text=odt.raw_text)
     if kind == "rtf":
-        from vanban.textract.rtf import read_rtf
-
         text, fonts = read_rtf(data)
         return Extracted(text=text, fonts=fonts)
     if kind == "txt":
-        from vanban.textract.plain import decode_plain
-
         text, encoding = decode_plain(data)
         return Extracted(text=text, warnings=[] if encoding.startswith("utf") else [f"bảng mã {encoding}"])
     if kind == "sheet":
-        from vanban.textract.sheet import read_sheet
-
         return Extracted(text=read_sheet(data, ext, limits, deadline))
-    from vanban.textract.msdoc import doc_to_docx, read_doc
 
     try:
         text, fonts = read_doc(data, deadline)
     except TextractError as exc:
         if exc.code != "old_binary":
             raise  # encrypted, timeout: LibreOffice would not do better
-        from vanban.textract.docx import read_docx
 
         doc = read_docx(doc_to_docx(data, deadline, exc, max_bytes=limits.max_input_bytes), limits, deadline)
         return Extracted(text=doc.text, fonts=doc.fonts, legacy=doc.legacy, raw_text=doc.raw_text,
@@ -127,8 +121,6 @@ def _dispatch(kind: str, ext: str, data: bytes, limits: Limits, deadline: Deadli
 
 
 def _maybe_ocr(result: Extracted, data: bytes, ocr: bool) -> None:
-    from vanban.textract.ocr import ocr_pdf, ocr_status
-
     if not ocr:
         result.warnings.append("tệp quét (không có lớp chữ): cần nhận dạng ký tự (OCR)")
         return

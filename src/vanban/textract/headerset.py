@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass
 
+from vanban.core.legacy import encode, encode_runs
 from vanban.textract.samples import Para, Run, Table, make_docx, make_pdf_lines, text_width
 
 __all__ = ["SampleDoc", "extension", "generate", "render"]
@@ -283,8 +284,6 @@ def _cell(items: list[str], k: int) -> str:
 
 def _tcvn3_para(text: str) -> Para:
     """A paragraph typed the old way: capitals with tones in `.VnTimeH`, the rest `.VnTime`."""
-    from vanban.core.legacy import encode, encode_runs
-
     if text.isupper():
         return Para([Run(encode(text, "tcvn3h"), ".VnTimeH")])
     return Para([Run(t, ".VnTimeH" if enc == "tcvn3h" else ".VnTime") for t, enc in encode_runs(text)])

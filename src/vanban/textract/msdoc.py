@@ -17,6 +17,7 @@ import re
 import struct
 import time
 
+from vanban.textract import topdf
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline
 
@@ -30,7 +31,7 @@ _FIELD = re.compile(r"\x13[^\x13\x14\x15]*\x14?([^\x13\x15]*)\x15")
 
 
 def read_doc(data: bytes, deadline: Deadline) -> tuple[str, set[str]]:
-    import olefile
+    import olefile  # noqa: PLC0415 - olefile only for legacy .doc files; keeps textract.extract light
 
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
@@ -70,8 +71,6 @@ def doc_to_docx(data: bytes, deadline: Deadline, failure: TextractError, *, max_
     """The .docx LibreOffice makes of a .doc that `read_doc` could not read (`failure`);
     a `TextractError` with a plain Vietnamese message when there is no LibreOffice or it
     cannot read the file either, `timeout` past the caller's deadline."""
-    from vanban.textract import topdf
-
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     html = head.startswith(b"<") and bool(_HTML.search(head))
     if not ((data.startswith(_OLE) and _ole_opens(data)) or head.startswith((b"{\\rtf", b"PK\x03\x04", b"<?xml"))
@@ -102,7 +101,7 @@ def doc_to_docx(data: bytes, deadline: Deadline, failure: TextractError, *, max_
 
 def _ole_opens(data: bytes) -> bool:
     """A broken compound file would be imported by LibreOffice as plain text (garbage)."""
-    import olefile
+    import olefile  # noqa: PLC0415 - olefile only for legacy .doc files; keeps textract.extract light
 
     try:
         olefile.OleFileIO(io.BytesIO(data)).close()

@@ -81,7 +81,7 @@ def ocr_status() -> OcrStatus:
     """What is installed (looked up once per process)."""
     missing: list[str] = []
     try:
-        import ocrmypdf  # noqa: F401
+        import ocrmypdf  # noqa: F401, PLC0415 - a probe: is ocrmypdf installed (it is slow to import)
     except ImportError:
         missing.append("ocrmypdf (PyPI)")
     if not shutil.which("tesseract"):
@@ -131,7 +131,7 @@ def _plugin_path() -> Path:
 
 def images_to_pdf(images: list[bytes]) -> bytes:
     """One PDF of scanned pages given as images (JPEG, PNG, TIFF), without re-encoding."""
-    import img2pdf
+    import img2pdf  # noqa: PLC0415 - img2pdf (and Pillow) are slow to import; only scanned pages need them
 
     if not images:
         raise TextractError("corrupt", detail="không có ảnh")
@@ -154,8 +154,8 @@ def make_searchable(scan: bytes, *, language: str = "vie", progress: Progress | 
     status = ocr_status()
     if not status.available:
         raise TextractError("ocr_unavailable", detail=", ".join(status.missing))
-    import ocrmypdf
-    from ocrmypdf import exceptions as ocr_errors
+    import ocrmypdf  # noqa: PLC0415 - ocrmypdf is slow to import; only OCR needs it
+    from ocrmypdf import exceptions as ocr_errors  # noqa: PLC0415 - ocrmypdf is slow to import; only OCR needs it
 
     logging.getLogger("ocrmypdf").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="vanban-ocr-") as tmp:
@@ -196,7 +196,7 @@ def make_searchable(scan: bytes, *, language: str = "vie", progress: Progress | 
 
 
 def _page_count(pdf: bytes) -> int:
-    import pypdf
+    import pypdf  # noqa: PLC0415 - pypdf is slow to import; only OCR'd PDFs need it
 
     return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 

@@ -61,8 +61,8 @@ def columns_text(page: PageObject) -> str | None:
     title when the left column is long; this does not. Uses pypdf's layout-mode helpers
     (text operations with their start and end x); None when they are not available."""
     try:
-        from pypdf._text_extraction import _layout_mode
-        from pypdf.generic import ArrayObject, ContentStream, StreamObject
+        from pypdf._text_extraction import _layout_mode  # noqa: PLC0415 - pypdf is slow to import; only PDF files need it
+        from pypdf.generic import ArrayObject, ContentStream, StreamObject  # noqa: PLC0415 - pypdf is slow to import; only PDF files need it
 
         fonts = page._layout_mode_fonts()
         contents = page.get("/Contents")
@@ -119,8 +119,8 @@ def _page_text(page: PageObject) -> str:
 
 
 def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
-    import pypdf
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    import pypdf  # noqa: PLC0415 - pypdf is slow to import; only PDF files need it
+    from pypdf.errors import FileNotDecryptedError, PdfReadError  # noqa: PLC0415 - pypdf is slow to import; only PDF files need it
 
     if b"%PDF" not in data[:1024]:
         raise TextractError("corrupt", detail="không có đầu %PDF")

@@ -13,6 +13,7 @@ documents'.
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def render_record(rec: dict, fmt: str, k: int = 0) -> tuple[bytes, str]:
     if fmt == "pdf":
         return _pdf(rec, left, right, sig), "pdf"
     if fmt == "pdf-html":
-        import weasyprint
+        import weasyprint  # noqa: PLC0415 - weasyprint is slow to import (pango, fonts); only this sample set needs it
 
         return weasyprint.HTML(string=record_html(rec, k)).write_pdf(), "pdf"
     raise ValueError(fmt)
@@ -115,8 +116,6 @@ def record_html(rec: dict, k: int = 0) -> str:
     """The record as an A4 page in HTML (Times-like serif, the NĐ 30 two-column header as a
     table, the national title in a column narrow enough to wrap in some records): printed
     to PDF by WeasyPrint for the `pdf-html` rendering and for the scans of the OCR tests."""
-    from html import escape
-
     left, right = _header_columns(rec, k)
     sig = _signature(rec)
     cell = "".join

@@ -8,6 +8,7 @@ has a real text layer with a ToUnicode map, like a PDF printed from Word.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,11 +187,9 @@ def make_xlsx(rows: list[list[str | int | float]], sheet: str = "Sheet1") -> byt
 def make_pdf_lines(pages: list[list[tuple[float, float, str, float]]], *,
                    font_file: Path = DEJAVU) -> bytes:
     """A PDF whose pages hold text lines at (x, y) with a size, in the order given."""
-    import logging
-
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
-    from pyhanko.pdf_utils.writer import PdfFileWriter
+    from pyhanko.pdf_utils import generic  # noqa: PLC0415 - pyHanko is slow to import; only the signed-PDF sample needs it
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator  # noqa: PLC0415 - pyHanko is slow to import; only the signed-PDF sample needs it
+    from pyhanko.pdf_utils.writer import PdfFileWriter  # noqa: PLC0415 - pyHanko is slow to import; only the signed-PDF sample needs it
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 

@@ -31,8 +31,8 @@ def rasterize(pdf: bytes, dpi: int = 300, *, first: int = 1, last: int | None = 
 
 def scan_of(pdf: bytes, dpi: int = 300, *, skew: float = 0.0, upside_down: bool = False) -> bytes:
     """An image-only PDF of `pdf`'s pages as a scanner at `dpi` would make it."""
-    import img2pdf
-    from PIL import Image
+    import img2pdf  # noqa: PLC0415 - img2pdf (and Pillow) are slow to import; only scanned pages need them
+    from PIL import Image  # noqa: PLC0415 - Pillow is slow to import; only scanned pages need it
 
     pages: list[bytes] = []
     for png in rasterize(pdf, dpi):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from python_calamine import CalamineWorkbook
+
 from vanban.textract.errors import TextractError
 from vanban.textract.limits import Deadline, Limits, TextractZip
 
@@ -28,8 +30,6 @@ def _cell(value: object) -> str:
 
 
 def read_sheet(data: bytes, ext: str, limits: Limits, deadline: Deadline) -> str:
-    from python_calamine import CalamineWorkbook
-
     if ext in ("xlsx", "xlsm", "ods"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise TextractError("corrupt", detail="không phải tệp zip")

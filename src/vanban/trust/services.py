@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -12,11 +13,13 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from vanban.accounts.models import Membership
 from vanban.accounts.permissions import can_manage_trust, can_see_operations
 from vanban.agencies.models import Agency
 from vanban.audit.anchor import AnchorError, AnchorKeys
@@ -24,6 +27,7 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import display_datetime
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
+from vanban.pki.csc import CscService, credential_certificates
 from vanban.pki.revocation import answer_facts, check_certificate
 from vanban.pki.trust import TrustAnchor as PkiAnchor
 from vanban.trust import events
@@ -153,8 +157,6 @@ def own_trust_agency(recipient_codes: list[str]) -> Agency | None:
     """The agency whose own anchors count for an incoming package: its one recipient served
     here, when that agency has anchors of its own. A package for several agencies here is
     checked once against the province's anchors (its report is shared by them)."""
-    from vanban.accounts.models import Membership
-
     served = set(Membership.objects.filter(agency__code__in=recipient_codes).order_by()
                  .values_list("agency_id", flat=True).distinct()[:2])
     if len(served) != 1:
@@ -234,8 +236,6 @@ def rewrap_pkcs12(p12: bytes, password: str) -> tuple[bytes, str]:
     The uploaded password (or the demo's well-known one) is never stored; the random one
     is sealed with the KEK in the database, so the blob store plus the database do not
     open the key without the KEK."""
-    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
-
     key, cert, extra = pkcs12.load_key_and_certificates(p12, password.encode() or None)
     if key is None or cert is None:
         raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
@@ -295,8 +295,6 @@ def _register_personal_certificate(*, actor: Any, agency: Agency, user: Any, cer
 
 def csc_service() -> Any:
     """The configured CSC remote-signing provider, or None (`VANBAN_CSC_URL`, `VANBAN_CSC_TOKEN_FILE`)."""
-    from vanban.pki.csc import CscService
-
     url = getattr(settings, "VANBAN_CSC_URL", "")
     if not url:
         return None
@@ -313,8 +311,6 @@ def csc_service() -> Any:
 def register_remote_credential(*, actor: Any, agency: Agency, user: Any, credential_id: str) -> Credential:
     """A leader's key at the CSC provider: its certificate is fetched from the provider and must
     chain to the trust store, like a token's."""
-    from vanban.pki.csc import credential_certificates
-
     service = csc_service()
     if service is None:
         raise TrustError("TRUST_CSC_NOT_CONFIGURED", "Chưa cấu hình dịch vụ ký số từ xa (VANBAN_CSC_URL).")
@@ -381,8 +377,6 @@ def key_and_chain_pem(credential: Credential) -> tuple[Any, bytes]:
 
 @lru_cache(maxsize=64)
 def _load_key(sha256: str, password: str) -> tuple[Any, bytes]:
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     key, cert, extra = pkcs12.load_key_and_certificates(get_store().get(sha256), password.encode() or None)
     if key is None or cert is None:
         raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
@@ -468,8 +462,6 @@ def _kept_answers(serials: set[int]) -> tuple[list[bytes], list[bytes]]:
 
 def keep_report_evidence(report: Any) -> list[RevocationEvidence]:
     """Keep the CRL/OCSP answers a PDF validation fetched or reused (`revocation_evidence`)."""
-    import base64
-
     return keep_answers([(e["kind"], base64.b64decode(e["der_b64"]))
                          for e in getattr(report, "revocation_evidence", ())])
 

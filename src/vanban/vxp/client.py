@@ -17,6 +17,7 @@ from typing import Any
 
 from vanban.core.clock import now_vn, to_iso
 from vanban.core.http import Transport
+from vanban.edxml import EdxmlError, parse_package
 from vanban.hubclient import Submitted
 from vanban.vxp import conf
 from vanban.vxp.agencies import VxpAgency, parse_agencies
@@ -199,8 +200,6 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 def _describe(package: bytes) -> tuple[str, str, str]:
     """(kind, sender code, DocumentId) read leniently; unknown values are empty strings."""
-    from vanban.edxml import EdxmlError, parse_package
-
     try:
         parsed = parse_package(package, strict=False)
     except EdxmlError:

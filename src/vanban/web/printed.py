@@ -60,7 +60,7 @@ def to_xlsx(table: PrintedTable) -> bytes:
 
 
 def to_pdf(table: PrintedTable) -> bytes:
-    import weasyprint  # heavy (pango, fonts): loaded only when a form is printed
+    import weasyprint  # noqa: PLC0415 - weasyprint is slow to import (pango, fonts); only printing needs it
 
     html = render_to_string("web/printed_table.html", {"t": table})
     pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()

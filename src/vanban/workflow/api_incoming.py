@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -164,8 +165,6 @@ work_router = Router(auth=[SessionAuth()])
 
 @work_router.get("", response={200: list[AssignmentOut], **ERRORS}, summary="Công việc được giao của tôi")
 def my_work(request: HttpRequest) -> list[AssignmentOut]:
-    from django.utils import timezone
-
     today = timezone.localdate()
     return [AssignmentOut.of(a, today) for a in queries.my_work(request.user)]
 
@@ -179,15 +178,11 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
 
 @work_router.post("/{pk}/start", response={200: AssignmentOut, **ERRORS}, summary="Bắt đầu xử lý (05)")
 def start(request: HttpRequest, pk: int) -> AssignmentOut:
-    from django.utils import timezone
-
     a = _run(workflow.start, actor=request.user, assignment=_assignment(request, pk))
     return AssignmentOut.of(a, timezone.localdate())
 
 
 @work_router.post("/{pk}/complete", response={200: AssignmentOut, **ERRORS}, summary="Hoàn thành (06 khi xong)")
 def complete(request: HttpRequest, pk: int, payload: CompleteIn) -> AssignmentOut:
-    from django.utils import timezone
-
     a = _run(workflow.complete, actor=request.user, assignment=_assignment(request, pk), result=payload.result)
     return AssignmentOut.of(a, timezone.localdate())

@@ -11,7 +11,7 @@ from django.utils import timezone
 from vanban.agencies.models import Agency
 from vanban.documents.models import Document
 from vanban.workflow.models import Assignment, Notification, ProcessRun
-from vanban.workflow.services import OPEN_STATES
+from vanban.workflow.services import OPEN_STATES, document_url
 
 
 def my_work(user: Any) -> QuerySet[Assignment]:
@@ -49,8 +49,6 @@ WAITING_SHOWN = 8  # rows per list on the home page; the count says how many in 
 
 def waiting_for_me(user: Any, agency: Agency, roles: set[str]) -> list[dict[str, Any]]:
     """"Việc chờ tôi": each list of things waiting on this person, by their roles, oldest first."""
-    from vanban.workflow.services import document_url
-
     out: list[dict[str, Any]] = []
 
     def add(title: str, qs: QuerySet[Any], testid: str, all_url: str, doc_of: Any = None) -> None:

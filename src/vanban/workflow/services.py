@@ -20,6 +20,7 @@ from vanban.audit.services import record_event
 from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, DocumentMovedOnError
 from vanban.documents.models import Document
+from vanban.documents.services import FileInput, store_working_file
 from vanban.exchange.services import queue_status
 from vanban.workflow import events
 from vanban.workflow.deadlines import proposed_due
@@ -436,8 +437,6 @@ def add_note(*, actor: Any, assignment: Assignment, text: str, file: tuple[str, 
         raise DocumentError("NOTE_EMPTY", "Ghi chú trống.")
     stored = None
     if file is not None:
-        from vanban.documents.services import FileInput, store_working_file
-
         stored = store_working_file(assignment.document, actor, FileInput(file[0], file[1], "working"))
     _started(assignment, actor)
     note = WorkNote.objects.create(assignment=assignment, author=actor, text=text, file=stored)

@@ -9,11 +9,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from vanban.agencies.unitcode import code_from_name, unique_code
+from vanban.core.text import nfc
+
 
 def _units_from_text(apps: Any, schema_editor: Any) -> None:
-    from vanban.agencies.unitcode import code_from_name, unique_code
-    from vanban.core.text import nfc
-
     Membership = apps.get_model("accounts", "Membership")
     RoleChangeRequest = apps.get_model("accounts", "RoleChangeRequest")
     Unit = apps.get_model("agencies", "Unit")

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.db import migrations
 
+from vanban.core.sealing import is_sealed
+
 
 def reseal(apps: Any, schema_editor: Any) -> None:
-    from vanban.core.sealing import is_sealed
     from vanban.hub.vxp_systems import decrypt, encrypt
 
     VxpSystem = apps.get_model("hub", "VxpSystem")

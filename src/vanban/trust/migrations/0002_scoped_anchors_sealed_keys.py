@@ -7,13 +7,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 import vanban.trust.sealing
+from vanban.blobs import get_store
 
 
 def scope_and_seal(apps: Any, schema_editor: Any) -> None:
     """Existing anchors uploaded by an agency become that agency's own (an agency admin
     could make a CA trusted for everyone before); the rest (demo, bootstrap) stay province-
     wide. Every PKCS#12 is re-wrapped under a fresh random password, sealed with the KEK."""
-    from vanban.blobs import get_store
     from vanban.trust.services import rewrap_pkcs12
 
     TrustAnchor = apps.get_model("trust", "TrustAnchor")

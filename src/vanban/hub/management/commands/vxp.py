@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from vanban.agencies.services import ImportRejectedError
 from vanban.hub import services, vxp_directory, vxp_systems
@@ -97,9 +99,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  bỏ qua dòng {error.line}: {error.reason}")
 
     def _with_progress(self, client: VxpClient) -> vxp_directory.SyncResult:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
         # Django's OutputWrapper is a text stream (TextIOBase) but not typed as IO[str].
         console = Console(file=cast(TextIO, self.stdout), force_terminal=False)
         with Progress(TextColumn("[bold]Đồng bộ danh bạ"), BarColumn(), MofNCompleteColumn(),

@@ -3,17 +3,26 @@ AIP the archive keeps), catalogs, and batch digitisation of paper records into a
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from vanban.accounts.models import User
 from vanban.agencies.models import Agency
-from vanban.records import events
+from vanban.audit.models import AuditEvent
+from vanban.records import digitise, events
+from vanban.records.aip import enqueue_aip, store_aip
+from vanban.records.earkexport import export_dossier
+from vanban.records.earkimport import import_package
 from vanban.records.earkverify import verify_package
 from vanban.records.errors import RecordsError
 from vanban.records.importer import CatalogFileError, read_catalog
+from vanban.records.models import DigitisationBatch
 from vanban.records.queries import find_dossier
+from vanban.records.services import CatalogRejectedError, import_catalog
 
 
 class Command(BaseCommand):
@@ -61,8 +70,6 @@ class Command(BaseCommand):
             raise CommandError(f"[{exc.code}] {exc.message}") from None
 
     def _export(self, key: str, out: Path) -> None:
-        from vanban.records.earkexport import export_dossier
-
         dossier = find_dossier(key)
         if dossier is None:
             raise CommandError(f"Không tìm thấy hồ sơ {key}.")
@@ -83,17 +90,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Gói {report.object_id} hợp lệ: {report.files_checked} tệp, mọi mã băm khớp.{sealed}")
 
     def _import(self, package: Path, agency: str) -> None:
-        from vanban.records.earkimport import import_package
-
         if not package.exists():
             raise CommandError(f"Không tìm thấy {package}")
-        from vanban.records.aip import enqueue_aip
 
         dossier = import_package(package, agency_code=agency)
         enqueue_aip(dossier.pk)  # the imported SIP becomes an AIP, like an accepted transfer
         self.stdout.write(f"Đã nhập hồ sơ {dossier.file_code} ({dossier.items.count()} văn bản) vào kho lưu trữ; "
                           f"gói lưu trữ AIP được lập ở chế độ nền (hoặc: vanban archive aip {dossier.file_code}).")
-        from vanban.audit.models import AuditEvent
 
         event = AuditEvent.objects.filter(action=events.DOSSIER_IMPORTED, object_id=str(dossier.pk)).last()
         seal = (event.details.get("seal") if event else None) or {}
@@ -101,12 +104,6 @@ class Command(BaseCommand):
             self.stdout.write(("" if seal.get("trusted") else "CHÚ Ý: ") + str(seal.get("message", "")))
 
     def _aip(self, key: str) -> None:
-        import sys
-
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from vanban.records.aip import store_aip
-
         dossier = find_dossier(key)
         if dossier is None:
             raise CommandError(f"Không tìm thấy hồ sơ {key}.")
@@ -126,8 +123,6 @@ class Command(BaseCommand):
                           f"SHA-256 {package.sha256}.")
 
     def _catalog(self, path: Path, agency_code: str, year: int) -> None:
-        from vanban.records.services import CatalogRejectedError, import_catalog
-
         agency = Agency.objects.filter(code=agency_code).first()
         if agency is None:
             raise CommandError(f"Không có cơ quan {agency_code}.")
@@ -146,14 +141,6 @@ class Command(BaseCommand):
                           f"{result.removed} bỏ.")
 
     def _digitise(self, options: dict[str, Any]) -> None:
-        import sys
-
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from vanban.accounts.models import User
-        from vanban.records import digitise
-        from vanban.records.models import DigitisationBatch
-
         dossier = find_dossier(options["dossier"])
         if dossier is None:
             raise CommandError(f"Không tìm thấy hồ sơ {options['dossier']}.")

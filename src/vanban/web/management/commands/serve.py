@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from gunicorn.app.wsgiapp import run
 
 
 class Command(BaseCommand):
@@ -21,8 +22,6 @@ class Command(BaseCommand):
                             help="giây chờ các yêu cầu đang chạy khi dừng (make run: 5)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gunicorn.app.wsgiapp import run
-
         sys.argv = [
             "gunicorn", "vanban.wsgi:application",
             "--bind", options["bind"], "--workers", str(options["workers"]),

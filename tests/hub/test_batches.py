@@ -148,3 +148,18 @@ def test_an_older_hub_without_batches_is_sent_one_by_one(one_hub: OneHub, monkey
     assert b.ack_many(ids) == dict.fromkeys(ids, True)
     assert calls[3:] == ["POST /acks", f"POST /packages/{ids[0]}/ack", f"POST /packages/{ids[1]}/ack"]
     assert b.inbox() == []
+
+
+def test_an_inline_body_that_does_not_match_its_hash_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hub (or anything between) that sends other bytes than the SHA-256 it lists, or no
+    base64 at all: the client drops the body, so the office fetches it and checks it anew."""
+    good, other = b"<edXML>goc</edXML>", b"<edXML>sua</edXML>"
+    listed = [
+        {"id": "1", "sha256": hashlib.sha256(good).hexdigest(), "data": base64.b64encode(good).decode()},
+        {"id": "2", "sha256": hashlib.sha256(good).hexdigest(), "data": base64.b64encode(other).decode()},
+        {"id": "3", "sha256": hashlib.sha256(good).hexdigest(), "data": "@@ khong phai base64 @@"},
+        {"id": "4", "sha256": hashlib.sha256(good).hexdigest()},
+    ]
+    monkeypatch.setattr(HubClient, "_call", lambda self, method, path, *a, **k: (200, json.dumps(listed).encode()))
+    got = HubClient("http://127.0.0.1:9/hub/api/v1", "t").inbox(inline=1 << 20)
+    assert [i.get("data") for i in got] == [good, None, None, None]

@@ -209,7 +209,7 @@ def xlsx(sheet_data: Sheet) -> bytes:
 
 
 def pdf(sheet: Sheet) -> bytes:
-    import weasyprint  # heavy (pango, fonts): loaded only when a book is printed
+    import weasyprint  # noqa: PLC0415 - heavy (pango, fonts): loaded only when a book is printed
 
     html = render_to_string("documents/book_print.html", {"title": sheet.title, "agency": sheet.agency,
                                                           "columns": sheet.columns, "rows": sheet.rows,

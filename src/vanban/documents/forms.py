@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from vanban.agencies.units import units_in_operation
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.services import DraftFields
 
@@ -41,7 +42,6 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         if agency is None:
             return
-        from vanban.agencies.units import units_in_operation
 
         codes = [(u.code, f"{u.code} — {u.name}") for u in units_in_operation(agency).order_by("order", "name")]
         cast(forms.ChoiceField, self.fields["recipient_units"]).choices = list(codes)

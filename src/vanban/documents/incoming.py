@@ -24,6 +24,7 @@ from vanban.documents.numbering import book_for, take_number
 from vanban.documents.services import refuse_confidential
 from vanban.exchange.receiving import Arrival, ArrivalFile, OutgoingDocument
 from vanban.exchange.services import queue_status
+from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
 
 URGENCY_FROM_PRIORITY = {0: Document.Urgency.NORMAL, 1: Document.Urgency.URGENT,
                          2: Document.Urgency.VERY_URGENT, 3: Document.Urgency.FLASH, 4: Document.Urgency.FLASH}
@@ -220,7 +221,6 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
 
 def _unicode_copies(doc: Document, actor: Any, checked: list[tuple[Any, bytes]]) -> list[str]:
     """A docx typed in TCVN3/VNI gets a Unicode copy beside it; the original stays as it came."""
-    from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
 
     names = []
     for c, data in checked:

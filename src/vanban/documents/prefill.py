@@ -12,6 +12,7 @@ from vanban.documents.models import DocumentType
 from vanban.textract import TextractError, extract_text
 from vanban.textract.header import header_text, read_header
 from vanban.textract.limits import Limits
+from vanban.textract.ocr import ocr_status
 
 # Pre-fill runs inside the clerk's request: a file that takes longer to read (a .doc LibreOffice
 # must convert, a huge spreadsheet) gives up with a message and the form stays usable.
@@ -58,7 +59,6 @@ def read_document(name: str, data: bytes) -> Prefill:
         label = extracted.legacy.label
         out.legacy_notice = f"{label[:1].upper()}{label[1:]}; bản xem trước dưới đây đã là Unicode."
     if extracted.needs_ocr:
-        from vanban.textract.ocr import ocr_status
 
         status = ocr_status()
         out.ocr_notice = ("Máy chủ có OCR tiếng Việt: chạy nhận dạng ngoài biểu mẫu (lệnh `vanban text ocr`) "

@@ -19,8 +19,10 @@ from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
 from vanban.documents import events
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
+from vanban.documents.incoming import register_paper
 from vanban.documents.models import ScanOcr
 from vanban.documents.services import format_limits
+from vanban.documents.tasks import ocr_scan
 from vanban.textract import TextractError
 from vanban.textract.ocr import images_to_pdf, make_searchable, ocr_status
 
@@ -63,7 +65,6 @@ def request_ocr(*, actor: Any, agency: Agency, name: str, data: bytes) -> ScanOc
 
 
 def _enqueue(job_id: int) -> None:
-    from vanban.documents.tasks import ocr_scan
 
     ocr_scan(job_id)
 
@@ -134,7 +135,6 @@ def files_for(job: ScanOcr) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
 def register_from_ocr(*, actor: Any, agency: Agency, job_id: int, **fields: Any) -> Any:
     """Register the paper document from a finished OCR job: the scan as its main file (byte for
     byte), the PDF/A beside it; the job is used once."""
-    from vanban.documents.incoming import register_paper
 
     job = ScanOcr.objects.select_for_update().filter(pk=job_id, agency=agency).first()
     if job is None:

@@ -15,15 +15,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from vanban import edxml
 from vanban.accounts.delegation import in_force as delegations_in_force
 from vanban.accounts.delegation import signing_delegation
 from vanban.accounts.models import User
+from vanban.accounts.permissions import has_role
 from vanban.agencies.models import Agency, Unit
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, FormatLimits, check_file
 from vanban.core.text import nfc
-from vanban.documents import events, permissions, signals
+from vanban.documents import events, permissions, signals, verification
 from vanban.documents.authority import signing_authority
 from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
@@ -328,7 +330,6 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
     document = _locked(document)
     if not permissions.can_edit_draft(actor, document):
         raise DocumentForbiddenError("Chỉ người soạn thảo được trình dự thảo.")
-    from vanban.accounts.permissions import has_role
     delegation = None
     if approver is not None and not has_role(approver, document.agency_id, "leader"):
         delegation = signing_delegation(approver, document.agency_id)
@@ -402,8 +403,7 @@ def _sign(document: Document, actor: Any, role: str, credential_kind: str, user:
 def stamped_main_file(document: Document) -> bytes:
     """The main PDF with its QR code and verification code on the first page, before any
     signature covers it (a new code is given to `document`, not yet saved)."""
-    from vanban.documents import verification
-    from vanban.pki.footer import stamp_verification_footer
+    from vanban.pki.footer import stamp_verification_footer  # noqa: PLC0415 - pyHanko's QR stamp loads only when a document is issued
 
     main = document.main_file()
     if main is None or main.content_type != "application/pdf":
@@ -515,8 +515,6 @@ def store_working_file(document: Document, actor: Any, upload: FileInput) -> Doc
 def revoke_document(*, actor: Any, document: Document, reason: str) -> Document:
     """The sender takes an issued document back: a revocation package (BussinessDocType 1,
     same DocumentId) goes to every recipient; each answers 15 when it has voided it."""
-    from vanban import edxml
-    from vanban.accounts.permissions import has_role
 
     document = _locked(document)
     if document.state != Document.State.ISSUED or not has_role(actor, document.agency_id, "clerk", "leader"):

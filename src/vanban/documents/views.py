@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -301,7 +302,6 @@ def download(request: HttpRequest, file_id: int) -> HttpResponse:
     record_event(events.FILE_OPENED, actor=request.user, agency_code=f.document.agency.code,
                  obj=f.document, details={"file": f.name, "sha256": f.sha256})
     response = HttpResponse(data, content_type=f.content_type)
-    from urllib.parse import quote
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.name)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response

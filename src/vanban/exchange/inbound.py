@@ -28,6 +28,7 @@ from vanban.exchange.services import HubError, active_connection, client_for, qu
 from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
 from vanban.hubclient import HubBackend
 from vanban.settings.parsers import env_int
+from vanban.trust import services as trust
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +286,6 @@ def _answer_rejected(entry: InboxEntry, code: str, message: str) -> None:
     agency = Agency.objects.filter(code=addressee).first()
     if agency is None or not Membership.objects.filter(agency=agency).exists():
         return
-    from vanban.trust import services as trust
 
     if trust.credential_for(agency, "system") is None:
         return

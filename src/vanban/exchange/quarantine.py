@@ -18,7 +18,7 @@ from vanban.accounts.permissions import has_role
 from vanban.accounts.roles import Role
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
-from vanban.exchange import events
+from vanban.exchange import events, inbound
 from vanban.exchange.models import InboxEntry
 
 OPEN = (InboxEntry.State.FAILED,)
@@ -59,7 +59,6 @@ def entry_for(agency: Agency, entry_id: int) -> InboxEntry | None:
 
 def retry(*, actor: Any, agency: Agency, entry: InboxEntry) -> InboxEntry:
     """Run the entry through intake again; it is processed, or set aside again with the new error."""
-    from vanban.exchange import inbound
 
     if not can_handle(actor, agency):
         raise QuarantineError("FORBIDDEN", "Chỉ văn thư của cơ quan nhận mới xử lý gói tin bị cách ly.")

@@ -90,7 +90,7 @@ def queue_status(*, document_id: int, sender_code: str, recipient_code: str, rec
 
 
 def _wake_sender() -> None:
-    from vanban.exchange.tasks import send_outbox_now
+    from vanban.exchange.tasks import send_outbox_now  # noqa: PLC0415 - the jobs module imports this one
 
     send_outbox_now()
 
@@ -115,7 +115,7 @@ def client_for(connection: HubConnection) -> HubBackend:
     poller do not know which one they talk to.
     """
     if connection.kind == HubConnection.Kind.VXP:
-        from vanban.vxp.client import VxpClient
+        from vanban.vxp.client import VxpClient  # noqa: PLC0415 - only a national-hub connection needs it; kept off start-up
 
         return VxpClient(connection.url, connection.system_id, connection.token)
     return HubClient(connection.url, connection.token)
@@ -280,8 +280,6 @@ STATUS_STEPS = ["01", "03", "04", "05", "06"]
 def status_timeline(document_id: int) -> list[dict[str, object]]:
     """Per recipient: each status with its time, in the order of the normal path, plus any
     other status (02 rejected, 15/16 answers) after it — one row a person reads at a glance."""
-    from vanban.edxml import StatusCode
-
     rows: dict[str, dict[str, object]] = {}
     for entry in OutboxEntry.objects.filter(document_id=document_id, kind=OutboxEntry.Kind.DOCUMENT):
         rows[entry.recipient_code] = {"code": entry.recipient_code, "name": entry.recipient_name,
@@ -289,7 +287,7 @@ def status_timeline(document_id: int) -> list[dict[str, object]]:
     for st in statuses_for(document_id):
         row = rows.setdefault(st.recipient_code, {"code": st.recipient_code, "name": st.recipient_name,
                                                   "sent": True, "steps": []})
-        label = StatusCode(st.status_code).label if st.status_code in StatusCode._value2member_map_ else ""
+        label = edxml.StatusCode(st.status_code).label if st.status_code in edxml.StatusCode._value2member_map_ else ""
         steps = cast(list[dict[str, object]], row["steps"])
         steps.append({"code": st.status_code, "label": label, "at": st.status_at,
                       "description": st.description, "staff": st.staff,

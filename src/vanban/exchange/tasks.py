@@ -9,7 +9,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from vanban.core.clock import now_vn
+from vanban.exchange.inbound import poll
+from vanban.exchange.services import active_connection, send_pending
 from vanban.jobs import every_minutes, periodic_task, task
+from vanban.vxp import conf as vxp_conf
 
 
 class Coalesced:
@@ -48,7 +52,6 @@ _sending, _polling = Coalesced(), Coalesced()
 
 @task()
 def send_outbox_now() -> int:
-    from vanban.exchange.services import send_pending
 
     sent = _sending.run(send_pending)
     if sent:
@@ -58,24 +61,18 @@ def send_outbox_now() -> int:
 
 @task()
 def poll_inbox_now() -> int:
-    from vanban.exchange.inbound import poll
 
     return _polling.run(poll)
 
 
 @periodic_task(every_minutes(1))
 def sweep_outbox() -> int:
-    from vanban.exchange.services import send_pending
 
     return _sending.run(send_pending)
 
 
 @periodic_task(every_minutes(1))
 def poll_inbox() -> int:
-    from vanban.core.clock import now_vn
-    from vanban.exchange.inbound import poll
-    from vanban.exchange.services import active_connection
-    from vanban.vxp import conf as vxp_conf
 
     connection = active_connection()
     if connection is not None and connection.kind == "vxp" and not vxp_conf.poll_due(now_vn()):

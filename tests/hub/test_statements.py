@@ -1,7 +1,9 @@
 """SQL statements per step of a hub cycle (submit, inbox, fetch, ack), counted by Django on a
 real database, BEGIN/COMMIT included. Issue 23 asks for at most 8 per cycle; the bound here is
 what is built (33 before the endpoint cache, the one-query visibility check, the audit event
-without its own savepoint and the audit sequencer), so that a change adding statements fails."""
+without its own savepoint and the audit sequencer; 16 before the routing cache and the writes
+of a step sent as one statement on PostgreSQL, `vanban.hub.onestatement`), so that a change
+adding statements fails. On SQLite the same writes run one by one in a transaction."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from vanban.jobs import queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CYCLE_BOUND = 16
+CYCLE_BOUND = 7 if connection.vendor == "postgresql" else 16
 
 
 def _sql(call: Callable[[], Any]) -> tuple[Any, list[str]]:

@@ -46,6 +46,12 @@ def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
     return created
 
 
+def events_written() -> None:
+    """For a writer that inserts events made by `new_event` itself (`vanban.hub.onestatement`,
+    one statement for a change and its event): the sequencer chains them after the commit."""
+    _wake_sequencer_on_commit()
+
+
 def new_event(action: str, *, actor: Any = None, agency_code: str = "", obj: models.Model | None = None,
               object_type: str = "", object_id: str = "", details: dict[str, Any] | None = None,
               ip_address: str = "") -> AuditEvent:

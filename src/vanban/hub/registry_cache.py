@@ -1,6 +1,6 @@
-"""Who an endpoint serves and which certificates an agency signs with, kept a few seconds per
-process: every submission asks both, and they change a few times a year (issue 23: a hub
-cycle in a handful of statements).
+"""Who an endpoint serves, which endpoint serves a recipient, and which certificates an agency
+signs with, kept a few seconds per process: every submission asks all three, and they change
+a few times a year (issue 23: a hub cycle in a handful of statements).
 
 Only what allows is kept (an agency served, a non-empty list of certificates): a refusal is
 always asked of the database again, so an agency or certificate just added counts at once.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 
 from django.db.models.signals import post_delete, post_save
 
@@ -21,6 +22,7 @@ CACHE_SECONDS = 5.0
 _MAX = 5000
 _served: dict[tuple[int, str], float] = {}
 _certificates: dict[str, tuple[float, tuple[str, ...]]] = {}
+_serving: dict[str, tuple[float, Endpoint]] = {}
 _lock = threading.Lock()
 
 
@@ -36,6 +38,29 @@ def serves(endpoint: Endpoint, agency_code: str) -> bool:
             _served.clear()
         _served[key] = time.monotonic()
     return True
+
+
+def serving(codes: Iterable[str]) -> dict[str, Endpoint]:
+    """The active endpoint serving each of these codes, for those served (routing.served_by)."""
+    now = time.monotonic()
+    found: dict[str, Endpoint] = {}
+    missing = []
+    for code in codes:
+        hit = _serving.get(code)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            found[code] = hit[1]
+        else:
+            missing.append(code)
+    if missing:
+        rows = (EndpointAgency.objects.filter(agency__code__in=missing, endpoint__revoked_at__isnull=True)
+                .select_related("endpoint", "agency"))
+        fresh = {row.agency.code: row.endpoint for row in rows}
+        with _lock:
+            if len(_serving) >= _MAX:
+                _serving.clear()
+            _serving.update({code: (now, endpoint) for code, endpoint in fresh.items()})
+        found.update(fresh)
+    return found
 
 
 def certificate_pems(agency_code: str) -> tuple[str, ...]:
@@ -55,6 +80,7 @@ def forget(**_: object) -> None:
     """A served agency or a certificate removed or changed: this process asks again at once."""
     with _lock:
         _served.clear()
+        _serving.clear()
         _certificates.clear()
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vanban.agencies.models import Agency
-from vanban.hub import conf
+from vanban.hub import conf, registry_cache
 from vanban.hub.models import Endpoint, EndpointAgency, EndpointKind
 
 
@@ -30,10 +30,9 @@ class Route:
 
 
 def served_by(codes: Iterable[str]) -> dict[str, Endpoint]:
-    """Active endpoints serving these codes (one each: services refuse a second)."""
-    rows = (EndpointAgency.objects.filter(agency__code__in=list(codes), endpoint__revoked_at__isnull=True)
-            .select_related("endpoint", "agency"))
-    return {row.agency.code: row.endpoint for row in rows}
+    """Active endpoints serving these codes (one each: services refuse a second). Kept a few
+    seconds per process (`registry_cache`); a code not served is asked of the database again."""
+    return registry_cache.serving(codes)
 
 
 def plan(recipients: Iterable[str], *, caller: Endpoint | None, from_parent: bool) -> Route:

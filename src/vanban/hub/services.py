@@ -22,11 +22,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
-from vanban.audit.services import new_event, record_event, record_events
+from vanban.audit.services import events_written, new_event, record_event
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.clock import from_iso
 from vanban.edxml import parse_package
-from vanban.hub import blobs, conf, events, intake, routing
+from vanban.hub import blobs, conf, events, intake, onestatement, routing
 from vanban.hub.errors import HubError
 from vanban.hub.models import (
     AgencyCertificate,
@@ -75,11 +75,12 @@ def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_pa
         try:
             facts = intake.check(data, caller=caller, from_parent=from_parent,
                                  max_bytes=conf.max_package_bytes())
-            existing = _existing(facts)
-            if existing is not None:
-                return _duplicate(existing, caller)
+            # No look-up of an earlier copy first: the package's INSERT meets the idempotency
+            # key, and a duplicate is answered from that conflict (below).
             route = routing.plan(facts.recipients, caller=caller, from_parent=from_parent)
             if route.unroutable and (caller is not None and caller.kind == EndpointKind.AGENCY):
+                if (existing := _existing(facts)) is not None:  # accepted before the route changed
+                    return _duplicate(existing, caller)
                 raise HubError(422, "RECIPIENT_UNKNOWN",
                                "Trục không phục vụ và không chuyển tiếp được tới nơi nhận: "
                                + ", ".join(route.unroutable))
@@ -249,52 +250,55 @@ def _existing(facts: intake.Facts) -> Package | None:
 def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, *,
            caller: Endpoint | None, from_parent: bool, parent_package_id: str,
            upstream: list[dict[str, Any]]) -> Package:
+    """The package, its deliveries, forward, trace and audit event: one statement on PostgreSQL
+    (`onestatement`), all or nothing; IntegrityError when the package is already here."""
     hub = conf.hub_code()
     now = timezone.now()
     source = caller.name if caller is not None else "trục cấp trên"
-    with transaction.atomic():
-        package = Package.objects.create(
-            **facts.key(), recipients=list(facts.recipients), subject=facts.subject,
-            sha256=received.sha256, size=received.size, received_at=now, source_endpoint=caller,
-            from_parent=from_parent, parent_package_id=parent_package_id)
-        trace = [TraceEvent(package=package, at=t.timestamp, hub=t.organ_id, event="trace_header",
-                            detail="TraceHeader trong gói tin", remote=True) for t in facts.trace_headers]
-        trace += [_remote_event(package, hop) for hop in upstream]
-        trace.append(TraceEvent(package=package, at=now, hub=hub, event="received",
-                                agency_code=facts.sender_code, endpoint=source,
-                                detail=f"{received.size} byte, sha256 {received.sha256}"))
-        trace += [TraceEvent(package=package, at=now, hub=hub, event="note", detail=n) for n in facts.notes]
-        if facts.signature_unchecked:
-            trace.append(TraceEvent(package=package, at=now, hub=hub, event="signature_unchecked",
-                                    agency_code=facts.sender_code, endpoint=source, detail=facts.signature_note))
-        deliveries = []
-        for code, endpoint in route.local.items():
-            deliveries.append(Delivery(package=package, endpoint=endpoint, agency_code=code, created_at=now))
-            trace.append(TraceEvent(package=package, at=now, hub=hub, event="queued", agency_code=code,
-                                    endpoint=endpoint.name, detail="Chờ hệ thống nơi nhận lấy về"))
-        Delivery.objects.bulk_create(deliveries)
-        forward = None
-        if route.upward:
-            forward = Forward.objects.create(package=package, recipient_codes=route.upward,
-                                             next_attempt_at=now, created_at=now)
-            trace.append(TraceEvent(package=package, at=now, hub=hub, event="forward_queued",
-                                    detail="Chuyển lên trục cấp trên cho: " + ", ".join(route.upward)))
-        trace += [TraceEvent(package=package, at=now, hub=hub, event="unroutable", agency_code=code,
-                             detail="Không có đường chuyển tới nơi nhận này") for code in route.unroutable]
-        trace += [TraceEvent(package=package, at=now, hub=hub, event="redirected", agency_code=old,
-                             detail=f"Cơ quan {old} đã thôi hoạt động; chuyển cho cơ quan kế thừa {new}")
-                  for old, new in route.redirected.items()]
-        TraceEvent.objects.bulk_create(trace)
-        record_event(events.PACKAGE_ACCEPTED, actor=source, agency_code=facts.sender_code, obj=package,
-                     details={"kind": facts.kind, "document_id": facts.document_id,
-                              "status_code": facts.status_code, "local": sorted(route.local),
-                              "upward": route.upward, "unroutable": route.unroutable,
-                              "redirected": route.redirected,
-                              "sha256": received.sha256,
-                              "signature_unchecked": facts.signature_unchecked})
-        if forward is not None:
-            forward_id = forward.pk
-            transaction.on_commit(lambda: _wake_forward(forward_id))
+    package = Package(
+        **facts.key(), recipients=list(facts.recipients), subject=facts.subject,
+        sha256=received.sha256, size=received.size, received_at=now, source_endpoint=caller,
+        from_parent=from_parent, parent_package_id=parent_package_id)
+    trace = [TraceEvent(package=package, at=t.timestamp, hub=t.organ_id, event="trace_header",
+                        detail="TraceHeader trong gói tin", remote=True) for t in facts.trace_headers]
+    trace += [_remote_event(package, hop) for hop in upstream]
+    trace.append(TraceEvent(package=package, at=now, hub=hub, event="received",
+                            agency_code=facts.sender_code, endpoint=source,
+                            detail=f"{received.size} byte, sha256 {received.sha256}"))
+    trace += [TraceEvent(package=package, at=now, hub=hub, event="note", detail=n) for n in facts.notes]
+    if facts.signature_unchecked:
+        trace.append(TraceEvent(package=package, at=now, hub=hub, event="signature_unchecked",
+                                agency_code=facts.sender_code, endpoint=source, detail=facts.signature_note))
+    deliveries = []
+    for code, endpoint in route.local.items():
+        deliveries.append(Delivery(package=package, endpoint=endpoint, agency_code=code, created_at=now))
+        trace.append(TraceEvent(package=package, at=now, hub=hub, event="queued", agency_code=code,
+                                endpoint=endpoint.name, detail="Chờ hệ thống nơi nhận lấy về"))
+    forwards = []
+    if route.upward:
+        forwards.append(Forward(package=package, recipient_codes=route.upward, next_attempt_at=now, created_at=now))
+        trace.append(TraceEvent(package=package, at=now, hub=hub, event="forward_queued",
+                                detail="Chuyển lên trục cấp trên cho: " + ", ".join(route.upward)))
+    trace += [TraceEvent(package=package, at=now, hub=hub, event="unroutable", agency_code=code,
+                         detail="Không có đường chuyển tới nơi nhận này") for code in route.unroutable]
+    trace += [TraceEvent(package=package, at=now, hub=hub, event="redirected", agency_code=old,
+                         detail=f"Cơ quan {old} đã thôi hoạt động; chuyển cho cơ quan kế thừa {new}")
+              for old, new in route.redirected.items()]
+    event = new_event(events.PACKAGE_ACCEPTED, actor=source, agency_code=facts.sender_code, obj=package,
+                      details={"kind": facts.kind, "document_id": facts.document_id,
+                               "status_code": facts.status_code, "local": sorted(route.local),
+                               "upward": route.upward, "unroutable": route.unroutable,
+                               "redirected": route.redirected,
+                               "sha256": received.sha256,
+                               "signature_unchecked": facts.signature_unchecked})
+    onestatement.write(onestatement.insert([package]) + onestatement.insert(deliveries)
+                       + onestatement.insert(forwards) + onestatement.insert(trace)
+                       + onestatement.insert([event]), savepoint=True)
+    package._state.adding = False
+    events_written()
+    if forwards:
+        forward_id = Forward.objects.values_list("pk", flat=True).get(package=package)
+        transaction.on_commit(lambda: _wake_forward(forward_id))
     return package
 
 
@@ -369,15 +373,20 @@ def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, 
         for delivery in waiting:
             delivery.state = DeliveryState.DELIVERED
             delivery.delivered_at = now
-        Delivery.objects.bulk_update(waiting, ["state", "delivered_at"])
-        TraceEvent.objects.bulk_create([
-            TraceEvent(package=d.package, at=now, hub=hub, event="delivered", agency_code=d.agency_code,
-                       endpoint=caller.name, detail="Hệ thống nơi nhận xác nhận đã nhận")
-            for d in waiting])
-        record_events([new_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=d.agency_code,
-                                 obj=d.package, details={"document_id": d.package.document_id,
-                                                         "endpoint": caller.name})
-                       for d in waiting])
+        if waiting:  # the rows are locked: one statement for the update, the trace and the audit
+            onestatement.write(
+                onestatement.update(Delivery.objects.filter(pk__in=[d.pk for d in waiting]),
+                                    {"state": DeliveryState.DELIVERED, "delivered_at": now})
+                + onestatement.insert([
+                    TraceEvent(package=d.package, at=now, hub=hub, event="delivered", agency_code=d.agency_code,
+                               endpoint=caller.name, detail="Hệ thống nơi nhận xác nhận đã nhận")
+                    for d in waiting])
+                + onestatement.insert([
+                    new_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=d.agency_code,
+                              obj=d.package, details={"document_id": d.package.document_id,
+                                                      "endpoint": caller.name})
+                    for d in waiting]))
+            events_written()
     by_package: dict[str, list[Delivery]] = {}
     for delivery in rows:
         by_package.setdefault(str(delivery.package_id), []).append(delivery)

@@ -1,0 +1,88 @@
+"""The hub's writes of one step as one statement (PostgreSQL) or one transaction (SQLite): all or
+nothing, a conflict leaves nothing behind, a caller's transaction carries on after it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_agency
+from vanban.audit.models import AuditEvent
+from vanban.audit.services import new_event
+from vanban.hub import onestatement
+from vanban.hub.models import Delivery, DeliveryState, Endpoint, Package, TraceEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _package(document_id: str = "000.00.01.H16,2026/12/05,1/UBND") -> Package:
+    return Package(kind="document", sender_code="000.00.01.H16", document_id=document_id, sha256="0" * 64,
+                   size=1, received_at=timezone.now(), recipients=["000.00.02.H16"])
+
+
+def _endpoint() -> Endpoint:
+    make_agency("000.00.02.H16", "Sở Nội vụ")
+    return Endpoint.objects.create(name="qlvb-snv", token_hash="1" * 64)
+
+
+def _parts(package: Package, endpoint_id: int) -> list[onestatement.Part]:
+    now = timezone.now()
+    return (onestatement.insert([package])
+            + onestatement.insert([Delivery(package=package, endpoint_id=endpoint_id, agency_code="000.00.02.H16",
+                                            created_at=now)])
+            + onestatement.insert([TraceEvent(package=package, at=now, hub="h", event="received"),
+                                   TraceEvent(package=package, at=now, hub="h", event="queued")])
+            + onestatement.insert([new_event("hub.package_accepted", actor="test", obj=package)]))
+
+
+def test_the_rows_of_a_step_are_written_together() -> None:
+    endpoint = _endpoint()
+    package = _package()
+    with CaptureQueriesContext(connection) as ctx:
+        onestatement.write(_parts(package, endpoint.pk))
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 1 and ctx.captured_queries[0]["sql"].startswith("WITH ")
+    stored = Package.objects.get()
+    assert (stored.pk, stored.document_id, stored.recipients) == (package.pk, package.document_id, ["000.00.02.H16"])
+    assert Delivery.objects.get().state == DeliveryState.WAITING
+    assert sorted(TraceEvent.objects.values_list("event", flat=True)) == ["queued", "received"]
+    event = AuditEvent.objects.get(action="hub.package_accepted")
+    assert (event.object_type, event.object_id, event.hash) == ("hub.package", str(package.pk), None)
+
+
+def test_a_part_that_fails_leaves_nothing_written() -> None:
+    endpoint = _endpoint()
+    with pytest.raises(IntegrityError):  # the delivery names an endpoint that does not exist
+        onestatement.write(_parts(_package(), endpoint.pk + 999))
+    assert (Package.objects.count(), Delivery.objects.count(), TraceEvent.objects.count()) == (0, 0, 0)
+    assert not AuditEvent.objects.filter(action="hub.package_accepted").exists()
+
+
+def test_a_conflict_inside_a_transaction_spares_the_transaction() -> None:
+    endpoint = _endpoint()
+    onestatement.write(_parts(_package(), endpoint.pk))
+    again = _package()  # the same idempotency key, another id
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            onestatement.write(_parts(again, endpoint.pk), savepoint=True)
+        TraceEvent.objects.create(package=Package.objects.get(), at=timezone.now(), hub="h", event="duplicate")
+    assert not Package.objects.filter(pk=again.pk).exists()
+    assert sorted(TraceEvent.objects.values_list("event", flat=True)) == ["duplicate", "queued", "received"]
+    assert AuditEvent.objects.filter(action="hub.package_accepted").count() == 1
+
+
+def test_an_update_and_inserts_in_one_write() -> None:
+    endpoint = _endpoint()
+    package = _package(str(uuid.uuid4()))
+    onestatement.write(_parts(package, endpoint.pk))
+    now = timezone.now()
+    onestatement.write(onestatement.update(Delivery.objects.filter(package=package),
+                                           {"state": DeliveryState.DELIVERED, "delivered_at": now})
+                       + onestatement.insert([TraceEvent(package=package, at=now, hub="h", event="delivered")]))
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.delivered_at) == (DeliveryState.DELIVERED, now)
+    assert TraceEvent.objects.filter(event="delivered").count() == 1

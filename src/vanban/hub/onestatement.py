@@ -13,7 +13,7 @@ savepoint only when asked, so that a caller expecting a conflict can carry on. E
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
@@ -28,7 +28,8 @@ def insert(objs: Sequence[Model]) -> list[Part]:
     if not objs:
         return []
     opts = type(objs[0])._meta
-    fields = [f for f in opts.local_concrete_fields if not (f.primary_key and f.db_returning)]
+    # the database's own keys (AutoField) are left out; getattr: django-stubs lacks db_returning
+    fields = [f for f in opts.local_concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
     query = InsertQuery(type(objs[0]))
     query.insert_values(fields, list(objs), raw=False)
     return [(sql, tuple(params)) for sql, params in query.get_compiler(connection=connection).as_sql()]
@@ -36,7 +37,7 @@ def insert(objs: Sequence[Model]) -> list[Part]:
 
 def update(queryset: QuerySet[Any], values: Mapping[str, Any]) -> list[Part]:
     """UPDATE of a queryset filtered on its own columns (no joins), as `QuerySet.update`."""
-    query = queryset.query.chain(UpdateQuery)
+    query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))  # django-stubs: chain() says Query
     query.add_update_values(dict(values))
     sql, params = query.get_compiler(connection=connection).as_sql()
     return [(sql, tuple(params))] if sql else []

@@ -11,6 +11,7 @@ any change to it meanwhile except this one sealing UPDATE (vanban.audit.guard).
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import connection, models, transaction
 
@@ -21,6 +22,8 @@ from vanban.jobs import enqueue_once, queue
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+WAKE_DELAY = 1.0  # seconds: the longest an event waits for its wake-up job to start
+_covered_until = [0.0]  # this process's asked-for job starts after this monotonic time
 
 
 class SealError(RuntimeError):
@@ -89,4 +92,11 @@ def wake() -> None:
     if queue().immediate:
         seal_pending()
         return
-    enqueue_once(audit_seal_now, SEAL_KEY)  # a burst of commits wakes one job, not one each
+    now = time.monotonic()
+    if now < _covered_until[0]:
+        return  # the job this process asked for starts after this commit and seals it
+    # A burst of commits wakes one job, not one each; and a busy process asks the queue at most
+    # once per WAKE_DELAY: its job starts WAKE_DELAY later, so every event this process commits
+    # until then is sealed by it (issue 23: two queue writes per request were most of an ack).
+    if enqueue_once(audit_seal_now, SEAL_KEY, delay=WAKE_DELAY):
+        _covered_until[0] = now + WAKE_DELAY

@@ -297,7 +297,7 @@ def ack_batch(request: HttpRequest, body: BatchAckIn) -> BatchAckOut:
             results.append(BatchAckItem(id=package_id, delivered=False,
                                         error=BatchError(code=answer.code, message=answer.message)))
         else:
-            results.append(BatchAckItem(id=str(answer[0].pk), delivered=True, delivered_at=to_iso(answer[1])))
+            results.append(BatchAckItem(id=answer[0], delivered=True, delivered_at=to_iso(answer[1])))
     return BatchAckOut(results=results)
 
 
@@ -326,8 +326,8 @@ def fetch(request: HttpRequest, package_id: str) -> HttpResponse:
 @api.post("/packages/{package_id}/ack", response={200: AckOut, 401: ErrorOut, 404: ErrorOut},
           summary="Xác nhận đã nhận (lặp lại không sao); gói tin rời hộp thư")
 def ack(request: HttpRequest, package_id: str) -> AckOut:
-    package, delivered_at = services.acknowledge(package_id, _caller(request))
-    return AckOut(id=str(package.pk), delivered=True, delivered_at=to_iso(delivered_at))
+    acked_id, delivered_at = services.acknowledge(package_id, _caller(request))
+    return AckOut(id=acked_id, delivered=True, delivered_at=to_iso(delivered_at))
 
 
 @api.get("/packages/{package_id}/trace", response={200: TraceOut, 401: ErrorOut, 404: ErrorOut}, by_alias=True,

@@ -67,7 +67,9 @@ def plan(recipients: Iterable[str], *, caller: Endpoint | None, from_parent: boo
 
 def _successors(codes: list[str]) -> dict[str, str]:
     """Ended agencies among these codes -> the agency that holds their duties today."""
-    out = {}
+    out: dict[str, str] = {}
+    if not codes:  # every recipient served: no query
+        return out
     for agency in Agency.objects.filter(code__in=codes, successor__isnull=False).select_related("successor"):
         current = agency.current()
         if current.pk != agency.pk:

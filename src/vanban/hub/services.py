@@ -17,8 +17,8 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from vanban.agencies.models import Agency
@@ -322,26 +322,36 @@ def _duplicate(existing: Package, caller: Endpoint | None) -> Submitted:
     return Submitted(existing, duplicate=True)
 
 
+# Written in SQL: the ORM's compilation of this query (two EXISTS) cost more than running it,
+# on every fetch (issue 23). tests/hub/test_units.py checks each way in and the refusals.
+_VISIBLE_SQL = """
+    SELECT p.* FROM hub_package p
+    WHERE p.id = %s AND (
+        p.source_endpoint_id = %s
+        OR EXISTS (SELECT 1 FROM hub_delivery d WHERE d.package_id = p.id AND d.endpoint_id = %s)
+        OR EXISTS (SELECT 1 FROM hub_endpointagency ea JOIN agencies_agency a ON a.id = ea.agency_id
+                   WHERE ea.endpoint_id = %s AND a.code = p.sender_code))"""
+
+
 def visible_package(package_id: str, caller: Endpoint) -> Package | None:
-    """The package if the caller sent it or is one of its recipients here; else None (→ 404)."""
+    """The package if the caller sent it or is one of its recipients here, or serves its
+    sender; else None (→ 404). One statement."""
     try:
-        uuid.UUID(str(package_id))
+        key = uuid.UUID(str(package_id))
     except ValueError:
         return None
-    return (Package.objects.filter(pk=package_id)
-            .filter(Q(source_endpoint=caller)
-                    | Exists(Delivery.objects.filter(package=OuterRef("pk"), endpoint=caller))
-                    | Exists(EndpointAgency.objects.filter(endpoint=caller, agency__code=OuterRef("sender_code"))))
-            .first())  # one statement
+    value = Package._meta.pk.get_db_prep_value(key, connection)  # as the ORM sends it (SQLite: hex)
+    return next(iter(Package.objects.raw(_VISIBLE_SQL, [value, caller.pk, caller.pk, caller.pk])), None)
 
 
 def _not_in_inbox() -> HubError:
     return HubError(404, "NOT_FOUND", "Gói tin không có trong hộp thư của điểm kết nối này.")
 
 
-def acknowledge(package_id: str, caller: Endpoint) -> tuple[Package, datetime]:
+def acknowledge(package_id: str, caller: Endpoint) -> tuple[str, datetime]:
     """Mark the caller's deliveries of this package delivered; a repeated ack changes nothing.
-    Only a recipient acknowledges: anyone else (the sender included) gets 404."""
+    Only a recipient acknowledges: anyone else (the sender included) gets 404. Answers the
+    package id and when it was delivered."""
     acked = acknowledge_many([package_id], caller)[str(package_id)]
     if isinstance(acked, HubError):
         raise acked
@@ -350,24 +360,28 @@ def acknowledge(package_id: str, caller: Endpoint) -> tuple[Package, datetime]:
 
 MAX_ACKS = 500
 
+# Written in SQL for the same reason as the inbox (queries._INBOX_SQL): the caller's deliveries
+# of these packages, with the DocumentId the audit event names, locked where the database can.
+_ACK_ROWS_SQL = """
+    SELECT d.*, p.document_id AS package_document_id FROM hub_delivery d
+    JOIN hub_package p ON p.id = d.package_id
+    WHERE d.endpoint_id = %s AND d.package_id IN ({}) ORDER BY d.id"""
 
-def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, tuple[Package, datetime] | HubError]:
-    """`acknowledge` for many packages in one transaction: per id, the package and when it was
+
+def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, tuple[str, datetime] | HubError]:
+    """`acknowledge` for many packages in one transaction: per id, the package id and when it was
     delivered, or NOT_FOUND (not a UUID, or not in the caller's inbox) — one unknown id never
     stops the others."""
     hub = conf.hub_code()
-    answers: dict[str, tuple[Package, datetime] | HubError] = {}
-    wanted: list[str] = []
+    answers: dict[str, tuple[str, datetime] | HubError] = {}
+    wanted: dict[str, uuid.UUID] = {}
     for package_id in package_ids:
         try:
-            uuid.UUID(str(package_id))
+            wanted[str(package_id)] = uuid.UUID(str(package_id))
         except ValueError:
             answers[str(package_id)] = _not_in_inbox()
-            continue
-        wanted.append(str(package_id))
     with transaction.atomic():
-        rows = list(Delivery.objects.select_for_update(of=("self",)).select_related("package")
-                    .filter(package_id__in=wanted, endpoint=caller).order_by("id")) if wanted else []
+        rows = _deliveries_to_ack(caller, list(set(wanted.values()))) if wanted else []
         now = timezone.now()
         waiting = [d for d in rows if d.state == DeliveryState.WAITING]
         for delivery in waiting:
@@ -378,23 +392,33 @@ def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, 
                 onestatement.update(Delivery.objects.filter(pk__in=[d.pk for d in waiting]),
                                     {"state": DeliveryState.DELIVERED, "delivered_at": now})
                 + onestatement.insert([
-                    TraceEvent(package=d.package, at=now, hub=hub, event="delivered", agency_code=d.agency_code,
-                               endpoint=caller.name, detail="Hệ thống nơi nhận xác nhận đã nhận")
+                    TraceEvent(package_id=d.package_id, at=now, hub=hub, event="delivered",
+                               agency_code=d.agency_code, endpoint=caller.name,
+                               detail="Hệ thống nơi nhận xác nhận đã nhận")
                     for d in waiting])
                 + onestatement.insert([
                     new_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=d.agency_code,
-                              obj=d.package, details={"document_id": d.package.document_id,
-                                                      "endpoint": caller.name})
+                              object_type=Package._meta.label_lower, object_id=str(d.package_id),
+                              details={"document_id": getattr(d, "package_document_id"),  # noqa: B009 - from the SQL
+                                       "endpoint": caller.name})
                     for d in waiting]))
             events_written()
-    by_package: dict[str, list[Delivery]] = {}
+    by_package: dict[uuid.UUID, list[Delivery]] = {}
     for delivery in rows:
-        by_package.setdefault(str(delivery.package_id), []).append(delivery)
-    for package_id in wanted:
-        mine = by_package.get(str(uuid.UUID(package_id)))
+        by_package.setdefault(delivery.package_id, []).append(delivery)
+    for package_id, key in wanted.items():
+        mine = by_package.get(key)
         answers[package_id] = (_not_in_inbox() if not mine else
-                               (mine[0].package, min(d.delivered_at for d in mine if d.delivered_at is not None)))
+                               (str(key), min(d.delivered_at for d in mine if d.delivered_at is not None)))
     return answers
+
+
+def _deliveries_to_ack(caller: Endpoint, keys: list[uuid.UUID]) -> list[Delivery]:
+    sql = _ACK_ROWS_SQL.format(", ".join(["%s"] * len(keys)))
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF d"  # two acks of the same package: the second waits, then finds it delivered
+    prep = Package._meta.pk.get_db_prep_value
+    return list(Delivery.objects.raw(sql, [caller.pk, *[prep(k, connection) for k in keys]]))
 
 
 # -- forwards (the durable side of federation.py) ------------------------------------------

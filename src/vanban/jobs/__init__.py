@@ -31,6 +31,9 @@ class Job(Protocol[P, R_co]):
 
     def call_local(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
 
+    def schedule(self, args: tuple[Any, ...] | None = None, kwargs: dict[str, Any] | None = None,
+                 eta: datetime | None = None, delay: float | None = None) -> Any: ...
+
 
 log = logging.getLogger("vanban.jobs")
 _SHOWN = (int, str, bool, float, type(None))
@@ -86,15 +89,19 @@ def every_minutes(minutes: int) -> Callable[[datetime], bool]:
     return schedule
 
 
-def enqueue_once(job: Job[[], Any], key: str) -> bool:
+def enqueue_once(job: Job[[], Any], key: str, *, delay: float = 0) -> bool:
     """Enqueue `job` unless one under `key` is already waiting; False when one was. The job
     calls `claim(key)` first thing, so a wake-up asked for while it runs queues the next one:
     a burst of wake-ups costs one job, and none is lost. Kept in the queue's own store (Redis or
-    the SQLite queue file), not in the database."""
+    the SQLite queue file), not in the database. With `delay` (seconds) the job starts no sooner:
+    everything asked for until then is served by it."""
     huey = queue()
     if not huey.immediate and not huey.put_if_empty(f"vanban.once.{key}", b"1"):
         return False
-    job()
+    if delay and not huey.immediate:
+        job.schedule(delay=delay)
+    else:
+        job()
     return True
 
 

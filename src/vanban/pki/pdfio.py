@@ -7,10 +7,11 @@ from io import BytesIO
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanban.pki import hexstrings
+from vanban.pki import hexstrings, nameprep
 from vanban.pki.errors import PkiError
 
 hexstrings.install()  # pyHanko reads signatures' hex strings a character at a time
+nameprep.install()  # asn1crypto prepares the same certificate names again for every document
 
 __all__ = ["open_pdf", "require_pdf_header"]
 

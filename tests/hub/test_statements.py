@@ -27,7 +27,7 @@ from vanban.jobs import queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CYCLE_BOUND = 7 if connection.vendor == "postgresql" else 16
+CYCLE_BOUND = 7 if connection.vendor == "postgresql" else 14
 
 
 def _sql(call: Callable[[], Any]) -> tuple[Any, list[str]]:

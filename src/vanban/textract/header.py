@@ -470,7 +470,7 @@ def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
             parts.append(f)
             upper = _is_upper(text)
             continue
-        if len(parts) >= 8:
+        if len(parts) >= (14 if upper else 8):  # a 5-line upper-case subject wraps to 10 in a narrow PDF
             break
         if upper:
             letters = any(c.isalpha() for c in text)
@@ -503,7 +503,7 @@ def _cut_place_date(text: str, guess: HeaderGuess, *, year_here: bool = False) -
 def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None,
                   guess: HeaderGuess, year_line: int | None = None) -> None:
     if type_at is not None:
-        parts = _subject_lines(frags[type_at + 1: type_at + 14])
+        parts = _subject_lines(frags[type_at + 1: type_at + 20])
         if parts:
             value = _title(" ".join(p.text for p in parts))
             guess.subject = Field(value, 0.9 if len(parts) <= 5 else 0.6, parts[0].raw_line)
@@ -514,7 +514,7 @@ def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None
             continue
         pieces = [_cut_place_date(m.group("rest"), guess, year_here=f.line == year_line)]
         last = f
-        for g in frags[i + 1: i + 5]:
+        for g in frags[i + 1: i + 12]:  # the right column's motto and date share the first rows
             if g.col != f.col and g.line == last.line:
                 continue
             text = _cut_place_date(g.text, guess, year_here=g.line == year_line)

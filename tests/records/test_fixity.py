@@ -53,6 +53,29 @@ def test_resumes_where_it_stopped() -> None:
     assert fresh.run.pk != first.run.pk and fresh.checked == 5
 
 
+def test_a_run_is_walked_by_one_process_at_a_time(capsys) -> None:
+    """The hourly slice and the archivist's button (two worker threads, or two workers of a
+    cluster) never walk the same run at once; a run left by a dead process is taken up again
+    when its lease runs out."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    shas = blobs(4)
+    first = fixity.run_fixity(limit=1)
+    assert FixityRun.objects.get().lease_until is None  # released when the call ends
+    FixityRun.objects.update(lease_until=timezone.now() + timedelta(minutes=5))  # another process holds it
+    busy = fixity.run_fixity()
+    assert (busy.busy, busy.checked, busy.finished) == (True, 0, False)
+    assert FixityRun.objects.get().cursor == shas[0]  # nothing walked twice
+    call_command("fixity", "check")
+    assert "đang được một tiến trình khác kiểm tra" in capsys.readouterr().out
+    FixityRun.objects.update(lease_until=timezone.now() - timedelta(seconds=1))  # that process died
+    resumed = fixity.run_fixity()
+    assert (resumed.busy, resumed.run.pk, resumed.checked, resumed.finished) == (False, first.run.pk, 3, True)
+    assert resumed.run.checked == 4 and FixityRun.objects.get().lease_until is None
+
+
 def test_referenced_but_missing_blob_is_reported(archive, pdf_bytes) -> None:
     from tests.records.conftest import closed_dossier
 

@@ -2,7 +2,8 @@
 
 A work item is a row with `attempts`, `next_attempt_at` (due when empty or past), `lease_until`
 (held by a worker until then) and `last_error` — the office's outbox, the hub's forwards to
-its parent. A worker *claims* due rows for a lease before it works on them, so two workers
+its parent; a fixity run is claimed the same way (a lease only: it resumes from its cursor).
+A worker *claims* due rows for a lease before it works on them, so two workers
 (or two processes of a cluster) never send the same row at the same time, and a worker killed
 mid-way leaves rows that fall due again when the lease runs out. A failure waits longer each
 time (doubling from a base, capped) with jitter, so rows that failed together (the hub was

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,11 +19,15 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import BlobStore, get_store
 from vanban.documents.models import DocumentFile
+from vanban.jobs import workitems
 from vanban.records import events
 from vanban.records.destruction import purge_destroyed
 from vanban.records.models import ArchivalPackage, DestroyedBlob, FixityMismatch, FixityRun, ItemFile
 
 BATCH = 200
+
+
+LEASE = timedelta(minutes=10)  # renewed after every batch; a batch takes seconds
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class FixityResult:
     checked: int  # in this call
     finished: bool
     mismatches: list[FixityMismatch]
+    busy: bool = False  # another process holds the run: nothing was checked by this call
 
 
 def current_run() -> FixityRun | None:
@@ -47,6 +53,18 @@ def run_fixity(*, resume: bool = True, limit: int | None = None, trigger: str = 
             state=FixityRun.State.FINISHED, finished_at=timezone.now())
         run = FixityRun.objects.create(trigger=trigger)
         record_event(events.FIXITY_STARTED, actor=trigger, obj=run, details={"trigger": trigger})
+    if not workitems.claim(FixityRun.objects.filter(pk=run.pk, state=FixityRun.State.RUNNING), lease=LEASE,
+                           limit=1):
+        return FixityResult(run, 0, False, [], busy=True)
+    run.refresh_from_db()  # the cursor as the last holder left it
+    try:
+        return _walk(run, store, limit, progress)
+    finally:
+        FixityRun.objects.filter(pk=run.pk).update(lease_until=None)
+
+
+def _walk(run: FixityRun, store: BlobStore, limit: int | None,
+          progress: Callable[[int, int], None] | None) -> FixityResult:
     hashes = [h for h in store.iter_hashes() if h > run.cursor]
     total = run.checked + len(hashes)
     if limit is not None:
@@ -62,7 +80,8 @@ def run_fixity(*, resume: bool = True, limit: int | None = None, trigger: str = 
             run.cursor = batch[-1]
             run.checked += len(batch)
             run.failures = run.mismatches.count()
-            run.save(update_fields=["cursor", "checked", "failures", "updated_at"])
+            run.lease_until = timezone.now() + LEASE
+            run.save(update_fields=["cursor", "checked", "failures", "lease_until", "updated_at"])
         done += len(batch)
         if progress:
             progress(run.checked, total)

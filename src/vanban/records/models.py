@@ -263,6 +263,10 @@ class FixityRun(models.Model):
     cursor = models.CharField(max_length=64, blank=True)
     checked = models.PositiveBigIntegerField(default=0)
     failures = models.PositiveIntegerField(default=0)
+    # Held by the process checking it until then (vanban.jobs.workitems.claim), renewed after
+    # each batch: the archivist's button and the hourly slice never walk the same run at once,
+    # and a run whose process died is taken up again when the lease runs out.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -28,6 +28,10 @@ class Command(BaseCommand):
                 resume=not options["restart"], limit=options["limit"], trigger="cli",
                 progress=lambda done, total: bar.update(task, completed=done, total=total))
         run = result.run
+        if result.busy:
+            self.stdout.write(f"Lượt #{run.pk} đang được một tiến trình khác kiểm tra (đã {run.checked} tệp); "
+                              "không chạy song song — thử lại sau.")
+            return
         if not result.finished:
             self.stdout.write(f"Lượt #{run.pk}: đã kiểm tra {run.checked} tệp, tạm dừng ở {run.cursor[:12]}…; "
                               "chạy lại để tiếp tục.")

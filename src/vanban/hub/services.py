@@ -294,7 +294,7 @@ def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, 
     onestatement.write(onestatement.insert([package]) + onestatement.insert(deliveries)
                        + onestatement.insert(forwards) + onestatement.insert(trace)
                        + onestatement.insert([event]), savepoint=True)
-    package._state.adding = False
+    package._state.adding, package._state.db = False, connection.alias  # saved, as bulk_create leaves it
     events_written()
     if forwards:
         forward_id = Forward.objects.values_list("pk", flat=True).get(package=package)

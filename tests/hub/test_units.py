@@ -17,6 +17,7 @@ from tests.hub.live_hubs import free_port
 from tests.hub.packages import Identity, document
 from vanban.audit.models import AuditEvent
 from vanban.hub import blobs, federation, routing, services
+from vanban.hub.errors import HubError
 from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem, RefusedPackage
 from vanban.hubclient import HubHttpError
 
@@ -80,9 +81,26 @@ def test_lost_race_on_the_unique_key_answers_duplicate(endpoints: dict[str, Endp
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     data, _ = document(ids[A], B)
     first = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A])
-    monkeypatch.setattr(services, "_existing", lambda facts: None)  # as if both checked before either wrote
+    monkeypatch.setattr(services, "_existing", lambda facts: None)  # no look-up at all: the conflict answers
     second = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A])
     assert second.duplicate and second.package.pk == first.package.pk
+    assert Package.objects.count() == 1 and Delivery.objects.count() == 1
+
+
+def test_a_resubmission_is_a_duplicate_even_after_its_recipient_stopped_being_served(
+        endpoints: dict[str, Endpoint], ids: dict[str, Identity]) -> None:
+    """No look-up precedes the INSERT (the conflict answers a duplicate), except when the route
+    would refuse: an agency system retrying what the hub already accepted is told so, not
+    RECIPIENT_UNKNOWN, even when the recipient's endpoint was revoked in between."""
+    data, _ = document(ids[A], B)
+    first = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A])
+    services.revoke_endpoint(name="qlvb-snv", actor="test")
+    again = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A])
+    assert again.duplicate and again.package.pk == first.package.pk
+    other, _ = document(ids[A], B)  # a new package to the same recipient is refused as before
+    with pytest.raises(HubError) as refused:
+        services.accept_package(blobs.receive_bytes(other), caller=endpoints[A])
+    assert refused.value.code == "RECIPIENT_UNKNOWN"
     assert Package.objects.count() == 1 and Delivery.objects.count() == 1
 
 

@@ -10,7 +10,10 @@ hub's SDK protocol) both send their requests through `Transport`, so that:
   clients held gunicorn 24's graceful shutdown of a hub for its whole grace period (a test
   hub needed SIGKILL after 20 s; a parent restarted under its children took 41 s instead of
   20 s to deliver), so the default closes each connection after its answer until that is
-  solved on the server side;
+  solved. Narrowed on 05/12/2026: a bare `vanban serve` (gthread or sync) with three kept-alive
+  clients polling every 0–100 ms stops in about 1 s, yet `tests/hub/test_federation.py` and
+  `test_vxp_federation.py` take 174 s with keep-alive against 100 s without — the wait is in
+  the federation set-up (hubs that are clients of each other), not in gunicorn alone;
 - **timeouts are per phase**: connecting gives up early (`VANBAN_HTTP_CONNECT_TIMEOUT`,
   default 10 s), reading, writing and waiting for a pooled connection take the caller's;
 - **no body is read unbounded**: answers are streamed and refused past `max_body_bytes`

@@ -86,3 +86,15 @@ def test_an_update_and_inserts_in_one_write() -> None:
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.delivered_at) == (DeliveryState.DELIVERED, now)
     assert TraceEvent.objects.filter(event="delivered").count() == 1
+
+
+def test_an_update_filtered_through_a_join_is_refused() -> None:
+    """Django's own update() turns such a filter into a subquery on the primary key; the
+    compiled part would not, so it is refused rather than written wrongly."""
+    endpoint = _endpoint()
+    package = _package()
+    onestatement.write(_parts(package, endpoint.pk))
+    with pytest.raises(ValueError, match="no joins"):
+        onestatement.update(Delivery.objects.filter(package__sender_code="000.00.01.H16"),
+                            {"state": DeliveryState.DELIVERED})
+    assert Delivery.objects.get().state == DeliveryState.WAITING

@@ -37,6 +37,9 @@ def insert(objs: Sequence[Model]) -> list[Part]:
 
 def update(queryset: QuerySet[Any], values: Mapping[str, Any]) -> list[Part]:
     """UPDATE of a queryset filtered on its own columns (no joins), as `QuerySet.update`."""
+    joined = [a for a, n in queryset.query.alias_refcount.items() if n and a != queryset.query.base_table]
+    if joined:  # Django's update() rewrites such a filter as a pk subquery; this does not
+        raise ValueError("onestatement.update: filter on the model's own columns only (no joins)")
     query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))  # django-stubs: chain() says Query
     query.add_update_values(dict(values))
     sql, params = query.get_compiler(connection=connection).as_sql()

@@ -48,16 +48,17 @@ urlpatterns = [
 
 if "office" in settings.VANBAN_ROLES:  # the agency's document system; a hub-only process serves none of it
     from vanban.api.main import api
-    from vanban.documents import views_public
+    from vanban.outgoing import views_public
 
     urlpatterns += [
         path("xac-thuc/", views_public.enter_code, name="public_enter_code"),
         path("xac-thuc/<str:code>/", views_public.verify, name="public_verify"),
         path("api/v1/", api.urls),
         path("ho-so/", include("vanban.records.urls")),
-        path("van-ban-di/", include("vanban.documents.urls")),
+        path("van-ban-di/", include("vanban.outgoing.urls")),
+        path("van-ban-di/", include("vanban.documents.urls")),  # files, both directions
         path("van-ban-di/", include("vanban.workflow.urls_consult")),
-        path("van-ban-den/", include("vanban.workflow.urls_incoming")),
+        path("van-ban-den/", include("vanban.incoming.urls")),
         path("trao-doi/", include("vanban.exchange.urls")),
         path("cong-viec/", include("vanban.workflow.urls")),
         path("tim-kiem/", include("vanban.search.urls")),

@@ -20,11 +20,12 @@ from vanban import edxml
 from vanban.accounts import delegation
 from vanban.accounts.models import Delegation, User
 from vanban.audit.models import AuditEvent
-from vanban.documents import permissions, queries, services
+from vanban.documents import permissions, queries
 from vanban.documents.books import outgoing_row
-from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentForbiddenError
 from vanban.documents.models import Document
+from vanban.outgoing import services
+from vanban.outgoing.edxml_export import document_package_bytes
 from vanban.pki.samplepdf import make_pdf
 from vanban.trust import services as trust
 from vanban.workflow.models import Notification

@@ -84,7 +84,9 @@ def test_demo_walk_units_and_a_deputy(client) -> None:
     its head assigns a specialist of the unit, a specialist of another unit cannot see the
     document, and the Phó Giám đốc's approval is written KT."""
     from vanban.agencies.models import Unit
-    from vanban.documents import incoming, permissions, services
+    from vanban.documents import permissions
+    from vanban.incoming import services as incoming
+    from vanban.outgoing import services
     from vanban.pki.samplepdf import make_pdf
     from vanban.workflow import services as workflow
     from vanban.workflow.models import UnitAssignment
@@ -118,7 +120,7 @@ def test_demo_walk_units_and_a_deputy(client) -> None:
 def test_demo_invitations_follow_the_snv_process(client) -> None:
     """Issue 20: Sở Nội vụ's own process for invitations is loaded (once) and in force; an
     invitation registered there enters it, a công văn keeps the built-in path."""
-    from vanban.documents import incoming
+    from vanban.incoming import services as incoming
     from vanban.pki.samplepdf import make_pdf
     from vanban.workflow import processes
     from vanban.workflow.models import Process, ProcessRun

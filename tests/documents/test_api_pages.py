@@ -9,8 +9,8 @@ from django.urls import reverse
 from tests.factories import make_user
 from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
-from vanban.documents import services
 from vanban.documents.models import Document
+from vanban.outgoing import services
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from tests.factories import make_user
 from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
-from vanban.documents import device_signing, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document, PendingSignature
+from vanban.outgoing import device_signing, services
 from vanban.pki import validate_pdf
 from vanban.pki.testpki import Issued, TestPki
 from vanban.trust import services as trust

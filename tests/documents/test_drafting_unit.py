@@ -10,11 +10,11 @@ from django.urls import reverse
 from tests.factories import make_user
 from vanban.accounts.models import UnitMembership
 from vanban.agencies.models import Unit
-from vanban.documents import services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.documents.numbering import compose_notation
-from vanban.documents.services import DraftFields
+from vanban.outgoing import services
+from vanban.outgoing.services import DraftFields
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from tests.factories import make_user
 from tests.office_fixtures import Office
-from vanban.documents import services
+from vanban.outgoing import services
 
 pytestmark = pytest.mark.django_db
 

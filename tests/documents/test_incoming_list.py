@@ -51,7 +51,7 @@ def test_sort_filter_pages_and_export(client: Client, signing_office: Office) ->
 
 def test_many_arrivals_show_the_oldest_and_lead_to_all_of_them(client: Client, signing_office: Office,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from vanban.workflow import views_incoming
+    from vanban.incoming import views as views_incoming
 
     o = signing_office
     for n in range(3):
@@ -76,7 +76,7 @@ def test_every_column_sorts_both_ways(client: Client, signing_office: Office) ->
     import re
 
     from vanban.documents.models import Document
-    from vanban.workflow.views_incoming import INCOMING_COLUMNS
+    from vanban.incoming.views import INCOMING_COLUMNS
 
     o = signing_office
     rows = [("Sở Tài chính", "Về việc dự toán", "5/STC", "accepted", 3, 9),

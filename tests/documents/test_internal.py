@@ -13,10 +13,10 @@ from tests.factories import make_user
 from tests.office_fixtures import Office
 from vanban.accounts.models import UnitMembership
 from vanban.agencies.models import Unit
-from vanban.documents import services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document, RegisterBook
 from vanban.exchange.models import OutboxEntry
+from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 from vanban.workflow.models import Notification
 

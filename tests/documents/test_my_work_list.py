@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.office_fixtures import Office
-from vanban.documents import incoming
+from vanban.incoming import services as incoming
 from vanban.pki.samplepdf import make_pdf
 from vanban.workflow import services as workflow
 

@@ -100,7 +100,7 @@ def test_concurrent_acceptance_gives_gapless_arrival_numbers() -> None:
     """Clerks accepting arrivals at the same time: arrival numbers exactly 1..N."""
     from django.utils import timezone
 
-    from vanban.documents.incoming import accept_package
+    from vanban.incoming.services import accept_package
 
     agency = make_agency(abbreviation="UBND")
     clerks = [make_user(agency, "clerk") for _ in range(ISSUERS)]

@@ -87,7 +87,7 @@ def test_a_paper_document_dated_in_the_future_is_refused(client: Client, signing
 def test_pre_fill_in_the_request_gives_up_within_its_own_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """A .doc the built-in reader cannot read goes to LibreOffice: inside the clerk's request that
     is bounded by the pre-fill's limit (15 s), not the 60 s a background job may take."""
-    from vanban.documents import prefill
+    from vanban.incoming import prefill
     from vanban.textract.limits import Limits
 
     assert prefill.PREFILL_LIMITS.seconds <= 15

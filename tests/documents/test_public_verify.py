@@ -7,9 +7,9 @@ from django.test import Client
 from tests.documents.test_workflow import draft
 from tests.office_fixtures import Office
 from vanban.blobs import get_store
-from vanban.documents import services
 from vanban.documents.models import Document
-from vanban.documents.verification import display, normalize
+from vanban.outgoing import services
+from vanban.outgoing.verification import display, normalize
 
 pytestmark = pytest.mark.django_db
 

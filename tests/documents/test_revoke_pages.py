@@ -10,8 +10,8 @@ from tests.documents.test_public_verify import issued
 from tests.documents.test_workflow import draft
 from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
-from vanban.documents import services
 from vanban.documents.models import Document
+from vanban.outgoing import services
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from tests.documents.test_prefill_ocr import _scan
 from tests.factories import make_agency, make_user
 from tests.office_fixtures import Office
 from vanban.blobs import get_store
-from vanban.documents import scan_ocr
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document, ScanOcr
+from vanban.incoming import scan_ocr
 from vanban.pki.samplepdf import make_pdf
 from vanban.records.metadata import derive_document
 from vanban.textract import extract_text

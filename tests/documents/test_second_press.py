@@ -11,9 +11,9 @@ from django.test import Client
 from tests.factories import make_user
 from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
-from vanban.documents import incoming
 from vanban.documents.errors import DocumentMovedOnError
 from vanban.documents.models import Document
+from vanban.incoming import services as incoming
 from vanban.pki.samplepdf import make_pdf
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, Notification, Proposal

@@ -14,9 +14,9 @@ from django.test import Client
 from tests.office_fixtures import Office
 from tests.textract.test_extract import PHRASE, _legacy_docx
 from vanban.blobs import get_store
-from vanban.documents import services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document, DocumentFile
+from vanban.outgoing import services
 from vanban.textract import extract_text
 from vanban.textract.samples import Para, make_docx
 from vanban.textract.topdf import converter

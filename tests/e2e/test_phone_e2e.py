@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.e2e.test_shell_e2e import log_in
 from tests.factories import PASSWORD
 from tests.office_fixtures import Office
-from vanban.documents import services
+from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b
-from vanban.documents import incoming
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.exchange import inbound
+from vanban.incoming import services as incoming
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, Instruction, Notification
 

@@ -17,11 +17,12 @@ from tests.factories import make_user
 from vanban import edxml
 from vanban.accounts.models import UnitMembership
 from vanban.agencies.models import Unit
-from vanban.documents import incoming, services
-from vanban.documents.edxml_export import document_package_bytes
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document
 from vanban.exchange import inbound
+from vanban.incoming import services as incoming
+from vanban.outgoing import services
+from vanban.outgoing.edxml_export import document_package_bytes
 from vanban.pki.samplepdf import make_pdf
 from vanban.trust import services as trust
 from vanban.workflow import consultation
@@ -163,7 +164,7 @@ def test_refusals_change_nothing(province: Province, case: str, code: str) -> No
 
 
 def test_a_reply_to_a_sender_with_a_malformed_code_is_still_issued_without_responsefor(province: Province) -> None:
-    from vanban.documents.edxml_export import _response_for
+    from vanban.outgoing.edxml_export import _response_for
 
     p = province
     received = Document.objects.create(agency=p.a.agency, direction="incoming", state="completed",

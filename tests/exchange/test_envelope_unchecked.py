@@ -17,8 +17,8 @@ from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b
 from vanban import edxml
 from vanban.blobs import get_store
-from vanban.documents.edxml_export import document_package
 from vanban.exchange.verification import verify_document
+from vanban.outgoing.edxml_export import document_package
 from vanban.pki.samplepdf import make_pdf
 from vanban.trust import services as trust
 

@@ -6,12 +6,13 @@ import pytest
 
 from tests.exchange.conftest import Province
 from vanban.audit.models import AuditEvent
-from vanban.documents import incoming, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.exchange import inbound
 from vanban.exchange.models import DeliveryStatus, InboxEntry, OutboxEntry
 from vanban.exchange.services import send_pending
+from vanban.incoming import services as incoming
+from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -114,7 +115,7 @@ def tampered_package_from_a(p: Province) -> bytes:
 
     from vanban import edxml
     from vanban.blobs import get_store
-    from vanban.documents.edxml_export import document_package
+    from vanban.outgoing.edxml_export import document_package
     from vanban.trust import services as trust
 
     sent = issue_to_b(p)

@@ -18,12 +18,12 @@ from tests.factories import make_user
 from vanban.accounts.models import UnitMembership, User
 from vanban.agencies.models import Agency, Unit
 from vanban.audit.models import AuditEvent
-from vanban.documents import incoming
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document
 from vanban.documents.permissions import can_view, visible_q
 from vanban.exchange import inbound
 from vanban.exchange.models import DeliveryStatus
+from vanban.incoming import services as incoming
 from vanban.workflow import processes, queries
 from vanban.workflow import services as workflow
 from vanban.workflow.deadlines import add_working_days

@@ -12,11 +12,12 @@ from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b, statuses
 from vanban.accounts.models import UnitMembership, User
 from vanban.agencies.models import Unit
-from vanban.documents import incoming, services
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.exchange import inbound
 from vanban.exchange.models import DeliveryStatus, OutboxEntry
+from vanban.incoming import services as incoming
+from vanban.outgoing import services
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, Notification
 

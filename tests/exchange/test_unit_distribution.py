@@ -91,7 +91,7 @@ def test_distribution_to_units(province: Province, client: Client) -> None:
 
 def test_a_deputy_signs_kt(signing_office) -> None:
     from tests.documents.test_workflow import draft
-    from vanban.documents import services
+    from vanban.outgoing import services
     from vanban.pki.samplepdf import make_pdf
     from vanban.trust import services as trust
 
@@ -104,10 +104,10 @@ def test_a_deputy_signs_kt(signing_office) -> None:
     services.submit_draft(actor=o.specialist, document=doc, approver=deputy)
     doc = services.approve_and_sign(actor=deputy, document=doc)
     assert (doc.signer_competence, doc.signer_position, doc.signer_name) == ("KT.", "Phó Chủ tịch", "Lê Thị Hoa")
-    from vanban.documents.authority import heading_for
+    from vanban.outgoing.authority import heading_for
 
     assert heading_for("KT.", deputy) == "KT. CHỦ TỊCH"
-    from vanban.documents.edxml_export import document_package_bytes
+    from vanban.outgoing.edxml_export import document_package_bytes
 
     doc = services.issue_document(actor=o.clerk, document=doc)
     assert b"<edXML:Competence>KT.</edXML:Competence>" in document_package_bytes(doc)

@@ -111,8 +111,8 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
     subject, so every package the hub sees is distinct.
     """
     from vanban.blobs import get_store
-    from vanban.documents.edxml_export import document_package
     from vanban.edxml import build_package
+    from vanban.outgoing.edxml_export import document_package
 
     files = list(DocumentFile.objects.filter(document=template, is_current=True))
     recipients = list(Recipient.objects.filter(document=template))

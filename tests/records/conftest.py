@@ -15,8 +15,8 @@ import pytest
 from tests.factories import make_user
 from tests.office_fixtures import *  # noqa: F403 — the signing office and its fixtures
 from tests.office_fixtures import Office
-from vanban.documents import services as doc_services
 from vanban.documents.models import Document
+from vanban.outgoing import services as doc_services
 from vanban.records import services
 from vanban.records.importer import read_catalog
 from vanban.records.models import CatalogEntry, Dossier

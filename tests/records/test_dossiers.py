@@ -6,8 +6,8 @@ from tests.factories import make_user
 from tests.records.conftest import Archive, issue
 from tests.records.pdfs import pdfa_pdf
 from vanban.audit.models import AuditEvent
-from vanban.documents import services as doc_services
 from vanban.exchange.models import OutboxEntry
+from vanban.outgoing import services as doc_services
 from vanban.records import services
 from vanban.records.errors import RecordsError
 from vanban.records.models import Dossier, DossierItem, ItemFile

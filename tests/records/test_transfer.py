@@ -115,8 +115,8 @@ def mixed_dossier(archive: Archive, pdf_bytes: bytes) -> tuple[Any, Any, Any]:
 
     from tests.records.conftest import issue
     from vanban.blobs import get_store
-    from vanban.documents import incoming
     from vanban.documents.models import Document, DocumentFile, DocumentType
+    from vanban.incoming import services as incoming
 
     o = archive.office
     received = Document.objects.create(

@@ -24,11 +24,13 @@ from vanban.accounts.models import Membership, UnitMembership, User
 from vanban.agencies.models import Agency, Reorganisation, Unit
 from vanban.audit.services import verify_chain
 from vanban.core.text import fold
-from vanban.documents import incoming, permissions, services
+from vanban.documents import permissions
 from vanban.documents.models import Comment, Document, Recipient
 from vanban.exchange import inbound
 from vanban.exchange.models import HubConnection
 from vanban.hub import services as hub
+from vanban.incoming import services as incoming
+from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 from vanban.records.models import Dossier
 from vanban.reorg import services as reorg

@@ -19,9 +19,10 @@ from tests.factories import make_agency, make_user
 from vanban.accounts.models import Membership, UnitMembership, User
 from vanban.agencies.models import Agency, Reorganisation, Unit
 from vanban.audit.models import AuditEvent
-from vanban.documents import incoming, services
 from vanban.documents.models import Comment, Document
 from vanban.documents.permissions import can_view
+from vanban.incoming import services as incoming
+from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 from vanban.records.models import Dossier
 from vanban.reorg.services import ReorgError

@@ -4,7 +4,7 @@ import pytest
 
 from tests.documents.test_workflow import draft
 from tests.office_fixtures import Office
-from vanban.documents import services
+from vanban.outgoing import services
 from vanban.search.queries import search
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,8 +16,9 @@ from django.utils import timezone
 from vanban.accounts.models import User
 from vanban.demo.province import USERS
 from vanban.demo.services import load_demo
-from vanban.documents import incoming, services
 from vanban.documents.models import Document
+from vanban.incoming import services as incoming
+from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 from vanban.workflow import services as workflow
 

@@ -92,7 +92,7 @@ def _install(roles: str, tmp_path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-OFFICE_APPS = {"documents", "exchange", "workflow", "records", "search", "reports", "reorg"}
+OFFICE_APPS = {"documents", "outgoing", "incoming", "exchange", "workflow", "records", "search", "reports", "reorg"}
 
 
 def test_a_hub_only_install_has_no_office_table_page_or_job(tmp_path: Path) -> None:

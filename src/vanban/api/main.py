@@ -8,13 +8,13 @@ from vanban import __version__
 from vanban import apierrors as errors
 from vanban.accounts.apiauth import default_auth
 from vanban.agencies.api import router as agencies_router
-from vanban.documents.api import router as documents_router
+from vanban.incoming.api import router as incoming_router
+from vanban.incoming.api import work_router
+from vanban.outgoing.api import router as outgoing_router
 from vanban.records.api import router as records_router
 from vanban.reports.api import router as reports_router
 from vanban.search.api import router as search_router
 from vanban.workflow.api import router as process_router
-from vanban.workflow.api_incoming import router as incoming_router
-from vanban.workflow.api_incoming import work_router
 
 api = NinjaAPI(
     title="vanban API",
@@ -28,7 +28,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/agencies", agencies_router, tags=["agencies"])
-api.add_router("/documents", documents_router, tags=["documents"])
+api.add_router("/documents", outgoing_router, tags=["documents"])
 api.add_router("/records", records_router, tags=["records"])
 api.add_router("/incoming", incoming_router, tags=["incoming"])
 api.add_router("/incoming", process_router, tags=["incoming"])

@@ -62,8 +62,8 @@ if "office" in VANBAN_ROLES and "hub" in VANBAN_ROLES:
 if "hub" in VANBAN_ROLES:
     INSTALLED_APPS.append("vanban.hub")
 if "office" in VANBAN_ROLES:
-    INSTALLED_APPS += ["vanban.documents", "vanban.exchange", "vanban.workflow", "vanban.records",
-                       "vanban.search", "vanban.reports", "vanban.reorg"]
+    INSTALLED_APPS += ["vanban.documents", "vanban.outgoing", "vanban.incoming", "vanban.exchange",
+                       "vanban.workflow", "vanban.records", "vanban.search", "vanban.reports", "vanban.reorg"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

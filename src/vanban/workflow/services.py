@@ -19,8 +19,8 @@ from vanban.agencies.models import Unit
 from vanban.audit.services import record_event
 from vanban.core.text import nfc
 from vanban.documents.errors import DocumentError, DocumentForbiddenError, DocumentMovedOnError
+from vanban.documents.files import FileInput, store_working_file
 from vanban.documents.models import Document
-from vanban.documents.services import FileInput, store_working_file
 from vanban.exchange.services import queue_status
 from vanban.workflow import events
 from vanban.workflow.deadlines import proposed_due

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_protect
 
 from vanban.accounts.signals import client_ip
-from vanban.documents import verification
 from vanban.documents.signatures import signature_panel
+from vanban.outgoing import verification
 
 WINDOW_SECONDS = 600
 MAX_UPLOAD = 50 * 1024 * 1024

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,15 +22,17 @@ from vanban.accounts.permissions import has_role
 from vanban.agencies.models import Agency, Unit
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
-from vanban.core.formats import FormatError, FormatLimits, check_file
+from vanban.core.formats import FormatError, check_file
 from vanban.core.text import nfc
-from vanban.documents import events, permissions, signals, verification
-from vanban.documents.authority import signing_authority
-from vanban.documents.edxml_export import document_package_bytes
-from vanban.documents.errors import DocumentError, DocumentForbiddenError, confidential_refused
+from vanban.documents import events, files, permissions, signals
+from vanban.documents.errors import DocumentError, DocumentForbiddenError
+from vanban.documents.files import FileInput, format_limits, refuse_confidential
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
 from vanban.documents.numbering import number_document
 from vanban.exchange.services import OutgoingRecipient, queue_document
+from vanban.outgoing import verification
+from vanban.outgoing.authority import signing_authority
+from vanban.outgoing.edxml_export import document_package_bytes
 from vanban.pki import PkiError
 from vanban.pki.deferred import complete_signature, prepare_signature
 from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
@@ -61,14 +62,6 @@ class DraftFields:
 
 
 @dataclass
-class FileInput:
-    name: str
-    data: bytes
-    role: str = DocumentFile.Role.MAIN
-    converted: bytes | None = None  # the PDF of a Word/ODT/RTF main file, made before the transaction
-
-
-@dataclass
 class RecipientInput:
     kind: str
     name: str = ""
@@ -83,16 +76,6 @@ class _Snapshot:
     fields: dict[str, Any]
     files: list[dict[str, Any]] = field(default_factory=list)
     recipients: list[dict[str, Any]] = field(default_factory=list)
-
-
-def format_limits() -> FormatLimits:
-    return FormatLimits(max_bytes=getattr(settings, "VANBAN_MAX_UPLOAD_MB", 100) * 1024 * 1024)
-
-
-def refuse_confidential(mark: str) -> None:
-    clean = nfc(mark or "").strip()
-    if clean:
-        raise confidential_refused(clean)
 
 
 def _apply_fields(document: Document, fields: DraftFields) -> None:
@@ -136,22 +119,11 @@ def _drafting_unit(document: Document, value: str) -> str:
 
 
 def _store_file(document: Document, actor: Any, upload: FileInput, *, stage: str = "") -> DocumentFile:
-    try:
-        checked = check_file(upload.name, upload.data, format_limits())
-    except FormatError as exc:
-        raise DocumentError(exc.code, exc.message, 422) from exc
-    if upload.role not in DocumentFile.Role.values:
-        raise DocumentError("FILE_BAD_ROLE", f"Vai trò tệp không hợp lệ: {upload.role}.")
+    checked = files.check_upload(upload)
     if (upload.role == DocumentFile.Role.MAIN and checked.extension in CONVERTIBLE
             and document.direction == Document.Direction.OUTGOING):
         return _store_converted(document, actor, upload, stage)
-    get_store().put(upload.data)  # blob first; the row below names it
-    if upload.role == DocumentFile.Role.MAIN:
-        document.files.filter(role=DocumentFile.Role.MAIN, is_current=True).update(is_current=False)
-    return DocumentFile.objects.create(
-        document=document, role=upload.role, name=checked.name, content_type=checked.content_type,
-        size=checked.size, sha256=checked.sha256, version=document.version, stage=stage,
-        uploaded_by=actor if getattr(actor, "pk", None) else None)
+    return files.store_checked(document, actor, upload, checked, stage=stage)
 
 
 def _convert(upload: FileInput) -> bytes:
@@ -437,7 +409,7 @@ def store_signed_main_file(document: Document, actor: Any, stamped: bytes, signe
 @transaction.atomic
 def approve_and_sign(*, actor: Any, document: Document) -> Document:
     """The leader signs the main file with their personal key held by the server (demo mode:
-    `VANBAN_SERVER_PERSONAL_KEYS`); with a USB token see `documents.device_signing`."""
+    `VANBAN_SERVER_PERSONAL_KEYS`); with a USB token see `outgoing.device_signing`."""
     document = _locked(document)
     if not permissions.can_approve(actor, document):
         raise DocumentForbiddenError("Chỉ lãnh đạo được ký duyệt dự thảo đang chờ duyệt.")
@@ -503,12 +475,6 @@ def issue_document(*, actor: Any, document: Document) -> Document:
 
 def issued_at_display(document: Document) -> str:
     return timezone.localtime(document.issued_at).strftime("%d/%m/%Y %H:%M") if document.issued_at else ""
-
-
-def store_working_file(document: Document, actor: Any, upload: FileInput) -> DocumentFile:
-    """A working file attached while processing (checked like every upload)."""
-    upload.role = DocumentFile.Role.WORKING
-    return _store_file(document, actor, upload)
 
 
 @transaction.atomic

@@ -16,9 +16,10 @@ from vanban.accounts.models import User
 from vanban.accounts.permissions import signed_in
 from vanban.apierrors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
-from vanban.documents import incoming, permissions
+from vanban.documents import permissions
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
+from vanban.incoming import services as incoming
 from vanban.workflow import queries
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment

@@ -17,10 +17,11 @@ from vanban.accounts.models import User
 from vanban.agencies.models import Agency
 from vanban.apierrors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
-from vanban.documents import books, permissions, services
+from vanban.documents import books, permissions
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
 from vanban.documents.signatures import signature_panel
+from vanban.outgoing import services
 
 # People act on documents (a leader signs with their own key): session authentication only.
 router = Router(auth=[SessionAuth()])

@@ -24,13 +24,15 @@ from vanban.accounts.services import group_by_unit
 from vanban.agencies.models import Agency, Unit
 from vanban.agencies.units import units_in_operation
 from vanban.audit.services import record_event
-from vanban.documents import books, events, incoming, permissions, scan_ocr
+from vanban.documents import books, events, permissions
 from vanban.documents.actions import moved_on, perform
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
-from vanban.documents.prefill import read_document
 from vanban.documents.timeline import timeline
+from vanban.incoming import scan_ocr
+from vanban.incoming import services as incoming
+from vanban.incoming.prefill import read_document
 from vanban.web import kept as kept_files
 from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
 from vanban.workflow import services as workflow

@@ -1,4 +1,4 @@
-"""The two requests of signing with the USB token (see `documents.device_signing`): JSON in and
+"""The two requests of signing with the USB token (see `outgoing.device_signing`): JSON in and
 out, called by signer.js on the document page, which talks to the local signing agent."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from vanban.documents import device_signing
 from vanban.documents.errors import DocumentError
-from vanban.documents.views import _document
+from vanban.outgoing import device_signing
+from vanban.outgoing.views import _document
 
 MAX_BODY = 64 * 1024  # a certificate chain or a raw signature: a few kilobytes
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from vanban.workflow import views_incoming as views
+from vanban.incoming import views
 
 urlpatterns = [
     path("", views.arrivals, name="incoming_list"),

@@ -25,10 +25,10 @@ from django.utils import timezone
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import events, permissions
-from vanban.documents.authority import signing_authority
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, PendingSignature
-from vanban.documents.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
+from vanban.outgoing.authority import signing_authority
+from vanban.outgoing.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
 from vanban.pki import PkiError, load_certificates, validate_pdf
 from vanban.pki.csc import sign_pdf_remote
 from vanban.pki.deferred import PreparedSignature, complete_signature, prepare_signature

@@ -19,10 +19,10 @@ from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
 from vanban.documents import events
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
-from vanban.documents.incoming import register_paper
+from vanban.documents.files import format_limits
 from vanban.documents.models import ScanOcr
-from vanban.documents.services import format_limits
-from vanban.documents.tasks import ocr_scan
+from vanban.incoming.services import register_paper
+from vanban.incoming.tasks import ocr_scan
 from vanban.textract import TextractError
 from vanban.textract.ocr import images_to_pdf, make_searchable, ocr_status
 

@@ -19,9 +19,9 @@ from vanban.core.formats import FormatError, check_file
 from vanban.core.text import fold, nfc
 from vanban.documents import events, signals
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
+from vanban.documents.files import refuse_confidential
 from vanban.documents.models import Document, DocumentFile, DocumentType, RegisterBook
 from vanban.documents.numbering import book_for, take_number
-from vanban.documents.services import refuse_confidential
 from vanban.exchange.receiving import Arrival, ArrivalFile, OutgoingDocument
 from vanban.exchange.services import queue_status
 from vanban.textract import TextractError, convert_docx_to_unicode, extract_text

@@ -89,7 +89,9 @@ run_s3() {
   local dir; new_data_dir
   (unset DATABASE_URL; export VANBAN_DATA_DIR="$dir" VANBAN_TEST_BLOB_URL=s3
    local named=0 arg
-   for arg in "$@"; do [[ "$arg" == -* ]] || named=1; done  # files named: those, else the set above
+   # Files named (an argument that is a path, `tests/x.py::case` included): those, else the set
+   # above. An option's value (`-p no:randomly`, `-k name`) is not a file.
+   for arg in "$@"; do [[ "$arg" != -* && -e "${arg%%::*}" ]] && named=1; done
    if [ "$named" = 1 ]; then run_pytest "$@"; else run_pytest "$@" "${S3_TESTS[@]}"; fi) || status=1
 }
 

@@ -36,7 +36,7 @@ def test_reading_a_tcvn3_docx_prefills_the_form_and_says_it_converted(client: Cl
     assert done.status_code == 302, done.content.decode()[:2000]
     registered = Document.objects.get(direction="incoming", source="paper")
     assert registered.notation == doc.code
-    assert registered.arrival_number == 1
+    assert registered.incoming.arrival_number == 1
     assert registered.main_file().name == "van-ban.docx"
     copy = registered.files.get(stage="unicode")
     assert copy.name == "van-ban (Unicode).docx"
@@ -71,7 +71,7 @@ def test_the_same_paper_document_twice_is_named_and_needs_confirmation(client: C
     kept = html.split('name="kept" value="')[1].split('"')[0]
     confirmed = client.post(reverse("incoming_paper"), {**data, "kept": kept, "confirm_duplicate": "1"})
     assert confirmed.status_code == 302
-    assert sorted(Document.objects.values_list("arrival_number", flat=True)) == [1, 2]
+    assert sorted(Document.objects.values_list("incoming__arrival_number", flat=True)) == [1, 2]
 
 
 def test_a_paper_document_dated_in_the_future_is_refused(client: Client, signing_office: Office,

@@ -47,8 +47,8 @@ def test_issue_travels_to_b_and_statuses_come_back(province: Province) -> None:
     assert arrived.state == "arrived"
     assert (arrived.issuer_code, arrived.external_id, arrived.notation) == (
         p.a.agency.code, sent.identifier_code, sent.notation)
-    assert arrived.verification["integrity_ok"] is True, arrived.verification["checks"][0]
-    assert arrived.verification["ok"] is True, arrived.verification
+    assert arrived.incoming.verification["integrity_ok"] is True, arrived.incoming.verification["checks"][0]
+    assert arrived.incoming.verification["ok"] is True, arrived.incoming.verification
     assert arrived.main_file().name == "cong-van.pdf"
     entry = InboxEntry.objects.get(kind="document")
     assert entry.acked_at is not None
@@ -59,7 +59,7 @@ def test_issue_travels_to_b_and_statuses_come_back(province: Province) -> None:
     inbound.poll()
     assert statuses(sent) == ["01", "03"]
     arrived.refresh_from_db()
-    assert arrived.arrival_number == 1
+    assert arrived.incoming.arrival_number == 1
     assert AuditEvent.objects.filter(action="exchange.status_received", object_id=str(sent.pk)).count() == 2
 
 
@@ -135,14 +135,14 @@ def test_tampered_pdf_is_flagged_and_cannot_be_accepted(province: Province) -> N
     p.client.submit(tampered_package_from_a(p))
     inbound.poll()
     forged = Document.objects.get(agency=p.b, direction="incoming", external_id__endswith="-x")
-    assert forged.verification["integrity_ok"] is False
-    failed = [c for c in forged.verification["checks"] if not c["ok"]]
+    assert forged.incoming.verification["integrity_ok"] is False
+    failed = [c for c in forged.incoming.verification["checks"] if not c["ok"]]
     assert [c["code"] for c in failed] == ["PDF_SIGNATURES"]
     with pytest.raises(DocumentError) as info:
         incoming.accept_package(actor=p.b_clerk, document=forged)
     assert info.value.code == "INTEGRITY_FAILED"
     forged.refresh_from_db()
-    assert (forged.state, forged.arrival_number) == ("arrived", None)
+    assert (forged.state, forged.incoming.arrival_number) == ("arrived", None)
     incoming.reject_package(actor=p.b_clerk, document=forged, reason="Tệp đính kèm bị sửa sau khi ký")
 
 
@@ -156,7 +156,7 @@ def test_the_office_reuses_the_hubs_signature_verdict_on_the_same_bytes(province
     sent = issue_to_b(province)
     inbound.poll()  # (after a send the worker already polls once: the office may be done)
     arrived = Document.objects.get(agency=province.b, direction="incoming", external_id=sent.identifier_code)
-    envelope = next(c for c in arrived.verification["checks"] if c["code"] == "ENVELOPE_SIGNATURE")
+    envelope = next(c for c in arrived.incoming.verification["checks"] if c["code"] == "ENVELOPE_SIGNATURE")
     assert envelope["ok"] is True, envelope
     # the hub verified each package it took in once (the document, then B's status 01) ...
     assert VERIFICATIONS.misses == HubPackage.objects.count() == 2
@@ -195,7 +195,7 @@ def test_the_office_sends_stores_and_acks_in_batches(province: Province, monkeyp
     inbound.poll()
     arrived = Document.objects.filter(agency=p.b, direction="incoming")
     assert sorted(arrived.values_list("external_id", flat=True)) == sorted(d.identifier_code for d in docs)
-    assert all(d.verification["ok"] for d in arrived)
+    assert all(d.incoming.verification["ok"] for d in arrived)
     assert not [c for c in calls if c.startswith("GET /packages/")]  # every body came inline
     # (B's statuses 01 travel back to A through the same inbox meanwhile, acked in their own rounds)
     document_ids = {str(i) for i in InboxEntry.objects.filter(kind="document").values_list("hub_package_id", flat=True)}

@@ -108,7 +108,7 @@ def test_broken_packages_are_set_aside_and_later_good_ones_arrive(
         entry = entry_of(hub_id)
         if entry.state == "processed":
             doc = Document.objects.get(agency=p.b, external_id=entry.edxml_document_id)
-            assert doc.verification["integrity_ok"] is False
+            assert doc.incoming.verification["integrity_ok"] is False
         else:
             assert entry.state == "failed" and entry.error_code, entry.error
     # Everything was acked: the hub inbox is empty, nothing stalls the next round.

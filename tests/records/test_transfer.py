@@ -117,6 +117,7 @@ def mixed_dossier(archive: Archive, pdf_bytes: bytes) -> tuple[Any, Any, Any]:
     from vanban.blobs import get_store
     from vanban.documents.models import Document, DocumentFile, DocumentType
     from vanban.incoming import services as incoming
+    from vanban.incoming.models import IncomingDocument
 
     o = archive.office
     received = Document.objects.create(
@@ -125,8 +126,9 @@ def mixed_dossier(archive: Archive, pdf_bytes: bytes) -> tuple[Any, Any, Any]:
         notation="15/SNV-VP", issuer_code="000.00.02.H16", issuer_name="Sở Nội vụ",
         external_id="000.00.02.H16-2026.15", issued_on=timezone.localdate(), signer_name="Y Khu Êban",
         signer_position="Giám đốc", arrived_at=timezone.now())
-    incoming.take_arrival_number(received)
-    received.accepted_at = timezone.now()
+    part = IncomingDocument(document=received)
+    incoming.take_arrival_number(received, part)
+    part.save()
     received.save()
     DocumentFile.objects.create(document=received, role="main", name="cong-van.pdf", content_type="application/pdf",
                                 size=len(pdf_bytes), sha256=get_store().put(pdf_bytes), stage="received")
@@ -148,7 +150,8 @@ def test_a_dossier_of_issued_received_and_paper_documents_is_archived(archive: A
     metas = {item.document_id: item.metadata for item in dossier.items.all()}
     assert metas[received.pk]["docId"] == "000.00.02.H16-2026.15"
     paper.refresh_from_db()
-    assert metas[paper.pk]["docId"] == f"000.00.01.H16-{paper.arrival_book.year}.DEN.{paper.arrival_number}"
+    book, number = paper.incoming.arrival_book, paper.incoming.arrival_number
+    assert metas[paper.pk]["docId"] == f"000.00.01.H16-{book.year}.DEN.{number}"
     assert (metas[paper.pk]["confidenceLevel"], metas[received.pk]["confidenceLevel"]) == ("02", "01")
     dossier = services.close_dossier(actor=o.leader, dossier=dossier)
     transfer = services.submit_transfer(actor=o.leader, dossiers=[dossier])  # no RECORDS_METADATA_INCOMPLETE

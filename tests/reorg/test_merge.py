@@ -227,7 +227,7 @@ def test_merger_with_open_work_in_both_loses_nothing(world: dict[str, Any], clie
     services.issue_document(actor=a.clerk, document=late)
     inbound.poll()
     arrived = _arrival(stc, "Văn bản gửi theo danh bạ cũ")
-    assert arrived.verification["addressed_to"]["code"] == skhdt.code
+    assert arrived.incoming.verification["addressed_to"]["code"] == skhdt.code
     assert not Document.objects.filter(agency=skhdt, subject="Văn bản gửi theo danh bạ cũ").exists()
     client.force_login(b.clerk)
     page = client.get(f"/van-ban-den/{arrived.pk}/").content.decode()

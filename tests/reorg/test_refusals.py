@@ -153,6 +153,7 @@ def test_a_copy_two_merged_agencies_both_received_is_kept_once(two: tuple[Agency
     """Two departments merge into a third; both had the same arrival open, the second with a lead
     assigned: the successor keeps one copy, the other is closed as merged, its lead carried over."""
     from vanban.documents.models import Document, DocumentType
+    from vanban.incoming.models import IncomingDocument
     from vanban.workflow.models import Assignment, Instruction
 
     old, new, admin = two
@@ -163,6 +164,7 @@ def test_a_copy_two_merged_agencies_both_received_is_kept_once(two: tuple[Agency
     copies = [Document.objects.create(agency=a, direction="incoming", state="in_progress", document_type=kind,
                                       subject="Về việc tuyển dụng", notation="15/UBND", issuer_code="000.00.00.H16",
                                       external_id="000.00.00.H16-2026.15") for a in (old, other)]
+    IncomingDocument.objects.bulk_create([IncomingDocument(document=d) for d in copies])
     told = Instruction.objects.create(document=copies[1], author=leader, text="Đ/c chủ trì")
     Assignment.objects.create(document=copies[1], instruction=told, assignee=specialist, kind="lead",
                               assigned_by=leader)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tests.factories import make_agency, make_user
 from vanban.core.text import fold
 from vanban.documents.models import Document, DocumentType, RegisterBook
+from vanban.incoming.models import IncomingDocument
 from vanban.records.models import Dossier
 from vanban.search.models import SearchEntry
 from vanban.search.text import tokens_text
@@ -65,10 +66,10 @@ def fill(w: World, n: int) -> None:
                             subject=f"Về việc kế hoạch số {n} {state}", **extra)
 
         docs += [doc("incoming", "arrived", arrived_at=at, issuer_name="Sở Tài chính"),
-                 doc("incoming", "accepted", arrived_at=at, accepted_at=at, arrival_book=arrivals,
-                     arrival_number=2 * i + 1, due_on=timezone.localdate() - timedelta(days=1)),
-                 doc("incoming", "in_progress", arrived_at=at, accepted_at=at, arrival_book=arrivals,
-                     arrival_number=2 * i + 2, due_on=timezone.localdate() + timedelta(days=3)),
+                 doc("incoming", "accepted", arrived_at=at, accepted_at=at,
+                     due_on=timezone.localdate() - timedelta(days=1)),
+                 doc("incoming", "in_progress", arrived_at=at, accepted_at=at,
+                     due_on=timezone.localdate() + timedelta(days=3)),
                  doc("outgoing", "draft", drafter=w.specialist),
                  doc("outgoing", "submitted", drafter=w.specialist, approver=w.leader),
                  doc("outgoing", "approved", drafter=w.specialist, approver=w.leader),
@@ -76,6 +77,11 @@ def fill(w: World, n: int) -> None:
                      number=i + 1, notation=f"{i + 1:02d}/UBND", issued_at=at, issued_on=at.date(),
                      identifier_code=f"{w.agency.code}-{year}.{i + 1}")]
     Document.objects.bulk_create(docs)
+    arriving = [d for d in docs if d.direction == "incoming"]
+    IncomingDocument.objects.bulk_create(
+        [IncomingDocument(document=d, arrival_book=None if d.state == "arrived" else arrivals,
+                          arrival_number=None if d.state == "arrived" else 2 * (w.made + k // 3) + k % 3)
+         for k, d in enumerate(arriving)])
     for d in docs:
         exact = tokens_text(d.subject)
         SearchEntry.objects.create(document=d, exact=exact, folded=fold(exact), source_updated_at=now)

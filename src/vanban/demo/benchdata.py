@@ -29,6 +29,7 @@ from vanban.core.identifier import format_identifier
 from vanban.core.text import fold
 from vanban.documents.models import Document, DocumentType, IdentifierSequence, RegisterBook
 from vanban.documents.numbering import BOOK_NAMES, compose_notation
+from vanban.incoming.models import IncomingDocument
 from vanban.records.models import Dossier, DossierItem
 from vanban.search.indexing import codes_text
 from vanban.search.models import SearchEntry
@@ -128,6 +129,17 @@ class _Builder:
         self.books: dict[tuple[int, str, str], RegisterBook] = {}
         self.next_identifier: dict[int, int] = {}
         self.counts: dict[str, int] = {}
+        self.parts: dict[int, IncomingDocument] = {}  # id() of an incoming Document → its own part
+
+    def incoming_parts(self, batch: list[Document]) -> None:
+        """The incoming documents' own rows, once the documents have their keys."""
+        parts = []
+        for d in batch:
+            part = self.parts.pop(id(d), None)
+            if part is not None:
+                part.document = d
+                parts.append(part)
+        IncomingDocument.objects.bulk_create(parts, batch_size=1000)
 
     def book(self, year: int, direction: str, scope: RegisterBook.Scope) -> RegisterBook:
         key = (year, direction, scope)
@@ -168,20 +180,22 @@ class _Builder:
         arrival_book = self.book(when.year, RegisterBook.Direction.INCOMING, RegisterBook.Scope.INCOMING) \
             if accepted else None
         due = (when + timedelta(days=rng.randint(5, 30))).date()
-        return Document(
+        doc = Document(
             agency=self.agency, direction=Document.Direction.INCOMING, state=state, document_type=doc_type,
             subject=self.subject(rng.randint(8, 18)), source=Document.Source.HUB,
             notation=f"{rng.randint(1, 3000):02d}/{doc_type.abbreviation or 'CV'}"
                      f"-{rng.choice(['STC', 'SNV', 'SKHĐT', 'UBND', 'SYT'])}",
             issuer_code=f"000.00.{rng.randint(1, 40):02d}.H16", issuer_name=rng.choice(ISSUERS),
             issued_on=when.date() - timedelta(days=rng.randint(0, 3)), arrived_at=when,
-            arrival_book=arrival_book, arrival_number=self.take(arrival_book) if arrival_book else None,
             accepted_at=when + timedelta(hours=rng.randint(1, 8)) if accepted else None,
             completed_at=when + timedelta(days=rng.randint(1, 20)) if state == "completed" else None,
             due_on=due if accepted else None, urgency=rng.choices(["normal", "urgent"], [0.9, 0.1])[0],
             external_id=f"bench-{when.timestamp():.6f}-{rng.getrandbits(32):08x}",
-            rejection_reason="Gửi nhầm cơ quan" if state == "rejected" else "",
             created_at=when, updated_at=when)
+        self.parts[id(doc)] = IncomingDocument(
+            arrival_book=arrival_book, arrival_number=self.take(arrival_book) if arrival_book else None,
+            rejection_reason="Gửi nhầm cơ quan" if state == "rejected" else "")
+        return doc
 
     def outgoing(self, doc_type: DocumentType, when: datetime) -> Document:
         rng = self.rng
@@ -304,6 +318,7 @@ def generate(documents: int, *, agency_code: str = BENCH_AGENCY, seed: int = 202
             batch = [run.document(when) for when in moments[first:first + BATCH]]
             with transaction.atomic():
                 Document.objects.bulk_create(batch, batch_size=1000)
+                run.incoming_parts(batch)
                 run.workflow(batch)
                 run.index(batch)
             for d in batch:

@@ -91,15 +91,16 @@ def outgoing(agency: Agency, f: BookFilter) -> QuerySet[Document]:
 
 
 def incoming(agency: Agency, f: BookFilter, visible: Q) -> QuerySet[Document]:
-    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING, arrival_number__isnull=False)
-          .filter(visible).select_related("document_type", "arrival_book")
+    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
+                                    incoming__arrival_number__isnull=False)
+          .filter(visible).select_related("document_type", "incoming__arrival_book")
           .prefetch_related("assignments__assignee").order_by("-accepted_at", "-id"))
     if f.year:
-        qs = qs.filter(arrival_book__year=f.year)
+        qs = qs.filter(incoming__arrival_book__year=f.year)
     if f.doc_type:
         qs = qs.filter(document_type__code=f.doc_type)
     if f.number:
-        qs = qs.filter(arrival_number=f.number)
+        qs = qs.filter(incoming__arrival_number=f.number)
     if f.date_from:
         qs = qs.filter(accepted_at__date__gte=f.date_from)
     if f.date_to:
@@ -130,7 +131,7 @@ def incoming_row(d: Document) -> list[str]:
     note = ["Bản giấy" if d.source == "paper" else "Điện tử (trục liên thông)"]
     if d.state == Document.State.REVOKED:
         note.append("Đã bị cơ quan gửi thu hồi")
-    return [_d(d.accepted_at or d.arrived_at), str(d.arrival_number or ""), d.issuer_name, d.notation,
+    return [_d(d.accepted_at or d.arrived_at), str(d.incoming.arrival_number or ""), d.issuer_name, d.notation,
             _d(d.issued_on), f"{d.document_type.name} — {d.subject}", "; ".join(handlers), _d(moved), "",
             ". ".join(note)]
 

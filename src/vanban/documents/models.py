@@ -147,23 +147,18 @@ class Document(models.Model):
                                    on_delete=models.PROTECT, related_name="documents",
                                    help_text="Trình người được ủy quyền (TL., TUQ.) hoặc duyệt khi thủ trưởng vắng")
     version = models.PositiveIntegerField("phiên bản", default=1)
-    # Incoming documents: who sent it, when and how it arrived, what the checks said.
+    # Incoming documents: who sent it and when it arrived (their register book entry, package,
+    # checks, refusal and completion are `incoming.IncomingDocument`, `document.incoming`).
     source = models.CharField("nguồn", max_length=10, choices=Source.choices, default=Source.SYSTEM)
     issuer_code = models.CharField("mã cơ quan ban hành", max_length=13, blank=True, db_index=True)
     issuer_name = models.CharField("cơ quan ban hành", max_length=300, blank=True)
     external_id = models.CharField("mã văn bản liên thông (DocumentId)", max_length=200, blank=True,
                                    db_index=True)
-    arrival_book = models.ForeignKey(RegisterBook, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="arrivals")
-    arrival_number = models.PositiveIntegerField("số đến", null=True, blank=True)
     arrived_at = models.DateTimeField("thời điểm đến", null=True, blank=True)
     accepted_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
-    package_sha256 = models.CharField("gói tin gốc (SHA-256)", max_length=64, blank=True)
-    verification = models.JSONField("kết quả kiểm tra", default=dict, blank=True)
-    rejection_reason = models.TextField("lý do từ chối", blank=True)
-    completed_at = models.DateTimeField("thời điểm xử lý xong", null=True, blank=True)
     reply_to = models.ForeignKey("self", verbose_name="trả lời văn bản", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="replies")
+    completed_at = models.DateTimeField("thời điểm xử lý xong", null=True, blank=True)  # processing ended (workflow)
     revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
     revocation_reason = models.TextField("lý do thu hồi", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -181,7 +176,6 @@ class Document(models.Model):
                    models.Index(fields=["agency", "direction", "issued_at"], name="document_issued")]
         constraints = [
             models.UniqueConstraint(fields=["register_book", "number"], name="document_number_unique_in_book"),
-            models.UniqueConstraint(fields=["arrival_book", "arrival_number"], name="arrival_number_unique_in_book"),
             models.UniqueConstraint(fields=["agency", "issuer_code", "external_id"],
                                     condition=models.Q(direction="incoming") & ~models.Q(external_id=""),
                                     name="incoming_once_per_agency"),

@@ -54,11 +54,11 @@ class IncomingOut(Schema):
 
     @staticmethod
     def of(d: Document) -> IncomingOut:
-        v = d.verification or {}
+        v = d.incoming.verification or {}
         return IncomingOut(
             id=d.pk, state=d.state, source=d.source, issuer_code=d.issuer_code, issuer_name=d.issuer_name,
             notation=d.notation, document_id=d.external_id, subject=d.subject, issued_on=d.issued_on,
-            arrived_at=to_iso(d.arrived_at) if d.arrived_at else None, arrival_number=d.arrival_number,
+            arrived_at=to_iso(d.arrived_at) if d.arrived_at else None, arrival_number=d.incoming.arrival_number,
             due_on=d.due_on, verified=bool(v.get("ok", d.source == "paper")),
             integrity_ok=bool(v.get("integrity_ok", True)),
             checks=[CheckOut(code=c["code"], ok=c["ok"], label=c["label"], detail=c.get("detail", ""))
@@ -103,7 +103,8 @@ class CompleteIn(Schema):
 
 
 def _doc(request: HttpRequest, pk: int) -> Document:
-    d = Document.objects.select_related("agency").filter(pk=pk, direction=Document.Direction.INCOMING).first()
+    d = (Document.objects.select_related("agency", "incoming").filter(pk=pk, direction=Document.Direction.INCOMING)
+         .first())
     if d is None or not permissions.can_view(request.user, d):
         raise ApiError(404, "DOCUMENT_NOT_FOUND", "Không tìm thấy văn bản.")
     return d
@@ -122,7 +123,7 @@ def list_incoming(request: HttpRequest, state: str = "", limit: int = 50, offset
     if agency is None:
         raise ApiError(403, "FORBIDDEN", "Tài khoản không thuộc cơ quan nào.")
     qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
-          .filter(permissions.visible_q(request.user)).order_by("-arrived_at"))
+          .filter(permissions.visible_q(request.user)).select_related("incoming").order_by("-arrived_at"))
     if state:
         qs = qs.filter(state=state)
     limit = max(1, min(limit, 200))

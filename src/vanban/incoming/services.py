@@ -24,6 +24,7 @@ from vanban.documents.models import Document, DocumentFile, DocumentType, Regist
 from vanban.documents.numbering import book_for, take_number
 from vanban.exchange.receiving import Arrival, ArrivalFile, OutgoingDocument
 from vanban.exchange.services import queue_status
+from vanban.incoming.models import IncomingDocument
 from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
 
 URGENCY_FROM_PRIORITY = {0: Document.Urgency.NORMAL, 1: Document.Urgency.URGENT,
@@ -79,11 +80,12 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
         urgency=URGENCY_FROM_PRIORITY.get(arrival.priority, Document.Urgency.NORMAL), due_on=arrival.due_on,
         steering_type=arrival.steering_type or 0, sphere=nfc(arrival.sphere)[:200], paper_copy=arrival.paper_copy,
         issuer_code=arrival.sender_code, issuer_name=nfc(arrival.sender_name)[:300],
-        external_id=arrival.external_id[:200], arrived_at=timezone.now(), package_sha256=arrival.package_sha256,
-        verification=arrival.verification)
+        external_id=arrival.external_id[:200], arrived_at=timezone.now())
     try:
         with transaction.atomic():
             doc.save()
+            IncomingDocument.objects.create(document=doc, package_sha256=arrival.package_sha256,
+                                            verification=arrival.verification)
     except IntegrityError:  # the same package processed concurrently
         return Document.objects.get(agency=arrival.agency, direction=Document.Direction.INCOMING,
                                     issuer_code=arrival.sender_code, external_id=arrival.external_id), False
@@ -104,14 +106,15 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
 
 
 def _locked(document: Document) -> Document:
-    return Document.objects.select_for_update().select_related("agency", "document_type").get(pk=document.pk)
+    return (Document.objects.select_for_update(of=("self",)).select_related("agency", "document_type", "incoming")
+            .get(pk=document.pk))
 
 
-def take_arrival_number(document: Document) -> None:
+def take_arrival_number(document: Document, part: IncomingDocument) -> None:
     moment = timezone.localtime()
     book = book_for(document.agency, moment.year, RegisterBook.Scope.INCOMING, RegisterBook.Direction.INCOMING)
-    document.arrival_book = book
-    document.arrival_number = take_number(book)
+    part.arrival_book = book
+    part.arrival_number = take_number(book)
     document.accepted_at = moment
 
 
@@ -121,16 +124,18 @@ def accept_package(*, actor: Any, document: Document) -> Document:
     document = _locked(document)
     if document.state != Document.State.ARRIVED or not has_role(actor, document.agency_id, Role.CLERK):
         raise DocumentForbiddenError("Chỉ văn thư được tiếp nhận văn bản mới đến.")
-    if not document.verification.get("integrity_ok", True):
+    part = document.incoming
+    if not part.verification.get("integrity_ok", True):
         raise DocumentError("INTEGRITY_FAILED",
                             "Không thể tiếp nhận: gói tin không toàn vẹn hoặc chữ ký số không hợp lệ "
                             "(Điều 9 Quy định kèm theo Quyết định 16/2019/QĐ-UBND). Hãy từ chối và nêu lý do.", 409)
-    take_arrival_number(document)
+    take_arrival_number(document, part)
     document.state = Document.State.ACCEPTED
-    document.save(update_fields=["arrival_book", "arrival_number", "accepted_at", "state", "updated_at"])
+    document.save(update_fields=["accepted_at", "state", "updated_at"])
+    part.save(update_fields=["arrival_book", "arrival_number"])
     record_event(events.ACCEPTED, actor=actor, agency_code=document.agency.code, obj=document,
-                 details={"arrival_number": document.arrival_number})
-    _status(document, "03", f"Đã tiếp nhận, số đến {document.arrival_number}", actor)
+                 details={"arrival_number": part.arrival_number})
+    _status(document, "03", f"Đã tiếp nhận, số đến {part.arrival_number}", actor)
     signals.accepted.send(sender=Document, document=document, actor=actor)
     return document
 
@@ -144,8 +149,10 @@ def reject_package(*, actor: Any, document: Document, reason: str) -> Document:
     if not reason:
         raise DocumentError("REASON_REQUIRED", "Phải nêu lý do từ chối tiếp nhận.")
     document.state = Document.State.REJECTED
-    document.rejection_reason = reason
-    document.save(update_fields=["state", "rejection_reason", "updated_at"])
+    document.save(update_fields=["state", "updated_at"])
+    part = document.incoming
+    part.rejection_reason = reason
+    part.save(update_fields=["rejection_reason"])
     record_event(events.REJECTED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"reason": reason})
     _status(document, "02", reason, actor)
@@ -159,7 +166,7 @@ def paper_duplicate(agency: Agency, issuer_name: str, notation: str, issued_on: 
         return None
     return (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING, notation__iexact=notation,
                                     issuer_name__iexact=nfc(issuer_name or "").strip(), issued_on=issued_on)
-            .exclude(arrival_number__isnull=True).order_by("id").first())
+            .exclude(incoming__arrival_number__isnull=True).select_related("incoming").order_by("id").first())
 
 
 @transaction.atomic
@@ -179,7 +186,7 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
         raise DocumentError("DATE_IN_FUTURE", f"Ngày văn bản {issued_on:%d/%m/%Y} ở tương lai: hãy kiểm tra lại.")
     if not allow_duplicate and (earlier := paper_duplicate(agency, issuer_name, notation, issued_on)) is not None:
         raise DocumentError("PAPER_DUPLICATE", (
-            f"Văn bản này có thể đã vào sổ: số đến {earlier.arrival_number}, ngày "
+            f"Văn bản này có thể đã vào sổ: số đến {earlier.incoming.arrival_number}, ngày "
             f"{timezone.localtime(earlier.accepted_at or earlier.arrived_at):%d/%m/%Y} "
             f"({earlier.notation} — {earlier.issuer_name}). "
             "Đánh dấu xác nhận nếu đây là một bản khác cần vào sổ."), 409)
@@ -198,8 +205,11 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
                    source=Document.Source.PAPER, document_type=doc_type, subject=nfc(subject).strip()[:1000],
                    notation=nfc(notation or "")[:100], issuer_name=nfc(issuer_name or "")[:300], issued_on=issued_on,
                    due_on=due_on, signer_name=nfc(signer_name or "")[:200], arrived_at=timezone.now())
-    take_arrival_number(doc)
+    part = IncomingDocument()
+    take_arrival_number(doc, part)
     doc.save()
+    part.document = doc
+    part.save()
     store = get_store()
     for i, (c, data) in enumerate(checked):
         store.put(data)
@@ -213,7 +223,7 @@ def register_paper(*, actor: Any, agency: Agency, type_code: str, subject: str, 
                                     content_type="application/pdf", size=len(data), sha256=store.put(data),
                                     stage="ocr", uploaded_by=actor)
     record_event(events.PAPER_REGISTERED, actor=actor, agency_code=agency.code, obj=doc,
-                 details={"arrival_number": doc.arrival_number, "issuer": doc.issuer_name,
+                 details={"arrival_number": part.arrival_number, "issuer": doc.issuer_name,
                           "unicode_copies": converted, "ocr": ocr_copy is not None})
     signals.accepted.send(sender=Document, document=doc, actor=actor)
     return doc
@@ -263,7 +273,7 @@ def void_revoked(*, agency: Agency, sender_code: str, external_id: str, reason: 
 
 
 class ExchangeReceiver:
-    """The documents app as the exchange's `Receiver` (registered in DocumentsConfig.ready)."""
+    """The incoming app as the exchange's `Receiver` (registered in IncomingConfig.ready)."""
 
     def register_arrival(self, arrival: Arrival) -> tuple[Document, bool]:
         return register_arrival(arrival)

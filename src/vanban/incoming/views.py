@@ -49,7 +49,7 @@ def _agency(request: HttpRequest) -> Agency:
 
 
 def _doc(request: HttpRequest, pk: int) -> Document:
-    doc = Document.objects.select_related("agency", "document_type", "arrival_book").filter(
+    doc = Document.objects.select_related("agency", "document_type", "incoming__arrival_book").filter(
         pk=pk, direction=Document.Direction.INCOMING).first()
     if doc is None or not permissions.can_view(request.user, doc):
         raise Http404  # not assigned to them: as if it did not exist
@@ -61,7 +61,7 @@ def _local(value: datetime | None) -> str:
 
 
 INCOMING_COLUMNS = [
-    Column("arrival", "Số đến", "arrival_number", lambda d: d.arrival_number or ""),
+    Column("arrival", "Số đến", "incoming__arrival_number", lambda d: d.incoming.arrival_number or ""),
     Column("arrived", "Đến lúc", "arrived_at", lambda d: _local(d.arrived_at)),
     Column("issuer", "Cơ quan gửi", "issuer_name", lambda d: d.issuer_name),
     Column("notation", "Số, ký hiệu", "notation", lambda d: d.notation),
@@ -74,7 +74,7 @@ INCOMING_COLUMNS = [
 def _incoming(request: HttpRequest, agency: Any) -> Any:
     """This agency's incoming documents the user may see, filtered as the URL says."""
     qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING)
-          .filter(permissions.incoming_visible_q(request.user, agency.pk)).select_related("document_type"))
+          .filter(permissions.incoming_visible_q(request.user, agency.pk)).select_related("document_type", "incoming"))
     if (state := request.GET.get("state", "")) in Document.State.values:
         qs = qs.filter(state=state)
     if q := request.GET.get("q", "").strip()[:200]:
@@ -151,8 +151,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "documents/incoming_detail.html", {
         "doc": doc, "process": process, "proposal": proposal, "forwards": doc.proposals.count(),
         "files": doc.current_files(),
-        "checks": doc.verification.get("checks", []),
-        "integrity_ok": doc.verification.get("integrity_ok", True), "steps": timeline(doc),
+        "checks": doc.incoming.verification.get("checks", []),
+        "integrity_ok": doc.incoming.verification.get("integrity_ok", True), "steps": timeline(doc),
         "assignments": doc.assignments.select_related("assignee", "unit_assignment__unit").order_by("kind", "id"),
         "unit_assignments": doc.unit_assignments.select_related("unit", "handled_by").order_by("kind", "id"),
         "unit_tasks": [(ua, unit_members[ua.pk]) for ua in unit_tasks],
@@ -388,7 +388,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
                                   {"form": PaperForm(initial={**d, "kept": keep, "scan": None}),
                                    "duplicate": exc.message})
             else:
-                messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.arrival_number}.")
+                messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.incoming.arrival_number}.")
                 return redirect("incoming_detail", pk=doc.pk)
     return render(request, "documents/incoming_paper.html", {"form": form})
 

@@ -326,6 +326,7 @@ def _owners(dossier_ids: list[int], document_ids: list[int]) -> dict[str, Q]:
         "records.DigitisationEntry": Q(batch__dossier_id__in=dossier_ids),
         "documents.DocumentFile": Q(document_id__in=document_ids),
         "documents.Document": Q(pk__in=document_ids),
+        "incoming.IncomingDocument": Q(pk__in=document_ids),  # the package a document arrived in
         "documents.ScanOcr": Q(document_id__in=document_ids),
         "documents.PendingSignature": Q(document_id__in=document_ids),
         "exchange.OutboxEntry": Q(document_id__in=document_ids),
@@ -341,7 +342,7 @@ def _dead_owners(dossier_ids: Iterable[int]) -> tuple[dict[str, Q], set[str]]:
     metadata but hold nothing), and the original packages of their documents."""
     dead = set(dossier_ids) | set(Dossier.objects.filter(state=Dossier.State.DESTROYED).values_list("pk", flat=True))
     documents = _document_ids(dead)
-    packages = {h for h in apps.get_model("documents.Document").objects.filter(pk__in=documents)
+    packages = {h for h in apps.get_model("incoming.IncomingDocument").objects.filter(pk__in=documents)
                 .values_list("package_sha256", flat=True) if h}
     return _owners(sorted(dead), documents), packages
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from vanban.core.clock import display_iso_date, to_vn
 from vanban.records.codes import (
     DEFAULT_LANGUAGE,
@@ -99,6 +101,17 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def incoming_part(document: Any) -> Any:
+    """An incoming document's own part (its register book entry), or None: an outgoing document,
+    or another shape this module is given, has none."""
+    if getattr(document, "direction", "") != "incoming":
+        return None
+    try:
+        return document.incoming
+    except ObjectDoesNotExist:
+        return None
+
+
 def derive_document(document: Any, *, page_count: int | None, file_format: str) -> dict[str, Any]:
     """What the system already knows about a document, as TT 02/2019 fields."""
     notation = document.notation or ""
@@ -122,7 +135,7 @@ def derive_document(document: Any, *, page_count: int | None, file_format: str) 
         "pageAmount": document.page_count or page_count,
         "fileFormat": file_format,
         "arrivalDate": _iso(to_vn(arrived).date()) if (arrived := getattr(document, "arrived_at", None)) else "",
-        "arrivalNumber": str(getattr(document, "arrival_number", None) or ""),
+        "arrivalNumber": str(part.arrival_number or "") if (part := incoming_part(document)) else "",
     }
     if getattr(document, "source", "") == "paper":
         derived["confidenceLevel"] = "02"  # Số hóa: a scan of a paper original, not born digital
@@ -142,10 +155,9 @@ def document_identifier(document: Any) -> str:
         return str(document.identifier_code)
     if getattr(document, "external_id", ""):
         return str(document.external_id)
-    number = getattr(document, "arrival_number", None)
-    book = getattr(document, "arrival_book", None)
-    if number and book is not None:
-        return f"{document.agency.code}-{book.year}.DEN.{number}"
+    part = incoming_part(document)
+    if part is not None and part.arrival_number and part.arrival_book is not None:
+        return f"{document.agency.code}-{part.arrival_book.year}.DEN.{part.arrival_number}"
     return ""
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from vanban.blobs import get_store
 from vanban.documents.models import Document, DocumentFile
 from vanban.exchange.models import OutboxEntry
+from vanban.incoming.models import IncomingDocument
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ NOT_FILEABLE = frozenset({"draft", "submitted", "returned", "approved", "arrived
 
 def edxml_packages(document: Document) -> list[SourceFile]:
     """Packages as sent or received (one per distinct bytes), when the exchange kept them."""
-    received = getattr(document, "package_sha256", "")  # incoming: the package as it arrived
+    part = IncomingDocument.objects.filter(pk=document.pk).first()
+    received = part.package_sha256 if part is not None else ""  # incoming: the package as it arrived
     shas = [received] if received else []
     shas += list(OutboxEntry.objects.filter(document_id=document.pk).exclude(package_sha256="")
                  .order_by("id").values_list("package_sha256", flat=True))

@@ -379,11 +379,12 @@ def _close_duplicates(pks: list[int], successor: Agency, actor: Any, note: str) 
             Assignment.objects.create(document=kept, instruction=carried[a.instruction_id], assignee_id=a.assignee_id,
                                       kind=a.kind, due_on=a.due_on, assigned_by=a.assigned_by,
                                       started_at=a.started_at, state=a.state)
-        label = f"số đến {kept.arrival_number}" if kept.arrival_number else f"#{kept.pk}"
+        kept_number, old_number = kept.incoming.arrival_number, old.incoming.arrival_number
+        label = f"số đến {kept_number}" if kept_number else f"#{kept.pk}"
         Comment.objects.create(document=old, author=actor, kind=Comment.Kind.NOTE,
                                text=f"{note} {successor.name} đã nhận văn bản này ({label}); xử lý tiếp trên bản đó.")
         Comment.objects.create(document=kept, author=actor, kind=Comment.Kind.NOTE,
-                               text=f"Người xử lý bản của {old.agency.name} (số đến {old.arrival_number or '—'}) "
+                               text=f"Người xử lý bản của {old.agency.name} (số đến {old_number or '—'}) "
                                     "được chuyển sang văn bản này do tổ chức lại.")
         Assignment.objects.filter(document=old, state__in=[Assignment.State.OPEN, Assignment.State.IN_PROGRESS]) \
             .update(state=Assignment.State.CLOSED, completed_at=timezone.now())

@@ -97,7 +97,8 @@ def leader(agency: Agency, today: date | None = None) -> dict[str, Any]:
         "received_month": incoming.filter(arrived_at__gte=month_start).count(),
         "issued_month": docs.filter(direction=Document.Direction.OUTGOING, issued_at__gte=month_start).count(),
         "in_progress": open_docs.count(), "overdue_count": overdue.count(),
-        "overdue": list(overdue.select_related("document_type").order_by("due_on", "arrived_at", "id")[:LIST_LIMIT]),
+        "overdue": list(overdue.select_related("document_type", "incoming")
+                        .order_by("due_on", "arrived_at", "id")[:LIST_LIMIT]),
         "waiting_acceptance": incoming.filter(state=Document.State.ARRIVED).count(),
         "to_approve": docs.filter(state=Document.State.SUBMITTED).count(),
         "units": units,

@@ -69,12 +69,6 @@ class S3BlobStore(StreamingWrites):
         self.client.upload_fileobj(io.BytesIO(data), self.bucket, self.key(digest))
         return digest
 
-    def put_file(self, path: Path, sha256: str, size: int) -> str:
-        """A body already spooled to disk (the hub's intake), uploaded in parts."""
-        if self._size(sha256) != size:
-            self.client.upload_file(str(path), self.bucket, self.key(sha256))
-        return sha256
-
     def commit(self, received: Received) -> str:
         """A body spooled to disk (`receive`) uploaded in parts, unless that object is already
         there; the temp file goes either way."""

@@ -255,14 +255,3 @@ def get_store(namespace: str = "") -> BlobStore:
                              getattr(settings, "VANBAN_S3_REGION", ""), f"{namespace}/" if namespace else "",
                              str(local / "tmp"))
     return _store_for(str(local))
-
-
-def s3_store(sub: str = "") -> BlobStore | None:
-    """The S3 store when `VANBAN_BLOB_URL=s3://bucket/prefix` (`sub`: a key prefix inside it,
-    e.g. the hub's own "hub/"), else None."""
-    url = getattr(settings, "VANBAN_BLOB_URL", "")
-    if not url:
-        return None
-    return _s3_store_for(url, getattr(settings, "VANBAN_S3_ENDPOINT_URL", ""),
-                         getattr(settings, "VANBAN_S3_REGION", ""), sub,
-                         str(Path(settings.DATA_DIR) / "hub" / "blobs" / "tmp"))

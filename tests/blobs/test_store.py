@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vanban.blobs import BlobCorruptError, BlobMissingError, LocalBlobStore
+from vanban.blobs import CHUNK, BlobCorruptError, BlobMissingError, BlobTooLargeError, LocalBlobStore, get_store
 
 pytestmark = pytest.mark.unit
 
@@ -65,3 +66,82 @@ def test_destroy_removes_the_bytes_once(tmp_path: Path) -> None:
     assert list(store.iter_hashes()) == [keep] and store.get(keep) == b"giu lai"
     with pytest.raises(ValueError):
         store.destroy("../../etc/passwd")
+
+
+class Trickle:
+    """A stream that hands out a few bytes per read (a slow request body)."""
+
+    def __init__(self, data: bytes, step: int = 7) -> None:
+        self.data, self.step, self.at, self.reads = data, step, 0, 0
+
+    def read(self, n: int, /) -> bytes:
+        self.reads += 1
+        chunk = self.data[self.at:self.at + min(n, self.step)]
+        self.at += len(chunk)
+        return chunk
+
+
+def test_streaming_write_receive_then_commit(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    data = "Công văn số 7/UBND-VP, gửi từng phần".encode() * 50
+    stream = Trickle(data)
+    received = store.receive(stream, limit=len(data))
+    assert stream.reads > 100  # read piece by piece, never as one body
+    assert (received.sha256, received.size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert received.path.parent == tmp_path / "tmp" and received.path.read_bytes() == data
+    assert bytes(received.map()) == data  # for parsing before it is a blob
+    assert not store.exists(received.sha256)  # not a blob until committed
+    assert store.commit(received) == received.sha256
+    assert store.get(received.sha256) == data and not received.path.exists()
+    assert not os.stat(store.path(received.sha256)).st_mode & 0o222  # written once, never changed
+    assert list(store.iter_hashes()) == [received.sha256]  # the temp directory is not a blob
+    again = store.receive(Trickle(data), limit=len(data))
+    assert store.commit(again) == received.sha256 and list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_put_stream_and_put_are_one_write_path(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    data = b"%PDF-1.7 " + bytes(range(256)) * 4096  # 1 MB and a bit: more than one chunk
+    assert store.put_stream(io.BytesIO(data), limit=len(data)) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert store.put(data) == hashlib.sha256(data).hexdigest()
+    assert store.put(b"") == hashlib.sha256(b"").hexdigest() and store.get(hashlib.sha256(b"").hexdigest()) == b""
+    empty = store.receive(io.BytesIO(b""), 0)
+    assert empty.map() == b"" and empty.path.exists()
+    empty.discard()
+    assert list((tmp_path / "tmp").iterdir()) == []  # every write went through a temp file, none left
+
+
+def test_stream_past_the_limit_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    with pytest.raises(BlobTooLargeError) as info:
+        store.put_stream(io.BytesIO(b"x" * (CHUNK + 10)), limit=CHUNK)
+    assert info.value.limit == CHUNK and info.value.code == "BLOB_TOO_LARGE" and str(CHUNK) in str(info.value)
+    with pytest.raises(BlobTooLargeError):
+        store.receive(Trickle(b"abcdefgh", step=3), limit=7)  # one byte over, across reads
+    assert list((tmp_path / "tmp").iterdir()) == [] and list(store.iter_hashes()) == []
+    assert store.put_stream(io.BytesIO(b"x" * 7), limit=7)[1] == 7  # exactly the limit is fine
+
+
+def test_a_truncated_blob_is_replaced_by_the_whole_one(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    digest = store.put(b"ban day du")
+    path = store.path(digest)
+    os.chmod(path, 0o640)
+    path.write_bytes(b"ban")  # a crash of some other writer, a disk fault
+    assert store.commit(store.receive(io.BytesIO(b"ban day du"), 100)) == digest
+    assert store.get(digest) == b"ban day du"
+
+
+def test_namespaces_keep_office_and_hub_apart(settings, tmp_path: Path) -> None:
+    """One implementation, two places under one data directory: the office's blobs and the
+    hub's, as laid out before the stores were merged, neither listing the other's."""
+    settings.DATA_DIR = tmp_path
+    settings.VANBAN_BLOB_URL = ""
+    office, hub = get_store(), get_store("hub")
+    assert isinstance(office, LocalBlobStore) and isinstance(hub, LocalBlobStore)
+    assert (office.root, hub.root) == (tmp_path / "blobs", tmp_path / "hub" / "blobs")
+    office_sha, hub_sha = office.put(b"van ban co quan"), hub.put_stream(io.BytesIO(b"goi tin truc"), 100)[0]
+    assert list(office.iter_hashes()) == [office_sha] and list(hub.iter_hashes()) == [hub_sha]
+    assert not office.exists(hub_sha) and not hub.exists(office_sha)
+    with pytest.raises(ValueError):
+        get_store("../blobs")

@@ -7,8 +7,11 @@ import hashlib
 import pytest
 
 from tests.hub.conftest import A, B, C, OneHub
+from tests.hub.http import request
 from tests.hub.packages import document, status
+from tests.s3server import tamper
 from vanban.audit.models import AuditEvent
+from vanban.hub import blobs
 from vanban.hub.blobs import read
 from vanban.hub.models import Delivery, DeliveryState, Package
 
@@ -103,3 +106,15 @@ def test_take_back_request_13_goes_to_the_recipients_of_the_original(one_hub: On
     for code in (B, C):
         assert ask.id in [e["id"] for e in one_hub.client(code).inbox()]
     assert a.inbox() == []
+
+
+def test_a_changed_or_missing_blob_is_refused_not_served(one_hub: OneHub) -> None:
+    """The shared store re-hashes every read of the hub's blobs (local disk or object storage):
+    bytes changed behind its back, or gone, are a 500 BLOB_UNREADABLE, never served."""
+    data, _ = document(one_hub.ids[A], B)
+    sent = one_hub.client(A).submit(data)
+    sha = Package.objects.get(pk=sent.id).sha256
+    for changed in (data.replace(b"V/v", b"V/V", 1), None):  # changed, then gone
+        tamper(blobs.store(), sha, changed)
+        answer = request("GET", f"{one_hub.url}/packages/{sent.id}", token=one_hub.tokens[B])
+        assert (answer.status, answer.json()["error"]["code"]) == (500, "BLOB_UNREADABLE")

@@ -16,6 +16,7 @@ from tests.hub.conftest import A, B
 from tests.hub.live_hubs import free_port
 from tests.hub.packages import Identity, document
 from vanban.audit.models import AuditEvent
+from vanban.blobs import LocalBlobStore
 from vanban.hub import blobs, federation, routing, services
 from vanban.hub.errors import HubError
 from vanban.hub.models import Delivery, Endpoint, Forward, ForwardState, Package, PullProblem, RefusedPackage
@@ -41,24 +42,48 @@ def test_blob_is_content_addressed_read_only_and_checked(settings, tmp_path: Pat
     settings.DATA_DIR = tmp_path
     settings.VANBAN_BLOB_URL = ""  # the local layout (object storage: tests/blobs/test_s3.py)
     received = blobs.receive_bytes(b"<edXML/>")
-    path = blobs.commit(received)
-    assert path == tmp_path / "hub" / "blobs" / received.sha256[:2] / received.sha256[2:4] / received.sha256
+    assert blobs.commit(received) == received.sha256
+    path = tmp_path / "hub" / "blobs" / received.sha256[:2] / received.sha256[2:4] / received.sha256
+    store = blobs.store()
+    assert isinstance(store, LocalBlobStore) and store.path(received.sha256) == path
     assert blobs.read(received.sha256) == b"<edXML/>"
     assert not stat.S_IMODE(path.stat().st_mode) & 0o222
     assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []  # no temp file left
-    assert blobs.commit(blobs.receive_bytes(b"<edXML/>")) == path  # the same bytes: the same blob
+    assert not (tmp_path / "blobs").exists()  # the office's namespace untouched
+    again = blobs.receive_bytes(b"<edXML/>")
+    assert blobs.commit(again) == received.sha256 and not again.path.exists()  # the same bytes: the same blob
     os.chmod(path, 0o644)
     path.write_bytes(b"<edXML>doi</edXML>")
     with pytest.raises(blobs.BlobCorruptError):
         blobs.read(received.sha256)
 
 
+def test_blobs_of_the_previous_version_are_read(settings, tmp_path: Path) -> None:
+    """A blob the hub's own store wrote before the shared one (same layout, mode 0444, no row
+    change) is read, verified and counted as present; a commit of the same bytes keeps it."""
+    import hashlib
+
+    settings.DATA_DIR = tmp_path
+    settings.VANBAN_BLOB_URL = ""
+    data = b"<edXML>truoc</edXML>"
+    sha = hashlib.sha256(data).hexdigest()
+    old = tmp_path / "hub" / "blobs" / sha[:2] / sha[2:4] / sha
+    old.parent.mkdir(parents=True)
+    old.write_bytes(data)
+    os.chmod(old, 0o444)
+    assert blobs.read(sha) == data and blobs.store().exists(sha) and list(blobs.store().iter_hashes()) == [sha]
+    inode = old.stat().st_ino
+    blobs.commit(blobs.receive_bytes(data))
+    assert old.stat().st_ino == inode and blobs.read(sha) == data
+
+
 def test_receive_refuses_past_the_limit_and_leaves_nothing(settings, tmp_path: Path) -> None:
     import io
 
-    settings.DATA_DIR = tmp_path
-    with pytest.raises(blobs.TooLargeError):
+    settings.DATA_DIR = tmp_path  # local disk or object storage: the body is spooled here first
+    with pytest.raises(blobs.TooLargeError) as info:
         blobs.receive(io.BytesIO(b"x" * 3_000_000), 2_000_000)
+    assert info.value.limit == 2_000_000
     assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []
 
 

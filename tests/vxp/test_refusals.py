@@ -8,13 +8,14 @@ import hashlib
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.hub.packages import document
 from tests.vxp.conftest import A, B, VxpHub, hub_state
 from vanban.core.clock import now_vn
-from vanban.hub.blobs import path_for
+from vanban.hub.blobs import read
 from vanban.hub.models import EndpointAgency, Package, RefusedPackage
 from vanban.vxp.envelope import VxpError
 from vanban.vxp.multipart import file_doc_body
@@ -109,7 +110,7 @@ def test_sdk_raw_upload_with_unpadded_hash_is_accepted_without_the_crlf(vxp_hub:
     status, envelope = _post(f"{vxp_hub.url}/sendEdoc", headers, data + b"\r\n", "application/octet-stream")
     assert (status, envelope["status"], envelope["ErrorCode"], envelope["ErrorDesc"]) == (200, "OK", "0", "Thành công")
     stored = Package.objects.get(pk=envelope["DocId"])
-    assert (stored.document_id, path_for(stored.sha256).read_bytes()) == (doc_id, data)
+    assert (stored.document_id, read(stored.sha256)) == (doc_id, data)
 
 
 def test_package_refusals_keep_the_hub_codes(vxp_hub: VxpHub) -> None:
@@ -128,7 +129,7 @@ def test_package_refusals_keep_the_hub_codes(vxp_hub: VxpHub) -> None:
     # The refused packages are held for the operator (the hub's quarantine), with their bytes.
     held = {r.error_code: r for r in RefusedPackage.objects.all()}
     assert set(held) >= {"SENDER_NOT_SERVED"} and any(c.startswith("EDXML_") for c in held)
-    assert path_for(held["SENDER_NOT_SERVED"].sha256).read_bytes() == forged
+    assert read(held["SENDER_NOT_SERVED"].sha256) == forged
     assert held["SENDER_NOT_SERVED"].endpoint is not None
 
 
@@ -182,3 +183,17 @@ def test_directory_served_like_the_sdk(vxp_hub: VxpHub) -> None:
     assert {A, B} <= set(rows) and rows[B].name == "Sở Nội vụ"
     [qd20] = vxp_hub.client(A).get_agencies_list_qd20()
     assert (qd20.code, qd20.code102) == ("H16.02", B)
+
+
+def test_a_body_past_the_limit_is_refused_while_streaming(vxp_hub: VxpHub, monkeypatch: pytest.MonkeyPatch,
+                                                          settings, tmp_path: Path) -> None:
+    """Declared within the slack sendEdoc allows a multipart envelope, but past the limit once
+    read: the shared store's streaming write stops it (413 PACKAGE_TOO_LARGE), no temp file left."""
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("VANBAN_HUB_MAX_PACKAGE_MB", "1")
+    data = b"<edXML>" + b"a" * (1024 * 1024) + b"</edXML>"
+    before = hub_state()
+    status, envelope = _post(f"{vxp_hub.url}/sendEdoc", _send_headers(vxp_hub, data), data, "application/octet-stream")
+    _refused(status, envelope, 413, "PACKAGE_TOO_LARGE")
+    assert hub_state() == before
+    assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []

@@ -1,12 +1,28 @@
-"""Immutable content-addressed blobs: the bytes of every file vanban keeps.
+"""Immutable content-addressed blobs: the bytes of every file vanban keeps, the office's and
+the exchange hub's — one implementation, two namespaces (`get_store()`, `get_store("hub")`).
 
 `LocalBlobStore` writes `root/ab/cd/<sha256>` atomically (temp file, fsync, rename, fsync
 of the directory) and verifies the hash on every read, so a file changed on disk is
-reported instead of served. Another backend (S3) implements the same `BlobStore`
-protocol. Blobs are written before the database row that names them; a blob without a
-row is an orphan to reconcile, never a lost document.
+reported instead of served. `S3BlobStore` implements the same `BlobStore` protocol in
+S3-compatible object storage. Bytes in memory go in with `put`; a stream (a request body, an
+upload) with `receive` — spooled to a temp file while hashed, `BlobTooLargeError` past the
+caller's limit, fsynced — then `commit` (or `put_stream`, both at once), so a package can be
+checked before it becomes a blob. Blobs are written before the database row that names
+them, once, and never changed; a blob without a row is an orphan to reconcile, never a lost
+document.
 """
 
-from vanban.blobs.store import BlobCorruptError, BlobMissingError, BlobStore, LocalBlobStore, get_store
+from vanban.blobs.store import (
+    CHUNK,
+    BlobCorruptError,
+    BlobMissingError,
+    BlobStore,
+    BlobTooLargeError,
+    LocalBlobStore,
+    Readable,
+    Received,
+    get_store,
+)
 
-__all__ = ["BlobCorruptError", "BlobMissingError", "BlobStore", "LocalBlobStore", "get_store"]
+__all__ = ["CHUNK", "BlobCorruptError", "BlobMissingError", "BlobStore", "BlobTooLargeError", "LocalBlobStore",
+           "Readable", "Received", "get_store"]

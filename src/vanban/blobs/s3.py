@@ -5,7 +5,9 @@ Same contract as `LocalBlobStore`: content-addressed by SHA-256 (key `<prefix>ab
 write-once (an object already there with the right size is not written again), every read
 re-hashed (`BlobCorruptError` when the bytes no longer match their name — a bucket someone
 wrote into), `BlobMissingError` when absent. Large bodies go up and come down in parts
-(boto3's managed transfer), never as one buffer more than the caller holds. Credentials come
+(boto3's managed transfer), never as one buffer more than the caller holds; a streamed body
+(`receive`, `put_stream`) is spooled and hashed in a local temp directory first, then
+uploaded from there by `commit`. Credentials come
 from boto3's usual chain (environment, `~/.aws/credentials`, instance role), never from the
 database.
 """
@@ -14,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from vanban.blobs.store import BlobCorruptError, BlobMissingError, _check_name
-
-CHUNK = 1024 * 1024
+from vanban.blobs.store import CHUNK, BlobCorruptError, BlobMissingError, Received, StreamingWrites, _check_name
 
 
 def parse_blob_url(url: str) -> tuple[str, str]:
@@ -42,9 +43,10 @@ def make_client(endpoint_url: str | None = None, region: str | None = None) -> A
                                       s3={"addressing_style": "path"}))
 
 
-class S3BlobStore:
-    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+class S3BlobStore(StreamingWrites):
+    def __init__(self, client: Any, bucket: str, prefix: str = "", *, spool_dir: Path | None = None) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
+        self.spool_dir = spool_dir or Path(tempfile.gettempdir())
 
     def key(self, sha256: str) -> str:
         _check_name(sha256)
@@ -67,11 +69,15 @@ class S3BlobStore:
         self.client.upload_fileobj(io.BytesIO(data), self.bucket, self.key(digest))
         return digest
 
-    def put_file(self, path: Path, sha256: str, size: int) -> str:
-        """A body already spooled to disk (the hub's intake), uploaded in parts."""
-        if self._size(sha256) != size:
-            self.client.upload_file(str(path), self.bucket, self.key(sha256))
-        return sha256
+    def commit(self, received: Received) -> str:
+        """A body spooled to disk (`receive`) uploaded in parts, unless that object is already
+        there; the temp file goes either way."""
+        try:
+            if self._size(received.sha256) != received.size:
+                self.client.upload_file(str(received.path), self.bucket, self.key(received.sha256))
+        finally:
+            received.discard()
+        return received.sha256
 
     def _body(self, sha256: str) -> Any:
         from botocore.exceptions import ClientError  # noqa: PLC0415 - botocore is slow to import; only an S3 blob store needs it

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import mmap
 import os
+import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -11,6 +16,7 @@ from typing import Protocol
 from django.conf import settings
 
 _HEX = frozenset("0123456789abcdef")
+CHUNK = 1024 * 1024
 
 
 class BlobMissingError(FileNotFoundError):
@@ -28,13 +34,100 @@ class BlobCorruptError(OSError):
         self.actual = actual
 
 
+class BlobTooLargeError(ValueError):
+    """A stream went past the limit its caller set; nothing of it was kept."""
+
+    code = "BLOB_TOO_LARGE"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Dữ liệu vượt giới hạn {limit} byte, không lưu.")
+        self.limit = limit
+
+
+class Readable(Protocol):
+    """What a stream is read from: a file, a request body (HttpRequest.read), an upload."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
+@dataclass
+class Received:
+    """A body streamed to a temp file and hashed, not yet a blob: `BlobStore.commit` makes it
+    one, `discard` drops it (either way the temp file goes)."""
+
+    path: Path
+    sha256: str
+    size: int
+
+    def map(self) -> mmap.mmap | bytes:
+        """The bytes for parsing without holding a second copy in memory."""
+        if self.size == 0:
+            return b""
+        with self.path.open("rb") as fh:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def spool(stream: Readable, limit: int, directory: Path) -> Received:
+    """Copy a stream to a temp file in `directory`, hashing as it goes, then fsync it;
+    BlobTooLargeError (and no file left) past `limit` bytes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=directory, prefix="in-")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise BlobTooLargeError(limit)
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+    return Received(Path(name), digest.hexdigest(), size)
+
+
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str: ...
+    def receive(self, stream: Readable, limit: int) -> Received: ...
+    def commit(self, received: Received) -> str: ...
+    def put_stream(self, stream: Readable, limit: int) -> tuple[str, int]: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
     def verify(self, sha256: str) -> bool: ...
     def iter_hashes(self) -> Iterator[str]: ...
     def destroy(self, sha256: str) -> bool: ...
+
+
+class StreamingWrites:
+    """Streaming writes, the same for every backend: `receive` spools a stream under a limit
+    (hashing as it goes), the caller may look at it (`Received.map`), `commit` makes it a blob
+    before any database row names it; `put_stream` is both at once."""
+
+    spool_dir: Path
+
+    def commit(self, received: Received) -> str:
+        raise NotImplementedError
+
+    def receive(self, stream: Readable, limit: int) -> Received:
+        return spool(stream, limit, self.spool_dir)
+
+    def put_stream(self, stream: Readable, limit: int) -> tuple[str, int]:
+        """A stream stored as a blob without ever being whole in memory: (sha256, size)."""
+        received = self.receive(stream, limit)
+        try:
+            self.commit(received)
+        finally:
+            received.discard()
+        return received.sha256, received.size
 
 
 def _check_name(sha256: str) -> str:
@@ -52,33 +145,42 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dir_fd)
 
 
-class LocalBlobStore:
+class LocalBlobStore(StreamingWrites):
+    """`root/ab/cd/<sha256>`, read-only files; temp files in `root/tmp` (the same file system,
+    so the rename into place is atomic; never listed as blobs)."""
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.spool_dir = self.root / "tmp"
 
     def path(self, sha256: str) -> Path:
         _check_name(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
+    def _present(self, sha256: str, size: int) -> bool:
+        target = self.path(sha256)
+        return target.is_file() and target.stat().st_size == size
+
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.exists() and target.stat().st_size == len(data):
+        if self._present(digest, len(data)):
             return digest  # same name, same bytes: content addressing makes this a no-op
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        return self.commit(self.receive(io.BytesIO(data), len(data)))
+
+    def commit(self, received: Received) -> str:
+        """Rename the temp file to its content address (read-only, directory fsynced); when
+        that blob is already there, the temp file just goes."""
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o440)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
-        return digest
+            if self._present(received.sha256, received.size):
+                return received.sha256  # same name, same bytes: written once, never changed
+            target = self.path(received.sha256)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(received.path, 0o440)
+            os.replace(received.path, target)
+            _fsync_dir(target.parent)
+        finally:
+            received.discard()
+        return received.sha256
 
     def get(self, sha256: str) -> bytes:
         try:
@@ -98,7 +200,7 @@ class LocalBlobStore:
         h = hashlib.sha256()
         try:
             with self.path(sha256).open("rb") as fh:
-                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                for chunk in iter(lambda: fh.read(CHUNK), b""):
                     h.update(chunk)
         except FileNotFoundError:
             return False
@@ -127,24 +229,29 @@ def _store_for(root: str) -> LocalBlobStore:
 
 
 @cache
-def _s3_store_for(url: str, endpoint: str, region: str, sub: str) -> BlobStore:
+def _s3_store_for(url: str, endpoint: str, region: str, sub: str, spool_dir: str) -> BlobStore:
     from vanban.blobs.s3 import S3BlobStore, make_client, parse_blob_url  # noqa: PLC0415 - blobs.s3 imports this module; only VANBAN_BLOB_URL=s3:// needs it
 
     bucket, prefix = parse_blob_url(url)
-    return S3BlobStore(make_client(endpoint, region), bucket, prefix + sub)
+    return S3BlobStore(make_client(endpoint, region), bucket, prefix + sub, spool_dir=Path(spool_dir))
 
 
-def s3_store(sub: str = "") -> BlobStore | None:
-    """The S3 store when `VANBAN_BLOB_URL=s3://bucket/prefix` (`sub`: a key prefix inside it,
-    e.g. the hub's own "hub/"), else None."""
+_NAMESPACE = re.compile(r"[a-z]*")
+
+
+def get_store(namespace: str = "") -> BlobStore:
+    """The installation's store. `namespace` "" is the office's: `$VANBAN_DATA_DIR/blobs`, or
+    keys `<prefix>ab/cd/<sha256>` in object storage; "hub" the exchange hub's:
+    `$VANBAN_DATA_DIR/hub/blobs`, keys `<prefix>hub/ab/cd/<sha256>`. One implementation, two
+    places, so an office and a hub on one data directory or bucket never list, purge or
+    fixity-check each other's files. S3-compatible object storage when `VANBAN_BLOB_URL` is set
+    (streamed bodies are then spooled to the local `tmp` directory of the namespace first)."""
+    if not _NAMESPACE.fullmatch(namespace):
+        raise ValueError(f"không phải tên vùng lưu trữ: {namespace!r}")
+    local = Path(settings.DATA_DIR) / namespace / "blobs"
     url = getattr(settings, "VANBAN_BLOB_URL", "")
-    if not url:
-        return None
-    return _s3_store_for(url, getattr(settings, "VANBAN_S3_ENDPOINT_URL", ""),
-                         getattr(settings, "VANBAN_S3_REGION", ""), sub)
-
-
-def get_store() -> BlobStore:
-    """The installation's store: S3-compatible object storage when `VANBAN_BLOB_URL` is set,
-    else the local directory `$VANBAN_DATA_DIR/blobs`."""
-    return s3_store() or _store_for(str(Path(settings.DATA_DIR) / "blobs"))
+    if url:
+        return _s3_store_for(url, getattr(settings, "VANBAN_S3_ENDPOINT_URL", ""),
+                             getattr(settings, "VANBAN_S3_REGION", ""), f"{namespace}/" if namespace else "",
+                             str(local / "tmp"))
+    return _store_for(str(local))

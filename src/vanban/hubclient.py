@@ -59,7 +59,7 @@ class HubClient:
 
     def submit(self, data: bytes, *, headers: dict[str, str] | None = None) -> Submitted:
         status, body = self._call("POST", "/packages", data,
-                                  {"Content-Type": "application/xml", **(headers or {})})
+                                  {"Content-Type": "application/xml", **(headers or {})}, idempotent=True)
         doc = json.loads(body)
         return Submitted(status, doc["id"], doc["document_id"], bool(doc["duplicate"]))
 
@@ -71,7 +71,8 @@ class HubClient:
             return [self._one(p) for p in packages]
         body = json.dumps({"packages": [base64.b64encode(p).decode("ascii") for p in packages]}).encode("ascii")
         try:
-            answer = json.loads(self._call("POST", "/packages/batch", body, {"Content-Type": "application/json"})[1])
+            answer = json.loads(self._call("POST", "/packages/batch", body, {"Content-Type": "application/json"},
+                                           idempotent=True)[1])
         except HubHttpError as exc:
             if exc.status not in (404, 405):
                 raise
@@ -117,7 +118,7 @@ class HubClient:
         return self._call("GET", f"/packages/{package_id}")[1]
 
     def ack(self, package_id: str) -> dict[str, Any]:
-        acked: dict[str, Any] = json.loads(self._call("POST", f"/packages/{package_id}/ack", b"")[1])
+        acked: dict[str, Any] = json.loads(self._call("POST", f"/packages/{package_id}/ack", b"", idempotent=True)[1])
         return acked
 
     def ack_many(self, package_ids: Sequence[str]) -> dict[str, bool]:
@@ -129,7 +130,7 @@ class HubClient:
             if self._batches:
                 try:
                     answer = json.loads(self._call("POST", "/acks", json.dumps({"ids": chunk}).encode("ascii"),
-                                                   {"Content-Type": "application/json"})[1])
+                                                   {"Content-Type": "application/json"}, idempotent=True)[1])
                     acked.update({str(i["id"]): bool(i["delivered"]) for i in answer["results"]})
                     acked.update({i: acked.get(i, False) for i in chunk})
                     continue
@@ -158,7 +159,7 @@ class HubClient:
         """Hand a signed audit checkpoint to the hub to keep (vanban.hub.witness)."""
         body = json.dumps(checkpoint).encode("utf-8")
         kept: dict[str, Any] = json.loads(self._call("POST", "/witness/checkpoints", body,
-                                                     {"Content-Type": "application/json"})[1])
+                                                     {"Content-Type": "application/json"}, idempotent=True)[1])
         return kept
 
     def witnessed_checkpoints(self) -> list[dict[str, Any]]:
@@ -167,8 +168,12 @@ class HubClient:
         return checkpoints
 
     def _call(self, method: str, path: str, data: bytes | None = None,
-              headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        response = self.transport.request(method, path, content=data, headers={
+              headers: dict[str, str] | None = None, *, idempotent: bool | None = None) -> tuple[int, bytes]:
+        """One request. `idempotent=True` on the POSTs the hub applies once however often they
+        arrive — a package (its idempotency key: a repeat is a duplicate), an ack (a repeat
+        changes nothing), a checkpoint (the same one again is a duplicate) — so the transport
+        may send them once more after a stale kept-alive connection (`vanban.core.http`)."""
+        response = self.transport.request(method, path, content=data, idempotent=idempotent, headers={
             "Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})})
         if response.status >= 400:
             raise error_from(response.status, response.body)

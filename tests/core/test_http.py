@@ -1,7 +1,9 @@
 """The shared HTTP transport (vanban.core.http) against a tiny HTTP/1.1 server on loopback.
 
 The server counts the TCP connections it accepts, so keep-alive is asserted on the wire, not
-on the client's own bookkeeping.
+on the client's own bookkeeping; told to, it drops a request that came on a connection it has
+already answered on (no answer, the connection closed: what a client meets when a server
+closes an idle kept-alive connection just as the next request goes out).
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import json
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from vanban.core.http import BODY_TOO_LARGE, BodyTooLargeError, Transport, UnreachableError
+from vanban.core.http import BODY_TOO_LARGE, BodyTooLargeError, Transport, UnreachableError, keepalive_expiry_seconds
 from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 
 pytestmark = pytest.mark.unit
@@ -22,8 +25,31 @@ pytestmark = pytest.mark.unit
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive when a Content-Length is sent
+    server: _CountingServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.answered = 0  # requests answered on this connection
+
+    def handle_one_request(self) -> None:
+        super().handle_one_request()
+        self.answered += 1
+
+    def _dropped(self) -> bool:
+        """Drop this request unanswered (closing the connection) when the server is told to."""
+        self.server.received.append(f"{self.command} {self.path}")
+        drop = self.server.drop
+        if drop == "none" or (drop == "reused" and self.answered == 0):
+            return False
+        if drop == "after-first" and self.server.received == [f"{self.command} {self.path}"]:
+            return False
+        self.server.dropped += 1
+        self.close_connection = True
+        return True
 
     def do_GET(self) -> None:
+        if self._dropped():
+            return
         if self.path.startswith("/big"):
             size = int(self.path.rsplit("/", 1)[1])
             chunked = "chunked" in self.path
@@ -51,6 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        if self._dropped():
+            return
         self._json(201, {"size": len(body)})
 
     def _json(self, status: int, doc: object) -> None:
@@ -70,6 +98,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _CountingServer(ThreadingHTTPServer):
     daemon_threads = True
     accepted = 0
+    dropped = 0
+    drop = "none"  # "reused": every request on an answered connection; "after-first": all but the first
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.received: list[str] = []
 
     def process_request(self, request: socketserver._RequestType, client_address: object) -> None:  # type: ignore[override]
         self.accepted += 1
@@ -92,8 +126,10 @@ def _url(srv: _CountingServer) -> str:
 
 def test_one_connection_carries_many_requests_across_clients(server: _CountingServer,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    # The office makes a new client per round; the pool is the thread's, so the socket stays.
-    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "1")
+    # Keep-alive is the default. The office makes a new client per round; the pool is the
+    # thread's, so the socket stays.
+    monkeypatch.delenv("VANBAN_HTTP_KEEPALIVE", raising=False)
+    monkeypatch.delenv("VANBAN_HTTP_KEEPALIVE_EXPIRY", raising=False)
     for round_ in range(3):
         client = HubClient(_url(server), "token")
         for _ in range(4):
@@ -105,7 +141,7 @@ def test_one_connection_carries_many_requests_across_clients(server: _CountingSe
 
 def test_without_keepalive_each_request_has_its_own_connection(server: _CountingServer,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "0")  # the default
+    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "0")
     client = HubClient(_url(server), "token")
     for _ in range(3):
         assert client._call("GET", "/agencies")[0] == 200
@@ -113,7 +149,7 @@ def test_without_keepalive_each_request_has_its_own_connection(server: _Counting
 
 
 def test_each_thread_has_its_own_pool(server: _CountingServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE", "1")
+    monkeypatch.delenv("VANBAN_HTTP_KEEPALIVE", raising=False)
 
     def work() -> None:
         Transport(_url(server)).request("GET", "/one")
@@ -125,6 +161,62 @@ def test_each_thread_has_its_own_pool(server: _CountingServer, monkeypatch: pyte
     for t in threads:
         t.join()
     assert server.accepted == 2
+
+
+def test_an_idle_connection_is_dropped_before_the_server_would_close_it(server: _CountingServer,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pool lets an idle connection go sooner than gunicorn's keep-alive (`vanban serve`)
+    # closes it, so the client does not race the server's idle timeout.
+    from gunicorn.config import Config
+
+    monkeypatch.delenv("VANBAN_HTTP_KEEPALIVE_EXPIRY", raising=False)
+    assert keepalive_expiry_seconds() < Config().keepalive
+    monkeypatch.setenv("VANBAN_HTTP_KEEPALIVE_EXPIRY", "0.3")
+    transport = Transport(_url(server))
+    transport.request("GET", "/one")
+    time.sleep(0.05)
+    transport.request("GET", "/two")
+    assert server.accepted == 1
+    time.sleep(0.6)
+    transport.request("GET", "/three")
+    assert server.accepted == 2
+
+
+def test_a_get_on_a_stale_kept_alive_connection_is_sent_once_more(server: _CountingServer) -> None:
+    server.drop = "reused"  # the server closes a connection once it has answered on it
+    transport = Transport(_url(server))
+    assert transport.request("GET", "/one").status == 200
+    assert transport.request("GET", "/two").status == 200  # dropped on the old socket, answered on a new one
+    assert (server.accepted, server.dropped) == (2, 1)
+    assert server.received == ["GET /one", "GET /two", "GET /two"]
+
+
+def test_a_post_is_not_sent_again_unless_the_caller_says_it_is_idempotent(server: _CountingServer) -> None:
+    server.drop = "reused"
+    transport = Transport(_url(server))
+    transport.request("GET", "/one")
+    with pytest.raises(UnreachableError):
+        transport.request("POST", "/anything", content=b"abc")
+    assert server.received == ["GET /one", "POST /anything"]  # once: the server may have acted on it
+    assert server.accepted == 1
+    # A package submission is idempotent at the hub (its key): HubClient says so, and it goes again.
+    client = HubClient(_url(server), "token")
+    client.agencies()
+    assert client._call("POST", "/packages", b"abc", idempotent=True) == (201, b'{"size": 3}')
+    assert server.received[-3:] == ["GET /agencies", "POST /packages", "POST /packages"]
+
+
+def test_only_a_pooled_connection_gets_a_second_try_and_only_one(server: _CountingServer) -> None:
+    server.drop = "after-first"  # every request after the first is dropped, on any connection
+    transport = Transport(_url(server))
+    transport.request("GET", "/one")
+    with pytest.raises(UnreachableError):
+        transport.request("GET", "/two")  # stale socket, then a new one that also fails: no third
+    assert server.received == ["GET /one", "GET /two", "GET /two"]
+    with pytest.raises(UnreachableError):
+        transport.request("GET", "/three")  # on a new connection: a failure there is the server's
+    assert server.received[-1:] == ["GET /three"] and len(server.received) == 4
+    assert server.accepted == 3
 
 
 @pytest.mark.parametrize("kind", ["declared", "chunked"])

@@ -57,11 +57,11 @@ class VxpClient:
         _check_type(message_type)
         params = [("servicetype", SERVICE_TYPE), ("messagetype", message_type)]
         params += [(k, v) for k, v in (("fromDate", from_date), ("toDate", to_date)) if v]
-        return _items(self._envelope("getReceivedEdocList", params).data)
+        return _items(self._envelope("getReceivedEdocList", params, idempotent=True).data)
 
     def get_edoc(self, doc_id: str) -> bytes:
         """getEdoc: the package's bytes (base64 in `data`), checked against `contentSha256`."""
-        env = self._envelope("getEdoc", [("docId", doc_id)])
+        env = self._envelope("getEdoc", [("docId", doc_id)], idempotent=True)
         try:
             data = base64.b64decode(str(env.data or ""), validate=True)
         except (binascii.Error, ValueError):
@@ -86,14 +86,15 @@ class VxpClient:
         _check_type(message_type)
         params = [("servicetype", SERVICE_TYPE), ("messagetype", message_type)]
         params += [(k, v) for k, v in (("senderDocId", doc_id), ("fromDate", from_date), ("toDate", to_date)) if v]
-        return _items(self._envelope("getSentEdocList", params).data)
+        return _items(self._envelope("getSentEdocList", params, idempotent=True).data)
 
     def get_agencies_list(self) -> list[VxpAgency]:
-        return parse_agencies(self._envelope("getAgenciesList", []).data)
+        return parse_agencies(self._envelope("getAgenciesList", [], idempotent=True).data)
 
     def get_agencies_list_qd20(self, level: str = "") -> list[VxpAgency]:
         """getAgenciesListQD20 (SDK 2.0.1): `code` = QĐ 20/2020 code, `code102` = QCVN 102 code."""
-        return parse_agencies(self._envelope("getAgenciesListQD20", [("level", level)] if level else []).data)
+        return parse_agencies(self._envelope("getAgenciesListQD20", [("level", level)] if level else [],
+                                             idempotent=True).data)
 
     def register_agency(self, *, code: str, name: str, pcode: str, id: str = "", mail: str = "",
                         mobile: str = "", fax: str = "") -> Envelope:
@@ -109,7 +110,8 @@ class VxpClient:
     def count_received(self, message_type: str = "edoc") -> int:
         _check_type(message_type)
         operation = "countReceiveEdoc" if message_type == "edoc" else "countReceiveStatus"
-        return int(self._envelope(operation, [("servicetype", SERVICE_TYPE)], body=b"{}").extra.get("count", 0))
+        return int(self._envelope(operation, [("servicetype", SERVICE_TYPE)], body=b"{}",
+                                  idempotent=True).extra.get("count", 0))
 
     # -- HubClient's contract -------------------------------------------------------------
 
@@ -164,8 +166,11 @@ class VxpClient:
     # -- transport ------------------------------------------------------------------------
 
     def _envelope(self, operation: str, params: list[tuple[str, str]], *, body: bytes | None = None,
-                  signed_type: str = "application/json") -> Envelope:
-        status, raw = self._call(operation, params, body=body, signed_type=signed_type)
+                  signed_type: str = "application/json", idempotent: bool = False) -> Envelope:
+        """`idempotent`: a read (list, get, count), sent once more if it met a stale kept-alive
+        connection (`vanban.core.http`); what changes something at the national hub (sendEdoc,
+        updateStatus, registerAgency, deleteAgency) is not — its dedup there is not ours to know."""
+        status, raw = self._call(operation, params, body=body, signed_type=signed_type, idempotent=idempotent)
         try:
             env = parse(raw)
         except ValueError:
@@ -182,10 +187,10 @@ class VxpClient:
                               secret=self.secret), ("Accept", "application/json")]
 
     def _call(self, operation: str, params: list[tuple[str, str]], *, body: bytes | None,
-              signed_type: str) -> tuple[int, bytes]:
+              signed_type: str, idempotent: bool = False) -> tuple[int, bytes]:
         """One POST; the header names go in the SDK's exact case (the transport keeps it)."""
         response = self.transport.request("POST", f"/{operation}", content=body if body is not None else b"",
-                                          headers=self.request_headers(params, signed_type))
+                                          headers=self.request_headers(params, signed_type), idempotent=idempotent)
         return response.status, response.body
 
 

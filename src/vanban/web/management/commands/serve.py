@@ -25,6 +25,8 @@ class Command(BaseCommand):
         sys.argv = [
             "gunicorn", "vanban.wsgi:application",
             "--bind", options["bind"], "--workers", str(options["workers"]),
+            # gthread, but idle kept-alive connections do not hold a stop (vanban.web.gworker).
+            "--worker-class", "vanban.web.gworker.ThreadWorker",
             "--threads", str(options["threads"]), "--timeout", str(options["timeout"]),
             "--graceful-timeout", str(options["graceful_timeout"]),
             "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",

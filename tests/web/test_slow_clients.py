@@ -83,6 +83,8 @@ def test_config_carries_the_timeouts_and_the_upstream(tmp_path: Path) -> None:
     assert "client_body_timeout 9s;" in text
     assert "client_max_body_size 33m;" in text
     assert "server 127.0.0.1:9000 max_fails=2 fail_timeout=5s;" in text
+    upstream = text.split("upstream vanban_app {", 1)[1].split("}", 1)[0]
+    assert "keepalive_timeout 1s;" in upstream  # under gunicorn's 2-s keep-alive: no POST lost to a race
     assert "listen 0.0.0.0:443;" in text
     assert (tmp_path / "p" / "tmp" / "body").is_dir()
     page = tmp_path / "p" / "www" / "static" / "vanban" / "errors" / "request-too-large.html"

@@ -38,6 +38,10 @@ http {{
     upstream vanban_app {{
 {servers}
         keepalive 16;
+        # An idle connection to gunicorn is let go after 1 s, before gunicorn's own 2-s
+        # keep-alive closes it from the other side: nginx does not send a POST again, so a
+        # POST sent on a connection gunicorn was closing at that moment would be a 502.
+        keepalive_timeout 1s;
     }}
     server {{
         listen {listen};

@@ -20,6 +20,18 @@ def _jobs_inline() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_alive_connections() -> Iterator[None]:
+    """Each test closes the connections it kept alive (`vanban.core.http`, keep-alive by
+    default). Else the live server's thread serving the last one waits for its next request,
+    holding a database session, and the test database cannot be dropped at the end (seen in CI:
+    leftover `test_…_gw0` databases on PostgreSQL)."""
+    yield
+    from vanban.core.http import close_pool
+
+    close_pool()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     """The hub keeps endpoints, served agencies and certificates a few seconds per process; a
     test's rolled-back rows send no signal, and the next test may reuse the same ids and codes."""

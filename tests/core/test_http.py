@@ -17,7 +17,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from vanban.core.http import BODY_TOO_LARGE, BodyTooLargeError, Transport, UnreachableError, keepalive_expiry_seconds
+from vanban.core.http import (
+    BODY_TOO_LARGE,
+    BodyTooLargeError,
+    Transport,
+    UnreachableError,
+    close_pool,
+    keepalive_expiry_seconds,
+)
 from vanban.hubclient import HubClient, HubHttpError, HubUnreachableError
 
 pytestmark = pytest.mark.unit
@@ -137,6 +144,18 @@ def test_one_connection_carries_many_requests_across_clients(server: _CountingSe
             assert (status, json.loads(body)["path"]) == (200, "/agencies")
         assert client._call("POST", "/packages", b"abc") == (201, b'{"size": 3}'), round_
     assert server.accepted == 1
+
+
+def test_close_pool_lets_the_kept_connection_go_now(server: _CountingServer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VANBAN_HTTP_KEEPALIVE", raising=False)
+    client = HubClient(_url(server), "token")
+    assert client._call("GET", "/agencies")[0] == 200
+    assert client._call("GET", "/agencies")[0] == 200
+    assert server.accepted == 1
+    close_pool()
+    assert client._call("GET", "/agencies")[0] == 200  # a new pool, a new connection
+    assert server.accepted == 2
 
 
 def test_without_keepalive_each_request_has_its_own_connection(server: _CountingServer,

@@ -252,12 +252,50 @@ def test_a_passing_database_error_leaves_the_entry_for_the_next_round(province: 
         return real_verify(parsed, data, outcomes)
 
     monkeypatch.setattr(inbound, "verify_document", verify)
+    before = timezone.now()
     inbound.poll()
     entry = InboxEntry.objects.get(edxml_document_id=doc.identifier_code)
+    assert (entry.state, entry.acked_at, entry.attempts, entry.lease_until) == ("stored", None, 1, None)
+    assert "database is locked" in entry.last_error
+    assert before < entry.next_attempt_at <= timezone.now() + inbound.INBOX_BACKOFF.delay(1, draw=0)
+    inbound.poll()  # listed again by the hub (not acked), but its backoff is not over: left alone
+    entry.refresh_from_db()
     assert (entry.state, entry.acked_at, entry.attempts) == ("stored", None, 1)
-    assert "database is locked" in entry.error
-    inbound.poll()  # pulled again from the hub (not acked): this time it arrives
+    InboxEntry.objects.filter(pk=entry.pk).update(next_attempt_at=timezone.now())  # the backoff is over
+    inbound.poll()  # this time it arrives
     entry.refresh_from_db()
     assert entry.state == "processed" and entry.acked_at is not None
+    assert (entry.lease_until, entry.last_error) == (None, "")
     assert Document.objects.filter(agency=p.b, external_id=doc.identifier_code).exists()
     assert not AuditEvent.objects.filter(action="exchange.package_quarantined").exists()
+
+
+def test_an_entry_another_worker_holds_is_left_to_it_until_its_lease_runs_out(
+        province: Province, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers polling at once: what one has claimed, the other neither takes in nor acks
+    (the hub keeps it listed); a worker killed while holding it only delays it by the lease."""
+    from datetime import timedelta
+
+    from vanban.exchange.services import send_pending
+
+    p = province
+    monkeypatch.setattr("vanban.exchange.services._wake_sender", lambda: None)
+    doc = issue_to_b(p)
+    send_pending()
+    with monkeypatch.context() as m:
+        m.setattr(inbound, "claim_stored", lambda entries: set())  # the other worker got there first
+        inbound.poll()  # stored here, but held elsewhere: not taken in, not acked
+    entry = InboxEntry.objects.get(edxml_document_id=doc.identifier_code)
+    assert (entry.state, entry.acked_at) == ("stored", None)
+    assert not Document.objects.filter(agency=p.b, external_id=doc.identifier_code).exists()
+    held = timezone.now() + timedelta(seconds=30)
+    InboxEntry.objects.filter(pk=entry.pk).update(lease_until=held)  # that worker was killed holding it
+    inbound.poll()
+    entry.refresh_from_db()
+    assert (entry.state, entry.acked_at, entry.lease_until) == ("stored", None, held)
+    assert not Document.objects.filter(agency=p.b, external_id=doc.identifier_code).exists()
+    InboxEntry.objects.filter(pk=entry.pk).update(lease_until=timezone.now() - timedelta(seconds=1))  # ran out
+    inbound.poll()
+    entry.refresh_from_db()
+    assert entry.state == "processed" and entry.acked_at is not None and entry.lease_until is None
+    assert Document.objects.filter(agency=p.b, external_id=doc.identifier_code).count() == 1

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import httpx
 
 __all__ = ["BODY_TOO_LARGE", "IDEMPOTENT_METHODS", "BodyTooLargeError", "HttpStatusError", "Response",
-           "Transport", "UnreachableError", "error_from", "keepalive", "keepalive_expiry_seconds",
+           "Transport", "UnreachableError", "close_pool", "error_from", "keepalive", "keepalive_expiry_seconds",
            "max_body_bytes", "shared_client"]
 
 BODY_TOO_LARGE = "HTTP_BODY_TOO_LARGE"
@@ -129,6 +129,15 @@ def keepalive_expiry_seconds() -> float:
     except ValueError:
         seconds = _KEEPALIVE_EXPIRY
     return seconds if seconds > 0 else _KEEPALIVE_EXPIRY
+
+
+def close_pool() -> None:
+    """Close this thread's pooled connections now, rather than when they next expire: for a
+    process or a test that ends while a server still holds the other end (a kept-alive
+    connection keeps a thread of Django's test server, and its database session, waiting)."""
+    client: httpx.Client | None = getattr(_local, "client", None)
+    if client is not None:
+        client.close()
 
 
 def shared_client() -> httpx.Client:

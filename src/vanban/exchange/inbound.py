@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
 from vanban.exchange.services import HubError, active_connection, client_for, queue_status
 from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
 from vanban.hubclient import HubBackend
+from vanban.jobs import workitems
 from vanban.settings.parsers import env_int
 from vanban.trust import services as trust
 
@@ -86,11 +88,15 @@ def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, b
         fetched.append((item, data))
     known.update(store_many(fetched))
     entries = [(str(i["id"]), known[str(i["id"])]) for i in items if str(i["id"]) in known]
-    outcomes = _prevalidate([e for _, e in entries if e.state == InboxEntry.State.STORED])
+    mine = claim_stored([e for _, e in entries])
+    outcomes = _prevalidate([e for _, e in entries if e.pk in mine])
     done = []
     for package_id, entry in entries:
-        if entry.state == InboxEntry.State.STORED and process(entry, outcomes) == RETRY_LATER:
-            continue  # a passing database failure: not acked, pulled again next round
+        if entry.state == InboxEntry.State.STORED:
+            if entry.pk not in mine:
+                continue  # another worker holds it, or a passing failure waits its backoff: its ack waits too
+            if process(entry, outcomes) == RETRY_LATER:
+                continue  # a passing database failure: not acked, tried again once due
         done.append(package_id)
     try:
         acked = [pid for pid, ok in client.ack_many(done).items() if ok] if done else []
@@ -121,6 +127,28 @@ def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
     except Exception:  # a bad PDF in the batch: each entry is validated alone
         log.exception("exchange: batch PDF validation failed; validating one by one")
         return {}
+
+
+# A stored entry is a work item (`jobs.workitems`): claimed by the round that processes it, so
+# a second worker polling at the same time leaves it alone. The lease is short because it only
+# saves double work — `process` takes the row lock and checks the state, so an entry becomes
+# one arrival however it is picked up — and a round that could not even record its failure
+# (the database away) leaves the entry held until the lease runs out. A passing failure waits
+# 2 s, then 4, 8 … at most 2 minutes (the outbox's backoff, up to an hour, would hold an
+# arrival long after the database came back).
+INBOX_LEASE = timedelta(seconds=60)
+INBOX_BACKOFF = workitems.Backoff(2, 120)
+
+
+def claim_stored(entries: list[InboxEntry]) -> set[int]:
+    """The stored entries among `entries` that are due and that no other worker holds, now held
+    by this one: two workers polling at once never take the same package in twice."""
+    stored = [e.pk for e in entries if e.state == InboxEntry.State.STORED]
+    if not stored:
+        return set()
+    rows = (InboxEntry.objects.filter(pk__in=stored, state=InboxEntry.State.STORED)
+            .filter(workitems.due(timezone.now())).order_by("pk"))
+    return set(workitems.claim(rows, lease=INBOX_LEASE, limit=len(stored)))
 
 
 def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
@@ -188,8 +216,8 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
                 _status(parsed)
             else:
                 _document(parsed, read, entry, pdf_outcomes)
-            InboxEntry.objects.filter(pk=entry.pk).update(state=InboxEntry.State.PROCESSED, error="",
-                                                          error_code="", attempts=F("attempts") + 1)
+            workitems.succeeded(InboxEntry, entry.pk, state=InboxEntry.State.PROCESSED, error="", error_code="",
+                                attempts=F("attempts") + 1)
         return PROCESSED
     except (OperationalError, InterfaceError) as exc:
         if _retry_later(entry, exc):
@@ -215,10 +243,11 @@ def _retry_later(entry: InboxEntry, exc: BaseException) -> bool:
     log.warning("exchange: package %s not processed this round (%s)", entry.hub_package_id, exc,
                 extra={"event": "exchange.retry_later", "package": entry.hub_package_id})
     try:
-        InboxEntry.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1, error=str(exc)[:2000])
         entry.refresh_from_db(fields=["attempts"])
+        entry.attempts += 1
+        workitems.failed(InboxEntry, entry.pk, attempts=entry.attempts, error=str(exc), backoff=INBOX_BACKOFF)
     except (OperationalError, InterfaceError):
-        return True  # the database is still away: nothing to count with, try next round
+        return True  # the database is still away: nothing to count with; the lease runs out, tried again
     return entry.attempts < TRANSIENT_ATTEMPTS
 
 
@@ -242,7 +271,7 @@ def _set_aside(entry: InboxEntry, exc: BaseException) -> None:
         # Only a stored entry: a second worker that failed on its own must not undo an arrival.
         if not InboxEntry.objects.filter(pk=entry.pk, state=InboxEntry.State.STORED).update(
                 state=InboxEntry.State.FAILED, error=f"{code}: {message}", error_code=code,
-                attempts=F("attempts") + 1, failed_at=timezone.now()):
+                attempts=F("attempts") + 1, failed_at=timezone.now(), lease_until=None):
             return
         entry.refresh_from_db()
         record_event(events.PACKAGE_QUARANTINED, actor="system", agency_code=_addressee(entry),

@@ -106,6 +106,11 @@ class InboxEntry(models.Model):
     # settled it. A failed entry never blocks the others; a clerk retries or discards it.
     error_code = models.CharField(max_length=60, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # A work item (`jobs.workitems`): the round that processes a stored entry holds it for a
+    # lease; a passing failure (the database away) waits a backoff before the next try.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     rejection_sent = models.BooleanField(default=False)
     settled_at = models.DateTimeField(null=True, blank=True)

@@ -64,7 +64,7 @@ def retry(*, actor: Any, agency: Agency, entry: InboxEntry) -> InboxEntry:
         raise QuarantineError("FORBIDDEN", "Chỉ văn thư của cơ quan nhận mới xử lý gói tin bị cách ly.")
     with transaction.atomic():
         moved = InboxEntry.objects.filter(pk=entry.pk, state=InboxEntry.State.FAILED).update(
-            state=InboxEntry.State.STORED)
+            state=InboxEntry.State.STORED, next_attempt_at=None, lease_until=None)
         if not moved:
             raise QuarantineError("NOT_QUARANTINED", "Gói tin này không còn trong danh sách cách ly.")
         record_event(events.QUARANTINE_RETRIED, actor=actor, agency_code=agency.code,

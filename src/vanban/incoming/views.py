@@ -90,7 +90,7 @@ def arrivals(request: HttpRequest) -> HttpResponse:
     agency = _agency(request)
     qs = _incoming(request, agency)
     waiting = qs.filter(state=Document.State.ARRIVED).order_by("arrived_at")
-    return render(request, "documents/incoming_list.html", {
+    return render(request, "incoming/list.html", {
         "waiting": waiting[:WAITING_SHOWN], "waiting_count": waiting.count(),
         "listing": listing(request, qs, INCOMING_COLUMNS, default="-arrived"),
         "states": [(v, lbl) for v, lbl in Document.State.choices
@@ -120,7 +120,7 @@ def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
     page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "documents/incoming_book.html", {
+    return render(request, "incoming/book.html", {
         "form": form, "page": page, "rows": [(d, books.incoming_row(d)) for d in page],
         "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
         "capped": books.cap_note(page.paginator.count, on_page=True)})
@@ -148,7 +148,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     process = document_panel(doc, request.user)
     proposal = doc.proposals.select_related("author", "leader", "unit").first()
     own_process = process is not None and process["run"].finished_at is None  # moves only along its steps
-    return render(request, "documents/incoming_detail.html", {
+    return render(request, "incoming/detail.html", {
         "doc": doc, "process": process, "proposal": proposal, "forwards": doc.proposals.count(),
         "files": doc.current_files(),
         "checks": doc.incoming.verification.get("checks", []),
@@ -359,7 +359,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
             initial["kept"] = _keep(request, upload_name, data)
             form = PaperForm(initial=initial)
         rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields] if prefill else []
-        return render(request, "documents/incoming_paper.html", {"form": form, "prefill": prefill, "rows": rows})
+        return render(request, "incoming/paper.html", {"form": form, "prefill": prefill, "rows": rows})
     if request.method == "GET" and (ocr_id := request.GET.get("ocr", "")).isdecimal():
         return _prefilled_from_ocr(request, agency, int(ocr_id))
     if request.method == "POST" and form.is_valid():
@@ -384,13 +384,13 @@ def register_paper(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 if exc.code == "PAPER_DUPLICATE" and file is not None:
                     keep = _keep(request, file[0], file[1])
-                    return render(request, "documents/incoming_paper.html",
+                    return render(request, "incoming/paper.html",
                                   {"form": PaperForm(initial={**d, "kept": keep, "scan": None}),
                                    "duplicate": exc.message})
             else:
                 messages.success(request, f"Đã vào sổ văn bản đến, số đến {doc.incoming.arrival_number}.")
                 return redirect("incoming_detail", pk=doc.pk)
-    return render(request, "documents/incoming_paper.html", {"form": form})
+    return render(request, "incoming/paper.html", {"form": form})
 
 
 def _prefilled_from_ocr(request: HttpRequest, agency: Any, job_id: int) -> HttpResponse:
@@ -406,7 +406,7 @@ def _prefilled_from_ocr(request: HttpRequest, agency: Any, job_id: int) -> HttpR
     prefill = read_document(name, pdfa)
     form = PaperForm(initial={**{key: s.value for key, s in prefill.fields.items()}, "ocr": job.pk})
     rows = [(form.fields[k].label, s) for k, s in prefill.fields.items() if k in form.fields]
-    return render(request, "documents/incoming_paper.html",
+    return render(request, "incoming/paper.html",
                   {"form": form, "prefill": prefill, "rows": rows, "ocr_job": job})
 
 
@@ -418,6 +418,6 @@ def paper_ocr(request: HttpRequest, job_id: int) -> HttpResponse:
         job = scan_ocr.job_for(request.user, agency, job_id)
     except DocumentError as exc:
         raise Http404 from exc
-    template = ("documents/_scan_ocr_progress.html" if request.headers.get("HX-Request")
-                else "documents/incoming_paper_ocr.html")
+    template = ("incoming/_scan_ocr_progress.html" if request.headers.get("HX-Request")
+                else "incoming/paper_ocr.html")
     return render(request, template, {"job": job})

@@ -102,7 +102,7 @@ def drafts(request: HttpRequest) -> HttpResponse:
     agency = _agency_or_403(request)
     lists = queries.drafts_for(request.user, agency)
     tab, qs = _draft_tab(request, lists)
-    return render(request, "documents/drafts.html", {
+    return render(request, "outgoing/drafts.html", {
         "tabs": [(key, DRAFT_TABS[key], lists[key].count()) for key in DRAFT_TABS if key in lists], "tab": tab,
         "listing": listing(request, qs, DRAFT_COLUMNS, default="-updated"),
         "can_draft": permissions.can_draft(request.user, agency.pk)})
@@ -164,7 +164,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Đã lưu dự thảo.")
             return redirect("document_detail", pk=doc.pk)
-    return render(request, "documents/draft_form.html", {"form": form, "title": "Soạn dự thảo văn bản đi",
+    return render(request, "outgoing/draft_form.html", {"form": form, "title": "Soạn dự thảo văn bản đi",
                                                          "chosen": _chosen(request), "can_convert": can_convert(),
                                                          **keep_uploads(request, form)})
 
@@ -196,7 +196,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = _chosen(request) if request.method == "POST" else [
         {"code": r.agency.code, "name": r.agency.name, "paper": r.paper_copy}
         for r in doc.recipients.filter(kind="agency").select_related("agency") if r.agency is not None]
-    return render(request, "documents/draft_form.html",
+    return render(request, "outgoing/draft_form.html",
                   {"form": form, "title": f"Sửa dự thảo #{doc.pk}", "document": doc, "chosen": chosen,
                    "can_convert": can_convert(), **keep_uploads(request, form)})
 
@@ -218,7 +218,7 @@ def recipient_search(request: HttpRequest) -> HttpResponse:
     _agency_or_403(request)
     query = request.GET.get("q", "")[:200]
     rows = list(search_agencies(query, limit=15, active_only=True)) if query.strip() else []
-    return render(request, "documents/_recipient_results.html", {"agencies": rows, "q": query})
+    return render(request, "outgoing/_recipient_results.html", {"agencies": rows, "q": query})
 
 
 @login_required
@@ -227,7 +227,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     leaders = [(u, d, f"{d.kind} {d.principal.position or d.principal.display_name()}" if d else "")
                for u, d in delegation.approvers(doc.agency)]
     history = timeline(doc)
-    return render(request, "documents/detail.html", {
+    return render(request, "outgoing/detail.html", {
         "doc": doc, "files": doc.current_files(), "old_files": doc.files.filter(is_current=False),
         "recipients": doc.recipients.select_related("agency"), "comments": doc.comments.select_related("author"),
         "versions": doc.versions.all(), "history": history, "deliveries": deliveries_for(doc.pk),
@@ -304,7 +304,7 @@ def book(request: HttpRequest, fmt: str = "page", internal: bool = False) -> Htt
     page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "documents/book.html", {
+    return render(request, "outgoing/book.html", {
         "form": form, "page": page, "rows": [(d, books.outgoing_row(d)) for d in page],
         "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
         "capped": books.cap_note(page.paginator.count, on_page=True), "title": title, "internal": internal})

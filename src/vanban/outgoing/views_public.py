@@ -49,17 +49,17 @@ def enter_code(request: HttpRequest) -> HttpResponse:
         if code:
             return redirect("public_verify", code=code)
         form.add_error("code", "Mã xác thực gồm các chữ cái và chữ số in dưới mã QR.")
-    return render(request, "documents/public_enter_code.html", {"form": form})
+    return render(request, "outgoing/public_enter_code.html", {"form": form})
 
 
 @csrf_protect
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     if _limited(request):
-        return render(request, "documents/public_verify.html",
+        return render(request, "outgoing/public_verify.html",
                       {"limited": True}, status=429)
     doc = verification.find(code)
     if doc is None:
-        return render(request, "documents/public_verify.html", {"not_found": True}, status=404)
+        return render(request, "outgoing/public_verify.html", {"not_found": True}, status=404)
     form = CompareForm(request.POST or None, request.FILES or None)
     comparison = None
     if request.method == "POST" and form.is_valid():
@@ -69,6 +69,6 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         else:
             comparison = verification.compare(doc, upload.read())
     panel = signature_panel(doc)
-    return render(request, "documents/public_verify.html", {
+    return render(request, "outgoing/public_verify.html", {
         "doc": doc, "code": verification.display(doc.verification_code or ""), "panel": panel,
         "form": form, "comparison": comparison})

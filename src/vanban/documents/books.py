@@ -62,7 +62,7 @@ def text_q(text: str, *fields: str) -> Q:
     return q
 
 
-def _d(value: Any) -> str:
+def shown_date(value: Any) -> str:
     if value is None:
         return ""
     if hasattr(value, "astimezone"):
@@ -90,50 +90,16 @@ def outgoing(agency: Agency, f: BookFilter) -> QuerySet[Document]:
     return qs
 
 
-def incoming(agency: Agency, f: BookFilter, visible: Q) -> QuerySet[Document]:
-    qs = (Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
-                                    incoming__arrival_number__isnull=False)
-          .filter(visible).select_related("document_type", "incoming__arrival_book")
-          .prefetch_related("assignments__assignee").order_by("-accepted_at", "-id"))
-    if f.year:
-        qs = qs.filter(incoming__arrival_book__year=f.year)
-    if f.doc_type:
-        qs = qs.filter(document_type__code=f.doc_type)
-    if f.number:
-        qs = qs.filter(incoming__arrival_number=f.number)
-    if f.date_from:
-        qs = qs.filter(accepted_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(accepted_at__date__lte=f.date_to)
-    if f.text.strip():
-        qs = qs.filter(text_q(f.text, "subject", "notation", "issuer_name"))  # one entry a document
-    return qs
-
-
 def outgoing_row(d: Document) -> list[str]:
     recipients = list(d.recipients.all())
     sent = [r.name for r in recipients if r.kind != Recipient.Kind.INTERNAL]
     kept = [r.name for r in recipients if r.kind == Recipient.Kind.INTERNAL]
     note = [f"Mã định danh {d.identifier_code}"] if d.identifier_code else []
     if d.state == Document.State.REVOKED:
-        note.append(f"Đã thu hồi {_d(d.revoked_at)}: {d.revocation_reason}")
+        note.append(f"Đã thu hồi {shown_date(d.revoked_at)}: {d.revocation_reason}")
     signer = f"{d.signer_competence} {d.signer_name}".strip()  # "KT. Lê Thị Hoa": who signed, and how
-    return [d.notation, _d(d.issued_on or d.issued_at), f"{d.document_type.name} — {d.subject}", signer,
-            "; ".join(sent), "; ".join(kept), str(len(recipients)), _d(d.issued_at), "", ". ".join(note)]
-
-
-def incoming_row(d: Document) -> list[str]:
-    parts = list(d.assignments.all())
-    leads = [a for a in parts if a.kind == "lead"]
-    handlers = [f"{a.assignee.display_name()} (chủ trì)" for a in leads]
-    handlers += [a.assignee.display_name() for a in parts if a.kind != "lead"]
-    moved = min((a.created_at for a in parts), default=None)
-    note = ["Bản giấy" if d.source == "paper" else "Điện tử (trục liên thông)"]
-    if d.state == Document.State.REVOKED:
-        note.append("Đã bị cơ quan gửi thu hồi")
-    return [_d(d.accepted_at or d.arrived_at), str(d.incoming.arrival_number or ""), d.issuer_name, d.notation,
-            _d(d.issued_on), f"{d.document_type.name} — {d.subject}", "; ".join(handlers), _d(moved), "",
-            ". ".join(note)]
+    return [d.notation, shown_date(d.issued_on or d.issued_at), f"{d.document_type.name} — {d.subject}", signer,
+            "; ".join(sent), "; ".join(kept), str(len(recipients)), shown_date(d.issued_at), "", ". ".join(note)]
 
 
 def _count(n: int) -> str:

@@ -30,7 +30,7 @@ from vanban.documents.errors import DocumentError
 from vanban.documents.forms import CONFIDENTIALITY, BookFilterForm
 from vanban.documents.models import Document, DocumentType
 from vanban.documents.timeline import timeline
-from vanban.incoming import scan_ocr
+from vanban.incoming import register_book, scan_ocr
 from vanban.incoming import services as incoming
 from vanban.incoming.prefill import read_document
 from vanban.web import kept as kept_files
@@ -112,16 +112,16 @@ def book(request: HttpRequest, fmt: str = "page") -> HttpResponse:
     agency = _agency(request)
     form = BookFilterForm(request.GET or None)
     f = books.book_filter(form)
-    qs = books.incoming(agency, f, permissions.incoming_visible_q(request.user, agency.pk))
+    qs = register_book.incoming(agency, f, permissions.incoming_visible_q(request.user, agency.pk))
     if fmt != "page":
-        return books.book_file(fmt, books.sheet(qs, books.incoming_row, title="Sổ đăng ký văn bản đến",
+        return books.book_file(fmt, books.sheet(qs, register_book.incoming_row, title="Sổ đăng ký văn bản đến",
                                                 agency=agency, columns=books.INCOMING_COLUMNS,
                                                 period=f.period_text(), stem="so-van-ban-den"))
     page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "incoming/book.html", {
-        "form": form, "page": page, "rows": [(d, books.incoming_row(d)) for d in page],
+        "form": form, "page": page, "rows": [(d, register_book.incoming_row(d)) for d in page],
         "columns": books.INCOMING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
         "capped": books.cap_note(page.paginator.count, on_page=True)})
 

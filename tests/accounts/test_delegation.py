@@ -20,12 +20,11 @@ from vanban import edxml
 from vanban.accounts import delegation
 from vanban.accounts.models import Delegation, User
 from vanban.audit.models import AuditEvent
-from vanban.documents import permissions, queries
-from vanban.documents.books import outgoing_row
 from vanban.documents.errors import DocumentForbiddenError
 from vanban.documents.models import Document
-from vanban.outgoing import services
+from vanban.outgoing import permissions, queries, services
 from vanban.outgoing.edxml_export import document_package_bytes
+from vanban.outgoing.register_book import outgoing_row
 from vanban.pki.samplepdf import make_pdf
 from vanban.trust import services as trust
 from vanban.workflow.models import Notification
@@ -65,7 +64,7 @@ def test_a_tuq_delegate_signs_in_the_heads_name(signing_office: Office, chief: U
     assert [(u.username, d.pk if d else None) for u, d in delegation.approvers(a.agency)] == [
         ("lanhdao", None), ("chanhvanphong", given.pk)]
     doc = _submitted(a, chief)
-    assert doc.delegation_id == given.pk
+    assert doc.outgoing.delegation_id == given.pk
     assert list(queries.drafts_for(chief, a.agency)["to_approve"]) == [doc]
     assert permissions.can_approve(chief, doc) and not permissions.can_approve(a.clerk, doc)
 
@@ -125,7 +124,7 @@ def test_a_deputy_acts_while_the_head_is_away(signing_office: Office) -> None:
     assert Notification.objects.filter(user=deputy, kind="to_approve", text__contains="đang vắng").exists()
     services.approve_and_sign(actor=deputy, document=doc)
     doc.refresh_from_db()
-    assert (doc.signer_competence, doc.approver_id, doc.delegation_id) == ("KT.", deputy.pk, None)
+    assert (doc.signer_competence, doc.approver_id, doc.outgoing.delegation_id) == ("KT.", deputy.pk, None)
     event = AuditEvent.objects.filter(action="documents.approved_signed").latest("pk")
     assert event.details["acting_for"] == "lanhdao"
 

@@ -24,7 +24,7 @@ def test_drafting_unit_follows_the_agencys_units(client: Client, document_types:
     # No units declared yet: free text, as before units existed.
     free = services.create_draft(actor=drafter, agency=office, fields=DraftFields(
         document_type="cong-van", subject="Về việc thử", drafting_unit="th"))
-    assert free.drafting_unit == "TH"
+    assert free.outgoing.drafting_unit == "TH"
 
     tcbc = Unit.objects.create(agency=office, code="TCBC", name="Phòng Tổ chức, biên chế")
     Unit.objects.create(agency=office, code="CU", name="Phòng đã giải thể", active_to="2025-06-30")
@@ -39,7 +39,7 @@ def test_drafting_unit_follows_the_agencys_units(client: Client, document_types:
     services.update_draft(actor=drafter, document=free, fields=DraftFields(
         document_type="cong-van", subject="Về việc thử, sửa", drafting_unit="TH"))
     free.refresh_from_db()
-    assert free.drafting_unit == "TH"
+    assert free.outgoing.drafting_unit == "TH"
 
     client.force_login(drafter)
     page = client.get(reverse("draft_new")).content.decode()
@@ -50,4 +50,4 @@ def test_drafting_unit_follows_the_agencys_units(client: Client, document_types:
 
     doc = services.create_draft(actor=drafter, agency=office, fields=DraftFields(
         document_type="cong-van", subject="Về việc tuyển dụng", drafting_unit="TCBC"))
-    assert compose_notation(15, doc.document_type, "SNV", doc.drafting_unit, 2026) == "15/SNV-TCBC"
+    assert compose_notation(15, doc.document_type, "SNV", doc.outgoing.drafting_unit, 2026) == "15/SNV-TCBC"

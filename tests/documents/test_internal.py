@@ -54,7 +54,7 @@ def test_an_internal_document_stays_inside_with_its_own_book(signing_office: Off
                                    "Công văn gửi Sở Nội vụ", internal=False))
     doc = _issue(a, _internal(a, [services.RecipientInput(kind="internal", unit_code="KT"),
                                   services.RecipientInput(kind="internal", unit_code="th")]))
-    assert doc.is_internal and doc.register_book.scope == RegisterBook.Scope.INTERNAL
+    assert doc.outgoing.is_internal and doc.register_book.scope == RegisterBook.Scope.INTERNAL
     assert doc.register_book.name == "Sổ đăng ký văn bản nội bộ"
     assert (outgoing.number, doc.number) == (1, 1)  # each book counts from 1
     assert doc.notation.startswith("01/TB-")

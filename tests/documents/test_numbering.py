@@ -9,8 +9,9 @@ from django.db import connection, transaction
 
 from tests.factories import make_agency, make_user
 from vanban.documents.models import Document, DocumentType
-from vanban.documents.numbering import compose_notation, format_number, number_document
+from vanban.documents.numbering import compose_notation, format_number
 from vanban.incoming.models import IncomingDocument
+from vanban.outgoing.numbering import number_document
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -23,7 +23,7 @@ def issued(o: Office, pdf: bytes) -> Document:
 
 def test_public_page_shows_only_the_printed_facts(client: Client, signing_office: Office, pdf_bytes: bytes) -> None:
     doc = issued(signing_office, pdf_bytes)
-    response = client.get(f"/xac-thuc/{display(doc.verification_code)}/")  # typed with dashes
+    response = client.get(f"/xac-thuc/{display(doc.outgoing.verification_code)}/")  # typed with dashes
     assert response.status_code == 200
     html = response.content.decode()
     assert doc.notation in html and "Về việc thử nghiệm hệ thống" in html
@@ -35,7 +35,7 @@ def test_public_page_shows_only_the_printed_facts(client: Client, signing_office
 def test_uploaded_copy_is_compared_byte_for_byte(client: Client, signing_office: Office, pdf_bytes: bytes) -> None:
     doc = issued(signing_office, pdf_bytes)
     original = get_store().get(doc.main_file().sha256)
-    url = f"/xac-thuc/{doc.verification_code}/"
+    url = f"/xac-thuc/{doc.outgoing.verification_code}/"
     same = client.post(url, {"file": SimpleUploadedFile("a.pdf", original)})
     assert "khớp từng byte" in same.content.decode()
     forged = original.replace(b"QUYET DINH", b"QUYET DINX", 1)
@@ -46,7 +46,7 @@ def test_uploaded_copy_is_compared_byte_for_byte(client: Client, signing_office:
 def test_revoked_document_shows_as_revoked(client: Client, signing_office: Office, pdf_bytes: bytes) -> None:
     doc = issued(signing_office, pdf_bytes)
     services.revoke_document(actor=signing_office.clerk, document=doc, reason="Sai thẩm quyền")
-    html = client.get(f"/xac-thuc/{doc.verification_code}/").content.decode()
+    html = client.get(f"/xac-thuc/{doc.outgoing.verification_code}/").content.decode()
     assert "ĐÃ BỊ THU HỒI" in html
 
 
@@ -58,7 +58,7 @@ def test_unknown_guessed_and_unissued_codes_look_the_same(client: Client, signin
     services.approve_and_sign(actor=o.leader, document=doc)  # has a code, not issued yet
     doc.refresh_from_db()
     bodies = set()
-    for code in (doc.verification_code, "0" * 12, "ABC", "%2E%2E", "x" * 40):
+    for code in (doc.outgoing.verification_code, "0" * 12, "ABC", "%2E%2E", "x" * 40):
         response = client.get(f"/xac-thuc/{code}/")
         assert response.status_code == 404
         bodies.add(response.content.decode().split('data-testid="not-found"')[1][:120])

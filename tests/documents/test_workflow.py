@@ -59,7 +59,7 @@ def test_full_outgoing_path(signing_office: Office, pdf_bytes: bytes) -> None:
     # leader's signature, seal.
     assert list(doc.files.order_by("id").values_list("stage", "is_current")) == [
         ("", False), ("footer", False), ("person", False), ("seal", True)]
-    assert len(doc.verification_code) == 12
+    assert len(doc.outgoing.verification_code) == 12
 
 
 def test_second_document_gets_02_and_legal_documents_have_their_own_book(signing_office: Office,

@@ -42,7 +42,7 @@ def test_qr_on_the_printed_page_opens_the_verification(page: Any, live_server: A
     scanned = subprocess.run([zbarimg, "-q", "--raw", str(image)], capture_output=True, text=True, timeout=60,
                              check=False)
     url = scanned.stdout.strip()
-    assert url == f"{live_server.url}/xac-thuc/{doc.verification_code}/"
+    assert url == f"{live_server.url}/xac-thuc/{doc.outgoing.verification_code}/"
     page.goto(url)
     expect(page.get_by_test_id("public-notation")).to_have_text(doc.notation)
     expect(page.get_by_test_id("public-verdict")).to_have_text(re.compile(r"^Hợp lệ"))

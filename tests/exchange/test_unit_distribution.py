@@ -111,6 +111,6 @@ def test_a_deputy_signs_kt(signing_office) -> None:
 
     doc = services.issue_document(actor=o.clerk, document=doc)
     assert b"<edXML:Competence>KT.</edXML:Competence>" in document_package_bytes(doc)
-    from vanban.documents.books import outgoing_row
+    from vanban.outgoing.register_book import outgoing_row
 
     assert outgoing_row(doc)[3] == "KT. Lê Thị Hoa"

@@ -30,6 +30,7 @@ from django.utils import timezone
 from tests.hub.live_hubs import LiveHub, wait_until
 from vanban.documents.models import Document, DocumentFile, Recipient
 from vanban.exchange.models import OutboxEntry
+from vanban.outgoing.models import OutgoingDocument
 
 
 class Proc:
@@ -116,6 +117,7 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
 
     files = list(DocumentFile.objects.filter(document=template, is_current=True))
     recipients = list(Recipient.objects.filter(document=template))
+    part = OutgoingDocument.objects.get(document=template)
     package = document_package(template)
     first = (Document.objects.filter(agency=template.agency, register_book=template.register_book)
              .order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -130,10 +132,11 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
             doc.pk = None
             doc.number, doc.notation, doc.identifier_code = n, f"{n}/{suffix}", f"{stem}.{n}"
             doc.subject = f"{template.subject} (bản {n})"
-            doc.verification_code = None
             docs.append(doc)
         with transaction.atomic():
             docs = Document.objects.bulk_create(docs)
+            OutgoingDocument.objects.bulk_create([OutgoingDocument(**{**_fields(part), "document_id": d.pk,
+                                                                      "verification_code": None}) for d in docs])
             DocumentFile.objects.bulk_create([DocumentFile(**{**_fields(f), "document_id": d.pk})
                                               for d in docs for f in files])
             Recipient.objects.bulk_create([Recipient(**{**_fields(r), "document_id": d.pk})

@@ -30,6 +30,7 @@ from vanban.exchange import inbound
 from vanban.exchange.models import HubConnection
 from vanban.hub import services as hub
 from vanban.incoming import services as incoming
+from vanban.outgoing import permissions as outgoing_permissions
 from vanban.outgoing import services
 from vanban.pki.samplepdf import make_pdf
 from vanban.records.models import Dossier
@@ -182,8 +183,8 @@ def test_merger_with_open_work_in_both_loses_nothing(world: dict[str, Any], clie
         assert (doc.agency_id, doc.state) == (stc.pk, state)
     assert approved.main_file().stage == "" and approved.signer_name == ""
     assert Comment.objects.filter(document=approved, kind="return", text__contains="ký lại").exists()
-    assert permissions.can_view(c.leader, submitted) and permissions.can_approve(c.leader, submitted)
-    assert permissions.can_edit_draft(c.specialist, draft)
+    assert permissions.can_view(c.leader, submitted) and outgoing_permissions.can_approve(c.leader, submitted)
+    assert outgoing_permissions.can_edit_draft(c.specialist, draft)
     # Arrivals: moved and still in the same hands.
     for doc in (distributed, waiting):
         doc.refresh_from_db()

@@ -10,9 +10,12 @@ from vanban.agencies.models import Agency
 from vanban.blobs import get_store
 from vanban.documents.models import Document, DocumentFile, DocumentType
 from vanban.incoming.models import IncomingDocument
+from vanban.outgoing.models import OutgoingDocument
 
 # An incoming document's own columns (`incoming.IncomingDocument`), written beside it.
 INCOMING_PART = ("arrival_book", "arrival_number", "package_sha256", "verification", "rejection_reason")
+# An outgoing document's own columns (`outgoing.OutgoingDocument`).
+OUTGOING_PART = ("drafting_unit", "is_internal", "copies", "delegation", "verification_code", "issued_by")
 
 _seq = itertools.count(1)
 
@@ -24,11 +27,13 @@ def make_document(agency: Agency, *, type_code: str = "cong-van", subject: str =
     if state in ("issued", "revoked") and direction == "outgoing":
         defaults = {"number": n, "notation": f"{n:02d}/UBND-VP", "identifier_code": f"{agency.code}-2026.{n}",
                     "issued_on": date(2026, 3, 1)}
-    part = {k: fields.pop(k) for k in INCOMING_PART if k in fields}
+    part = {k: fields.pop(k) for k in (INCOMING_PART if direction == "incoming" else OUTGOING_PART) if k in fields}
     doc = Document.objects.create(agency=agency, direction=direction, state=state, subject=subject,
                                   document_type=DocumentType.objects.get(code=type_code), **{**defaults, **fields})
     if direction == "incoming":
         IncomingDocument.objects.create(document=doc, **part)
+    else:
+        OutgoingDocument.objects.create(document=doc, **part)
     return doc
 
 

@@ -19,6 +19,7 @@ from tests.factories import make_agency, make_user
 from vanban.core.text import fold
 from vanban.documents.models import Document, DocumentType, RegisterBook
 from vanban.incoming.models import IncomingDocument
+from vanban.outgoing.models import OutgoingDocument
 from vanban.records.models import Dossier
 from vanban.search.models import SearchEntry
 from vanban.search.text import tokens_text
@@ -77,6 +78,7 @@ def fill(w: World, n: int) -> None:
                      number=i + 1, notation=f"{i + 1:02d}/UBND", issued_at=at, issued_on=at.date(),
                      identifier_code=f"{w.agency.code}-{year}.{i + 1}")]
     Document.objects.bulk_create(docs)
+    OutgoingDocument.objects.bulk_create([OutgoingDocument(document=d) for d in docs if d.direction == "outgoing"])
     arriving = [d for d in docs if d.direction == "incoming"]
     IncomingDocument.objects.bulk_create(
         [IncomingDocument(document=d, arrival_book=None if d.state == "arrived" else arrivals,

@@ -30,6 +30,7 @@ from vanban.core.text import fold
 from vanban.documents.models import Document, DocumentType, IdentifierSequence, RegisterBook
 from vanban.documents.numbering import BOOK_NAMES, compose_notation
 from vanban.incoming.models import IncomingDocument
+from vanban.outgoing.models import OutgoingDocument
 from vanban.records.models import Dossier, DossierItem
 from vanban.search.indexing import codes_text
 from vanban.search.models import SearchEntry
@@ -129,17 +130,22 @@ class _Builder:
         self.books: dict[tuple[int, str, str], RegisterBook] = {}
         self.next_identifier: dict[int, int] = {}
         self.counts: dict[str, int] = {}
-        self.parts: dict[int, IncomingDocument] = {}  # id() of an incoming Document → its own part
+        self.parts: dict[int, IncomingDocument | OutgoingDocument] = {}  # id() of a Document → its own part
 
-    def incoming_parts(self, batch: list[Document]) -> None:
-        """The incoming documents' own rows, once the documents have their keys."""
-        parts = []
+    def own_parts(self, batch: list[Document]) -> None:
+        """The incoming and outgoing documents' own rows, once the documents have their keys."""
+        incoming: list[IncomingDocument] = []
+        outgoing: list[OutgoingDocument] = []
         for d in batch:
             part = self.parts.pop(id(d), None)
-            if part is not None:
+            if isinstance(part, IncomingDocument):
                 part.document = d
-                parts.append(part)
-        IncomingDocument.objects.bulk_create(parts, batch_size=1000)
+                incoming.append(part)
+            elif isinstance(part, OutgoingDocument):
+                part.document = d
+                outgoing.append(part)
+        IncomingDocument.objects.bulk_create(incoming, batch_size=1000)
+        OutgoingDocument.objects.bulk_create(outgoing, batch_size=1000)
 
     def book(self, year: int, direction: str, scope: RegisterBook.Scope) -> RegisterBook:
         key = (year, direction, scope)
@@ -204,17 +210,18 @@ class _Builder:
                        document_type=doc_type, subject=self.subject(rng.randint(8, 18)),
                        drafter=rng.choice(self.specialists), created_at=when, updated_at=when,
                        approver=rng.choice(self.leaders) if state not in ("draft", "returned") else None,
-                       drafting_unit=rng.choice(["", "VP", "KT"]), place="Thử Tải")
+                       place="Thử Tải")
+        part = self.parts[id(doc)] = OutgoingDocument(drafting_unit=rng.choice(["", "VP", "KT"]))
         if state in ("issued", "revoked"):
             scope = RegisterBook.Scope.LEGAL if doc_type.is_legal else RegisterBook.Scope.ADMINISTRATIVE
             b = self.book(when.year, RegisterBook.Direction.OUTGOING, scope)
             doc.register_book, doc.number = b, self.take(b)
             doc.notation = compose_notation(doc.number, doc_type, self.agency.abbreviation or "CQ",
-                                            doc.drafting_unit, when.year)
+                                            part.drafting_unit, when.year)
             value = self.next_identifier.get(when.year, 1)
             self.next_identifier[when.year] = value + 1
             doc.identifier_code = format_identifier(self.agency.code, when.year, value)
-            doc.issued_at, doc.issued_on, doc.issued_by = when, when.date(), self.clerk
+            doc.issued_at, doc.issued_on, part.issued_by = when, when.date(), self.clerk
             doc.signer_name, doc.signer_position = rng.choice(["Trần Văn Hùng", "Nguyễn Thị Lan"]), "Chủ tịch"
             if state == "revoked":
                 doc.revoked_at, doc.revocation_reason = when + timedelta(days=2), "Ban hành nhầm"
@@ -318,7 +325,7 @@ def generate(documents: int, *, agency_code: str = BENCH_AGENCY, seed: int = 202
             batch = [run.document(when) for when in moments[first:first + BATCH]]
             with transaction.atomic():
                 Document.objects.bulk_create(batch, batch_size=1000)
-                run.incoming_parts(batch)
+                run.own_parts(batch)
                 run.workflow(batch)
                 run.index(batch)
             for d in batch:

@@ -118,8 +118,6 @@ class Document(models.Model):
                                       related_name="documents")
     identifier_code = models.CharField("mã định danh văn bản", max_length=40, null=True, blank=True,
                                        unique=True)
-    verification_code = models.CharField("mã xác thực bản in", max_length=16, null=True, blank=True,
-                                         unique=True)
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
     issued_at = models.DateTimeField("thời điểm phát hành", null=True, blank=True)
     signer_name = models.CharField("người ký", max_length=200, blank=True)
@@ -132,20 +130,14 @@ class Document(models.Model):
     appendix_count = models.PositiveIntegerField("số phụ lục", default=0)
     steering_type = models.PositiveSmallIntegerField("loại chỉ đạo", default=0)
     sphere = models.CharField("phạm vi lưu hành", max_length=200, blank=True)
-    drafting_unit = models.CharField("đơn vị soạn thảo (viết tắt)", max_length=20, blank=True)
     paper_copy = models.BooleanField("gửi kèm bản giấy", default=False)
-    is_internal = models.BooleanField("văn bản nội bộ", default=False,
-                                      help_text="Gửi các đơn vị trong cơ quan; sổ riêng; không gửi qua trục liên thông")
-    copies = models.PositiveIntegerField("số lượng bản", null=True, blank=True)
+    # The outgoing document's own columns (drafting unit, internal, copies, delegation, print
+    # verification code, issuer) are `outgoing.OutgoingDocument`, `document.outgoing`; the drafter
+    # and approver stay here, read by the one access rule over both directions (permissions.visible_q).
     drafter = models.ForeignKey(User, verbose_name="người soạn thảo", null=True, on_delete=models.PROTECT,
                                 related_name="drafted_documents")
     approver = models.ForeignKey(User, verbose_name="lãnh đạo duyệt", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="approved_documents")
-    issued_by = models.ForeignKey(User, verbose_name="văn thư phát hành", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="issued_documents")
-    delegation = models.ForeignKey("accounts.Delegation", verbose_name="ký theo ủy quyền", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="documents",
-                                   help_text="Trình người được ủy quyền (TL., TUQ.) hoặc duyệt khi thủ trưởng vắng")
     version = models.PositiveIntegerField("phiên bản", default=1)
     # Incoming documents: who sent it and when it arrived (their register book entry, package,
     # checks, refusal and completion are `incoming.IncomingDocument`, `document.incoming`).

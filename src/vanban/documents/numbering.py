@@ -8,15 +8,12 @@ Numbers restart on 1 January in Vietnam time (+07:00), per Nghị định 30/202
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from vanban.agencies.models import Agency
 from vanban.core.identifier import format_identifier
-from vanban.documents.models import Document, DocumentType, IdentifierSequence, RegisterBook
+from vanban.documents.models import DocumentType, IdentifierSequence, RegisterBook
 
 BOOK_NAMES = {
     RegisterBook.Scope.LEGAL: "Sổ đăng ký văn bản quy phạm pháp luật",
@@ -77,24 +74,3 @@ def take_identifier(agency: Agency, year: int) -> str:
     locked = IdentifierSequence.objects.select_for_update().get(pk=seq.pk)
     IdentifierSequence.objects.filter(pk=seq.pk).update(next_value=F("next_value") + 1)
     return format_identifier(agency.code, year, locked.next_value)
-
-
-def number_document(document: Document, at: datetime | None = None) -> Document:
-    """Give an outgoing document its number, notation, identifier code and issue time."""
-    moment = timezone.localtime(at or timezone.now())
-    year = moment.year
-    agency = document.agency
-    # An internal document is numbered in the agency's own book of internal documents.
-    scope = RegisterBook.Scope.INTERNAL if document.is_internal else scope_for(document.document_type)
-    book = book_for(agency, year, scope)
-    number = take_number(book)
-    document.register_book = book
-    document.number = number
-    document.notation = compose_notation(number, document.document_type,
-                                         agency.abbreviation or "CQ", document.drafting_unit, year)
-    document.identifier_code = take_identifier(agency, year)
-    document.issued_at = moment
-    document.issued_on = moment.date()
-    document.save(update_fields=["register_book", "number", "notation", "identifier_code",
-                                 "issued_at", "issued_on", "updated_at"])
-    return document

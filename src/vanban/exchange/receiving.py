@@ -48,7 +48,7 @@ class Arrival:
 
 
 @dataclass(frozen=True)
-class OutgoingDocument:
+class IssuedDocumentRef:
     """An issued document a status package speaks of: its id, and the agency that issued it."""
 
     pk: int
@@ -65,7 +65,7 @@ class Receiver(Protocol):
     def already_arrived(self, *, agency: Agency, sender_code: str, external_id: str) -> bool:
         """This agency holds the sender's document already (the report says "duplicate")."""
 
-    def outgoing_document(self, *, agency_code: str, identifier_code: str) -> OutgoingDocument | None:
+    def outgoing_document(self, *, agency_code: str, identifier_code: str) -> IssuedDocumentRef | None:
         """The issued document a status is about, if this installation issued it."""
 
 

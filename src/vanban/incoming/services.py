@@ -22,7 +22,7 @@ from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.files import refuse_confidential
 from vanban.documents.models import Document, DocumentFile, DocumentType, RegisterBook
 from vanban.documents.numbering import book_for, take_number
-from vanban.exchange.receiving import Arrival, ArrivalFile, OutgoingDocument
+from vanban.exchange.receiving import Arrival, ArrivalFile, IssuedDocumentRef
 from vanban.exchange.services import queue_status
 from vanban.incoming.models import IncomingDocument
 from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
@@ -285,10 +285,10 @@ class ExchangeReceiver:
         return Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
                                        issuer_code=sender_code, external_id=external_id).exists()
 
-    def outgoing_document(self, *, agency_code: str, identifier_code: str) -> OutgoingDocument | None:
+    def outgoing_document(self, *, agency_code: str, identifier_code: str) -> IssuedDocumentRef | None:
         found = (Document.objects.filter(direction=Document.Direction.OUTGOING, identifier_code=identifier_code,
                                          agency__code=agency_code).values_list("pk", "agency__code").first())
-        return OutgoingDocument(*found) if found else None
+        return IssuedDocumentRef(*found) if found else None
 
 
 __all__ = ["Arrival", "ArrivalFile", "ExchangeReceiver", "register_arrival", "void_revoked"]

@@ -17,11 +17,13 @@ from vanban.accounts.models import User
 from vanban.agencies.models import Agency
 from vanban.apierrors import ApiError, ErrorOut
 from vanban.core.clock import to_iso
-from vanban.documents import books, permissions
+from vanban.documents import books
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import Document
+from vanban.documents.permissions import can_view
 from vanban.documents.signatures import signature_panel
-from vanban.outgoing import services
+from vanban.outgoing import register_book, services
+from vanban.outgoing.models import part_of
 
 # People act on documents (a leader signs with their own key): session authentication only.
 router = Router(auth=[SessionAuth()])
@@ -100,7 +102,7 @@ class DocumentOut(Schema):
             id=doc.pk, state=doc.state, document_type=doc.document_type.code, subject=doc.subject,
             number=doc.number, notation=doc.notation, identifier_code=doc.identifier_code,
             issued_at=to_iso(doc.issued_at) if doc.issued_at else None, signer_name=doc.signer_name,
-            signer_position=doc.signer_position, urgency=doc.urgency, internal=doc.is_internal,
+            signer_position=doc.signer_position, urgency=doc.urgency, internal=part_of(doc).is_internal,
             files=[FileOut(id=f.pk, name=f.name, role=f.role, content_type=f.content_type, size=f.size,
                            sha256=f.sha256, stage=f.stage) for f in doc.current_files()],
             recipients=[RecipientOut(kind=r.kind, name=r.name, agency_code=r.agency.code if r.agency else None,
@@ -130,8 +132,8 @@ def _agency(request: HttpRequest) -> Agency:
 
 
 def _doc(request: HttpRequest, pk: int) -> Document:
-    doc = Document.objects.select_related("agency", "document_type").filter(pk=pk).first()
-    if doc is None or not permissions.can_view(request.user, doc):
+    doc = Document.objects.select_related("agency", "document_type", "outgoing").filter(pk=pk).first()
+    if doc is None or not can_view(request.user, doc):
         raise ApiError(404, "DOCUMENT_NOT_FOUND", "Không tìm thấy văn bản.")
     return doc
 
@@ -149,7 +151,7 @@ def list_issued(request: HttpRequest, *, year: int | None = None, q: str = "", l
     """`internal=true`: the book of internal documents instead."""
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 1_000_000))
-    rows = books.outgoing(_agency(request), books.BookFilter(year=year, text=q[:200], internal=internal)
+    rows = register_book.outgoing(_agency(request), books.BookFilter(year=year, text=q[:200], internal=internal)
                           )[offset:offset + limit]
     return [DocumentOut.of(d) for d in rows]
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from vanban.accounts.delegation import acting_for
 from vanban.core.text import nfc
+from vanban.documents.models import Document
+from vanban.outgoing.models import part_of
 
 FORMS = ("TM.", "KT.", "TL.", "TUQ.", "Q.")
 
@@ -23,10 +25,10 @@ def _head_title(position: str) -> str:
     return text[4:].strip() if text.lower().startswith("phó ") else text
 
 
-def competence_for(document: Any, signer: Any) -> str:
+def competence_for(document: Document, signer: Any) -> str:
     """The delegation the draft was sent under when the delegate signs, else the form chosen on
     the draft, else KT. when the signer is a deputy (position "Phó …")."""
-    delegation = getattr(document, "delegation", None)
+    delegation = part_of(document).delegation
     if delegation is not None and delegation.delegate_id == getattr(signer, "pk", None):
         return str(delegation.kind)
     chosen = (document.signer_competence or "").strip()
@@ -62,17 +64,17 @@ class Authority:
     details: dict[str, Any]  # for the audit event: the delegation signed under, or whom the signer acts for
 
 
-def signing_authority(document: Any, signer: Any) -> Authority:
+def signing_authority(document: Document, signer: Any) -> Authority:
     competence = competence_for(document, signer)
-    delegation = getattr(document, "delegation", None)
+    delegation = part_of(document).delegation
     details: dict[str, Any] = {}
     principal = None
     if delegation is not None and delegation.delegate_id == signer.pk and competence == delegation.kind:
         principal = delegation.principal
         details = {"delegation": delegation.pk, "competence": competence,
                    "principal": principal.get_username(), "reference": delegation.reference}
-    approver_id = getattr(document, "approver_id", None)
-    if approver_id and approver_id != signer.pk and approver_id in acting_for(signer, document.agency_id,
-                                                                            timezone.localdate()):
-        details = {"acting_for": document.approver.get_username()}
+    approver = document.approver
+    if approver is not None and approver.pk != signer.pk and approver.pk in acting_for(signer, document.agency_id,
+                                                                                     timezone.localdate()):
+        details = {"acting_for": approver.get_username()}
     return Authority(competence, heading_for(competence, signer, document.agency.name, principal), details)

@@ -24,10 +24,12 @@ from django.utils import timezone
 
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
-from vanban.documents import events, permissions
+from vanban.documents import events
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.models import Document, PendingSignature
+from vanban.outgoing import permissions
 from vanban.outgoing.authority import signing_authority
+from vanban.outgoing.models import part_of
 from vanban.outgoing.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
 from vanban.pki import PkiError, load_certificates, validate_pdf
 from vanban.pki.csc import sign_pdf_remote
@@ -97,7 +99,8 @@ def prepare(*, actor: Any, document: Document, certificates_pem: str) -> Prepare
         stamped_sha256=store.put(stamped), prepared_sha256=store.put(prepared.prepared_pdf),
         prepared_state=prepared.to_state(),
         expires_at=timezone.now() + timedelta(minutes=settings.VANBAN_PENDING_SIGNATURE_MINUTES))
-    document.save(update_fields=["verification_code", "updated_at"])
+    document.save(update_fields=["updated_at"])
+    part_of(document).save(update_fields=["verification_code"])
     record_event(events.SIGNATURE_PREPARED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"certificate": credential.fingerprint, "to_be_signed_sha256": prepared.digest.hex()})
     return Prepared(pending.pk, base64.b64encode(prepared.to_be_signed).decode("ascii"),

@@ -13,6 +13,7 @@ from vanban.agencies.models import Agency
 from vanban.blobs import get_store
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.documents.models import Document, DocumentFile, Recipient
+from vanban.outgoing.models import part_of
 
 PRIORITY = {
     Document.Urgency.NORMAL: edxml.Priority.NORMAL,
@@ -51,7 +52,7 @@ def document_package(document: Document, *, business: edxml.Business | None = No
         to_places=tuple(r.name for r in recipients),
         other_info=edxml.OtherInfo(priority=PRIORITY.get(Document.Urgency(document.urgency), edxml.Priority.NORMAL),
                                    sphere_of_promulgation=document.sphere,
-                                   promulgation_amount=document.copies, page_amount=document.page_count,
+                                   promulgation_amount=part_of(document).copies, page_amount=document.page_count,
                                    appendixes=tuple(f.name for f in files if f.role == DocumentFile.Role.APPENDIX)),
         steering_type=document.steering_type,
         response_for=_response_for(document),

@@ -24,15 +24,16 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
 from vanban.core.text import nfc
-from vanban.documents import events, files, permissions, signals
+from vanban.documents import events, files, signals
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.files import FileInput, format_limits, refuse_confidential
 from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
-from vanban.documents.numbering import number_document
 from vanban.exchange.services import OutgoingRecipient, queue_document
-from vanban.outgoing import verification
+from vanban.outgoing import permissions, verification
 from vanban.outgoing.authority import signing_authority
 from vanban.outgoing.edxml_export import document_package_bytes
+from vanban.outgoing.models import part_of
+from vanban.outgoing.numbering import number_document
 from vanban.pki import PkiError
 from vanban.pki.deferred import complete_signature, prepare_signature
 from vanban.textract import TextractError, convert_docx_to_unicode, extract_text
@@ -99,17 +100,18 @@ def _apply_fields(document: Document, fields: DraftFields) -> None:
     document.appendix_count = fields.appendix_count or 0
     document.steering_type = fields.steering_type or 0
     document.sphere = nfc(fields.sphere or "")[:200]
-    document.drafting_unit = _drafting_unit(document, fields.drafting_unit)
     document.signer_competence = nfc(fields.signer_competence or "").strip()[:10]
     document.paper_copy = bool(fields.paper_copy)
-    document.is_internal = bool(fields.internal)
+    part = part_of(document)
+    part.drafting_unit = _drafting_unit(document, part.drafting_unit, fields.drafting_unit)
+    part.is_internal = bool(fields.internal)
 
 
-def _drafting_unit(document: Document, value: str) -> str:
+def _drafting_unit(document: Document, current: str, value: str) -> str:
     """The drafting unit's code as the notation prints it. Where the agency has declared its units,
     only one of their codes (or the one the draft already had, kept from before a reorganisation)."""
     code = nfc(value or "").strip().upper()[:20]
-    if not code or code == document.drafting_unit:
+    if not code or code == current:
         return code
     codes = set(Unit.objects.filter(agency_id=document.agency_id).values_list("code", flat=True))
     if codes and code not in codes:
@@ -210,7 +212,7 @@ def _snapshot(document: Document, actor: Any, note: str) -> DraftVersion:
         fields={"document_type": document.document_type.code, "subject": document.subject,
                 "content": document.content, "place": document.place, "urgency": document.urgency,
                 "due_on": document.due_on.isoformat() if document.due_on else None,
-                "drafting_unit": document.drafting_unit, "paper_copy": document.paper_copy},
+                "drafting_unit": part_of(document).drafting_unit, "paper_copy": document.paper_copy},
         files=[{"name": f.name, "role": f.role, "sha256": f.sha256, "size": f.size}
                for f in document.current_files()],
         recipients=[{"kind": r.kind, "name": r.name,
@@ -235,6 +237,7 @@ def _create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: lis
     document = Document(agency=agency, direction=Document.Direction.OUTGOING, drafter=actor)
     _apply_fields(document, fields)
     document.save()
+    part_of(document).save()
     for upload in files:
         _store_file(document, actor, upload)
     _set_recipients(document, list(recipients))
@@ -247,13 +250,14 @@ def _create_draft(*, actor: Any, agency: Agency, fields: DraftFields, files: lis
 
 def _check_internal(document: Document) -> None:
     """An internal document stays inside the agency: no other agency among its addressees."""
-    if document.is_internal and document.recipients.filter(kind=Recipient.Kind.AGENCY).exists():
+    if part_of(document).is_internal and document.recipients.filter(kind=Recipient.Kind.AGENCY).exists():
         raise DocumentError("INTERNAL_NOT_EXCHANGED", "Văn bản nội bộ chỉ gửi các đơn vị trong cơ quan, "
                                                       "không gửi cơ quan khác qua trục liên thông.")
 
 
 def _locked(document: Document) -> Document:
-    return Document.objects.select_for_update().select_related("agency", "document_type").get(pk=document.pk)
+    return (Document.objects.select_for_update(of=("self",)).select_related("agency", "document_type", "outgoing")
+            .get(pk=document.pk))
 
 
 def update_draft(*, actor: Any, document: Document, fields: DraftFields | None = None,
@@ -275,6 +279,7 @@ def _update_draft(*, actor: Any, document: Document, fields: DraftFields | None,
     if fields is not None:
         _apply_fields(document, fields)
     document.save()
+    part_of(document).save()
     for upload in files:
         _store_file(document, actor, upload)
     if recipients is not None:
@@ -315,12 +320,14 @@ def submit_draft(*, actor: Any, document: Document, approver: Any) -> Document:
     if not document.recipients.exists():
         raise DocumentError("RECIPIENTS_REQUIRED", "Phải chọn ít nhất một nơi nhận.")
     _check_internal(document)
-    if document.is_internal and not document.recipients.filter(unit__isnull=False).exists():
+    if part_of(document).is_internal and not document.recipients.filter(unit__isnull=False).exists():
         raise DocumentError("INTERNAL_UNITS_REQUIRED", "Văn bản nội bộ phải gửi ít nhất một đơn vị trong cơ quan.")
     document.state = Document.State.SUBMITTED
     document.approver = approver
-    document.delegation = delegation
-    document.save(update_fields=["state", "approver", "delegation", "updated_at"])
+    document.save(update_fields=["state", "approver", "updated_at"])
+    part = part_of(document)
+    part.delegation = delegation
+    part.save(update_fields=["delegation"])
     record_event(events.DRAFT_SUBMITTED, actor=actor, agency_code=document.agency.code,
                  obj=document, details={"approver": approver.get_username(),
                                         **({"delegation": delegation.pk, "competence": delegation.kind}
@@ -380,8 +387,9 @@ def stamped_main_file(document: Document) -> bytes:
     main = document.main_file()
     if main is None or main.content_type != "application/pdf":
         raise DocumentError("MAIN_FILE_NOT_PDF", "Văn bản chính phải là tệp PDF để ký số.")
-    document.verification_code = document.verification_code or verification.new_code()
-    code = document.verification_code
+    part = part_of(document)
+    part.verification_code = part.verification_code or verification.new_code()
+    code = part.verification_code
     try:
         return stamp_verification_footer(get_store().get(main.sha256), verification.public_url(code),
                                          verification.display(code))
@@ -431,7 +439,8 @@ def mark_approved(document: Document, actor: Any, *, via: str) -> Document:
     document.signer_name = actor.display_name()
     document.signer_position = actor.position
     document.save(update_fields=["state", "approver", "signer_name", "signer_position", "signer_competence",
-                                 "verification_code", "updated_at"])
+                                 "updated_at"])
+    part_of(document).save(update_fields=["verification_code"])
     record_event(events.APPROVED_SIGNED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"key": via, **authority.details})
     signals.ask(document, signals.members_with_role(document.agency_id, "clerk"),
@@ -450,8 +459,10 @@ def issue_document(*, actor: Any, document: Document) -> Document:
     _sign(document, actor, "seal", "seal")
     number_document(document)
     document.state = Document.State.ISSUED
-    document.issued_by = actor
-    document.save(update_fields=["state", "issued_by", "updated_at"])
+    document.save(update_fields=["state", "updated_at"])
+    part = part_of(document)
+    part.issued_by = actor
+    part.save(update_fields=["issued_by"])
     recipients = [OutgoingRecipient(r.agency.code, r.name)
                   for r in document.recipients.select_related("agency") if r.agency is not None]
     if recipients:
@@ -462,7 +473,7 @@ def issue_document(*, actor: Any, document: Document) -> Document:
     record_event(events.ISSUED, actor=actor, agency_code=document.agency.code, obj=document,
                  details={"notation": document.notation, "identifier_code": document.identifier_code,
                           "recipients": [r.code for r in recipients], "units": [u.code for u in units],
-                          "internal": document.is_internal,
+                          "internal": part.is_internal,
                           "paper": [r.name for r in document.recipients.filter(paper_copy=True)]})
     if units:  # the heads and deputies of the units it is addressed to
         heads = User.objects.filter(unit_memberships__unit__in=units, unit_memberships__rank__in=["head", "deputy"],

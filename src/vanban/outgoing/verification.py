@@ -48,7 +48,7 @@ def find(code: str) -> Document | None:
     if len(code) != LENGTH or not set(code) <= set(ALPHABET):
         return None
     return (Document.objects.select_related("agency", "document_type")
-            .filter(verification_code=code, direction=Document.Direction.OUTGOING, state__in=PUBLIC_STATES)
+            .filter(outgoing__verification_code=code, direction=Document.Direction.OUTGOING, state__in=PUBLIC_STATES)
             .first())
 
 

@@ -18,16 +18,18 @@ from vanban.accounts.models import User
 from vanban.accounts.services import primary_unit
 from vanban.agencies.models import Agency
 from vanban.agencies.services import search_agencies
-from vanban.documents import books, permissions, queries
+from vanban.documents import books
 from vanban.documents.actions import moved_on
 from vanban.documents.errors import DocumentError
 from vanban.documents.forms import BookFilterForm
 from vanban.documents.models import Document, DocumentFile, Recipient
+from vanban.documents.permissions import can_view
 from vanban.documents.signatures import signature_panel
 from vanban.documents.timeline import timeline
 from vanban.exchange.services import deliveries_for, status_timeline
-from vanban.outgoing import device_signing, services
+from vanban.outgoing import device_signing, permissions, queries, register_book, services
 from vanban.outgoing.forms import DraftForm
+from vanban.outgoing.models import part_of
 from vanban.textract.topdf import converter
 from vanban.web import kept as kept_files
 from vanban.web.listing import PAGE_SIZE, BoundedPaginator, Column, export_xlsx, listing
@@ -41,8 +43,9 @@ def _agency_or_403(request: HttpRequest) -> Agency:
 
 
 def _document(request: HttpRequest, pk: int) -> Document:
-    doc = Document.objects.select_related("agency", "document_type", "drafter", "approver").filter(pk=pk).first()
-    if doc is None or not permissions.can_view(request.user, doc):
+    doc = (Document.objects.select_related("agency", "document_type", "drafter", "approver", "outgoing__delegation")
+           .filter(pk=pk).first())
+    if doc is None or not can_view(request.user, doc):
         raise Http404  # another agency's document: not found, nothing learned
     return doc
 
@@ -176,9 +179,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {"document_type": doc.document_type.code, "subject": doc.subject, "content": doc.content,
                "place": doc.place, "urgency": doc.urgency, "due_on": doc.due_on,
-               "drafting_unit": doc.drafting_unit, "signer_competence": doc.signer_competence,
+               "drafting_unit": part_of(doc).drafting_unit, "signer_competence": doc.signer_competence,
                "paper_copy": doc.paper_copy,
-               "internal": doc.is_internal,
+               "internal": part_of(doc).is_internal,
                "recipient_units": list(doc.recipients.filter(unit__isnull=False).values_list("unit__code", flat=True)),
                "internal_recipients": "\n".join(r.name for r in doc.recipients.filter(kind="internal",
                                                                                       unit__isnull=True)),
@@ -295,17 +298,17 @@ def book(request: HttpRequest, fmt: str = "page", internal: bool = False) -> Htt
     agency = _agency_or_403(request)
     form = BookFilterForm(request.GET or None)
     f = books.book_filter(form, internal=internal)
-    qs = books.outgoing(agency, f)
+    qs = register_book.outgoing(agency, f)
     title = "Sổ đăng ký văn bản nội bộ" if internal else "Sổ đăng ký văn bản đi"
     if fmt != "page":
-        return books.book_file(fmt, books.sheet(qs, books.outgoing_row, title=title, agency=agency,
+        return books.book_file(fmt, books.sheet(qs, register_book.outgoing_row, title=title, agency=agency,
                                                 columns=books.OUTGOING_COLUMNS, period=f.period_text(),
                                                 stem="so-van-ban-noi-bo" if internal else "so-van-ban-di"))
     page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "outgoing/book.html", {
-        "form": form, "page": page, "rows": [(d, books.outgoing_row(d)) for d in page],
+        "form": form, "page": page, "rows": [(d, register_book.outgoing_row(d)) for d in page],
         "columns": books.OUTGOING_COLUMNS, "params": params.urlencode(), "period": f.period_text(),
         "capped": books.cap_note(page.paginator.count, on_page=True), "title": title, "internal": internal})
 

@@ -70,5 +70,5 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             comparison = verification.compare(doc, upload.read())
     panel = signature_panel(doc)
     return render(request, "outgoing/public_verify.html", {
-        "doc": doc, "code": verification.display(doc.verification_code or ""), "panel": panel,
+        "doc": doc, "code": verification.display(doc.outgoing.verification_code or ""), "panel": panel,
         "form": form, "comparison": comparison})

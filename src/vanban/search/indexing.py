@@ -16,6 +16,7 @@ from vanban.blobs import BlobCorruptError, BlobMissingError, get_store
 from vanban.core.clock import display_date
 from vanban.core.text import fold, nfc
 from vanban.documents.models import Document
+from vanban.outgoing.models import part_of
 from vanban.search.extraction import extract
 from vanban.search.models import SearchEntry
 from vanban.search.text import tokens_text
@@ -32,7 +33,7 @@ def metadata_text(doc: Document) -> str:
         doc.notation, doc.identifier_code, doc.number, doc.document_type.name, doc.subject, doc.content,
         doc.issuer_name, doc.issuer_code, doc.agency.name, doc.agency.code, doc.signer_name,
         doc.signer_position, doc.place, doc.get_state_display(), doc.get_direction_display(),
-        doc.external_id, doc.drafting_unit,
+        doc.external_id, part_of(doc).drafting_unit,
     ]
     for moment in (doc.issued_on, doc.arrived_at, doc.due_on):
         if moment:
@@ -86,7 +87,7 @@ def forget_contents(document_ids: list[int]) -> int:
 
 
 def _documents() -> Any:
-    return Document.objects.select_related("agency", "document_type").prefetch_related("recipients")
+    return Document.objects.select_related("agency", "document_type", "outgoing").prefetch_related("recipients")
 
 
 def index_document(document_id: int) -> bool:

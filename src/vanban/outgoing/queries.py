@@ -1,4 +1,4 @@
-"""Reads for pages and API: lists a user may see."""
+"""The drafts lists a user may see: their own, those waiting for their approval, those waiting to be issued."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def drafts_for(user: Any, agency: Agency) -> dict[str, QuerySet[Document]]:
     if Role.LEADER in roles:
         out["to_approve"] = base.filter(state=Document.State.SUBMITTED)
     elif signing_delegation(user, agency.pk) is not None:  # signs TL./TUQ.: what was sent to them
-        out["to_approve"] = base.filter(state=Document.State.SUBMITTED, approver=user, delegation__delegate=user)
+        out["to_approve"] = base.filter(state=Document.State.SUBMITTED, approver=user,
+                                        outgoing__delegation__delegate=user)
     if Role.CLERK in roles:
         out["to_issue"] = base.filter(state=Document.State.APPROVED)
     return out

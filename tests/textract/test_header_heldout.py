@@ -16,13 +16,14 @@ pytestmark = pytest.mark.unit
 HERE = Path(__file__).parent
 HELDOUT = HERE / "heldout" / "headers.json"
 
-# Measured on 5 December 2026 (bench/header_bench.py) on the 25 records left after the two
-# "TTg" records (4 December) and vpcp-cv-11414-2025 and hue-nq-34-2025 (5 December) moved to
-# the tuning set with their fixes: subject 1.000 in every rendering; notation 1.000;
-# competence, signer position and name 0.957; overall 0.990.
-FLOORS = {"agency": 0.96, "parent_agency": 0.96, "number": 1.0, "notation": 1.0, "code": 1.0,
+# Measured on 5 December 2026 (bench/header_bench.py), evening, after three records of the
+# missing kinds were added untuned (a Thông tư liên tịch, two commune-level Kế hoạch): 28
+# records; the lowest rendering per field is the floor — agency and parent 0.929 (pdf), number,
+# notation and code 0.964 (pdf; notation and code also pdf-html), subject 0.964 (every rendering),
+# competence, signer position and name 0.962, overall 0.967 (pdf). docs/text.md names the misses.
+FLOORS = {"agency": 0.92, "parent_agency": 0.92, "number": 0.96, "notation": 0.96, "code": 0.96,
           "place": 1.0, "date": 1.0, "type_name": 1.0, "subject": 0.96, "competence": 0.95,
-          "signer_position": 0.95, "signer_name": 0.95, "overall": 0.985}
+          "signer_position": 0.95, "signer_name": 0.95, "overall": 0.965}
 
 
 def test_heldout_set_is_real_sourced_and_apart() -> None:
@@ -34,12 +35,13 @@ def test_heldout_set_is_real_sourced_and_apart() -> None:
     assert not {record_truth(r)["code"] for r in records} & {record_truth(r)["code"] for r in tuning}
     for r in records:
         src = r["source"]
-        assert src["repository"] and src["path"].endswith(".md") and len(src["commit"]) == 40
+        assert src["repository"] and src["path"].endswith((".md", ".html", ".docx")) and len(src["commit"]) == 40
         assert r["url"] == f"https://github.com/{src['repository']}/blob/{src['commit']}/{src['path']}"
         truth = record_truth(r)
         assert truth["number"] and truth["notation"] and truth["subject"] and truth["date"]
     types = {r["type_name"] for r in records}
-    assert {"Quyết định", "Công văn", "Thông báo", "Nghị quyết", "Thông tư", "Kế hoạch"} <= types
+    assert {"Quyết định", "Công văn", "Thông báo", "Nghị quyết", "Thông tư", "Kế hoạch",
+            "Thông tư liên tịch"} <= types
     subjects = [" ".join(r["subject"]) for r in records]
     assert sum(s.isupper() for s in subjects) >= 10 and sum(not s.isupper() for s in subjects) >= 4
 

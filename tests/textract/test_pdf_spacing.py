@@ -1,10 +1,17 @@
 """Words split by spaces in PDF text ("h ướ ng d ẫ n"): PDFs from a browser (Chromium's
-print to PDF), WeasyPrint and our pyHanko generator come out with whole words."""
+print to PDF), WeasyPrint and our pyHanko generator come out with whole words; PDFs written by
+Microsoft Word (real ones, realdoc.json) are not glued."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
 import shutil
 import subprocess
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -81,3 +88,52 @@ def test_rejoin(split: str, whole: str) -> None:
 def test_clean_text_is_left_alone(clean: str) -> None:
     assert rejoin_split_words(clean) == clean
     assert rejoin_split_words(clean, threshold=0.0).split() == clean.split() or split_word_share(clean) < 0.04
+
+
+# Lines as pdftotext gives them from real PDFs written by Microsoft Word (precedents of the
+# Supreme People's Court, realdoc.json "word_pdfs"): anonymised parties (one capital letter),
+# point letters and foreign words pushed the share of "pieces" over the threshold, and the
+# rejoin then glued "Q yêu" → "Qyêu", "đó anh" → "đóanh", "T ra" → "Tra", "a và n" → "vàn".
+WORD_PDF_LINES = [
+    "bác Trần Công T và Nguyễn Thị Q yêu cầu chấm dứt việc nuôi con nuôi",
+    "chửi C, C không nói gì, tiếp đó anh Q đến chỗ C ngồi",
+    "qua tiếng lại với nhau. S gọi T ra ngoài sân và tát T,",
+    "phố Hà Nội áp dụng các điểm a và n khoản 1 Điều 93",
+    "nhân viên giao hàng công ty cổ phần T) mang theo 01 (một) điện thoại di động Iphone 11 Pro",
+]
+
+
+def test_word_pdf_text_is_not_taken_for_split_text() -> None:
+    text = "\n".join(WORD_PDF_LINES)
+    assert split_word_share(text) < 0.04
+    assert rejoin_split_words(text) == text
+
+
+@pytest.mark.parametrize("line", WORD_PDF_LINES)
+def test_initials_and_whole_words_are_never_glued(line: str) -> None:
+    """Even where the rejoin runs (a page that really is split), an initial between whole
+    words and a whole word such as "đó" or "có" stay apart."""
+    assert rejoin_split_words(line, threshold=0.0).split() == line.split()
+
+
+WORD_PDFS = json.loads((Path(__file__).parent / "realdoc.json").read_text(encoding="utf-8"))["word_pdfs"]
+REAL_DIR = os.environ.get("VANBAN_REAL_DOC_DIR")
+
+
+@pytest.mark.skipif(not REAL_DIR, reason="real PDFs are not stored here: see realdoc.json")
+@pytest.mark.parametrize("entry", WORD_PDFS, ids=[f["name"] for f in WORD_PDFS])
+def test_real_word_pdfs(entry: dict) -> None:
+    """PDFs Microsoft Word wrote: every page's words come out as pdftotext gives them (the
+    same multiset of words, nothing split or glued), with the known lines and pairs."""
+    data = (Path(REAL_DIR) / entry["name"]).read_bytes()  # type: ignore[arg-type]
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    got = extract_text(data, "pdf")
+    flat = " ".join(got.text.split())
+    for phrase in [*entry["phrases"], *entry["pairs"]]:
+        assert phrase in flat, phrase
+    if shutil.which("pdftotext"):
+        ref = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                             check=True).stdout.decode("utf-8")
+        words = re.compile(r"[^\W\d_]+")
+        assert Counter(words.findall(unicodedata.normalize("NFC", got.text))) == Counter(
+            words.findall(unicodedata.normalize("NFC", ref)))

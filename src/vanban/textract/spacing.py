@@ -29,9 +29,13 @@ def _piece(token: str) -> bool:
     if not _LETTERS.match(token):
         return False
     if not _syllable(token):
-        return True
-    return len(token) <= 2 and any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", token)
-                                   ) and not token.isascii() and len(token) == len(token.strip())
+        # the cut leaves consonant runs ("h", "ng", "Ngh"); a longer non-syllable is a foreign
+        # word or a name ("Iphone", "Honda", "nylon" in a Word PDF), not a piece
+        return len(token) <= 3
+    # a lone marked vowel ("ở", "ướ") is what the cut around a mark leaves; "đó", "có", "ôm"
+    # are words, and counting them made Word PDFs glue "đó anh" into "đóanh"
+    return len(token) <= 2 and all(c in _VOWELS for c in _bare(token)) and any(
+        unicodedata.combining(c) for c in unicodedata.normalize("NFD", token))
 
 
 # Rhymes that the syllable checker lets through but Vietnamese spelling never writes; they
@@ -62,12 +66,25 @@ def _syllable(word: str) -> bool:
     return is_valid_syllable(word) or (word[-1:] in ("k", "K") and is_valid_syllable(word[:-1] + "c"))
 
 
+def _initial(tokens: list[str], i: int) -> bool:
+    """A one-letter token between two whole words: a name's initial or an anonymised party
+    ("bà Nguyễn Thị Q yêu cầu", "ông T ra", court precedents are full of them) or a point
+    letter ("các điểm a và n khoản 1"), not a piece of a split word, whose neighbours are
+    pieces too ("h ướ ng")."""
+    if len(tokens[i]) != 1:
+        return False
+    around = [tokens[j] for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return all(not _piece(t) for t in around)
+
+
 def split_word_share(text: str) -> float:
-    """Share of letter tokens that look like pieces of words (0 for clean text)."""
+    """Share of letter tokens that look like pieces of words (0 for clean text); initials
+    between whole words are not counted as pieces."""
     tokens = [t for t in _TOKEN.findall(text) if _LETTERS.match(t)]
     if not tokens:
         return 0.0
-    return sum(1 for t in tokens if _piece(t) and not _syllable(t)) / len(tokens)
+    return sum(1 for i, t in enumerate(tokens)
+               if _piece(t) and not _syllable(t) and not _initial(tokens, i)) / len(tokens)
 
 
 _VOWELS = "aăâeêioôơuưy"
@@ -97,7 +114,8 @@ def _fix_line(line: str) -> str:
             run = tokens[i:i + k]
             if k == 1:
                 cost = 1.0 if _piece(run[0].rstrip(".,;:!?)”\"'")) else 0.0
-            elif all(run) and _word(run) and any(_piece(t.rstrip(".,;:!?)”\"'")) for t in run):
+            elif all(run) and _word(run) and any(_piece(t.rstrip(".,;:!?)”\"'")) and not _initial(tokens, i + j)
+                                                 for j, t in enumerate(run)):
                 first = _bare(run[0])
                 if first[:1] in _VOWELS:
                     cost = 0.5

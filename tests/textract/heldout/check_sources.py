@@ -39,7 +39,26 @@ def _source_text(rec: dict, git_dirs: dict[str, str]) -> str:
     git_dir = git_dirs.get(repo, f"/work/.mirror/{repo.replace('/', '+')}/repo")
     out = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{src['commit']}:{src['path']}"],
                          capture_output=True, check=True)
-    return out.stdout.decode("utf-8")
+    return _as_text(src["path"], out.stdout)
+
+
+def _as_text(path: str, data: bytes) -> str:
+    """The copy's words: markdown as it is, an HTML page's text with <br> and block ends as
+    line breaks, a .docx through vanban's own extractor (its paragraphs, tables cell by cell)."""
+    if path.endswith((".html", ".htm")):
+        from lxml import html  # only the HTML copies need it
+
+        doc = html.fromstring(data)
+        for bad in doc.xpath("//script|//style"):
+            bad.drop_tree()
+        for br in doc.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        return doc.text_content()
+    if path.endswith(".docx"):
+        from vanban.textract import extract_text  # only the .docx copies need it
+
+        return extract_text(data, "docx").text
+    return data.decode("utf-8")
 
 
 def parts(rec: dict) -> list[tuple[str, str]]:

@@ -23,12 +23,13 @@ from vanban.accounts.models import UnitMembership
 from vanban.accounts.services import create_api_token
 from vanban.agencies.models import Unit
 from vanban.blobs import get_store
-from vanban.documents.models import Document, ScanOcr
+from vanban.documents.models import Document
 from vanban.exchange.models import InboxEntry
 from vanban.hub import services as hub
 from vanban.hub.models import Endpoint, RefusedPackage
 from vanban.hub.vxp_models import AgencyClaim
 from vanban.incoming import services as incoming
+from vanban.incoming.models import ScanOcr
 from vanban.outgoing import services as docs
 from vanban.pki.samplepdf import make_pdf
 from vanban.records import services as records

@@ -22,8 +22,9 @@ from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
 from vanban.documents.errors import DocumentError
-from vanban.documents.models import Document, PendingSignature
+from vanban.documents.models import Document
 from vanban.outgoing import device_signing, services
+from vanban.outgoing.models import PendingSignature
 from vanban.pki import validate_pdf
 from vanban.pki.testpki import Issued, TestPki
 from vanban.trust import services as trust

@@ -18,8 +18,9 @@ from tests.factories import make_agency, make_user
 from tests.office_fixtures import Office
 from vanban.blobs import get_store
 from vanban.documents.errors import DocumentError
-from vanban.documents.models import Document, ScanOcr
+from vanban.documents.models import Document
 from vanban.incoming import scan_ocr
+from vanban.incoming.models import ScanOcr
 from vanban.pki.samplepdf import make_pdf
 from vanban.records.metadata import derive_document
 from vanban.textract import extract_text

@@ -6,9 +6,10 @@ from tests.office_fixtures import Office
 from vanban.audit.models import AuditEvent
 from vanban.blobs import get_store
 from vanban.documents.errors import DocumentError
-from vanban.documents.models import Document, DocumentFile, DraftVersion
+from vanban.documents.models import Document, DocumentFile
 from vanban.exchange.models import OutboxEntry
 from vanban.outgoing import services
+from vanban.outgoing.models import DraftVersion
 from vanban.pki import validate_pdf
 from vanban.trust.services import trust_store
 

@@ -81,3 +81,44 @@ def test_outgoing_columns_move_to_their_own_table_and_back() -> None:
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())  # leave the schema as the other tests expect it
+
+
+BEFORE_MOVE = [("documents", "0013_outgoing_part_moved"), ("outgoing", "0003_reverse_names"),
+               ("incoming", "0003_arrivals_constraint")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_draft_versions_pending_signatures_and_ocr_jobs_change_app_with_their_rows() -> None:
+    """Only Django's record of the owning app changes (documents → outgoing, incoming): the rows
+    written under the old app are read under the new one, and again after going back."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_MOVE)
+    old = executor.loader.project_state(BEFORE_MOVE).apps
+    agency = old.get_model("agencies", "Agency").objects.create(code="000.00.31.H16", name="Sở Nội vụ",
+                                                                search_text="so noi vu")
+    user = old.get_model("accounts", "User").objects.create(username="vanthu")
+    kind = old.get_model("documents", "DocumentType").objects.get_or_create(code="cong-van",
+                                                                            defaults={"name": "Công văn"})[0]
+    doc = old.get_model("documents", "Document").objects.create(agency=agency, document_type=kind, subject="Thử")
+    old.get_model("documents", "DraftVersion").objects.create(document=doc, number=1, snapshot={"v": 1},
+                                                               note="Tạo dự thảo")
+    old.get_model("documents", "ScanOcr").objects.create(agency=agency, requested_by=user, name="quet.pdf",
+                                                          scan_sha256="a" * 64, original_sha256="b" * 64,
+                                                          original_name="quet.pdf", pages_total=3)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from vanban.incoming.models import ScanOcr
+    from vanban.outgoing.models import DraftVersion
+
+    assert list(DraftVersion.objects.values_list("document_id", "number", "note")) == [(doc.pk, 1, "Tạo dự thảo")]
+    assert list(ScanOcr.objects.values_list("name", "pages_total")) == [("quet.pdf", 3)]
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_MOVE)
+    back = executor.loader.project_state(BEFORE_MOVE).apps
+    assert back.get_model("documents", "DraftVersion").objects.get().note == "Tạo dự thảo"
+    assert back.get_model("documents", "ScanOcr").objects.get().name == "quet.pdf"
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

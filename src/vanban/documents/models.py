@@ -1,4 +1,5 @@
-"""Documents, their files, versions, recipients, register books and numbering sequences."""
+"""What outgoing and incoming documents share: the document row, its files, recipients and
+comments, register books and numbering sequences."""
 
 from __future__ import annotations
 
@@ -212,21 +213,6 @@ class DocumentFile(models.Model):
         return self.name
 
 
-class DraftVersion(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["document", "number"], name="draft_version_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.document_id} v{self.number}"
-
 
 class Recipient(models.Model):
     class Kind(models.TextChoices):
@@ -267,76 +253,3 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
-
-
-class PendingSignature(models.Model):
-    """A leader's signature the server has prepared (`pki.deferred`) and the USB token, through
-    the local signing agent, has still to make. Holds nothing secret: the prepared PDF (blob),
-    the signed attributes and the certificate. One live per document; expires in minutes."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Chờ token ký"
-        COMPLETED = "completed", "Đã ký"
-        SUPERSEDED = "superseded", "Thay bằng lần chuẩn bị sau"
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pending_signatures")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    credential = models.ForeignKey("trust.Credential", on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
-    source_sha256 = models.CharField(max_length=64)  # the main file it was prepared from
-    stamped_sha256 = models.CharField(max_length=64)  # with the QR footer, before signing
-    prepared_sha256 = models.CharField(max_length=64)  # with the empty signature field
-    prepared_state = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["document", "state"])]
-
-    def __str__(self) -> str:
-        return f"{self.document_id}: {self.get_state_display()}"
-
-
-class ScanOcr(models.Model):
-    """Vietnamese OCR of a scan the clerk is registering from paper, run as a job (never in a
-    request). The scan stays byte for byte; the PDF/A with its text layer is kept beside it
-    and pre-fills the registration form when the job is done."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Chờ nhận dạng"
-        RUNNING = "running", "Đang nhận dạng"
-        DONE = "done", "Đã nhận dạng xong"
-        FAILED = "failed", "Không nhận dạng được"
-
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField("tên tệp", max_length=255)
-    scan_sha256 = models.CharField(max_length=64)  # the PDF that OCR reads (images wrapped losslessly)
-    original_sha256 = models.CharField(max_length=64)  # what the clerk uploaded, byte for byte
-    original_name = models.CharField(max_length=255)
-    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.QUEUED)
-    pages_done = models.PositiveIntegerField(default=0)
-    pages_total = models.PositiveIntegerField(default=0)
-    pdfa_sha256 = models.CharField(max_length=64, blank=True)
-    text = models.TextField(blank=True)
-    unreadable_pages = models.JSONField(default=list)
-    error = models.CharField(max_length=500, blank=True)
-    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "nhận dạng bản quét"
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "updated_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.get_state_display()}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.pages_done / self.pages_total) if self.pages_total else 0

@@ -20,7 +20,7 @@ from vanban.core.formats import FormatError, check_file
 from vanban.documents import events
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.files import format_limits
-from vanban.documents.models import ScanOcr
+from vanban.incoming.models import ScanOcr
 from vanban.incoming.services import register_paper
 from vanban.incoming.tasks import ocr_scan
 from vanban.textract import TextractError

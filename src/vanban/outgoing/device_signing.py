@@ -26,10 +26,10 @@ from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.documents import events
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
-from vanban.documents.models import Document, PendingSignature
+from vanban.documents.models import Document
 from vanban.outgoing import permissions
 from vanban.outgoing.authority import signing_authority
-from vanban.outgoing.models import part_of
+from vanban.outgoing.models import PendingSignature, part_of
 from vanban.outgoing.services import _locked, mark_approved, stamped_main_file, store_signed_main_file
 from vanban.pki import PkiError, load_certificates, validate_pdf
 from vanban.pki.csc import sign_pdf_remote

@@ -27,12 +27,12 @@ from vanban.core.text import nfc
 from vanban.documents import events, files, signals
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
 from vanban.documents.files import FileInput, format_limits, refuse_confidential
-from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, DraftVersion, Recipient
+from vanban.documents.models import Comment, Document, DocumentFile, DocumentType, Recipient
 from vanban.exchange.services import OutgoingRecipient, queue_document
 from vanban.outgoing import permissions, verification
 from vanban.outgoing.authority import signing_authority
 from vanban.outgoing.edxml_export import document_package_bytes
-from vanban.outgoing.models import part_of
+from vanban.outgoing.models import DraftVersion, part_of
 from vanban.outgoing.numbering import number_document
 from vanban.pki import PkiError
 from vanban.pki.deferred import complete_signature, prepare_signature

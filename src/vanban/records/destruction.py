@@ -327,8 +327,8 @@ def _owners(dossier_ids: list[int], document_ids: list[int]) -> dict[str, Q]:
         "documents.DocumentFile": Q(document_id__in=document_ids),
         "documents.Document": Q(pk__in=document_ids),
         "incoming.IncomingDocument": Q(pk__in=document_ids),  # the package a document arrived in
-        "documents.ScanOcr": Q(document_id__in=document_ids),
-        "documents.PendingSignature": Q(document_id__in=document_ids),
+        "incoming.ScanOcr": Q(document_id__in=document_ids),
+        "outgoing.PendingSignature": Q(document_id__in=document_ids),
         "exchange.OutboxEntry": Q(document_id__in=document_ids),
     }
 
@@ -412,7 +412,7 @@ def destroy(*, actor: Any, review: DestructionReview) -> DestructionReview:
         DestroyedBlob.objects.get_or_create(sha256=sha, defaults={"review": review})
     Dossier.objects.filter(pk__in=ids).update(state=Dossier.State.DESTROYED, destroyed_at=now)
     document_ids = _document_ids(ids)
-    apps.get_model("documents.ScanOcr").objects.filter(document_id__in=document_ids).update(text="")
+    apps.get_model("incoming.ScanOcr").objects.filter(document_id__in=document_ids).update(text="")
     ArchivalPackage.objects.filter(dossier_id__in=ids, superseded_at=None).update(superseded_at=now)
     forget_contents(document_ids)
     review.destroyed_by, review.destroyed_at = actor, now

@@ -40,11 +40,11 @@ from vanban.documents.models import (
     Comment,
     Document,
     DocumentFile,
-    PendingSignature,
     Recipient,
     RegisterBook,
-    ScanOcr,
 )
+from vanban.incoming.models import ScanOcr
+from vanban.outgoing.models import PendingSignature
 from vanban.records.models import Dossier
 from vanban.workflow.models import Assignment, Instruction, Notification, ProcessRun, UnitAssignment
 

@@ -24,7 +24,8 @@ from vanban.accounts.models import Membership, UnitMembership
 from vanban.agencies import events
 from vanban.agencies.models import Agency, Reorganisation, Unit
 from vanban.audit.services import record_event
-from vanban.documents.models import Comment, Document, PendingSignature
+from vanban.documents.models import Comment, Document
+from vanban.outgoing.models import PendingSignature
 from vanban.records.models import Dossier
 from vanban.reorg.services import (
     INCOMING_OPEN,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from vanban.core.legacy import encode, encode_runs
 from vanban.textract import Limits, TextractError, convert_docx_to_unicode, extract_text
 from vanban.textract.errors import CODES
+from vanban.textract.header import header_text, read_header
 from vanban.textract.ocr import ocr_available
 from vanban.textract.samples import Para, Run, Table, make_docx, make_odt, make_pdf_lines, make_xlsx
 
@@ -276,3 +277,27 @@ def test_corrupted_real_files_never_raise_anything_else(ext: str, flips: list[tu
         extract_text(bytes(data), ext, limits=Limits(seconds=5))
     except TextractError as exc:
         assert exc.code in CODES
+
+
+def test_pdf_whose_runs_lose_their_positions_reads_its_header_from_plain_text() -> None:
+    """Word PDFs written by Aspose (a real one: a Quyết định of UBND phường Sa Đéc, 2025, see
+    docs/text.md) show a line as runs in one text object with the font set again before each;
+    pypdf's layout helpers then put every run at the line's start and the column layout mixed
+    the words ("thành Về việc lập", agency "BAN NHÂN DÂN … 149/QĐ-UBND-TL"). Such a layout is
+    not used: the header is read from the plain text. The header below is ours."""
+    size = 13
+    lines = [(60, 780, ["ỦY", " BAN NHÂN DÂN"], size),
+             (320, 780, ["CỘNG", " HÒA XÃ ", "HỘI", " CHỦ NGHĨA VIỆT NAM"], size),
+             (70, 762, ["PHƯỜNG", " AN ", "BÌNH"], size), (330, 762, ["Độc lập", " - Tự do - ", "Hạnh phúc"], size),
+             (60, 740, ["Số: ", "12/QĐ-UBND"], size), (320, 740, ["An Bình, ", "ngày 05 tháng 01 năm 2026"], size),
+             (250, 700, ["QUYẾT", " ĐỊNH"], size),
+             (120, 682, ["Về việc", " thành lập Ban bầu cử ở đơn vị bầu cử số 1"], size),
+             (180, 660, ["ỦY BAN", " NHÂN DÂN PHƯỜNG AN BÌNH"], size),
+             (80, 640, ["Căn cứ Luật", " Tổ chức chính quyền địa phương;"], size)]
+    got = extract_text(make_pdf_lines([lines]), "pdf")
+    assert got.layout_first_page is None
+    head, tail = header_text(got)
+    v = read_header(head, tail=tail).values()
+    assert (v["agency"], v["code"], v["place"], v["date"], v["type_name"]) == (
+        "ỦY BAN NHÂN DÂN PHƯỜNG AN BÌNH", "12/QĐ-UBND", "An Bình", "2026-01-05", "Quyết định")
+    assert v["subject"] == "Về việc thành lập Ban bầu cử ở đơn vị bầu cử số 1"

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
+from vanban.core.legacy import is_valid_syllable
 from vanban.core.text import fold
 
 __all__ = ["DOCUMENT_TYPES", "Field", "HeaderGuess", "header_text", "read_header"]
@@ -44,7 +45,7 @@ _ORGAN_WORDS = tuple(fold(w) for w in (
     "ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "HĐND", "SỞ", "BAN", "PHÒNG", "VĂN PHÒNG", "TRUNG TÂM",
     "CHI CỤC", "CỤC", "TỔNG CỤC", "VỤ", "BỘ", "TRƯỜNG", "BỆNH VIỆN", "THANH TRA", "KHO BẠC", "ĐÀI",
     "BÁO", "CÔNG AN", "BỘ CHỈ HUY", "VIỆN", "HỌC VIỆN", "ĐẠI HỌC", "TỔ", "ĐOÀN", "LIÊN ĐOÀN",
-    "CHI NHÁNH", "BẢO HIỂM", "CÔNG TY", "TÒA ÁN", "VIỆN KIỂM SÁT", "QUỸ",
+    "CHI NHÁNH", "BẢO HIỂM", "CÔNG TY", "TÒA ÁN", "VIỆN KIỂM SÁT", "QUỸ", "TIỂU BAN",
 ))
 _POSITION_WORDS = tuple(fold(w) for w in (
     "CHỦ TỊCH", "GIÁM ĐỐC", "TRƯỞNG", "CHÁNH", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "BÍ THƯ", "THỦ TRƯỞNG",
@@ -248,11 +249,33 @@ def _read_urgency(frags: list[_Frag], guess: HeaderGuess) -> None:
                 return
 
 
+_CODE_REST = re.compile(r"^[A-ZĐ0-9][A-ZĐ0-9.&]*(?:-[A-ZĐ0-9][A-ZĐ0-9.&]*)*$")
+
+
+def _wrapped_number(frags: list[_Frag], i: int) -> str:
+    """The number line with its wrapped end put back: a long joint notation printed in a
+    narrow column breaks after "Số:" ("Số:" / "29/2025/TTLT-BTP-…") or after a dash
+    ("Số: 29/2025/TTLT-BTP-BCA-BQP-" / "BTC-TANDTC-VKSNDTC")."""
+    text = frags[i].text.strip()
+    nxt = next((g for g in frags[i + 1: i + 4] if g.line > frags[i].line), None)
+    if nxt is None or nxt.line > frags[i].line + 2:
+        return text
+    rest = nxt.text.strip()
+    if re.fullmatch(r"S[ốỐoO]\s*[:.]?", text) and re.match(r"\d{1,6}\s*/", rest):
+        return f"{text} {rest}"
+    if _NUMBER.search(text) and text.endswith("-") and _CODE_REST.match(rest):
+        return text + rest
+    return text
+
+
 def _read_number(frags: list[_Frag], guess: HeaderGuess) -> int | None:
     for i, frag in enumerate(frags[:60]):
         f = frag
         if re.match(r"^\s*s[ốo]\s*:", f.text):  # OCR reads "Số:" as "số:" at times
             f = _Frag(frag.line, frag.col, "S" + f.text.lstrip()[1:], frag.raw_line)
+        joined = _wrapped_number([*frags[:i], f, *frags[i + 1:]], i)
+        if joined != f.text.strip():
+            f = _Frag(f.line, f.col, joined, f"{f.raw_line} {joined}")
         m = _NUMBER.search(f.text)
         if not m:
             continue
@@ -382,7 +405,14 @@ def _read_agency(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) 
     names = [re.sub(r"(^|(?<!HÀ) )TĨNH (?=\S)", r"\1TỈNH ", " ".join(g)) for g in groups]
     first = (guess.notation.value or "").split("-")[0].upper()
     if len(names) > 1 and first.endswith("LT"):
-        names = [" - ".join(names)]  # liên tịch: the issuing bodies side by side, no governing body
+        # liên tịch: the issuing bodies side by side, no governing body; when the bodies are
+        # printed with dashes between them ("BỘ TƯ PHÁP - BỘ CÔNG AN - BỘ QUỐC" / "PHÒNG - …"),
+        # a line break is only a wrap, not a new body
+        texts = [_title(f.text) for f in lines]
+        if any(re.search(r"\s[-–]\s|[-–]$|^[-–]", t) for t in texts):
+            names = [re.sub(r"\s*[-–]\s*", " - ", " ".join(texts))]
+        else:
+            names = [" - ".join(names)]
     conf = 0.9 if _starts_with(names[-1], _ORGAN_WORDS) else 0.6
     if number_at is None:
         conf -= 0.2
@@ -448,6 +478,21 @@ def _body_sentence(f: _Frag) -> bool:
             and (bool(_CITATION.search(text)) or text[-1:] in ";,.:"))
 
 
+# Words a sentence-case subject line cannot end on: the next line goes on with the citation.
+_OPEN_ENDS = ("số", "ngày", "tháng", "năm", "của", "và", "về", "theo", "tại", "cho", "với", "thuộc",
+              "đến", "từ", "trong", "các", "những")
+_CITED = re.compile(r"^\s*(?:\d{1,6}\s*/\s*(?:(?:19|20)\d\d\s*/\s*)?[A-ZĐ]|\d{1,2}(?:/\d|\s+tháng\s))")
+
+
+def _cited_on(prev: str, text: str) -> bool:
+    """'… của Thông tư liên tịch số' / '10/2018/TTLT-BTP-… ngày 29 tháng 6 năm 2018 quy': a
+    line that starts with the document number (or date) the previous line was citing belongs
+    to the subject, although it holds a number and a date like a header line."""
+    words = prev.rstrip().split()
+    return (bool(words) and words[-1].casefold() in _OPEN_ENDS and bool(_CITED.match(text))
+            and not _NUMBER.search(text) and not text.rstrip().endswith(":"))
+
+
 def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
     """The subject under a type name: the first line (upper or sentence case, "Thực hiện …"
     included), then its continuation lines in the same case, up to a body opening, a heading
@@ -481,7 +526,9 @@ def _subject_lines(frags: list[_Frag]) -> list[_Frag]:
                 break
             parts.append(f)
             continue
-        if _is_upper(text) or _stop_subject(f) or _body_sentence(f):
+        if _is_upper(text) or _body_sentence(f):
+            break
+        if _stop_subject(f) and not _cited_on(parts[-1].text, text):
             break
         if len(text.split()) > 25 and text[-1:] in ".;:":
             break  # a whole body paragraph (docx), not a subject line
@@ -534,8 +581,12 @@ def _read_subject(frags: list[_Frag], number_at: int | None, type_at: int | None
 def _is_name(text: str) -> bool:
     """A personal name: 2–6 capitalised words (Ê Đê names have 'Y' and "H'" words)."""
     words = text.split()
-    return (2 <= len(words) <= 6 and all(_name_word(w) for w in words)
-            and sum(1 for w in words if len(w) > 2) >= 2)
+    if not (2 <= len(words) <= 6 and all(_name_word(w) for w in words)):
+        return False
+    if sum(1 for w in words if len(w) > 2) >= 2:
+        return True
+    # "Đào Mỹ", "Lê Na": short syllables make a name too when every word is one
+    return len(words) == 2 and all(len(w) >= 2 and is_valid_syllable(w) for w in words)
 
 
 def _name_word(word: str) -> bool:

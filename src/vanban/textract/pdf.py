@@ -8,6 +8,7 @@ scan: `needs_ocr`.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -59,7 +60,8 @@ def columns_text(page: PageObject) -> str | None:
     reader's column separator), anything between is one space. pypdf's own layout mode
     scales positions to a fixed character width and can glue an agency line to the national
     title when the left column is long; this does not. Uses pypdf's layout-mode helpers
-    (text operations with their start and end x); None when they are not available."""
+    (text operations with their start and end x); None when they are not available or when
+    the positions they give cannot be trusted (`_unplaced`)."""
     try:
         from pypdf._text_extraction import _layout_mode  # noqa: PLC0415 - pypdf is slow to import; only PDF files need it
         from pypdf.generic import ArrayObject, ContentStream, StreamObject  # noqa: PLC0415 - pypdf is slow to import; only PDF files need it
@@ -75,6 +77,8 @@ def columns_text(page: PageObject) -> str | None:
             return ""
         lines_by_y = _layout_mode.y_coordinate_groups(groups, None)
     except Exception:  # private helpers of pypdf: fall back to its layout mode
+        return None
+    if _unplaced(lines_by_y):
         return None
     lines: list[str] = []
     last_y: float | None = None
@@ -100,6 +104,21 @@ def columns_text(page: PageObject) -> str | None:
             end = max(end or g["displaced_tx"], g["displaced_tx"])
         lines.append(text.rstrip())
     return "\n".join(lines)
+
+
+def _unplaced(lines_by_y: dict) -> bool:
+    """Whether pypdf's helpers lost the pieces' positions: a Word PDF written by Aspose shows
+    one line as several runs in one text object, switching fonts between them, and the
+    helpers give every run after the first the line's starting x ("ỦY" and " BAN NHÂN DÂN"
+    both at 20.3), so sorting by x mixes the words ("thành Về việc lập"). A piece that does
+    not start after the piece shown before it on the same row is such a piece; producers
+    that place their text (browsers, LibreOffice, our own PDFs) have almost none."""
+    pieces = stuck = 0
+    for row in lines_by_y.values():
+        for before, g in itertools.pairwise(row):
+            pieces += 1
+            stuck += g["tx"] <= before["tx"] + 0.01 and g["text"].strip() != ""
+    return stuck >= 6 and stuck >= 0.3 * pieces
 
 
 def _page_text(page: PageObject) -> str:
@@ -152,8 +171,10 @@ def read_pdf(data: bytes, limits: Limits, deadline: Deadline) -> PdfText:
             if index == 0:
                 try:
                     layout = columns_text(page)
-                    if not (layout or "").strip():  # e.g. an OCR layer laid at a slight angle
+                    if layout is not None and not layout.strip():  # e.g. an OCR layer laid at a slight angle
                         layout = page.extract_text(extraction_mode="layout", layout_mode_strip_rotated=False)
+                    # None: no trustworthy positions (pypdf's layout mode has the same fault),
+                    # so the header is read from the plain text, columns one after the other
                     result.layout_first_page = layout or None
                 except Exception:  # layout mode is a bonus for the header reader
                     result.layout_first_page = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,9 +185,11 @@ def make_xlsx(rows: list[list[str | int | float]], sheet: str = "Sheet1") -> byt
     return out.getvalue()
 
 
-def make_pdf_lines(pages: list[list[tuple[float, float, str, float]]], *,
+def make_pdf_lines(pages: list[list[tuple[float, float, str | list[str], float]]], *,
                    font_file: Path = DEJAVU) -> bytes:
-    """A PDF whose pages hold text lines at (x, y) with a size, in the order given."""
+    """A PDF whose pages hold text lines at (x, y) with a size, in the order given. A line
+    given as a list of runs is shown the way Word PDFs written by Aspose show it: one text
+    object, the font set again before each run."""
     from pyhanko.pdf_utils import generic  # noqa: PLC0415 - pyHanko is slow to import; only the signed-PDF sample needs it
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator  # noqa: PLC0415 - pyHanko is slow to import; only the signed-PDF sample needs it
     from pyhanko.pdf_utils.writer import PdfFileWriter  # noqa: PLC0415 - pyHanko is slow to import; only the signed-PDF sample needs it
@@ -204,8 +207,12 @@ def make_pdf_lines(pages: list[list[tuple[float, float, str, float]]], *,
         ops = []
         for x, y, text, size in lines:
             assert font is not None
-            shaped = font.shape(text)
-            ops.append(b"BT /F1 %.1f Tf %.1f %.1f Td " % (size, x, y) + shaped.graphics_ops + b" ET")
+            if isinstance(text, str):
+                shown = font.shape(text).graphics_ops
+            else:  # each run moves on by its own glyphs' advance, not by a Td after it
+                shown = (b" /F1 %.1f Tf " % size).join(re.sub(rb" [-\d.]+ 0 Td", b"", font.shape(run).graphics_ops)
+                                                        for run in text)
+            ops.append(b"BT /F1 %.1f Tf %.1f %.1f Td " % (size, x, y) + shown + b" ET")
         stream = generic.StreamObject(stream_data=b"\n".join(ops))
         if font_ref is None and font is not None:
             font_ref = font.as_resource()

@@ -44,7 +44,8 @@ def _source_text(rec: dict, git_dirs: dict[str, str]) -> str:
 
 def _as_text(path: str, data: bytes) -> str:
     """The copy's words: markdown as it is, an HTML page's text with <br> and block ends as
-    line breaks, a .docx through vanban's own extractor (its paragraphs, tables cell by cell)."""
+    line breaks, a .docx or .pdf through vanban's own extractor (paragraphs, tables cell by
+    cell; a PDF's plain text)."""
     if path.endswith((".html", ".htm")):
         from lxml import html  # only the HTML copies need it
 
@@ -54,10 +55,10 @@ def _as_text(path: str, data: bytes) -> str:
         for br in doc.iter("br"):
             br.tail = "\n" + (br.tail or "")
         return doc.text_content()
-    if path.endswith(".docx"):
-        from vanban.textract import extract_text  # only the .docx copies need it
+    if path.endswith((".docx", ".pdf")):
+        from vanban.textract import extract_text  # only the .docx and .pdf copies need it
 
-        return extract_text(data, "docx").text
+        return extract_text(data, path.rsplit(".", 1)[1]).text
     return data.decode("utf-8")
 
 

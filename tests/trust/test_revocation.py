@@ -18,7 +18,7 @@ from vanban.pki.testpki import TestPki
 from vanban.pki.testserver import PkiServer
 from vanban.settings.parsers import SettingError, parse_revocation_policy
 from vanban.trust import services
-from vanban.trust.models import RevocationEvidence
+from vanban.trust.models import RevocationEvidence, TrustAnchor
 
 pytestmark = pytest.mark.django_db
 CODE = "000.00.01.H16"
@@ -75,6 +75,26 @@ def test_good_certificate_is_checked_answers_kept_and_reused(env: Env) -> None:
     assert again.status == "trusted"
     assert _hits(env) == before  # answered from the kept CRL/OCSP, no network
     assert RevocationEvidence.objects.count() == kept
+
+
+def test_a_good_verdict_is_reused_without_reading_the_kept_answers(env: Env) -> None:
+    """The envelope of every package of one sender is checked against the same certificate:
+    the second check reuses the verdict (vanban.pki.revocation) and reads no kept answer; a
+    removed anchor is another anchor set, judged again at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    system = env.pki.issue_system("Hệ thống gửi nhiều gói", "VP", CODE)
+    first = services.check_chain(system.cert, system.chain[:-1])
+    assert first.status == "trusted"
+    hits = _hits(env)
+    with CaptureQueriesContext(connection) as queries:
+        again = services.check_chain(system.cert, system.chain[:-1])
+    assert (again.ok, again.status, again.evidence) == (True, "trusted", first.evidence)
+    assert _hits(env) == hits
+    assert not [q for q in queries.captured_queries if "trust_revocationevidence" in q["sql"]]
+    TrustAnchor.objects.update(status=TrustAnchor.Status.REMOVED)  # the trust page's removal, every anchor
+    assert services.check_chain(system.cert, system.chain[:-1]).status == "untrusted"
 
 
 def test_revoked_certificate_is_refused_plainly(env: Env) -> None:

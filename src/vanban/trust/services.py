@@ -28,7 +28,7 @@ from vanban.blobs import get_store
 from vanban.core.clock import display_datetime
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
 from vanban.pki.csc import CscService, credential_certificates
-from vanban.pki.revocation import answer_facts, check_certificate
+from vanban.pki.revocation import answer_facts, check_certificate, reusable_verdict
 from vanban.pki.trust import TrustAnchor as PkiAnchor
 from vanban.trust import events
 from vanban.trust.models import Credential, RevocationEvidence, TrustAnchor
@@ -411,12 +411,17 @@ def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *
     hard = revocation_hard_fail() if hard_fail is None else hard_fail
     store = trust_store(agency)
     who = identify(cert).common_name or cert.subject.rfc4514_string()
-    crls, ocsps = _kept_answers({c.serial_number for c in [cert, *intermediates]})
-    result = check_certificate(cert, roots=[a.cert for a in store], intermediates=intermediates,
-                               crls=crls, ocsps=ocsps,
-                               allow_fetching=revocation_fetch() if fetch is None else fetch,
-                               cache_seconds=_cache_seconds(), moment=moment)
-    keep_answers(result.fetched)
+    roots, fetching = [a.cert for a in store], revocation_fetch() if fetch is None else fetch
+    # A good verdict this process reached lately on the same certificate, chain and anchors
+    # (`vanban.pki.revocation`, at most 5 minutes, never past an answer's nextUpdate): no
+    # need to read the kept answers again.
+    result = (reusable_verdict(cert, roots=roots, intermediates=intermediates, allow_fetching=fetching,
+                               cache_seconds=_cache_seconds()) if moment is None else None)
+    if result is None:
+        crls, ocsps = _kept_answers({c.serial_number for c in [cert, *intermediates]})
+        result = check_certificate(cert, roots=roots, intermediates=intermediates, crls=crls, ocsps=ocsps,
+                                   allow_fetching=fetching, cache_seconds=_cache_seconds(), moment=moment)
+        keep_answers(result.fetched)
     used = tuple(result.used)
     if result.status == "revoked":
         when = f" lúc {display_datetime(result.revoked_at)}" if result.revoked_at else ""

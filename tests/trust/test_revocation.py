@@ -3,6 +3,7 @@ archive, with the test PKI's live CRL and OCSP responder on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -152,6 +153,27 @@ def test_pdf_signed_with_a_revoked_seal_is_invalid_and_evidence_kept(env: Env) -
     assert {r.sha256 for r in kept} == {e["sha256"] for e in report.revocation_evidence}
     assert RevocationEvidence.objects.filter(kind="ocsp").exists() or RevocationEvidence.objects.filter(
         kind="crl").exists()
+
+
+def test_the_same_answers_kept_again_cost_one_statement(env: Env) -> None:
+    """Every incoming PDF's report names the answers it rests on, mostly the same few again:
+    kept in one SELECT (and one INSERT for the new ones), one row per answer, in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seal = env.pki.issue_seal("Văn phòng nhiều văn bản", CODE)
+    signed = sign_pdf(make_pdf(), KeyHoldingSigner(seal.key, seal.cert, seal.chain), role="seal")
+    report = validate_pdf(signed, services.trust_store())
+    answers = [(e["kind"], base64.b64decode(e["der_b64"])) for e in report.revocation_evidence]
+    assert answers
+    first = services.keep_report_evidence(report)
+    assert [r.sha256 for r in first] == [e["sha256"] for e in report.revocation_evidence]
+    assert all(r.pk and bytes(r.der) == der and r.kind == kind for r, (kind, der) in zip(first, answers, strict=True))
+    with CaptureQueriesContext(connection) as queries:
+        again = services.keep_answers([*answers, answers[0]])  # a repeat inside one call too
+    assert len(queries.captured_queries) == 1
+    assert [r.pk for r in again] == [*(r.pk for r in first), first[0].pk]
+    assert RevocationEvidence.objects.count() == len({r.sha256 for r in first})
 
 
 def test_archive_is_hard_fail_office_is_soft_fail(env: Env) -> None:

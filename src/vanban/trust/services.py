@@ -472,16 +472,27 @@ def keep_report_evidence(report: Any) -> list[RevocationEvidence]:
 
 
 def keep_answers(fetched: list[tuple[str, bytes]]) -> list[RevocationEvidence]:
-    """Keep fetched CRL/OCSP answers (evidence, and a cache across processes)."""
-    rows = []
-    for kind, der in fetched:
-        next_update, serials = answer_facts(kind, der)
-        row, _created = RevocationEvidence.objects.get_or_create(
-            sha256=hashlib.sha256(der).hexdigest(),
-            defaults={"kind": kind, "der": der, "next_update": next_update,
-                      "serials": ",".join(format(s, "x") for s in sorted(serials))})
-        rows.append(row)
-    return rows
+    """Keep fetched CRL/OCSP answers (evidence, and a cache across processes); one row per
+    answer given, in order.
+
+    One SELECT for all of them, and one INSERT of those not kept yet: every incoming PDF's
+    report names the same few answers again (reused from the cache), which cost a
+    get_or_create each."""
+    if not fetched:
+        return []
+    given = [(hashlib.sha256(der).hexdigest(), kind, der) for kind, der in fetched]
+    kept = {row.sha256: row for row in RevocationEvidence.objects.filter(sha256__in={d for d, _k, _b in given})}
+    new: dict[str, RevocationEvidence] = {}
+    for digest, kind, der in given:
+        if digest not in kept and digest not in new:
+            next_update, serials = answer_facts(kind, der)
+            new[digest] = RevocationEvidence(sha256=digest, kind=kind, der=der, next_update=next_update,
+                                             serials=",".join(format(s, "x") for s in sorted(serials)))
+    if new:
+        # Another worker may keep the same answer meanwhile: its row wins, read back below.
+        RevocationEvidence.objects.bulk_create(new.values(), ignore_conflicts=True)
+        kept.update({row.sha256: row for row in RevocationEvidence.objects.filter(sha256__in=list(new))})
+    return [kept[digest] for digest, _kind, _der in given]
 
 
 def audit_signing_credential() -> Credential:

@@ -219,9 +219,13 @@ def _plain_rows(batches: list[list[bytes]], env: dict[str, str], data_dir: Path)
     connections.close_all()
     port = free_port()
     log = (data_dir / "plain.log").open("ab")
+    # gunicorn's threaded worker, as `vanban serve` runs the hub (vanban.web.gworker is gthread
+    # with a quicker stop): with the default sync worker every answer closes its connection,
+    # while the hub's clients keep theirs alive — the baseline would be handicapped.
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--chdir", str(Path(__file__).resolve().parent),
                                "--bind", f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS), "--threads", "1",
-                               "plainhub:application"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                               "--worker-class", "gthread", "plainhub:application"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/hub/api/v1"
     out = []
     try:

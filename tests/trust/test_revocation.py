@@ -3,6 +3,7 @@ archive, with the test PKI's live CRL and OCSP responder on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from vanban.pki.testpki import TestPki
 from vanban.pki.testserver import PkiServer
 from vanban.settings.parsers import SettingError, parse_revocation_policy
 from vanban.trust import services
-from vanban.trust.models import RevocationEvidence
+from vanban.trust.models import RevocationEvidence, TrustAnchor
 
 pytestmark = pytest.mark.django_db
 CODE = "000.00.01.H16"
@@ -77,6 +78,26 @@ def test_good_certificate_is_checked_answers_kept_and_reused(env: Env) -> None:
     assert RevocationEvidence.objects.count() == kept
 
 
+def test_a_good_verdict_is_reused_without_reading_the_kept_answers(env: Env) -> None:
+    """The envelope of every package of one sender is checked against the same certificate:
+    the second check reuses the verdict (vanban.pki.revocation) and reads no kept answer; a
+    removed anchor is another anchor set, judged again at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    system = env.pki.issue_system("Hệ thống gửi nhiều gói", "VP", CODE)
+    first = services.check_chain(system.cert, system.chain[:-1])
+    assert first.status == "trusted"
+    hits = _hits(env)
+    with CaptureQueriesContext(connection) as queries:
+        again = services.check_chain(system.cert, system.chain[:-1])
+    assert (again.ok, again.status, again.evidence) == (True, "trusted", first.evidence)
+    assert _hits(env) == hits
+    assert not [q for q in queries.captured_queries if "trust_revocationevidence" in q["sql"]]
+    TrustAnchor.objects.update(status=TrustAnchor.Status.REMOVED)  # the trust page's removal, every anchor
+    assert services.check_chain(system.cert, system.chain[:-1]).status == "untrusted"
+
+
 def test_revoked_certificate_is_refused_plainly(env: Env) -> None:
     system = _revoked(env)
     check = services.check_chain(system.cert, system.chain[:-1])
@@ -132,6 +153,27 @@ def test_pdf_signed_with_a_revoked_seal_is_invalid_and_evidence_kept(env: Env) -
     assert {r.sha256 for r in kept} == {e["sha256"] for e in report.revocation_evidence}
     assert RevocationEvidence.objects.filter(kind="ocsp").exists() or RevocationEvidence.objects.filter(
         kind="crl").exists()
+
+
+def test_the_same_answers_kept_again_cost_one_statement(env: Env) -> None:
+    """Every incoming PDF's report names the answers it rests on, mostly the same few again:
+    kept in one SELECT (and one INSERT for the new ones), one row per answer, in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seal = env.pki.issue_seal("Văn phòng nhiều văn bản", CODE)
+    signed = sign_pdf(make_pdf(), KeyHoldingSigner(seal.key, seal.cert, seal.chain), role="seal")
+    report = validate_pdf(signed, services.trust_store())
+    answers = [(e["kind"], base64.b64decode(e["der_b64"])) for e in report.revocation_evidence]
+    assert answers
+    first = services.keep_report_evidence(report)
+    assert [r.sha256 for r in first] == [e["sha256"] for e in report.revocation_evidence]
+    assert all(r.pk and bytes(r.der) == der and r.kind == kind for r, (kind, der) in zip(first, answers, strict=True))
+    with CaptureQueriesContext(connection) as queries:
+        again = services.keep_answers([*answers, answers[0]])  # a repeat inside one call too
+    assert len(queries.captured_queries) == 1
+    assert [r.pk for r in again] == [*(r.pk for r in first), first[0].pk]
+    assert RevocationEvidence.objects.count() == len({r.sha256 for r in first})
 
 
 def test_archive_is_hard_fail_office_is_soft_fail(env: Env) -> None:

@@ -8,10 +8,18 @@ Order: fresh answers already known (the caller's cache, then this process's), no
 only when they do not decide, the CRL/OCSP URLs in the certificates (`allow_fetching`).
 What was fetched is returned so the caller keeps it as evidence. The caller decides what
 "revocation unknown" means (soft-fail: passes, said plainly; hard-fail: refused).
+
+A good verdict ("trusted", "not_declared") about the same certificate, chain and anchors is
+reused in this process for at most `VERDICT_SECONDS` (5 minutes), never past the nextUpdate
+of a CRL/OCSP answer it rested on nor past the expiry of a certificate on the chain: the same
+few agency certificates sign every package, and re-running path building and revocation
+checks for each one was 15 % of the receiving worker's CPU (bench/RESULTS.md, pipeline). Bad
+or uncertain verdicts (revoked, untrusted, unknown) are never reused: they are asked again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 import time
@@ -24,7 +32,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import (
     InsufficientRevinfoError,
@@ -37,14 +45,17 @@ from pyhanko_certvalidator.util import get_declared_revinfo
 
 from vanban.pki.runner import run_coroutine
 
-__all__ = ["CertCheck", "cached_answers", "check_certificate", "check_pinned", "clear_cache",
-           "declares_revocation", "remember"]
+__all__ = ["VERDICT_SECONDS", "CertCheck", "cached_answers", "check_certificate", "check_pinned", "clear_cache",
+           "declares_revocation", "remember", "reusable_verdict"]
 
 TRUSTED, REVOKED, UNKNOWN, UNTRUSTED = "trusted", "revoked", "revocation_unknown", "untrusted"
 NOT_DECLARED = "not_declared"  # trusted, and the certificate names no CRL/OCSP to ask
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, str, bytes, frozenset[int]]] = {}  # sha256 → (expires, kind, der, serials)
+VERDICT_SECONDS = 300  # how long a good verdict may be reused at most (module docstring)
+_VERDICTS_MAX = 1000
+_verdicts: dict[str, tuple[float, CertCheck]] = {}  # key (`_verdict_key`) → (expires, verdict)
 
 
 @dataclass
@@ -67,15 +78,90 @@ def declares_revocation(cert: x509.Certificate) -> bool:
 
 
 def clear_cache() -> None:
+    """Forget the answers and the verdicts kept in this process."""
     with _lock:
         _cache.clear()
+        _verdicts.clear()
+
+
+def _verdict_key(cert: x509.Certificate, roots: Sequence[x509.Certificate],
+                 intermediates: Sequence[x509.Certificate], allow_fetching: bool) -> str:
+    """The certificate, its chain as sent and the anchors (another anchor set, e.g. after an
+    anchor was removed, is another key)."""
+    digest = hashlib.sha256(b"fetch" if allow_fetching else b"no-fetch")
+    for prefix, certs in ((b"c", [cert, *intermediates]), (b"r", sorted(roots, key=_fingerprint))):
+        for c in certs:
+            digest.update(prefix + _fingerprint(c))
+    return digest.hexdigest()
+
+
+def _fingerprint(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())
+
+
+def reusable_verdict(cert: x509.Certificate, *, roots: Sequence[x509.Certificate],
+                     intermediates: Sequence[x509.Certificate] = (), allow_fetching: bool = True,
+                     cache_seconds: int = 3600) -> CertCheck | None:
+    """A good verdict on this certificate reached in this process and still fresh, else None.
+    Nothing was fetched for it now (`fetched` is empty); `used` names the answers it rests on."""
+    if cache_seconds <= 0:
+        return None
+    return _reused(_verdict_key(cert, roots, intermediates, allow_fetching))
+
+
+def _reused(key: str) -> CertCheck | None:
+    now = time.time()
+    with _lock:
+        kept = _verdicts.get(key)
+        if kept is None:
+            return None
+        if kept[0] <= now:
+            _verdicts.pop(key, None)
+            return None
+        verdict = kept[1]
+    return dataclasses.replace(verdict, fetched=[], used=list(verdict.used))
+
+
+def _keep_verdict(key: str, verdict: CertCheck, *, certs: Sequence[x509.Certificate], answers: Sequence[Any],
+                  fetched: Sequence[tuple[str, bytes]], cache_seconds: int) -> None:
+    """Keep a good verdict until the first of: VERDICT_SECONDS (at most `cache_seconds`), the
+    nextUpdate of any answer it was reached with, the expiry of any certificate on the chain."""
+    if verdict.status not in (TRUSTED, NOT_DECLARED) or cache_seconds <= 0:
+        return
+    now = time.time()
+    limits = [now + min(VERDICT_SECONDS, cache_seconds)]
+    limits += [c.not_valid_after_utc.timestamp() for c in certs]
+    limits += [t.timestamp() for t in (_next_update(a) for a in answers) if t is not None]
+    limits += [t.timestamp() for t in (answer_facts(kind, der)[0] for kind, der in fetched) if t is not None]
+    expires = min(limits)
+    if expires <= now:
+        return
+    kept = dataclasses.replace(verdict, fetched=[], used=list(verdict.used))
+    with _lock:
+        _verdicts[key] = (expires, kept)
+        if len(_verdicts) > _VERDICTS_MAX:  # bounded: the expired first, then the soonest to expire
+            for old, _value in sorted(_verdicts.items(), key=lambda kv: kv[1][0])[:_VERDICTS_MAX // 5]:
+                _verdicts.pop(old, None)
+
+
+def _next_update(answer: Any) -> datetime | None:
+    """nextUpdate of a parsed CRL or OCSP answer (the earliest among an OCSP answer's)."""
+    kind = "crl" if isinstance(answer, asn1_crl.CertificateList) else "ocsp"
+    return answer_facts(kind, answer.dump())[0]
 
 
 def check_certificate(cert: x509.Certificate, *, roots: Sequence[x509.Certificate],
                       intermediates: Sequence[x509.Certificate] = (), crls: Sequence[bytes] = (),
                       ocsps: Sequence[bytes] = (), allow_fetching: bool = True,
                       cache_seconds: int = 3600, moment: datetime | None = None) -> CertCheck:
-    """Chain `cert` to one of `roots` and check every certificate on the path for revocation."""
+    """Chain `cert` to one of `roots` and check every certificate on the path for revocation.
+
+    Judged now (`moment` None), a good verdict reached earlier in this process on the same
+    certificate, chain and anchors is reused while fresh (module docstring)."""
+    key = _verdict_key(cert, roots, intermediates, allow_fetching) if moment is None and cache_seconds > 0 else ""
+    reused = _reused(key) if key else None
+    if reused is not None:
+        return reused
     serials = {c.serial_number for c in [cert, *intermediates]}
     known_crls = [asn1_crl.CertificateList.load(d) for d in crls]
     known_ocsps = [asn1_ocsp.OCSPResponse.load(d) for d in ocsps]
@@ -96,7 +182,11 @@ def check_certificate(cert: x509.Certificate, *, roots: Sequence[x509.Certificat
             outcome, detail, revoked_at = soft, soft_detail, soft_revoked
     if outcome == TRUSTED and not any(declares_revocation(c) for c in [cert, *intermediates]):
         outcome = NOT_DECLARED
-    return CertCheck(outcome, detail, revoked_at, fetched, used)
+    result = CertCheck(outcome, detail, revoked_at, fetched, used)
+    if key:
+        _keep_verdict(key, result, certs=[cert, *intermediates], answers=[*known_crls, *known_ocsps],
+                      fetched=fetched, cache_seconds=cache_seconds)
+    return result
 
 
 @dataclass(frozen=True)

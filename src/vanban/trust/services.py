@@ -28,7 +28,7 @@ from vanban.blobs import get_store
 from vanban.core.clock import display_datetime
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
 from vanban.pki.csc import CscService, credential_certificates
-from vanban.pki.revocation import answer_facts, check_certificate
+from vanban.pki.revocation import answer_facts, check_certificate, reusable_verdict
 from vanban.pki.trust import TrustAnchor as PkiAnchor
 from vanban.trust import events
 from vanban.trust.models import Credential, RevocationEvidence, TrustAnchor
@@ -411,12 +411,17 @@ def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *
     hard = revocation_hard_fail() if hard_fail is None else hard_fail
     store = trust_store(agency)
     who = identify(cert).common_name or cert.subject.rfc4514_string()
-    crls, ocsps = _kept_answers({c.serial_number for c in [cert, *intermediates]})
-    result = check_certificate(cert, roots=[a.cert for a in store], intermediates=intermediates,
-                               crls=crls, ocsps=ocsps,
-                               allow_fetching=revocation_fetch() if fetch is None else fetch,
-                               cache_seconds=_cache_seconds(), moment=moment)
-    keep_answers(result.fetched)
+    roots, fetching = [a.cert for a in store], revocation_fetch() if fetch is None else fetch
+    # A good verdict this process reached lately on the same certificate, chain and anchors
+    # (`vanban.pki.revocation`, at most 5 minutes, never past an answer's nextUpdate): no
+    # need to read the kept answers again.
+    result = (reusable_verdict(cert, roots=roots, intermediates=intermediates, allow_fetching=fetching,
+                               cache_seconds=_cache_seconds()) if moment is None else None)
+    if result is None:
+        crls, ocsps = _kept_answers({c.serial_number for c in [cert, *intermediates]})
+        result = check_certificate(cert, roots=roots, intermediates=intermediates, crls=crls, ocsps=ocsps,
+                                   allow_fetching=fetching, cache_seconds=_cache_seconds(), moment=moment)
+        keep_answers(result.fetched)
     used = tuple(result.used)
     if result.status == "revoked":
         when = f" lúc {display_datetime(result.revoked_at)}" if result.revoked_at else ""
@@ -467,16 +472,27 @@ def keep_report_evidence(report: Any) -> list[RevocationEvidence]:
 
 
 def keep_answers(fetched: list[tuple[str, bytes]]) -> list[RevocationEvidence]:
-    """Keep fetched CRL/OCSP answers (evidence, and a cache across processes)."""
-    rows = []
-    for kind, der in fetched:
-        next_update, serials = answer_facts(kind, der)
-        row, _created = RevocationEvidence.objects.get_or_create(
-            sha256=hashlib.sha256(der).hexdigest(),
-            defaults={"kind": kind, "der": der, "next_update": next_update,
-                      "serials": ",".join(format(s, "x") for s in sorted(serials))})
-        rows.append(row)
-    return rows
+    """Keep fetched CRL/OCSP answers (evidence, and a cache across processes); one row per
+    answer given, in order.
+
+    One SELECT for all of them, and one INSERT of those not kept yet: every incoming PDF's
+    report names the same few answers again (reused from the cache), which cost a
+    get_or_create each."""
+    if not fetched:
+        return []
+    given = [(hashlib.sha256(der).hexdigest(), kind, der) for kind, der in fetched]
+    kept = {row.sha256: row for row in RevocationEvidence.objects.filter(sha256__in={d for d, _k, _b in given})}
+    new: dict[str, RevocationEvidence] = {}
+    for digest, kind, der in given:
+        if digest not in kept and digest not in new:
+            next_update, serials = answer_facts(kind, der)
+            new[digest] = RevocationEvidence(sha256=digest, kind=kind, der=der, next_update=next_update,
+                                             serials=",".join(format(s, "x") for s in sorted(serials)))
+    if new:
+        # Another worker may keep the same answer meanwhile: its row wins, read back below.
+        RevocationEvidence.objects.bulk_create(new.values(), ignore_conflicts=True)
+        kept.update({row.sha256: row for row in RevocationEvidence.objects.filter(sha256__in=list(new))})
+    return [kept[digest] for digest, _kind, _der in given]
 
 
 def audit_signing_credential() -> Credential:

@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -185,7 +186,7 @@ def make_xlsx(rows: list[list[str | int | float]], sheet: str = "Sheet1") -> byt
     return out.getvalue()
 
 
-def make_pdf_lines(pages: list[list[tuple[float, float, str | list[str], float]]], *,
+def make_pdf_lines(pages: Sequence[Sequence[tuple[float, float, str | list[str], float]]], *,
                    font_file: Path = DEJAVU) -> bytes:
     """A PDF whose pages hold text lines at (x, y) with a size, in the order given. A line
     given as a list of runs is shown the way Word PDFs written by Aspose show it: one text

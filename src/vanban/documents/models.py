@@ -73,6 +73,15 @@ class IdentifierSequence(models.Model):
         return f"{self.agency.code}-{self.year}: next {self.next_value}"
 
 
+# Each direction's lifecycle, as the states its documents may be in (the database refuses any
+# other pairing, `document_state_in_its_lifecycle`). Outgoing: drafted, submitted, returned,
+# approved and signed, issued, revoked by its sender. Incoming: arrived, refused or accepted,
+# in progress, completed, revoked by its sender, merged into the copy of the agency that took
+# over in a reorganisation. `outgoing` moves the first, `incoming` and `workflow` the second.
+OUTGOING_STATES = ("draft", "submitted", "returned", "approved", "issued", "revoked")
+INCOMING_STATES = ("arrived", "rejected", "accepted", "in_progress", "completed", "revoked", "merged")
+
+
 class Document(models.Model):
     class Direction(models.TextChoices):
         OUTGOING = "outgoing", "Văn bản đi"
@@ -172,6 +181,9 @@ class Document(models.Model):
             models.UniqueConstraint(fields=["agency", "issuer_code", "external_id"],
                                     condition=models.Q(direction="incoming") & ~models.Q(external_id=""),
                                     name="incoming_once_per_agency"),
+            models.CheckConstraint(condition=models.Q(direction="outgoing", state__in=OUTGOING_STATES)
+                                   | models.Q(direction="incoming", state__in=INCOMING_STATES),
+                                   name="document_state_in_its_lifecycle"),
         ]
 
     def __str__(self) -> str:

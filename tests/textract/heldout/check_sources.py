@@ -73,8 +73,8 @@ def signature_stamps(data: bytes) -> list[str]:
             if depth < 4:
                 forms(sub, depth + 1)
 
-    for annot in reader.pages[0].get("/Annots") or []:
-        annot = annot.get_object()
+    for ref in reader.pages[0].get("/Annots") or []:
+        annot = ref.get_object()
         if annot.get("/FT") == "/Sig" and "/AP" in annot:
             forms(annot["/AP"]["/N"])
     return [t for t in found if t]

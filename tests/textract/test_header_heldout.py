@@ -21,6 +21,9 @@ HELDOUT = HERE / "heldout" / "headers.json"
 # "Đào Mỹ", the Phố Bảng sub-committee's plan) moved to the tuning set: 25 records, every field
 # 1.000 in every rendering below (docs/text.md). The same evening a Quyết định of UBND phường
 # Sa Đéc was added untuned (26 records) and measured: still 1.000 everywhere. A regression fails.
+# On 6 December 2026 five records were added untuned (31): subject 0.968 (the Thông tư liên
+# tịch 01/2022, "xét xử …" taken for a body opening); fixed, that record moved to the tuning
+# set, and the 30 left read 1.000 again.
 FLOORS = dict.fromkeys(("agency", "parent_agency", "number", "notation", "code", "place", "date",
                         "type_name", "subject", "competence", "signer_position", "signer_name",
                         "overall"), 1.0)
@@ -41,8 +44,10 @@ def test_heldout_set_is_real_sourced_and_apart() -> None:
         truth = record_truth(r)
         assert truth["number"] and truth["notation"] and truth["subject"] and truth["date"]
     types = {r["type_name"] for r in records}
-    # the one Thông tư liên tịch left for the tuning set when cause (7) was fixed
-    assert {"Quyết định", "Công văn", "Thông báo", "Nghị quyết", "Thông tư", "Kế hoạch"} <= types
+    # the Thông tư liên tịch found (29/2025, then 01/2022) each left for the tuning set when
+    # the reader was fixed for it; Tờ trình and Báo cáo came on 6 December 2026
+    assert {"Quyết định", "Công văn", "Thông báo", "Nghị quyết", "Thông tư", "Kế hoạch", "Tờ trình",
+            "Báo cáo"} <= types
     subjects = [" ".join(r["subject"]) for r in records]
     assert sum(s.isupper() for s in subjects) >= 10 and sum(not s.isupper() for s in subjects) >= 4
 

@@ -192,3 +192,31 @@ def test_long_notation_wrapped_after_a_dash() -> None:
     v = read_header(text).values()
     assert v["notation"] == "TTLT-BNV-BTC-BQP-BCA" and v["code"] == "03/2026/TTLT-BNV-BTC-BQP-BCA"
     assert v["agency"] == "BỘ NỘI VỤ - BỘ TÀI CHÍNH - BỘ QUỐC PHÒNG - BỘ CÔNG AN"
+
+
+def test_sentence_case_subject_goes_on_over_a_lower_case_xet() -> None:
+    # "xét xử …" continues "… truy tố,"; a body opening "Xét …" starts with a capital
+    head = ("BỘ NỘI VỤ\nSố: 01/2022/TT-BNV\tHà Nội, ngày 18 tháng 02 năm 2022\nTHÔNG TƯ\n"
+            "Quy định về phối hợp trong tiếp nhận, điều tra, truy tố,\n"
+            "xét xử sơ thẩm các vụ án người dưới 18 tuổi\n\nCăn cứ Bộ luật Tố tụng hình sự;")
+    assert read_header(head).subject.value == ("Quy định về phối hợp trong tiếp nhận, điều tra, truy tố, "
+                                               "xét xử sơ thẩm các vụ án người dưới 18 tuổi")
+    body = ("BỘ NỘI VỤ\nSố: 01/2022/TT-BNV\tHà Nội, ngày 18 tháng 02 năm 2022\nTHÔNG TƯ\n"
+            "Quy định về phối hợp trong tiếp nhận\nXét đề nghị của Vụ trưởng Vụ Pháp chế,")
+    assert read_header(body).subject.value == "Quy định về phối hợp trong tiếp nhận"
+
+
+def test_number_and_day_left_blank_for_the_issuing_stamp() -> None:
+    # an issued e-office PDF in column layout: the number and the day are drawn by the
+    # issuing signature over blanks, so the page text has "Số:           /BC-UBND"
+    head = ("  ỦY BAN NHÂN DÂN   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "  TỈNH LÂM ĐỒNG   Độc lập - Tự do - Hạnh phúc\n\n"
+            "  Số:           /BC    -UBND    Lâm Đồng, ngày       tháng 12 năm 2025\n\n"
+            "             BÁO CÁO\n       Công tác cải cách hành chính năm 2025\n\n"
+            "  Thực hiện Công văn số 4625/BNV-CCHC ngày 02/7/2025 của Bộ Nội vụ,")
+    got = read_header(head)
+    assert got.agency.value == "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG" and got.parent_agency.value is None
+    assert got.number.value is None and got.notation.value == "BC-UBND" and got.code.value is None
+    assert got.place.value == "Lâm Đồng" and got.date.value is None
+    assert got.type_name.value == "Báo cáo"
+    assert got.subject.value == "Công tác cải cách hành chính năm 2025"

@@ -67,7 +67,7 @@ _NUMBER = re.compile(
     r"\bS[ốỐoO]\s*[:.;]?\s*(?P<num>\d{1,6}|[.…]*)\s*/\s*(?:(?P<year>(?:19|20)\d\d)\s*/\s*)?"
     r"(?P<notation>[A-Za-zĐđ][A-Za-zĐđ0-9.&]*(?:\s?-\s?[A-Za-zĐđ0-9][A-Za-zĐđ0-9.&]*)*)")
 _DATE = re.compile(
-    r"ng[àa]y\s+(?P<d>\d{1,2}|[.…_ ]*?)\s+th[áa]ng\s+(?P<m>\d{1,2}|[.…_ ]*?)\s+n[ăa]m\s+(?P<y>(?:19|20)\d\d)",
+    r"ng[àa]y\s+(?P<d>\d{1,2}\s+|[.…_ ]*)th[áa]ng\s+(?P<m>\d{1,2}\s+|[.…_ ]*)n[ăa]m\s+(?P<y>(?:19|20)\d\d)",
     re.IGNORECASE)
 _VV = re.compile(r"^\s*(?:V/[vV]|v/v|Về việc)\s*[:.]?\s*(?P<rest>.*)$")
 _PREFIX = re.compile(r"^\s*(?P<p>TM|KT|TL|TUQ|Q)\s*\.\s*(?P<rest>.+?)\s*$")
@@ -201,12 +201,38 @@ def _remove_wrapped_motto(lines: list[str], words: tuple[str, ...]) -> list[str]
     return lines
 
 
+_BLANK_NUMBER = re.compile(r"\bS[ốỐoO]\s*[:.]?$")
+_NUMBER_SO_FAR = re.compile(
+    r"\bS[ốỐoO]\s*[:.]?\s*[\d.…]*\s*/\s*(?:(?:19|20)\d\d\s*/\s*)?[A-Za-zĐđ0-9.&-]*[A-Za-zĐđ0-9]$")
+
+
+def _join_blanks(pieces: list[str]) -> list[str]:
+    """Put back a number or date line that a blank split into columns. An issued PDF whose
+    number and day are written by the issuing signature over blanks left in the page
+    ("Số:           /BC-UBND", "Lâm Đồng, ngày       tháng 12 năm 2025") gives, in column
+    layout, "Số:" | "/BC" | "-UBND" and "Lâm Đồng, ngày" | "tháng 12 năm 2025": a piece
+    ending in "Số:" goes on with a piece starting with "/", a notation in progress with a
+    piece starting with a dash, "… ngày" with a piece starting "tháng"."""
+    out: list[str] = []
+    for raw in pieces:
+        piece, prev = raw.strip(), out[-1].rstrip() if out else ""
+        if prev and piece.startswith("/") and _BLANK_NUMBER.search(prev):
+            out[-1] = f"{prev} {piece}"
+        elif prev and piece.startswith("-") and _NUMBER_SO_FAR.search(prev):
+            out[-1] = prev + piece
+        elif prev and re.search(r"\bng[àa]y$", prev, re.IGNORECASE) and re.match(r"th[áa]ng\b", piece, re.IGNORECASE):
+            out[-1] = f"{prev} {piece}"
+        else:
+            out.append(raw)
+    return out
+
+
 def _fragments(text: str) -> list[_Frag]:
     out: list[_Frag] = []
     lines = unicodedata.normalize("NFC", text).splitlines()
     lines = _remove_wrapped_motto(_remove_wrapped_motto(lines, _TITLE_WORDS), _MOTTO_WORDS)
     for n, line in enumerate(lines):
-        for c, raw in enumerate(_SPLIT.split(line)):
+        for c, raw in enumerate(_join_blanks(_SPLIT.split(line))):
             piece = raw.strip()
             if not piece or _RULE.match(piece):
                 continue
@@ -447,9 +473,16 @@ def _read_type(frags: list[_Frag], number_at: int | None, guess: HeaderGuess) ->
     return None
 
 
+def _opens_body(text: str) -> bool:
+    """A line starting with a body opening ("Xét đề nghị …", "Căn cứ …"); a body sentence
+    starts with a capital, so a line starting in lower case ("xét xử sơ thẩm …", a subject
+    wrapped after "truy tố,") goes on with what stands above it."""
+    return _starts_with(text, _BODY_STARTS, exact=True) and not text.lstrip()[:1].islower()
+
+
 def _stop_subject(f: _Frag) -> bool:
     heading = _is_upper(f.text) and not re.search(r"\d", f.text)
-    return (heading or _starts_with(f.text, _BODY_STARTS, exact=True) or bool(_DATE.search(f.text))
+    return (heading or _opens_body(f.text) or bool(_DATE.search(f.text))
             or bool(_NUMBER.search(f.text)) or f.text.rstrip().endswith(":"))
 
 
@@ -474,7 +507,7 @@ _HEADING = re.compile(r"^\s*(?:[IVXLC]+\s*[.:]|(?:CHƯƠNG|PHẦN|MỤC|Chương
 def _body_sentence(f: _Frag) -> bool:
     """A sentence-case line that opens the body ("Thực hiện Quyết định số 41/QĐ-TTg ngày …")."""
     text = f.text.strip()
-    return (not _is_upper(text) and _starts_with(text, _BODY_STARTS, exact=True)
+    return (not _is_upper(text) and _opens_body(text)
             and (bool(_CITATION.search(text)) or text[-1:] in ";,.:"))
 
 

@@ -10,7 +10,11 @@ converter wraps, as the README says), and then each header part must occur in it
 parent and agency line, the number line, the date line, the subject (its words in order; the
 record's line breaks are ours), every line after the subject, every signature line and the
 signer's name. A record whose `note` says a line was repaired (e.g. a date split inside a
-word) is checked with that line's spaces removed on both sides.
+word) is checked with that line's spaces removed on both sides. A record with `stamped`
+(a PDF whose page text leaves the number and the day blank, filled in by the appearance of the
+issuing signature drawn over the blanks) is checked in two parts: the number line and the date
+line with the stamped values taken out must occur in the page text, and each stamped value must
+be the text of a signature field's appearance on the first page.
 
 Exit status 0 when every record passes; the failures are printed otherwise. Not run by the
 tests: it needs the sources, which the tests must not fetch.
@@ -23,7 +27,9 @@ import json
 import re
 import subprocess
 import sys
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 
@@ -33,13 +39,45 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
-def _source_text(rec: dict, git_dirs: dict[str, str]) -> str:
+def _source_bytes(rec: dict, git_dirs: dict[str, str]) -> bytes:
     src = rec["source"]
     repo = src["repository"]
     git_dir = git_dirs.get(repo, f"/work/.mirror/{repo.replace('/', '+')}/repo")
     out = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{src['commit']}:{src['path']}"],
                          capture_output=True, check=True)
-    return _as_text(src["path"], out.stdout)
+    return out.stdout
+
+
+def signature_stamps(data: bytes) -> list[str]:
+    """The text drawn by the appearances of the signature fields on a PDF's first page (an
+    issuing system writes the number and the day there, over blanks left in the page text)."""
+    import pypdf  # only the stamped PDF copies need it
+    from pypdf.generic import NameObject, StreamObject
+
+    reader = pypdf.PdfReader(BytesIO(data))
+    found: list[str] = []
+
+    def forms(obj: Any, depth: int = 0) -> None:
+        obj = obj.get_object()
+        res = obj.get("/Resources")
+        res = res.get_object() if res is not None else {}
+        if "/Font" in res:  # a form that draws text: read it as a page of its own
+            writer = pypdf.PdfWriter()
+            page = writer.add_blank_page(600, 100)
+            page[NameObject("/Resources")] = res
+            stream = StreamObject()
+            stream.set_data(obj.get_data())
+            page[NameObject("/Contents")] = writer._add_object(stream)
+            found.append(" ".join(page.extract_text().split()))
+        for sub in (res.get("/XObject") or {}).values():
+            if depth < 4:
+                forms(sub, depth + 1)
+
+    for ref in reader.pages[0].get("/Annots") or []:
+        annot = ref.get_object()
+        if annot.get("/FT") == "/Sig" and "/AP" in annot:
+            forms(annot["/AP"]["/N"])
+    return [t for t in found if t]
 
 
 def _as_text(path: str, data: bytes) -> str:
@@ -74,13 +112,25 @@ def parts(rec: dict) -> list[tuple[str, str]]:
     return out
 
 
-def check(rec: dict, text: str) -> list[str]:
-    """The parts of `rec` not found in `text` (empty when the record passes)."""
+def _unstamped(rec: dict, what: str, part: str) -> str:
+    """`part` as the page text prints it when the record says a stamp filled it in."""
+    stamped = rec.get("stamped") or {}
+    if what == "number" and "number" in stamped:
+        return part.replace(stamped["number"], "", 1)
+    if what == "date_line" and "day" in stamped:
+        return part.replace(f"ngày {stamped['day']} ", "ngày ", 1)
+    return part
+
+
+def check(rec: dict, text: str, stamps: list[str] | None = None) -> list[str]:
+    """The parts of `rec` not found in `text` (empty when the record passes); `stamps` are the
+    source's signature-field texts, where a `stamped` record's number and day must be."""
     plain = _plain(text)
     squeezed = plain.replace(" ", "")
-    missing = []
+    missing = [f"stamped {key}: {value!r}" for key, value in (rec.get("stamped") or {}).items()
+               if value not in (stamps or [])]
     for what, part in parts(rec):
-        want = _plain(part)
+        want = _plain(_unstamped(rec, what, part))
         if want in plain:
             continue
         if rec.get("note") and want.replace(" ", "") in squeezed:
@@ -101,7 +151,9 @@ def main() -> int:
         src = rec["source"]
         url = f"https://github.com/{src['repository']}/blob/{src['commit']}/{src['path']}"
         problems = [] if rec["url"] == url else [f"url is not {url}"]
-        problems += check(rec, _source_text(rec, git_dirs))
+        data = _source_bytes(rec, git_dirs)
+        stamps = signature_stamps(data) if rec.get("stamped") else []
+        problems += check(rec, _as_text(src["path"], data), stamps)
         failed += bool(problems)
         print(f"{'ok  ' if not problems else 'FAIL'} {rec['id']}")
         for p in problems:

@@ -85,7 +85,7 @@ test-pg: install eark-venv
 # The SQLite suite with branch coverage of src/vanban: a summary (least covered first, files at
 # 100 % left out) and htmlcov/index.html. Not part of `make test` or CI (it is slower).
 coverage: install eark-venv
-	@VANBAN_TEST_COVERAGE=1 bash scripts/test.sh sqlite $(ARGS); status=$$?; \
+	@VANBAN_TEST_COVERAGE=1 VANBAN_COVERAGE_PATCH=subprocess bash scripts/test.sh sqlite $(ARGS); status=$$?; \
 	  $(BIN)/coverage report --skip-covered --sort=cover; $(BIN)/coverage html -q; \
 	  echo "  htmlcov/index.html"; exit $$status
 

@@ -67,7 +67,9 @@ if "office" in settings.VANBAN_ROLES:  # the agency's document system; a hub-onl
     ]
 
 if "hub" in settings.VANBAN_ROLES:
-    urlpatterns.append(path("hub/", include("vanban.hub.urls")))
+    # First: agency systems call the hub API many times a second, and each URL tried before the
+    # one that matches is a regular expression run on every call (no other pattern starts so).
+    urlpatterns.insert(0, path("hub/", include("vanban.hub.urls")))
     urlpatterns.append(path("vxp/", include("vanban.hub.vxp_urls")))
 
 handler403 = "vanban.portal.views.error_403"

@@ -1,6 +1,11 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanban.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)  # what django.core.wsgi.get_wsgi_application does first
+
+from vanban.web.handlers import ByPath  # noqa: E402 - needs the apps loaded
+
+# Pages through the whole middleware stack, the hub API through the header middleware only.
+application = ByPath()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,7 @@ from tests.factories import make_agency
 from tests.hub.packages import Identity, make_identity
 from vanban.hub import services
 from vanban.hubclient import HubClient
+from vanban.jobs import queue
 
 A = "000.00.01.H16"  # Văn phòng UBND tỉnh
 B = "000.00.02.H16"  # Sở Nội vụ
@@ -45,3 +47,15 @@ def one_hub(live_server, ids: dict[str, Identity], monkeypatch: pytest.MonkeyPat
         _, tokens[code] = services.create_endpoint(name=name, codes=[code], cert_pem=ids[code].cert_pem(),
                                                    actor="test")
     return OneHub(f"{live_server.url}/hub/api/v1", tokens, ids)
+
+
+@pytest.fixture
+def queued_jobs() -> Iterator[None]:
+    """Jobs go to the queue as in production instead of running inside the request (the
+    audit sequencer then runs in the worker, not in the statements counted here)."""
+    huey = queue()
+    huey.immediate = False
+    try:
+        yield
+    finally:
+        huey.immediate = True

@@ -4,9 +4,11 @@ nothing, a conflict leaves nothing behind, a caller's transaction carries on aft
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -98,3 +100,69 @@ def test_an_update_filtered_through_a_join_is_refused() -> None:
         onestatement.update(Delivery.objects.filter(package__sender_code="000.00.01.H16"),
                             {"state": DeliveryState.DELIVERED})
     assert Delivery.objects.get().state == DeliveryState.WAITING
+
+
+def _trace_rows() -> list[tuple[object, ...]]:
+    return list(TraceEvent.objects.order_by("id").values_list(
+        "package_id", "at", "hub", "event", "agency_code", "endpoint", "detail", "remote"))
+
+
+def test_an_insert_writes_what_bulk_create_writes() -> None:
+    """The INSERT made without Django's compiler stores the same values as Django's own
+    bulk_create (JSON, UUID, dates, booleans, defaults), on either database."""
+    endpoint = _endpoint()
+    now = timezone.now()
+
+    def rows(package: Package) -> list[object]:
+        return [Delivery(package=package, endpoint_id=endpoint.pk, agency_code="000.00.02.H16", created_at=now),
+                TraceEvent(package=package, at=now, hub="h", event="received", detail="Đã nhận — 7 732 byte",
+                           remote=True),
+                new_event("hub.package_accepted", actor="test", obj=package,
+                          details={"local": ["000.00.02.H16"], "signature_unchecked": "", "size": 7732})]
+
+    ours, django = _package("000.00.01.H16,2026/12/05,1/UBND"), _package("000.00.01.H16,2026/12/05,2/UBND")
+    django.received_at = ours.received_at
+    parts = onestatement.insert([ours])
+    for row in rows(ours):
+        parts += onestatement.insert([row])
+    onestatement.write(parts)
+    Package.objects.bulk_create([django])
+    for row in rows(django):
+        type(row).objects.bulk_create([row])  # type: ignore[attr-defined]
+
+    def stored(package: Package) -> tuple[object, ...]:
+        p = Package.objects.values().get(pk=package.pk)
+        d = Delivery.objects.values("endpoint_id", "agency_code", "state", "created_at", "delivered_at").get(
+            package=package)
+        t = TraceEvent.objects.values("at", "hub", "event", "agency_code", "endpoint", "detail", "remote").get(
+            package=package)
+        e = AuditEvent.objects.values("at", "actor_name", "action", "object_type", "details", "hash").get(
+            object_id=str(package.pk))
+        return ({k: v for k, v in p.items() if k not in ("id", "document_id")}, d, t, {**e, "at": None})
+
+    assert stored(ours) == stored(django)
+
+
+def test_an_insert_of_many_rows_and_of_an_expression() -> None:
+    """Past SQLite's limit of parameters per statement the rows go in several INSERTs (still one
+    write); a value that is an SQL expression takes Django's compiler."""
+    endpoint = _endpoint()
+    package = _package()
+    onestatement.write(_parts(package, endpoint.pk))
+    many = [TraceEvent(package=package, at=timezone.now(), hub="h", event="note", detail=str(i)) for i in range(400)]
+    with CaptureQueriesContext(connection) as ctx:
+        onestatement.write(onestatement.insert(many))
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 1
+    assert sorted(int(d) for d in TraceEvent.objects.filter(event="note").values_list("detail", flat=True)) \
+        == list(range(400))
+    before = timezone.now()
+    onestatement.write(onestatement.insert([TraceEvent(package=package, at=Now(), hub="h", event="clock")]))
+    assert TraceEvent.objects.get(event="clock").at >= before - timedelta(seconds=5)
+    assert len(_trace_rows()) == 2 + 400 + 1
+
+
+def test_insert_select_names_only_fields_of_its_model() -> None:
+    with pytest.raises(ValueError, match="no such field"):
+        onestatement.insert_select(TraceEvent(at=timezone.now(), hub="h", event="x"), "acked",
+                                   {"no_such_field": ("1", ())})

@@ -63,7 +63,7 @@ def test_database_url_default_is_sqlite_with_wal_and_immediate(tmp_path: Path) -
 
 def test_database_url_postgres(tmp_path: Path) -> None:
     config = parse_database_url("postgres://u:p@db.example:5433/vb", tmp_path)
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "vanban.dbbackend"  # Django's PostgreSQL backend, see vanban/dbbackend/base.py
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
         "db.example", 5433, "vb", "u")
     with pytest.raises(SettingError):

@@ -301,10 +301,14 @@ def ack_batch(request: HttpRequest, body: BatchAckIn) -> BatchAckOut:
     return BatchAckOut(results=results)
 
 
+def _not_visible() -> HubError:
+    return HubError(404, "NOT_FOUND", "Không có gói tin này, hoặc điểm kết nối không phải bên gửi/nhận.")
+
+
 def _visible(request: HttpRequest, package_id: str) -> Any:
     package = services.visible_package(package_id, _caller(request))
     if package is None:
-        raise HubError(404, "NOT_FOUND", "Không có gói tin này, hoặc điểm kết nối không phải bên gửi/nhận.")
+        raise _not_visible()
     return package
 
 
@@ -313,13 +317,15 @@ def _visible(request: HttpRequest, package_id: str) -> Any:
          openapi_extra={"responses": {"200": {"description": "edXML", "content": {
              "application/xml": {"schema": {"type": "string", "format": "binary"}}}}}})
 def fetch(request: HttpRequest, package_id: str) -> HttpResponse:
-    package = _visible(request, package_id)
+    sha256 = services.visible_sha256(package_id, _caller(request))
+    if sha256 is None:
+        raise _not_visible()
     try:
-        data = blobs.read(package.sha256)
+        data = blobs.read(sha256)
     except (OSError, blobs.BlobCorruptError):
         raise HubError(500, "BLOB_UNREADABLE", "Bản gốc của gói tin không đọc được hoặc đã hỏng.") from None
     response = HttpResponse(data, content_type="application/xml")
-    response["X-Content-SHA256"] = package.sha256
+    response["X-Content-SHA256"] = sha256
     return response
 
 

@@ -24,15 +24,89 @@ Part = tuple[str, tuple[Any, ...]]
 
 def insert(objs: Sequence[Model]) -> list[Part]:
     """INSERT of unsaved instances of one model (what bulk_create writes, without its returns:
-    primary keys the database assigns are not read back)."""
+    primary keys the database assigns are not read back).
+
+    The statement's text is made once per model and row count; each value is prepared by its
+    own field (`pre_save`, `get_db_prep_save`), as Django's insert compiler does. Compiling the
+    query each time cost more than sending it, on every submit and ack (issue 23). A value that
+    is an expression, or a field with its own placeholder, takes Django's compiler instead."""
     if not objs:
         return []
-    opts = type(objs[0])._meta
-    # the database's own keys (AutoField) are left out; getattr: django-stubs lacks db_returning
-    fields = [f for f in opts.local_concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
+    model = type(objs[0])
+    fields = _insert_fields(model)
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        return _compiled_insert(objs)
+    values = []
+    for obj in objs:
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                return _compiled_insert(objs)
+            values.append(field.get_db_prep_save(value, connection))
+    size = max(1, connection.ops.bulk_batch_size(fields, objs))
+    width = len(fields)
+    return [(_insert_sql(model, min(size, len(objs) - start)),
+             tuple(values[start * width:(start + size) * width]))
+            for start in range(0, len(objs), size)]
+
+
+def _insert_fields(model: type[Model]) -> list[Any]:
+    """The columns an INSERT names: every concrete field but a key the database assigns."""
+    # getattr: django-stubs lacks db_returning
+    return [f for f in model._meta.local_concrete_fields
+            if not (f.primary_key and getattr(f, "db_returning", False))]
+
+
+_insert_sql_cache: dict[tuple[str, type[Model], int], str] = {}
+
+
+def _insert_sql(model: type[Model], rows: int) -> str:
+    key = (connection.vendor, model, rows)
+    sql = _insert_sql_cache.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        fields = _insert_fields(model)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "  # noqa: S608 - names from the model, values are parameters
+               + ", ".join([row] * rows))
+        if len(_insert_sql_cache) < 256:  # a handful of models and row counts in practice
+            _insert_sql_cache[key] = sql
+    return sql
+
+
+def _compiled_insert(objs: Sequence[Model]) -> list[Part]:
+    """The same INSERT through Django's own compiler (expressions, custom placeholders)."""
     query = InsertQuery(type(objs[0]))
-    query.insert_values(fields, list(objs), raw=False)
+    query.insert_values(_insert_fields(type(objs[0])), list(objs), raw=False)
     return [(sql, tuple(params)) for sql, params in query.get_compiler(connection=connection).as_sql()]
+
+
+def insert_select(prototype: Model, source: str, taken: Mapping[str, Part], *, order_by: str = "") -> Part:
+    """INSERT … SELECT … FROM `source` (a clause of the same WITH, e.g. an UPDATE's RETURNING):
+    one row per source row, each with the prototype's values (prepared by their fields, as in
+    `insert`) except the fields named in `taken`, which are SQL over the source's columns with
+    their parameters. PostgreSQL only: the one statement a step's writes become there."""
+    fields = _insert_fields(type(prototype))
+    unknown = set(taken) - {f.name for f in fields}
+    if unknown:
+        raise ValueError(f"onestatement.insert_select: no such field {sorted(unknown)}")
+    qn = connection.ops.quote_name
+    columns: list[str] = []
+    expressions: list[str] = []
+    params: list[Any] = []
+    for field in fields:
+        columns.append(qn(field.column))
+        if field.name in taken:
+            sql, values = taken[field.name]
+            expressions.append(sql)
+            params.extend(values)
+        else:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(prototype, True), connection))
+    table = qn(type(prototype)._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} "  # noqa: S608 - names from the model and the caller's constant SQL; values are parameters
+           f"FROM {source}" + (f" ORDER BY {order_by}" if order_by else ""))
+    return sql, tuple(params)
 
 
 def update(queryset: QuerySet[Any], values: Mapping[str, Any]) -> list[Part]:

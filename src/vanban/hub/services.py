@@ -325,7 +325,7 @@ def _duplicate(existing: Package, caller: Endpoint | None) -> Submitted:
 # Written in SQL: the ORM's compilation of this query (two EXISTS) cost more than running it,
 # on every fetch (issue 23). tests/hub/test_units.py checks each way in and the refusals.
 _VISIBLE_SQL = """
-    SELECT p.* FROM hub_package p
+    SELECT {columns} FROM hub_package p
     WHERE p.id = %s AND (
         p.source_endpoint_id = %s
         OR EXISTS (SELECT 1 FROM hub_delivery d WHERE d.package_id = p.id AND d.endpoint_id = %s)
@@ -333,15 +333,35 @@ _VISIBLE_SQL = """
                    WHERE ea.endpoint_id = %s AND a.code = p.sender_code))"""
 
 
-def visible_package(package_id: str, caller: Endpoint) -> Package | None:
-    """The package if the caller sent it or is one of its recipients here, or serves its
-    sender; else None (→ 404). One statement."""
+def _visible_params(package_id: str, caller: Endpoint) -> list[Any] | None:
     try:
         key = uuid.UUID(str(package_id))
     except ValueError:
         return None
     value = Package._meta.pk.get_db_prep_value(key, connection)  # as the ORM sends it (SQLite: hex)
-    return next(iter(Package.objects.raw(_VISIBLE_SQL, [value, caller.pk, caller.pk, caller.pk])), None)
+    return [value, caller.pk, caller.pk, caller.pk]
+
+
+def visible_package(package_id: str, caller: Endpoint) -> Package | None:
+    """The package if the caller sent it or is one of its recipients here, or serves its
+    sender; else None (→ 404). One statement."""
+    params = _visible_params(package_id, caller)
+    if params is None:
+        return None
+    return next(iter(Package.objects.raw(_VISIBLE_SQL.format(columns="p.*"), params)), None)
+
+
+def visible_sha256(package_id: str, caller: Endpoint) -> str | None:
+    """`visible_package`'s answer for a fetch, which needs only the bytes' name: the same check,
+    one column read straight from the cursor (a model built from a raw query cost more than the
+    query, on every fetch; issue 23)."""
+    params = _visible_params(package_id, caller)
+    if params is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_VISIBLE_SQL.format(columns="p.sha256"), params)
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 def _not_in_inbox() -> HubError:
@@ -367,12 +387,31 @@ _ACK_ROWS_SQL = """
     JOIN hub_package p ON p.id = d.package_id
     WHERE d.endpoint_id = %s AND d.package_id IN ({}) ORDER BY d.id"""
 
+# PostgreSQL: the whole ack is this one statement (issue 23: it was BEGIN, the rows locked, the
+# writes, COMMIT). The UPDATE takes the caller's waiting deliveries of these packages; its
+# RETURNING feeds the trace and audit INSERTs, clauses of the same statement, so the three
+# commit together or not at all. The answer is every delivery of the caller for these packages:
+# those this statement delivered, and the others as they were before it (already delivered).
+# A delivery another ack delivered while this one waited for its row lock is in neither list
+# with a time: its time is read once more after the statement (`_acked_in_one_statement`).
+_ACK_SQL = """
+    WITH acked AS (
+        UPDATE hub_delivery d SET state = %s, delivered_at = %s
+        FROM hub_package p
+        WHERE d.endpoint_id = %s AND d.package_id IN ({keys}) AND d.state = %s AND p.id = d.package_id
+        RETURNING d.id, d.package_id, d.agency_code, d.delivered_at, p.document_id),
+    trace AS ({trace}),
+    audit AS ({audit})
+    SELECT package_id, delivered_at, true FROM acked
+    UNION ALL
+    SELECT d.package_id, d.delivered_at, false FROM hub_delivery d
+    WHERE d.endpoint_id = %s AND d.package_id IN ({keys}) AND d.id NOT IN (SELECT id FROM acked)"""
+
 
 def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, tuple[str, datetime] | HubError]:
     """`acknowledge` for many packages in one transaction: per id, the package id and when it was
     delivered, or NOT_FOUND (not a UUID, or not in the caller's inbox) — one unknown id never
     stops the others."""
-    hub = conf.hub_code()
     answers: dict[str, tuple[str, datetime] | HubError] = {}
     wanted: dict[str, uuid.UUID] = {}
     for package_id in package_ids:
@@ -380,37 +419,100 @@ def acknowledge_many(package_ids: Iterable[str], caller: Endpoint) -> dict[str, 
             wanted[str(package_id)] = uuid.UUID(str(package_id))
         except ValueError:
             answers[str(package_id)] = _not_in_inbox()
+    keys = list(set(wanted.values()))
+    if not keys:
+        delivered: dict[uuid.UUID, datetime] = {}
+    elif connection.vendor == "postgresql":
+        delivered = _acked_in_one_statement(caller, keys)
+    else:
+        delivered = _acked_in_a_transaction(caller, keys)
+    for package_id, key in wanted.items():
+        answers[package_id] = (str(key), delivered[key]) if key in delivered else _not_in_inbox()
+    return answers
+
+
+def _ack_trace(caller: Endpoint, now: datetime) -> TraceEvent:
+    """The trace row of one delivery acknowledged (its package and agency filled in by the caller)."""
+    return TraceEvent(at=now, hub=conf.hub_code(), event="delivered", endpoint=caller.name,
+                      detail="Hệ thống nơi nhận xác nhận đã nhận")
+
+
+def _ack_event(caller: Endpoint, now: datetime, *, agency_code: str = "", package_id: str = "",
+               document_id: str = "") -> Any:
+    """The audit event of one delivery acknowledged, dated as the delivery."""
+    event = new_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=agency_code,
+                      object_type=Package._meta.label_lower, object_id=package_id,
+                      details={"document_id": document_id, "endpoint": caller.name})
+    event.at = now
+    return event
+
+
+def _acked_in_one_statement(caller: Endpoint, keys: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """PostgreSQL: the ack as one statement (`_ACK_SQL`); per package, its earliest delivery time
+    among the caller's deliveries of it (absent: not in the caller's inbox)."""
+    now = timezone.now()
+    prep = Package._meta.pk.get_db_prep_value
+    values = [prep(k, connection) for k in keys]
+    marks = ", ".join(["%s"] * len(keys))
+    trace_sql, trace_params = onestatement.insert_select(
+        _ack_trace(caller, now), "acked", {"package": ("acked.package_id", ()),
+                                           "agency_code": ("acked.agency_code", ())}, order_by="acked.id")
+    audit_sql, audit_params = onestatement.insert_select(
+        _ack_event(caller, now), "acked",
+        {"agency_code": ("acked.agency_code", ()), "object_id": ("acked.package_id::text", ()),
+         "details": ("jsonb_build_object('document_id', acked.document_id, 'endpoint', %s::text)", (caller.name,))},
+        order_by="acked.id")
+    sql = _ACK_SQL.format(keys=marks, trace=trace_sql, audit=audit_sql)
+    params = [DeliveryState.DELIVERED, now, caller.pk, *values, DeliveryState.WAITING,
+              *trace_params, *audit_params, caller.pk, *values]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if any(now_acked for _, _, now_acked in rows):
+        events_written()
+    delivered = _earliest((package_id, at) for package_id, at, _ in rows)
+    raced = {package_id for package_id, _, _ in rows} - delivered.keys()
+    if raced:  # delivered by another ack while this one waited for the row: committed now, read it
+        delivered.update(_earliest(Delivery.objects.filter(endpoint=caller, package_id__in=raced)
+                                   .values_list("package_id", "delivered_at")))
+    return delivered
+
+
+def _earliest(pairs: Iterable[tuple[uuid.UUID, datetime | None]]) -> dict[uuid.UUID, datetime]:
+    """Per package, the earliest delivery time among (package, time) pairs with a time."""
+    earliest: dict[uuid.UUID, datetime] = {}
+    for package_id, at in pairs:
+        if at is not None and (package_id not in earliest or at < earliest[package_id]):
+            earliest[package_id] = at
+    return earliest
+
+
+def _acked_in_a_transaction(caller: Endpoint, keys: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """Elsewhere (SQLite): the caller's deliveries read (locked where the database can), the
+    waiting ones updated with their trace and audit events, in one transaction."""
     with transaction.atomic():
-        rows = _deliveries_to_ack(caller, list(set(wanted.values()))) if wanted else []
+        rows = _deliveries_to_ack(caller, keys)
         now = timezone.now()
         waiting = [d for d in rows if d.state == DeliveryState.WAITING]
         for delivery in waiting:
             delivery.state = DeliveryState.DELIVERED
             delivery.delivered_at = now
         if waiting:  # the rows are locked: one statement for the update, the trace and the audit
+            trace = []
+            for d in waiting:
+                row = _ack_trace(caller, now)
+                row.package_id, row.agency_code = d.package_id, d.agency_code
+                trace.append(row)
             onestatement.write(
                 onestatement.update(Delivery.objects.filter(pk__in=[d.pk for d in waiting]),
                                     {"state": DeliveryState.DELIVERED, "delivered_at": now})
+                + onestatement.insert(trace)
                 + onestatement.insert([
-                    TraceEvent(package_id=d.package_id, at=now, hub=hub, event="delivered",
-                               agency_code=d.agency_code, endpoint=caller.name,
-                               detail="Hệ thống nơi nhận xác nhận đã nhận")
-                    for d in waiting])
-                + onestatement.insert([
-                    new_event(events.PACKAGE_DELIVERED, actor=caller.name, agency_code=d.agency_code,
-                              object_type=Package._meta.label_lower, object_id=str(d.package_id),
-                              details={"document_id": getattr(d, "package_document_id"),  # noqa: B009 - from the SQL
-                                       "endpoint": caller.name})
+                    _ack_event(caller, now, agency_code=d.agency_code, package_id=str(d.package_id),
+                               document_id=getattr(d, "package_document_id"))  # noqa: B009 - from the SQL
                     for d in waiting]))
             events_written()
-    by_package: dict[uuid.UUID, list[Delivery]] = {}
-    for delivery in rows:
-        by_package.setdefault(delivery.package_id, []).append(delivery)
-    for package_id, key in wanted.items():
-        mine = by_package.get(key)
-        answers[package_id] = (_not_in_inbox() if not mine else
-                               (str(key), min(d.delivered_at for d in mine if d.delivered_at is not None)))
-    return answers
+    return _earliest((d.package_id, d.delivered_at) for d in rows)
 
 
 def _deliveries_to_ack(caller: Endpoint, keys: list[uuid.UUID]) -> list[Delivery]:

@@ -9,6 +9,7 @@ from vanban.hub.api import api
 
 app_name = "hub"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/", api.urls),  # first: the API is called far more often than the pages
     path("", views.dashboard, name="dashboard"),
     path("goi-tin/", views.packages, name="packages"),
     path("goi-tin/<uuid:package_id>/", views.package, name="package"),
@@ -21,5 +22,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cach-ly/", views.refused, name="refused"),
     path("cach-ly/<int:refused_id>/thu-lai/", views.refused_retry, name="refused_retry"),
     path("cach-ly/<int:refused_id>/loai-bo/", views.refused_discard, name="refused_discard"),
-    path("api/v1/", api.urls),
 ]

@@ -78,6 +78,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "vanban.web.security.ContentSecurityPolicyMiddleware",
 ]
+# Machine APIs called with a bearer token by other systems, never by a browser: sessions, CSRF,
+# locale, messages, login throttling and static files do not apply to them, and on every call
+# they cost more than the hub's whole inbox query (issue 23). `vanban.wsgi` serves these paths
+# through a handler with only the middleware that sets response headers (vanban.web.handlers).
+API_PATH_PREFIXES = ("/hub/api/",)
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vanban.web.security.ContentSecurityPolicyMiddleware",
+]
 
 ROOT_URLCONF = "vanban.urls"
 WSGI_APPLICATION = "vanban.wsgi.application"

@@ -72,7 +72,8 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -
     timeout so concurrent writers wait instead of failing with "database is locked".
     PostgreSQL keeps each thread's connection for `conn_max_age` seconds (a new backend per
     request costs more than many requests), checked before reuse so a restarted server is
-    noticed instead of failing the request.
+    noticed instead of failing the request — unless it answered less than a second ago
+    (`vanban.dbbackend`).
     """
     if not url:
         url = f"sqlite:///{data_dir / 'vanban.sqlite3'}"
@@ -92,6 +93,7 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -
             ),
         }
     elif engine == "django.db.backends.postgresql":
+        config["ENGINE"] = "vanban.dbbackend"  # Django's, with a health check skipped when just used
         config["CONN_HEALTH_CHECKS"] = True
         config["CONN_MAX_AGE"] = conn_max_age
     else:

@@ -1,0 +1,1 @@
+"""Django database backends of vanban (`DATABASES["default"]["ENGINE"] = "vanban.dbbackend"`)."""

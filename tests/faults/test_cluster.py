@@ -103,7 +103,7 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
     # One secret for every node (sessions and signed values), each node its own data directory.
     shared = {"SECRET_KEY": django_settings.SECRET_KEY, "VANBAN_QUEUE_URL": REDIS_URL,
               "VANBAN_TRUSTED_PROXIES": "127.0.0.1", "VANBAN_EXCHANGE_RETRY_BASE_SECONDS": "1",
-              "VANBAN_EXCHANGE_SEND_LEASE_SECONDS": "5",
+              "VANBAN_EXCHANGE_SEND_LEASE_SECONDS": "5", "VANBAN_EXCHANGE_INBOX_LEASE_SECONDS": "5",
               "VANBAN_EXCHANGE_RETRY_MAX_SECONDS": "4"}
     ports = [free_port(), free_port()]
     webs = [Proc(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],

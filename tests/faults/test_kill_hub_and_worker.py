@@ -3,7 +3,7 @@ and the hub server (`vanban serve`, its own database) are SIGKILLed at random mo
 restarted: every document reaches the hub exactly once, arrives at B exactly once, and B's
 status 01 (arrived) comes back to A for every one of them.
 
-N: VANBAN_FAULT_PACKAGES (default 100 for `make test` on a laptop; `.ci/run` sets 400, `make faults` 10 000).
+N: VANBAN_FAULT_PACKAGES (default 100 for `make test` on a laptop; `.ci/run` sets 300, `make faults` 10 000).
 Kills: VANBAN_FAULT_KILLS (default 6), at points of the run drawn from VANBAN_FAULT_SEED (printed).
 """
 
@@ -63,7 +63,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
     worker = Proc(["worker", "--workers", "2"],
                   child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
                             VANBAN_EXCHANGE_RETRY_BASE_SECONDS="1", VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4",
-                            VANBAN_EXCHANGE_SEND_LEASE_SECONDS="5"),
+                            VANBAN_EXCHANGE_SEND_LEASE_SECONDS="5", VANBAN_EXCHANGE_INBOX_LEASE_SECONDS="5"),
                   tmp_path / "worker.log")
     try:
         hub.setup({a.agency.code: a.agency.name, b.code: b.name})

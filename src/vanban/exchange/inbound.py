@@ -135,8 +135,7 @@ def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
 # one arrival however it is picked up — and a round that could not even record its failure
 # (the database away) leaves the entry held until the lease runs out. A passing failure waits
 # 2 s, then 4, 8 … at most 2 minutes (the outbox's backoff, up to an hour, would hold an
-# arrival long after the database came back).
-INBOX_LEASE = timedelta(seconds=60)
+# arrival long after the database came back). The lease: VANBAN_EXCHANGE_INBOX_LEASE_SECONDS (60).
 INBOX_BACKOFF = workitems.Backoff(2, 120)
 
 
@@ -148,7 +147,8 @@ def claim_stored(entries: list[InboxEntry]) -> set[int]:
         return set()
     rows = (InboxEntry.objects.filter(pk__in=stored, state=InboxEntry.State.STORED)
             .filter(workitems.due(timezone.now())).order_by("pk"))
-    return set(workitems.claim(rows, lease=INBOX_LEASE, limit=len(stored)))
+    lease = timedelta(seconds=settings.VANBAN_EXCHANGE_INBOX_LEASE_SECONDS)
+    return set(workitems.claim(rows, lease=lease, limit=len(stored)))
 
 
 def store(package_id: str, item: dict, data: bytes) -> InboxEntry:

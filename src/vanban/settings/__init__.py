@@ -234,6 +234,9 @@ VANBAN_EXCHANGE_BATCH_SIZE = max(1, env_int("VANBAN_EXCHANGE_BATCH_SIZE", 20))
 VANBAN_EXCHANGE_BATCH_MB = max(1, env_int("VANBAN_EXCHANGE_BATCH_MB", 8))
 # A batch is claimed for this long (another worker leaves it alone; a killed worker's rows return after it).
 VANBAN_EXCHANGE_SEND_LEASE_SECONDS = max(1, env_int("VANBAN_EXCHANGE_SEND_LEASE_SECONDS", 60))
+# An arrival stored from the hub is claimed by the round processing it for this long (a killed
+# worker's arrivals are taken up again after it; the row lock, not the lease, keeps them single).
+VANBAN_EXCHANGE_INBOX_LEASE_SECONDS = max(1, env_int("VANBAN_EXCHANGE_INBOX_LEASE_SECONDS", 60))
 # The inbox answer carries packages up to this size inline (0 = always fetch one by one).
 VANBAN_INBOX_INLINE_KB = max(0, env_int("VANBAN_INBOX_INLINE_KB", 1024))
 # Processes that check the PDF signatures of an inbox batch in parallel (1 = in the worker itself).

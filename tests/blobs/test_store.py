@@ -27,6 +27,28 @@ def test_put_get_round_trip_and_layout(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob(".tmp-*"))
 
 
+
+def test_new_directories_are_fsynced_in_their_parents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash after a commit must not lose a new `ab/cd` directory with the blob inside: the
+    blob's directory is fsynced, and so is the parent of each directory made for it."""
+    from vanban.blobs import store as store_module
+
+    synced: list[Path] = []
+    real = store_module._fsync_dir
+    monkeypatch.setattr(store_module, "_fsync_dir", lambda d: (synced.append(Path(d)), real(d))[1])
+    root = tmp_path / "blobs"
+    root.mkdir()
+    store = LocalBlobStore(root)
+    first = store.put(b"first")
+    cd = root / first[:2] / first[2:4]
+    assert synced == [cd, cd.parent, root]
+    synced.clear()
+    second = next(d for d in (f"x{n}".encode() for n in range(2_000_000))
+                  if hashlib.sha256(d).hexdigest()[:4] == first[:4])  # the same ab/cd
+    store.put(second)
+    assert synced == [cd]  # the directories exist: only the blob's own entry
+
+
 def test_changed_bytes_on_disk_are_detected(tmp_path: Path) -> None:
     store = LocalBlobStore(tmp_path)
     digest = store.put(b"original")

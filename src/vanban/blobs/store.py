@@ -145,6 +145,18 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dir_fd)
 
 
+def _make_dirs(directory: Path) -> list[Path]:
+    """`mkdir -p`, returning the directories it created, deepest first: each one's entry in its
+    parent must be fsynced too, or a crash can lose a new `ab/cd` with the blob inside."""
+    missing = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
 class LocalBlobStore(StreamingWrites):
     """`root/ab/cd/<sha256>`, read-only files; temp files in `root/tmp` (the same file system,
     so the rename into place is atomic; never listed as blobs)."""
@@ -168,16 +180,19 @@ class LocalBlobStore(StreamingWrites):
         return self.commit(self.receive(io.BytesIO(data), len(data)))
 
     def commit(self, received: Received) -> str:
-        """Rename the temp file to its content address (read-only, directory fsynced); when
-        that blob is already there, the temp file just goes."""
+        """Rename the temp file to its content address (read-only; its directory, and the parent
+        of each directory made for it, fsynced); when that blob is already there, the temp file
+        just goes."""
         try:
             if self._present(received.sha256, received.size):
                 return received.sha256  # same name, same bytes: written once, never changed
             target = self.path(received.sha256)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            created = _make_dirs(target.parent)
             os.chmod(received.path, 0o440)
             os.replace(received.path, target)
             _fsync_dir(target.parent)
+            for directory in created:  # the new directories' own entries, deepest first
+                _fsync_dir(directory.parent)
         finally:
             received.discard()
         return received.sha256

@@ -299,3 +299,23 @@ def test_an_entry_another_worker_holds_is_left_to_it_until_its_lease_runs_out(
     entry.refresh_from_db()
     assert entry.state == "processed" and entry.acked_at is not None and entry.lease_until is None
     assert Document.objects.filter(agency=p.b, external_id=doc.identifier_code).count() == 1
+
+
+def test_a_claimed_arrival_is_held_for_the_configured_lease(settings) -> None:
+    """VANBAN_EXCHANGE_INBOX_LEASE_SECONDS: how long a killed worker's arrivals wait; a claimed
+    entry is not claimed again while it is held, and is again once it ran out."""
+    from datetime import timedelta
+
+    entries = [InboxEntry.objects.create(hub_package_id=str(uuid.uuid4()), kind="document", sha256="0" * 64)
+               for _ in range(2)]
+    for seconds in (60, 7):
+        settings.VANBAN_EXCHANGE_INBOX_LEASE_SECONDS = seconds
+        InboxEntry.objects.update(lease_until=None)
+        before = timezone.now()
+        assert inbound.claim_stored(entries) == {e.pk for e in entries}
+        after = timezone.now()
+        for until in InboxEntry.objects.values_list("lease_until", flat=True):
+            assert before + timedelta(seconds=seconds) <= until <= after + timedelta(seconds=seconds)
+        assert inbound.claim_stored(entries) == set()  # held: a second worker leaves them
+    InboxEntry.objects.update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert inbound.claim_stored(entries) == {e.pk for e in entries}

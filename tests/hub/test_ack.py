@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_agency
@@ -101,8 +101,6 @@ def test_an_ack_that_waited_for_another_answers_the_time_of_the_first(ids: dict[
     release, first_done = threading.Event(), threading.Event()
 
     def first() -> None:
-        from django.db import transaction
-
         try:
             with transaction.atomic():  # the first ack holds its row locks until released
                 answers["first"] = services.acknowledge_many([str(package.pk)], both)[str(package.pk)]

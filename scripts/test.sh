@@ -81,13 +81,14 @@ run_pg() {
 }
 
 # Object storage (issue 23): the blob stores (office and hub) and the exchange end to end —
-# through a live hub, fixity, the worker-kill test — with every blob in S3.
+# through a live hub, fixity, the worker-kill test — with every blob in S3; the hub keeps no
+# package in its database here (VANBAN_HUB_BODY_IN_DATABASE_KB=0), so each one goes to S3.
 S3_TESTS=(tests/blobs tests/hub/test_exchange.py tests/hub/test_units.py tests/exchange/test_exchange_flow.py
           tests/exchange/test_statuses_first.py tests/exchange/test_worker_kill.py tests/records/test_fixity.py)
 run_s3() {
   echo "=== blob and exchange tests with blobs in S3-compatible object storage (SQLite)"
   local dir; new_data_dir
-  (unset DATABASE_URL; export VANBAN_DATA_DIR="$dir" VANBAN_TEST_BLOB_URL=s3
+  (unset DATABASE_URL; export VANBAN_DATA_DIR="$dir" VANBAN_TEST_BLOB_URL=s3 VANBAN_HUB_BODY_IN_DATABASE_KB=0
    local named=0 arg
    # Files named (an argument that is a path, `tests/x.py::case` included): those, else the set
    # above. An option's value (`-p no:randomly`, `-k name`) is not a file.

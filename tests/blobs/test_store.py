@@ -49,6 +49,32 @@ def test_new_directories_are_fsynced_in_their_parents(tmp_path: Path, monkeypatc
     assert synced == [cd]  # the directories exist: only the blob's own entry
 
 
+def test_bytes_are_flushed_by_commit_before_the_rename_and_never_for_a_discarded_body(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blob's bytes reach the disk before the name that says they are there (fsync of the
+    temp file, then the rename); a received body that is discarded — refused, or kept in the
+    database by the hub — costs no fsync at all."""
+    from vanban.blobs import store as store_module
+
+    steps: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    def fsync(fd: int) -> None:
+        steps.append(f"fsync {os.readlink(f'/proc/self/fd/{fd}')}")
+        real_fsync(fd)
+
+    monkeypatch.setattr(store_module.os, "fsync", fsync)
+    monkeypatch.setattr(store_module.os, "replace", lambda a, b: (steps.append(f"rename {a}"), real_replace(a, b))[1])
+    store = LocalBlobStore(tmp_path / "blobs")
+    refused = store.receive(io.BytesIO(b"never kept"), 100)
+    refused.discard()
+    assert steps == [] and not refused.path.exists()
+    received = store.receive(io.BytesIO(b"kept"), 100)
+    assert steps == []
+    store.commit(received)
+    assert steps[:2] == [f"fsync {received.path}", f"rename {received.path}"]
+    assert store.get(received.sha256) == b"kept"
+
+
 def test_changed_bytes_on_disk_are_detected(tmp_path: Path) -> None:
     store = LocalBlobStore(tmp_path)
     digest = store.put(b"original")

@@ -14,8 +14,8 @@ import pytest
 from tests.hub.conftest import A, B, OneHub
 from tests.hub.packages import document, status
 from vanban.hub import conf, queries
-from vanban.hub.blobs import read
 from vanban.hub.models import Delivery, DeliveryState, Package, RefusedPackage
+from vanban.hub.services import package_bytes
 from vanban.hubclient import HubClient, HubHttpError, Submitted
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -44,7 +44,7 @@ def test_submit_many_answers_each_package_in_order(one_hub: OneHub, monkeypatch:
     assert isinstance(refused, HubHttpError) and refused.code == "EDXML_SIGNATURE_INVALID"
     stored = {str(p.pk): p for p in Package.objects.all()}
     assert set(stored) == {ok.id, ok2.id}  # the refused one stored nowhere but the operator's list
-    assert read(stored[ok.id].sha256) == first and read(stored[ok2.id].sha256) == second
+    assert package_bytes(stored[ok.id]) == first and package_bytes(stored[ok2.id]) == second
     held = RefusedPackage.objects.get()
     assert held.sha256 == hashlib.sha256(tampered).hexdigest()
 

@@ -11,9 +11,9 @@ from tests.hub.http import request
 from tests.hub.packages import document, status
 from tests.s3server import tamper
 from vanban.audit.models import AuditEvent
-from vanban.hub import blobs
-from vanban.hub.blobs import read
-from vanban.hub.models import Delivery, DeliveryState, Package
+from vanban.hub import blobs, conf
+from vanban.hub.models import Delivery, DeliveryState, Package, PackageBody
+from vanban.hub.services import package_bytes
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,14 @@ def test_document_and_all_statuses_round_trip(one_hub: OneHub) -> None:
     sent = a.submit(data)
     assert (sent.status, sent.document_id, sent.duplicate) == (201, doc_id, False)
     stored = Package.objects.get(pk=sent.id)
-    assert read(stored.sha256) == data  # original bytes, exactly (local disk or object storage)
+    assert package_bytes(stored) == data  # original bytes, exactly
+    # A package this small is kept in the database with its row, never made a blob (unless
+    # the setting is 0, as in the object-storage run: then it is a blob there).
+    if len(data) <= conf.body_in_database_bytes():
+        assert bytes(PackageBody.objects.get(package=stored).data) == data
+        assert not blobs.store().exists(stored.sha256)
+    else:
+        assert blobs.store().exists(stored.sha256) and not PackageBody.objects.filter(package=stored).exists()
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
 
     assert a.inbox() == []
@@ -108,13 +115,27 @@ def test_take_back_request_13_goes_to_the_recipients_of_the_original(one_hub: On
     assert a.inbox() == []
 
 
-def test_a_changed_or_missing_blob_is_refused_not_served(one_hub: OneHub) -> None:
-    """The shared store re-hashes every read of the hub's blobs (local disk or object storage):
-    bytes changed behind its back, or gone, are a 500 BLOB_UNREADABLE, never served."""
+@pytest.mark.parametrize("kept_in", ["database", "blob store"])
+def test_changed_or_missing_bytes_are_refused_not_served(one_hub: OneHub, kept_in: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every read of an original is re-hashed, wherever it is kept — a small package's body in
+    the database, a larger one's blob (local disk or object storage): bytes changed behind the
+    hub's back, or gone, are a 500 BLOB_UNREADABLE, never served."""
+    monkeypatch.setenv("VANBAN_HUB_BODY_IN_DATABASE_KB", "64" if kept_in == "database" else "0")
     data, _ = document(one_hub.ids[A], B)
     sent = one_hub.client(A).submit(data)
-    sha = Package.objects.get(pk=sent.id).sha256
+    stored = Package.objects.get(pk=sent.id)
+    assert PackageBody.objects.filter(package=stored).exists() == (kept_in == "database")
+    assert blobs.store().exists(stored.sha256) == (kept_in == "blob store")
+    assert one_hub.client(B).fetch(sent.id) == data
     for changed in (data.replace(b"V/v", b"V/V", 1), None):  # changed, then gone
-        tamper(blobs.store(), sha, changed)
+        if kept_in == "database" and changed is not None:
+            PackageBody.objects.filter(package=stored).update(data=changed)
+        elif kept_in == "database":
+            PackageBody.objects.filter(package=stored).delete()
+        else:
+            tamper(blobs.store(), stored.sha256, changed)
         answer = request("GET", f"{one_hub.url}/packages/{sent.id}", token=one_hub.tokens[B])
         assert (answer.status, answer.json()["error"]["code"]) == (500, "BLOB_UNREADABLE")
+        listed = one_hub.client(B).inbox(inline=1 << 20)  # never inlined either
+        assert [e["id"] for e in listed] == [sent.id] and "data" not in listed[0]

@@ -27,7 +27,7 @@ from vanban.hub import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CYCLE_BOUND = 4 if connection.vendor == "postgresql" else 14
+CYCLE_BOUND = 4 if connection.vendor == "postgresql" else 15  # SQLite: one INSERT per table (a small body too)
 
 
 def _sql(call: Callable[[], Any]) -> tuple[Any, list[str]]:

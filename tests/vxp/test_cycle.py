@@ -6,8 +6,8 @@ import pytest
 
 from tests.hub.packages import document, status
 from tests.vxp.conftest import A, B, VxpHub
-from vanban.hub.blobs import read
 from vanban.hub.models import Delivery, DeliveryState, Package
+from vanban.hub.services import package_bytes
 from vanban.hub.vxp_models import VxpReceipt
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def test_document_then_statuses_round_trip(vxp_hub: VxpHub) -> None:
     sent = a.submit(data)  # sendEdoc, multipart file_doc
     assert (sent.status, sent.document_id, sent.duplicate) == (201, doc_id, False)
     stored = Package.objects.get(pk=sent.id)
-    assert read(stored.sha256) == data
+    assert package_bytes(stored) == data
     assert Package.objects.get(pk=sent.id).source_endpoint.vxp_system.system_id == vxp_hub.systems[A][0]
 
     assert a.inbox() == [] and b.count_received("edoc") == 1
@@ -56,7 +56,7 @@ def test_document_then_statuses_round_trip(vxp_hub: VxpHub) -> None:
         ("status", code, B, A, doc_id) for code in codes]
     for e in inbox:
         raw = a.fetch(e["id"])
-        assert raw == read(Package.objects.get(pk=e["id"]).sha256)
+        assert raw == package_bytes(Package.objects.get(pk=e["id"]))
         a.ack(e["id"])
     assert a.inbox() == []
     assert [r["receiveStatus"] for r in b.get_sent_edoc_list("status")] == ["done"] * 5

@@ -17,6 +17,7 @@ from tests.vxp.conftest import A, B, VxpHub, hub_state
 from vanban.core.clock import now_vn
 from vanban.hub.blobs import read
 from vanban.hub.models import EndpointAgency, Package, RefusedPackage
+from vanban.hub.services import package_bytes
 from vanban.vxp.envelope import VxpError
 from vanban.vxp.multipart import file_doc_body
 from vanban.vxp.signing import sdk_file_hash, sign_headers
@@ -110,7 +111,7 @@ def test_sdk_raw_upload_with_unpadded_hash_is_accepted_without_the_crlf(vxp_hub:
     status, envelope = _post(f"{vxp_hub.url}/sendEdoc", headers, data + b"\r\n", "application/octet-stream")
     assert (status, envelope["status"], envelope["ErrorCode"], envelope["ErrorDesc"]) == (200, "OK", "0", "Thành công")
     stored = Package.objects.get(pk=envelope["DocId"])
-    assert (stored.document_id, read(stored.sha256)) == (doc_id, data)
+    assert (stored.document_id, package_bytes(stored)) == (doc_id, data)
 
 
 def test_package_refusals_keep_the_hub_codes(vxp_hub: VxpHub) -> None:

@@ -6,10 +6,10 @@ of the directory) and verifies the hash on every read, so a file changed on disk
 reported instead of served. `S3BlobStore` implements the same `BlobStore` protocol in
 S3-compatible object storage. Bytes in memory go in with `put`; a stream (a request body, an
 upload) with `receive` — spooled to a temp file while hashed, `BlobTooLargeError` past the
-caller's limit, fsynced — then `commit` (or `put_stream`, both at once), so a package can be
-checked before it becomes a blob. Blobs are written before the database row that names
-them, once, and never changed; a blob without a row is an orphan to reconcile, never a lost
-document.
+caller's limit — then `commit` (fsync, rename; or `put_stream`, both at once), so a package
+can be checked before it becomes a blob, and one that never becomes a blob costs no flush.
+Blobs are written before the database row that names them, once, and never changed; a blob
+without a row is an orphan to reconcile, never a lost document.
 """
 
 from vanban.blobs.store import (

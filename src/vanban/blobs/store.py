@@ -72,8 +72,9 @@ class Received:
 
 
 def spool(stream: Readable, limit: int, directory: Path) -> Received:
-    """Copy a stream to a temp file in `directory`, hashing as it goes, then fsync it;
-    BlobTooLargeError (and no file left) past `limit` bytes."""
+    """Copy a stream to a temp file in `directory`, hashing as it goes; BlobTooLargeError (and
+    no file left) past `limit` bytes. Not fsynced here: a body that is refused, or kept
+    elsewhere (the hub's small packages), never costs a flush; `commit` makes it durable."""
     directory.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=directory, prefix="in-")
     digest = hashlib.sha256()
@@ -86,8 +87,6 @@ def spool(stream: Readable, limit: int, directory: Path) -> Received:
                     raise BlobTooLargeError(limit)
                 digest.update(chunk)
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
@@ -136,13 +135,18 @@ def _check_name(sha256: str) -> str:
     return sha256
 
 
+def _fsync_path(path: Path) -> None:
+    """fsync a file (its bytes) or a directory (a rename or an unlink in it) by name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_dir(directory: Path) -> None:
     """Make a rename or an unlink in `directory` durable."""
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _fsync_path(directory)
 
 
 def _make_dirs(directory: Path) -> list[Path]:
@@ -180,12 +184,13 @@ class LocalBlobStore(StreamingWrites):
         return self.commit(self.receive(io.BytesIO(data), len(data)))
 
     def commit(self, received: Received) -> str:
-        """Rename the temp file to its content address (read-only; its directory, and the parent
-        of each directory made for it, fsynced); when that blob is already there, the temp file
-        just goes."""
+        """Rename the temp file to its content address (its bytes fsynced first, read-only; its
+        directory, and the parent of each directory made for it, fsynced); when that blob is
+        already there, the temp file just goes."""
         try:
             if self._present(received.sha256, received.size):
                 return received.sha256  # same name, same bytes: written once, never changed
+            _fsync_path(received.path)  # the bytes are on disk before the name that says so
             target = self.path(received.sha256)
             created = _make_dirs(target.parent)
             os.chmod(received.path, 0o440)

@@ -317,13 +317,13 @@ def _visible(request: HttpRequest, package_id: str) -> Any:
          openapi_extra={"responses": {"200": {"description": "edXML", "content": {
              "application/xml": {"schema": {"type": "string", "format": "binary"}}}}}})
 def fetch(request: HttpRequest, package_id: str) -> HttpResponse:
-    sha256 = services.visible_sha256(package_id, _caller(request))
-    if sha256 is None:
-        raise _not_visible()
     try:
-        data = blobs.read(sha256)
+        found = services.visible_original(package_id, _caller(request))
     except (OSError, blobs.BlobCorruptError):
         raise HubError(500, "BLOB_UNREADABLE", "Bản gốc của gói tin không đọc được hoặc đã hỏng.") from None
+    if found is None:
+        raise _not_visible()
+    sha256, data = found
     response = HttpResponse(data, content_type="application/xml")
     response["X-Content-SHA256"] = sha256
     return response

@@ -6,17 +6,21 @@ A received body is streamed to a temp file (hashed as it goes, refused past the 
 `TooLargeError`, which the API answers PACKAGE_TOO_LARGE), checked, then committed (fsynced,
 renamed into place or uploaded) before any database row points at it. A blob is written once
 and never changed; a blob without a row (a crash between the two) is harmless.
+
+A small package is not made a blob at all: its bytes go into the database with its row
+(`PackageBody`, `VANBAN_HUB_BODY_IN_DATABASE_KB`); `original` reads either, checking the hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from vanban.blobs import CHUNK, BlobCorruptError, BlobStore, Readable, Received, get_store
 from vanban.blobs import BlobTooLargeError as TooLargeError
 
-__all__ = ["CHUNK", "BlobCorruptError", "Received", "TooLargeError", "commit", "read", "receive", "receive_bytes",
-           "store"]
+__all__ = ["CHUNK", "BlobCorruptError", "Received", "TooLargeError", "commit", "original", "read", "receive",
+           "receive_bytes", "store"]
 
 
 def store() -> BlobStore:
@@ -39,3 +43,16 @@ def read(sha256: str) -> bytes:
     """The exact bytes; BlobCorruptError if they no longer match their hash, BlobMissingError
     (an OSError) if they are gone."""
     return store().get(sha256)
+
+
+def original(sha256: str, body: bytes | memoryview | None) -> bytes:
+    """A package's exact bytes: its body from the database when it has one, else its blob;
+    BlobCorruptError when they no longer match their hash — a body changed in the database is
+    refused like a blob changed on disk."""
+    if body is None:
+        return read(sha256)
+    data = bytes(body)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise BlobCorruptError(sha256, actual)
+    return data

@@ -72,3 +72,10 @@ def inbox_inline_bytes() -> int:
     """How many package bytes one inbox answer carries inline at most (`VANBAN_HUB_INBOX_INLINE_MB`,
     default 8); the packages past it are listed without their bodies, to be fetched."""
     return max(0, env_int("VANBAN_HUB_INBOX_INLINE_MB", 8)) * MIB
+
+
+def body_in_database_bytes() -> int:
+    """Packages of at most this many bytes keep their original in the database, in the same
+    statement as their row (`VANBAN_HUB_BODY_IN_DATABASE_KB`, default 64: every status package
+    and small documents); 0 puts every package in the blob store."""
+    return max(0, env_int("VANBAN_HUB_BODY_IN_DATABASE_KB", 64)) * 1024

@@ -62,7 +62,7 @@ def forward_one(forward_id: int) -> str:
         services.forward_failed(forward, "Chưa cấu hình trục cấp trên (VANBAN_HUB_PARENT_URL)")
         return "failed"
     try:
-        data = blobs.read(forward.package.sha256)
+        data = services.package_bytes(forward.package)
         result = client.submit(data, headers={TRACE_HEADER: queries.encode_trace_header(forward.package)})
     except HubHttpError as exc:
         services.forward_failed(forward, f"Trục cấp trên từ chối: HTTP {exc.status} {exc.code}: {exc.message}")

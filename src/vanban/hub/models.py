@@ -131,6 +131,24 @@ class Package(models.Model):
         return f"{self.kind} {self.document_id} ({self.sender_code})"
 
 
+class PackageBody(models.Model):
+    """A small package's original bytes, kept in the database with its row instead of the blob
+    store (`VANBAN_HUB_BODY_IN_DATABASE_KB`): written in the package's own statement, so one
+    commit makes both durable — no file, no fsync (issue 23). Larger packages, and every
+    package accepted before this existed, are blobs named by `Package.sha256`; a body is
+    re-hashed against that name on every read, as a blob is."""
+
+    package = models.OneToOneField(Package, primary_key=True, on_delete=models.CASCADE, related_name="body")
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = "nội dung gói tin"
+        verbose_name_plural = "nội dung gói tin"
+
+    def __str__(self) -> str:
+        return f"nội dung gói tin {self.package_id}"
+
+
 class DeliveryState(models.TextChoices):
     WAITING = "waiting", "Chờ nhận"
     DELIVERED = "delivered", "Đã nhận"

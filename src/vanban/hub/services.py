@@ -38,6 +38,7 @@ from vanban.hub.models import (
     Forward,
     ForwardState,
     Package,
+    PackageBody,
     PullProblem,
     RefusalState,
     RefusedPackage,
@@ -96,7 +97,11 @@ def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_pa
             _hold_refused(data, received, caller, refusal)
         if refusal is not None:
             raise refusal
-        blobs.commit(received)
+        if received.size <= conf.body_in_database_bytes():
+            body = bytes(data)  # kept with the row, by the row's own statement: no blob, no fsync
+        else:
+            body = None
+            blobs.commit(received)
     finally:
         if not isinstance(data, bytes):
             with contextlib.suppress(BufferError):  # a parsed view still alive: GC closes it
@@ -104,7 +109,7 @@ def accept_package(received: blobs.Received, *, caller: Endpoint | None, from_pa
         received.discard()
     try:
         package = _store(facts, received, route, caller=caller, from_parent=from_parent,
-                         parent_package_id=parent_package_id, upstream=list(upstream))
+                         parent_package_id=parent_package_id, upstream=list(upstream), body=body)
     except IntegrityError:
         # A concurrent submit of the same package committed first: answer as a duplicate.
         existing = Package.objects.filter(**facts.key()).first()
@@ -249,9 +254,10 @@ def _existing(facts: intake.Facts) -> Package | None:
 
 def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, *,
            caller: Endpoint | None, from_parent: bool, parent_package_id: str,
-           upstream: list[dict[str, Any]]) -> Package:
-    """The package, its deliveries, forward, trace and audit event: one statement on PostgreSQL
-    (`onestatement`), all or nothing; IntegrityError when the package is already here."""
+           upstream: list[dict[str, Any]], body: bytes | None) -> Package:
+    """The package, its body when small, deliveries, forward, trace and audit event: one
+    statement on PostgreSQL (`onestatement`), all or nothing; IntegrityError when the package
+    is already here."""
     hub = conf.hub_code()
     now = timezone.now()
     source = caller.name if caller is not None else "trục cấp trên"
@@ -291,7 +297,9 @@ def _store(facts: intake.Facts, received: blobs.Received, route: routing.Route, 
                                "redirected": route.redirected,
                                "sha256": received.sha256,
                                "signature_unchecked": facts.signature_unchecked})
-    onestatement.write(onestatement.insert([package]) + onestatement.insert(deliveries)
+    bodies = [PackageBody(package=package, data=body)] if body is not None else []
+    onestatement.write(onestatement.insert([package]) + onestatement.insert(bodies)
+                       + onestatement.insert(deliveries)
                        + onestatement.insert(forwards) + onestatement.insert(trace)
                        + onestatement.insert([event]), savepoint=True)
     package._state.adding, package._state.db = False, connection.alias  # saved, as bulk_create leaves it
@@ -351,17 +359,29 @@ def visible_package(package_id: str, caller: Endpoint) -> Package | None:
     return next(iter(Package.objects.raw(_VISIBLE_SQL.format(columns="p.*"), params)), None)
 
 
-def visible_sha256(package_id: str, caller: Endpoint) -> str | None:
-    """`visible_package`'s answer for a fetch, which needs only the bytes' name: the same check,
-    one column read straight from the cursor (a model built from a raw query cost more than the
-    query, on every fetch; issue 23)."""
+def visible_original(package_id: str, caller: Endpoint) -> tuple[str, bytes] | None:
+    """`visible_package`'s answer for a fetch: (sha256, the original bytes), or None (→ 404).
+    The same check and the body kept in the database in one statement, read straight from the
+    cursor (a model built from a raw query cost more than the query, on every fetch; issue 23);
+    a larger package's bytes come from the blob store. OSError or BlobCorruptError when the
+    bytes are gone or no longer match their hash."""
     params = _visible_params(package_id, caller)
     if params is None:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_VISIBLE_SQL.format(columns="p.sha256"), params)
+        cursor.execute(_VISIBLE_SQL.format(columns="p.sha256, (SELECT b.data FROM hub_packagebody b "
+                                                   "WHERE b.package_id = p.id)"), params)
         row = cursor.fetchone()
-    return str(row[0]) if row else None
+    if row is None:
+        return None
+    sha256 = str(row[0])
+    return sha256, blobs.original(sha256, row[1])
+
+
+def package_bytes(package: Package) -> bytes:
+    """The original bytes of a package row (forwarding, VXP): see `blobs.original`."""
+    body = PackageBody.objects.filter(package=package).values_list("data", flat=True).first()
+    return blobs.original(package.sha256, body)
 
 
 def _not_in_inbox() -> HubError:

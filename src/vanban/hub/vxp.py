@@ -224,7 +224,7 @@ def _visible(caller: Endpoint, v: Verified) -> Package:
 
 def _bytes(package: Package) -> bytes:
     try:
-        return blobs.read(package.sha256)
+        return services.package_bytes(package)
     except (OSError, blobs.BlobCorruptError):
         raise HubError(500, "BLOB_UNREADABLE", "Bản gốc của gói tin không đọc được hoặc đã hỏng.") from None
 

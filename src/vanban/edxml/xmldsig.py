@@ -3,12 +3,13 @@ where it imports, signxml always.
 
 `verify_cut` (backend "lxml", the default) is the fast path. It checks the one signature shape
 edXML senders use — one Reference URI="" with the enveloped transform, then no c14n or exclusive
-or inclusive C14N 1.0, RSA PKCS#1 v1.5 — on the gate's tree, whose attachment bodies were cut
-out: lxml canonicalises that small tree, the bodies are hashed straight from the received bytes
-where their placeholders stand in the canonical form, and `cryptography` checks the RSA value
-over SignedInfo's canonical form. No second tree, no 1 MB text node, no re-serialising. Like
-xmlsec below it only ever *accepts*; anything outside that shape, and every refusal, goes to the
-next engine (the tree then gets its bodies back), so the verdicts and their reasons do not change.
+or inclusive C14N 1.0, exclusive C14N for SignedInfo, RSA PKCS#1 v1.5 — on the gate's tree,
+whose attachment bodies were cut out: lxml canonicalises that small tree, the bodies are hashed
+straight from the received bytes where their placeholders stand in the canonical form, and
+`cryptography` checks the RSA value over SignedInfo's canonical form. No second tree, no 1 MB
+text node, no re-serialising. Like xmlsec below it only ever *accepts*; anything outside that
+shape, and every refusal, goes to the next engine (the tree then gets its bodies back), so the
+verdicts and their reasons do not change.
 
 xmlsec (libxmlsec1, C) is next: it checks the tree in place, without signxml's
 re-serialising and re-parsing. It only ever *accepts* what signxml would accept too: it is
@@ -292,12 +293,13 @@ def _signxml_verify(root: etree._Element, trusted: list[x509.Certificate]) -> Ou
 # -- the cut tree ("lxml") ------------------------------------------------------------------
 
 _DS = f"{{{DSIG_NS}}}"
-_XML_ATTR = "{http://www.w3.org/XML/1998/namespace}"
 _C14N_10 = CanonicalizationMethod.CANONICAL_XML_1_0.value
-# The canonical forms lxml computes as xmlsec and signxml do (C14N 1.0, exclusive or not, no
-# comments): SignedInfo's, and the Reference's after the enveloped transform (no c14n transform:
-# inclusive, as both engines read it for a whole document).
-_CUT_SIGNED_INFO_C14N = {_EXC_C14N: True, _C14N_10: False}
+# The canonical forms lxml computes as xmlsec and signxml both do (no comments): SignedInfo's
+# exclusive C14N, and the Reference's after the enveloped transform, exclusive or inclusive C14N
+# 1.0 (no c14n transform: inclusive, as both engines read it for a whole document). Not an
+# inclusive SignedInfo: xmlsec canonicalises it with the namespaces in scope in the document,
+# signxml without them (it re-parses the Signature alone), so they can disagree on it.
+_CUT_SIGNED_INFO_C14N = frozenset({_EXC_C14N})
 _CUT_REFERENCE_C14N = {_EXC_C14N: True, EXC_C14N_VARIANT: True, _C14N_10: False}
 _CUT_RSA: dict[str, type[hashes.HashAlgorithm]] = {
     SignatureMethod.RSA_SHA1.value: hashes.SHA1,
@@ -340,8 +342,7 @@ def verify_cut(root: etree._Element, skeleton: Skeleton, trusted: list[x509.Cert
         digest = _digest_with_bodies(canonical, skeleton, [index for _, index in placed], shape.digest)
         if digest is None or not hmac.compare_digest(digest, shape.digest_value):
             return None
-        signed = etree.tostring(shape.signed_info, method="c14n", with_comments=False,
-                                exclusive=shape.signed_info_exclusive)
+        signed = etree.tostring(shape.signed_info, method="c14n", exclusive=True, with_comments=False)
     except etree.C14NError:
         return None
     for cert in trusted:
@@ -360,7 +361,6 @@ def verify_cut(root: etree._Element, skeleton: Skeleton, trusted: list[x509.Cert
 class _Shape:
     signature: etree._Element
     signed_info: etree._Element
-    signed_info_exclusive: bool
     method: str  # the SignatureMethod URI
     digest: str  # hashlib's name
     reference_exclusive: bool
@@ -374,9 +374,7 @@ def _cut_shape(root: etree._Element) -> _Shape | None:
     Nothing beside the root element (xmlsec's URI="" covers top-level processing instructions,
     signxml's does not); a `Signature` valid under the XML-DSig schema (signxml's rule), so its
     parts stand in the schema's order; no comment or processing instruction in SignedInfo; no
-    parameters (InclusiveNamespaces, HMACOutputLength) on any algorithm; strict base64 values;
-    for an inclusive SignedInfo, no xml:* attribute on an ancestor (C14N 1.0 would carry it into
-    a subset)."""
+    parameters (InclusiveNamespaces, HMACOutputLength) on any algorithm; strict base64 values."""
     if root.getprevious() is not None or root.getnext() is not None:
         return None
     signature = _signature(root)
@@ -406,16 +404,12 @@ def _cut_shape(root: etree._Element) -> _Shape | None:
     digest = _CUT_DIGESTS.get(digest_method.get("Algorithm") or "")
     if digest is None:
         return None
-    signed_info_exclusive = _CUT_SIGNED_INFO_C14N[c14n]
-    if not signed_info_exclusive and any(
-            key.startswith(_XML_ATTR) for el in signed_info.iterancestors() for key in el.attrib):
-        return None
     expected = _strict_base64(digest_value.text)
     value = None if len(value_el) else _strict_base64(value_el.text)
     if expected is None or value is None:
         return None
     reference_exclusive = len(steps) == 2 and _CUT_REFERENCE_C14N[steps[1]]
-    return _Shape(signature, signed_info, signed_info_exclusive, method, digest, reference_exclusive,
+    return _Shape(signature, signed_info, method, digest, reference_exclusive,
                   expected, value)
 
 

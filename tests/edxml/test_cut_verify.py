@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import random
 import re
 
@@ -228,6 +229,24 @@ def test_the_cut_tree_takes_a_certificate_only_when_valid_now(signed, agency, mo
     monkeypatch.setattr(xmldsig, "_valid_now", lambda cert: False)
     read_package(signed).verify([agency.cert], cache=None)  # the verdict is then signxml's
     assert cut == [False]
+
+
+def test_bodies_are_hashed_in_steps_as_the_parser_reads_them(monkeypatch):
+    """CR LF and lone CR read as LF, also when a step ends between the CR and its LF."""
+    from vanban.edxml import xmldsig
+    from vanban.edxml.payload import EncodedSource
+    from vanban.edxml.safety import body_text
+
+    rnd = random.Random(5)
+    for step in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(xmldsig, "_BODY_STEP", step)
+        for _ in range(40):
+            body = bytes(rnd.choice(b"AB\r\n") for _ in range(rnd.randrange(0, 40)))
+            buffer = b"<x>" + body + b"</x>"
+            source = EncodedSource(buffer, 3, 3 + len(body))
+            hasher = hashlib.sha256()
+            xmldsig._hash_body(hasher, source)
+            assert hasher.digest() == hashlib.sha256(body_text(source)).digest(), (step, body)
 
 
 def test_the_signature_is_put_back_exactly_after_the_enveloped_transform(signed, agency):

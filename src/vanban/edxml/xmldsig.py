@@ -55,6 +55,7 @@ from signxml import (
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 
 from vanban.edxml.ns import DSIG_NS
+from vanban.edxml.payload import EncodedSource
 from vanban.edxml.safety import Skeleton, body_text, placed_bodies, safe_parser
 
 __all__ = ["BACKENDS", "EXC_C14N_VARIANT", "XMLSEC_UNAVAILABLE", "Backend", "Outcome",
@@ -447,6 +448,26 @@ def _without(signature: etree._Element, run: Any) -> Any:
         signature.tail = tail
 
 
+_BODY_STEP = 4 * 1024 * 1024
+
+
+def _hash_body(hasher: Any, source: EncodedSource) -> None:
+    """Feed a cut body to `hasher` as the parser reads it (CR LF and lone CR as LF), straight
+    from the received buffer: no copy of a large attachment's base64 is held."""
+    buffer, start, end = source.buffer, source.start, source.end
+    if buffer.find(b"\r", start, end) < 0:
+        with memoryview(buffer) as view:  # type: ignore[arg-type]  # bytes or mmap
+            hasher.update(view[start:end])
+        return
+    carry = b""
+    for pos in range(start, end, _BODY_STEP):
+        piece = carry + buffer[pos : min(end, pos + _BODY_STEP)]
+        carry = b""
+        if piece.endswith(b"\r") and pos + _BODY_STEP < end:  # its LF may open the next piece
+            piece, carry = piece[:-1], b"\r"
+        hasher.update(body_text(EncodedSource(piece, 0, len(piece))))
+
+
 def _digest_with_bodies(canonical: bytes, skeleton: Skeleton, indexes: list[int], name: str) -> bytes | None:
     """The digest of `canonical` with each placeholder replaced by its body, or None when the
     placeholders do not stand once each, in order, as whole texts."""
@@ -462,7 +483,7 @@ def _digest_with_bodies(canonical: bytes, skeleton: Skeleton, indexes: list[int]
         if at < 0 or canonical[end : end + 2] != b"</":
             return None
         hasher.update(view[pos:at])
-        hasher.update(body_text(skeleton.slices[index]))
+        _hash_body(hasher, skeleton.slices[index])
         pos = end
     hasher.update(view[pos:])
     return hasher.digest()

@@ -117,7 +117,7 @@ def test_read_and_verify_parse_once_and_decode_each_attachment_once(signed, agen
     result = read.verify([agency.cert], cache=None)
     assert result.valid is True
     assert len(decodes) == len(read.parsed.attachments) == 2
-    if backend == "xmlsec":
+    if backend != "signxml":
         assert len(parses) == 1  # signxml re-serialises and re-parses inside its own verify()
     assert result.package is read.parsed
 

@@ -23,11 +23,11 @@ from vanban.edxml import (
 from vanban.edxml import parse as parse_module
 from vanban.edxml.limits import DEFAULT_LIMITS
 from vanban.edxml.signature import _open
-from vanban.edxml.xmldsig import BACKENDS, XMLSEC_UNAVAILABLE, default_backend, xmlsec_accepts
+from vanban.edxml.xmldsig import BACKENDS, XMLSEC_UNAVAILABLE, available_backends, xmlsec_accepts
 
 pytestmark = pytest.mark.unit
 
-HAS_XMLSEC = default_backend() == "xmlsec"
+HAS_XMLSEC = "xmlsec" in available_backends()
 needs_xmlsec = pytest.mark.skipif(not HAS_XMLSEC, reason=f"python-xmlsec not importable: {XMLSEC_UNAVAILABLE}")
 
 
@@ -117,7 +117,7 @@ def test_read_and_verify_parse_once_and_decode_each_attachment_once(signed, agen
     result = read.verify([agency.cert], cache=None)
     assert result.valid is True
     assert len(decodes) == len(read.parsed.attachments) == 2
-    if backend == "xmlsec":
+    if backend != "signxml":
         assert len(parses) == 1  # signxml re-serialises and re-parses inside its own verify()
     assert result.package is read.parsed
 
@@ -141,7 +141,7 @@ def test_line_breaks_in_base64_are_read_as_the_parser_reads_them(document, agenc
     assert b"\n" in m.group(2)
     crlf = signed[:m.start(2)] + m.group(2).replace(b"\n", b"\r\n") + signed[m.end(2):]
     lone_cr = signed[:m.start(2)] + m.group(2).replace(b"\n", b"\r") + signed[m.end(2):]
-    for backend in BACKENDS if HAS_XMLSEC else ("signxml",):
+    for backend in available_backends():
         for data in (signed, crlf, lone_cr):
             assert verify_package(data, [agency.cert], backend=backend).valid is True
         assert verify_package(_flip_attachment_byte(crlf), [agency.cert], backend=backend).valid is False
@@ -158,7 +158,7 @@ def test_character_references_in_base64_fall_back_to_a_full_parse(document, agen
     signed = sign_package(data, agency.key, agency.cert)
     assert b"&#13;" in signed
     assert parse_package(signed).attachments[0].read() == document.attachments[0].data
-    for backend in BACKENDS if HAS_XMLSEC else ("signxml",):
+    for backend in available_backends():
         assert verify_package(signed, [agency.cert], backend=backend).valid is True
         assert verify_package(signed.replace(b"&#13;", b"", 1), [agency.cert], backend=backend).valid is False
 
@@ -244,7 +244,7 @@ def test_a_body_hidden_in_a_processing_instruction_is_read_by_a_full_parse(docum
     data = build_package(document).replace(b"<edXML:Subject>", pi + b"<edXML:Subject>", 1)
     signed = sign_package(data, agency.key, agency.cert)
     assert pi in signed
-    for backend in BACKENDS if HAS_XMLSEC else ("signxml",):
+    for backend in available_backends():
         assert read_package(signed, backend=backend).verify([agency.cert], cache=None).valid is True
         changed = signed.replace(b"QUFBQQ==", b"QkJCQg==", 1)
         assert verify_package(changed, [agency.cert], backend=backend).code == "EDXML_SIGNATURE_INVALID"

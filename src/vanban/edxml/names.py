@@ -19,10 +19,11 @@ def sanitize_name(name: str, *, max_chars: int = 255, fallback: str = "tep-dinh-
 
     Why: a name from a foreign package must never escape a directory or hide its extension.
     """
-    text = nfc(name)
-    text = "".join(
-        "_" if unicodedata.category(ch) in {"Cf", "Cc", "Zl", "Zp"} else ch for ch in text
-    )
+    text = name
+    if not text.isascii():  # ASCII has no format or separator characters; _UNSAFE takes Cc
+        text = "".join(
+            "_" if unicodedata.category(ch) in {"Cf", "Cc", "Zl", "Zp"} else ch for ch in nfc(text)
+        )
     text = _UNSAFE.sub("_", text)
     text = text.replace("..", "_")
     text = " ".join(text.split())

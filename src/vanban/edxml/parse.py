@@ -42,7 +42,7 @@ from vanban.edxml.names import sanitize_name
 from vanban.edxml.ns import DSIG_NS, EDXML_NS
 from vanban.edxml.payload import ZIP_TYPE, Buffer, EncodedSource, decode_payload, is_zip_name
 from vanban.edxml.result import ParsedAttachment, ParsedPackage
-from vanban.edxml.safety import Skeleton, check_prolog, cut_skeleton, parse_xml
+from vanban.edxml.safety import Skeleton, check_encoding, cut_skeleton, parse_xml
 from vanban.edxml.timefmt import parse_date, parse_timestamp
 
 __all__ = ["gate", "parse_package", "read_tree", "text_of"]
@@ -103,8 +103,8 @@ def gate(data: PackageBytes, limits: Limits, *,
         )
     if total == 0:
         raise EdxmlError("EDXML_MALFORMED", "Gói tin rỗng")
-    check_prolog(buffer, total)
-    skeleton = cut_skeleton(buffer, total, limits)
+    check_encoding(buffer)
+    skeleton = cut_skeleton(buffer, total, limits)  # refuses DOCTYPE and ENTITY (in the skeleton)
     return skeleton, parse_xml(skeleton.xml, limits, keep_comments=keep_comments)
 
 
@@ -126,6 +126,11 @@ def text_of(el: etree._Element | None) -> str:
 # tags and each is met many times; bounded so that hostile input cannot grow it for ever.
 _SPLIT: dict[str, tuple[str, str]] = {}
 _SPLIT_MAX = 4096
+
+
+# Clark name → local name, for the tags the reader reads (edXML or no namespace, and the
+# XML-DSig Signature); bounded like _SPLIT.
+_READ: dict[object, str] = {}
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -185,14 +190,18 @@ class _Reader:
         misordered = False
         for child in parent:
             tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            ns, name = _split(tag)
-            if ns != EDXML_NS and ns and not (name == "Signature" and ns == DSIG_NS):
-                self.warn("EDXML_NAMESPACE",
-                          f"Bỏ qua phần tử <{name}> thuộc không gian tên lạ '{ns}' trong {path}",
-                          name)
-                continue
+            name = _READ.get(tag)
+            if name is None:
+                if not isinstance(tag, str):
+                    continue
+                ns, name = _split(tag)
+                if ns != EDXML_NS and ns and not (name == "Signature" and ns == DSIG_NS):
+                    self.warn("EDXML_NAMESPACE",
+                              f"Bỏ qua phần tử <{name}> thuộc không gian tên lạ '{ns}' trong {path}",
+                              name)
+                    continue
+                if len(_READ) < _SPLIT_MAX:
+                    _READ[tag] = name
             found = out.get(name)
             if found is None:
                 out[name] = [child]
@@ -200,15 +209,16 @@ class _Reader:
                 found.append(child)
             if positions is not None:
                 idx = positions.get(name)
-                if idx is not None:
-                    if idx < last and check_order:
-                        misordered = True
-                    last = max(last, idx)
-                elif name not in known and name not in KNOWN_EXTRAS:
-                    self.warn("EDXML_UNKNOWN_ELEMENT",
-                              f"Phần tử <{name}> trong {path} không thuộc định dạng, bị bỏ qua",
-                              name)
-        if misordered:
+                if idx is None:
+                    if name not in known and name not in KNOWN_EXTRAS:
+                        self.warn("EDXML_UNKNOWN_ELEMENT",
+                                  f"Phần tử <{name}> trong {path} không thuộc định dạng, bị bỏ qua",
+                                  name)
+                elif idx < last:
+                    misordered = True
+                else:
+                    last = idx
+        if misordered and check_order:
             self.warn("EDXML_ORDER", f"Các phần tử con của {path} không theo thứ tự chuẩn", path)
         return out
 
@@ -227,17 +237,34 @@ class _Reader:
 
     def text(self, kids: dict[str, list[etree._Element]], name: str, path: str, *,
              required: bool = False) -> str:
-        el = self.one(kids, name, path, required=required)
-        value = self.el_text(el)
-        if required and el is not None and not value:
-            self.fail_or_warn("EDXML_MISSING_FIELD", f"Phần tử bắt buộc <{name}> trong {path} rỗng",
-                              name)
+        found = kids.get(name)
+        if found is None:
+            if required:
+                self.fail_or_warn("EDXML_MISSING_FIELD", f"Thiếu phần tử bắt buộc <{name}> trong {path}",
+                                  name)
+            return ""
+        if len(found) > 1:
+            self.fail_or_warn("EDXML_BAD_VALUE",
+                              f"Phần tử <{name}> xuất hiện {len(found)} lần trong {path}", name)
+        el = found[0]
+        value = el.text if not len(el) else text_of(el)
+        if value:
+            value = (value if value.isascii() else nfc(value)).strip()
+        if not value:
+            if required:
+                self.fail_or_warn("EDXML_MISSING_FIELD", f"Phần tử bắt buộc <{name}> trong {path} rỗng",
+                                  name)
+            return ""
         return value
 
     @staticmethod
     def el_text(el: etree._Element | None) -> str:
-        text = text_of(el)
-        return nfc(text).strip() if text else ""
+        if el is None:
+            return ""
+        text = el.text if not len(el) else text_of(el)
+        if not text:
+            return ""
+        return (text if text.isascii() else nfc(text)).strip()
 
     def agency(self, value: str, element: str, path: str) -> None:
         if not value:
@@ -336,7 +363,7 @@ class _Reader:
             raise EdxmlError("EDXML_MISSING_FIELD", "Thiếu phần tử <MessageHeader> trong <edXMLHeader>",
                              element="MessageHeader")
         signed = self.signed(head.get("Signature", []))
-        is_status = any(_local(c) == "StatusCode" for c in mh_el)
+        is_status = next(mh_el.iterchildren("{*}StatusCode"), None) is not None  # any namespace or none
         encoded = top.get("AttachmentEncoded") or env.get("AttachmentEncoded") or []
         if env.get("AttachmentEncoded"):
             self.warn("EDXML_ORDER", "<AttachmentEncoded> nằm trong <edXMLEnvelope> thay vì bên cạnh",
@@ -698,6 +725,7 @@ class _Reader:
                               f"<Attachment> 'cid:{meta['cid']}' thiếu <AttachmentName>",
                               "AttachmentName")
         source = self.skeleton.source_of(text_of(cte) if cte is not None else None)
+        cut = source is not None
         if source is None:
             text = text_of(cte)
             raw = text.encode("ascii", "replace")
@@ -706,6 +734,8 @@ class _Reader:
         unwrap = not is_zip_name(original)
         facts, _ = decode_payload(source, self.limits, element="ContentTransferEncoded",
                                   unwrap=unwrap)
+        if cut:
+            self.skeleton.mark_decoded(source)
         content_type = ref.get("type") or meta["type"]
         if facts.zipped and content_type == ZIP_TYPE and not ref.get("type"):
             content_type = mimetypes.guess_type(original)[0] or ""  # the wrapper's type, not the file's

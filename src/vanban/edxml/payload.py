@@ -95,6 +95,9 @@ def decode_payload(
     _check_declared(source, limits, element)
     source = _without_char_refs(source, element)
     estimate = source.length * 3 // 4
+    # A zip's own hash is wasted once it turns out to be a one-entry wrapper: within one chunk
+    # (files up to 3 MB) it is left until that is known; longer payloads hash as they go.
+    single = source.length <= _CHUNK
     raw_hash = hashlib.sha256()
     raw_size = 0
     raw_parts: list[bytes] | None = [] if keep else None
@@ -103,6 +106,7 @@ def decode_payload(
     zip_size = 0
     zip_parts: list[bytes] | None = [] if keep else None
     first = True
+    last = b""
     for chunk in _iter_base64(source, element):
         if first:
             first = False
@@ -111,7 +115,10 @@ def decode_payload(
         raw_size += len(chunk)
         if raw_size > limits.max_attachment_bytes:
             raise _too_large(element, limits)
-        raw_hash.update(chunk)
+        if single and zipper is not None:
+            last = chunk
+        else:
+            raw_hash.update(chunk)
         if raw_parts is not None:
             raw_parts.append(chunk)
         if zipper is not None and zipper.active:
@@ -123,6 +130,7 @@ def decode_payload(
     if zipper is not None and zipper.active and zipper.finish():
         facts = PayloadFacts(True, zip_size, zip_hash.hexdigest(), zipper.name)
         return facts, (b"".join(zip_parts) if zip_parts is not None else None)
+    raw_hash.update(last)
     facts = PayloadFacts(False, raw_size, raw_hash.hexdigest(), None)
     return facts, (b"".join(raw_parts) if raw_parts is not None else None)
 
@@ -159,7 +167,11 @@ def _iter_base64(source: EncodedSource, element: str) -> Iterator[bytes]:
     pos = source.start
     while pos < source.end:
         stop = min(pos + _CHUNK, source.end)
-        piece = carry + source.buffer[pos:stop].translate(None, _WS)
+        piece = source.buffer[pos:stop]
+        if b"\n" in piece or b" " in piece or b"\r" in piece or b"\t" in piece:
+            piece = piece.translate(None, _WS)
+        if carry:
+            piece = carry + piece
         pos = stop
         usable = len(piece) - len(piece) % 4
         carry = piece[usable:]

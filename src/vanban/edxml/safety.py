@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
@@ -18,10 +18,12 @@ from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import Limits
 from vanban.edxml.payload import Buffer, EncodedSource
 
-__all__ = ["Skeleton", "check_prolog", "cut_skeleton", "fill_bodies", "parse_xml", "safe_parser"]
+__all__ = ["Skeleton", "body_text", "check_encoding", "check_prolog", "cut_skeleton", "fill_bodies",
+           "parse_xml", "placed_bodies", "refuse_markup_declarations", "safe_parser"]
 
 _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
-_DECL = re.compile(rb"<\?xml[^>]*?\?>", re.DOTALL)
+_WIDE_STARTS = frozenset({b"<\x00", b"\x00<"})
+_DECL = re.compile(rb"\s*(<\?xml[^>]*?\?>)", re.DOTALL)  # white space first, as bytes.lstrip()
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _OPEN_CTE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?ContentTransferEncoded(?:\s[^<>]*?)?(/?)>")
 _CLOSE_CTE = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?ContentTransferEncoded\s*>")
@@ -30,21 +32,33 @@ _PLACEHOLDER = re.compile(r"^vanban-edxml-slice-([0-9a-f]{16})-(\d+)$")
 
 def check_prolog(data: Buffer, total: int) -> None:
     """Refuse DOCTYPE, entity declarations and non-UTF-8 encodings from the raw bytes."""
+    check_encoding(data)
+    refuse_markup_declarations(data, total)
+
+
+def check_encoding(data: Buffer) -> None:
+    """Refuse UTF-16/32 and a declared encoding other than UTF-8 or ASCII (the prolog only)."""
     head = data[:4]
-    if any(head.startswith(b) for b in _BOMS) or head[:2] in {b"<\x00", b"\x00<"}:
+    if head[:2] in _WIDE_STARTS or head.startswith(_BOMS):
         raise EdxmlError("EDXML_ENCODING", "Gói tin phải mã hóa UTF-8 (phát hiện UTF-16/UTF-32)")
     pos = 3 if head[:3] == b"\xef\xbb\xbf" else 0
-    window = data[pos : pos + 4096]
-    decl = _DECL.match(window.lstrip())
-    enc = _ENCODING.search(decl.group(0)) if decl else None
+    decl = _DECL.match(data[pos : pos + 4096])
+    enc = _ENCODING.search(decl.group(1)) if decl else None
     if enc is not None and enc.group(1).lower() not in {b"utf-8", b"utf8", b"us-ascii", b"ascii"}:
         raise EdxmlError(
             "EDXML_ENCODING",
             f"Khai báo mã hóa '{enc.group(1).decode('ascii')}' không được chấp nhận, "
             "chỉ chấp nhận UTF-8",
         )
-    # A DOCTYPE may only sit in the prolog, but looking everywhere costs one C-speed scan
-    # and also catches markup hidden after junk.
+
+
+def refuse_markup_declarations(data: Buffer, total: int) -> None:
+    """Refuse `<!DOCTYPE` and `<!ENTITY` anywhere in `data[:total]`.
+
+    A DOCTYPE may only sit in the prolog, but looking everywhere also catches markup hidden
+    after junk. `cut_skeleton` runs this on the skeleton, not on the whole package: a cut body
+    holds no `<` and starts right after a `>`, so every occurrence in the package is in the
+    skeleton and the reverse (a 1 MB package: three scans of 1 MB become three of a few KB)."""
     if data.find(b"<!DOCTYPE", 0, total) >= 0 or data.find(b"<!doctype", 0, total) >= 0:
         raise EdxmlError("EDXML_DTD_FORBIDDEN",
                          "Gói tin chứa khai báo DOCTYPE/DTD, không được chấp nhận")
@@ -60,6 +74,18 @@ class Skeleton:
     xml: bytes
     nonce: str
     slices: tuple[EncodedSource, ...]
+    # starts of the slices the reader decoded as strict base64 with no character reference in
+    # them: base64 and white space only, which `placed_bodies` need not check again
+    decoded: set[int] = field(default_factory=set, compare=False, repr=False)
+
+    def mark_decoded(self, source: EncodedSource) -> None:
+        """`source`, one of `slices`, went through the strict base64 decoder untouched."""
+        if source.buffer.find(b"&", source.start, source.end) < 0:
+            self.decoded.add(source.start)
+
+    def marker(self, index: int) -> bytes:
+        """The placeholder left for slice `index`, as it stands in the skeleton's bytes."""
+        return f"vanban-edxml-slice-{self.nonce}-{index}".encode("ascii")
 
     def source_of(self, text: str | None) -> EncodedSource | None:
         """The cut slice a placeholder stands for, or None when the text is not ours."""
@@ -70,6 +96,14 @@ class Skeleton:
             return None
         index = int(m.group(2))
         return self.slices[index] if index < len(self.slices) else None
+
+    def index_of(self, text: str | None) -> int | None:
+        """The index of the slice `text` is exactly the placeholder of (no white space around)."""
+        m = _PLACEHOLDER.match(text) if text else None
+        if m is None or m.group(1) != self.nonce or text != m.group(0):
+            return None
+        index = int(m.group(2))
+        return index if index < len(self.slices) else None
 
 
 def cut_skeleton(data: Buffer, total: int, limits: Limits) -> Skeleton:
@@ -98,6 +132,7 @@ def cut_skeleton(data: Buffer, total: int, limits: Limits) -> Skeleton:
         if close is None:
             continue  # CDATA, comment or nested markup: let lxml read it as text
         if len(slices) >= limits.max_attachments:
+            refuse_markup_declarations(data, total)  # refused first, as before the cut
             raise EdxmlError(
                 "EDXML_TOO_MANY_ATTACHMENTS",
                 f"Gói tin có hơn {limits.max_attachments} tệp đính kèm (ContentTransferEncoded)",
@@ -110,6 +145,7 @@ def cut_skeleton(data: Buffer, total: int, limits: Limits) -> Skeleton:
         search = next_lt + close.end()
     parts.append(data[pos:total])
     xml = b"".join(parts)
+    refuse_markup_declarations(xml, len(xml))
     if len(xml) > limits.max_header_bytes:
         raise EdxmlError(
             "EDXML_TOO_LARGE",
@@ -128,31 +164,54 @@ def cut_skeleton(data: Buffer, total: int, limits: Limits) -> Skeleton:
 _BASE64_TEXT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
 
 
+def placed_bodies(root: etree._Element, skeleton: Skeleton) -> list[tuple[etree._Element, int]] | None:
+    """Each cut slice with the element it was cut from, in document (and byte) order: when every
+    slice is the whole text of its own childless `ContentTransferEncoded` element and holds
+    only base64 characters and white space. The skeleton's tree with those texts put back then
+    equals a parse of the whole package.
+
+    None when a body holds anything else (a character reference, say: the parser's text is not
+    the bytes), or when a cut body is not an element's text (the byte scan that cut it can be
+    fooled by a comment, CDATA section or processing instruction holding the same markup):
+    only a full parse then gives the text the signature covers."""
+    if not skeleton.slices:
+        return []
+    placed: list[tuple[etree._Element, int]] = []
+    seen: set[int] = set()
+    for el in root.iter("{*}ContentTransferEncoded"):
+        index = skeleton.index_of(el.text) if len(el) == 0 else None
+        if index is None:
+            continue
+        source = skeleton.slices[index]
+        if index in seen or (source.start not in skeleton.decoded
+                             and source.buffer[source.start : source.end].translate(None, _BASE64_TEXT)):
+            return None
+        seen.add(index)
+        placed.append((el, index))
+    return placed if len(placed) == len(skeleton.slices) else None
+
+
+def body_text(source: EncodedSource) -> bytes:
+    """A cut body (base64 and white space) as the parser reads it: CR LF and lone CR become LF."""
+    raw = source.buffer[source.start : source.end]
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return raw
+
+
 def fill_bodies(root: etree._Element, skeleton: Skeleton) -> bool:
     """Put the cut base64 bodies back into the skeleton's tree, in place, as the parser would
     have read them (XML end-of-line handling: CR LF and lone CR become LF).
 
     The tree then equals a parse of the whole package, so the signature is checked on the
-    tree the model was read from. False, with the tree unusable, when a body holds anything
-    but base64 characters and white space (a character reference, say): the caller parses
-    the whole package instead; also when a cut body was not an element's text (the byte scan
-    that cut it can be fooled by a comment, CDATA section or processing instruction holding
-    the same markup): only a full parse then gives the text the signature covers."""
-    if not skeleton.slices:
-        return True
-    filled = 0
-    for el in root.iter("{*}ContentTransferEncoded"):
-        source = skeleton.source_of(el.text) if len(el) == 0 else None
-        if source is None:
-            continue
-        raw = source.buffer[source.start : source.end]
-        if raw.translate(None, _BASE64_TEXT):
-            return False
-        if b"\r" in raw:
-            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        el.text = raw.decode("ascii")
-        filled += 1
-    return filled == len(skeleton.slices)
+    tree the model was read from. False, with the tree untouched, when `placed_bodies` finds
+    a body it cannot put back: the caller parses the whole package instead."""
+    placed = placed_bodies(root, skeleton)
+    if placed is None:
+        return False
+    for el, index in placed:
+        el.text = body_text(skeleton.slices[index]).decode("ascii")
+    return True
 
 
 def safe_parser(*, huge: bool = False, keep_comments: bool = False) -> etree.XMLParser:

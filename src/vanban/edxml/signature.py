@@ -43,7 +43,7 @@ from vanban.edxml.ns import DSIG_NS, EDXML_NS
 from vanban.edxml.parse import PackageBytes, gate, read_tree, text_of
 from vanban.edxml.result import ParsedPackage
 from vanban.edxml.safety import Skeleton, fill_bodies, parse_xml, safe_parser
-from vanban.edxml.xmldsig import EXC_C14N_VARIANT, Backend, default_backend, verify_tree
+from vanban.edxml.xmldsig import EXC_C14N_VARIANT, Backend, default_backend, verify_cut, verify_tree
 
 __all__ = ["EXC_C14N_VARIANT", "PackageRead", "VerifyResult", "load_certificates", "load_private_key",
            "read_package", "sign_package", "signature_certificates", "verify_package"]
@@ -263,11 +263,18 @@ class PackageRead:
         if not trusted:
             return VerifyResult(False, code="EDXML_SIGNATURE_UNTRUSTED",
                                 reason="Không có chứng thư số tin cậy nào để kiểm tra")
-        root = self._full_tree()
+        tree = self._dsig_tree()
         notes: list[str] = []
         if self._dsig_form:
             notes.append("Phần tử <Signature> nằm trong không gian tên edXML (như thư viện EdXML102 của "
                          "VNPT ghi lại); đã kiểm tra theo dạng XML-DSig gốc")
+        if self.backend == "lxml" and tree is not self._full:
+            outcome = verify_cut(tree, self._skeleton, trusted)
+            if outcome is not None and outcome.certificate is not None:
+                return VerifyResult(True, signer=_subject(outcome.certificate), algorithm=outcome.algorithm,
+                                    certificate=outcome.certificate, package=self._parsed,
+                                    notes=tuple(notes))
+        root = self._full_tree()
         outcome = verify_tree(root, trusted, self.backend)
         package = self._parsed
         added: list[str] = []
@@ -293,13 +300,21 @@ class PackageRead:
                             package=package, trace_added_after_signing=tuple(added),
                             notes=tuple(notes))
 
+    def _dsig_tree(self) -> etree._Element:
+        """The gate's tree with the signature in its XML-DSig form (put there once)."""
+        if self._dsig_form is None:
+            self._dsig_form = _as_dsig_signature(self._root)
+        return self._root
+
     def _full_tree(self) -> etree._Element:
         """The whole package as one tree: the gate's tree with the bodies put back (no second
-        parse), or — for a body that is not plain base64 — a parse of the whole package.
-        The signature is put in its XML-DSig form here, once."""
+        parse), or — for a body that is not plain base64 — a parse of the whole package, its
+        signature put in the XML-DSig form too."""
         if self._full is None:
-            root = _whole_tree(self._data, self._skeleton, self._root, self.limits)
-            self._dsig_form = _as_dsig_signature(root)
+            tree = self._dsig_tree()
+            root = _whole_tree(self._data, self._skeleton, tree, self.limits)
+            if root is not tree:
+                _as_dsig_signature(root)
             self._full = root
             self._root = root
         return self._full

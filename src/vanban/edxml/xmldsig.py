@@ -1,6 +1,17 @@
-"""The two XML-DSig engines behind `verify_package`: python-xmlsec where it imports, signxml always.
+"""The XML-DSig engines behind `verify_package`: our own check of the cut tree, python-xmlsec
+where it imports, signxml always.
 
-xmlsec (libxmlsec1, C) is the fast path: it checks the tree in place, without signxml's
+`verify_cut` (backend "lxml", the default) is the fast path. It checks the one signature shape
+edXML senders use — one Reference URI="" with the enveloped transform, then no c14n or exclusive
+or inclusive C14N 1.0, exclusive C14N for SignedInfo, RSA PKCS#1 v1.5 — on the gate's tree,
+whose attachment bodies were cut out: lxml canonicalises that small tree, the bodies are hashed
+straight from the received bytes where their placeholders stand in the canonical form, and
+`cryptography` checks the RSA value over SignedInfo's canonical form. No second tree, no 1 MB
+text node, no re-serialising. Like xmlsec below it only ever *accepts*; anything outside that
+shape, and every refusal, goes to the next engine (the tree then gets its bodies back), so the
+verdicts and their reasons do not change.
+
+xmlsec (libxmlsec1, C) is next: it checks the tree in place, without signxml's
 re-serialising and re-parsing. It only ever *accepts* what signxml would accept too: it is
 handed the one trusted certificate's public key (never the package's KeyInfo, never a CA
 store), only when that certificate is valid now (signxml's rule), and only for the c14n,
@@ -16,7 +27,11 @@ xmlsec 1.3.17 both carry libxml2 2.14.6, pinned together in pyproject.toml); on 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +40,9 @@ from types import ModuleType
 from typing import Any, Literal
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature as RSAMismatch
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 from signxml import (
@@ -37,13 +55,15 @@ from signxml import (
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 
 from vanban.edxml.ns import DSIG_NS
-from vanban.edxml.safety import safe_parser
+from vanban.edxml.payload import EncodedSource
+from vanban.edxml.safety import Skeleton, body_text, placed_bodies, safe_parser
 
 __all__ = ["BACKENDS", "EXC_C14N_VARIANT", "XMLSEC_UNAVAILABLE", "Backend", "Outcome",
-           "default_backend", "verify_tree", "xmlsec_accepts"]
+           "available_backends", "default_backend", "tree_backend", "verify_cut", "verify_tree",
+           "xmlsec_accepts"]
 
-Backend = Literal["xmlsec", "signxml"]
-BACKENDS: tuple[Backend, ...] = ("xmlsec", "signxml")
+Backend = Literal["lxml", "xmlsec", "signxml"]
+BACKENDS: tuple[Backend, ...] = ("lxml", "xmlsec", "signxml")
 
 _EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
 # What VNPT's SDK sample code writes for exclusive c14n (not a W3C URI); read as exclusive c14n.
@@ -72,8 +92,18 @@ _XMLSEC, XMLSEC_UNAVAILABLE = _load_xmlsec()
 
 
 def default_backend() -> Backend:
-    """xmlsec when it imported, else signxml."""
+    """"lxml": the cut tree checked in place, then the whole tree by `tree_backend()`."""
+    return "lxml"
+
+
+def tree_backend() -> Backend:
+    """The engine for the whole tree: xmlsec when it imported, else signxml."""
     return "xmlsec" if _XMLSEC is not None else "signxml"
+
+
+def available_backends() -> tuple[Backend, ...]:
+    """The engines this process can run (xmlsec only when it imported)."""
+    return tuple(b for b in BACKENDS if b != "xmlsec" or _XMLSEC is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +118,11 @@ class Outcome:
 
 
 def verify_tree(root: etree._Element, trusted: list[x509.Certificate], backend: Backend) -> Outcome:
-    """Check the one signature in `root` (already scope-checked) against `trusted` only."""
+    """Check the one signature in `root` (already scope-checked) against `trusted` only.
+
+    `root` holds the attachment bodies; "lxml" means `tree_backend()` here."""
+    if backend == "lxml":
+        backend = tree_backend()
     if backend == "xmlsec" and _XMLSEC is not None and _xmlsec_suits(root):
         with _without_key_info(root):
             cert = next((c for c in trusted if _xmlsec_verifies(root, c)), None)
@@ -255,3 +289,201 @@ def _signxml_verify(root: etree._Element, trusted: list[x509.Certificate]) -> Ou
         False, code="EDXML_SIGNATURE_UNTRUSTED",
         reason="Chữ ký không khớp với chứng thư số tin cậy nào (sai chứng thư, hoặc phần "
                f"SignedInfo đã bị sửa){': ' + last if last else ''}")
+
+
+# -- the cut tree ("lxml") ------------------------------------------------------------------
+
+_DS = f"{{{DSIG_NS}}}"
+_C14N_10 = CanonicalizationMethod.CANONICAL_XML_1_0.value
+# The canonical forms lxml computes as xmlsec and signxml both do (no comments): SignedInfo's
+# exclusive C14N, and the Reference's after the enveloped transform, exclusive or inclusive C14N
+# 1.0 (no c14n transform: inclusive, as both engines read it for a whole document). Not an
+# inclusive SignedInfo: xmlsec canonicalises it with the namespaces in scope in the document,
+# signxml without them (it re-parses the Signature alone), so they can disagree on it.
+_CUT_SIGNED_INFO_C14N = frozenset({_EXC_C14N})
+_CUT_REFERENCE_C14N = {_EXC_C14N: True, EXC_C14N_VARIANT: True, _C14N_10: False}
+_CUT_RSA: dict[str, type[hashes.HashAlgorithm]] = {
+    SignatureMethod.RSA_SHA1.value: hashes.SHA1,
+    SignatureMethod.RSA_SHA224.value: hashes.SHA224,
+    SignatureMethod.RSA_SHA256.value: hashes.SHA256,
+    SignatureMethod.RSA_SHA384.value: hashes.SHA384,
+    SignatureMethod.RSA_SHA512.value: hashes.SHA512,
+}
+_CUT_DIGESTS = {
+    DigestAlgorithm.SHA1.value: "sha1",
+    DigestAlgorithm.SHA224.value: "sha224",
+    DigestAlgorithm.SHA256.value: "sha256",
+    DigestAlgorithm.SHA384.value: "sha384",
+    DigestAlgorithm.SHA512.value: "sha512",
+    DigestAlgorithm.SHA3_224.value: "sha3_224",
+    DigestAlgorithm.SHA3_256.value: "sha3_256",
+    DigestAlgorithm.SHA3_384.value: "sha3_384",
+    DigestAlgorithm.SHA3_512.value: "sha3_512",
+}
+
+
+def verify_cut(root: etree._Element, skeleton: Skeleton, trusted: list[x509.Certificate]) -> Outcome | None:
+    """Accept the signature in the gate's tree `root` (attachment bodies cut out, `Signature`
+    already scope-checked and in its XML-DSig form) when it verifies against one of `trusted`;
+    None for anything else, which the caller hands to `verify_tree` on the whole tree.
+
+    The reference digest is the hash of the tree's canonical form without `Signature`, each
+    cut body's placeholder replaced by the body's bytes as the parser reads them: exactly the
+    canonical form of the whole package, since a body holds only base64 and white space (which
+    canonical text leaves as it is) and is the whole text of its element (`placed_bodies`)."""
+    shape = _cut_shape(root)
+    if shape is None:
+        return None
+    placed = placed_bodies(root, skeleton)
+    if placed is None:
+        return None
+    try:  # a relative namespace URI cannot be canonicalised: signxml explains it
+        canonical = _without(shape.signature, lambda: etree.tostring(
+            root, method="c14n", exclusive=shape.reference_exclusive, with_comments=False))
+        digest = _digest_with_bodies(canonical, skeleton, [index for _, index in placed], shape.digest)
+        if digest is None or not hmac.compare_digest(digest, shape.digest_value):
+            return None
+        signed = etree.tostring(shape.signed_info, method="c14n", exclusive=True, with_comments=False)
+    except etree.C14NError:
+        return None
+    for cert in trusted:
+        key = cert.public_key()
+        if not isinstance(key, rsa.RSAPublicKey) or not _valid_now(cert):
+            continue
+        try:
+            key.verify(shape.signature_value, signed, padding.PKCS1v15(), _CUT_RSA[shape.method]())
+        except RSAMismatch:
+            continue
+        return Outcome(True, certificate=cert, algorithm=shape.method)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    signature: etree._Element
+    signed_info: etree._Element
+    method: str  # the SignatureMethod URI
+    digest: str  # hashlib's name
+    reference_exclusive: bool
+    digest_value: bytes
+    signature_value: bytes
+
+
+def _cut_shape(root: etree._Element) -> _Shape | None:
+    """The parts of the one signature shape `verify_cut` checks itself, or None.
+
+    Nothing beside the root element (xmlsec's URI="" covers top-level processing instructions,
+    signxml's does not); a `Signature` valid under the XML-DSig schema (signxml's rule), so its
+    parts stand in the schema's order; no comment or processing instruction in SignedInfo; no
+    parameters (InclusiveNamespaces, HMACOutputLength) on any algorithm; strict base64 values."""
+    if root.getprevious() is not None or root.getnext() is not None:
+        return None
+    signature = _signature(root)
+    if signature is None:
+        return None
+    try:
+        _EcosystemVerifier().validate_schema(signature)
+    except etree.DocumentInvalid:
+        return None
+    parts = [el for el in signature if isinstance(el.tag, str)]
+    signed_info, value_el = parts[0], parts[1]  # (SignedInfo, SignatureValue, KeyInfo?, Object*)
+    if any(not isinstance(node.tag, str) for node in signed_info.iter()):
+        return None
+    if len(signed_info) != 3:  # one Reference (the scope check said so too)
+        return None
+    c14n_el, method_el, reference = signed_info
+    c14n = c14n_el.get("Algorithm") or ""
+    method = method_el.get("Algorithm") or ""
+    if (method not in _CUT_RSA or c14n not in _CUT_SIGNED_INFO_C14N or len(c14n_el) or len(method_el)
+            or reference.get("URI") != "" or len(reference) != 3):
+        return None
+    transforms, digest_method, digest_value = reference  # (Transforms?, DigestMethod, DigestValue)
+    steps = [t.get("Algorithm") or "" for t in transforms]
+    if (not steps or steps[0] != _ENVELOPED or len(steps) > 2 or any(len(t) for t in transforms)
+            or (len(steps) == 2 and steps[1] not in _CUT_REFERENCE_C14N) or len(digest_method)):
+        return None
+    digest = _CUT_DIGESTS.get(digest_method.get("Algorithm") or "")
+    if digest is None:
+        return None
+    expected = _strict_base64(digest_value.text)
+    value = None if len(value_el) else _strict_base64(value_el.text)
+    if expected is None or value is None:
+        return None
+    reference_exclusive = len(steps) == 2 and _CUT_REFERENCE_C14N[steps[1]]
+    return _Shape(signature, signed_info, method, digest, reference_exclusive,
+                  expected, value)
+
+
+def _strict_base64(text: str | None) -> bytes | None:
+    try:
+        return base64.b64decode("".join((text or "").split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _without(signature: etree._Element, run: Any) -> Any:
+    """`run()` with `signature` taken out of its tree (the enveloped transform), its tail text
+    left where it was; put back exactly as it was afterwards."""
+    parent = signature.getparent()
+    assert parent is not None
+    index = parent.index(signature)
+    tail = signature.tail
+    previous = signature.getprevious()
+    before = parent.text if previous is None else previous.tail
+    signature.tail = None
+    parent.remove(signature)
+    if tail:
+        if previous is None:
+            parent.text = (before or "") + tail
+        else:
+            previous.tail = (before or "") + tail
+    try:
+        return run()
+    finally:
+        if previous is None:
+            parent.text = before
+        else:
+            previous.tail = before
+        parent.insert(index, signature)
+        signature.tail = tail
+
+
+_BODY_STEP = 4 * 1024 * 1024
+
+
+def _hash_body(hasher: Any, source: EncodedSource) -> None:
+    """Feed a cut body to `hasher` as the parser reads it (CR LF and lone CR as LF), straight
+    from the received buffer: no copy of a large attachment's base64 is held."""
+    buffer, start, end = source.buffer, source.start, source.end
+    if buffer.find(b"\r", start, end) < 0:
+        with memoryview(buffer) as view:  # type: ignore[arg-type]  # bytes or mmap
+            hasher.update(view[start:end])
+        return
+    carry = b""
+    for pos in range(start, end, _BODY_STEP):
+        piece = carry + buffer[pos : min(end, pos + _BODY_STEP)]
+        carry = b""
+        if piece.endswith(b"\r") and pos + _BODY_STEP < end:  # its LF may open the next piece
+            piece, carry = piece[:-1], b"\r"
+        hasher.update(body_text(EncodedSource(piece, 0, len(piece))))
+
+
+def _digest_with_bodies(canonical: bytes, skeleton: Skeleton, indexes: list[int], name: str) -> bytes | None:
+    """The digest of `canonical` with each placeholder replaced by its body, or None when the
+    placeholders do not stand once each, in order, as whole texts."""
+    if canonical.count(skeleton.marker(0)[:-1]) != len(indexes):
+        return None
+    hasher = hashlib.new(name)
+    view = memoryview(canonical)
+    pos = 0
+    for index in indexes:
+        marker = skeleton.marker(index)
+        at = canonical.find(marker, pos)
+        end = at + len(marker)
+        if at < 0 or canonical[end : end + 2] != b"</":
+            return None
+        hasher.update(view[pos:at])
+        _hash_body(hasher, skeleton.slices[index])
+        pos = end
+    hasher.update(view[pos:])
+    return hasher.digest()

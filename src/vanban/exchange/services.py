@@ -129,8 +129,28 @@ def _system_key(agency_code: str) -> tuple[Any, bytes]:
     return trust.key_and_chain_pem(credential)
 
 
-def _status_bytes(row: OutboxEntry) -> bytes:
-    sender = Agency.objects.filter(code=row.sender_code).first()
+class SenderKeys:
+    """The senders' agencies and system keys, read once per sending round: a backlog's rows
+    have the same few senders, and reading them again cost two statements a row. Only what was
+    found is kept (a missing key is looked for again, and fails again, row by row)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[Any, bytes]] = {}
+        self._agencies: dict[str, Agency | None] = {}
+
+    def key(self, agency_code: str) -> tuple[Any, bytes]:
+        if agency_code not in self._keys:
+            self._keys[agency_code] = _system_key(agency_code)
+        return self._keys[agency_code]
+
+    def agency(self, agency_code: str) -> Agency | None:
+        if agency_code not in self._agencies:
+            self._agencies[agency_code] = Agency.objects.filter(code=agency_code).first()
+        return self._agencies[agency_code]
+
+
+def _status_bytes(row: OutboxEntry, keys: SenderKeys | None = None) -> bytes:
+    sender = (keys or SenderKeys()).agency(row.sender_code)
     package = edxml.StatusPackage(
         from_=edxml.Organization(organ_id=row.sender_code, organ_name=sender.name if sender else ""),
         response_for=edxml.ResponseFor(organ_id=row.recipient_code, code=row.response_notation,
@@ -145,13 +165,14 @@ def _status_bytes(row: OutboxEntry) -> bytes:
     return edxml.build_status(package)
 
 
-def _signed_package(row: OutboxEntry) -> bytes:
+def _signed_package(row: OutboxEntry, keys: SenderKeys | None = None) -> bytes:
     """Signed once and kept: a retry sends the very same bytes (the hub deduplicates)."""
     store = get_store()
     if row.package_sha256 and row.attempts > 0:
         return store.get(row.package_sha256)
-    raw = store.get(row.package_sha256) if row.package_sha256 else _status_bytes(row)
-    key, cert = _system_key(row.sender_code)
+    keys = keys or SenderKeys()
+    raw = store.get(row.package_sha256) if row.package_sha256 else _status_bytes(row, keys)
+    key, cert = keys.key(row.sender_code)
     signed = edxml.sign_package(raw, key, cert)
     row.package_sha256 = store.put(signed)
     OutboxEntry.objects.filter(pk=row.pk).update(package_sha256=row.package_sha256)
@@ -195,6 +216,7 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
         client = client_for(connection)
     per_batch = max(1, min(settings.VANBAN_EXCHANGE_BATCH_SIZE, BATCH_MAX))
     sent = taken = 0
+    keys = SenderKeys()
     while taken < limit:  # a batch at a time, each claimed just before it is sent
         rows = claim_due(min(per_batch, limit - taken))
         if not rows:
@@ -203,7 +225,7 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
         ready: list[tuple[OutboxEntry, bytes]] = []
         for row in rows:
             try:
-                ready.append((row, _signed_package(row)))
+                ready.append((row, _signed_package(row, keys)))
             except Exception as exc:  # one bad row never stops the others: it waits and retries
                 _not_sent(row, exc)
         sent += sum(_send_batch(client, batch) for batch in _batches(ready))

@@ -86,3 +86,21 @@ def test_retry_delay_doubles_from_the_configured_base_up_to_the_cap(settings) ->
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 8, 500)] == [30, 60, 120, 1920, 3600, 3600]
     settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS = 1, 4
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 4]
+
+
+def test_each_sending_round_that_sent_wakes_the_poller_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only when the whole backlog has left: the answers to the first rounds are taken in
+    while the later ones are still being sent."""
+    from vanban.exchange import tasks
+
+    rounds, events = iter([20, 20, 0]), []
+
+    def send_pending() -> int:
+        sent = next(rounds)
+        events.append(f"sent {sent}")
+        return sent
+
+    monkeypatch.setattr(tasks, "send_pending", send_pending)
+    monkeypatch.setattr(tasks, "poll_inbox_now", lambda: events.append("poll"))
+    assert tasks.send_outbox_now.call_local() == 40
+    assert events == ["sent 20", "poll", "sent 20", "poll", "sent 0"]

@@ -50,13 +50,20 @@ class Coalesced:
 _sending, _polling = Coalesced(), Coalesced()
 
 
+def _send_round() -> int:
+    """One sending round; when it sent anything, the poller is woken at once (on a shared hub
+    the answer may already be waiting) rather than after the whole backlog has left: a round
+    is 100 rows, the backlog may be thousands."""
+    sent = send_pending()
+    if sent:
+        poll_inbox_now()
+    return sent
+
+
 @task()
 def send_outbox_now() -> int:
 
-    sent = _sending.run(send_pending)
-    if sent:
-        poll_inbox_now()  # on a shared hub the answer may already be waiting
-    return sent
+    return _sending.run(_send_round)
 
 
 @task()

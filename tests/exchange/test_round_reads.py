@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
@@ -13,7 +15,9 @@ from tests.faults.harness import Province, issue_many
 from tests.office_fixtures import Office
 from vanban import edxml
 from vanban.agencies.models import Agency
-from vanban.exchange import services
+from vanban.audit.models import AuditEvent
+from vanban.documents.models import Document
+from vanban.exchange import inbound, services
 from vanban.exchange.models import OutboxEntry
 from vanban.exchange.verification import RoundFacts, validate_pdfs, verify_document
 from vanban.trust import services as trust
@@ -43,8 +47,15 @@ def test_a_sending_round_reads_each_senders_system_key_once(signing_office: Offi
         return real(code)
 
     monkeypatch.setattr(services, "_system_key", system_key)
-    assert services.send_pending(client=_Hub()) == 3  # type: ignore[arg-type]
+    with CaptureQueriesContext(connection) as queries:
+        assert services.send_pending(client=_Hub()) == 3  # type: ignore[arg-type]
     assert asked == [signing_office.agency.code]  # one sender: one read, not one per row
+    # The batch's signed bytes recorded in one statement, its rows marked sent in one and their
+    # events in one (with the claim's lease: three UPDATEs and one INSERT, not 7 and 3).
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith('UPDATE "exchange_outboxentry"') for s in sql) == 3
+    assert sum(s.startswith('INSERT INTO "audit_auditevent"') for s in sql) == 1
+    assert AuditEvent.objects.filter(action="exchange.package_sent").count() == 3
     for row in rows:  # and every row was signed with it
         row.refresh_from_db()
         assert row.state == "sent"
@@ -80,3 +91,19 @@ def test_a_receiving_round_reads_the_trust_facts_once_and_still_checks_every_pac
     report = verify_document(reads[1].parsed, reads[1], {}, facts=facts,
                              contents=[tampered, *[a.read() for a in reads[1].parsed.attachments[1:]]])
     assert not report.integrity_ok
+
+
+def test_an_arrival_answers_01_in_one_insert_without_a_savepoint_of_its_own(signing_office: Office) -> None:
+    """The package's transaction holds the arrival: no savepoint around `register_arrival`, and
+    status 01 of a document made in it is one INSERT (get_or_create: a SELECT and a savepoint)."""
+    row = _documents(signing_office, 1)[0]
+    entry = inbound.store("hub-1", {"kind": "document", "from": row.sender_code, "to": row.recipient_code,
+                                    "document_id": row.edxml_document_id}, services._signed_package(row))
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound.process(entry) == inbound.PROCESSED
+    sql = [q["sql"] for q in queries.captured_queries]
+    # this test's transaction makes the package's own a savepoint; the other guards the document's INSERT
+    assert sum(s.startswith("SAVEPOINT") for s in sql) == 2
+    assert not [s for s in sql if s.startswith('SELECT') and 'FROM "exchange_outboxentry"' in s]
+    doc = Document.objects.get(direction="incoming", external_id=row.edxml_document_id)
+    assert OutboxEntry.objects.filter(kind="status", document_id=doc.pk, status_code="01").count() == 1

@@ -104,3 +104,32 @@ def test_each_sending_round_that_sent_wakes_the_poller_at_once(monkeypatch: pyte
     monkeypatch.setattr(tasks, "poll_inbox_now", lambda: events.append("poll"))
     assert tasks.send_outbox_now.call_local() == 40
     assert events == ["sent 20", "poll", "sent 20", "poll", "sent 0"]
+
+
+def test_a_status_queued_while_this_process_sends_nudges_the_round_not_the_queue(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker taking in a backlog queues a status per arrival: the sending round already
+    running here goes once more, and no job is queued for it."""
+    from vanban.exchange import tasks
+
+    queued: list[str] = []
+    monkeypatch.setattr(tasks, "send_outbox_now", lambda: queued.append("job"))
+    monkeypatch.setattr(tasks, "_sending", Coalesced())
+    inside, release, rounds = threading.Event(), threading.Event(), []
+
+    def one_round() -> int:
+        rounds.append(1)
+        if len(rounds) == 1:
+            inside.set()
+            assert release.wait(10)
+        return 0
+
+    running = threading.Thread(target=tasks._sending.run, args=(one_round,))
+    running.start()
+    assert inside.wait(10)
+    tasks.wake_sender()  # what `queue_status` does on commit
+    release.set()
+    running.join(10)
+    assert (queued, len(rounds)) == ([], 2)  # no job; the running round went once more
+    tasks.wake_sender()  # nothing running here now: a worker is woken through the queue
+    assert queued == ["job"]

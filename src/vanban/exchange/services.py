@@ -97,9 +97,9 @@ def queue_status(*, document_id: int, sender_code: str, recipient_code: str, rec
 
 
 def _wake_sender() -> None:
-    from vanban.exchange.tasks import send_outbox_now  # noqa: PLC0415 - the jobs module imports this one
+    from vanban.exchange.tasks import wake_sender  # noqa: PLC0415 - the jobs module imports this one
 
-    send_outbox_now()
+    wake_sender()
 
 
 def active_connection() -> HubConnection | None:

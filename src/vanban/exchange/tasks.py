@@ -29,6 +29,13 @@ class Coalesced:
         self._lock = threading.Lock()
         self._again = threading.Event()
 
+    def nudge(self) -> bool:
+        """Ask the round running in this process to go once more; False when none is running
+        (the caller then wakes a worker through the queue). The flag is set before the lock is
+        looked at, so a round ending at that moment still sees it (`run`'s outer loop)."""
+        self._again.set()
+        return self._lock.locked()
+
     def run(self, one_round: Callable[[], int]) -> int:
         total = 0
         self._again.set()
@@ -58,6 +65,14 @@ def _send_round() -> int:
     if sent:
         poll_inbox_now()
     return sent
+
+
+def wake_sender() -> None:
+    """A status or document was queued: the sending round running in this process (the worker
+    taking in arrivals) goes once more; with none running, a worker is woken through the queue.
+    A backlog's arrivals each queued a job before, which the busy worker ran for nothing."""
+    if not _sending.nudge():
+        send_outbox_now()
 
 
 @task()

@@ -5,6 +5,7 @@ the unique agency + sender + DocumentId constraint — this test passes with eit
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -133,3 +134,22 @@ def test_a_status_queued_while_this_process_sends_nudges_the_round_not_the_queue
     assert (queued, len(rounds)) == ([], 2)  # no job; the running round went once more
     tasks.wake_sender()  # nothing running here now: a worker is woken through the queue
     assert queued == ["job"]
+
+
+def test_exchange_wake_ups_are_taken_before_waiting_search_indexing(tmp_path: Path) -> None:
+    """A backlog's arrivals queue a search indexing each (a PDF's text): the wake-ups that move
+    statuses and arrivals are not taken after that pile (the SQLite queue has priorities)."""
+    from huey import SqliteHuey
+
+    from vanban.exchange import tasks
+    from vanban.search.tasks import index_document_task
+
+    huey = SqliteHuey("vanban", filename=str(tmp_path / "queue.sqlite3"))
+    for job in (index_document_task, tasks.send_outbox_now, tasks.poll_inbox_now):
+        huey._registry.register(job.task_class)
+    for n in range(3):
+        huey.enqueue(index_document_task.s(n))
+    huey.enqueue(tasks.send_outbox_now.s())
+    huey.enqueue(tasks.poll_inbox_now.s())
+    taken = [huey.dequeue().name for _ in range(5)]
+    assert taken[:2] == [tasks.send_outbox_now.task_class.__name__, tasks.poll_inbox_now.task_class.__name__]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from vanban.core.clock import now_vn
 from vanban.exchange.inbound import poll
 from vanban.exchange.services import active_connection, send_pending
-from vanban.jobs import every_minutes, periodic_task, task
+from vanban.jobs import EXCHANGE_PRIORITY, every_minutes, periodic_task, task
 from vanban.vxp import conf as vxp_conf
 
 
@@ -75,25 +75,25 @@ def wake_sender() -> None:
         send_outbox_now()
 
 
-@task()
+@task(priority=EXCHANGE_PRIORITY)
 def send_outbox_now() -> int:
 
     return _sending.run(_send_round)
 
 
-@task()
+@task(priority=EXCHANGE_PRIORITY)
 def poll_inbox_now() -> int:
 
     return _polling.run(poll)
 
 
-@periodic_task(every_minutes(1))
+@periodic_task(every_minutes(1), priority=EXCHANGE_PRIORITY)
 def sweep_outbox() -> int:
 
     return _sending.run(send_pending)
 
 
-@periodic_task(every_minutes(1))
+@periodic_task(every_minutes(1), priority=EXCHANGE_PRIORITY)
 def poll_inbox() -> int:
 
     connection = active_connection()

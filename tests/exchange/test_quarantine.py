@@ -76,10 +76,10 @@ def test_broken_packages_are_set_aside_and_later_good_ones_arrive(
     crashing: set[str] = set()
     real_verify = inbound.verify_document
 
-    def verify(parsed, data, outcomes=None):  # stands in for a bug
+    def verify(parsed, data, outcomes=None, **kwargs):  # stands in for a bug
         if parsed.document.document_id in crashing:
             raise RuntimeError("lỗi bất ngờ khi kiểm tra")
-        return real_verify(parsed, data, outcomes)
+        return real_verify(parsed, data, outcomes, **kwargs)
 
     monkeypatch.setattr(inbound, "verify_document", verify)
     monkeypatch.setattr("vanban.exchange.services._wake_sender", lambda: None)  # we poll by hand
@@ -245,11 +245,11 @@ def test_a_passing_database_error_leaves_the_entry_for_the_next_round(province: 
     real_verify = inbound.verify_document
     failures = iter([OperationalError("database is locked")])
 
-    def verify(parsed, data, outcomes=None):  # the first call meets a locked database
+    def verify(parsed, data, outcomes=None, **kwargs):  # the first call meets a locked database
         failure = next(failures, None)
         if failure is not None:
             raise failure
-        return real_verify(parsed, data, outcomes)
+        return real_verify(parsed, data, outcomes, **kwargs)
 
     monkeypatch.setattr(inbound, "verify_document", verify)
     before = timezone.now()

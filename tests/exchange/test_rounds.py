@@ -5,6 +5,7 @@ the unique agency + sender + DocumentId constraint — this test passes with eit
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -86,3 +87,69 @@ def test_retry_delay_doubles_from_the_configured_base_up_to_the_cap(settings) ->
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 8, 500)] == [30, 60, 120, 1920, 3600, 3600]
     settings.VANBAN_EXCHANGE_RETRY_BASE_SECONDS, settings.VANBAN_EXCHANGE_RETRY_MAX_SECONDS = 1, 4
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 4]
+
+
+def test_each_sending_round_that_sent_wakes_the_poller_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only when the whole backlog has left: the answers to the first rounds are taken in
+    while the later ones are still being sent."""
+    from vanban.exchange import tasks
+
+    rounds, events = iter([20, 20, 0]), []
+
+    def send_pending() -> int:
+        sent = next(rounds)
+        events.append(f"sent {sent}")
+        return sent
+
+    monkeypatch.setattr(tasks, "send_pending", send_pending)
+    monkeypatch.setattr(tasks, "poll_inbox_now", lambda: events.append("poll"))
+    assert tasks.send_outbox_now.call_local() == 40
+    assert events == ["sent 20", "poll", "sent 20", "poll", "sent 0"]
+
+
+def test_a_status_queued_while_this_process_sends_nudges_the_round_not_the_queue(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker taking in a backlog queues a status per arrival: the sending round already
+    running here goes once more, and no job is queued for it."""
+    from vanban.exchange import tasks
+
+    queued: list[str] = []
+    monkeypatch.setattr(tasks, "send_outbox_now", lambda: queued.append("job"))
+    monkeypatch.setattr(tasks, "_sending", Coalesced())
+    inside, release, rounds = threading.Event(), threading.Event(), []
+
+    def one_round() -> int:
+        rounds.append(1)
+        if len(rounds) == 1:
+            inside.set()
+            assert release.wait(10)
+        return 0
+
+    running = threading.Thread(target=tasks._sending.run, args=(one_round,))
+    running.start()
+    assert inside.wait(10)
+    tasks.wake_sender()  # what `queue_status` does on commit
+    release.set()
+    running.join(10)
+    assert (queued, len(rounds)) == ([], 2)  # no job; the running round went once more
+    tasks.wake_sender()  # nothing running here now: a worker is woken through the queue
+    assert queued == ["job"]
+
+
+def test_exchange_wake_ups_are_taken_before_waiting_search_indexing(tmp_path: Path) -> None:
+    """A backlog's arrivals queue a search indexing each (a PDF's text): the wake-ups that move
+    statuses and arrivals are not taken after that pile (the SQLite queue has priorities)."""
+    from huey import SqliteHuey
+
+    from vanban.exchange import tasks
+    from vanban.search.tasks import index_document_task
+
+    huey = SqliteHuey("vanban", filename=str(tmp_path / "queue.sqlite3"))
+    for job in (index_document_task, tasks.send_outbox_now, tasks.poll_inbox_now):
+        huey._registry.register(job.task_class)
+    for n in range(3):
+        huey.enqueue(index_document_task.s(n))
+    huey.enqueue(tasks.send_outbox_now.s())
+    huey.enqueue(tasks.poll_inbox_now.s())
+    taken = [huey.dequeue().name for _ in range(5)]
+    assert taken[:2] == [tasks.send_outbox_now.task_class.__name__, tasks.poll_inbox_now.task_class.__name__]

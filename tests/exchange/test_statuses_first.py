@@ -39,8 +39,8 @@ def test_one_row_that_cannot_be_sent_does_not_stop_the_others(monkeypatch: pytes
             submitted.extend(len(p) for p in packages)
             return [type("Accepted", (), {"id": "hub-1", "duplicate": False})() for _ in packages]
 
-    monkeypatch.setattr(services, "_signed_package", lambda row: b"x" if row.pk == good.pk else
-                        services.get_store().get(row.package_sha256))
+    monkeypatch.setattr(services, "_sign", lambda row, keys: (b"x", False) if row.pk == good.pk else
+                        (services.get_store().get(row.package_sha256), False))
     assert services.send_pending(client=Hub()) == 1  # type: ignore[arg-type]
     bad.refresh_from_db()
     good.refresh_from_db()

@@ -213,6 +213,22 @@ def status_latency(recipient_code: str, code: str = "01") -> str:
     return f"status {code} latency p50 {pick(0.5):.1f} s, p95 {pick(0.95):.1f} s, max {waits[-1]:.1f} s"
 
 
+def steady_rate(count: int) -> str:
+    """The drain without the worker's start-up: from the first document the hub accepted from A
+    (the worker's first piece of work) to the last status 01 back at A, as the database recorded
+    them. The figure from the worker's launch also counts its imports and first rounds."""
+    from django.db.models import Max, Min
+
+    from vanban.exchange.models import DeliveryStatus
+
+    first = OutboxEntry.objects.filter(kind="document").aggregate(t=Min("sent_at"))["t"]
+    last = DeliveryStatus.objects.filter(status_code="01").aggregate(t=Max("received_at"))["t"]
+    if first is None or last is None or last <= first:
+        return "steady rate unknown"
+    took = (last - first).total_seconds()
+    return f"steady {count / took:.1f}/s (first document sent → last status 01 back: {took:.1f} s)"
+
+
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 

@@ -29,6 +29,7 @@ from tests.faults.harness import (
     skip_on_sqlite_by_default,
     start_hub,
     status_latency,
+    steady_rate,
     until,
 )
 from tests.hub.live_hubs import LiveHub
@@ -123,7 +124,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
         with capsys.disabled():  # in the CI log too: the measurement of the run
             print(f"\nfault test: {PACKAGES} documents delivered and answered in {took:.0f} s "
                   f"({PACKAGES / took:.1f}/s), {worker.kills} worker and {hub_proc.kills} hub kills, seed {SEED}; "
-                  f"{status_latency(b.code)}")
+                  f"{status_latency(b.code)}; {steady_rate(PACKAGES)}")
         # Exactly once, everywhere.
         at_hub = sorted(r[0] for r in hub_sql(hub, "SELECT document_id FROM hub_package WHERE kind = %s", "document"))
         assert at_hub == ids

@@ -26,7 +26,7 @@ from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
 from vanban.exchange.services import HubError, active_connection, client_for, queue_status
-from vanban.exchange.verification import PdfOutcomes, validate_pdfs, verify_document
+from vanban.exchange.verification import PdfOutcomes, RoundFacts, validate_pdfs, verify_document
 from vanban.hubclient import HubBackend
 from vanban.jobs import workitems
 from vanban.settings.parsers import env_int
@@ -89,13 +89,14 @@ def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, b
     known.update(store_many(fetched))
     entries = [(str(i["id"]), known[str(i["id"])]) for i in items if str(i["id"]) in known]
     mine = claim_stored([e for _, e in entries])
-    outcomes = _prevalidate([e for _, e in entries if e.pk in mine])
+    reads, outcomes = _prevalidate([e for _, e in entries if e.pk in mine])
+    facts = RoundFacts()  # what every package of the round would read again: read once
     done = []
     for package_id, entry in entries:
         if entry.state == InboxEntry.State.STORED:
             if entry.pk not in mine:
                 continue  # another worker holds it, or a passing failure waits its backoff: its ack waits too
-            if process(entry, outcomes) == RETRY_LATER:
+            if process(entry, outcomes, facts=facts, read=reads.get(entry.pk)) == RETRY_LATER:
                 continue  # a passing database failure: not acked, tried again once due
         done.append(package_id)
     try:
@@ -109,24 +110,26 @@ def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, b
     return len(fetched), bool(fetched or acked), more
 
 
-def _prevalidate(entries: list[InboxEntry]) -> PdfOutcomes:
-    """PDF validations for the documents among `entries`, done in parallel; {} when there is
+def _prevalidate(entries: list[InboxEntry]) -> tuple[dict[int, edxml.PackageRead], PdfOutcomes]:
+    """The documents among `entries` read (by entry id: `process` uses the same read, not a
+    second parse) and their PDF validations done in parallel; no validations when there is
     nothing to share out (one document or fewer: `process` validates it itself)."""
-    parsed = []
+    reads: dict[int, edxml.PackageRead] = {}
+    limit = max_package_bytes()
     for entry in entries:
-        if entry.kind != "document":
+        if entry.kind != "document" or entry.size > limit:  # too big: `process` sets it aside unread
             continue
         try:
-            parsed.append(edxml.parse_package(get_store().get(entry.sha256), strict=False))
+            reads[entry.pk] = edxml.read_package(get_store().get(entry.sha256), strict=False)
         except Exception:  # noqa: S112 - `process` records why, in the quarantine
             continue
-    if len(parsed) < 2:
-        return {}
+    if len(reads) < 2:
+        return reads, {}
     try:
-        return validate_pdfs(parsed, processes=settings.VANBAN_VERIFY_PROCESSES)
+        return reads, validate_pdfs([r.parsed for r in reads.values()], processes=settings.VANBAN_VERIFY_PROCESSES)
     except Exception:  # a bad PDF in the batch: each entry is validated alone
         log.exception("exchange: batch PDF validation failed; validating one by one")
-        return {}
+        return reads, {}
 
 
 # A stored entry is a work item (`jobs.workitems`): claimed by the round that processes it, so
@@ -190,8 +193,12 @@ PROCESSED, SET_ASIDE, RETRY_LATER, SKIPPED = "processed", "set_aside", "retry_la
 TRANSIENT_ATTEMPTS = 5  # a database error this many times in a row sets the entry aside too
 
 
-def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
+def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None, *, facts: RoundFacts | None = None,
+            read: edxml.PackageRead | None = None) -> str:
     """Turn one stored package into an arrival or a status; says what became of it.
+
+    `facts`: the round's reads shared between its packages; `read`: the package as the round
+    already read it from these bytes (`_prevalidate`).
 
     Any failure — unreadable XML, a certificate that cannot be read, an unknown signer, a
     recipient not served here, a bug — sets this one entry aside (quarantine) and never
@@ -204,7 +211,8 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
         if entry.size > limit:  # checked before the bytes are read back
             raise PackageRefusedError("PACKAGE_TOO_LARGE",
                                       f"Gói tin {entry.size} byte vượt giới hạn {limit} byte của hệ thống.")
-        read = edxml.read_package(get_store().get(entry.sha256), strict=False)  # one parse, verified later
+        if read is None:  # one parse, verified later
+            read = edxml.read_package(get_store().get(entry.sha256), strict=False)
         parsed = read.parsed
         with transaction.atomic():
             # The row lock makes a second worker wait here and then see PROCESSED: the entry
@@ -215,7 +223,7 @@ def process(entry: InboxEntry, pdf_outcomes: PdfOutcomes | None = None) -> str:
             if parsed.kind == "status":
                 _status(parsed)
             else:
-                _document(parsed, read, entry, pdf_outcomes)
+                _document(parsed, read, entry, pdf_outcomes, facts or RoundFacts())
             workitems.succeeded(InboxEntry, entry.pk, state=InboxEntry.State.PROCESSED, error="", error_code="",
                                 attempts=F("attempts") + 1)
         return PROCESSED
@@ -370,11 +378,12 @@ def _redirected_by_hub(pkg: edxml.DocumentPackage, entry: InboxEntry) -> list[tu
 
 
 def _document(parsed: edxml.ParsedPackage, read: edxml.PackageRead, entry: InboxEntry,
-              pdf_outcomes: PdfOutcomes | None = None) -> None:
+              pdf_outcomes: PdfOutcomes | None, facts: RoundFacts) -> None:
     pkg = parsed.document
     assert pkg is not None
     business = pkg.business.business_doc_type if pkg.business else 0
-    recipients = _local_recipients(pkg) or _redirected_by_hub(pkg, entry)
+    recipients = (facts.once(("recipients", *(o.organ_id for o in pkg.to)), lambda: _local_recipients(pkg))
+                  or _redirected_by_hub(pkg, entry))
     if not recipients:
         raise PackageRefusedError("RECIPIENT_NOT_SERVED",
                              "Gói tin không gửi cho cơ quan nào do hệ thống này phục vụ (nơi nhận: "
@@ -386,8 +395,8 @@ def _document(parsed: edxml.ParsedPackage, read: edxml.PackageRead, entry: Inbox
                 receiver().void_revoked(agency=holder, sender_code=pkg.from_.organ_id, external_id=pkg.document_id,
                                       reason=pkg.business.business_doc_reason if pkg.business else "")
         return
-    files = [ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]
-    checked = verify_document(parsed, read, pdf_outcomes)
+    files = [ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]  # decoded once
+    checked = verify_document(parsed, read, pdf_outcomes, facts=facts, contents=[f.data for f in files])
     for agency, named in recipients:
         duplicate = receiver().already_arrived(agency=agency, sender_code=pkg.from_.organ_id,
                                                external_id=pkg.document_id)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vanban import edxml
 from vanban.agencies.models import Agency
-from vanban.audit.services import record_event
+from vanban.audit.services import new_event, record_events
 from vanban.blobs import get_store
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
@@ -71,28 +71,35 @@ def queue_status(*, document_id: int, sender_code: str, recipient_code: str, rec
                  edxml_document_id: str, status_code: str, description: str = "",
                  response_notation: str = "", response_date: date | None = None, staff: str = "",
                  staff_department: str = "", staff_email: str = "", staff_mobile: str = "",
-                 at: datetime | None = None) -> OutboxEntry | None:
-    """A status package back to the original sender; the same status twice is sent once."""
+                 at: datetime | None = None, first: bool = False) -> OutboxEntry | None:
+    """A status package back to the original sender; the same status twice is sent once.
+
+    `first`: the document was made in the caller's transaction, so no status of it can be
+    queued yet — one INSERT instead of get_or_create's four statements (a SELECT, and the
+    INSERT in a savepoint)."""
     if not recipient_code:
         return None  # a paper document: nobody to answer electronically
-    row, created = OutboxEntry.objects.get_or_create(
-        document_id=document_id, kind=OutboxEntry.Kind.STATUS, recipient_code=recipient_code,
-        status_code=status_code,
-        defaults={"sender_code": sender_code, "recipient_name": recipient_name,
-                  "edxml_document_id": edxml_document_id, "description": description[:4000],
-                  "status_at": at or timezone.now(), "response_notation": response_notation,
-                  "response_date": response_date, "staff": staff[:200], "staff_department": staff_department[:200],
-                  "staff_email": staff_email[:254], "staff_mobile": staff_mobile[:60],
-                  "next_attempt_at": timezone.now()})
+    key = {"document_id": document_id, "kind": OutboxEntry.Kind.STATUS, "recipient_code": recipient_code,
+           "status_code": status_code}
+    fields = {"sender_code": sender_code, "recipient_name": recipient_name,
+              "edxml_document_id": edxml_document_id, "description": description[:4000],
+              "status_at": at or timezone.now(), "response_notation": response_notation,
+              "response_date": response_date, "staff": staff[:200], "staff_department": staff_department[:200],
+              "staff_email": staff_email[:254], "staff_mobile": staff_mobile[:60],
+              "next_attempt_at": timezone.now()}
+    if first:
+        row, created = OutboxEntry.objects.create(**key, **fields), True
+    else:
+        row, created = OutboxEntry.objects.get_or_create(**key, defaults=fields)
     if created:
         transaction.on_commit(_wake_sender)
     return row
 
 
 def _wake_sender() -> None:
-    from vanban.exchange.tasks import send_outbox_now  # noqa: PLC0415 - the jobs module imports this one
+    from vanban.exchange.tasks import wake_sender  # noqa: PLC0415 - the jobs module imports this one
 
-    send_outbox_now()
+    wake_sender()
 
 
 def active_connection() -> HubConnection | None:
@@ -129,8 +136,28 @@ def _system_key(agency_code: str) -> tuple[Any, bytes]:
     return trust.key_and_chain_pem(credential)
 
 
-def _status_bytes(row: OutboxEntry) -> bytes:
-    sender = Agency.objects.filter(code=row.sender_code).first()
+class SenderKeys:
+    """The senders' agencies and system keys, read once per sending round: a backlog's rows
+    have the same few senders, and reading them again cost two statements a row. Only what was
+    found is kept (a missing key is looked for again, and fails again, row by row)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[Any, bytes]] = {}
+        self._agencies: dict[str, Agency | None] = {}
+
+    def key(self, agency_code: str) -> tuple[Any, bytes]:
+        if agency_code not in self._keys:
+            self._keys[agency_code] = _system_key(agency_code)
+        return self._keys[agency_code]
+
+    def agency(self, agency_code: str) -> Agency | None:
+        if agency_code not in self._agencies:
+            self._agencies[agency_code] = Agency.objects.filter(code=agency_code).first()
+        return self._agencies[agency_code]
+
+
+def _status_bytes(row: OutboxEntry, keys: SenderKeys | None = None) -> bytes:
+    sender = (keys or SenderKeys()).agency(row.sender_code)
     package = edxml.StatusPackage(
         from_=edxml.Organization(organ_id=row.sender_code, organ_name=sender.name if sender else ""),
         response_for=edxml.ResponseFor(organ_id=row.recipient_code, code=row.response_notation,
@@ -145,17 +172,26 @@ def _status_bytes(row: OutboxEntry) -> bytes:
     return edxml.build_status(package)
 
 
-def _signed_package(row: OutboxEntry) -> bytes:
+def _signed_package(row: OutboxEntry, keys: SenderKeys | None = None) -> bytes:
     """Signed once and kept: a retry sends the very same bytes (the hub deduplicates)."""
+    signed, fresh = _sign(row, keys or SenderKeys())
+    if fresh:
+        OutboxEntry.objects.filter(pk=row.pk).update(package_sha256=row.package_sha256)
+    return signed
+
+
+def _sign(row: OutboxEntry, keys: SenderKeys) -> tuple[bytes, bool]:
+    """The bytes to send, and whether they were signed now: then `row.package_sha256` names
+    the signed blob, which the caller records before sending (`send_pending`: one statement
+    for the whole batch)."""
     store = get_store()
     if row.package_sha256 and row.attempts > 0:
-        return store.get(row.package_sha256)
-    raw = store.get(row.package_sha256) if row.package_sha256 else _status_bytes(row)
-    key, cert = _system_key(row.sender_code)
+        return store.get(row.package_sha256), False
+    raw = store.get(row.package_sha256) if row.package_sha256 else _status_bytes(row, keys)
+    key, cert = keys.key(row.sender_code)
     signed = edxml.sign_package(raw, key, cert)
     row.package_sha256 = store.put(signed)
-    OutboxEntry.objects.filter(pk=row.pk).update(package_sha256=row.package_sha256)
-    return signed
+    return signed, True
 
 
 # Statuses and revocations are small and someone is waiting on them: they never queue behind a
@@ -195,17 +231,26 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
         client = client_for(connection)
     per_batch = max(1, min(settings.VANBAN_EXCHANGE_BATCH_SIZE, BATCH_MAX))
     sent = taken = 0
+    keys = SenderKeys()
     while taken < limit:  # a batch at a time, each claimed just before it is sent
         rows = claim_due(min(per_batch, limit - taken))
         if not rows:
             break
         taken += len(rows)
         ready: list[tuple[OutboxEntry, bytes]] = []
+        signed_now = []
         for row in rows:
             try:
-                ready.append((row, _signed_package(row)))
+                package, fresh = _sign(row, keys)
             except Exception as exc:  # one bad row never stops the others: it waits and retries
                 _not_sent(row, exc)
+                continue
+            ready.append((row, package))
+            if fresh:
+                signed_now.append(row)
+        # The signed bytes are recorded before anything is sent, so a retry sends the very
+        # same bytes (the hub deduplicates): one statement for the batch, not one a row.
+        OutboxEntry.objects.bulk_update(signed_now, ["package_sha256"])
         sent += sum(_send_batch(client, batch) for batch in _batches(ready))
     return sent
 
@@ -239,17 +284,25 @@ def _send_batch(client: HubBackend, batch: list[tuple[OutboxEntry, bytes]]) -> i
             _not_sent(row, result)
         else:
             sent.append((row, result))
+    if not sent:
+        return 0
     now = timezone.now()
-    with transaction.atomic():
-        for row, result in sent:
-            workitems.succeeded(OutboxEntry, row.pk, state=OutboxEntry.State.SENT, attempts=row.attempts + 1,
-                                hub_package_id=result.id, sent_at=now, next_attempt_at=None)
-            record_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
-                         object_type="exchange.outboxentry", object_id=str(row.pk),
-                         details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
-                                  "document_id": row.edxml_document_id, "status": row.status_code,
-                                  "duplicate": result.duplicate})
+    for row, result in sent:
+        row.state, row.attempts, row.hub_package_id = OutboxEntry.State.SENT, row.attempts + 1, result.id
+        row.sent_at, row.next_attempt_at, row.lease_until, row.last_error = now, None, None, ""
+    with transaction.atomic():  # the batch's rows and their events: two statements, not two a row
+        OutboxEntry.objects.bulk_update([row for row, _ in sent], SENT_FIELDS)
+        record_events([new_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
+                                 object_type="exchange.outboxentry", object_id=str(row.pk),
+                                 details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
+                                          "document_id": row.edxml_document_id, "status": row.status_code,
+                                          "duplicate": result.duplicate})
+                       for row, result in sent])
     return len(sent)
+
+
+# What `workitems.succeeded` writes for a sent row, with the row's own fields.
+SENT_FIELDS = ["state", "attempts", "hub_package_id", "sent_at", "next_attempt_at", "lease_until", "last_error"]
 
 
 def _not_sent(row: OutboxEntry, exc: BaseException) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from vanban.core.clock import now_vn
 from vanban.exchange.inbound import poll
 from vanban.exchange.services import active_connection, send_pending
-from vanban.jobs import every_minutes, periodic_task, task
+from vanban.jobs import EXCHANGE_PRIORITY, every_minutes, periodic_task, task
 from vanban.vxp import conf as vxp_conf
 
 
@@ -28,6 +28,13 @@ class Coalesced:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._again = threading.Event()
+
+    def nudge(self) -> bool:
+        """Ask the round running in this process to go once more; False when none is running
+        (the caller then wakes a worker through the queue). The flag is set before the lock is
+        looked at, so a round ending at that moment still sees it (`run`'s outer loop)."""
+        self._again.set()
+        return self._lock.locked()
 
     def run(self, one_round: Callable[[], int]) -> int:
         total = 0
@@ -50,28 +57,43 @@ class Coalesced:
 _sending, _polling = Coalesced(), Coalesced()
 
 
-@task()
-def send_outbox_now() -> int:
-
-    sent = _sending.run(send_pending)
+def _send_round() -> int:
+    """One sending round; when it sent anything, the poller is woken at once (on a shared hub
+    the answer may already be waiting) rather than after the whole backlog has left: a round
+    is 100 rows, the backlog may be thousands."""
+    sent = send_pending()
     if sent:
-        poll_inbox_now()  # on a shared hub the answer may already be waiting
+        poll_inbox_now()
     return sent
 
 
-@task()
+def wake_sender() -> None:
+    """A status or document was queued: the sending round running in this process (the worker
+    taking in arrivals) goes once more; with none running, a worker is woken through the queue.
+    A backlog's arrivals each queued a job before, which the busy worker ran for nothing."""
+    if not _sending.nudge():
+        send_outbox_now()
+
+
+@task(priority=EXCHANGE_PRIORITY)
+def send_outbox_now() -> int:
+
+    return _sending.run(_send_round)
+
+
+@task(priority=EXCHANGE_PRIORITY)
 def poll_inbox_now() -> int:
 
     return _polling.run(poll)
 
 
-@periodic_task(every_minutes(1))
+@periodic_task(every_minutes(1), priority=EXCHANGE_PRIORITY)
 def sweep_outbox() -> int:
 
     return _sending.run(send_pending)
 
 
-@periodic_task(every_minutes(1))
+@periodic_task(every_minutes(1), priority=EXCHANGE_PRIORITY)
 def poll_inbox() -> int:
 
     connection = active_connection()

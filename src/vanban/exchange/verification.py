@@ -4,16 +4,16 @@ integrity, authenticity — as a list of checks a clerk can read."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from cryptography import x509
 
 from vanban import edxml
 from vanban.agencies.models import Agency
 from vanban.core.formats import FormatError, check_file
-from vanban.pki import PkiError, ValidationReport, identify, validate_pdf
+from vanban.pki import PkiError, TrustStore, ValidationReport, identify, validate_pdf
 from vanban.pki.pool import validate_many
 from vanban.trust import services as trust
 
@@ -69,7 +69,8 @@ def _unchecked(why: str) -> Check:
     return Check(ENVELOPE_UNCHECKED, False, ENVELOPE_LABEL, f"{why} {_PDF_DECIDES}")
 
 
-def check_envelope(data: bytes | edxml.PackageRead, sender_code: str, agency: Agency | None = None) -> Check:
+def check_envelope(data: bytes | edxml.PackageRead, sender_code: str, agency: Agency | None = None,
+                   store: TrustStore | None = None) -> Check:
     """The envelope signature, on the package as processing read it (`PackageRead`: no second
     parse) or on bytes; the verdict is cached by SHA-256 across the hub's intake, this check and
     a later one of the same bytes (`edxml.VERIFICATIONS`)."""
@@ -89,7 +90,7 @@ def check_envelope(data: bytes | edxml.PackageRead, sender_code: str, agency: Ag
         return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
                      f"Chứng thư ký gói tin thuộc cơ quan {who.agency_code}, không phải cơ quan gửi "
                      f"{sender_code}.", integrity=True)
-    chain = trust.check_chain(signer, intermediates, agency=agency)  # chain + CRL/OCSP under the policy
+    chain = trust.check_chain(signer, intermediates, agency=agency, store=store)  # chain + CRL/OCSP under the policy
     if not chain.ok:
         return Check("ENVELOPE_SIGNATURE", False, "Chữ ký số của gói tin",
                      f"Chữ ký đúng nhưng {chain.message[0].lower()}{chain.message[1:]}", integrity=True)
@@ -100,6 +101,42 @@ def check_envelope(data: bytes | edxml.PackageRead, sender_code: str, agency: Ag
 
 
 PdfOutcomes = Mapping[str, ValidationReport | PkiError]
+T = TypeVar("T")
+
+
+class RoundFacts:
+    """What the checks of one inbox round read from the database once instead of once per
+    package: which agency's own anchors count for a set of recipients, the trust store for it,
+    whether a sender is in the directory, and which PDF reports' CRL/OCSP answers are kept
+    already (a report the round's batch check shares between packages). A round lasts
+    seconds; every signature of every package is still verified."""
+
+    def __init__(self) -> None:
+        self._once: dict[tuple[Any, ...], object] = {}
+        self._kept: set[int] = set()
+        self._reports: list[ValidationReport] = []  # kept alive, so that their ids stay theirs
+
+    def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """`make()` the first time `key` is asked for in this round, the same answer after."""
+        if key not in self._once:
+            self._once[key] = make()
+        return cast(T, self._once[key])
+
+    def own_trust_agency(self, recipient_codes: list[str]) -> Agency | None:
+        codes = sorted(set(recipient_codes))
+        return self.once(("own", *codes), lambda: trust.own_trust_agency(codes))
+
+    def trust_store(self, agency: Agency | None) -> TrustStore:
+        return self.once(("store", agency.pk if agency else None), lambda: trust.trust_store(agency))
+
+    def sender_known(self, code: str) -> bool:
+        return self.once(("known", code), lambda: Agency.objects.filter(code=code).exists())
+
+    def keep_report_evidence(self, report: ValidationReport) -> None:
+        if id(report) not in self._kept:
+            trust.keep_report_evidence(report)  # the CRL/OCSP answers the verdict rests on
+            self._kept.add(id(report))
+            self._reports.append(report)
 
 
 def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) -> PdfOutcomes:
@@ -115,28 +152,31 @@ def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) ->
 
 
 def verify_document(parsed: edxml.ParsedPackage, data: bytes | edxml.PackageRead,
-                    pdf_outcomes: PdfOutcomes | None = None) -> Report:
+                    pdf_outcomes: PdfOutcomes | None = None, *, facts: RoundFacts | None = None,
+                    contents: list[bytes] | None = None) -> Report:
     """Every check but the per-recipient duplicate check (`Report.with_duplicate`).
 
     `pdf_outcomes`: validations already done for this batch (`validate_pdfs`); a PDF not in
-    it is validated here."""
+    it is validated here. `facts`: the round's reads shared between its packages.
+    `contents`: the attachments' bytes, when the caller has decoded them already."""
     pkg = parsed.document
     assert pkg is not None
+    facts = facts or RoundFacts()
     report = Report()
-    own = trust.own_trust_agency([o.organ_id for o in pkg.to])  # its own anchors count for it alone
+    own = facts.own_trust_agency([o.organ_id for o in pkg.to])  # its own anchors count for it alone
     if own is not None:
         pdf_outcomes = None  # the batch validated against the province's anchors only
-    report.checks.append(check_envelope(data, pkg.from_.organ_id, own))
+    trust_store = facts.trust_store(own)
+    report.checks.append(check_envelope(data, pkg.from_.organ_id, own, trust_store))
     report.checks.append(Check("REQUIRED_FIELDS", True, "Đủ các thông tin bắt buộc",
                                "Số, ký hiệu, ngày, loại, trích yếu, cơ quan gửi và nhận đều có."))
-    known = Agency.objects.filter(code=pkg.from_.organ_id).exists()
+    known = facts.sender_known(pkg.from_.organ_id)
     report.checks.append(Check("SENDER_KNOWN", known, "Cơ quan gửi có trong danh bạ",
                                pkg.from_.organ_id if known else f"Không có mã {pkg.from_.organ_id} trong danh bạ."))
     report.checks.append(Check("MANIFEST", True, "Danh mục tệp khớp với tệp đính kèm",
                                f"{len(parsed.attachments)} tệp.", integrity=True))
-    trust_store = trust.trust_store(own)
-    for att in parsed.attachments:
-        raw = att.read()
+    for i, att in enumerate(parsed.attachments):
+        raw = contents[i] if contents is not None else att.read()
         digest = hashlib.sha256(raw).hexdigest()
         try:
             check_file(att.name, raw)
@@ -150,7 +190,7 @@ def verify_document(parsed: edxml.ParsedPackage, data: bytes | edxml.PackageRead
                 if isinstance(done, PkiError):
                     raise done
                 pdf = done or validate_pdf(raw, trust_store)
-                trust.keep_report_evidence(pdf)  # the CRL/OCSP answers the verdict rests on
+                facts.keep_report_evidence(pdf)  # the CRL/OCSP answers the verdict rests on
             except PkiError as exc:
                 report.checks.append(Check("PDF_SIGNATURES", False, f"Chữ ký số trên {att.name}", exc.message,
                                            integrity=True))

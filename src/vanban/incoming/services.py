@@ -55,14 +55,14 @@ def document_type_for(type_name: str) -> DocumentType:
     return DocumentType.objects.get(code="cong-van")
 
 
-def _status(document: Document, code: str, description: str = "", staff: Any = None) -> None:
+def _status(document: Document, code: str, description: str = "", staff: Any = None, *, first: bool = False) -> None:
     queue_status(document_id=document.pk, sender_code=document.agency.code, recipient_code=document.issuer_code,
                  recipient_name=document.issuer_name, edxml_document_id=document.external_id, status_code=code,
                  description=description, response_notation=document.notation,
-                 response_date=document.issued_on, **staff_info(staff, document.agency))
+                 response_date=document.issued_on, first=first, **staff_info(staff, document.agency))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction (one per package) is enough: no savepoint
 def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
     """Create the incoming document (state `arrived`) and answer 01; the same package
     arriving twice gives the same document (created=False)."""
@@ -99,7 +99,7 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
                  details={"from": arrival.sender_code, "document_id": arrival.external_id,
                           "verified": arrival.verification.get("ok")})
     _link_reply(doc, arrival)
-    _status(doc, "01", "Văn bản đã đến hệ thống")
+    _status(doc, "01", "Văn bản đã đến hệ thống", first=True)  # the document is new: no status of it yet
     signals.ask(doc, signals.members_with_role(doc.agency_id, "clerk"),
                 f"Văn bản đến chờ tiếp nhận: {doc.notation} — {doc.issuer_name}", "arrived")
     return doc, True

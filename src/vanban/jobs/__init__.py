@@ -69,10 +69,11 @@ def _logged(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def task(**options: Any) -> Callable[[Callable[P, R]], Job[P, R]]:
-    """A job run when enqueued (retries, retry_delay, context, … as Huey's `db_task`)."""
+    """A job run when enqueued (retries, retry_delay, context, … as Huey's `db_task`;
+    `priority`: taken before the waiting jobs of a lower one, where the queue can)."""
     from huey.contrib.djhuey import db_task  # noqa: PLC0415 - Huey's Django glue reads settings at import (settings import this package)
 
-    decorator: Callable[[Callable[P, R]], Job[P, R]] = db_task(**options)
+    decorator: Callable[[Callable[P, R]], Job[P, R]] = db_task(**_supported(options))
     return lambda fn: decorator(_logged(fn))
 
 
@@ -80,8 +81,21 @@ def periodic_task(schedule: Callable[[datetime], bool], **options: Any) -> Calla
     """A job the worker runs whenever `schedule` says so (see `every_minutes`)."""
     from huey.contrib.djhuey import db_periodic_task  # noqa: PLC0415 - Huey's Django glue reads settings at import (settings import this package)
 
-    decorator: Callable[[Callable[P, R]], Job[P, R]] = db_periodic_task(schedule, **options)
+    decorator: Callable[[Callable[P, R]], Job[P, R]] = db_periodic_task(schedule, **_supported(options))
     return lambda fn: decorator(_logged(fn))
+
+
+def _supported(options: dict[str, Any]) -> dict[str, Any]:
+    """`priority` (higher: taken before the waiting jobs of a lower one) where the queue has
+    priorities — the SQLite queue does; plain Redis refuses them, and takes jobs in order."""
+    if options.get("priority") and not queue().storage.priority:
+        return {k: v for k, v in options.items() if k != "priority"}
+    return options
+
+
+# The exchange's wake-ups and sweeps: someone waits on what they move (a status back, an
+# arrival), so they are not taken after a pile of search indexing (a PDF's text each).
+EXCHANGE_PRIORITY = 10
 
 
 def every_minutes(minutes: int) -> Callable[[datetime], bool]:

@@ -402,14 +402,16 @@ def certificate_chains_to_anchor(cert: x509.Certificate, intermediates: list[x50
 
 def check_chain(cert: x509.Certificate, intermediates: list[x509.Certificate], *,
                 agency: Agency | None = None, hard_fail: bool | None = None,
-                fetch: bool | None = None, moment: datetime | None = None) -> ChainCheck:
+                fetch: bool | None = None, moment: datetime | None = None,
+                store: TrustStore | None = None) -> ChainCheck:
     """Chain to the province's anchors (and `agency`'s own), then revocation: fresh CRL/OCSP
     answers already kept first, the network when they do not decide
     (`VANBAN_REVOCATION_FETCH`); every answer fetched is kept (`RevocationEvidence`).
     Unknown status passes only under soft-fail (`VANBAN_REVOCATION_POLICY`), and says so.
-    `moment`: judged as of then (an attested time, e.g. a seal's timestamp), else now."""
+    `moment`: judged as of then (an attested time, e.g. a seal's timestamp), else now.
+    `store`: `trust_store(agency)` when the caller has just read it (an inbox round)."""
     hard = revocation_hard_fail() if hard_fail is None else hard_fail
-    store = trust_store(agency)
+    store = trust_store(agency) if store is None else store
     who = identify(cert).common_name or cert.subject.rfc4514_string()
     roots, fetching = [a.cert for a in store], revocation_fetch() if fetch is None else fetch
     # A good verdict this process reached lately on the same certificate, chain and anchors

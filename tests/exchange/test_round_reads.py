@@ -1,0 +1,109 @@
+"""What a sending or receiving round reads once for all its packages, not once per package
+(issue 23: the worker's statements per document) — and that every package is still checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.exchange.conftest import system_credential
+from tests.exchange.test_exchange_flow import issue_to_b
+from tests.faults.harness import Province, issue_many
+from tests.office_fixtures import Office
+from vanban import edxml
+from vanban.agencies.models import Agency
+from vanban.audit.models import AuditEvent
+from vanban.documents.models import Document
+from vanban.exchange import inbound, services
+from vanban.exchange.models import OutboxEntry
+from vanban.exchange.verification import RoundFacts, validate_pdfs, verify_document
+from vanban.trust import services as trust
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def _documents(office: Office, count: int) -> list[OutboxEntry]:
+    system_credential(office.pki, office.agency)  # the key A signs its envelopes with
+    template = issue_to_b(Province(office, Agency.objects.get(code="000.00.02.H16")))
+    issue_many(template, count - 1)
+    return list(OutboxEntry.objects.filter(kind="document").order_by("id"))
+
+
+class _Hub:
+    def submit_many(self, packages: list[bytes]) -> list[object]:
+        return [type("Accepted", (), {"id": f"hub-{i}", "duplicate": False})() for i, _ in enumerate(packages)]
+
+
+def test_a_sending_round_reads_each_senders_system_key_once(signing_office: Office,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _documents(signing_office, 3)
+    real, asked = services._system_key, []
+
+    def system_key(code: str) -> Any:
+        asked.append(code)
+        return real(code)
+
+    monkeypatch.setattr(services, "_system_key", system_key)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.send_pending(client=_Hub()) == 3  # type: ignore[arg-type]
+    assert asked == [signing_office.agency.code]  # one sender: one read, not one per row
+    # The batch's signed bytes recorded in one statement, its rows marked sent in one and their
+    # events in one (with the claim's lease: three UPDATEs and one INSERT, not 7 and 3).
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith('UPDATE "exchange_outboxentry"') for s in sql) == 3
+    assert sum(s.startswith('INSERT INTO "audit_auditevent"') for s in sql) == 1
+    assert AuditEvent.objects.filter(action="exchange.package_sent").count() == 3
+    for row in rows:  # and every row was signed with it
+        row.refresh_from_db()
+        assert row.state == "sent"
+        assert edxml.read_package(services.get_store().get(row.package_sha256), strict=False).certificates()
+
+
+def test_a_receiving_round_reads_the_trust_facts_once_and_still_checks_every_package(
+        signing_office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = [edxml.read_package(services._signed_package(row), strict=False)
+             for row in _documents(signing_office, 3)]
+    outcomes = validate_pdfs([r.parsed for r in reads], processes=1)  # the round's batch check: one PDF
+    calls: dict[str, int] = {"own": 0, "store": 0, "evidence": 0, "envelope": 0}
+
+    def counted(name: str, fn: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(trust, "own_trust_agency", counted("own", trust.own_trust_agency))
+    monkeypatch.setattr(trust, "trust_store", counted("store", trust.trust_store))
+    monkeypatch.setattr(trust, "keep_report_evidence", counted("evidence", trust.keep_report_evidence))
+    monkeypatch.setattr(edxml.PackageRead, "verify", counted("envelope", edxml.PackageRead.verify))
+    facts = RoundFacts()
+    reports = [verify_document(r.parsed, r, outcomes, facts=facts) for r in reads]
+    assert (calls["own"], calls["store"], calls["evidence"]) == (1, 1, 1)  # were 3, 6 and 3
+    assert calls["envelope"] == 3  # every envelope signature verified
+    for report in reports:
+        checks = {c.code: c.ok for c in report.checks}
+        assert checks["ENVELOPE_SIGNATURE"] and checks["PDF_SIGNATURES"] and checks["SENDER_KNOWN"]
+    # A package whose PDF was changed in the same round is still caught.
+    tampered = reads[0].parsed.attachments[0].read().replace(b"/Type", b"/Typx", 1)
+    report = verify_document(reads[1].parsed, reads[1], {}, facts=facts,
+                             contents=[tampered, *[a.read() for a in reads[1].parsed.attachments[1:]]])
+    assert not report.integrity_ok
+
+
+def test_an_arrival_answers_01_in_one_insert_without_a_savepoint_of_its_own(signing_office: Office) -> None:
+    """The package's transaction holds the arrival: no savepoint around `register_arrival`, and
+    status 01 of a document made in it is one INSERT (get_or_create: a SELECT and a savepoint)."""
+    row = _documents(signing_office, 1)[0]
+    entry = inbound.store("hub-1", {"kind": "document", "from": row.sender_code, "to": row.recipient_code,
+                                    "document_id": row.edxml_document_id}, services._signed_package(row))
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound.process(entry) == inbound.PROCESSED
+    sql = [q["sql"] for q in queries.captured_queries]
+    # this test's transaction makes the package's own a savepoint; the other guards the document's INSERT
+    assert sum(s.startswith("SAVEPOINT") for s in sql) == 2
+    assert not [s for s in sql if s.startswith('SELECT') and 'FROM "exchange_outboxentry"' in s]
+    doc = Document.objects.get(direction="incoming", external_id=row.edxml_document_id)
+    assert OutboxEntry.objects.filter(kind="status", document_id=doc.pk, status_code="01").count() == 1

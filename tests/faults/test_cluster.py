@@ -138,7 +138,9 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
         def wake() -> None:  # what the office's on-commit hooks do, for rows written in bulk
             if huey.pending_count() < 6:
                 for t in (tasks.send_outbox_now, tasks.poll_inbox_now):
-                    huey.enqueue(t.s())
+                    # priority 0: the tasks were declared for this process's queue, which has
+                    # priorities; Redis has none (the nodes' own declarations leave it out)
+                    huey.enqueue(t.s(priority=0))
 
         t0 = time.monotonic()
         start_hub(hub_proc, hub)

@@ -31,8 +31,8 @@ class _IndexBatch:
     every job after the first re-read the document and tokenised its whole text again.
     """
 
-    def __init__(self, hooks: list[Any]) -> None:
-        self.hooks = hooks  # the connection's on-commit list this batch was seen in
+    def __init__(self) -> None:
+        self.hooks: list[Any] = []  # the connection's on-commit list this batch was last seen in
         self.ids: dict[int, None] = {}  # insertion-ordered set
         self.done = False
 
@@ -45,8 +45,9 @@ class _IndexBatch:
 def _open_batch(connection: Any) -> _IndexBatch:
     """This transaction's batch, registered with `on_commit` the first time.
 
-    Django replaces its list of on-commit callbacks whenever it drops some (commit, rollback, a
-    rolled-back savepoint) and only appends to it otherwise: while the list is the one the batch
+    Django (5.2, `BaseDatabaseWrapper`) replaces its list of on-commit callbacks whenever it drops
+    some (commit, rollback, a rolled-back savepoint) and only appends to it otherwise — a Django
+    internal, which `tests/search/test_index_once.py` would catch changing: while the list is the one the batch
     was seen in, the batch is still waiting in it; after a change it is looked for once. A
     savepoint rolled back after the batch was registered leaves its documents in it: one
     needless job each (indexing a document that is gone removes its entry)."""
@@ -58,7 +59,7 @@ def _open_batch(connection: Any) -> _IndexBatch:
         if any(func is batch for _, func, _ in hooks):
             batch.hooks = hooks
             return batch
-    batch = _IndexBatch([])
+    batch = _IndexBatch()
     transaction.on_commit(batch, using=connection.alias)
     batch.hooks = connection.run_on_commit
     connection._vanban_index_batch = batch

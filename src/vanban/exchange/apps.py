@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from vanban.hubclient import HubClient
 
 
 class ExchangeConfig(AppConfig):
@@ -13,6 +20,11 @@ class ExchangeConfig(AppConfig):
         register_sealed_column(SealedColumn("Token kết nối trục", HubConnection, "token"))
 
         from vanban.audit.witness import provide_hub_client
-        from vanban.exchange.services import witness_client
 
-        provide_hub_client(witness_client)
+        provide_hub_client(_witness_client)  # the services (and httpx) load when a checkpoint is witnessed
+
+
+def _witness_client(url: str | None = None) -> HubClient | None:
+    from vanban.exchange.services import witness_client
+
+    return witness_client(url)

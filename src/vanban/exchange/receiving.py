@@ -4,6 +4,8 @@ that the exchange imports no such app (docs/architecture.md: the exchange sits b
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -69,14 +71,16 @@ class Receiver(Protocol):
         """The issued document a status is about, if this installation issued it."""
 
 
-_receivers: list[Receiver] = []  # the one registered by the documents app
+_receivers: list[Callable[[], Receiver]] = []  # how to make the one registered by the incoming app
 
 
-def provide_receiver(receiver: Receiver) -> None:
-    _receivers[:] = [receiver]
+def provide_receiver(factory: Callable[[], Receiver]) -> None:
+    """Register how the receiver is made; it is made at the first arrival, so that a start-up
+    (every CLI command, every worker) does not import the incoming services."""
+    _receivers[:] = [functools.cache(factory)]
 
 
 def receiver() -> Receiver:
     if not _receivers:
         raise RuntimeError("No app receives documents here (the documents app is not installed).")
-    return _receivers[0]
+    return _receivers[0]()

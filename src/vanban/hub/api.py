@@ -14,6 +14,7 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja.security import HttpBearer
 from pydantic import ValidationError
 
 from vanban import apierrors as errors
@@ -23,10 +24,22 @@ from vanban.hub import blobs, conf, queries, services
 from vanban.hub.errors import HubError
 from vanban.hub.federation import TRACE_HEADER
 from vanban.hub.models import Endpoint, EndpointKind
-from vanban.hub.tokens import EndpointAuth
+from vanban.hub.tokens import endpoint_for
 
 MAX_BATCH = 100
 ACCEPTED_TYPES = frozenset({"", "application/xml", "text/xml", "application/octet-stream"})
+
+
+class EndpointAuth(HttpBearer):
+    """`Authorization: Bearer vbh_…`; the endpoint is left on `request.hub_endpoint`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Endpoint | None:
+        endpoint = endpoint_for(token)
+        if endpoint is not None:
+            # django-stubs: HttpRequest has no hub_endpoint; the views read it from here
+            request.hub_endpoint = endpoint  # type: ignore[attr-defined]
+        return endpoint
+
 
 api = NinjaAPI(
     title="vanban — Trục liên thông văn bản",

@@ -1,4 +1,6 @@
-"""Endpoint tokens: random, shown once, stored as sha256; the API's bearer authentication."""
+"""Endpoint tokens: random, shown once, stored as sha256, looked up with a short cache (the
+API's bearer authentication, `hub.api.EndpointAuth`, calls `endpoint_for`). No django-ninja here:
+the hub's commands import this module and need not load the API framework."""
 
 from __future__ import annotations
 
@@ -9,9 +11,7 @@ import time
 from datetime import timedelta
 
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer
 
 from vanban.hub.models import Endpoint
 
@@ -65,14 +65,3 @@ def forget_cached_endpoints(**_: object) -> None:
 
 post_save.connect(forget_cached_endpoints, sender=Endpoint, dispatch_uid="hub-token-cache-save")
 post_delete.connect(forget_cached_endpoints, sender=Endpoint, dispatch_uid="hub-token-cache-delete")
-
-
-class EndpointAuth(HttpBearer):
-    """`Authorization: Bearer vbh_…`; the endpoint is left on `request.hub_endpoint`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Endpoint | None:
-        endpoint = endpoint_for(token)
-        if endpoint is not None:
-            # django-stubs: HttpRequest has no hub_endpoint; the views read it from here
-            request.hub_endpoint = endpoint  # type: ignore[attr-defined]
-        return endpoint

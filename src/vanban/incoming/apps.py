@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from vanban.incoming.services import ExchangeReceiver
 
 
 class IncomingConfig(AppConfig):
@@ -12,6 +19,11 @@ class IncomingConfig(AppConfig):
 
     def ready(self) -> None:
         from vanban.exchange.receiving import provide_receiver
-        from vanban.incoming.services import ExchangeReceiver
 
-        provide_receiver(ExchangeReceiver())  # arrivals, revocations and statuses from the exchange
+        provide_receiver(_make_receiver)  # arrivals, revocations and statuses from the exchange
+
+
+def _make_receiver() -> ExchangeReceiver:
+    from vanban.incoming.services import ExchangeReceiver
+
+    return ExchangeReceiver()

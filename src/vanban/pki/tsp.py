@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from asn1crypto import algos, cms, tsp
-from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
-from pyhanko_certvalidator import ValidationContext
 
 from vanban.pki.runner import run_coroutine
 
@@ -101,6 +99,11 @@ def check_timestamp(token_der: bytes, data: bytes, trust_roots: list[Any] | None
     except (ValueError, TypeError, KeyError):
         return TimestampCheck(False, None, "dấu thời gian không đọc được")
     tsa = _tsa_name(signed)
+    # pyHanko is imported here, not at the top: the audit anchor imports this module at every
+    # Django start-up, and pyhanko.sign's package import costs ~0.4 s (every CLI command paid it).
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data  # noqa: PLC0415
+    from pyhanko_certvalidator import ValidationContext  # noqa: PLC0415
+
     context = ValidationContext(trust_roots=trust_roots or [], allow_fetching=False, revocation_mode="soft-fail")
 
     def imprint(algorithm: str) -> bytes:

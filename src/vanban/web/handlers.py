@@ -6,7 +6,7 @@ CSRF, locale, messages, login throttling, static files). The machine APIs under
 token, which none of that serves; they go through `settings.API_MIDDLEWARE` only, the
 middleware that sets response headers (security headers, frame options, CSP), so their answers
 carry the same headers as before. Authentication and authorisation of those calls are the API's
-own (`vanban.hub.tokens.EndpointAuth`), unchanged. Issue 23: the stack cost every hub call
+own (`vanban.hub.api.EndpointAuth`), unchanged. Issue 23: the stack cost every hub call
 about as much as its inbox query.
 """
 

@@ -17,6 +17,9 @@ from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 
 class Command(BaseCommand):
     help = "Danh bạ cơ quan: import, export, explain."
+    # Django's system checks import every URL and view (~1 s a start); `serve`, `migrate` and
+    # `vanban check` run them. Data commands skip them, as Django's own createsuperuser does.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -16,6 +16,9 @@ from vanban.hub.models import AgencyCertificate, Endpoint, EndpointKind
 
 class Command(BaseCommand):
     help = "Trục liên thông: điểm kết nối, chứng thư số của cơ quan, đồng bộ với trục cấp trên."
+    # Django's system checks import every URL and view (~1 s a start); `serve`, `migrate` and
+    # `vanban check` run them. Data commands skip them, as Django's own createsuperuser does.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="group", required=True)

@@ -20,6 +20,9 @@ from vanban.vxp.envelope import VxpError
 
 class Command(BaseCommand):
     help = "Giao thức trục quốc gia (VXP): hệ thống kết nối theo SDK, đồng bộ danh bạ cơ quan."
+    # Django's system checks import every URL and view (~1 s a start); `serve`, `migrate` and
+    # `vanban check` run them. Data commands skip them, as Django's own createsuperuser does.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="group", required=True)

@@ -25,6 +25,14 @@ new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshel
 # .coverage, the exclusive pass appended to it. `make test` measures its SQLite pass this way
 # and prints the total and the least covered files (VANBAN_TEST_COVERAGE=0 turns it off);
 # `make coverage` measures the SQLite pass alone and writes the HTML report too.
+# Does the run name files or directories (an argument that is a path, `tests/x.py::case` included)?
+# An option's value (`-p no:randomly`, `-k name`) is not a file.
+names_files() {
+  local arg
+  for arg in "$@"; do [[ "$arg" != -* && -e "${arg%%::*}" ]] && return 0; done
+  return 1
+}
+
 run_pytest() {
   local workers="${VANBAN_TEST_WORKERS:-2}"
   set -- --hypothesis-seed="$seed" "$@"
@@ -33,8 +41,14 @@ run_pytest() {
   if [ "$workers" = "0" ]; then "$BIN/pytest" --durations=15 "${cov[@]+"${cov[@]}"}" "$@"; return; fi
   local rc=0
   "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "${cov[@]+"${cov[@]}"}" "$@" || rc=$?
-  local rc2=0
-  "$BIN/pytest" -m exclusive "${cov_more[@]+"${cov_more[@]}"}" "$@" || rc2=$?
+  # The exclusive step collects only the files that mark a test `exclusive` (collecting the whole
+  # suite to select one test cost 15-26 s, twice a run), unless the run names its own files.
+  local rc2=0 exclusive_files=()
+  if ! names_files "$@"; then
+    mapfile -t exclusive_files < <(grep -rlE --include='test_*.py' 'mark\.exclusive' tests)
+    if ((${#exclusive_files[@]} == 0)); then [ "$rc" = 0 ]; return; fi
+  fi
+  "$BIN/pytest" -m exclusive "${cov_more[@]+"${cov_more[@]}"}" "$@" "${exclusive_files[@]+"${exclusive_files[@]}"}" || rc2=$?
   [ "$rc2" = 5 ] && rc2=0  # nothing selected (e.g. a run limited to other files)
   [ "$rc" = 0 ] && [ "$rc2" = 0 ]
 }
@@ -89,11 +103,8 @@ run_s3() {
   echo "=== blob and exchange tests with blobs in S3-compatible object storage (SQLite)"
   local dir; new_data_dir
   (unset DATABASE_URL; export VANBAN_DATA_DIR="$dir" VANBAN_TEST_BLOB_URL=s3 VANBAN_HUB_BODY_IN_DATABASE_KB=0
-   local named=0 arg
-   # Files named (an argument that is a path, `tests/x.py::case` included): those, else the set
-   # above. An option's value (`-p no:randomly`, `-k name`) is not a file.
-   for arg in "$@"; do [[ "$arg" != -* && -e "${arg%%::*}" ]] && named=1; done
-   if [ "$named" = 1 ]; then run_pytest "$@"; else run_pytest "$@" "${S3_TESTS[@]}"; fi) || status=1
+   # Files named: those, else the set above.
+   if names_files "$@"; then run_pytest "$@"; else run_pytest "$@" "${S3_TESTS[@]}"; fi) || status=1
 }
 
 case "$which_db" in

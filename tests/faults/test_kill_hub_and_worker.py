@@ -3,7 +3,7 @@ and the hub server (`vanban serve`, its own database) are SIGKILLed at random mo
 restarted: every document reaches the hub exactly once, arrives at B exactly once, and B's
 status 01 (arrived) comes back to A for every one of them.
 
-N: VANBAN_FAULT_PACKAGES (default 100 for `make test` on a laptop; `.ci/run` sets 300, `make faults` 10 000).
+N: VANBAN_FAULT_PACKAGES (default 100 for `make test` on a laptop; `.ci/run` sets 150, `make faults` 10 000).
 Kills: VANBAN_FAULT_KILLS (default 6), at points of the run drawn from VANBAN_FAULT_SEED (printed).
 """
 

@@ -39,8 +39,11 @@ run_pytest() {
   local cov=() cov_more=()
   if [ -n "${VANBAN_TEST_COVERAGE:-}" ]; then cov=(--cov --cov-report=); cov_more=(--cov --cov-append --cov-report=); fi
   if [ "$workers" = "0" ]; then "$BIN/pytest" --durations=15 "${cov[@]+"${cov[@]}"}" "$@"; return; fi
-  local rc=0
-  "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "${cov[@]+"${cov[@]}"}" "$@" || rc=$?
+  local rc=0 steps="${TEST_STEPS:-both}"  # both | parallel | exclusive (the full run splits the PostgreSQL pass)
+  if [ "$steps" != exclusive ]; then
+    "$BIN/pytest" -n "$workers" --dist loadfile --durations=15 -m "not exclusive" "${cov[@]+"${cov[@]}"}" "$@" || rc=$?
+  fi
+  [ "$steps" = parallel ] && { [ "$rc" = 0 ]; return; }
   # The exclusive step collects only the files that mark a test `exclusive` (collecting the whole
   # suite to select one test cost 15-26 s, twice a run), unless the run names its own files.
   local rc2=0 exclusive_files=()
@@ -114,6 +117,17 @@ case "$which_db" in
   *) # the whole suite: coverage measured in the SQLite pass only (it adds about a third to it)
      [ "${VANBAN_TEST_COVERAGE-1}" = 0 ] || { rm -f .coverage; VANBAN_TEST_COVERAGE=1 run_sqlite "$@"; report_coverage; }
      [ "${VANBAN_TEST_COVERAGE-1}" != 0 ] || VANBAN_TEST_COVERAGE= run_sqlite "$@"
-     VANBAN_TEST_COVERAGE= run_pg "$@"; VANBAN_TEST_COVERAGE= run_s3 "$@" ;;
+     # PostgreSQL's exclusive tests (they restart the server) run beside the S3 pass, which uses
+     # SQLite and no PostgreSQL: one test that mostly waits for a restart need not hold the machine
+     # alone (~30 s idle, ~50 s on the CI machine). Its output follows the S3 pass's.
+     VANBAN_TEST_COVERAGE= TEST_STEPS=parallel run_pg "$@"
+     exclusive_log="$(mktemp)"; scratch+=("$exclusive_log")
+     (scratch=(); trap 'rm -rf "${scratch[@]+"${scratch[@]}"}"' EXIT  # its own data directory only
+      VANBAN_TEST_COVERAGE= TEST_STEPS=exclusive run_pg "$@"; exit $status) >"$exclusive_log" 2>&1 &
+     exclusive_pid=$!
+     VANBAN_TEST_COVERAGE= run_s3 "$@"
+     wait "$exclusive_pid" || status=1
+     echo "=== PostgreSQL: the exclusive tests (they ran beside the S3 pass)"
+     cat "$exclusive_log" ;;
 esac
 exit $status

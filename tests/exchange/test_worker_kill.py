@@ -12,6 +12,7 @@ import pytest
 
 from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b
+from tests.hub.live_hubs import wait_until
 from tests.live import child_env, vanban
 from vanban.documents.models import Document
 from vanban.exchange import inbound
@@ -35,8 +36,10 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
     HubConnection.objects.update(is_active=True)
 
     # Small batches, so the worker is killed between batches and in the middle of one.
+    # A killed worker's batch returns after 3 s, and so do the arrivals for B it had claimed (the
+    # same installation receives): with the default 60 s the polls below could not take them.
     env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}", VANBAN_EXCHANGE_BATCH_SIZE="2",
-                    VANBAN_EXCHANGE_SEND_LEASE_SECONDS="3")  # a killed worker's batch returns after 3 s
+                    VANBAN_EXCHANGE_SEND_LEASE_SECONDS="3", VANBAN_EXCHANGE_INBOX_LEASE_SECONDS="3")
     kills = 0
     deadline = time.monotonic() + 240
     while sent() < DOCUMENTS and time.monotonic() < deadline:
@@ -55,7 +58,13 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
     ids = [d.identifier_code for d in docs]
     at_hub = list(Package.objects.filter(document_id__in=ids, kind="document").values_list("document_id", flat=True))
     assert sorted(at_hub) == sorted(ids)  # each exactly once, however often it was submitted
-    inbound.poll()
-    inbound.poll()
-    arrived = Document.objects.filter(agency=p.b, direction="incoming").values_list("external_id", flat=True)
-    assert sorted(arrived) == sorted(ids)
+
+    def arrived() -> list[str]:
+        return sorted(Document.objects.filter(agency=p.b, direction="incoming").values_list("external_id", flat=True))
+
+    def all_arrived() -> bool:
+        inbound.poll()
+        return len(arrived()) >= DOCUMENTS
+
+    wait_until(all_arrived, "every document at B (a killed worker's claims run out after 3 s)", timeout=60)
+    assert arrived() == sorted(ids)  # each exactly once

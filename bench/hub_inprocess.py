@@ -1,7 +1,9 @@
 """Hub cycle server time, in process: the four requests of `bench/hub_bench.py` (submit, inbox,
 fetch, ack) sent straight to `vanban.wsgi.application` — the handler `vanban serve` runs — with no
 HTTP and no client process, so the per-request figures do not carry the client's and the
-network's share (about 8 ms of a cycle over loopback). With `--sql`, each statement's time too.
+network's share (about 8 ms of a cycle over loopback). It prints the CPU a cycle costs this process
+and its PostgreSQL backend too (from /proc: steadier than the wall time on a shared machine). With
+`--sql`, each statement's time too.
 
     .venv/bin/python bench/hub_inprocess.py [--cycles 300] [--sql]
 
@@ -99,6 +101,8 @@ def main() -> None:
 
     if args.sql:
         connection.execute_wrappers.append(statement_timer)
+    backend = _backend_cpu(connection)
+    cpu0, pg0 = time.process_time(), backend()
     t0 = time.perf_counter()
     for data in packages[args.cycles:]:
         cycle(data)
@@ -106,6 +110,9 @@ def main() -> None:
     n = args.cycles
     print(f"hub in process on PostgreSQL, {n} cycles: {n / wall:.1f} cycles/s, {1000 * wall / n:.2f} ms a cycle; "
           f"load average {os.getloadavg()[0]:.1f}")
+    print(f"CPU a cycle: this process {1000 * (time.process_time() - cpu0) / n:.2f} ms, its PostgreSQL backend "
+          f"{1000 * (backend() - pg0) / n:.2f} ms (prepared statements: "
+          f"{os.environ.get('VANBAN_DB_PREPARE_THRESHOLD') or 'default'})")
     print(f"{'request':10} {'p50 ms':>8} {'p95 ms':>8}")
     for step, values in times.items():
         values.sort()
@@ -114,6 +121,22 @@ def main() -> None:
         print(f"\n{'ms/cycle':>8} {'each':>5}  statement")
         for sql, values in sorted(statements.items(), key=lambda kv: -sum(kv[1])):
             print(f"{1000 * sum(values) / n:8.3f} {len(values) / n:5.1f}  {sql}")
+
+
+def _backend_cpu(connection: Any) -> Callable[[], float]:
+    """CPU seconds so far of this connection's PostgreSQL backend (same machine: /proc), steadier
+    than wall time when the machine is shared; 0 where it cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    def seconds() -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 if __name__ == "__main__":

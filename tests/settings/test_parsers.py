@@ -12,6 +12,7 @@ from vanban.settings.parsers import (
     env_int,
     env_list,
     parse_database_url,
+    parse_prepare_threshold,
     parse_roles,
 )
 
@@ -77,6 +78,26 @@ def test_postgres_connections_kept_and_health_checked(tmp_path: Path) -> None:
     assert parse_database_url(None, tmp_path, conn_max_age=60)["CONN_MAX_AGE"] == 0  # SQLite: nothing to keep
     with pytest.raises(SettingError):
         parse_database_url("postgres://u@h/vb", tmp_path, conn_max_age=-1)
+
+
+def test_prepared_statements_on_postgres_only(tmp_path: Path) -> None:
+    config = parse_database_url("postgres://u@h/vb", tmp_path, prepare_threshold=5)
+    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert "OPTIONS" not in parse_database_url("postgres://u@h/vb", tmp_path)  # off: Django's defaults
+    sqlite = parse_database_url(None, tmp_path, prepare_threshold=5)["OPTIONS"]
+    assert "server_side_binding" not in sqlite and "prepare_threshold" not in sqlite
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", 5), ("5", 5), (" 0 ", 0), ("20", 20), ("off", None),
+                                               ("OFF", None), ("none", None), ("false", None)])
+def test_prepare_threshold(raw: str, expected: int | None) -> None:
+    assert parse_prepare_threshold(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "five", "5.5", "on"])
+def test_prepare_threshold_refused(raw: str) -> None:
+    with pytest.raises(SettingError, match="VANBAN_DB_PREPARE_THRESHOLD"):
+        parse_prepare_threshold(raw)
 
 
 def test_secret_key_generated_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

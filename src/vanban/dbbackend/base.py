@@ -1,4 +1,5 @@
-"""PostgreSQL as Django's own backend, with one change to its health check.
+"""PostgreSQL as Django's own backend, with one change to its health check, and a connection whose
+prepared statement went stale replaced at once (`_ErrorWrapper` below).
 
 With CONN_HEALTH_CHECKS (set by `vanban.settings.parsers.parse_database_url`), Django checks a
 kept connection with a `SELECT 1` round trip at the start of every request that uses the
@@ -20,18 +21,30 @@ import time
 from typing import Any
 
 from django.db.backends.postgresql import base
+from django.db.utils import DatabaseErrorWrapper
+from django.utils.functional import cached_property
 
 FRESH_SECONDS = 1.0
+STALE_PLAN = "cached plan must not change result type"  # PostgreSQL's words (SQLSTATE 0A000)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.answered_at = -math.inf  # monotonic time this connection last finished a request well
+        self.stale_plan = False  # a prepared statement no longer fits its table: replace the connection
+
+    @cached_property
+    def wrap_database_errors(self) -> DatabaseErrorWrapper:
+        return _ErrorWrapper(self)
 
     def close_if_unusable_or_obsolete(self) -> None:
         """Called at the end of a request (and at the start of the next): a connection used in it
         (opened or checked: `health_check_done`) with no error is known to answer now."""
+        if self.stale_plan and self.connection is not None:
+            self.stale_plan = False
+            self.close()  # its prepared statements go with it; the next request prepares afresh
+            return
         answered = self.connection is not None and self.health_check_done and not self.errors_occurred
         super().close_if_unusable_or_obsolete()
         if answered and self.connection is not None:
@@ -42,3 +55,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.health_check_done = True  # answered less than FRESH_SECONDS ago
             return
         super().close_if_health_check_failed()
+
+
+class _ErrorWrapper(DatabaseErrorWrapper):
+    """Django's, noting the one error a kept prepared statement can cause: another process changed
+    the columns it reads (a migration while this one runs). PostgreSQL repeats that error on every
+    run of the statement on this connection, so the connection is dropped at the end of the request
+    (`close_if_unusable_or_obsolete`) rather than kept for `CONN_MAX_AGE` seconds of failures."""
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        if exc_value is not None and STALE_PLAN in str(exc_value):
+            self.wrapper.stale_plan = True  # type: ignore[attr-defined]  # django-stubs omit `wrapper`
+        super().__exit__(exc_type, exc_value, traceback)

@@ -17,6 +17,7 @@ from vanban.settings.parsers import (
     parse_cache_url,
     parse_database_url,
     parse_log_format,
+    parse_prepare_threshold,
     parse_proxy_ssl_header,
     parse_revocation_policy,
     parse_roles,
@@ -108,8 +109,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": parse_database_url(env_str("DATABASE_URL") or None, DATA_DIR,
-                                           env_int("VANBAN_DB_CONN_MAX_AGE", 60))}
+DATABASES = {"default": parse_database_url(
+    env_str("DATABASE_URL") or None, DATA_DIR, env_int("VANBAN_DB_CONN_MAX_AGE", 60),
+    parse_prepare_threshold(env_str("VANBAN_DB_PREPARE_THRESHOLD")))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

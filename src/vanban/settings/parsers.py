@@ -65,7 +65,26 @@ def parse_log_format(raw: str) -> str:
     return kind
 
 
-def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -> dict[str, Any]:
+def parse_prepare_threshold(raw: str) -> int | None:
+    """`VANBAN_DB_PREPARE_THRESHOLD`: after how many runs on one connection PostgreSQL keeps a
+    statement prepared (default 5, psycopg's own); `off` turns prepared statements and
+    server-side parameters off (Django's default: for a pooler that cannot keep them)."""
+    value = raw.strip().lower()
+    if value == "":
+        return 5
+    if value in ("off", "none", "no", "false"):
+        return None
+    try:
+        threshold = int(value)
+    except ValueError:
+        threshold = -1
+    if threshold < 0:
+        raise SettingError(f"VANBAN_DB_PREPARE_THRESHOLD={raw!r}: a number of runs (0 or more), or off")
+    return threshold
+
+
+def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0,
+                       prepare_threshold: int | None = None) -> dict[str, Any]:
     """`DATABASE_URL` → Django DATABASES['default']; SQLite in the data dir when unset.
 
     SQLite gets WAL (set on connect, by the init_command below), IMMEDIATE transactions and a busy
@@ -73,7 +92,9 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -
     PostgreSQL keeps each thread's connection for `conn_max_age` seconds (a new backend per
     request costs more than many requests), checked before reuse so a restarted server is
     noticed instead of failing the request — unless it answered less than a second ago
-    (`vanban.dbbackend`).
+    (`vanban.dbbackend`). With `prepare_threshold` (not None), parameters travel apart from the
+    statement (server-side binding) and a statement run that many times on a connection is kept
+    prepared: the server neither parses nor plans it again (issue 23, docs/configuration.md).
     """
     if not url:
         url = f"sqlite:///{data_dir / 'vanban.sqlite3'}"
@@ -96,6 +117,8 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0) -
         config["ENGINE"] = "vanban.dbbackend"  # Django's, with a health check skipped when just used
         config["CONN_HEALTH_CHECKS"] = True
         config["CONN_MAX_AGE"] = conn_max_age
+        if prepare_threshold is not None:
+            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": prepare_threshold}
     else:
         raise SettingError(f"DATABASE_URL: only sqlite and postgres are supported, not {engine}")
     config.setdefault("TEST", {})

@@ -12,6 +12,11 @@ export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 # The demo keeps its leaders' keys on the server so it signs without a USB token; every page
 # that uses them says so. Production leaves this unset (off): leaders sign with their token.
 export VANBAN_SERVER_PERSONAL_KEYS ?= 1
+# Python's compiled modules are kept (in __pycache__, git-ignored) even where the environment asks
+# not to write them (PYTHONDONTWRITEBYTECODE, set on this machine kind): without them every Python
+# process compiles Django and vanban again — `django.setup()` 2.6 s instead of 1.1 s — and the test
+# suite starts hundreds of processes (docs/architecture.md, "What a start-up imports").
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run serve-proxy interop install venv eark-venv migrate demo test test-sqlite test-pg e2e coverage lint typecheck fmt lock bench bench-data bench-pages fuzz faults apifuzz load clean cluster cluster-test
 
@@ -23,7 +28,7 @@ $(BIN)/uv: $(BIN)/python
 
 # Installs exactly what requirements.lock pins, then vanban itself (editable).
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	@touch $@
 

@@ -42,7 +42,7 @@ def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_rou
 
     Each round lists the inbox again and takes every status waiting (cheap: no signature to
     check) and at most `documents_per_round` documents (`VANBAN_INBOX_DOCUMENTS_PER_ROUND`,
-    default 8), whose PDF signatures are checked in parallel (`VANBAN_VERIFY_PROCESSES`); so a
+    default 16), whose PDF signatures are checked in parallel (`VANBAN_VERIFY_PROCESSES`); so a
     status that reaches the hub while documents are being checked waits one short round,
     not a batch of fifty (issue 23: status latency under a backlog).
     """

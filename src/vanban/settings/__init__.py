@@ -259,7 +259,7 @@ VANBAN_REVOCATION_POLICY = parse_revocation_policy(env_str("VANBAN_REVOCATION_PO
 VANBAN_REVOCATION_CACHE_SECONDS = max(0, env_int("VANBAN_REVOCATION_CACHE_SECONDS", 3600))
 VANBAN_VERIFY_PROCESSES = max(1, env_int("VANBAN_VERIFY_PROCESSES", os.cpu_count() or 1))
 # Documents taken per inbox round (statuses are all taken every round): a status waits one short round.
-VANBAN_INBOX_DOCUMENTS_PER_ROUND = max(1, env_int("VANBAN_INBOX_DOCUMENTS_PER_ROUND", 8))
+VANBAN_INBOX_DOCUMENTS_PER_ROUND = max(1, env_int("VANBAN_INBOX_DOCUMENTS_PER_ROUND", 16))
 # Audit chain anchoring (docs/audit.md): RFC 3161 TSA, minutes between checkpoints, signing agency.
 VANBAN_AUDIT_TSA_URL = env_str("VANBAN_AUDIT_TSA_URL")
 VANBAN_AUDIT_CHECKPOINT_MINUTES = min(59, max(1, env_int("VANBAN_AUDIT_CHECKPOINT_MINUTES", 10)))

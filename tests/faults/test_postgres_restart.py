@@ -131,7 +131,11 @@ def test_postgresql_restart_under_load(signing_office: Office, tmp_path: Path,
                   child_env(), tmp_path / "serve.log")
     worker = Proc(["worker", "--workers", "2"], child_env(VANBAN_QUEUE_URL=f"sqlite:///{queue}",
                                                    VANBAN_EXCHANGE_RETRY_BASE_SECONDS="1",
-                                                   VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4"),
+                                                   VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4",
+                                                   # rows a round had claimed when the server went
+                                                   # away wait out their lease (60 s by default)
+                                                   VANBAN_EXCHANGE_SEND_LEASE_SECONDS="5",
+                                                   VANBAN_EXCHANGE_INBOX_LEASE_SECONDS="5"),
                   tmp_path / "worker.log")
     threads: list[Submitter] = []
     restarted = False

@@ -14,7 +14,7 @@ export VANBAN_PUBLIC_URL ?= http://$(HOST):$(PORT)
 export VANBAN_SERVER_PERSONAL_KEYS ?= 1
 # Python's compiled modules are kept (in __pycache__, git-ignored) even where the environment asks
 # not to write them (PYTHONDONTWRITEBYTECODE, set on this machine kind): without them every Python
-# process compiles Django and vanban again — `django.setup()` 2.6 s instead of 1.1 s — and the test
+# process compiles Django and vanban again — `django.setup()` 2.6 s instead of 1.2 s — and the test
 # suite starts hundreds of processes (docs/architecture.md, "What a start-up imports").
 unexport PYTHONDONTWRITEBYTECODE
 

@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,13 +32,17 @@ WEB_WORKERS = int(os.environ.get("VANBAN_WEB_WORKERS", "4"))
 
 
 
-def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
+Run = tuple[float, float, list[float]]  # a client's first request, its last answer (time.monotonic), latencies
+
+
+def client_run(args: tuple[str, str, str, list[bytes]]) -> Run:
     """One agency pair: submit each package, the recipient finds it in its inbox, fetches, acks."""
     from vanban.hubclient import HubClient
 
     url, sender_token, recipient_token, packages = args
     sender, recipient = HubClient(url, sender_token), HubClient(url, recipient_token)
     latencies = []
+    started = time.monotonic()
     for data in packages:
         t0 = time.perf_counter()
         sent = sender.submit(data)
@@ -46,14 +51,14 @@ def client_run(args: tuple[str, str, str, list[bytes]]) -> list[float]:
         assert recipient.fetch(sent.id) == data
         recipient.ack(sent.id)
         latencies.append(time.perf_counter() - t0)
-    return latencies
+    return started, time.monotonic(), latencies
 
 
 
 BATCH = 20
 
 
-def client_run_batched(args: tuple[str, str, str, list[bytes]]) -> list[float]:
+def client_run_batched(args: tuple[str, str, str, list[bytes]]) -> Run:
     """The same cycle through the batch endpoints: BATCH packages in one submission, the
     recipient's inbox with bodies inline, one ack for all; a latency per package (its batch's)."""
     from vanban.hubclient import HubClient, Submitted
@@ -61,6 +66,7 @@ def client_run_batched(args: tuple[str, str, str, list[bytes]]) -> list[float]:
     url, sender_token, recipient_token, packages = args
     sender, recipient = HubClient(url, sender_token), HubClient(url, recipient_token)
     latencies = []
+    started = time.monotonic()
     for start in range(0, len(packages), BATCH):
         chunk = packages[start:start + BATCH]
         t0 = time.perf_counter()
@@ -70,7 +76,19 @@ def client_run_batched(args: tuple[str, str, str, list[bytes]]) -> list[float]:
         assert [e["data"] for e in listed] == chunk
         assert all(recipient.ack_many([e["id"] for e in listed]).values())
         latencies.extend([time.perf_counter() - t0] * len(chunk))
-    return latencies
+    return started, time.monotonic(), latencies
+
+
+def run_clients(func: Callable[[tuple[str, str, str, list[bytes]]], Run],
+                jobs: list[tuple[str, str, str, list[bytes]]]) -> tuple[list[float], float]:
+    """Every client's latencies, and the window from the first client's first request to the last
+    client's last answer. The pool's own start — a Python process spawned per client, importing
+    the client library — is the client machine's time, not the server's; it was in the timed
+    window until 06/12/2026, where it weighed most on the shortest run (the plain app's)."""
+    with mp.get_context("spawn").Pool(len(jobs)) as pool:
+        results = pool.map(func, jobs)
+    window = max(end for _, end, _ in results) - min(start for start, _, _ in results)
+    return [x for _, _, latencies in results for x in latencies], window
 
 
 def main() -> None:
@@ -125,11 +143,7 @@ def main() -> None:
             round_no = len(rows)
             jobs = [(url, pairs[i][2], pairs[i][3], batches[i][round_no * PER_CLIENT:(round_no + 1) * PER_CLIENT])
                     for i in range(clients)]
-            t0 = time.perf_counter()
-            with mp.get_context("spawn").Pool(clients) as pool:
-                results = pool.map(client_run, jobs)
-            wall = time.perf_counter() - t0
-            latencies = [x for r in results for x in r]
+            latencies, wall = run_clients(client_run, jobs)
             rows.append((clients, len(latencies), len(latencies) / wall, statistics.median(latencies) * 1000,
                          percentile(latencies, 0.95) * 1000))
         batched = []
@@ -138,11 +152,7 @@ def main() -> None:
             if clients != CLIENT_COUNTS[0]:  # fresh packages each round: a resubmission is only a duplicate
                 jobs = [(u, s, r, [document(pairs[i][0], pairs[i][1], attachment=os.urandom(2048))[0]
                                    for _ in range(PER_CLIENT)]) for i, (u, s, r, _) in enumerate(jobs)]
-            t0 = time.perf_counter()
-            with mp.get_context("spawn").Pool(clients) as pool:
-                results = pool.map(client_run_batched, jobs)
-            wall = time.perf_counter() - t0
-            latencies = [x for r in results for x in r]
+            latencies, wall = run_clients(client_run_batched, jobs)
             batched.append((clients, len(latencies) / wall))
         sealed = _sealed_within(15.0)
     finally:
@@ -233,10 +243,8 @@ def _plain_rows(batches: list[list[bytes]], env: dict[str, str], data_dir: Path)
         _warm(url, "r0")
         for clients in CLIENT_COUNTS:
             jobs = [(url, f"s{i}", f"r{i}", batches[i][:PER_CLIENT]) for i in range(clients)]
-            t0 = time.perf_counter()
-            with mp.get_context("spawn").Pool(clients) as pool:
-                done = sum(len(r) for r in pool.map(client_run, jobs))
-            out.append((clients, done / (time.perf_counter() - t0)))
+            latencies, wall = run_clients(client_run, jobs)
+            out.append((clients, len(latencies) / wall))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -10,7 +10,7 @@ which_db="${1:-all}"; shift || true
 export PLAYWRIGHT_BROWSERS_PATH=0 VANBAN_QUEUE_IMMEDIATE=1
 # Compiled modules and pytest's rewritten tests are kept in __pycache__ (git-ignored) even where the
 # environment says not to write them: each xdist worker collected the suite in 15 s instead of 7,
-# and each `vanban` process the tests start set Django up in 2.6 s instead of 1.1 (Makefile).
+# and each `vanban` process the tests start set Django up in 2.6 s instead of 1.2 (Makefile).
 unset PYTHONDONTWRITEBYTECODE
 status=0
 # Property tests (Hypothesis) draw their examples from one printed seed: a failure in CI is

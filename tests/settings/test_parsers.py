@@ -83,7 +83,10 @@ def test_postgres_connections_kept_and_health_checked(tmp_path: Path) -> None:
 def test_prepared_statements_on_postgres_only(tmp_path: Path) -> None:
     config = parse_database_url("postgres://u@h/vb", tmp_path, prepare_threshold=5)
     assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
-    assert "OPTIONS" not in parse_database_url("postgres://u@h/vb", tmp_path)  # off: Django's defaults
+    assert not parse_database_url("postgres://u@h/vb", tmp_path).get("OPTIONS")  # off: Django's defaults
+    with_url_options = parse_database_url("postgres://u@h/vb?sslmode=verify-full&connect_timeout=5", tmp_path,
+                                          prepare_threshold=5)["OPTIONS"]
+    assert with_url_options["sslmode"] == "verify-full" and with_url_options["prepare_threshold"] == 5
     sqlite = parse_database_url(None, tmp_path, prepare_threshold=5)["OPTIONS"]
     assert "server_side_binding" not in sqlite and "prepare_threshold" not in sqlite
 

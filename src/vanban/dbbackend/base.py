@@ -26,6 +26,10 @@ from django.utils.functional import cached_property
 
 FRESH_SECONDS = 1.0
 STALE_PLAN = "cached plan must not change result type"  # PostgreSQL's words (SQLSTATE 0A000)
+# A statement carrying this comment is never kept prepared: its best plan depends on its values
+# (the search's words: a rare word wants the GIN index, a common one the primary key), and a
+# prepared statement may settle on one generic plan for all of them.
+UNPREPARED = "/* unprepared */"
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -37,6 +41,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
     @cached_property
     def wrap_database_errors(self) -> DatabaseErrorWrapper:
         return _ErrorWrapper(self)
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:  # type: ignore[attr-defined]  # psycopg 3 only
+            params["cursor_factory"] = _ServerBindingCursor
+        return params
+
+    def connect(self) -> None:
+        self.stale_plan = False
+        super().connect()
 
     def close_if_unusable_or_obsolete(self) -> None:
         """Called at the end of a request (and at the start of the next): a connection used in it
@@ -64,6 +78,25 @@ class _ErrorWrapper(DatabaseErrorWrapper):
     (`close_if_unusable_or_obsolete`) rather than kept for `CONN_MAX_AGE` seconds of failures."""
 
     def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        if exc_value is not None and STALE_PLAN in str(exc_value):
+        if exc_value is not None and _stale_plan(exc_value):
             self.wrapper.stale_plan = True  # type: ignore[attr-defined]  # django-stubs omit `wrapper`
         super().__exit__(exc_type, exc_value, traceback)
+
+
+def _stale_plan(exc: BaseException) -> bool:
+    """The server's own marks (any message language): SQLSTATE 0A000 raised where a cached plan
+    is checked again; the English words where the server does not say where."""
+    if getattr(exc, "sqlstate", None) != "0A000":
+        return False
+    source = getattr(getattr(exc, "diag", None), "source_function", None)
+    return source == "RevalidateCachedQuery" if source else STALE_PLAN in str(exc)
+
+
+class _ServerBindingCursor(base.ServerBindingCursor):  # type: ignore[name-defined]  # psycopg 3 only
+    """Django's server-binding cursor; a statement marked `UNPREPARED` is never prepared."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
+                binary: bool | None = None) -> Any:
+        if prepare is None and isinstance(query, str) and UNPREPARED in query:
+            prepare = False
+        return super().execute(query, params, prepare=prepare, binary=binary)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
+from vanban.dbbackend.base import UNPREPARED
 from vanban.search.text import ParsedQuery, Term
 
 CODE_RANK = 1_000_000.0  # a notation/identifier substring hit ranks above any text hit
@@ -105,7 +106,7 @@ class PostgresBackend:
 
     def match_sql(self, query: ParsedQuery) -> tuple[str, list[Any]]:
         cond, params = self._condition(query)
-        return f"SELECT document_id FROM search_searchentry WHERE {cond}", params
+        return f"SELECT document_id FROM search_searchentry WHERE {cond} {UNPREPARED}", params
 
     def _window(self, query: ParsedQuery, ids_sql: str, ids_params: list[Any]) -> list[tuple[int, float]]:
         """The newest RANK_WINDOW matches the user may open, with their rank, in one walk down the
@@ -125,7 +126,8 @@ class PostgresBackend:
                 rank = f"CASE WHEN codes LIKE %s THEN {CODE_RANK} ELSE {rank} END"
                 rank_params = [_like(query.code), *rank_params]
             sql = (f"SELECT document_id, {rank} FROM (SELECT document_id, folded_tsv, codes FROM search_searchentry "
-                   f"WHERE {cond} AND document_id IN ({ids_sql}) ORDER BY document_id DESC LIMIT %s) AS recent")
+                   f"WHERE {cond} AND document_id IN ({ids_sql}) ORDER BY document_id DESC LIMIT %s) AS recent "
+                   + UNPREPARED)
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*rank_params, *params, *ids_params, RANK_WINDOW + 1])
                 self._windows[key] = [(int(i), float(r)) for i, r in cursor.fetchall()]

@@ -118,7 +118,8 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0,
         config["CONN_HEALTH_CHECKS"] = True
         config["CONN_MAX_AGE"] = conn_max_age
         if prepare_threshold is not None:
-            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": prepare_threshold}
+            # beside the URL's own options (`?sslmode=verify-full`, `connect_timeout`, …)
+            config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=prepare_threshold)
     else:
         raise SettingError(f"DATABASE_URL: only sqlite and postgres are supported, not {engine}")
     config.setdefault("TEST", {})

@@ -1,7 +1,7 @@
 """Prepared statements on PostgreSQL (`VANBAN_DB_PREPARE_THRESHOLD`, default 5; issue 23): a
 statement run that many times on one connection is kept prepared by the server, so that the hub's
-and the exchange's few hot statements are neither parsed nor planned again. Shown from the server's
-own view of the session (`pg_prepared_statements`)."""
+and the exchange's few hot statements are not parsed again and are usually planned once. Shown from
+the server's own view of the session (`pg_prepared_statements`)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_a_statement_marked_unprepared_never_is() -> None:
     """The search's statements carry `UNPREPARED`: their best plan depends on the word searched
     (a rare one wants the GIN index, a common one the primary key), which one generic plan for
     every word would not give."""
-    from vanban.dbbackend.base import UNPREPARED
+    from vanban.dbbackend import UNPREPARED
     from vanban.search.backends import PostgresBackend
     from vanban.search.text import parse_query
 

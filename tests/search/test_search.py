@@ -114,3 +114,25 @@ def test_hostile_queries_are_harmless(two: Two, corpus: dict) -> None:
     for text in ['"', "*", "NEAR(a b)", "a OR", "'; DROP TABLE x; --", "%", "_", "\\", "x" * 5000]:
         page = search(two.clerk, text)
         assert page.total >= 0
+
+
+def test_search_statements_are_never_kept_prepared(two: Two, corpus: dict) -> None:
+    """A real search, over and over with different words, through the page's own function: no
+    statement on the search table is prepared on PostgreSQL (`vanban.dbbackend.UNPREPARED`), since
+    one generic plan would not suit a rare word and a common one alike. (Without the mark this
+    fails: psycopg prepares a statement after `prepare_threshold` runs.)"""
+    from django.db import connection
+
+    options = connection.settings_dict["OPTIONS"]
+    if connection.vendor != "postgresql" or not options.get("server_side_binding"):
+        pytest.skip("PostgreSQL with prepared statements (VANBAN_DB_PREPARE_THRESHOLD not off)")
+    for _ in range(options["prepare_threshold"] + 2):
+        for words in ("quyết định", "kế hoạch", "đá"):
+            assert ids(search(two.clerk, words, count_limit=50))  # ranked, counted: every statement
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    # the snippets' read of entries by id is prepared, as it should be: its plan does not depend
+    # on the words; none that matches words is
+    assert any("search_searchentry" in sql for sql in prepared)
+    assert [sql for sql in prepared if "to_tsquery" in sql] == []

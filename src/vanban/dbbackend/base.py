@@ -1,5 +1,6 @@
-"""PostgreSQL as Django's own backend, with one change to its health check, and a connection whose
-prepared statement went stale replaced at once (`_ErrorWrapper` below).
+"""PostgreSQL as Django's own backend, with one change to its health check, a connection whose
+prepared statement went stale replaced at once (`_ErrorWrapper` below), and statements marked
+`UNPREPARED` never prepared (`_ServerBindingCursor`).
 
 With CONN_HEALTH_CHECKS (set by `vanban.settings.parsers.parse_database_url`), Django checks a
 kept connection with a `SELECT 1` round trip at the start of every request that uses the
@@ -24,12 +25,10 @@ from django.db.backends.postgresql import base
 from django.db.utils import DatabaseErrorWrapper
 from django.utils.functional import cached_property
 
+from vanban.dbbackend import UNPREPARED
+
 FRESH_SECONDS = 1.0
 STALE_PLAN = "cached plan must not change result type"  # PostgreSQL's words (SQLSTATE 0A000)
-# A statement carrying this comment is never kept prepared: its best plan depends on its values
-# (the search's words: a rare word wants the GIN index, a common one the primary key), and a
-# prepared statement may settle on one generic plan for all of them.
-UNPREPARED = "/* unprepared */"
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
-from vanban.dbbackend.base import UNPREPARED
+from vanban.dbbackend import UNPREPARED
 from vanban.search.text import ParsedQuery, Term
 
 CODE_RANK = 1_000_000.0  # a notation/identifier substring hit ranks above any text hit

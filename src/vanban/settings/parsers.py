@@ -94,7 +94,7 @@ def parse_database_url(url: str | None, data_dir: Path, conn_max_age: int = 0,
     noticed instead of failing the request — unless it answered less than a second ago
     (`vanban.dbbackend`). With `prepare_threshold` (not None), parameters travel apart from the
     statement (server-side binding) and a statement run that many times on a connection is kept
-    prepared: the server neither parses nor plans it again (issue 23, docs/configuration.md).
+    prepared: not parsed again, and usually planned once (issue 23, docs/configuration.md).
     """
     if not url:
         url = f"sqlite:///{data_dir / 'vanban.sqlite3'}"

@@ -12,7 +12,9 @@ accepted to the last status 01 back at A. Beside it, in the same
 run: PostgreSQL's single-row INSERT+COMMIT/s and pyHanko's bare validation rate of a
 similarly signed PDF (person + seal, revocation fetched) — the receiving check's own floor.
 
-    .venv/bin/python bench/pipeline_bench.py [--documents 500]
+    .venv/bin/python bench/pipeline_bench.py [--documents 500] [--timeline]
+
+`--timeline` prints the drain per 2 s (A sent, B received, B made its 01, B sent it, A got it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
 GOAL = 25.0  # documents/s, issue 23
+TIMELINE_ROWS = {"A sent", "B received", "B made 01", "B sent 01", "A got 01"}
 LINE = re.compile(r"fault test: (\d+) documents delivered and answered in (\d+) s \(([\d.]+)/s\).*?"
                   r"(status 01 latency p50 [\d.]+ s, p95 ([\d.]+) s, max [\d.]+ s)"
                   r"(?:; steady ([\d.]+)/s \(first document sent → last status 01 back: ([\d.]+) s\))?")
@@ -38,6 +41,7 @@ LINE = re.compile(r"fault test: (\d+) documents delivered and answered in (\d+) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--documents", type=int, default=300)
+    ap.add_argument("--timeline", action="store_true", help="print the drain per 2 s (tests/faults/harness.py)")
     args = ap.parse_args()
     from _common import pg_url, raw_commits_per_second
     from pki_bench import bare_validation_rate
@@ -67,6 +71,9 @@ def main() -> None:
               f"{'pyHanko bare/s ' + format(validations, '.1f'):>22} {steady / validations:>7.2f}")
     print(f"{'goal (issue 23), on the steady rate':44} {GOAL:>10.1f} {'':>22} {'PASS' if rate >= GOAL else 'FAIL':>7}")
     print(f"{latency} — goal p95 < 5 s: {'PASS' if p95 < 5 else 'FAIL'} ({took} s in all)")
+    if args.timeline:
+        print("\n".join(line for line in done.stdout.splitlines()
+                        if line.startswith("timeline") or line.split(":")[0].strip() in TIMELINE_ROWS))
 
 
 if __name__ == "__main__":

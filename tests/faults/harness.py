@@ -229,6 +229,35 @@ def steady_rate(count: int) -> str:
     return f"steady {count / took:.1f}/s (first document sent → last status 01 back: {took:.1f} s)"
 
 
+def drain_timeline(step: float = 2.0) -> str:
+    """The drain second by second, as the database recorded it: per `step` seconds from the first
+    document A sent, how many documents A sent, B received from the hub, B took in (its status 01
+    made), B sent its 01 and A got it back. A slow run shows whether it was slow throughout or stalled."""
+    from vanban.exchange.models import DeliveryStatus, InboxEntry
+
+    series = {
+        "A sent": OutboxEntry.objects.filter(kind="document", sent_at__isnull=False).values_list("sent_at", flat=True),
+        "B received": InboxEntry.objects.filter(kind="document").values_list("received_at", flat=True),
+        "B made 01": OutboxEntry.objects.filter(kind="status", status_code="01").values_list("created_at", flat=True),
+        "B sent 01": OutboxEntry.objects.filter(kind="status", status_code="01").values_list("sent_at", flat=True),
+        "A got 01": DeliveryStatus.objects.filter(status_code="01").values_list("received_at", flat=True),
+    }
+    times = {name: [t for t in rows if t is not None] for name, rows in series.items()}
+    if not times["A sent"]:
+        return "timeline: nothing sent"
+    start = min(times["A sent"])
+    end = max(t for rows in times.values() for t in rows)
+    buckets = int((end - start).total_seconds() // step) + 1
+    lines = [f"timeline, documents per {step:g} s from the first sent: "
+             + " ".join(f"{int(i * step):>4}" for i in range(buckets))]
+    for name, rows in times.items():
+        counts = [0] * buckets
+        for t in rows:
+            counts[max(0, int((t - start).total_seconds() // step))] += 1
+        lines.append(f"{name:>12}: " + " ".join(f"{c:>4}" for c in counts))
+    return "\n".join(lines)
+
+
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 

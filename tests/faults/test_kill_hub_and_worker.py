@@ -22,6 +22,7 @@ from tests.faults.harness import (
     Proc,
     Province,
     Wake,
+    drain_timeline,
     hub_process,
     hub_sql,
     issue_many,
@@ -125,6 +126,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
             print(f"\nfault test: {PACKAGES} documents delivered and answered in {took:.0f} s "
                   f"({PACKAGES / took:.1f}/s), {worker.kills} worker and {hub_proc.kills} hub kills, seed {SEED}; "
                   f"{status_latency(b.code)}; {steady_rate(PACKAGES)}")
+            print(drain_timeline())
         # Exactly once, everywhere.
         at_hub = sorted(r[0] for r in hub_sql(hub, "SELECT document_id FROM hub_package WHERE kind = %s", "document"))
         assert at_hub == ids

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sqlite3
@@ -229,33 +230,47 @@ def steady_rate(count: int) -> str:
     return f"steady {count / took:.1f}/s (first document sent → last status 01 back: {took:.1f} s)"
 
 
+TIMELINE = "timeline"  # the first word of each line the timeline prints (bench/pipeline_bench.py keeps them)
+TIMELINE_COLUMNS = 40
+
+
 def drain_timeline(step: float = 2.0) -> str:
-    """The drain second by second, as the database recorded it: per `step` seconds from the first
-    document A sent, how many documents A sent, B received from the hub, B took in (its status 01
-    made), B sent its 01 and A got it back. A slow run shows whether it was slow throughout or stalled."""
+    """The drain as the database recorded it: per `step` seconds from the first document A sent
+    (longer steps when the run needs more than TIMELINE_COLUMNS of them), how many documents A
+    sent, B received from the hub, B took in (its status 01 made), B sent its 01, A got it back.
+    A slow run shows whether it was slow throughout or stalled."""
     from vanban.exchange.models import DeliveryStatus, InboxEntry
 
+    statuses = OutboxEntry.objects.filter(kind="status", status_code="01")
     series = {
-        "A sent": OutboxEntry.objects.filter(kind="document", sent_at__isnull=False).values_list("sent_at", flat=True),
+        "A sent": OutboxEntry.objects.filter(kind="document").values_list("sent_at", flat=True),
         "B received": InboxEntry.objects.filter(kind="document").values_list("received_at", flat=True),
-        "B made 01": OutboxEntry.objects.filter(kind="status", status_code="01").values_list("created_at", flat=True),
-        "B sent 01": OutboxEntry.objects.filter(kind="status", status_code="01").values_list("sent_at", flat=True),
+        "B made 01": statuses.values_list("created_at", flat=True),
+        "B sent 01": statuses.values_list("sent_at", flat=True),
         "A got 01": DeliveryStatus.objects.filter(status_code="01").values_list("received_at", flat=True),
     }
-    times = {name: [t for t in rows if t is not None] for name, rows in series.items()}
-    if not times["A sent"]:
-        return "timeline: nothing sent"
-    start = min(times["A sent"])
-    end = max(t for rows in times.values() for t in rows)
-    buckets = int((end - start).total_seconds() // step) + 1
-    lines = [f"timeline, documents per {step:g} s from the first sent: "
-             + " ".join(f"{int(i * step):>4}" for i in range(buckets))]
-    for name, rows in times.items():
-        counts = [0] * buckets
-        for t in rows:
-            counts[max(0, int((t - start).total_seconds() // step))] += 1
-        lines.append(f"{name:>12}: " + " ".join(f"{c:>4}" for c in counts))
+    seconds = {name: [t for t in rows if t is not None] for name, rows in series.items()}
+    if not seconds["A sent"]:
+        return f"{TIMELINE}: nothing sent"
+    start = min(seconds["A sent"])
+    offsets = {name: [(t - start).total_seconds() for t in rows] for name, rows in seconds.items()}
+    last = max(x for rows in offsets.values() for x in rows)
+    step = max(step, math.ceil(last / TIMELINE_COLUMNS))
+    columns = int(last // step) + 1
+    lines = [f"{TIMELINE} {'s from first sent':>17}: " + " ".join(f"{int(i * step):>4}" for i in range(columns))]
+    for name, rows in offsets.items():
+        counts = bucket_counts(rows, step, columns)
+        lines.append(f"{TIMELINE} {name:>17}: " + " ".join(f"{c:>4}" for c in counts))
     return "\n".join(lines)
+
+
+def bucket_counts(offsets: list[float], step: float, columns: int) -> list[int]:
+    """How many of `offsets` (seconds) fall in each of `columns` steps from 0; an offset before 0
+    counts in the first, one past the last column in the last."""
+    counts = [0] * columns
+    for x in offsets:
+        counts[min(columns - 1, max(0, int(x // step)))] += 1
+    return counts
 
 
 def is_postgresql() -> bool:

@@ -94,6 +94,21 @@ def start_hub(proc: Proc, hub: LiveHub, timeout: float = 60) -> None:
     wait_until(answers, f"hub on port {hub.port}\n{proc.tail()}", timeout=timeout, interval=0.1)
 
 
+def enrol(hub: LiveHub, a: Any, b: Any) -> None:
+    """The hub knows offices A and B (`a`: the signing office, `b`: B's agency) behind one
+    endpoint, and their system certificates; A's installation gets an inactive connection to it,
+    so that the documents are issued before anything is sent."""
+    from tests.exchange.conftest import system_credential
+    from vanban.exchange.models import HubConnection
+
+    hub.setup({a.agency.code: a.agency.name, b.code: b.name})
+    token = hub.add_endpoint("qlvb-tinh", [a.agency.code, b.code])
+    for code, pem in ((a.agency.code, system_credential(a.pki, a.agency)), (b.code, system_credential(a.pki, b))):
+        (hub.root / f"{code}.pem").write_bytes(pem)
+        hub.run("hub", "cert", "add", code, str(hub.root / f"{code}.pem"))
+    HubConnection.objects.create(url=hub.url, token=token, is_active=False)
+
+
 def hub_sql(hub: LiveHub, query: str, *params: Any) -> list[tuple[Any, ...]]:
     """Read the hub's own database (SQLite file or its throwaway PostgreSQL database)."""
     if hub.database_url.startswith("sqlite"):

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
 from tests.faults.harness import (
     Proc,
     Province,
+    enrol,
     hub_process,
     hub_sql,
     issue_many,
@@ -97,7 +97,6 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
     queue_db.flushdb()  # type: ignore[attr-defined]
     a = signing_office
     b = Agency.objects.get(code="000.00.02.H16")
-    cert_a, cert_b = system_credential(a.pki, a.agency), system_credential(a.pki, b)
     hub = LiveHub(tmp_path / "hub", "truc-tinh")
     hub_proc = hub_process(hub)
     # One secret for every node (sessions and signed values), each node its own data directory.
@@ -109,7 +108,7 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
     webs = [Proc(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
                  child_env(**shared, VANBAN_DATA_DIR=str(tmp_path / f"web{n}")), tmp_path / f"web{n}.log")
             for n, port in enumerate(ports, start=1)]
-    workers = [Proc(["worker", "--workers", "2"],
+    workers = [Proc(["worker"],
                     child_env(**shared, VANBAN_DATA_DIR=str(tmp_path / f"worker{n}")), tmp_path / f"worker{n}.log")
                for n in (1, 2, 3)]
     front_port = free_port()
@@ -120,12 +119,7 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
     login = f"http://127.0.0.1:{front_port}/dang-nhap/"
     answered: list[int] = []
     try:
-        hub.setup({a.agency.code: a.agency.name, b.code: b.name})
-        token = hub.add_endpoint("qlvb-tinh", [a.agency.code, b.code])
-        for code, pem in ((a.agency.code, cert_a), (b.code, cert_b)):
-            (hub.root / f"{code}.pem").write_bytes(pem)
-            hub.run("hub", "cert", "add", code, str(hub.root / f"{code}.pem"))
-        HubConnection.objects.create(url=hub.url, token=token, is_active=False)
+        enrol(hub, a, b)  # issue first, send nothing yet
         template = issue_to_b(Province(a, b))
         docs = [template, *issue_many(template, PACKAGES - 1)]
         ids = sorted(d.identifier_code for d in docs)

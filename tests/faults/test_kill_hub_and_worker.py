@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.exchange.conftest import system_credential
 from tests.exchange.test_exchange_flow import issue_to_b
 from tests.faults.harness import (
     Proc,
     Province,
     Wake,
     drain_timeline,
+    enrol,
     hub_process,
     hub_sql,
     issue_many,
@@ -56,24 +56,18 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
     print(f"fault seed {SEED}: {PACKAGES} packages, {KILLS} kills")  # replay with VANBAN_FAULT_SEED
     a = signing_office
     b = Agency.objects.get(code="000.00.02.H16")  # Sở Nội vụ; its leader makes it a served recipient
-    cert_a, cert_b = system_credential(a.pki, a.agency), system_credential(a.pki, b)
 
     hub = LiveHub(tmp_path / "hub", "truc-tinh")
     hub_proc = hub_process(hub)
     # A crash costs a retry: the office waits 1 s, doubling up to 4 s (not 30 s up to an hour),
     # so the test waits for the worker's own retries rather than moving its clock.
-    worker = Proc(["worker", "--workers", "2"],
+    worker = Proc(["worker"],
                   child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
                             VANBAN_EXCHANGE_RETRY_BASE_SECONDS="1", VANBAN_EXCHANGE_RETRY_MAX_SECONDS="4",
                             VANBAN_EXCHANGE_SEND_LEASE_SECONDS="5", VANBAN_EXCHANGE_INBOX_LEASE_SECONDS="5"),
                   tmp_path / "worker.log")
     try:
-        hub.setup({a.agency.code: a.agency.name, b.code: b.name})
-        token = hub.add_endpoint("qlvb-tinh", [a.agency.code, b.code])
-        for code, pem in ((a.agency.code, cert_a), (b.code, cert_b)):
-            (hub.root / f"{code}.pem").write_bytes(pem)
-            hub.run("hub", "cert", "add", code, str(hub.root / f"{code}.pem"))
-        HubConnection.objects.create(url=hub.url, token=token, is_active=False)  # issue first, send nothing yet
+        enrol(hub, a, b)  # issue first, send nothing yet
 
         template = issue_to_b(Province(a, b))
         t0 = time.monotonic()

@@ -59,3 +59,5 @@ def test_worker_records_periodic_heartbeat(queue: str, tmp_path: Path) -> None:
     assert worker_alive()
     if queue == "sqlite":
         assert (tmp_path / "queue.sqlite3").stat().st_size > 0
+    # One thread is allowed, but the operator is told what it costs under an exchange backlog.
+    assert "Cảnh báo: với 1 luồng, khi trao đổi văn bản tồn đọng" in log.read_text()

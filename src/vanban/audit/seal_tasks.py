@@ -5,19 +5,19 @@ imports the audit app too."""
 from __future__ import annotations
 
 from vanban.audit.seal import seal_pending
-from vanban.jobs import claim, every_minutes, periodic_task, task
+from vanban.jobs import UPKEEP_PRIORITY, claim, every_minutes, periodic_task, task
 
 SEAL_KEY = "audit-seal"
 
 
-@task()
+@task(priority=UPKEEP_PRIORITY)
 def audit_seal_now() -> int:
     """Chain the events of a transaction that just committed (woken by `record_event`)."""
     claim(SEAL_KEY)
     return seal_pending()
 
 
-@periodic_task(every_minutes(1))
+@periodic_task(every_minutes(1), priority=UPKEEP_PRIORITY)
 def audit_seal() -> int:
     """Whatever a missed wake-up left waiting (the queue was down, a worker died holding the
     wake-up, another sequencer held the head)."""

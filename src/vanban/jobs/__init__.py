@@ -96,6 +96,10 @@ def _supported(options: dict[str, Any]) -> dict[str, Any]:
 # The exchange's wake-ups and sweeps: someone waits on what they move (a status back, an
 # arrival), so they are not taken after a pile of search indexing (a PDF's text each).
 EXCHANGE_PRIORITY = 10
+# The audit sequencer and the heartbeat: short, and they must not queue behind a backlog's
+# indexing (the third worker thread takes that pile in order; events would wait unsealed, and
+# the operations page would call a busy worker dead).
+UPKEEP_PRIORITY = 5
 
 
 def every_minutes(minutes: int) -> Callable[[datetime], bool]:

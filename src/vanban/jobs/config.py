@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# The exchange runs at most one sending and one polling round per process (exchange.tasks
+# Coalesced), and under a backlog each loops until the backlog is gone. A third thread keeps
+# everything else moving meanwhile: the audit sequencer, search indexing, the heartbeat.
+EXCHANGE_LOOPS = 2
+WORKER_THREADS = EXCHANGE_LOOPS + 1
+
 
 def huey_settings(*, queue_url: str, data_dir: Path, immediate: bool) -> dict[str, Any]:
     """SQLite queue in the data dir by default; Redis when `VANBAN_QUEUE_URL=redis://…`."""
@@ -12,7 +18,7 @@ def huey_settings(*, queue_url: str, data_dir: Path, immediate: bool) -> dict[st
         "name": "vanban",
         "immediate": immediate,
         "utc": True,
-        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True,
+        "consumer": {"workers": WORKER_THREADS, "worker_type": "thread", "periodic": True,
                      "check_worker_health": True, "initial_delay": 0.1,
                      "backoff": 1.15, "max_delay": 2.0},
     }

@@ -7,15 +7,28 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from vanban.jobs.config import EXCHANGE_LOOPS, WORKER_THREADS
+
 
 class Command(BaseCommand):
     help = "Chạy tiến trình xử lý tác vụ nền (hàng đợi Huey, kể cả tác vụ định kỳ)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--workers", type=int, default=WORKER_THREADS,
+                            help=f"số luồng xử lý (mặc định {WORKER_THREADS}: trao đổi văn bản giữ tối đa "
+                                 f"{EXCHANGE_LOOPS} luồng khi tồn đọng, luồng còn lại cho các tác vụ khác)")
         parser.add_argument("--no-periodic", action="store_true",
                             help="không chạy tác vụ định kỳ (khi có nhiều worker)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        workers: int = options["workers"]
+        if workers < 1:
+            self.stderr.write("--workers phải từ 1 trở lên.")
+            raise SystemExit(2)
+        if workers <= EXCHANGE_LOOPS:
+            # Not refused: a small box may want it; but the operator should know what it costs.
+            self.stderr.write(f"Cảnh báo: với {workers} luồng, khi trao đổi văn bản tồn đọng, các tác vụ khác "
+                              f"(niêm phong nhật ký, lập chỉ mục tìm kiếm) chờ đến khi hết tồn đọng; "
+                              f"nên dùng từ {WORKER_THREADS} luồng.")
         extra = ["--no-periodic"] if options["no_periodic"] else []
-        call_command("run_huey", "--workers", str(options["workers"]), *extra)
+        call_command("run_huey", "--workers", str(workers), *extra)

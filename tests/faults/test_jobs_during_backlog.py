@@ -1,0 +1,96 @@
+"""Other jobs keep running while the worker drains an exchange backlog.
+
+Under a backlog the exchange's sending round and polling round each loop in a worker thread
+until the backlog is gone (vanban.exchange.tasks.Coalesced). With only two threads, every
+other job waited for the end of the drain: the audit sequencer (events unsealed, so
+unprotected, for the whole drain — minutes for a large backlog) and search indexing (new
+arrivals not found). `vanban worker` now runs a third thread by default
+(vanban.jobs.config.WORKER_THREADS). This test drains a backlog from A through a live hub to
+B with one default worker for both offices, and watches: an audit event recorded by the drain
+must be sealed, and an arrival at B indexed, while statuses 01 are still on their way back.
+With `--workers 2` it fails (tried: the seal and the index came only after the drain).
+
+N: VANBAN_BACKLOG_PACKAGES (default 120).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.exchange.test_exchange_flow import issue_to_b
+from tests.faults.harness import (
+    Proc,
+    Province,
+    Wake,
+    enrol,
+    hub_process,
+    issue_many,
+    progress,
+    skip_on_sqlite_by_default,
+    start_hub,
+    status_latency,
+    steady_rate,
+    until,
+)
+from tests.hub.live_hubs import LiveHub
+from tests.live import child_env
+from tests.office_fixtures import Office
+from vanban.agencies.models import Agency
+from vanban.audit.models import AuditEvent
+from vanban.audit.seal import seal_pending
+from vanban.exchange.models import HubConnection
+from vanban.search.models import SearchEntry
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+PACKAGES = int(os.environ.get("VANBAN_BACKLOG_PACKAGES", "120"))
+WORKER_ARGS = os.environ.get("VANBAN_BACKLOG_WORKER_ARGS", "").split()  # e.g. "--workers 2", to see it fail
+
+
+def test_audit_sealing_and_indexing_go_on_during_a_drain(signing_office: Office, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    skip_on_sqlite_by_default()
+    monkeypatch.delenv("VANBAN_HUB_PARENT_URL", raising=False)
+    a = signing_office
+    b = Agency.objects.get(code="000.00.02.H16")
+    hub = LiveHub(tmp_path / "hub", "truc-tinh")
+    hub_proc = hub_process(hub)
+    queue = tmp_path / "queue.sqlite3"
+    worker = Proc(["worker", *WORKER_ARGS], child_env(VANBAN_QUEUE_URL=f"sqlite:///{queue}"), tmp_path / "worker.log")
+    try:
+        enrol(hub, a, b)
+        issue_many(issue_to_b(Province(a, b)), PACKAGES - 1)
+        seal_pending()  # the chain so far: whatever is sealed later was recorded during the drain
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        assert not SearchEntry.objects.filter(document__agency=b).exists()
+        HubConnection.objects.update(is_active=True)
+
+        wake = Wake(queue)
+        start_hub(hub_proc, hub)
+        worker.start()
+        wake()
+        seen: dict[str, dict[str, int]] = {}
+
+        def drained() -> bool:
+            now = progress(b)
+            if "sealed" not in seen and AuditEvent.objects.filter(pk__gt=before, hash__isnull=False).exists():
+                seen["sealed"] = now
+            if "indexed" not in seen and SearchEntry.objects.filter(document__agency=b).exists():
+                seen["indexed"] = now
+            return now["arrived"] == PACKAGES and now["statuses_back"] >= PACKAGES
+
+        until(drained, f"the drain: {progress(b)}\n--- worker\n{worker.tail()}\n--- hub\n{hub_proc.tail()}",
+              timeout=max(180, PACKAGES * 0.5), on_wait=wake)
+        print(f"\njobs during a backlog of {PACKAGES}: first seal at {seen.get('sealed')}, "
+              f"first index at {seen.get('indexed')}; {steady_rate(PACKAGES)}; {status_latency(b.code)}")
+        assert AuditEvent.objects.filter(pk__gt=before).exists(), "the drain recorded no audit event"
+        for job in ("sealed", "indexed"):
+            assert job in seen and seen[job]["statuses_back"] < PACKAGES // 2, (
+                f"{job} only after the drain: {seen.get(job)}\n{worker.tail()}")
+    finally:
+        worker.stop()
+        hub_proc.stop()
+        hub.destroy()

@@ -4,7 +4,7 @@
   master and its workers (or the Huey consumer and its threads) down at once, as a crash does.
 - `hub_process`: a hub installation (tests/hub/live_hubs.LiveHub: own database, own data dir)
   served by `vanban serve` (gunicorn), restartable on the same port.
-- `issue_many`: N issued documents from A to B with their outbox rows: one through the real
+- `issue_many`: N issued documents from A to B with their outbox rows and search entries: one through the real
   path (PAdES person + seal signatures, numbering), the rest copies of it with their own number
   and identifier code (the signing is what is slow, and is not what these tests are about).
 - `Wake`: puts `send_outbox_now` / `poll_inbox_now` into the worker's SQLite queue, as the
@@ -130,6 +130,8 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
     from vanban.blobs import get_store
     from vanban.edxml import build_package
     from vanban.outgoing.edxml_export import document_package
+    from vanban.search.indexing import build_entry
+    from vanban.search.models import SearchEntry
 
     files = list(DocumentFile.objects.filter(document=template, is_current=True))
     recipients = list(Recipient.objects.filter(document=template))
@@ -140,6 +142,7 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
     stem = template.identifier_code.rsplit(".", 1)[0]
     suffix = template.notation.split("/", 1)[1]
     store, now, made = get_store(), timezone.now(), []
+    indexed = SearchEntry.objects.filter(document=template).first()  # its files' text, read once
     for lo in range(first, first + count, batch):
         docs = []
         for n in range(lo, min(lo + batch, first + count)):
@@ -167,6 +170,9 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
                                      edxml_document_id=d.identifier_code, next_attempt_at=now)
                          for r in recipients if r.agency]
             OutboxEntry.objects.bulk_create(rows)
+            # Indexed, as issuing through the services indexes each document: left stale, the
+            # worker's five-minute sweep would index them all in the middle of a drain.
+            SearchEntry.objects.bulk_create([build_entry(d, indexed) for d in docs])
         made += docs
     return made
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,17 @@ def _wait_for_heartbeat(proc, log: Path, timeout: float = 60.0) -> None:
     pytest.fail(f"no heartbeat within {timeout}s:\n{log.read_text()[-3000:]}")
 
 
+def _old_queue(url: str) -> Any:
+    """The worker's queue as an earlier version configured it (results kept)."""
+    from huey import RedisHuey, SqliteHuey
+
+    if url.startswith("redis"):
+        huey = RedisHuey("vanban", url=url)
+        huey.storage.flush_results()  # the database is shared by test runs
+        return huey
+    return SqliteHuey("vanban", filename=url.removeprefix("sqlite:///"))
+
+
 QUEUES = [pytest.param("sqlite", id="sqlite-queue"),
           pytest.param("redis", id="redis-queue",
                        marks=pytest.mark.skipif(not _redis_available(), reason="no Redis here"))]
@@ -45,6 +57,8 @@ def test_worker_records_periodic_heartbeat(queue: str, tmp_path: Path) -> None:
     url = (f"sqlite:///{tmp_path / 'queue.sqlite3'}" if queue == "sqlite"
            else "redis://127.0.0.1:6379/15")
     assert not worker_alive()
+    left = _old_queue(url)
+    left.put("c0ffee-result-of-an-earlier-version", 42)  # what a worker before 07/12/2026 left
     log = tmp_path / "worker.log"
     proc = vanban("worker", "--workers", "1", env=child_env(VANBAN_QUEUE_URL=url), log=log)
     try:
@@ -59,5 +73,7 @@ def test_worker_records_periodic_heartbeat(queue: str, tmp_path: Path) -> None:
     assert worker_alive()
     if queue == "sqlite":
         assert (tmp_path / "queue.sqlite3").stat().st_size > 0
+    assert left.get("c0ffee-result-of-an-earlier-version") is None  # dropped at start
+    assert "Đã dọn 1 mục cũ khỏi kho kết quả của hàng đợi." in log.read_text()
     # One thread is allowed, but the operator is told what it costs under an exchange backlog.
     assert "Cảnh báo: với 1 luồng, khi trao đổi văn bản tồn đọng" in log.read_text()

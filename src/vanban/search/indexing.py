@@ -97,9 +97,8 @@ def index_document(document_id: int) -> bool:
         SearchEntry.objects.filter(document_id=document_id).delete()
         return False
     previous = SearchEntry.objects.filter(document_id=document_id).first()
-    entry = build_entry(doc, previous)
-    with transaction.atomic():
-        store_entry(entry, exists=previous is not None)
+    # store_entry's own transaction: an outer one only added a savepoint's two round trips
+    store_entry(build_entry(doc, previous), exists=previous is not None)
     return True
 
 

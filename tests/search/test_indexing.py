@@ -111,3 +111,20 @@ def test_two_indexers_racing_on_one_document_end_with_one_fresh_entry(two: Two) 
     SearchEntry.objects.filter(document_id=doc.pk).delete()
     store_entry(build_entry(doc), exists=True)  # deleted meanwhile: inserted again
     assert SearchEntry.objects.filter(document_id=doc.pk).count() == 1
+
+
+def test_during_a_long_drain_an_arrival_waits_for_the_sweep_at_its_end(two: Two,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanban.jobs import drains
+    from vanban.search.tasks import index_document_task
+
+    monkeypatch.setattr(drains, "LONG_DRAIN_SECONDS", 0.0)  # every drain counts as long
+    monkeypatch.setattr(drains, "_spell", {"since": 0.0, "idle_since": float("-inf")})
+    doc = make_document(two.a, subject="Công văn đến trong lúc tồn đọng")
+    SearchEntry.objects.filter(document_id=doc.pk).delete()
+    with drains.draining():
+        assert index_document_task.call_local(doc.pk) is False
+        assert hit_ids(two.clerk, "ton dong") == []  # waits: the statuses go back first
+        assert index_document_task.call_local(doc.pk) is False  # still waiting, one follow-up
+    # the drain's end queued the follow-up, which swept (run here: the tests' queue is immediate)
+    assert hit_ids(two.clerk, "ton dong") == [doc.pk]

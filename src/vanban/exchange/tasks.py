@@ -13,6 +13,7 @@ from vanban.core.clock import now_vn
 from vanban.exchange.inbound import poll
 from vanban.exchange.services import active_connection, send_pending
 from vanban.jobs import EXCHANGE_PRIORITY, every_minutes, periodic_task, task
+from vanban.jobs.drains import draining
 from vanban.vxp import conf as vxp_conf
 
 
@@ -43,12 +44,13 @@ class Coalesced:
             if not self._lock.acquire(blocking=False):
                 return total  # the running round has seen the flag, or will
             try:
-                while self._again.is_set():
-                    self._again.clear()
-                    done = one_round()
-                    total += done
-                    if done:
-                        self._again.set()  # a round that did work: more may be waiting
+                with draining():  # jobs that can wait do, once this has gone on a while
+                    while self._again.is_set():
+                        self._again.clear()
+                        done = one_round()
+                        total += done
+                        if done:
+                            self._again.set()  # a round that did work: more may be waiting
             finally:
                 self._lock.release()
         return total

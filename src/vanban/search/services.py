@@ -6,9 +6,10 @@ from typing import Any
 
 from django.db import transaction
 
+from vanban.jobs.drains import after_drain
 from vanban.search.indexing import Progress, index_document, index_stale, reindex_all
 from vanban.search.queries import Filters, SearchPage, search
-from vanban.search.tasks import index_document_task
+from vanban.search.tasks import index_after_drain_task, index_document_task
 
 __all__ = ["Filters", "SearchPage", "index_document", "index_stale", "reindex_all", "schedule_index", "search"]
 
@@ -19,9 +20,17 @@ def schedule_index(document_id: int) -> None:
     transaction saved it or its files."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:  # autocommit: on_commit runs it now
-        transaction.on_commit(lambda: index_document_task(document_id))
+        transaction.on_commit(lambda: _queue_index(document_id))
         return
     _open_batch(connection).ids[document_id] = None
+
+
+def _queue_index(document_id: int) -> None:
+    """Queue the job, unless this process is draining an exchange backlog (the arrivals are
+    written by the worker's polling loop): then one follow-up at the drain's end indexes them
+    all, and the queue is spared a job per arrival (index_document_task checks the same)."""
+    if not after_drain("search.index_stale", index_after_drain_task):
+        index_document_task(document_id)
 
 
 class _IndexBatch:
@@ -39,7 +48,7 @@ class _IndexBatch:
     def __call__(self) -> None:
         self.done = True
         for document_id in self.ids:
-            index_document_task(document_id)
+            _queue_index(document_id)
 
 
 def _open_batch(connection: Any) -> _IndexBatch:

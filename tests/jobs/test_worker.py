@@ -59,6 +59,7 @@ def test_worker_records_periodic_heartbeat(queue: str, tmp_path: Path) -> None:
     assert not worker_alive()
     left = _old_queue(url)
     left.put("c0ffee-result-of-an-earlier-version", 42)  # what a worker before 07/12/2026 left
+    left.put("vanban.once.some-wake-up", b"1")  # an enqueue_once key: its job is waiting
     log = tmp_path / "worker.log"
     proc = vanban("worker", "--workers", "1", env=child_env(VANBAN_QUEUE_URL=url), log=log)
     try:
@@ -74,6 +75,7 @@ def test_worker_records_periodic_heartbeat(queue: str, tmp_path: Path) -> None:
     if queue == "sqlite":
         assert (tmp_path / "queue.sqlite3").stat().st_size > 0
     assert left.get("c0ffee-result-of-an-earlier-version") is None  # dropped at start
-    assert "Đã dọn 1 mục cũ khỏi kho kết quả của hàng đợi." in log.read_text()
+    assert left.get("vanban.once.some-wake-up", peek=True) is not None  # kept
+    assert "Đã dọn 1 kết quả tác vụ cũ khỏi hàng đợi." in log.read_text()
     # One thread is allowed, but the operator is told what it costs under an exchange backlog.
     assert "Cảnh báo: với 1 luồng, khi trao đổi văn bản tồn đọng" in log.read_text()

@@ -96,15 +96,17 @@ def _supported(options: dict[str, Any]) -> dict[str, Any]:
 # The exchange's wake-ups and sweeps: someone waits on what they move (a status back, an
 # arrival), so they are not taken after a pile of search indexing (a PDF's text each).
 EXCHANGE_PRIORITY = 10
-# The audit sequencer and the heartbeat: short, and they must not queue behind a backlog's
-# indexing (the third worker thread takes that pile in order; events would wait unsealed, and
-# the operations page would call a busy worker dead).
+# The audit sequencer and the heartbeat: short, and they must not queue behind a pile of
+# indexing (events would wait unsealed, and the operations page would call a busy worker dead).
 UPKEEP_PRIORITY = 5
 
 
 def every_minutes(minutes: int) -> Callable[[datetime], bool]:
     schedule: Callable[[datetime], bool] = crontab(minute=f"*/{minutes}")
     return schedule
+
+
+ONCE_PREFIX = "vanban.once."  # the queue store's keys of enqueue_once
 
 
 def enqueue_once(job: Job[[], Any], key: str, *, delay: float = 0) -> bool:
@@ -114,7 +116,7 @@ def enqueue_once(job: Job[[], Any], key: str, *, delay: float = 0) -> bool:
     the SQLite queue file), not in the database. With `delay` (seconds) the job starts no sooner:
     everything asked for until then is served by it."""
     huey = queue()
-    if not huey.immediate and not huey.put_if_empty(f"vanban.once.{key}", b"1"):
+    if not huey.immediate and not huey.put_if_empty(f"{ONCE_PREFIX}{key}", b"1"):
         return False
     if delay and not huey.immediate:
         job.schedule(delay=delay)
@@ -127,7 +129,27 @@ def claim(key: str) -> None:
     """The job behind `enqueue_once(…, key)` has started: later wake-ups queue it again."""
     huey = queue()
     if not huey.immediate:
-        huey.delete(f"vanban.once.{key}")
+        huey.delete(f"{ONCE_PREFIX}{key}")
+
+
+def drop_old_results() -> int:
+    """Remove the job results earlier versions left in the queue's store (they kept every job's
+    return value, unread: a queue that ran for a year holds millions); the wake-up keys of
+    `enqueue_once` stay. How many were removed."""
+    storage = queue().storage
+    if isinstance(getattr(storage, "result_key", None), str):  # Redis: one hash for the queue
+        prefix = ONCE_PREFIX.encode()
+        keys = [k for k in storage.conn.hkeys(storage.result_key) if not k.startswith(prefix)]
+        for start in range(0, len(keys), 1000):
+            storage.conn.hdel(storage.result_key, *keys[start:start + 1000])
+        return len(keys)
+    if hasattr(storage, "sql"):  # the SQLite queue: its kv table
+        where, params = "queue = ? AND key NOT LIKE ?", (storage.name, f"{ONCE_PREFIX}%")
+        count = storage.sql(f"SELECT count(*) FROM kv WHERE {where}", params, results=True)[0][0]  # noqa: S608 - constant clause
+        if count:
+            storage.sql(f"DELETE FROM kv WHERE {where}", params, True)  # noqa: S608 - constant clause
+        return int(count)
+    return 0
 
 
 def queue() -> Any:

@@ -7,7 +7,8 @@ from typing import Any
 
 # The exchange runs at most one sending and one polling round per process (exchange.tasks
 # Coalesced), and under a backlog each loops until the backlog is gone. A third thread keeps
-# everything else moving meanwhile: the audit sequencer, search indexing, the heartbeat.
+# the rest moving meanwhile: the audit sequencer, the heartbeat (indexing waits for the end of
+# a long drain: vanban.jobs.drains).
 EXCHANGE_LOOPS = 2
 WORKER_THREADS = EXCHANGE_LOOPS + 1
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from vanban.jobs import queue
+from vanban.jobs import drop_old_results
 from vanban.jobs.config import EXCHANGE_LOOPS, WORKER_THREADS
 
 
@@ -29,14 +29,9 @@ class Command(BaseCommand):
         if workers <= EXCHANGE_LOOPS:
             # Not refused: a small box may want it; but the operator should know what it costs.
             self.stderr.write(f"Cảnh báo: với {workers} luồng, khi trao đổi văn bản tồn đọng, các tác vụ khác "
-                              f"(niêm phong nhật ký, lập chỉ mục tìm kiếm) chờ đến khi hết tồn đọng; "
+                              f"(niêm phong nhật ký, nhịp tim tác vụ nền) chờ đến khi hết tồn đọng; "
                               f"nên dùng từ {WORKER_THREADS} luồng.")
-        huey = queue()
-        if left := huey.result_count():
-            # Return values stored by earlier versions (they kept every job's, unread): a queue
-            # that ran for a year holds millions. Wake-up keys of enqueue_once go too: at worst a
-            # job that is already waiting is queued once more.
-            huey.storage.flush_results()
-            self.stdout.write(f"Đã dọn {left} mục cũ khỏi kho kết quả của hàng đợi.")
+        if left := drop_old_results():
+            self.stdout.write(f"Đã dọn {left} kết quả tác vụ cũ khỏi hàng đợi.")
         extra = ["--no-periodic"] if options["no_periodic"] else []
         call_command("run_huey", "--workers", str(workers), *extra)

@@ -91,3 +91,21 @@ def test_a_rolled_back_savepoint_does_not_lose_the_transactions_other_documents(
 def _some_documents(office: Office, count: int) -> list[Document]:
     rows = _documents(office, count)
     return list(Document.objects.filter(pk__in=[r.document_id for r in rows]).order_by("pk"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_during_a_long_drain_a_change_queues_no_job_and_the_drains_end_indexes_it(
+        signing_office: Office, queued: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanban.jobs import drains
+
+    monkeypatch.setattr(drains, "LONG_DRAIN_SECONDS", 0.0)  # every drain counts as long
+    monkeypatch.setattr(drains, "_spell", {"since": 0.0, "idle_since": float("-inf")})
+    (doc,) = _some_documents(signing_office, 1)
+    queued.clear()
+    with drains.draining():  # what the worker's polling loop does while it takes in arrivals
+        with transaction.atomic():
+            _touch(doc)
+        assert queued == []  # the queue is spared a job per arrival
+        assert "sửa" not in SearchEntry.objects.get(document_id=doc.pk).exact
+    # the follow-up swept at the drain's end (the tests' queue is immediate)
+    assert "sửa" in SearchEntry.objects.get(document_id=doc.pk).exact

@@ -61,15 +61,43 @@ def test_checkpoint_signed_columns_are_frozen_but_witness_columns_move(anchored_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_flush_empties_the_guarded_tables_and_keeps_the_triggers() -> None:
+@pytest.mark.parametrize("between_tests", [False, True], ids=["vanban flush", "between transactional tests"])
+def test_flush_empties_the_guarded_tables_and_keeps_the_triggers(between_tests: bool) -> None:
     """Transactional tests (and `vanban flush`) empty every table: the guard is lifted only then."""
     from django.core.management import call_command
 
     record_event("test.one")
-    call_command("flush", verbosity=0, interactive=False)
+    # Django's TransactionTestCase asks for this (the deleting way); `vanban flush` for a full reset
+    options = {"reset_sequences": False, "allow_cascade": False} if between_tests else {}
+    call_command("flush", verbosity=0, interactive=False, **options)
     assert AuditEvent.objects.count() == 0
     assert guard.installed(connection, guard.AUDIT_EVENTS)
     assert guard.installed(connection, guard.AUDIT_CHECKPOINTS)
     assert guard.installed(connection, guard.HUB_WITNESSED)
     record_event("test.two")
+    assert "AUDIT_APPEND_ONLY" in _refused("DELETE FROM audit_auditevent", [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_between_tests_deletes_every_row_and_keeps_the_sequences() -> None:
+    """It deletes only where there are rows (one probe), so a table it misses would keep its rows."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from tests.factories import make_agency
+    from vanban.agencies.models import Agency
+    from vanban.audit.management.commands.flush import tables_with_rows
+
+    make_agency("000.00.09.H16", "Sở Thử nghiệm")
+    last = record_event("test.one")
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    filled = set(tables_with_rows(connection, tables))
+    assert {"agencies_agency", "audit_auditevent", "django_content_type"} <= filled
+    assert "audit_checkpoint" not in filled
+    call_command("flush", verbosity=0, interactive=False, reset_sequences=False, allow_cascade=False)
+    # what is left is what post_migrate makes again, as after Django's own flush
+    assert set(tables_with_rows(connection, tables)) == {"django_content_type", "auth_permission"}
+    assert Agency.objects.count() == 0 and AuditEvent.objects.count() == 0
+    assert ContentType.objects.filter(app_label="documents").exists()
+    assert record_event("test.two").id > last.id  # the sequence was not restarted
     assert "AUDIT_APPEND_ONLY" in _refused("DELETE FROM audit_auditevent", [])

@@ -158,6 +158,38 @@ def test_credentials_sign_with_a_cached_signer(office, pki: TestPki) -> None:
     assert Credential.objects.count() == 1
 
 
+def test_a_registered_key_is_parsed_once_for_registering_and_signing(office, pki: TestPki,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each PKCS#12 parse costs ~45 ms of RSA key checking; registration checked the upload,
+    and the stored copy opens with the same key and chain without another parse."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from vanban.pki import signer as pki_signer
+
+    seal = pki.issue_seal("Văn phòng UBND tỉnh", office.code)
+    parsed: list[int] = []
+    real = pkcs12.load_key_and_certificates
+
+    def counting(data: bytes, password: bytes | None, *args: object) -> object:
+        parsed.append(len(data))
+        return real(data, password, *args)
+
+    monkeypatch.setattr(pki_signer.pkcs12, "load_key_and_certificates", counting)
+    monkeypatch.setattr(services.pkcs12, "load_key_and_certificates", counting)
+    cred = services.register_credential(actor="test", agency=office, kind=Credential.Kind.SEAL,
+                                        p12=seal.pkcs12(b"pw"), password="pw")
+    signed = sign_pdf(make_pdf("QUYET DINH"), services.signer_for(cred), role="seal")
+    key, chain_pem = services.key_and_chain_pem(cred)
+    assert len(parsed) == 1
+    assert b"%PDF" in signed[:8] and key.public_key().public_numbers() == seal.cert.public_key().public_numbers()
+    assert chain_pem.count(b"BEGIN CERTIFICATE") == 2  # the seal and the issuing CA, not the root
+    # the stored copy is a real PKCS#12 under the sealed password: another process opens it
+    from vanban.blobs import get_store
+
+    stored = real(get_store().get(cred.p12_sha256), cred.p12_password.encode())
+    assert stored[1] is not None and stored[1].serial_number == seal.cert.serial_number
+
+
 def test_incoming_check_uses_the_sole_recipients_own_anchors(pki: TestPki, office, other_office) -> None:
     """An agency's own CA counts when a package is for that agency alone, never when the
     package (and its shared report) also goes to another agency here."""

@@ -90,6 +90,10 @@ class KeyHoldingSigner:
         return self._cert
 
     @property
+    def private_key(self) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+        return self._key
+
+    @property
     def chain(self) -> list[x509.Certificate]:
         return list(self._chain)
 

@@ -26,6 +26,7 @@ from vanban.audit.anchor import AnchorError, AnchorKeys
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.clock import display_datetime
+from vanban.core.lru import Lru
 from vanban.pki import KeyHoldingSigner, PkiError, TrustStore, identify, load_certificates, load_pkcs12
 from vanban.pki.csc import CscService, credential_certificates
 from vanban.pki.revocation import answer_facts, check_certificate, reusable_verdict
@@ -216,8 +217,9 @@ def register_credential(*, actor: Any, agency: Agency, kind: str, p12: bytes, pa
                          "VANBAN_SERVER_PERSONAL_KEYS=1). Hãy đăng ký chứng thư của token USB.")
     signer = load_pkcs12(p12, password)  # refuses a bad file or password before storing
     cert = signer.certificate
-    wrapped, password = rewrap_pkcs12(p12, password)
+    wrapped, password = _wrap(signer)
     digest = get_store().put(wrapped)
+    _signers.put((digest, password), signer)  # parsed and checked just now: signing need not parse it again
     fingerprint = PkiAnchor(cert, identify(cert)).fingerprint
     row = Credential.objects.create(
         kind=kind, agency=agency, user=user, label=label or _cn(cert),
@@ -239,10 +241,18 @@ def rewrap_pkcs12(p12: bytes, password: str) -> tuple[bytes, str]:
     key, cert, extra = pkcs12.load_key_and_certificates(p12, password.encode() or None)
     if key is None or cert is None:
         raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
+    return _wrap_parts(key, cert, list(extra))
+
+
+def _wrap(signer: KeyHoldingSigner) -> tuple[bytes, str]:
+    return _wrap_parts(signer.private_key, signer.certificate, signer.chain)
+
+
+def _wrap_parts(key: Any, cert: x509.Certificate, extra: list[x509.Certificate]) -> tuple[bytes, str]:
     fresh = secrets.token_urlsafe(32)
     # cryptography types the loaded key as any private key (DH, X25519, ML-DSA…); serialize takes only the
     # signing kinds (RSA, DSA, EC, Ed25519, Ed448) and raises TypeError on another, as before
-    data = pkcs12.serialize_key_and_certificates(b"vanban", key, cert, list(extra) or None,  # type: ignore[arg-type]
+    data = pkcs12.serialize_key_and_certificates(b"vanban", key, cert, extra or None,
                                                  BestAvailableEncryption(fresh.encode()))
     return data, fresh
 
@@ -357,10 +367,18 @@ def signer_for(credential: Credential) -> KeyHoldingSigner:
     return _load_signer(credential.p12_sha256, credential.p12_password)
 
 
-@lru_cache(maxsize=64)
+_signers: Lru[KeyHoldingSigner] = Lru(64)  # (p12 sha256, password) → the key parsed in this process
+
+
 def _load_signer(sha256: str, password: str) -> KeyHoldingSigner:
-    """Parsed once per process: re-parsing a key per signature is the measured 4× snag."""
-    return load_pkcs12(get_store().get(sha256), password)
+    """Parsed once per process: re-parsing a key per signature is the measured 4× snag (most
+    of a parse is OpenSSL checking the RSA key, ~45 ms, which cryptography's PKCS#12 loader
+    always does)."""
+    signer = _signers.get((sha256, password))
+    if signer is None:
+        signer = load_pkcs12(get_store().get(sha256), password)
+        _signers.put((sha256, password), signer)
+    return signer
 
 
 def agency_certificates(agency_codes: list[str]) -> list[Credential]:
@@ -377,11 +395,9 @@ def key_and_chain_pem(credential: Credential) -> tuple[Any, bytes]:
 
 @lru_cache(maxsize=64)
 def _load_key(sha256: str, password: str) -> tuple[Any, bytes]:
-    key, cert, extra = pkcs12.load_key_and_certificates(get_store().get(sha256), password.encode() or None)
-    if key is None or cert is None:
-        raise TrustError("TRUST_BAD_CREDENTIAL", "Khóa ký số không có khóa bí mật hoặc chứng thư.")
-    chain = [cert, *[c for c in extra if c.subject != c.issuer]]  # roots stay with the receiver
-    return key, b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
+    signer = _load_signer(sha256, password)
+    chain = [signer.certificate, *[c for c in signer.chain if c.subject != c.issuer]]  # roots stay with the receiver
+    return signer.private_key, b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_checkpoint_is_signed_with_the_system_key_and_timestamped(anchored_office: AnchoredOffice) -> None:
     record_event("test.one")
     record_event("test.two")
+    stamped_before = anchored_office.tsa.server.hits.get("/tsa", 0)  # the TSA serves the whole session
     cp = create_checkpoint()
     assert cp is not None
     doc = json.loads(cp.payload)
@@ -31,7 +32,7 @@ def test_checkpoint_is_signed_with_the_system_key_and_timestamped(anchored_offic
     assert signature_valid(cp.certificate_pem, cp.payload, cp.signature)
     assert not signature_valid(cp.certificate_pem, cp.payload.replace('"sequence":1', '"sequence":2'),
                                cp.signature)
-    assert anchored_office.tsa.server.hits.get("/tsa") == 1
+    assert anchored_office.tsa.server.hits.get("/tsa") == stamped_before + 1
     token = base64.b64decode(cp.timestamp_token)
     stamp = check_timestamp(token, cp.payload.encode())
     assert stamp.ok, stamp.reason

@@ -22,6 +22,12 @@ trap 'rm -rf "${scratch[@]+"${scratch[@]}"}"' EXIT  # the data directories of th
 
 new_data_dir() { dir=$(mktemp -d); scratch+=("$dir"); }  # sets $dir (no subshell: scratch must grow here)
 
+# The migrated SQLite database the passes copy instead of migrating afresh (tests/migrated.py):
+# one directory for the whole run, so the S3 pass copies what the SQLite pass migrated.
+if [ -z "${VANBAN_TEST_TEMPLATE_DIR:-}" ]; then
+  new_data_dir; export VANBAN_TEST_TEMPLATE_DIR="$dir"
+fi
+
 # The suite in VANBAN_TEST_WORKERS processes (pytest-xdist; default 2, one per CPU of the CI
 # machine kind), whole files per process; then the few tests marked `exclusive` (they restart
 # PostgreSQL under everyone's feet) alone. VANBAN_TEST_WORKERS=0 runs everything in one process.
@@ -90,7 +96,8 @@ run_pg() {
     echo "=== PostgreSQL not reachable (no DATABASE_URL, nothing on 127.0.0.1:5432): skipped"
     return 0
   fi
-  # pytest-django creates and drops the throwaway database test_<name>; one per run.
+  # pytest-django creates and drops the throwaway database test_<name>; one per run. Its processes
+  # copy test_<name>_migrated, made by the first of them (tests/migrated.py; dropped at the end).
   local name="vanban_test_$$"
   echo "=== vanban tests on PostgreSQL (${url%%\?*} → throwaway database test_${name})"
   local dir; new_data_dir
@@ -114,9 +121,19 @@ run_s3() {
    if names_files "$@"; then run_pytest "$@"; else run_pytest "$@" "${S3_TESTS[@]}"; fi) || status=1
 }
 
+drop_pg_template() {  # what run_pg's processes copied their database from, if it made one
+  local url; url=$(pg_url) || return 0
+  "$BIN/python" - "$url" "test_vanban_test_$$_migrated" <<'PY' || true
+import sys, psycopg
+from psycopg import sql
+with psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+    db.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(sys.argv[2])))
+PY
+}
+
 case "$which_db" in
   sqlite) run_sqlite "$@" ;;
-  pg) run_pg "$@" ;;
+  pg) run_pg "$@"; drop_pg_template ;;
   s3) run_s3 "$@" ;;
   *) # the whole suite: coverage measured in the SQLite pass only (it adds about a third to it)
      [ "${VANBAN_TEST_COVERAGE-1}" = 0 ] || { rm -f .coverage; VANBAN_TEST_COVERAGE=1 run_sqlite "$@"; report_coverage; }
@@ -131,6 +148,7 @@ case "$which_db" in
      exclusive_pid=$!
      VANBAN_TEST_COVERAGE= run_s3 "$@"
      wait "$exclusive_pid" || status=1
+     drop_pg_template
      echo "=== PostgreSQL: the exclusive tests (they ran beside the S3 pass)"
      cat "$exclusive_log" ;;
 esac

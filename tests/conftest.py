@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
@@ -26,6 +27,25 @@ def _jobs_inline() -> None:
     from vanban.jobs import queue
 
     queue().immediate = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any,
+                    django_db_modify_db_settings: None) -> Iterator[None]:
+    """pytest-django's, with the database copied from a migrated template (tests/migrated.py)."""
+    from django.test.utils import teardown_databases
+
+    from tests.migrated import setup_test_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = setup_test_databases(verbosity)
+    yield
+    with django_db_blocker.unblock():
+        try:
+            teardown_databases(config, verbosity=verbosity)
+        except Exception as exc:  # as pytest-django: a database left behind is a warning, not a failure
+            request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))
 
 
 @pytest.fixture(autouse=True)

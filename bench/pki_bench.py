@@ -123,6 +123,9 @@ def main() -> None:
         def sign_kept() -> None:
             sign_pdf(small, person_signer, visible=False)
 
+        def sign_stamped() -> None:  # the default NĐ 30 box, text in DejaVu Sans embedded and subset
+            sign_pdf(small, person_signer)
+
         def sign_stock() -> None:
             stock = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=b"pw")
             _stock_sign(small, stock)
@@ -163,6 +166,7 @@ def main() -> None:
             ("sign: pyHanko sign_pdf + SimpleSigner reused", sign_stock_reused),
             ("sign: pyHanko sign_pdf + SimpleSigner.load_pkcs12 each", sign_stock),
             ("sign: vanban sign_pdf (KeyHoldingSigner, invisible)", sign_kept),
+            ("sign: vanban sign_pdf (KeyHoldingSigner, visible stamp)", sign_stamped),
             ("sign: vanban deferred prepare + complete (invisible)", sign_deferred),
             ("sign: vanban deferred, state via JSON (web path)", sign_deferred_web),
             ("sign: vanban CSC remote, loopback test service", sign_remote),

@@ -99,6 +99,7 @@ run_pg() {
   # pytest-django creates and drops the throwaway database test_<name>; one per run. Its processes
   # copy test_<name>_migrated, made by the first of them (tests/migrated.py; dropped at the end).
   local name="vanban_test_$$"
+  pg_ran=1
   echo "=== vanban tests on PostgreSQL (${url%%\?*} → throwaway database test_${name})"
   local dir; new_data_dir
   # In the full run the tests that touch no database (pure libraries: edxml, pki, core, text)
@@ -121,19 +122,24 @@ run_s3() {
    if names_files "$@"; then run_pytest "$@"; else run_pytest "$@" "${S3_TESTS[@]}"; fi) || status=1
 }
 
-drop_pg_template() {  # what run_pg's processes copied their database from, if it made one
+pg_ran=""
+drop_pg_template() {  # what run_pg's processes copied their database from (tests/migrated.py)
+  [ -n "$pg_ran" ] || return 0
   local url; url=$(pg_url) || return 0
-  "$BIN/python" - "$url" "test_vanban_test_$$_migrated" <<'PY' || true
+  "$BIN/python" - "$url" "test_vanban_test_$$_migrated_%" <<'PY' || true
 import sys, psycopg
 from psycopg import sql
 with psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), autocommit=True) as db:
-    db.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(sys.argv[2])))
+    for (name,) in db.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [sys.argv[2]]).fetchall():
+        db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 PY
 }
+# On every exit, an interrupted run's included; the scratch directories go too.
+trap 'drop_pg_template; rm -rf "${scratch[@]+"${scratch[@]}"}"' EXIT
 
 case "$which_db" in
   sqlite) run_sqlite "$@" ;;
-  pg) run_pg "$@"; drop_pg_template ;;
+  pg) run_pg "$@" ;;
   s3) run_s3 "$@" ;;
   *) # the whole suite: coverage measured in the SQLite pass only (it adds about a third to it)
      [ "${VANBAN_TEST_COVERAGE-1}" = 0 ] || { rm -f .coverage; VANBAN_TEST_COVERAGE=1 run_sqlite "$@"; report_coverage; }
@@ -148,7 +154,6 @@ case "$which_db" in
      exclusive_pid=$!
      VANBAN_TEST_COVERAGE= run_s3 "$@"
      wait "$exclusive_pid" || status=1
-     drop_pg_template
      echo "=== PostgreSQL: the exclusive tests (they ran beside the S3 pass)"
      cat "$exclusive_log" ;;
 esac

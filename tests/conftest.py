@@ -31,16 +31,29 @@ def _jobs_inline() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any,
-                    django_db_modify_db_settings: None) -> Iterator[None]:
-    """pytest-django's, with the database copied from a migrated template (tests/migrated.py)."""
-    from django.test.utils import teardown_databases
+                    django_db_modify_db_settings: None, django_db_use_migrations: bool,
+                    django_db_keepdb: bool, django_db_createdb: bool) -> Iterator[None]:
+    """pytest-django's, with the database copied from a migrated template (tests/migrated.py);
+    with --reuse-db or --nomigrations, pytest-django's own way."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 
     from tests.migrated import setup_test_databases
 
     verbosity = request.config.option.verbose
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    keep = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
-        config = setup_test_databases(verbosity)
+        if keep or not django_db_use_migrations:
+            if not django_db_use_migrations:
+                _disable_migrations()
+            config = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,  # type: ignore[arg-type]
+                                     serialized_aliases=serialized, keepdb=keep)
+        else:
+            config = setup_test_databases(verbosity, serialized)
     yield
+    if django_db_keepdb:
+        return
     with django_db_blocker.unblock():
         try:
             teardown_databases(config, verbosity=verbosity)

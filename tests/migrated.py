@@ -11,8 +11,8 @@ runs, on a database that is up to date).
   hashes Django's version and every source file of vanban, so a changed migration (or code a
   migration imports) is never served from an older template.
 - PostgreSQL: `CREATE DATABASE … TEMPLATE`, from a database named after the run's
-  `VANBAN_TEST_DB_NAME` (scripts/test.sh drops it at the end). Without that name (pytest run by
-  hand) each process migrates its own, as Django does.
+  `VANBAN_TEST_DB_NAME` and the same key (scripts/test.sh drops it when it exits, interrupted
+  or not). Without that name (pytest run by hand) each process migrates its own, as Django does.
 
 A lock file makes the processes of one pass take turns: one builds, the others wait and copy.
 """
@@ -73,13 +73,14 @@ def _turn(lock: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def setup_test_databases(verbosity: int) -> Any:
+def setup_test_databases(verbosity: int, serialized_aliases: set[str]) -> Any:
     """The test database of this process, as `django.test.utils.setup_databases` leaves it."""
     if connection.vendor == "sqlite":
-        return _sqlite(verbosity)
+        return _sqlite(verbosity, serialized_aliases)
     if connection.vendor == "postgresql" and os.environ.get("VANBAN_TEST_DB_NAME"):
-        return _postgresql(verbosity, f"{os.environ['VANBAN_TEST_DB_NAME']}_migrated")
-    return _setup(verbosity, keepdb=False)
+        return _postgresql(verbosity, serialized_aliases,
+                           f"{os.environ['VANBAN_TEST_DB_NAME']}_migrated_{source_key()[:12]}")
+    return _setup(verbosity, serialized_aliases, keepdb=False)
 
 
 def _test_name() -> str:
@@ -87,12 +88,12 @@ def _test_name() -> str:
     return str(connection.settings_dict["TEST"].get("NAME") or f"test_{connection.settings_dict['NAME']}")
 
 
-def _setup(verbosity: int, *, keepdb: bool) -> Any:
+def _setup(verbosity: int, serialized: set[str], *, keepdb: bool) -> Any:
     return setup_databases(verbosity=verbosity, interactive=False, aliases={"default"},  # type: ignore[arg-type]  # a set, as pytest-django passes; the stubs say Mapping
-                           keepdb=keepdb)
+                           serialized_aliases=serialized, keepdb=keepdb)
 
 
-def _sqlite(verbosity: int) -> Any:
+def _sqlite(verbosity: int, serialized: set[str]) -> Any:
     own = Path(_test_name())
     template = template_dir() / f"migrated-{source_key()}.sqlite3"
     with _turn(template.with_suffix(".lock")):
@@ -100,8 +101,8 @@ def _sqlite(verbosity: int) -> Any:
             leftover.unlink(missing_ok=True)
         if template.exists():
             shutil.copyfile(template, own)
-            return _setup(verbosity, keepdb=True)
-        config = _setup(verbosity, keepdb=False)
+            return _setup(verbosity, serialized, keepdb=True)
+        config = _setup(verbosity, serialized, keepdb=False)
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the main file
         partial = template.with_suffix(f".{os.getpid()}.partial")
@@ -111,7 +112,7 @@ def _sqlite(verbosity: int) -> Any:
         return config
 
 
-def _postgresql(verbosity: int, template: str) -> Any:
+def _postgresql(verbosity: int, serialized: set[str], template: str) -> Any:
     own = _test_name()
     quote = connection.ops.quote_name
     with _turn(template_dir() / f"{template}.lock"):
@@ -122,8 +123,8 @@ def _postgresql(verbosity: int, template: str) -> Any:
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(own)}")
                 cursor.execute(f"CREATE DATABASE {quote(own)} TEMPLATE {quote(template)}")
         if exists:
-            return _setup(verbosity, keepdb=True)
-        config = _setup(verbosity, keepdb=False)
+            return _setup(verbosity, serialized, keepdb=True)
+        config = _setup(verbosity, serialized, keepdb=False)
         connection.close()  # a template must have no session open on it
         with connection._nodb_cursor() as cursor:
             cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(own)}")

@@ -43,11 +43,8 @@ class Command(DjangoFlush):
             guard.install(connection, lifted)
 
     def _delete_rows(self, connection: BaseDatabaseWrapper, options: dict[str, Any]) -> None:
-        """Every row of every table gone, sequences kept, as Django's flush does for tests."""
-        if options["interactive"] and input(
-                "Xóa mọi dòng của mọi bảng trong cơ sở dữ liệu? Gõ 'yes' để tiếp tục: ") != "yes":
-            self.stdout.write("Đã hủy.")
-            return
+        """Every row of every table gone, sequences kept, as Django's flush does for tests (only
+        Django's test cases ask this way, never interactively: `reset_sequences` is no CLI option)."""
         tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
         with transaction.atomic(using=connection.alias):
             filled = tables_with_rows(connection, tables)

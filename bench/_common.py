@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -86,3 +88,69 @@ def wait_for_server(url: str, server: subprocess.Popen[bytes], timeout: float = 
         except OSError:
             time.sleep(0.2)
     sys.exit(f"vanban serve did not answer within {timeout:.0f} s")
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and every descendant (Linux: /proc/<pid>/task/<tid>/children)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                continue
+    return out
+
+
+def postgres_backends(dbname: str) -> list[int]:
+    """The PostgreSQL server processes serving `dbname` on this machine, found by the title each
+    backend sets ("postgres: user dbname host(port) state")."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {dbname} " in title:
+            found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by groups of processes between `start()` and `stop()` — steadier than a
+    rate on a shared machine, and it says where a cycle's cost is. Each group is re-listed at
+    both ends (gunicorn's workers, new database connections): a process that appeared counts
+    from zero; one that exited in between is left out (its last reading is gone with it)."""
+
+    def __init__(self, **groups: Callable[[], list[int]]) -> None:
+        self.groups = groups
+        self._before: dict[str, dict[int, float]] = {}
+        self.used: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: {pid: _cpu_of(pid) for pid in pids()} for name, pids in self.groups.items()}
+
+    def stop(self) -> dict[str, float]:
+        self.used = {}
+        for name, pids in self.groups.items():
+            before = self._before[name]
+            now = {pid: _cpu_of(pid) for pid in set(pids()) | set(before)}
+            self.used[name] = sum(max(0.0, now[pid] - before.get(pid, 0.0)) for pid in now if now[pid])
+        return self.used
+
+
+def process_tree(pid: int) -> Callable[[], list[int]]:
+    return lambda: _tree(pid)

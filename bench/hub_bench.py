@@ -22,7 +22,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.hub.packages builds the packages
 
-from _common import database_url, free_port, percentile, pg_url, raw_commits_per_second, wait_for_server
+from _common import (
+    CpuMeter,
+    database_url,
+    free_port,
+    percentile,
+    pg_url,
+    postgres_backends,
+    process_tree,
+    raw_commits_per_second,
+    wait_for_server,
+)
 
 PER_CLIENT = int(sys.argv[1]) if len(sys.argv) > 1 else 150
 CLIENT_COUNTS = (1, 4)
@@ -118,9 +128,12 @@ def main() -> None:
                for identity, recipient, _, _ in pairs]
     print(f"  {time.perf_counter() - t0:.1f} s; package size ≈ {len(batches[0][0])} bytes", flush=True)
     commits = raw_commits_per_second()
+    dbname = settings.DATABASES["default"]["NAME"]
+    hub_cpu: list[dict[str, float]] = []  # per client count: CPU ms per cycle by process group
+    plain_cpu: list[dict[str, float]] = []
     connections.close_all()
     plain_before = _plain_rows(batches, {**os.environ, "DATABASE_URL": database_url(settings.DATABASES["default"])},
-                               data_dir)
+                               data_dir, plain_cpu)
 
     port = free_port()
     # As in production: jobs go to the queue and a worker runs them (the audit sequencer among
@@ -139,13 +152,18 @@ def main() -> None:
         wait_for_server(url, server)
         _warm(url, pairs[0][3])
         rows = []
+        meter = CpuMeter(server=process_tree(server.pid), worker=process_tree(worker.pid),
+                         database=lambda: postgres_backends(dbname))
         for clients in CLIENT_COUNTS:
             round_no = len(rows)
             jobs = [(url, pairs[i][2], pairs[i][3], batches[i][round_no * PER_CLIENT:(round_no + 1) * PER_CLIENT])
                     for i in range(clients)]
+            meter.start()
             latencies, wall = run_clients(client_run, jobs)
+            used = meter.stop()
             rows.append((clients, len(latencies), len(latencies) / wall, statistics.median(latencies) * 1000,
                          percentile(latencies, 0.95) * 1000))
+            hub_cpu.append({k: 1000 * v / len(latencies) for k, v in used.items()})
         batched = []
         for clients in CLIENT_COUNTS:
             jobs = [(url, pairs[i][2], pairs[i][3], batches[i][2 * PER_CLIENT:3 * PER_CLIENT]) for i in range(clients)]
@@ -163,7 +181,7 @@ def main() -> None:
     # The baseline before and after the hub, its better figure kept: a slow moment of the machine
     # must not flatter the hub (one run of the plain app alone varied 67-107 cycles/s).
     plain = [(clients, max(before, after)) for (clients, before), (_, after)
-             in zip(plain_before, _plain_rows(batches, env, data_dir), strict=True)]
+             in zip(plain_before, _plain_rows(batches, env, data_dir, plain_cpu), strict=True)]
 
     print()
     print(f"hub end to end on PostgreSQL ({settings.DATABASES['default']['NAME']}), gunicorn {WEB_WORKERS} "
@@ -188,6 +206,16 @@ def main() -> None:
         print(f"{clients:>7} {rate:>10.1f} {rate / single:>7.2f} {rate / plain_rate:>8.2f}")
     print(f"audit events chained by the worker's sequencer {sealed[2]:.1f} s after the last request: "
           f"{sealed[0]} of {sealed[1]}")
+    print()
+    print("CPU per cycle, ms, from /proc (steadier than the rates on a shared machine; the plain app's the "
+          "lower of its two runs): hub's server processes, its worker, their PostgreSQL backends")
+    print(f"{'clients':>7} {'hub server':>11} {'worker':>7} {'database':>9} {'plain server':>13} {'database':>9}")
+    count = len(CLIENT_COUNTS)
+    for i, clients in enumerate(CLIENT_COUNTS):
+        h = hub_cpu[i]
+        p = min((plain_cpu[i], plain_cpu[i + count]), key=lambda d: d["server"])
+        print(f"{clients:>7} {h['server']:>11.2f} {h['worker']:>7.2f} {h['database']:>9.2f} "
+              f"{p['server']:>13.2f} {p['database']:>9.2f}")
     hub_scaling, plain_scaling = rows[-1][2] / rows[0][2], plain[-1][1] / plain[0][1]
     relative = hub_scaling / plain_scaling
     print(f"scaling {CLIENT_COUNTS[-1]}/{CLIENT_COUNTS[0]} clients: hub {hub_scaling:.2f}x, "
@@ -219,8 +247,10 @@ def _warm(url: str, token: str) -> None:
         HubClient(url, token).inbox(limit=1)
 
 
-def _plain_rows(batches: list[list[bytes]], env: dict[str, str], data_dir: Path) -> list[tuple[int, float]]:
-    """The same client loops against bench/plainhub.py: (clients, cycles/s) per client count."""
+def _plain_rows(batches: list[list[bytes]], env: dict[str, str], data_dir: Path,
+                cpu: list[dict[str, float]]) -> list[tuple[int, float]]:
+    """The same client loops against bench/plainhub.py: (clients, cycles/s) per client count;
+    appends to `cpu` the CPU ms per cycle of its server and database processes."""
     from django.db import connection, connections
     from plainhub_sql import TABLE_SQL
 
@@ -241,10 +271,15 @@ def _plain_rows(batches: list[list[bytes]], env: dict[str, str], data_dir: Path)
     try:
         wait_for_server(url, server)
         _warm(url, "r0")
+        dbname = connection.settings_dict["NAME"]
+        meter = CpuMeter(server=process_tree(server.pid), database=lambda: postgres_backends(dbname))
         for clients in CLIENT_COUNTS:
             jobs = [(url, f"s{i}", f"r{i}", batches[i][:PER_CLIENT]) for i in range(clients)]
+            meter.start()
             latencies, wall = run_clients(client_run, jobs)
+            used = meter.stop()
             out.append((clients, len(latencies) / wall))
+            cpu.append({k: 1000 * v / len(latencies) for k, v in used.items()})
     finally:
         server.terminate()
         server.wait(timeout=30)

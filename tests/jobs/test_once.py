@@ -42,6 +42,7 @@ def test_a_busy_process_asks_the_queue_once_per_wake_delay(real_queue, monkeypat
     clock = [1000.0]
     monkeypatch.setattr(seal.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(seal, "_covered_until", [0.0])
+    monkeypatch.setattr(seal, "_overdue_until", [0.0])
     for _ in range(5):
         seal.wake()
     [job] = real_queue.pending()  # Huey queues a delayed job with its start time (eta)
@@ -53,5 +54,64 @@ def test_a_busy_process_asks_the_queue_once_per_wake_delay(real_queue, monkeypat
     seal.wake()  # the job has not started yet (its key is held): it serves this commit too
     assert real_queue.pending_count() == 1
     claim(SEAL_KEY)  # it started
+    clock[0] += seal.WAKE_DELAY  # past the start the last commit read under its key
     seal.wake()
     assert real_queue.pending_count() == 2
+
+
+def test_a_process_that_finds_another_s_job_waiting_is_quiet_until_it_starts(
+        real_queue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another server process asked for the job: this one's commits until that job's start (the
+    time stored under its key, less the clock margin) ask the queue once, not each time; a job
+    already due may start any moment, so then every commit asks again."""
+    import time
+
+    from vanban.audit import seal
+    from vanban.jobs import ONCE_PREFIX, waiting_start
+
+    calls: list[str] = []
+    for name in ("put_if_empty", "get"):
+        real = getattr(real_queue, name)
+        monkeypatch.setattr(real_queue, name, lambda *a, _real=real, _name=name, **k: (
+            calls.append(_name), _real(*a, **k))[1])
+    clock = [1000.0]
+    monkeypatch.setattr(seal.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(seal, "_covered_until", [0.0])
+    monkeypatch.setattr(seal, "_overdue_until", [0.0])
+
+    started = time.time()
+    assert enqueue_once(audit_seal_now, SEAL_KEY, delay=seal.WAKE_DELAY) is True  # "another process"
+    start = waiting_start(SEAL_KEY)
+    assert start is not None and started + seal.WAKE_DELAY <= start <= time.time() + seal.WAKE_DELAY
+    calls.clear()
+    seal.wake()  # its key is held: this commit is that job's; it reads when the job starts
+    assert calls == ["put_if_empty", "get"]
+    assert real_queue.pending_count() == 1
+    for _ in range(5):
+        clock[0] += 0.1  # 0.5 s of commits, well before the job's start
+        seal.wake()
+    assert calls == ["put_if_empty", "get"], "asked the queue while another's job was still to start"
+    covered = seal._covered_until[0] - 1000.0
+    assert 0 < covered <= seal.WAKE_DELAY - seal.CLOCK_MARGIN
+
+    # A job already due: relying on it would miss a commit that lands just after it seals.
+    claim(SEAL_KEY)
+    assert real_queue.put_if_empty(f"{ONCE_PREFIX}{SEAL_KEY}", time.time() - 5)
+    seal._covered_until[0] = 0.0
+    calls.clear()
+    seal.wake()
+    seal.wake()
+    assert calls == ["put_if_empty", "get", "put_if_empty"]  # the key is read once a WAKE_DELAY
+    assert seal._covered_until[0] == 0.0
+    clock[0] += seal.WAKE_DELAY
+    seal.wake()
+    assert calls == ["put_if_empty", "get", "put_if_empty", "put_if_empty", "get"]
+    assert real_queue.pending_count() == 1
+
+    # A key an earlier version wrote (b"1", no time): never relied on.
+    claim(SEAL_KEY)
+    assert real_queue.put_if_empty(f"{ONCE_PREFIX}{SEAL_KEY}", b"1")
+    assert waiting_start(SEAL_KEY) is None
+    clock[0] += seal.WAKE_DELAY
+    seal.wake()
+    assert seal._covered_until[0] == 0.0

@@ -17,13 +17,17 @@ from django.db import connection, models, transaction
 
 from vanban.audit.chain import GENESIS, event_hash
 from vanban.audit.models import AuditEvent, ChainHead
-from vanban.jobs import enqueue_once, queue
+from vanban.jobs import enqueue_once, queue, waiting_start
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
 WAKE_DELAY = 1.0  # seconds: the longest an event waits for its wake-up job to start
-_covered_until = [0.0]  # this process's asked-for job starts after this monotonic time
+# Taken off another process's job start before relying on it: the nodes' clocks may differ by
+# this much (NTP keeps them within milliseconds) and the job must not start before our commit.
+CLOCK_MARGIN = 0.2
+_covered_until = [0.0]  # a job that has not started yet starts after this monotonic time
+_overdue_until = [0.0]  # the waiting job was due when last read: not read again before this
 
 
 class SealError(RuntimeError):
@@ -100,3 +104,18 @@ def wake() -> None:
     # until then is sealed by it (issue 23: two queue writes per request were most of an ack).
     if enqueue_once(audit_seal_now, SEAL_KEY, delay=WAKE_DELAY):
         _covered_until[0] = now + WAKE_DELAY
+        return
+    # Another process's job is waiting (its key was held as this commit ended, so it has not
+    # started and will seal this commit). It starts no sooner than the time under its key: until
+    # then this process need not ask either — with four server processes, asking on every commit
+    # was most of the queue's traffic (bench/RESULTS.md, hub). A job already due may start any
+    # moment: then every commit asks, as before, and reads the key again a WAKE_DELAY later (a
+    # worker that is down or busy must not double the queue's traffic).
+    if now < _overdue_until[0]:
+        return
+    starts = waiting_start(SEAL_KEY)
+    left = min(starts - time.time() - CLOCK_MARGIN, WAKE_DELAY) if starts is not None else 0.0
+    if left > 0:
+        _covered_until[0] = now + left
+    else:
+        _overdue_until[0] = now + WAKE_DELAY

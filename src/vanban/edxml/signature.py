@@ -252,7 +252,7 @@ class PackageRead:
         trusted = _as_certs(trusted_certs)
         if cache is None:
             return self.verify_uncached(trusted)
-        key = (self.sha256, tuple(sorted(c.fingerprint(hashes.SHA256()) for c in trusted)), self.limits)
+        key = (self.sha256, tuple(sorted(_fingerprint(c) for c in trusted)), self.limits)
         return cache.get_or_verify(key, lambda: self.verify_uncached(trusted))
 
     def verify_uncached(self, trusted_certs: Iterable[x509.Certificate | bytes | str]) -> VerifyResult:
@@ -330,6 +330,12 @@ class PackageRead:
 @lru_cache(maxsize=256)
 def _subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string()
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(cert: x509.Certificate) -> bytes:
+    """Part of every cache key: a hub checks each package against the same few certificates."""
+    return cert.fingerprint(hashes.SHA256())
 
 
 def _whole_tree(data: PackageBytes, skeleton: Skeleton, root: etree._Element,

@@ -116,13 +116,25 @@ def enqueue_once(job: Job[[], Any], key: str, *, delay: float = 0) -> bool:
     the SQLite queue file), not in the database. With `delay` (seconds) the job starts no sooner:
     everything asked for until then is served by it."""
     huey = queue()
-    if not huey.immediate and not huey.put_if_empty(f"{ONCE_PREFIX}{key}", b"1"):
+    # The value is the job's start by the wall clock, for `waiting_start` in other processes.
+    if not huey.immediate and not huey.put_if_empty(f"{ONCE_PREFIX}{key}", time.time() + delay):
         return False
     if delay and not huey.immediate:
         job.schedule(delay=delay)
     else:
         job()
     return True
+
+
+def waiting_start(key: str) -> float | None:
+    """When the job waiting under `key` (`enqueue_once`) starts, by the wall clock (seconds
+    since the epoch): another process that found it waiting may rely on it until then. None
+    when none waits, or its key was written by an earlier version (which stored no time)."""
+    huey = queue()
+    if huey.immediate:
+        return None
+    value = huey.get(f"{ONCE_PREFIX}{key}", peek=True)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def claim(key: str) -> None:

@@ -144,12 +144,29 @@ class CpuMeter:
         self._before = {name: {pid: _cpu_of(pid) for pid in pids()} for name, pids in self.groups.items()}
 
     def stop(self) -> dict[str, float]:
+        """CPU seconds per group; NaN for a group with no process at either end (a database on
+        another machine: its backends are not in this machine's /proc)."""
         self.used = {}
         for name, pids in self.groups.items():
             before = self._before[name]
             now = {pid: _cpu_of(pid) for pid in set(pids()) | set(before)}
-            self.used[name] = sum(max(0.0, now[pid] - before.get(pid, 0.0)) for pid in now if now[pid])
+            self.used[name] = (sum(max(0.0, now[pid] - before.get(pid, 0.0)) for pid in now if now[pid])
+                               if now else float("nan"))
         return self.used
+
+
+def wait_until_idle(pids: Callable[[], list[int]], *, quiet: float = 0.05, interval: float = 0.5,
+                    timeout: float = 30.0) -> None:
+    """Until the processes use under `quiet` CPU seconds in an `interval` (a worker that has
+    finished starting up), so that its start-up is not metered as the work of the first round."""
+    deadline = time.monotonic() + timeout
+    last = sum(_cpu_of(pid) for pid in pids())
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        now = sum(_cpu_of(pid) for pid in pids())
+        if now - last < quiet:
+            return
+        last = now
 
 
 def process_tree(pid: int) -> Callable[[], list[int]]:

@@ -10,6 +10,7 @@ INSERT + COMMIT per second (each accepted package needs at least one durable com
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import statistics
@@ -32,6 +33,7 @@ from _common import (
     process_tree,
     raw_commits_per_second,
     wait_for_server,
+    wait_until_idle,
 )
 
 PER_CLIENT = int(sys.argv[1]) if len(sys.argv) > 1 else 150
@@ -151,6 +153,7 @@ def main() -> None:
     try:
         wait_for_server(url, server)
         _warm(url, pairs[0][3])
+        wait_until_idle(process_tree(worker.pid))  # its start-up is not the first round's work
         rows = []
         meter = CpuMeter(server=process_tree(server.pid), worker=process_tree(worker.pid),
                          database=lambda: postgres_backends(dbname))
@@ -216,6 +219,8 @@ def main() -> None:
         p = min((plain_cpu[i], plain_cpu[i + count]), key=lambda d: d["server"])
         print(f"{clients:>7} {h['server']:>11.2f} {h['worker']:>7.2f} {h['database']:>9.2f} "
               f"{p['server']:>13.2f} {p['database']:>9.2f}")
+    if any(math.isnan(d["database"]) for d in hub_cpu + plain_cpu):
+        print("(database: nan — no PostgreSQL backend of this database on this machine, not measured)")
     hub_scaling, plain_scaling = rows[-1][2] / rows[0][2], plain[-1][1] / plain[0][1]
     relative = hub_scaling / plain_scaling
     print(f"scaling {CLIENT_COUNTS[-1]}/{CLIENT_COUNTS[0]} clients: hub {hub_scaling:.2f}x, "

@@ -3,7 +3,9 @@ one sealing UPDATE may touch an event (issue 23: audit events appended without a
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from itertools import pairwise
 
 import pytest
@@ -11,6 +13,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from tests.audit.insider import triggers_dropped
 from vanban.audit import seal
+from vanban.audit.chain import GENESIS
 from vanban.audit.models import AuditEvent, ChainHead
 from vanban.audit.seal import pending_count, seal_pending
 from vanban.audit.services import record_event, verify_chain
@@ -132,10 +135,56 @@ def test_writers_do_not_wait_for_a_sequencer_holding_the_head() -> None:
         pytest.skip("row locks: PostgreSQL")
     record_event("test.first")
     seal_pending()
-    holding, release, outcome = threading.Event(), threading.Event(), {}
+    outcome = {}
+    with _another_sequencer_holds_the_head():
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '3s'")  # a wait on the head would fail here
+            record_event("test.while_sealing")
+        outcome["pending"] = pending_count()
+        outcome["skipped"] = seal_pending()  # the other sequencer holds the head: skip, don't wait
+    assert outcome == {"pending": 1, "skipped": 0}
+    assert seal_pending() == 1
+    assert verify_chain().checked == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wake_up_that_meets_a_held_head_asks_for_another() -> None:
+    """The other sequencer may have read the waiting events before the ones this wake-up was for
+    committed, and the processes that relied on this job asked nothing meanwhile: it queues the
+    next wake-up rather than leave them to the minute round. PostgreSQL (row locks)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    from vanban.audit.seal_tasks import SEAL_KEY, audit_seal_now
+    from vanban.jobs import queue, waiting_start
+
+    huey = queue()
+    huey.immediate = False
+    huey.flush()
+    outcome = {}
+    try:
+        with _another_sequencer_holds_the_head():
+            record_event("test.while_held")  # its wake-up is queued on commit (not run inline)
+            huey.flush()  # the wake-up job has started: it claimed its key
+            outcome["sealed"] = audit_seal_now.call_local()
+            outcome["queued"] = huey.pending_count()
+            outcome["key held"] = waiting_start(SEAL_KEY) is not None
+    finally:
+        huey.flush()
+        huey.immediate = True
+    assert outcome == {"sealed": 0, "queued": 1, "key held": True}
+    assert seal_pending() == 1
+
+
+@contextlib.contextmanager
+def _another_sequencer_holds_the_head() -> Iterator[None]:
+    """The chain head's row locked by another connection (a thread) for the `with` block."""
+    holding, release = threading.Event(), threading.Event()
 
     def sequencer_at_work() -> None:
         try:
+            with transaction.atomic():
+                ChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "count": 0})
             with transaction.atomic():
                 ChainHead.objects.select_for_update().get(pk=1)
                 holding.set()
@@ -147,15 +196,7 @@ def test_writers_do_not_wait_for_a_sequencer_holding_the_head() -> None:
     worker.start()
     try:
         assert holding.wait(30)
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute("SET LOCAL lock_timeout = '3s'")  # a wait on the head would fail here
-            record_event("test.while_sealing")
-        outcome["pending"] = pending_count()
-        outcome["skipped"] = seal_pending()  # the other sequencer holds the head: skip, don't wait
+        yield
     finally:
         release.set()
         worker.join(30)
-    assert outcome == {"pending": 1, "skipped": 0}
-    assert seal_pending() == 1
-    assert verify_chain().checked == 2

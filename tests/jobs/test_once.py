@@ -45,6 +45,8 @@ def test_a_busy_process_asks_the_queue_once_per_wake_delay(real_queue, monkeypat
     monkeypatch.setattr(seal, "_overdue_until", [0.0])
     for _ in range(5):
         seal.wake()
+    # Relied on until the clock margin before its start: the worker's clock may be ahead of ours.
+    assert seal._covered_until[0] == 1000.0 + seal.WAKE_DELAY - seal.CLOCK_MARGIN
     [job] = real_queue.pending()  # Huey queues a delayed job with its start time (eta)
     assert job.eta is not None
     clock[0] += seal.WAKE_DELAY / 2
@@ -64,6 +66,7 @@ def test_a_process_that_finds_another_s_job_waiting_is_quiet_until_it_starts(
     """Another server process asked for the job: this one's commits until that job's start (the
     time stored under its key, less the clock margin) ask the queue once, not each time; a job
     already due may start any moment, so then every commit asks again."""
+    import datetime as dt
     import time
 
     from vanban.audit import seal
@@ -83,12 +86,15 @@ def test_a_process_that_finds_another_s_job_waiting_is_quiet_until_it_starts(
     assert enqueue_once(audit_seal_now, SEAL_KEY, delay=seal.WAKE_DELAY) is True  # "another process"
     start = waiting_start(SEAL_KEY)
     assert start is not None and started + seal.WAKE_DELAY <= start <= time.time() + seal.WAKE_DELAY
+    [job] = real_queue.pending()  # the worker starts it at its eta: never before the time stored
+    eta = job.eta.replace(tzinfo=dt.UTC) if job.eta.tzinfo is None and real_queue.utc else job.eta
+    assert eta.timestamp() >= start
     calls.clear()
     seal.wake()  # its key is held: this commit is that job's; it reads when the job starts
     assert calls == ["put_if_empty", "get"]
     assert real_queue.pending_count() == 1
     for _ in range(5):
-        clock[0] += 0.1  # 0.5 s of commits, well before the job's start
+        clock[0] += 0.01  # commits well before the job's start (by either clock, on a slow machine)
         seal.wake()
     assert calls == ["put_if_empty", "get"], "asked the queue while another's job was still to start"
     covered = seal._covered_until[0] - 1000.0

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 2000
 WAKE_DELAY = 1.0  # seconds: the longest an event waits for its wake-up job to start
-# Taken off another process's job start before relying on it: the nodes' clocks may differ by
-# this much (NTP keeps them within milliseconds) and the job must not start before our commit.
+# Taken off a job's start before relying on it: the worker runs the job by its own clock, which
+# on another node may differ from this process's by this much (NTP keeps them within milliseconds).
 CLOCK_MARGIN = 0.2
 _covered_until = [0.0]  # a job that has not started yet starts after this monotonic time
 _overdue_until = [0.0]  # the waiting job was due when last read: not read again before this
@@ -35,14 +35,22 @@ class SealError(RuntimeError):
 
 
 def seal_pending(*, batch: int = BATCH) -> int:
-    """Chain every committed event still waiting; how many were sealed. Returns 0 at once when
-    another sequencer holds the head (PostgreSQL): it, or the next round, takes these too."""
+    """Chain every committed event still waiting; how many were sealed. Returns at once when
+    another sequencer holds the head (PostgreSQL): the next round takes what it left."""
+    return seal_round(batch=batch)[0]
+
+
+def seal_round(*, batch: int = BATCH) -> tuple[int, bool]:
+    """`seal_pending`, and whether it stopped because another sequencer held the head — which
+    may have read the waiting events before some that this round was woken for had committed."""
     sealed = 0
     while True:
         done = _seal_batch(batch)
+        if done is None:
+            return sealed, True
         sealed += done
         if done < batch:
-            return sealed
+            return sealed, False
 
 
 def pending_count() -> int:
@@ -59,10 +67,11 @@ def _locked_head() -> ChainHead | None:
 
 
 @transaction.atomic
-def _seal_batch(batch: int) -> int:
+def _seal_batch(batch: int) -> int | None:
+    """How many events this batch sealed; None when another sequencer holds the head."""
     head = _locked_head()
-    if head is None:  # another sequencer is at work
-        return 0
+    if head is None:
+        return None
     waiting = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")[:batch])
     if not waiting:
         return 0
@@ -103,7 +112,7 @@ def wake() -> None:
     # once per WAKE_DELAY: its job starts WAKE_DELAY later, so every event this process commits
     # until then is sealed by it (issue 23: two queue writes per request were most of an ack).
     if enqueue_once(audit_seal_now, SEAL_KEY, delay=WAKE_DELAY):
-        _covered_until[0] = now + WAKE_DELAY
+        _covered_until[0] = now + WAKE_DELAY - CLOCK_MARGIN
         return
     # Another process's job is waiting (its key was held as this commit ended, so it has not
     # started and will seal this commit). It starts no sooner than the time under its key: until

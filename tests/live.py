@@ -40,3 +40,14 @@ def vanban(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes
     out = log.open("wb")
     return subprocess.Popen([sys.executable, "-m", "vanban.cli", *args], env=env,
                             stdout=out, stderr=subprocess.STDOUT)
+
+
+def redis_available() -> bool:
+    """A Redis server on 127.0.0.1:6379 (CI and this machine kind have one; a laptop may not)."""
+    try:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+    return True

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.live import redis_available
 from vanban.audit.seal_tasks import SEAL_KEY, audit_seal_now
 from vanban.jobs import claim, enqueue_once, queue
 
@@ -121,3 +122,31 @@ def test_a_process_that_finds_another_s_job_waiting_is_quiet_until_it_starts(
     clock[0] += seal.WAKE_DELAY
     seal.wake()
     assert seal._covered_until[0] == 0.0
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis here")
+def test_the_start_under_a_key_reads_back_from_a_redis_queue(real_queue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cluster's queue is Redis (HSETNX and HGET of Huey's result hash, values pickled): the
+    start `enqueue_once` stores is what another process reads; an old version's key is not."""
+    import time
+    import uuid
+
+    from huey import RedisHuey
+
+    import vanban.jobs
+    from vanban.jobs import ONCE_PREFIX, waiting_start
+
+    redis_queue = RedisHuey(f"vanban-test-once-{uuid.uuid4().hex}", url="redis://127.0.0.1:6379/15")
+    monkeypatch.setattr(vanban.jobs, "queue", lambda: redis_queue)
+    try:
+        started = time.time()
+        assert enqueue_once(audit_seal_now, SEAL_KEY, delay=1.0) is True
+        assert enqueue_once(audit_seal_now, SEAL_KEY, delay=1.0) is False  # held in Redis
+        start = waiting_start(SEAL_KEY)
+        assert start is not None and started + 1.0 <= start <= time.time() + 1.0
+        claim(SEAL_KEY)
+        assert waiting_start(SEAL_KEY) is None
+        assert redis_queue.put_if_empty(f"{ONCE_PREFIX}{SEAL_KEY}", b"1")  # an earlier version's key
+        assert waiting_start(SEAL_KEY) is None
+    finally:
+        redis_queue.storage.flush_all()

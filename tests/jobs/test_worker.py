@@ -8,21 +8,11 @@ from typing import Any
 
 import pytest
 
-from tests.live import child_env, vanban
+from tests.live import child_env, redis_available, vanban
 from vanban.jobs.models import Heartbeat
 from vanban.jobs.services import worker_alive
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except Exception:
-        return False
-    return True
 
 
 def _wait_for_heartbeat(proc, log: Path, timeout: float = 60.0) -> None:
@@ -49,7 +39,7 @@ def _old_queue(url: str) -> Any:
 
 QUEUES = [pytest.param("sqlite", id="sqlite-queue"),
           pytest.param("redis", id="redis-queue",
-                       marks=pytest.mark.skipif(not _redis_available(), reason="no Redis here"))]
+                       marks=pytest.mark.skipif(not redis_available(), reason="no Redis here"))]
 
 
 @pytest.mark.parametrize("queue", QUEUES)

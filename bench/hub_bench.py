@@ -154,6 +154,9 @@ def main() -> None:
         wait_for_server(url, server)
         _warm(url, pairs[0][3])
         wait_until_idle(process_tree(worker.pid))  # its start-up is not the first round's work
+        if len(process_tree(server.pid)()) <= WEB_WORKERS:  # /proc/…/children missing: CPU would read low
+            print("warning: gunicorn's workers not found under its master in /proc; the CPU table "
+                  "counts the master only", file=sys.stderr)
         rows = []
         meter = CpuMeter(server=process_tree(server.pid), worker=process_tree(worker.pid),
                          database=lambda: postgres_backends(dbname))

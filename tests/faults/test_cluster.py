@@ -39,6 +39,8 @@ from tests.hub.live_hubs import LiveHub, free_port
 from tests.live import child_env
 from tests.office_fixtures import Office
 from vanban.agencies.models import Agency
+from vanban.audit.models import AuditEvent
+from vanban.audit.services import verify_chain
 from vanban.documents.models import Document, DocumentFile
 from vanban.exchange.models import DeliveryStatus, HubConnection, InboxEntry
 from vanban.web.nginx import ProxyConfig, write
@@ -178,10 +180,20 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
         answered.extend(_front_answers(login) for _ in range(5))
         wait(done, "every document delivered and answered")
         took = time.monotonic() - t0
+        # Every audit event the nodes wrote is chained by the workers' sequencer soon after: the
+        # wake-ups across nodes (docs/audit.md) — well before the minute round would — and the
+        # chain three workers built checks out.
+        drained = time.monotonic()
+        until(lambda: not AuditEvent.objects.filter(hash__isnull=True).exists(),
+              "every audit event sealed by the workers", timeout=15)
+        sealed_after = time.monotonic() - drained
+        chain = verify_chain()
+        assert chain.ok and chain.checked == AuditEvent.objects.count(), chain
         with capsys.disabled():
             print(f"\ncluster test: {PACKAGES} documents through 2 web nodes and 3 workers (one killed, "
                   f"one web node stopped) in {took:.0f} s ({PACKAGES / took:.1f}/s); "
-                  f"{len(answered)} page loads through the front, all answered; {status_latency(b.code)}")
+                  f"{len(answered)} page loads through the front, all answered; {status_latency(b.code)}; "
+                  f"{chain.checked} audit events chained, the last {sealed_after:.1f} s after the drain")
 
         # Exactly once, everywhere; the front never failed a page.
         assert answered and set(answered) == {200}

@@ -43,6 +43,7 @@ from vanban.edxml.ns import DSIG_NS, EDXML_NS
 from vanban.edxml.parse import PackageBytes, gate, read_tree, text_of
 from vanban.edxml.result import ParsedPackage
 from vanban.edxml.safety import Skeleton, fill_bodies, parse_xml, safe_parser
+from vanban.edxml.sign_cut import sign_cut
 from vanban.edxml.xmldsig import EXC_C14N_VARIANT, Backend, default_backend, verify_cut, verify_tree
 
 __all__ = ["EXC_C14N_VARIANT", "PackageRead", "VerifyResult", "load_certificates", "load_private_key",
@@ -122,18 +123,15 @@ def sign_package(
     certs = [cert] if isinstance(cert, x509.Certificate) else load_certificates(cert)
     if not certs:
         raise EdxmlError("EDXML_BAD_KEY", "Tệp chứng thư số không chứa chứng thư nào")
+    signature = _empty_signature(tree)
+    signed = sign_cut(tree, skeleton, signature, key, certs)
+    if signed is not None:
+        return signed
+    # A body that is not plain base64 (or a key sign_cut does not take): the whole tree, signxml.
     root = _whole_tree(data, skeleton, tree, limits)
-    header = _header(root)
-    for old in [el for el in root.iter() if _local(el) == "Signature"]:
-        parent = old.getparent()
-        if parent is not None:
-            _remove_keep_tail(old)
-    placeholder = etree.SubElement(header, f"{{{DSIG_NS}}}Signature", nsmap={None: DSIG_NS},
-                                   Id="placeholder")
-    if len(header) > 1:
-        prev = header[len(header) - 2]
-        placeholder.tail = prev.tail
-        prev.tail = header.text or "\n"
+    if root is not tree:
+        signature = _empty_signature(root)
+    signature.set("Id", "placeholder")
     signer = XMLSigner(
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
@@ -145,10 +143,25 @@ def sign_package(
     # types the attribute as None.
     signer._parser = safe_parser(huge=True, keep_comments=True)  # type: ignore[assignment]
     try:
-        signed = signer.sign(root, key=key, cert=certs)
+        signed_root = signer.sign(root, key=key, cert=certs)
     except (InvalidInput, ValueError) as exc:
         raise EdxmlError("EDXML_BAD_KEY", f"Không ký được gói tin: {exc}") from None
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(signed, encoding="UTF-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(signed_root, encoding="UTF-8")
+
+
+def _empty_signature(root: etree._Element) -> etree._Element:
+    """Every old `Signature` removed and an empty XML-DSig one put last in the header, on the
+    line of its own that the element before it had."""
+    header = _header(root)
+    for old in list(root.iter("{*}Signature")):  # any namespace or none
+        if old.getparent() is not None:
+            _remove_keep_tail(old)
+    signature = etree.SubElement(header, f"{{{DSIG_NS}}}Signature", nsmap={None: DSIG_NS})
+    if len(header) > 1:
+        prev = header[len(header) - 2]
+        signature.tail = prev.tail
+        prev.tail = header.text or "\n"
+    return signature
 
 
 def _remove_keep_tail(el: etree._Element) -> None:

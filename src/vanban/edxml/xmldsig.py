@@ -59,7 +59,8 @@ from vanban.edxml.payload import EncodedSource
 from vanban.edxml.safety import Skeleton, body_text, placed_bodies, safe_parser
 
 __all__ = ["BACKENDS", "EXC_C14N_VARIANT", "XMLSEC_UNAVAILABLE", "Backend", "Outcome",
-           "available_backends", "default_backend", "tree_backend", "verify_cut", "verify_tree",
+           "available_backends", "default_backend", "digest_with_bodies", "tree_backend", "verify_cut",
+           "verify_tree", "without_element",
            "xmlsec_accepts"]
 
 Backend = Literal["lxml", "xmlsec", "signxml"]
@@ -338,9 +339,9 @@ def verify_cut(root: etree._Element, skeleton: Skeleton, trusted: list[x509.Cert
     if placed is None:
         return None
     try:  # a relative namespace URI cannot be canonicalised: signxml explains it
-        canonical = _without(shape.signature, lambda: etree.tostring(
+        canonical = without_element(shape.signature, lambda: etree.tostring(
             root, method="c14n", exclusive=shape.reference_exclusive, with_comments=False))
-        digest = _digest_with_bodies(canonical, skeleton, [index for _, index in placed], shape.digest)
+        digest = digest_with_bodies(canonical, skeleton, [index for _, index in placed], shape.digest)
         if digest is None or not hmac.compare_digest(digest, shape.digest_value):
             return None
         signed = etree.tostring(shape.signed_info, method="c14n", exclusive=True, with_comments=False)
@@ -421,7 +422,7 @@ def _strict_base64(text: str | None) -> bytes | None:
         return None
 
 
-def _without(signature: etree._Element, run: Any) -> Any:
+def without_element(signature: etree._Element, run: Any) -> Any:
     """`run()` with `signature` taken out of its tree (the enveloped transform), its tail text
     left where it was; put back exactly as it was afterwards."""
     parent = signature.getparent()
@@ -468,7 +469,7 @@ def _hash_body(hasher: Any, source: EncodedSource) -> None:
         hasher.update(body_text(EncodedSource(piece, 0, len(piece))))
 
 
-def _digest_with_bodies(canonical: bytes, skeleton: Skeleton, indexes: list[int], name: str) -> bytes | None:
+def digest_with_bodies(canonical: bytes, skeleton: Skeleton, indexes: list[int], name: str) -> bytes | None:
     """The digest of `canonical` with each placeholder replaced by its body, or None when the
     placeholders do not stand once each, in order, as whole texts."""
     if canonical.count(skeleton.marker(0)[:-1]) != len(indexes):

@@ -2,7 +2,8 @@
 
 Also `read_package` (one parse shared with verification): it must read exactly what
 `parse_package` reads, and `verify_package` must give the same verdict with each XML-DSig engine
-(the cut-tree check, python-xmlsec, signxml; signed seeds make the mutations hit real signatures).
+(the cut-tree check, python-xmlsec, signxml; signed seeds make the mutations hit real signatures);
+`sign_package` on the cut tree must write the very bytes signxml's whole-tree path writes.
 
     python fuzz/edxml_fuzz.py --seconds 60          # hypothesis-driven mutations (default)
     python fuzz/edxml_fuzz.py --atheris -- -max_total_time=60   # if atheris is installed
@@ -39,6 +40,7 @@ from vanban.edxml import (  # noqa: E402
     sign_package,
     verify_package,
 )
+from vanban.edxml import signature as signature_module  # noqa: E402
 from vanban.edxml.xmldsig import available_backends  # noqa: E402
 
 CORPUS = ROOT / "fuzz" / "corpus" / "edxml"
@@ -134,6 +136,31 @@ def check(data: bytes) -> None:
         else:
             verdicts.add((str(result.valid), result.code))
     assert len(verdicts) == 1, verdicts
+    _check_signing(data)
+
+
+def _check_signing(data: bytes) -> None:
+    """`sign_package` on the cut tree writes exactly the bytes signxml's whole-tree path writes
+    (RSA PKCS#1 v1.5 is deterministic), or both refuse with the same code, or only signxml fails."""
+    identity = _identity()
+    outcomes = []
+    for cut in (True, False):
+        real = signature_module.sign_cut
+        if not cut:
+            signature_module.sign_cut = lambda *args: None
+        try:
+            outcomes.append(sign_package(data, identity.key, identity.cert, limits=LIMITS))
+        except EdxmlError as exc:
+            outcomes.append(exc.code)
+        finally:
+            signature_module.sign_cut = real
+    cut, whole = outcomes
+    if isinstance(cut, bytes) and not isinstance(whole, bytes):
+        # signxml re-reads the tree as text and can fail where the cut tree does not (a
+        # non-ASCII attribute name): then what the cut tree signed must verify
+        assert verify_package(cut, [identity.cert], limits=LIMITS).valid, whole
+        return
+    assert cut == whole, [o if isinstance(o, str) else len(o) for o in outcomes]
 
 
 def save(data: bytes) -> Path:

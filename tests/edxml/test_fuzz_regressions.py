@@ -44,3 +44,36 @@ def test_relative_namespace_uri_is_an_invalid_signature_not_a_crash(backend: str
     result = verify_package(data, [certificate], backend=backend)
     assert not result.valid
     assert result.code == "EDXML_SIGNATURE_INVALID"
+
+
+NON_ASCII_ATTRIBUTE_NAMES = ["crash-06b429c09964db66.edxml", "crash-76bb2a159fa2b039.edxml",
+                             "crash-a47b248f2bc44e86.edxml"]
+
+
+@pytest.mark.parametrize("name", NON_ASCII_ATTRIBUTE_NAMES)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_tree_signxml_cannot_read_back_is_a_verdict_not_a_crash(name: str, backend: str) -> None:
+    """07/12/2026: a byte inserted in the root's start tag made a non-ASCII attribute name
+    (`<edXML 豈xmlns=…>`); libxml2 reads it, but signxml re-reads the tree from lxml's ASCII
+    serialisation, which it cannot parse: XMLSyntaxError escaped `verify_package`."""
+    from tests.edxml.samples import make_identity
+
+    result = verify_package((CORPUS / name).read_bytes(), [make_identity("Bất kỳ").cert], backend=backend)
+    assert not result.valid
+    assert result.code == "EDXML_SIGNATURE_INVALID"
+
+
+@pytest.mark.parametrize("name", NON_ASCII_ATTRIBUTE_NAMES)
+def test_such_a_package_is_signed_on_the_cut_tree_and_verifies(name: str) -> None:
+    """signxml's path cannot sign it (a clear EDXML_MALFORMED, not XMLSyntaxError); the cut
+    tree writes UTF-8 and signs it, and the cut-tree engine accepts the result."""
+    from tests.edxml.samples import make_identity
+    from vanban.edxml import read_package, sign_package
+
+    identity = make_identity("Văn thư")
+    try:
+        signed = sign_package((CORPUS / name).read_bytes(), identity.key, identity.cert)
+    except EdxmlError as exc:  # unreadable before signing: refused like any bad package
+        assert exc.code.startswith("EDXML_")
+        return
+    assert read_package(signed, strict=False).verify([identity.cert], cache=None).valid

@@ -60,6 +60,9 @@ def _packages() -> dict[str, bytes]:
             b"<edXML:edXMLBody>", b"<!-- ghi chu --><?pi x?><edXML:edXMLBody>"),
         "base64 wrapped at 76": _wrapped(one),
         "base64 wrapped at 76 by CR LF": _wrapped(one, b"\r\n"),
+        # signxml alone wrote URI="#goc" for this, which verify_package refuses (scope): both
+        # paths now write URI="", the whole package
+        "root with an Id attribute": one.replace(b"<edXML xmlns=", b'<edXML Id="goc" xmlns=', 1),
     }
 
 
@@ -85,6 +88,7 @@ def test_the_bytes_are_signxmls(name: str, agency_key: Identity, monkeypatch: py
     ours = sign_package(data, agency_key.key, agency_key.cert)
     assert used == [True]
     assert ours == _signxml_sign(monkeypatch, data, agency_key.key, agency_key.cert)
+    assert b'<Reference URI="">' in ours
     for backend in available_backends():
         assert read_package(ours, backend=backend).verify([agency_key.cert], cache=None).valid, backend
 

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from lxml import etree
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, SignatureReference, XMLSigner
 from signxml.exceptions import InvalidInput
 
 from vanban.edxml.cache import VERIFICATIONS, VerificationCache
@@ -132,7 +132,7 @@ def sign_package(
     if root is not tree:
         signature = _empty_signature(root)
     signature.set("Id", "placeholder")
-    signer = XMLSigner(
+    signer = _WholePackageSigner(
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
@@ -146,7 +146,20 @@ def sign_package(
         signed_root = signer.sign(root, key=key, cert=certs)
     except (InvalidInput, ValueError) as exc:
         raise EdxmlError("EDXML_BAD_KEY", f"Không ký được gói tin: {exc}") from None
+    except etree.XMLSyntaxError as exc:  # signxml re-reads the tree as text; see xmldsig._signxml_verify
+        raise EdxmlError("EDXML_MALFORMED",
+                         f"Không ký được gói tin: thư viện ký không đọc lại được nó ({exc})") from None
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(signed_root, encoding="UTF-8")
+
+
+class _WholePackageSigner(XMLSigner):
+    """signxml, with the one Reference always `URI=""`: signxml alone names the root's `Id` (or
+    `ID`) attribute when it has one, a reference that covers less than the package in general,
+    and that `verify_package` refuses (EDXML_SIGNATURE_SCOPE)."""
+
+    def _unpack(self, data: Any, references: Any) -> Any:
+        sig_root, doc_root, c14n_inputs, _ = super()._unpack(data, references)
+        return sig_root, doc_root, c14n_inputs, [SignatureReference(URI="")]
 
 
 def _empty_signature(root: etree._Element) -> etree._Element:

@@ -269,6 +269,11 @@ def _signxml_verify(root: etree._Element, trusted: list[x509.Certificate]) -> Ou
             return Outcome(
                 False, code="EDXML_SIGNATURE_INVALID",
                 reason=f"Phần <Signature> không đúng cấu trúc XML-DSig, không kiểm tra được: {exc}")
+        except etree.XMLSyntaxError as exc:  # signxml re-reads the tree it is given as text, and lxml
+            # writes a non-ASCII attribute name it does not read back (found by fuzzing, 07/12/2026)
+            return Outcome(
+                False, code="EDXML_SIGNATURE_INVALID",
+                reason=f"Thư viện kiểm tra chữ ký không đọc lại được gói tin, không kiểm tra được chữ ký: {exc}")
         except etree.C14NError as exc:  # a relative namespace URI (found by fuzzing): same for every certificate
             return Outcome(
                 False, code="EDXML_SIGNATURE_INVALID",

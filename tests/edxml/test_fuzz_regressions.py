@@ -64,16 +64,18 @@ def test_a_tree_signxml_cannot_read_back_is_a_verdict_not_a_crash(name: str, bac
 
 
 @pytest.mark.parametrize("name", NON_ASCII_ATTRIBUTE_NAMES)
-def test_such_a_package_is_signed_on_the_cut_tree_and_verifies(name: str) -> None:
-    """signxml's path cannot sign it (a clear EDXML_MALFORMED, not XMLSyntaxError); the cut
-    tree writes UTF-8 and signs it, and the cut-tree engine accepts the result."""
+def test_such_a_package_is_signed_on_the_cut_tree_and_verifies(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cut tree writes UTF-8 and signs it, and the cut-tree engine accepts the result;
+    signxml's path cannot read it back and says so (EDXML_MALFORMED, not XMLSyntaxError)."""
     from tests.edxml.samples import make_identity
     from vanban.edxml import read_package, sign_package
+    from vanban.edxml import signature as signature_module
 
     identity = make_identity("Văn thư")
-    try:
-        signed = sign_package((CORPUS / name).read_bytes(), identity.key, identity.cert)
-    except EdxmlError as exc:  # unreadable before signing: refused like any bad package
-        assert exc.code.startswith("EDXML_")
-        return
+    data = (CORPUS / name).read_bytes()
+    signed = sign_package(data, identity.key, identity.cert)
     assert read_package(signed, strict=False).verify([identity.cert], cache=None).valid
+    monkeypatch.setattr(signature_module, "sign_cut", lambda *args: None)
+    with pytest.raises(EdxmlError) as refused:
+        sign_package(data, identity.key, identity.cert)
+    assert refused.value.code == "EDXML_MALFORMED"

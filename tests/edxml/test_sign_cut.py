@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from vanban.edxml import Attachment, build_package, read_package, sign_package
+from vanban.edxml import DSIG_NS, Attachment, EdxmlError, build_package, read_package, sign_package
+from vanban.edxml import sign_cut as sign_cut_module
 from vanban.edxml import signature as signature_module
 from vanban.edxml.limits import DEFAULT_LIMITS
 from vanban.edxml.parse import gate, read_tree
@@ -23,6 +24,7 @@ from .samples import FIXTURES, Identity, make_identity, sample_document
 pytestmark = pytest.mark.unit
 
 REAL = Path(__file__).parent / "real"
+DSIG = DSIG_NS.encode()
 
 
 def _signxml_sign(monkeypatch: pytest.MonkeyPatch, data: bytes, key, cert) -> bytes:
@@ -63,7 +65,18 @@ def _packages() -> dict[str, bytes]:
         # signxml alone wrote URI="#goc" for this, which verify_package refuses (scope): both
         # paths now write URI="", the whole package
         "root with an Id attribute": one.replace(b"<edXML xmlns=", b'<edXML Id="goc" xmlns=', 1),
+        "an empty attachment body": _emptied(three),
+        # a prefix for XML-DSig in scope: the signature still declares it as its default namespace
+        "xmlns:ds on the root": one.replace(b"<edXML xmlns=", b'<edXML xmlns:ds="' + DSIG + b'" xmlns=', 1),
+        "xmlns:dsig on the header": one.replace(b"<edXML:edXMLHeader>",
+                                                b'<edXML:edXMLHeader xmlns:dsig="' + DSIG + b'">', 1),
     }
+
+
+def _emptied(data: bytes) -> bytes:
+    """The first attachment's base64 removed: `<ContentTransferEncoded …></ContentTransferEncoded>`."""
+    start = re.search(rb"<[\w:]*ContentTransferEncoded[^>]*>", data).end()
+    return data[:start] + data[data.index(b"</", start):]
 
 
 def _wrapped(data: bytes, line_end: bytes = b"\n") -> bytes:
@@ -153,3 +166,46 @@ def test_a_large_package_is_signed_without_its_bodies_in_the_tree(agency_key: Id
     assert seen and seen[0] < 20_000
     monkeypatch.undo()
     assert ours == _signxml_sign(monkeypatch, data, agency_key.key, agency_key.cert)
+
+
+def test_the_signature_declares_its_namespace_even_under_a_prefix_for_it(agency_key: Identity,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `xmlns:ds` declared on the root, lxml names a taken-out-and-put-back element by that
+    prefix: the canonical form is now computed on a copy, so the signature stays `<Signature
+    xmlns="…">` and the cut-tree engine accepts it by itself (before, it refused it and the
+    whole-tree engine, handed the renamed tree, refused it too)."""
+    data = _packages()["xmlns:ds on the root"]
+    ours = sign_package(data, agency_key.key, agency_key.cert)
+    assert b'<Signature xmlns="' + DSIG + b'">' in ours
+    accepted: list[bool] = []
+    real = signature_module.verify_cut
+    monkeypatch.setattr(signature_module, "verify_cut",
+                        lambda *args: accepted.append((out := real(*args)) is not None) or out)
+    assert read_package(ours).verify([agency_key.cert], cache=None).valid
+    assert accepted == [True]
+
+
+def test_a_digest_the_cut_tree_cannot_place_leaves_the_signature_empty(agency_key: Identity,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _packages()["three attachments"]
+    skeleton, tree = gate(data, DEFAULT_LIMITS, keep_comments=True)
+    read_tree(tree, skeleton, strict=False, limits=DEFAULT_LIMITS)
+    signature = signature_module._empty_signature(tree)
+    monkeypatch.setattr(sign_cut_module, "digest_with_bodies", lambda *args: None)
+    assert sign_cut(tree, skeleton, signature, agency_key.key, [agency_key.cert]) is None
+    assert len(signature) == 0 and signature.getparent() is not None
+    ours = sign_package(data, agency_key.key, agency_key.cert)  # the whole tree, signxml
+    monkeypatch.undo()
+    assert ours == sign_package(data, agency_key.key, agency_key.cert)
+
+
+def test_a_relative_namespace_uri_is_refused_on_both_paths(agency_key: Identity,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Canonical XML cannot take `xmlns:r="rel"` (verify already refused it: fuzz case
+    crash-b9b1ef2b4e50c3a1); signing let lxml's `C14NError` escape, on both paths."""
+    data = _packages()["one attachment"].replace(b"<edXML xmlns=", b'<edXML xmlns:r="rel" xmlns=', 1)
+    for sign in (lambda: sign_package(data, agency_key.key, agency_key.cert),
+                 lambda: _signxml_sign(monkeypatch, data, agency_key.key, agency_key.cert)):
+        with pytest.raises(EdxmlError) as refused:
+            sign()
+        assert refused.value.code == "EDXML_MALFORMED"

@@ -24,7 +24,7 @@ from lxml import etree
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.ns import DSIG_NS
 from vanban.edxml.safety import Skeleton, body_text, placed_bodies
-from vanban.edxml.xmldsig import digest_with_bodies, without_element
+from vanban.edxml.xmldsig import canonical_without, digest_with_bodies
 
 __all__ = ["ENVELOPED", "EXC_C14N", "RSA_SHA256", "SHA256", "sign_cut"]
 
@@ -38,12 +38,19 @@ _DS = f"{{{DSIG_NS}}}"
 def sign_cut(root: etree._Element, skeleton: Skeleton, signature: etree._Element,
              key: rsa.RSAPrivateKey, certs: Sequence[x509.Certificate]) -> bytes | None:
     """The signed package, from `root` (the gate's tree, old signatures already removed) with
-    the empty `signature` element in place; None, with the tree as it was apart from that
-    element's children, when a body cannot be placed (the caller signs the whole tree)."""
+    the empty `signature` element in place; None when a body cannot be placed (the caller
+    signs the whole tree, `signature` still empty)."""
     placed = placed_bodies(root, skeleton)
     if placed is None or not isinstance(key, rsa.RSAPrivateKey):
         return None
-    indexes = [index for _, index in placed]
+    for el, index in placed:
+        if not skeleton.slices[index].length:
+            el.text = None  # an empty body: written `<…/>`, as serialising the whole tree does
+    indexes = [index for _, index in placed if skeleton.slices[index].length]
+    canonical = canonical_without(root, signature, exclusive=True)  # the enveloped transform
+    digest = digest_with_bodies(canonical, skeleton, indexes, "sha256")
+    if digest is None:  # a placeholder not standing once, as a whole text: never seen
+        return None
     signed_info = etree.SubElement(signature, f"{_DS}SignedInfo")
     etree.SubElement(signed_info, f"{_DS}CanonicalizationMethod", Algorithm=EXC_C14N)
     etree.SubElement(signed_info, f"{_DS}SignatureMethod", Algorithm=RSA_SHA256)
@@ -52,14 +59,7 @@ def sign_cut(root: etree._Element, skeleton: Skeleton, signature: etree._Element
     etree.SubElement(transforms, f"{_DS}Transform", Algorithm=ENVELOPED)
     etree.SubElement(transforms, f"{_DS}Transform", Algorithm=EXC_C14N)
     etree.SubElement(reference, f"{_DS}DigestMethod", Algorithm=SHA256)
-    digest_value = etree.SubElement(reference, f"{_DS}DigestValue")
-    canonical = without_element(signature, lambda: etree.tostring(
-        root, method="c14n", exclusive=True, with_comments=False))
-    digest = digest_with_bodies(canonical, skeleton, indexes, "sha256")
-    if digest is None:  # a placeholder not standing once, as a whole text: never seen
-        signature.remove(signed_info)
-        return None
-    digest_value.text = base64.b64encode(digest).decode("ascii")
+    etree.SubElement(reference, f"{_DS}DigestValue").text = base64.b64encode(digest).decode("ascii")
     signed = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
     try:
         value = key.sign(signed, padding.PKCS1v15(), hashes.SHA256())

@@ -124,7 +124,10 @@ def sign_package(
     if not certs:
         raise EdxmlError("EDXML_BAD_KEY", "Tệp chứng thư số không chứa chứng thư nào")
     signature = _empty_signature(tree)
-    signed = sign_cut(tree, skeleton, signature, key, certs)
+    try:
+        signed = sign_cut(tree, skeleton, signature, key, certs)
+    except etree.C14NError as exc:  # a relative namespace URI: signxml fails on it the same way
+        raise EdxmlError("EDXML_MALFORMED", f"Không chuẩn hóa (C14N) được gói tin để ký: {exc}") from None
     if signed is not None:
         return signed
     # A body that is not plain base64 (or a key sign_cut does not take): the whole tree, signxml.
@@ -146,6 +149,8 @@ def sign_package(
         signed_root = signer.sign(root, key=key, cert=certs)
     except (InvalidInput, ValueError) as exc:
         raise EdxmlError("EDXML_BAD_KEY", f"Không ký được gói tin: {exc}") from None
+    except etree.C14NError as exc:
+        raise EdxmlError("EDXML_MALFORMED", f"Không chuẩn hóa (C14N) được gói tin để ký: {exc}") from None
     except etree.XMLSyntaxError as exc:  # signxml re-reads the tree as text; see xmldsig._signxml_verify
         raise EdxmlError("EDXML_MALFORMED",
                          f"Không ký được gói tin: thư viện ký không đọc lại được nó ({exc})") from None

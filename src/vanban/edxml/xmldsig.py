@@ -34,6 +34,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
@@ -58,10 +59,21 @@ from vanban.edxml.ns import DSIG_NS
 from vanban.edxml.payload import EncodedSource
 from vanban.edxml.safety import Skeleton, body_text, placed_bodies, safe_parser
 
-__all__ = ["BACKENDS", "EXC_C14N_VARIANT", "XMLSEC_UNAVAILABLE", "Backend", "Outcome",
-           "available_backends", "default_backend", "digest_with_bodies", "tree_backend", "verify_cut",
-           "verify_tree", "without_element",
-           "xmlsec_accepts"]
+__all__ = [
+    "BACKENDS",
+    "EXC_C14N_VARIANT",
+    "XMLSEC_UNAVAILABLE",
+    "Backend",
+    "Outcome",
+    "available_backends",
+    "canonical_without",
+    "default_backend",
+    "digest_with_bodies",
+    "tree_backend",
+    "verify_cut",
+    "verify_tree",
+    "xmlsec_accepts",
+]
 
 Backend = Literal["lxml", "xmlsec", "signxml"]
 BACKENDS: tuple[Backend, ...] = ("lxml", "xmlsec", "signxml")
@@ -344,8 +356,7 @@ def verify_cut(root: etree._Element, skeleton: Skeleton, trusted: list[x509.Cert
     if placed is None:
         return None
     try:  # a relative namespace URI cannot be canonicalised: signxml explains it
-        canonical = without_element(shape.signature, lambda: etree.tostring(
-            root, method="c14n", exclusive=shape.reference_exclusive, with_comments=False))
+        canonical = canonical_without(root, shape.signature, exclusive=shape.reference_exclusive)
         digest = digest_with_bodies(canonical, skeleton, [index for _, index in placed], shape.digest)
         if digest is None or not hmac.compare_digest(digest, shape.digest_value):
             return None
@@ -427,31 +438,34 @@ def _strict_base64(text: str | None) -> bytes | None:
         return None
 
 
-def without_element(signature: etree._Element, run: Any) -> Any:
-    """`run()` with `signature` taken out of its tree (the enveloped transform), its tail text
-    left where it was; put back exactly as it was afterwards."""
-    parent = signature.getparent()
+def canonical_without(root: etree._Element, element: etree._Element, *, exclusive: bool) -> bytes:
+    """The canonical form (no comments) of `root`'s tree without `element` — the enveloped
+    transform — its tail text left where it was. Computed on a copy of the (small, cut) tree:
+    taking the element out of the tree itself and putting it back would let lxml rename it by
+    any prefix in scope for its namespace (`<ds:Signature>` where it was `<Signature xmlns=…>`
+    under an ancestor declaring `xmlns:ds`), which changes SignedInfo's canonical form."""
+    path: list[int] = []
+    node = element
+    while node is not root:
+        parent = node.getparent()
+        assert parent is not None, "element is not in root's tree"
+        path.append(parent.index(node))
+        node = parent
+    copy = deepcopy(root)
+    target = copy
+    for index in reversed(path):
+        target = target[index]
+    parent = target.getparent()
     assert parent is not None
-    index = parent.index(signature)
-    tail = signature.tail
-    previous = signature.getprevious()
-    before = parent.text if previous is None else previous.tail
-    signature.tail = None
-    parent.remove(signature)
+    tail = target.tail
+    previous = target.getprevious()
+    parent.remove(target)
     if tail:
         if previous is None:
-            parent.text = (before or "") + tail
+            parent.text = (parent.text or "") + tail
         else:
-            previous.tail = (before or "") + tail
-    try:
-        return run()
-    finally:
-        if previous is None:
-            parent.text = before
-        else:
-            previous.tail = before
-        parent.insert(index, signature)
-        signature.tail = tail
+            previous.tail = (previous.tail or "") + tail
+    return etree.tostring(copy, method="c14n", exclusive=exclusive, with_comments=False)
 
 
 _BODY_STEP = 4 * 1024 * 1024

@@ -17,13 +17,16 @@ rather than by the check. Longer idle connections are checked as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from typing import Any
 
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader  # type: ignore[import-untyped]
 from django.db.utils import DatabaseErrorWrapper
 from django.utils.functional import cached_property
+from psycopg.adapt import Loader
 
 from vanban.dbbackend import UNPREPARED
 
@@ -50,6 +53,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def connect(self) -> None:
         self.stale_plan = False
         super().connect()
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if _C_TIMESTAMPTZ is not None and self.timezone is dt.UTC:
+            connection.adapters.register_loader("timestamptz", _UtcTimestamptzLoader)
+        return connection
 
     def close_if_unusable_or_obsolete(self) -> None:
         """Called at the end of a request (and at the start of the next): a connection used in it
@@ -99,3 +108,33 @@ class _ServerBindingCursor(base.ServerBindingCursor):  # type: ignore[name-defin
         if prepare is None and isinstance(query, str) and UNPREPARED in query:
             prepare = False
         return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def _c_timestamptz_loader() -> Any:
+    """psycopg's timestamptz loader written in C (psycopg-binary), or None."""
+    from psycopg import adapters, postgres  # noqa: PLC0415 - psycopg 3 only, as the backend itself
+    from psycopg.pq import Format  # noqa: PLC0415
+
+    loader = adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
+    return None if loader is None or loader.__module__.startswith("psycopg.") else loader
+
+
+_C_TIMESTAMPTZ = _c_timestamptz_loader()
+
+
+class _UtcTimestamptzLoader(BaseTzLoader):
+    """Django's loader for UTC (`timezone` is what its `create_cursor` compares), each value read
+    by psycopg's C loader: Django's is psycopg's Python one, ~2.5 µs a value against ~0.2 (every
+    timestamp column of every row read). The connection's TimeZone is UTC — Django sets it to
+    `self.timezone` when it connects — so the C loader gives the same aware datetime; Django's
+    own replaced the zone by this one, and so does this where the C loader names another."""
+
+    timezone = dt.UTC
+
+    def __init__(self, oid: int, context: Any = None) -> None:
+        Loader.__init__(self, oid, context)  # not the Python loader's own: its date-style checks go unused
+        self._load = _C_TIMESTAMPTZ(oid, context).load
+
+    def load(self, data: Any) -> dt.datetime:
+        value: dt.datetime = self._load(data)
+        return value if value.tzinfo is dt.UTC else value.replace(tzinfo=dt.UTC)

@@ -31,10 +31,10 @@ def test_the_connection_reads_timestamptz_in_c() -> None:
 
 def test_values_read_equal_what_djangos_loader_reads() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"%s::timestamptz" for _ in VALUES), VALUES)
+        cursor.execute("SELECT " + ", ".join("%s::timestamptz" for _ in VALUES), VALUES)
         ours = cursor.fetchone()
         raw = [dt.datetime.fromisoformat(v) for v in VALUES]
-        cursor.execute("SELECT " + ", ".join(f"%s::timestamptz::text" for _ in VALUES), VALUES)
+        cursor.execute("SELECT " + ", ".join("%s::timestamptz::text" for _ in VALUES), VALUES)
         texts = cursor.fetchone()
     python_loader = PythonLoader(1184, connection.connection)
     for value, expected, text in zip(ours, raw, texts, strict=True):

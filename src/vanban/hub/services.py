@@ -17,7 +17,15 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -471,8 +479,8 @@ def _acked_in_one_statement(caller: Endpoint, keys: list[uuid.UUID]) -> dict[uui
     """PostgreSQL: the ack as one statement (`_ACK_SQL`); per package, its earliest delivery time
     among the caller's deliveries of it (absent: not in the caller's inbox)."""
     now = timezone.now()
-    prep = Package._meta.pk.get_db_prep_value
-    values = [prep(k, connection) for k in keys]
+    prep, conn = Package._meta.pk.get_db_prep_value, connections[DEFAULT_DB_ALIAS]
+    values = [prep(k, conn) for k in keys]
     marks = ", ".join(["%s"] * len(keys))
     trace_sql, trace_params = onestatement.insert_select(
         _ack_trace(caller, now), "acked", {"package": ("acked.package_id", ()),
@@ -539,8 +547,8 @@ def _deliveries_to_ack(caller: Endpoint, keys: list[uuid.UUID]) -> list[Delivery
     sql = _ACK_ROWS_SQL.format(", ".join(["%s"] * len(keys)))
     if connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF d"  # two acks of the same package: the second waits, then finds it delivered
-    prep = Package._meta.pk.get_db_prep_value
-    return list(Delivery.objects.raw(sql, [caller.pk, *[prep(k, connection) for k in keys]]))
+    prep, conn = Package._meta.pk.get_db_prep_value, connections[DEFAULT_DB_ALIAS]
+    return list(Delivery.objects.raw(sql, [caller.pk, *[prep(k, conn) for k in keys]]))
 
 
 # -- forwards (the durable side of federation.py) ------------------------------------------

@@ -116,7 +116,8 @@ def _c_timestamptz_loader() -> Any:
     from psycopg.pq import Format  # noqa: PLC0415
 
     loader = adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
-    return None if loader is None or loader.__module__.startswith("psycopg.") else loader
+    module = getattr(loader, "__module__", "") or ""
+    return loader if module.split(".")[0] in {"psycopg_binary", "psycopg_c"} else None
 
 
 _C_TIMESTAMPTZ = _c_timestamptz_loader()

@@ -4,7 +4,9 @@ at B, status 01 back at A — the whole exchange, no faults (issue 23 asks ≥ 2
 
 The run is the process-kill test with no kill (tests/faults/test_kill_hub_and_worker.py:
 `vanban serve` as the hub on its own PostgreSQL database, one `vanban worker` for both offices,
-N documents issued before the worker starts, so the figure is the drain rate of a backlog);
+N documents issued before the worker starts, so the figure is the drain rate of a backlog;
+since 07/12/2026 each with its own signed PDF bytes — `tests.faults.harness.distinct_pdf` — so B
+checks every document's PDF, not one per inbox round as it did for copies of one file);
 it prints the documents/s and the status latency under that backlog. Two rates: from the
 worker's launch (the figure of the earlier runs: it counts the worker's imports and first
 rounds, a quarter of a 150-document run) and the steady drain, from the first document the hub

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -125,7 +126,10 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
 
     Written in bulk, batch by batch, as `queue_document` would write them one by one: the
     package of each copy is the template's package with its own identifier code, number and
-    subject, so every package the hub sees is distinct.
+    subject, so every package the hub sees is distinct. Each copy's signed PDF has its own bytes
+    too (`distinct_pdf`): the receiver checks PDFs once per SHA-256 in a round, and copies of one
+    file would have it check one PDF for a whole round of documents — a rate no province with
+    distinct documents sees (the pipeline bench measured that way until 07/12/2026).
     """
     from vanban.blobs import get_store
     from vanban.edxml import build_package
@@ -143,6 +147,7 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
     suffix = template.notation.split("/", 1)[1]
     store, now, made = get_store(), timezone.now(), []
     indexed = SearchEntry.objects.filter(document=template).first()  # its files' text, read once
+    template_pdfs = {f.pk: store.get(f.sha256) for f in files if f.name.lower().endswith(".pdf")}
     for lo in range(first, first + count, batch):
         docs = []
         for n in range(lo, min(lo + batch, first + count)):
@@ -156,15 +161,23 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
             docs = Document.objects.bulk_create(docs)
             OutgoingDocument.objects.bulk_create([OutgoingDocument(**{**_fields(part), "document_id": d.pk,
                                                                       "verification_code": None}) for d in docs])
-            DocumentFile.objects.bulk_create([DocumentFile(**{**_fields(f), "document_id": d.pk})
-                                              for d in docs for f in files])
+            copies = {(d.pk, f.pk): distinct_pdf(template_pdfs[f.pk], d.number)
+                      for d in docs for f in files if f.pk in template_pdfs}
+            DocumentFile.objects.bulk_create([
+                DocumentFile(**{**_fields(f), "document_id": d.pk} | (
+                    {"sha256": store.put(copies[d.pk, f.pk]), "size": len(copies[d.pk, f.pk])}
+                    if (d.pk, f.pk) in copies else {}))
+                for d in docs for f in files])
             Recipient.objects.bulk_create([Recipient(**{**_fields(r), "document_id": d.pk})
                                            for d in docs for r in recipients])
             rows = []
             for d in docs:
                 code = replace(package.code, code_number=str(d.number))
+                attachments = tuple(
+                    replace(a, data=copies[d.pk, f.pk], content_id=None) if (d.pk, f.pk) in copies else a
+                    for a, f in zip(package.attachments, _package_files(package, files), strict=True))
                 sha = store.put(build_package(replace(package, document_id=d.identifier_code, code=code,
-                                                      subject=d.subject)))
+                                                      subject=d.subject, attachments=attachments)))
                 rows += [OutboxEntry(document_id=d.pk, kind=OutboxEntry.Kind.DOCUMENT, recipient_code=r.agency.code,
                                      recipient_name=r.name, sender_code=d.agency.code, package_sha256=sha,
                                      edxml_document_id=d.identifier_code, next_attempt_at=now)
@@ -175,6 +188,29 @@ def issue_many(template: Document, count: int, batch: int = 500) -> list[Documen
             SearchEntry.objects.bulk_create([build_entry(d, indexed) for d in docs])
         made += docs
     return made
+
+
+_CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
+
+
+def distinct_pdf(pdf: bytes, n: int) -> bytes:
+    """`pdf` with `n` written into the zero padding that ends its last signature's /Contents:
+    bytes no signature covers (the ByteRange leaves /Contents out) and no CMS parser reads (the
+    DER says its own length), so every signature still validates the same — checked by
+    `tests/faults/test_harness.py` — while the file's SHA-256 is its own."""
+    match = list(_CONTENTS.finditer(pdf))[-1]
+    mark = f"{n:x}".encode("ascii")
+    padding = len(match.group(1)) - len(match.group(1).rstrip(b"0"))
+    if padding < len(mark) + 16:
+        raise ValueError("the signature's /Contents has no room for a mark")
+    at = match.end(1) - len(mark)
+    return pdf[:at] + mark + pdf[match.end(1):]
+
+
+def _package_files(package: Any, files: list[Any]) -> list[Any]:
+    """The template's file behind each attachment of its package (by name, in order)."""
+    by_name = {f.name: f for f in files}
+    return [by_name[a.name] for a in package.attachments]
 
 
 def _fields(obj: object) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -86,3 +87,18 @@ def sample_document(*attachments: Attachment) -> DocumentPackage:
                           StaffInfo("Văn phòng", "Lê Văn Thư", "thu@daklak.gov.vn", "0912000001")),
         attachments=attachments,
     )
+
+
+def took_it(monkeypatch: Any, module: Any, name: str) -> list[bool]:
+    """Spy on a cut-tree step (`verify_cut`, `sign_cut`) as `module` calls it: one entry per
+    call, True when the cut tree did the work itself (it answered something, not None)."""
+    calls: list[bool] = []
+    real = getattr(module, name)
+
+    def spy(*args: Any) -> Any:
+        out = real(*args)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(module, name, spy)
+    return calls

@@ -22,6 +22,8 @@ from vanban.edxml import signature as signature_module
 from vanban.edxml.safety import safe_parser
 from vanban.edxml.xmldsig import available_backends, canonical_without, default_backend
 
+from .samples import took_it
+
 pytestmark = pytest.mark.unit
 
 DS = f"{{{DSIG_NS}}}"
@@ -32,16 +34,7 @@ EXC = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
 @pytest.fixture
 def cut(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """One entry per call of the cut-tree engine: True when it accepted by itself."""
-    calls: list[bool] = []
-    real = signature_module.verify_cut
-
-    def spy(*args):
-        outcome = real(*args)
-        calls.append(outcome is not None)
-        return outcome
-
-    monkeypatch.setattr(signature_module, "verify_cut", spy)
-    return calls
+    return took_it(monkeypatch, signature_module, "verify_cut")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from vanban.edxml.parse import gate, read_tree
 from vanban.edxml.sign_cut import sign_cut
 from vanban.edxml.xmldsig import available_backends
 
-from .samples import FIXTURES, Identity, make_identity, sample_document
+from .samples import FIXTURES, Identity, make_identity, sample_document, took_it
 
 pytestmark = pytest.mark.unit
 
@@ -35,15 +35,7 @@ def _signxml_sign(monkeypatch: pytest.MonkeyPatch, data: bytes, key, cert) -> by
 
 
 def _cut_used(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    calls: list[bool] = []
-    real = signature_module.sign_cut
-
-    def spy(*args):
-        out = real(*args)
-        calls.append(out is not None)
-        return out
-    monkeypatch.setattr(signature_module, "sign_cut", spy)
-    return calls
+    return took_it(monkeypatch, signature_module, "sign_cut")
 
 
 def _packages() -> dict[str, bytes]:
@@ -177,10 +169,7 @@ def test_the_signature_declares_its_namespace_even_under_a_prefix_for_it(agency_
     data = _packages()["xmlns:ds on the root"]
     ours = sign_package(data, agency_key.key, agency_key.cert)
     assert b'<Signature xmlns="' + DSIG + b'">' in ours
-    accepted: list[bool] = []
-    real = signature_module.verify_cut
-    monkeypatch.setattr(signature_module, "verify_cut",
-                        lambda *args: accepted.append((out := real(*args)) is not None) or out)
+    accepted = took_it(monkeypatch, signature_module, "verify_cut")
     assert read_package(ours).verify([agency_key.cert], cache=None).valid
     assert accepted == [True]
 

@@ -20,18 +20,21 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.algorithms import SignatureConstructionMethod
 
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.ns import DSIG_NS
 from vanban.edxml.safety import Skeleton, body_text, placed_bodies
 from vanban.edxml.xmldsig import canonical_without, digest_with_bodies
 
-__all__ = ["ENVELOPED", "EXC_C14N", "RSA_SHA256", "SHA256", "sign_cut"]
+__all__ = ["sign_cut"]
 
-EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+# The algorithms `sign_package` has always written, by signxml's own names for them.
+_EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
+_RSA_SHA256 = SignatureMethod.RSA_SHA256.value
+_SHA256 = DigestAlgorithm.SHA256.value
+_ENVELOPED = SignatureConstructionMethod.enveloped.value
 _DS = f"{{{DSIG_NS}}}"
 
 
@@ -52,13 +55,13 @@ def sign_cut(root: etree._Element, skeleton: Skeleton, signature: etree._Element
     if digest is None:  # a placeholder not standing once, as a whole text: never seen
         return None
     signed_info = etree.SubElement(signature, f"{_DS}SignedInfo")
-    etree.SubElement(signed_info, f"{_DS}CanonicalizationMethod", Algorithm=EXC_C14N)
-    etree.SubElement(signed_info, f"{_DS}SignatureMethod", Algorithm=RSA_SHA256)
+    etree.SubElement(signed_info, f"{_DS}CanonicalizationMethod", Algorithm=_EXC_C14N)
+    etree.SubElement(signed_info, f"{_DS}SignatureMethod", Algorithm=_RSA_SHA256)
     reference = etree.SubElement(signed_info, f"{_DS}Reference", URI="")
     transforms = etree.SubElement(reference, f"{_DS}Transforms")
-    etree.SubElement(transforms, f"{_DS}Transform", Algorithm=ENVELOPED)
-    etree.SubElement(transforms, f"{_DS}Transform", Algorithm=EXC_C14N)
-    etree.SubElement(reference, f"{_DS}DigestMethod", Algorithm=SHA256)
+    etree.SubElement(transforms, f"{_DS}Transform", Algorithm=_ENVELOPED)
+    etree.SubElement(transforms, f"{_DS}Transform", Algorithm=_EXC_C14N)
+    etree.SubElement(reference, f"{_DS}DigestMethod", Algorithm=_SHA256)
     etree.SubElement(reference, f"{_DS}DigestValue").text = base64.b64encode(digest).decode("ascii")
     signed = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
     try:

@@ -29,6 +29,21 @@ def _jobs_inline() -> None:
     queue().immediate = True
 
 
+@pytest.fixture
+def real_queue() -> Iterator[Any]:
+    """The configured queue (this test's SQLite queue file), not jobs run inline."""
+    from vanban.jobs import queue
+
+    huey = queue()
+    huey.immediate = False
+    huey.flush()
+    try:
+        yield huey
+    finally:
+        huey.flush()
+        huey.immediate = True
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any,
                     django_db_modify_db_settings: None, django_db_use_migrations: bool,

@@ -3,26 +3,11 @@ the next (the audit sequencer's wake-up on every audited commit relies on it).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.live import redis_available
 from vanban.audit.seal_tasks import SEAL_KEY, audit_seal_now
 from vanban.jobs import claim, enqueue_once, queue
-
-
-@pytest.fixture
-def real_queue() -> Iterator[object]:
-    """The configured queue (this test's SQLite queue file), not jobs run inline."""
-    huey = queue()
-    huey.immediate = False
-    huey.flush()
-    try:
-        yield huey
-    finally:
-        huey.flush()
-        huey.immediate = True
 
 
 def test_a_burst_of_wake_ups_queues_one_job_and_a_later_one_queues_the_next(real_queue) -> None:
@@ -150,3 +135,31 @@ def test_the_start_under_a_key_reads_back_from_a_redis_queue(real_queue, monkeyp
         assert waiting_start(SEAL_KEY) is None
     finally:
         redis_queue.storage.flush_all()
+
+
+def test_a_wake_up_at_a_time_queues_one_job_unless_asked_for_sooner(real_queue) -> None:
+    """`wake_at`: held rows falling free. A later time than the waiting job's start asks for
+    nothing (that job will look); a sooner one is queued beside it."""
+    from datetime import UTC, datetime, timedelta
+
+    from vanban.jobs import wake_at
+
+    now = datetime.now(UTC)
+    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=30)) is True
+    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=40)) is False
+    assert real_queue.pending_count() == 1
+    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=10)) is True
+    etas = sorted(t.eta for t in real_queue.pending())
+    assert len(etas) == 2 and (etas[1] - etas[0]).total_seconds() == pytest.approx(20, abs=1)
+    claim("held")  # the sooner one started: the next ask queues again
+    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=50)) is True
+    assert real_queue.pending_count() == 3
+
+
+def test_with_the_inline_queue_a_wake_up_at_a_time_does_nothing() -> None:
+    from datetime import UTC, datetime
+
+    from vanban.jobs import wake_at
+
+    assert queue().immediate
+    assert wake_at(audit_seal_now, "held", datetime.now(UTC)) is False

@@ -86,3 +86,19 @@ def test_two_workers_claiming_at_once_get_different_rows() -> None:
     assert sorted(everything) == sorted(rows)  # every row once: none twice, none lost
     if connection.vendor == "postgresql":
         assert sum(1 for got in taken if got) >= 2  # SKIP LOCKED: workers really share the rows
+
+
+@pytest.mark.django_db
+def test_next_free_is_when_the_first_held_or_waiting_row_can_be_taken() -> None:
+    from vanban.exchange.services import next_sendable
+
+    rows = [_row(n, "document") for n in range(1, 5)]
+    assert next_sendable() is None  # every row can be taken now
+    now = timezone.now()
+    OutboxEntry.objects.filter(pk=rows[0].pk).update(lease_until=now + timedelta(seconds=40))  # held
+    OutboxEntry.objects.filter(pk=rows[1].pk).update(state="failed", next_attempt_at=now + timedelta(seconds=25))
+    OutboxEntry.objects.filter(pk=rows[2].pk).update(lease_until=now - timedelta(seconds=5))  # ran out: free
+    assert next_sendable() == now + timedelta(seconds=25)
+    OutboxEntry.objects.filter(pk=rows[1].pk).update(state="sent")  # sent rows are nobody's concern
+    assert next_sendable() == now + timedelta(seconds=40)
+    assert workitems.next_free(OutboxEntry.objects.filter(pk=rows[3].pk)) is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -152,6 +152,12 @@ def claim_stored(entries: list[InboxEntry]) -> set[int]:
             .filter(workitems.due(timezone.now())).order_by("pk"))
     lease = timedelta(seconds=settings.VANBAN_EXCHANGE_INBOX_LEASE_SECONDS)
     return set(workitems.claim(rows, lease=lease, limit=len(stored)))
+
+
+def next_claimable() -> datetime | None:
+    """When the first stored entry nobody may take in now can be: another worker's lease runs
+    out, or a passing failure's wait ends (`tasks` wakes a poller then)."""
+    return workitems.next_free(InboxEntry.objects.filter(state=InboxEntry.State.STORED))
 
 
 def store(package_id: str, item: dict, data: bytes) -> InboxEntry:

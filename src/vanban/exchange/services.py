@@ -211,6 +211,13 @@ def due_outbox(limit: int = 100) -> list[OutboxEntry]:
     return list(due_rows()[:limit])
 
 
+def next_sendable() -> datetime | None:
+    """When the first outbox row that cannot be sent now can be: another worker's lease runs
+    out, or a failure's wait ends (`tasks` wakes a sender then)."""
+    return workitems.next_free(OutboxEntry.objects.filter(
+        state__in=[OutboxEntry.State.PENDING, OutboxEntry.State.FAILED]))
+
+
 def claim_due(limit: int = 100) -> list[OutboxEntry]:
     """The due rows nobody else is sending, held by this worker for
     VANBAN_EXCHANGE_SEND_LEASE_SECONDS (60: a worker killed mid-batch leaves its rows to the

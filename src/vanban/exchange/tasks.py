@@ -1,7 +1,10 @@
 """Exchange jobs: send the outbox and pull the inbox, on a schedule and when woken.
 
 The outbox rows are the durable state; these tasks only do the work. A lost wake-up
-delays a delivery until the next sweep (every minute), never loses it.
+delays a delivery until the next sweep (every minute), never loses it. A round that ends
+with rows it may not take yet (another worker holds them, or they wait after a failure)
+asks for one more round when the first of them falls free: a worker killed mid-batch
+delays its rows by their lease, not by the lease and the wait for the sweep.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import threading
 from collections.abc import Callable
 
 from vanban.core.clock import now_vn
-from vanban.exchange.inbound import poll
-from vanban.exchange.services import active_connection, send_pending
-from vanban.jobs import EXCHANGE_PRIORITY, every_minutes, periodic_task, task
+from vanban.exchange.inbound import next_claimable, poll
+from vanban.exchange.services import active_connection, next_sendable, send_pending
+from vanban.jobs import EXCHANGE_PRIORITY, claim, every_minutes, periodic_task, task, wake_at
 from vanban.jobs.drains import draining
 from vanban.vxp import conf as vxp_conf
 
@@ -59,14 +62,30 @@ class Coalesced:
 _sending, _polling = Coalesced(), Coalesced()
 
 
+# The once-keys (`vanban.jobs.wake_at`) of the rounds asked for when held rows fall free.
+SEND_WHEN_FREE, POLL_WHEN_FREE = "exchange-send-when-free", "exchange-poll-when-free"
+
+
 def _send_round() -> int:
     """One sending round; when it sent anything, the poller is woken at once (on a shared hub
     the answer may already be waiting) rather than after the whole backlog has left: a round
-    is 100 rows, the backlog may be thousands."""
+    is 100 rows, the backlog may be thousands. A round that sent nothing ends the run: if rows
+    are held or waiting, a round is asked for when the first falls free."""
     sent = send_pending()
     if sent:
         poll_inbox_now()
+    elif when := next_sendable():
+        wake_at(send_outbox_when_free, SEND_WHEN_FREE, when)
     return sent
+
+
+def _poll_round() -> int:
+    """One polling run (`poll`); when it stored nothing, the same wake-up as `_send_round` for
+    stored entries another worker holds or that wait after a passing failure."""
+    stored = poll()
+    if not stored and (when := next_claimable()):
+        wake_at(poll_inbox_when_free, POLL_WHEN_FREE, when)
+    return stored
 
 
 def wake_sender() -> None:
@@ -84,15 +103,29 @@ def send_outbox_now() -> int:
 
 
 @task(priority=EXCHANGE_PRIORITY)
+def send_outbox_when_free() -> int:
+    """The round `_send_round` asked for: held rows have fallen free."""
+    claim(SEND_WHEN_FREE)
+    return _sending.run(_send_round)
+
+
+@task(priority=EXCHANGE_PRIORITY)
 def poll_inbox_now() -> int:
 
-    return _polling.run(poll)
+    return _polling.run(_poll_round)
+
+
+@task(priority=EXCHANGE_PRIORITY)
+def poll_inbox_when_free() -> int:
+    """The run `_poll_round` asked for: held entries have fallen free."""
+    claim(POLL_WHEN_FREE)
+    return _polling.run(_poll_round)
 
 
 @periodic_task(every_minutes(1), priority=EXCHANGE_PRIORITY)
 def sweep_outbox() -> int:
 
-    return _sending.run(send_pending)
+    return _sending.run(_send_round)
 
 
 @periodic_task(every_minutes(1), priority=EXCHANGE_PRIORITY)
@@ -101,4 +134,4 @@ def poll_inbox() -> int:
     connection = active_connection()
     if connection is not None and connection.kind == "vxp" and not vxp_conf.poll_due(now_vn()):
         return 0  # the national hub is polled every VANBAN_VXP_POLL_MINUTES (default 5)
-    return _polling.run(poll)
+    return _polling.run(_poll_round)

@@ -137,6 +137,33 @@ def waiting_start(key: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+# A wake-up for rows that fall free starts this long after they do: the queue's scheduler looks
+# once a second, and a lease is free only once it has passed.
+WAKE_MARGIN = 0.5
+
+
+def wake_at(job: Job[[], Any], key: str, when: datetime) -> bool:
+    """`job` once more when rows another worker holds fall free (`when`, aware): if that worker
+    died, nothing else would look at them before the minute's sweep. One job waits under `key`;
+    one asked for earlier than the waiting one's start is queued beside it (a job that finds
+    nothing due is one round). False when nothing was queued.
+
+    Nothing with the inline queue of tests: the job would run at once, find the same rows held
+    and ask again, without end."""
+    huey = queue()
+    if huey.immediate:
+        return False
+    now = time.time()
+    start = max(when.timestamp(), now) + WAKE_MARGIN  # the same rows held: the same start
+    if not huey.put_if_empty(f"{ONCE_PREFIX}{key}", start):
+        waiting = waiting_start(key)
+        if waiting is not None and waiting <= start:
+            return False
+        huey.put(f"{ONCE_PREFIX}{key}", start)
+    job.schedule(delay=start - now)
+    return True
+
+
 def claim(key: str) -> None:
     """The job behind `enqueue_once(…, key)` has started: later wake-ups queue it again."""
     huey = queue()

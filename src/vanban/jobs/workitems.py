@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
-__all__ = ["Backoff", "claim", "due", "failed", "free", "succeeded"]
+__all__ = ["Backoff", "claim", "due", "failed", "free", "next_free", "succeeded"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -50,6 +50,17 @@ def due(now: datetime) -> Q:
 
 def free(now: datetime) -> Q:
     return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+
+
+def next_free(queryset: models.QuerySet[M]) -> datetime | None:
+    """When the first row of `queryset` that nobody may take now can be taken: its holder's
+    lease runs out, or its wait after a failure ends. None when there is no such row. A worker
+    that finds rows held wakes itself then: if the holder died, nothing else would look at
+    them before the minute's sweep."""
+    now = timezone.now()
+    first = queryset.order_by().aggregate(held=Min("lease_until", filter=Q(lease_until__gte=now)),
+                                          waiting=Min("next_attempt_at", filter=Q(next_attempt_at__gt=now)))
+    return min((when for when in first.values() if when is not None), default=None)
 
 
 def claim(queryset: models.QuerySet[M], *, lease: timedelta, limit: int) -> list[int]:

@@ -68,3 +68,39 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
 
     wait_until(all_arrived, "every document at B (a killed worker's claims run out after 3 s)", timeout=60)
     assert arrived() == sorted(ids)  # each exactly once
+
+
+def test_rows_a_killed_worker_held_are_sent_when_its_lease_runs_out_with_no_sweep(
+        province: Province, tmp_path: Path) -> None:
+    """The next worker's first round finds the killed worker's rows held and asks the queue for
+    a round at the end of their lease. Periodic jobs are off (`--no-periodic`): before
+    07/12/2026 only the minute's sweep took such rows up, and this test timed out."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from huey import SqliteHuey
+
+    from vanban.exchange.tasks import send_outbox_now
+    from vanban.jobs import EXCHANGE_PRIORITY, queue
+
+    p = province
+    HubConnection.objects.update(is_active=False)
+    doc = issue_to_b(p)
+    HubConnection.objects.update(is_active=True)
+    # Held well past the worker's start (a few seconds of imports), so its first round finds it held.
+    OutboxEntry.objects.filter(document_id=doc.pk).update(lease_until=timezone.now() + timedelta(seconds=8))
+    path = tmp_path / "queue.sqlite3"
+    SqliteHuey("vanban", filename=str(path)).storage.enqueue(  # the wake-up an issue queues
+        queue().serialize_task(send_outbox_now.s()), EXCHANGE_PRIORITY)
+    log = tmp_path / "worker.log"
+    worker = vanban("worker", "--no-periodic", env=child_env(VANBAN_QUEUE_URL=f"sqlite:///{path}"), log=log)
+    try:
+        wait_until(lambda: OutboxEntry.objects.get(document_id=doc.pk).state == "sent" or worker.poll() is not None,
+                   "the held row sent after its lease, with no sweep", timeout=60)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    text = log.read_text()
+    assert OutboxEntry.objects.get(document_id=doc.pk).state == "sent", text[-3000:]
+    assert "job exchange.tasks.send_outbox_when_free done" in text, text[-3000:]  # sent by the asked-for round
+    assert Package.objects.filter(document_id=doc.identifier_code, kind="document").count() == 1

@@ -48,6 +48,8 @@ def main() -> None:
     from _common import pg_url, raw_commits_per_second
     from pki_bench import bare_validation_rate
 
+    from tests.faults.cpu import CPU_LINE
+
     url = pg_url("pipeline_bench")
     commits = raw_commits_per_second(url=url)
     validations = bare_validation_rate(size_mb=0.05, seconds=3.0)
@@ -73,6 +75,7 @@ def main() -> None:
               f"{'pyHanko bare/s ' + format(validations, '.1f'):>22} {steady / validations:>7.2f}")
     print(f"{'goal (issue 23), on the steady rate':44} {GOAL:>10.1f} {'':>22} {'PASS' if rate >= GOAL else 'FAIL':>7}")
     print(f"{latency} — goal p95 < 5 s: {'PASS' if p95 < 5 else 'FAIL'} ({took} s in all)")
+    print(next((line for line in done.stdout.splitlines() if line.startswith(CPU_LINE)), f"{CPU_LINE}: not printed"))
     if args.timeline:
         print("\n".join(line for line in done.stdout.splitlines() if line.startswith("timeline ")))
 

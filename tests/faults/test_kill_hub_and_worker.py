@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.exchange.test_exchange_flow import issue_to_b
+from tests.faults.cpu import CpuMeter
 from tests.faults.harness import (
     Proc,
     Province,
@@ -82,9 +83,12 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
         start_hub(hub_proc, hub)
         worker.start()
         wake()
+        assert worker.popen is not None and hub_proc.popen is not None
+        cpu = CpuMeter(worker_pid=worker.popen.pid, hub_pid=hub_proc.popen.pid)
 
         def done() -> bool:
             p = progress(b)
+            cpu.observe(p["sent"])
             return p["arrived"] == PACKAGES and p["statuses_back"] >= PACKAGES
 
         def keep_going() -> None:
@@ -121,6 +125,8 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
                   f"({PACKAGES / took:.1f}/s), {worker.kills} worker and {hub_proc.kills} hub kills, seed {SEED}; "
                   f"{status_latency(b.code)}; {steady_rate(PACKAGES)}")
             print(drain_timeline())
+            if worker.starts == 1 and hub_proc.starts == 1:  # a process that died took its CPU figures along
+                print(cpu.summary(PACKAGES))
         # Exactly once, everywhere.
         at_hub = sorted(r[0] for r in hub_sql(hub, "SELECT document_id FROM hub_package WHERE kind = %s", "document"))
         assert at_hub == ids

@@ -47,7 +47,6 @@ def main() -> None:
     args = ap.parse_args()
     from _common import pg_url, raw_commits_per_second
     from pki_bench import bare_validation_rate
-
     from tests.faults.cpu import CPU_LINE
 
     url = pg_url("pipeline_bench")

@@ -154,3 +154,49 @@ def test_exchange_wake_ups_are_taken_before_waiting_search_indexing(tmp_path: Pa
     huey.enqueue(tasks.poll_inbox_now.s())
     taken = [huey.dequeue().name for _ in range(5)]
     assert taken[:2] == [tasks.send_outbox_now.task_class.__name__, tasks.poll_inbox_now.task_class.__name__]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_the_next_round_is_taken_before_this_one_is_registered_and_each_package_arrives_once(
+        province: Province, settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds overlap: the next round's PDFs are checked in the child processes while this one's
+    arrivals are registered. A round's packages, listed again until acked, are not taken twice."""
+    from vanban.exchange.services import send_pending
+
+    p = province
+    settings.VANBAN_INBOX_DOCUMENTS_PER_ROUND = 2
+    HubConnection.objects.update(is_active=False)
+    docs = [issue_to_b(p) for _ in range(5)]
+    HubConnection.objects.update(is_active=True)
+    assert send_pending() == 5
+    monkeypatch.setattr("vanban.exchange.services._wake_sender", lambda: None)  # B's 01s wait: no poll inside a poll
+    events: list[tuple[str, tuple[str, ...]]] = []
+    take, finish = inbound._take, inbound._finish
+
+    def documents(taken: inbound._Taken) -> tuple[str, ...]:
+        return tuple(sorted(e.edxml_document_id for _, e in taken.entries
+                            if e.kind == "document" and e.pk in taken.mine))
+
+    def taking(*args: object) -> inbound._Taken:
+        taken = take(*args)  # type: ignore[arg-type]
+        if documents(taken):
+            events.append(("take", documents(taken)))
+        return taken
+
+    def finishing(client: object, taken: inbound._Taken) -> int:
+        if documents(taken):
+            events.append(("finish", documents(taken)))
+        return finish(client, taken)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inbound, "_take", taking)
+    monkeypatch.setattr(inbound, "_finish", finishing)
+    inbound.poll()
+    takes = [ids for kind, ids in events if kind == "take"]
+    assert [n for ids in takes for n in ids] and sorted(n for ids in takes for n in ids) == sorted(
+        d.identifier_code for d in docs)  # each document taken once, two a round
+    assert [kind for kind, _ in events][:3] == ["take", "take", "finish"]  # round 2 in hand before round 1 is done
+    assert [ids for kind, ids in events if kind == "finish"] == takes  # and finished in the order taken
+    arrived = Document.objects.filter(agency=p.b, direction="incoming")
+    assert sorted(arrived.values_list("external_id", flat=True)) == sorted(d.identifier_code for d in docs)
+    assert InboxEntry.objects.filter(kind="document", acked_at__isnull=True).count() == 0

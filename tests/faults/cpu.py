@@ -35,7 +35,8 @@ def _processes() -> list[tuple[int, int, str, int]]:
 
 def _machine() -> tuple[int, int]:
     """(busy, idle) ticks of all CPUs since boot (/proc/stat's first line; iowait counts as idle)."""
-    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in Path("/proc/stat").read_text().split()[1:9])
+    fields = Path("/proc/stat").read_text().split()[1:9]
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in fields)
     return user + nice + system + irq + softirq + steal, idle + iowait
 
 

@@ -53,3 +53,18 @@ def test_a_broken_pool_falls_back_to_validating_here_and_is_replaced(env, both_s
     assert 2 not in pool._pools or pool._pools[2]._broken is False
     again = validate_many([both_signed, both_signed], env.trust(), processes=2)
     assert [o.verdict for o in again] == ["valid", "valid"]
+
+
+def test_checks_started_go_on_while_the_caller_works_and_give_the_same_outcomes(env, pdf, both_signed):
+    """`start_many`: the children validate while this process does something else (the receiver
+    registers the previous round's arrivals); the outcomes are those of `validate_many`."""
+    from vanban.pki.pool import start_many
+
+    signed = sign_pdf(pdf, env.signer(env.person))
+    checking = start_many([both_signed, signed], env.trust(), processes=2)
+    meanwhile = validate_pdf(signed, env.trust())  # this process's own work, the children busy beside it
+    outcomes = checking.outcomes()
+    assert [o.verdict for o in outcomes] == ["valid", meanwhile.verdict]
+    assert outcomes[0].signatures[1].signer.agency_code == "000.00.00.H16"
+    assert [o.sha256 for o in outcomes] == [o.sha256 for o in validate_many([both_signed, signed], env.trust(),
+                                                                              processes=2)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +28,7 @@ from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
 from vanban.exchange.services import HubError, active_connection, client_for, queue_status
-from vanban.exchange.verification import PdfOutcomes, RoundFacts, validate_pdfs, verify_document
+from vanban.exchange.verification import PdfOutcomes, RoundFacts, start_pdf_checks, verify_document
 from vanban.hubclient import HubBackend
 from vanban.jobs import workitems
 from vanban.settings.parsers import env_int
@@ -45,6 +47,10 @@ def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_rou
     default 16), whose PDF signatures are checked in parallel (`VANBAN_VERIFY_PROCESSES`); so a
     status that reaches the hub while documents are being checked waits one short round,
     not a batch of fifty (issue 23: status latency under a backlog).
+
+    The rounds overlap: the next round is taken (stored, claimed, its PDFs handed to the
+    child processes) before this one's arrivals are registered, so the children check while
+    this process writes, instead of each waiting for the other.
     """
     if client is None:
         connection = active_connection()
@@ -52,25 +58,45 @@ def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_rou
             return 0
         client = client_for(connection)
     per_round = documents_per_round or settings.VANBAN_INBOX_DOCUMENTS_PER_ROUND
-    started, stored = time.monotonic(), 0
-    while True:
-        got, progressed, more = _round(client, limit, per_round)
-        stored += got
-        if not (more and progressed) or time.monotonic() - started > budget_seconds:
-            return stored
+    started = time.monotonic()
+    first = _take(client, limit, per_round, set())
+    current: _Taken | None = first
+    stored, progressed = first.stored, True
+    while current is not None:
+        upcoming = None
+        if current.more and progressed and time.monotonic() - started <= budget_seconds:
+            upcoming = _take(client, limit, per_round, {package_id for package_id, _ in current.entries})
+            stored += upcoming.stored
+        progressed = bool(_finish(client, current) or current.stored)
+        current = upcoming
+    return stored
 
 
-def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, bool]:
-    """One round: (stored, anything stored or acked, more was waiting than was taken)."""
+@dataclass
+class _Taken:
+    """One round's packages, stored here and claimed, with their PDFs being checked meanwhile."""
+
+    entries: list[tuple[str, InboxEntry]]  # (hub package id, its entry), statuses first
+    mine: set[int]  # the entries this round holds (`claim_stored`)
+    reads: dict[int, edxml.PackageRead]
+    outcomes: Callable[[], PdfOutcomes]
+    stored: int  # new packages stored
+    more: bool  # more was waiting than was taken
+
+
+def _take(client: HubBackend, limit: int, per_round: int, in_hand: set[str]) -> _Taken:
+    """List the inbox, store what is new, claim it and start its PDF checks. `in_hand`: the
+    packages of the round being finished (listed again until acked), left out."""
     try:
-        listed = client.inbox(limit, inline=settings.VANBAN_INBOX_INLINE_KB * 1024)
+        answered = client.inbox(limit, inline=settings.VANBAN_INBOX_INLINE_KB * 1024)
     except HubError as exc:
         log.warning("exchange: inbox not reachable (%s)", exc, extra={"event": "exchange.inbox_unreachable"})
-        return 0, False, False
+        return _Taken([], set(), {}, dict, 0, False)
+    listed = [i for i in answered if str(i["id"]) not in in_hand]
     statuses = [i for i in listed if i.get("kind") == "status"]
     documents = [i for i in listed if i.get("kind") != "status"]
     items = statuses + documents[:per_round]
-    more = len(documents) > per_round or len(listed) >= limit
+    more = len(documents) > per_round or len(answered) >= limit
     known = {e.hub_package_id: e for e in
              InboxEntry.objects.filter(hub_package_id__in=[str(i["id"]) for i in items])}
     fetched: list[tuple[dict[str, Any], bytes]] = []
@@ -90,13 +116,20 @@ def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, b
     entries = [(str(i["id"]), known[str(i["id"])]) for i in items if str(i["id"]) in known]
     mine = claim_stored([e for _, e in entries])
     reads, outcomes = _prevalidate([e for _, e in entries if e.pk in mine])
+    return _Taken(entries, mine, reads, outcomes, len(fetched), more)
+
+
+def _finish(client: HubBackend, taken: _Taken) -> int:
+    """Register the round's arrivals and statuses (with its PDF outcomes, waited for here),
+    then ack them; returns how many the hub took as acked."""
+    outcomes = taken.outcomes()
     facts = RoundFacts()  # what every package of the round would read again: read once
     done = []
-    for package_id, entry in entries:
+    for package_id, entry in taken.entries:
         if entry.state == InboxEntry.State.STORED:
-            if entry.pk not in mine:
+            if entry.pk not in taken.mine:
                 continue  # another worker holds it, or a passing failure waits its backoff: its ack waits too
-            if process(entry, outcomes, facts=facts, read=reads.get(entry.pk)) == RETRY_LATER:
+            if process(entry, outcomes, facts=facts, read=taken.reads.get(entry.pk)) == RETRY_LATER:
                 continue  # a passing database failure: not acked, tried again once due
         done.append(package_id)
     try:
@@ -107,13 +140,13 @@ def _round(client: HubBackend, limit: int, per_round: int) -> tuple[int, bool, b
         acked = []
     if acked:
         InboxEntry.objects.filter(hub_package_id__in=acked, acked_at__isnull=True).update(acked_at=timezone.now())
-    return len(fetched), bool(fetched or acked), more
+    return len(acked)
 
 
-def _prevalidate(entries: list[InboxEntry]) -> tuple[dict[int, edxml.PackageRead], PdfOutcomes]:
+def _prevalidate(entries: list[InboxEntry]) -> tuple[dict[int, edxml.PackageRead], Callable[[], PdfOutcomes]]:
     """The documents among `entries` read (by entry id: `process` uses the same read, not a
-    second parse) and their PDF validations done in parallel; no validations when there is
-    nothing to share out (one document or fewer: `process` validates it itself)."""
+    second parse) and their PDF validations started in the child processes; no validations
+    when there is nothing to share out (one document or fewer: `process` validates it itself)."""
     reads: dict[int, edxml.PackageRead] = {}
     limit = max_package_bytes()
     for entry in entries:
@@ -124,12 +157,20 @@ def _prevalidate(entries: list[InboxEntry]) -> tuple[dict[int, edxml.PackageRead
         except Exception:  # noqa: S112 - `process` records why, in the quarantine
             continue
     if len(reads) < 2:
-        return reads, {}
+        return reads, dict
     try:
-        return reads, validate_pdfs([r.parsed for r in reads.values()], processes=settings.VANBAN_VERIFY_PROCESSES)
+        checks = start_pdf_checks([r.parsed for r in reads.values()], processes=settings.VANBAN_VERIFY_PROCESSES)
     except Exception:  # a bad PDF in the batch: each entry is validated alone
         log.exception("exchange: batch PDF validation failed; validating one by one")
-        return reads, {}
+        return reads, dict
+
+    def outcomes() -> PdfOutcomes:
+        try:
+            return checks()
+        except Exception:  # a bad PDF in the batch: each entry is validated alone
+            log.exception("exchange: batch PDF validation failed; validating one by one")
+            return {}
+    return reads, outcomes
 
 
 # A stored entry is a work item (`jobs.workitems`): claimed by the round that processes it, so

@@ -14,7 +14,7 @@ from vanban import edxml
 from vanban.agencies.models import Agency
 from vanban.core.formats import FormatError, check_file
 from vanban.pki import PkiError, TrustStore, ValidationReport, identify, validate_pdf
-from vanban.pki.pool import validate_many
+from vanban.pki.pool import start_many
 from vanban.trust import services as trust
 
 
@@ -141,14 +141,20 @@ class RoundFacts:
 
 def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) -> PdfOutcomes:
     """The PDF attachments of a batch of packages, validated in parallel, by SHA-256."""
+    return start_pdf_checks(packages, processes=processes)()
+
+
+def start_pdf_checks(packages: Iterable[edxml.ParsedPackage], *, processes: int) -> Callable[[], PdfOutcomes]:
+    """`validate_pdfs` begun in the child processes: call the result for the outcomes (it waits
+    for them). The receiver registers one round's arrivals while the next round's PDFs are checked."""
     pdfs: dict[str, bytes] = {}
     for parsed in packages:
         for att in parsed.attachments:
             if att.name.lower().endswith(".pdf"):
                 raw = att.read()
                 pdfs.setdefault(hashlib.sha256(raw).hexdigest(), raw)
-    outcomes = validate_many(list(pdfs.values()), trust.trust_store(), processes=processes)
-    return dict(zip(pdfs, outcomes, strict=True))
+    checking = start_many(list(pdfs.values()), trust.trust_store(), processes=processes)
+    return lambda: dict(zip(pdfs, checking.outcomes(), strict=True))
 
 
 def verify_document(parsed: edxml.ParsedPackage, data: bytes | edxml.PackageRead,

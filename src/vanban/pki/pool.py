@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import cast
@@ -82,23 +82,55 @@ def validate_many(pdfs: Sequence[bytes], trust: TrustStore, *, processes: int) -
 
     With `processes` ≤ 1 or a single PDF it validates here (a pool is not worth starting).
     """
+    return start_many(pdfs, trust, processes=processes).outcomes()
+
+
+class Checking:
+    """PDFs being validated in the child processes while the caller goes on (the receiver
+    registers the previous round's arrivals meanwhile); `outcomes` waits for them."""
+
+    def __init__(self, pdfs: Sequence[bytes], trust: TrustStore, processes: int,
+                 futures: list[Future[tuple[str, object, str]]] | None) -> None:
+        self._pdfs, self._trust, self._processes, self._futures = pdfs, trust, processes, futures
+
+    def outcomes(self) -> list[Outcome]:
+        if self._futures is None:
+            return _validate_here(self._pdfs, self._trust)
+        try:
+            results = [f.result() for f in self._futures]
+        except BrokenProcessPool:  # a child died (killed, out of memory): a new pool next time
+            _drop_pool(self._processes)
+            return _validate_here(self._pdfs, self._trust)
+        # a child answers ("ok", its ValidationReport, "") or ("error", code, message)
+        return [cast(ValidationReport, report) if kind == "ok" else PkiError(str(report), message)
+                for kind, report, message in results]
+
+
+def start_many(pdfs: Sequence[bytes], trust: TrustStore, *, processes: int) -> Checking:
+    """`validate_many` begun: the PDFs are handed to the child processes now, and the caller
+    asks for the outcomes when it needs them. With `processes` ≤ 1 or a single PDF nothing
+    starts: they are validated here when asked for."""
     if processes <= 1 or len(pdfs) < 2:
-        out: list[Outcome] = []
-        for pdf in pdfs:
-            try:
-                out.append(validate_pdf(pdf, trust))
-            except PkiError as exc:
-                out.append(exc)
-        return out
-    pems = anchors_pem(trust)
+        return Checking(pdfs, trust, processes, None)
+    pems, policy = anchors_pem(trust), trust.policy()
     try:
-        policy = trust.policy()
-        results = list(_pool(processes).map(_validate_in_child, pdfs, [pems] * len(pdfs),
-                                            [policy] * len(pdfs)))
-    except BrokenProcessPool:  # a child died (killed, out of memory): a new pool next time
-        with _lock:
-            _pools.pop(processes, None)
-        return validate_many(pdfs, trust, processes=1)
-    # a child answers ("ok", its ValidationReport, "") or ("error", code, message)
-    return [cast(ValidationReport, report) if kind == "ok" else PkiError(str(report), message)
-            for kind, report, message in results]
+        pool = _pool(processes)
+        return Checking(pdfs, trust, processes, [pool.submit(_validate_in_child, pdf, pems, policy) for pdf in pdfs])
+    except BrokenProcessPool:
+        _drop_pool(processes)
+        return Checking(pdfs, trust, processes, None)
+
+
+def _validate_here(pdfs: Sequence[bytes], trust: TrustStore) -> list[Outcome]:
+    out: list[Outcome] = []
+    for pdf in pdfs:
+        try:
+            out.append(validate_pdf(pdf, trust))
+        except PkiError as exc:
+            out.append(exc)
+    return out
+
+
+def _drop_pool(processes: int) -> None:
+    with _lock:
+        _pools.pop(processes, None)

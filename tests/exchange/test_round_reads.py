@@ -110,3 +110,39 @@ def test_an_arrival_answers_01_in_one_insert_without_a_savepoint_of_its_own(sign
     assert not [s for s in sql if s.startswith('SELECT') and 'FROM "exchange_outboxentry"' in s]
     doc = Document.objects.get(direction="incoming", external_id=row.edxml_document_id)
     assert OutboxEntry.objects.filter(kind="status", document_id=doc.pk, status_code="01").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_reads_document_types_clerks_and_kept_answers_once_and_stores_in_one_insert(
+        signing_office: Office) -> None:
+    """Per package a round used to read the document types, the clerks to notify and the kept
+    CRL/OCSP answers again, and stored each package with a SELECT, a savepoint and an INSERT."""
+    rows = _documents(signing_office, 3)
+    fetched = [({"id": f"hub-{i}", "kind": "document", "from": r.sender_code, "to": r.recipient_code,
+                 "document_id": r.edxml_document_id}, services._signed_package(r)) for i, r in enumerate(rows)]
+    with CaptureQueriesContext(connection) as queries:
+        entries = inbound.store_many(fetched)
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1 and 'INTO "exchange_inboxentry"' in inserts[0]  # INSERT OR IGNORE on SQLite
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert sorted(entries) == ["hub-0", "hub-1", "hub-2"]
+    assert inbound.store_many(fetched[:1])["hub-0"].pk == entries["hub-0"].pk  # stored before: its row kept
+
+    taken = inbound._Taken([(pid, e) for pid, e in entries.items()], {e.pk for e in entries.values()}, {},
+                           dict, 0, False)
+
+    class _Acks:
+        def ack_many(self, ids: list[str]) -> dict[str, bool]:
+            return dict.fromkeys(ids, True)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound._finish(_Acks(), taken) == 3  # type: ignore[arg-type]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "documents_documenttype"' in s for s in sql) == 1
+    assert sum('FROM "accounts_user"' in s for s in sql) == 1
+    # each PDF names the same answers: looked up for the first package, known kept after its commit
+    first_done = next(i for i, s in enumerate(sql) if s.startswith('UPDATE "exchange_inboxentry"'))
+    assert any('FROM "trust_revocationevidence"' in s for s in sql[:first_done])
+    assert not any('"trust_revocationevidence"' in s for s in sql[first_done:])
+    assert Document.objects.filter(direction="incoming").count() == 3
+    assert all(d.incoming.verification["ok"] for d in Document.objects.filter(direction="incoming"))

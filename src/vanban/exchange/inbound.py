@@ -24,6 +24,7 @@ from vanban.accounts.models import Membership
 from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
+from vanban.core.roundcache import round_cache
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
@@ -125,13 +126,14 @@ def _finish(client: HubBackend, taken: _Taken) -> int:
     outcomes = taken.outcomes()
     facts = RoundFacts()  # what every package of the round would read again: read once
     done = []
-    for package_id, entry in taken.entries:
-        if entry.state == InboxEntry.State.STORED:
-            if entry.pk not in taken.mine:
-                continue  # another worker holds it, or a passing failure waits its backoff: its ack waits too
-            if process(entry, outcomes, facts=facts, read=taken.reads.get(entry.pk)) == RETRY_LATER:
-                continue  # a passing database failure: not acked, tried again once due
-        done.append(package_id)
+    with round_cache():  # and what the arrivals read in the incoming app (document types, clerks)
+        for package_id, entry in taken.entries:
+            if entry.state == InboxEntry.State.STORED:
+                if entry.pk not in taken.mine:
+                    continue  # another worker holds it, or a passing failure waits its backoff: its ack waits too
+                if process(entry, outcomes, facts=facts, read=taken.reads.get(entry.pk)) == RETRY_LATER:
+                    continue  # a passing database failure: not acked, tried again once due
+            done.append(package_id)
     try:
         acked = [pid for pid, ok in client.ack_many(done).items() if ok] if done else []
     except HubError as exc:  # acked next round; the entries are already safe here
@@ -208,18 +210,21 @@ def store(package_id: str, item: dict, data: bytes) -> InboxEntry:
 def store_many(fetched: list[tuple[dict[str, Any], bytes]]) -> dict[str, InboxEntry]:
     """The bytes into the blob store first, then every row in one transaction; a package
     stored before (a second worker, an earlier round) keeps its row."""
-    blobs = [(item, get_store().put(data), len(data)) for item, data in fetched]
-    entries: dict[str, InboxEntry] = {}
+    if not fetched:
+        return {}
+    rows = [InboxEntry(hub_package_id=str(item["id"]), kind=str(item.get("kind", "")),
+                       sender_code=str(item.get("from", ""))[:13],
+                       recipient_codes=[item.get("to")] if item.get("to") else [],
+                       addressee_code=str(item.get("to") or "")[:13],
+                       edxml_document_id=str(item.get("document_id", ""))[:200],
+                       status_code=str(item.get("status_code") or "")[:2], sha256=get_store().put(data), size=len(data))
+            for item, data in fetched]
+    # One INSERT for the round and one SELECT to read the rows back (ids, and the row another
+    # worker stored first, which wins), not a SELECT, a savepoint and an INSERT a package.
     with transaction.atomic():
-        for item, sha, size in blobs:
-            entry, _ = InboxEntry.objects.get_or_create(hub_package_id=str(item["id"]), defaults={
-                "kind": str(item.get("kind", "")), "sender_code": str(item.get("from", ""))[:13],
-                "recipient_codes": [item.get("to")] if item.get("to") else [],
-                "addressee_code": str(item.get("to") or "")[:13],
-                "edxml_document_id": str(item.get("document_id", ""))[:200],
-                "status_code": str(item.get("status_code") or "")[:2], "sha256": sha, "size": size})
-            entries[entry.hub_package_id] = entry
-    return entries
+        InboxEntry.objects.bulk_create(rows, ignore_conflicts=True)
+        stored = InboxEntry.objects.filter(hub_package_id__in=[r.hub_package_id for r in rows])
+        return {e.hub_package_id: e for e in stored}
 
 
 class PackageRefusedError(Exception):
@@ -444,10 +449,10 @@ def _document(parsed: edxml.ParsedPackage, read: edxml.PackageRead, entry: Inbox
         return
     files = [ArrivalFile(a.name, a.read(), a.content_type) for a in parsed.attachments]  # decoded once
     checked = verify_document(parsed, read, pdf_outcomes, facts=facts, contents=[f.data for f in files])
+    # Not a duplicate: a document this agency already has is returned by `register_arrival` as it
+    # is, and this report is not used (no SELECT a package to ask first).
+    report = checked.with_duplicate(False)
     for agency, named in recipients:
-        duplicate = receiver().already_arrived(agency=agency, sender_code=pkg.from_.organ_id,
-                                               external_id=pkg.document_id)
-        report = checked.with_duplicate(duplicate)
         number = pkg.code.code_number
         receiver().register_arrival(Arrival(
             agency=agency, sender_code=pkg.from_.organ_id, sender_name=pkg.from_.organ_name,

@@ -64,9 +64,6 @@ class Receiver(Protocol):
     def void_revoked(self, *, agency: Agency, sender_code: str, external_id: str, reason: str) -> object:
         """The sender revoked a document this agency received: void it (and answer 15)."""
 
-    def already_arrived(self, *, agency: Agency, sender_code: str, external_id: str) -> bool:
-        """This agency holds the sender's document already (the report says "duplicate")."""
-
     def outgoing_document(self, *, agency_code: str, identifier_code: str) -> IssuedDocumentRef | None:
         """The issued document a status is about, if this installation issued it."""
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar, cast
 
 from cryptography import x509
+from django.db import transaction
 
 from vanban import edxml
 from vanban.agencies.models import Agency
@@ -114,6 +115,7 @@ class RoundFacts:
     def __init__(self) -> None:
         self._once: dict[tuple[Any, ...], object] = {}
         self._kept: set[int] = set()
+        self._answers_kept: set[str] = set()  # SHA-256 of CRL/OCSP answers committed this round
         self._reports: list[ValidationReport] = []  # kept alive, so that their ids stay theirs
 
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
@@ -133,10 +135,18 @@ class RoundFacts:
         return self.once(("known", code), lambda: Agency.objects.filter(code=code).exists())
 
     def keep_report_evidence(self, report: ValidationReport) -> None:
-        if id(report) not in self._kept:
-            trust.keep_report_evidence(report)  # the CRL/OCSP answers the verdict rests on
-            self._kept.add(id(report))
-            self._reports.append(report)
+        """The CRL/OCSP answers the verdict rests on, kept once per report; and not looked up
+        again when every one of them was kept by an earlier package of the round whose
+        transaction committed (each PDF is its own, but they name the same few answers)."""
+        if id(report) in self._kept:
+            return
+        self._kept.add(id(report))
+        self._reports.append(report)
+        digests = {e["sha256"] for e in getattr(report, "revocation_evidence", ())}
+        if digests <= self._answers_kept:
+            return
+        trust.keep_report_evidence(report)
+        transaction.on_commit(lambda: self._answers_kept.update(digests))  # a rollback keeps none
 
 
 def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) -> PdfOutcomes:

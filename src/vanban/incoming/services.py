@@ -16,6 +16,7 @@ from vanban.agencies.models import Agency
 from vanban.audit.services import record_event
 from vanban.blobs import get_store
 from vanban.core.formats import FormatError, check_file
+from vanban.core.roundcache import once
 from vanban.core.text import fold, nfc
 from vanban.documents import events, signals
 from vanban.documents.errors import DocumentError, DocumentForbiddenError
@@ -47,12 +48,13 @@ def _link_reply(doc: Document, arrival: Arrival) -> None:
 
 
 def document_type_for(type_name: str) -> DocumentType:
-    """edXML's TypeName is authoritative; Type/TypeDetail codes differ between systems."""
+    """edXML's TypeName is authoritative; Type/TypeDetail codes differ between systems. Read
+    once per exchange round (`vanban.core.roundcache`)."""
     wanted = fold(type_name or "")
-    for doc_type in DocumentType.objects.filter(is_legal=False):
+    for doc_type in once(("document-types",), lambda: list(DocumentType.objects.filter(is_legal=False))):
         if fold(doc_type.name) == wanted:
             return doc_type
-    return DocumentType.objects.get(code="cong-van")
+    return once(("document-type", "cong-van"), lambda: DocumentType.objects.get(code="cong-van"))
 
 
 def _status(document: Document, code: str, description: str = "", staff: Any = None, *, first: bool = False) -> None:
@@ -100,7 +102,7 @@ def register_arrival(arrival: Arrival) -> tuple[Document, bool]:
                           "verified": arrival.verification.get("ok")})
     _link_reply(doc, arrival)
     _status(doc, "01", "Văn bản đã đến hệ thống", first=True)  # the document is new: no status of it yet
-    signals.ask(doc, signals.members_with_role(doc.agency_id, "clerk"),
+    signals.ask(doc, once(("clerks", doc.agency_id), lambda: signals.members_with_role(doc.agency_id, "clerk")),
                 f"Văn bản đến chờ tiếp nhận: {doc.notation} — {doc.issuer_name}", "arrived")
     return doc, True
 
@@ -280,10 +282,6 @@ class ExchangeReceiver:
 
     def void_revoked(self, *, agency: Agency, sender_code: str, external_id: str, reason: str) -> Document | None:
         return void_revoked(agency=agency, sender_code=sender_code, external_id=external_id, reason=reason)
-
-    def already_arrived(self, *, agency: Agency, sender_code: str, external_id: str) -> bool:
-        return Document.objects.filter(agency=agency, direction=Document.Direction.INCOMING,
-                                       issuer_code=sender_code, external_id=external_id).exists()
 
     def outgoing_document(self, *, agency_code: str, identifier_code: str) -> IssuedDocumentRef | None:
         found = (Document.objects.filter(direction=Document.Direction.OUTGOING, identifier_code=identifier_code,

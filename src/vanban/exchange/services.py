@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from vanban import edxml
@@ -298,7 +298,13 @@ def _send_batch(client: HubBackend, batch: list[tuple[OutboxEntry, bytes]]) -> i
         row.state, row.attempts, row.hub_package_id = OutboxEntry.State.SENT, row.attempts + 1, result.id
         row.sent_at, row.next_attempt_at, row.lease_until, row.last_error = now, None, None, ""
     with transaction.atomic():  # the batch's rows and their events: two statements, not two a row
-        OutboxEntry.objects.bulk_update([row for row, _ in sent], SENT_FIELDS)
+        # One UPDATE; only the hub's id differs between the rows. (`bulk_update` of the seven
+        # fields built a CASE of every row for each: half the sending thread's CPU, by py-spy.)
+        OutboxEntry.objects.filter(pk__in=[row.pk for row, _ in sent]).update(
+            state=OutboxEntry.State.SENT, attempts=F("attempts") + 1, sent_at=now, next_attempt_at=None,
+            lease_until=None, last_error="",
+            hub_package_id=Case(*[When(pk=row.pk, then=Value(result.id)) for row, result in sent],
+                                output_field=CharField()))
         record_events([new_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
                                  object_type="exchange.outboxentry", object_id=str(row.pk),
                                  details={"kind": row.kind, "to": row.recipient_code, "hub_id": result.id,
@@ -306,10 +312,6 @@ def _send_batch(client: HubBackend, batch: list[tuple[OutboxEntry, bytes]]) -> i
                                           "duplicate": result.duplicate})
                        for row, result in sent])
     return len(sent)
-
-
-# What `workitems.succeeded` writes for a sent row, with the row's own fields.
-SENT_FIELDS = ["state", "attempts", "hub_package_id", "sent_at", "next_attempt_at", "lease_until", "last_error"]
 
 
 def _not_sent(row: OutboxEntry, exc: BaseException) -> None:

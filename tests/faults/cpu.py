@@ -77,14 +77,15 @@ class CpuMeter:
         return Reading(time.monotonic(), groups, busy, idle)
 
     def observe(self, sent: int) -> None:
-        """Called as the run goes: the window opens at the first document sent."""
-        if self.start is None and sent > 0:
+        """Called as the run goes: the window opens at the first document sent (Linux only: a
+        machine without /proc, a developer's Mac, measures nothing and says so)."""
+        if self.start is None and sent > 0 and Path("/proc/stat").exists():
             self.start, self.sent_at_start = self.read(), sent
 
     def summary(self, total: int) -> str:
         """The line for a run of `total` documents, read now (at its end)."""
         if self.start is None:
-            return f"{CPU_LINE}: unknown (no document was seen sent)"
+            return f"{CPU_LINE}: unknown (no document was seen sent, or no /proc here)"
         end, documents = self.read(), max(1, total - self.sent_at_start)
         per_doc = {name: (end.groups[name] - self.start.groups[name]) / _TICK / documents * 1000 for name in self.names}
         busy = (end.busy - self.start.busy) / _TICK / documents * 1000

@@ -17,7 +17,9 @@ similarly signed PDF (person + seal, revocation fetched) — the receiving check
     .venv/bin/python bench/pipeline_bench.py [--documents 500] [--timeline]
 
 `--timeline` prints the drain per 2 s, or longer steps past 40 columns (A sent, B received, B made
-its 01, B sent it, A got it).
+its 01, B sent it, A got it). Last, the CPU a document by process group (the office worker, its
+PDF-check children, the hub, PostgreSQL, the test) and the machine's idle share, from the first
+document sent to the end (tests/faults/cpu.py: /proc, Linux only).
 """
 
 from __future__ import annotations

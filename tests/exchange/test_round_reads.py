@@ -151,3 +151,27 @@ def test_a_round_reads_document_types_clerks_and_kept_answers_once_and_stores_in
     assert not any('"trust_revocationevidence"' in s for s in sql[first_done:])
     assert Document.objects.filter(direction="incoming").count() == 3
     assert all(d.incoming.verification["ok"] for d in Document.objects.filter(direction="incoming"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_whose_package_rolled_back_is_kept_again_by_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two packages of a round with the same PDF share its report: when the first package's
+    transaction rolls back (set aside, or an error while keeping), its answers were not kept,
+    and the second keeps them; once a package that kept them commits, nobody asks again."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    kept: list[object] = []
+    monkeypatch.setattr(trust, "keep_report_evidence", kept.append)
+    report = SimpleNamespace(revocation_evidence=[{"kind": "ocsp", "sha256": "a" * 64}])
+    facts = RoundFacts()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        facts.keep_report_evidence(report)  # type: ignore[arg-type]
+        raise RuntimeError("the package is set aside")
+    with transaction.atomic():
+        facts.keep_report_evidence(report)  # type: ignore[arg-type]
+    facts.keep_report_evidence(report)  # type: ignore[arg-type]
+    other = SimpleNamespace(revocation_evidence=[{"kind": "ocsp", "sha256": "a" * 64}])  # another PDF, same answer
+    facts.keep_report_evidence(other)  # type: ignore[arg-type]
+    assert [id(r) for r in kept] == [id(report), id(report)]

@@ -48,7 +48,7 @@ def test_rows_a_killed_worker_held_are_sent_once_its_lease_runs_out(province: Pr
     assert len(queued(real_queue, "send_outbox_when_free")) == 1
 
     OutboxEntry.objects.filter(document_id=doc.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    assert tasks.send_outbox_when_free.call_local() == 1  # that job's start: the lease has run out
+    assert tasks.send_outbox_when_free.call_local(*wake.args) == 1  # that job's start: the lease has run out
     row = OutboxEntry.objects.get(document_id=doc.pk)
     assert (row.state, row.lease_until) == ("sent", None)
     assert Package.objects.filter(document_id=doc.identifier_code, kind="document").count() == 1
@@ -87,7 +87,7 @@ def test_entries_a_killed_worker_held_are_taken_in_once_its_lease_runs_out(
     assert naive_utc(held) < wake.eta <= naive_utc(held + timedelta(seconds=WAKE_MARGIN + 1))
 
     InboxEntry.objects.filter(pk=entry.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    tasks.poll_inbox_when_free.call_local()
+    tasks.poll_inbox_when_free.call_local(*wake.args)
     entry.refresh_from_db()
     assert entry.state == "processed" and entry.acked_at is not None
     assert Document.objects.filter(agency=p.b, external_id=doc.identifier_code).count() == 1

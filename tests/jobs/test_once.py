@@ -139,27 +139,36 @@ def test_the_start_under_a_key_reads_back_from_a_redis_queue(real_queue, monkeyp
 
 def test_a_wake_up_at_a_time_queues_one_job_unless_asked_for_sooner(real_queue) -> None:
     """`wake_at`: held rows falling free. A later time than the waiting job's start asks for
-    nothing (that job will look); a sooner one is queued beside it."""
+    nothing (that job will look); a sooner one is queued beside it, and when the later one runs
+    it leaves the key of what was asked for since: the two do not go on as two chains."""
     from datetime import UTC, datetime, timedelta
 
-    from vanban.jobs import wake_at
+    from vanban.exchange.tasks import send_outbox_when_free as job
+    from vanban.jobs import claim_started, waiting_start, wake_at
 
     now = datetime.now(UTC)
-    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=30)) is True
-    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=40)) is False
+    assert wake_at(job, "held", now + timedelta(seconds=30)) is True
+    assert wake_at(job, "held", now + timedelta(seconds=40)) is False
     assert real_queue.pending_count() == 1
-    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=10)) is True
-    etas = sorted(t.eta for t in real_queue.pending())
-    assert len(etas) == 2 and (etas[1] - etas[0]).total_seconds() == pytest.approx(20, abs=1)
-    claim("held")  # the sooner one started: the next ask queues again
-    assert wake_at(audit_seal_now, "held", now + timedelta(seconds=50)) is True
+    assert wake_at(job, "held", now + timedelta(seconds=10)) is True
+    later, sooner = sorted(real_queue.pending(), key=lambda t: t.eta, reverse=True)
+    assert (later.eta - sooner.eta).total_seconds() == pytest.approx(20, abs=1)
+    assert waiting_start("held") == sooner.args[0]  # each job knows the start it was asked for
+    claim_started("held", sooner.args[0])  # the sooner one started: the next ask queues again
+    assert waiting_start("held") is None
+    assert wake_at(job, "held", now + timedelta(seconds=50)) is True
+    asked_since = waiting_start("held")
+    claim_started("held", later.args[0])  # the later one starts: not its key any more
+    assert waiting_start("held") == asked_since
+    assert wake_at(job, "held", now + timedelta(seconds=60)) is False  # one chain, not two
     assert real_queue.pending_count() == 3
 
 
 def test_with_the_inline_queue_a_wake_up_at_a_time_does_nothing() -> None:
     from datetime import UTC, datetime
 
+    from vanban.exchange.tasks import send_outbox_when_free
     from vanban.jobs import wake_at
 
     assert queue().immediate
-    assert wake_at(audit_seal_now, "held", datetime.now(UTC)) is False
+    assert wake_at(send_outbox_when_free, "held", datetime.now(UTC)) is False

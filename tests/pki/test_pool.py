@@ -68,3 +68,20 @@ def test_checks_started_go_on_while_the_caller_works_and_give_the_same_outcomes(
     assert outcomes[0].signatures[1].signer.agency_code == "000.00.00.H16"
     assert [o.sha256 for o in outcomes] == [o.sha256 for o in validate_many([both_signed, signed], env.trust(),
                                                                               processes=2)]
+
+
+def test_a_broken_pool_is_forgotten_but_not_a_newer_one_started_meanwhile():
+    """Rounds overlap: the next round's checks may run in a new pool when the old one's
+    breakage is seen; only the broken one is dropped."""
+    from vanban.pki import pool
+
+    old = pool._pool(3)
+    pool._drop_pool(3, old)
+    assert 3 not in pool._pools
+    new = pool._pool(3)
+    try:
+        pool._drop_pool(3, old)  # the old pool's breakage, seen late
+        assert pool._pools[3] is new
+    finally:
+        pool._drop_pool(3, new)
+        new.shutdown()

@@ -66,7 +66,11 @@ def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_rou
     while current is not None:
         upcoming = None
         if current.more and progressed and time.monotonic() - started <= budget_seconds:
-            upcoming = _take(client, limit, per_round, {package_id for package_id, _ in current.entries})
+            try:
+                upcoming = _take(client, limit, per_round, {package_id for package_id, _ in current.entries})
+            except Exception:  # the round in hand is claimed and checked: finish it before giving up
+                _finish(client, current)
+                raise
             stored += upcoming.stored
         progressed = bool(_finish(client, current) or current.stored)
         current = upcoming

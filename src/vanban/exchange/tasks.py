@@ -15,7 +15,7 @@ from collections.abc import Callable
 from vanban.core.clock import now_vn
 from vanban.exchange.inbound import next_claimable, poll
 from vanban.exchange.services import active_connection, next_sendable, send_pending
-from vanban.jobs import EXCHANGE_PRIORITY, claim, every_minutes, periodic_task, task, wake_at
+from vanban.jobs import EXCHANGE_PRIORITY, claim_started, every_minutes, periodic_task, task, wake_at
 from vanban.jobs.drains import draining
 from vanban.vxp import conf as vxp_conf
 
@@ -103,9 +103,10 @@ def send_outbox_now() -> int:
 
 
 @task(priority=EXCHANGE_PRIORITY)
-def send_outbox_when_free() -> int:
-    """The round `_send_round` asked for: held rows have fallen free."""
-    claim(SEND_WHEN_FREE)
+def send_outbox_when_free(start: float = 0.0) -> int:
+    """The round `_send_round` asked for (`start`: when it was asked to start): held rows have
+    fallen free."""
+    claim_started(SEND_WHEN_FREE, start)
     return _sending.run(_send_round)
 
 
@@ -116,9 +117,10 @@ def poll_inbox_now() -> int:
 
 
 @task(priority=EXCHANGE_PRIORITY)
-def poll_inbox_when_free() -> int:
-    """The run `_poll_round` asked for: held entries have fallen free."""
-    claim(POLL_WHEN_FREE)
+def poll_inbox_when_free(start: float = 0.0) -> int:
+    """The run `_poll_round` asked for (`start`: as `send_outbox_when_free`): held entries have
+    fallen free."""
+    claim_started(POLL_WHEN_FREE, start)
     return _polling.run(_poll_round)
 
 

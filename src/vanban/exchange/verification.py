@@ -140,13 +140,16 @@ class RoundFacts:
         transaction committed (each PDF is its own, but they name the same few answers)."""
         if id(report) in self._kept:
             return
-        self._kept.add(id(report))
-        self._reports.append(report)
+        self._reports.append(report)  # kept alive, so that its id stays its own
         digests = {e["sha256"] for e in getattr(report, "revocation_evidence", ())}
-        if digests <= self._answers_kept:
-            return
-        trust.keep_report_evidence(report)
-        transaction.on_commit(lambda: self._answers_kept.update(digests))  # a rollback keeps none
+        if not digests <= self._answers_kept:
+            trust.keep_report_evidence(report)
+        key = id(report)
+
+        def committed() -> None:  # a package rolled back (or an error here) counts nothing as kept
+            self._kept.add(key)
+            self._answers_kept.update(digests)
+        transaction.on_commit(committed)
 
 
 def validate_pdfs(packages: Iterable[edxml.ParsedPackage], *, processes: int) -> PdfOutcomes:

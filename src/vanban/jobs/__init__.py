@@ -142,11 +142,13 @@ def waiting_start(key: str) -> float | None:
 WAKE_MARGIN = 0.5
 
 
-def wake_at(job: Job[[], Any], key: str, when: datetime) -> bool:
+def wake_at(job: Job[[float], Any], key: str, when: datetime) -> bool:
     """`job` once more when rows another worker holds fall free (`when`, aware): if that worker
     died, nothing else would look at them before the minute's sweep. One job waits under `key`;
     one asked for earlier than the waiting one's start is queued beside it (a job that finds
-    nothing due is one round). False when nothing was queued.
+    nothing due is one round). The job is given its start and calls `claim_started(key, start)`:
+    the later job, when it runs, leaves the key of whatever was asked for since alone, so the
+    two do not go on as two chains of wake-ups. False when nothing was queued.
 
     Nothing with the inline queue of tests: the job would run at once, find the same rows held
     and ask again, without end."""
@@ -160,8 +162,15 @@ def wake_at(job: Job[[], Any], key: str, when: datetime) -> bool:
         if waiting is not None and waiting <= start:
             return False
         huey.put(f"{ONCE_PREFIX}{key}", start)
-    job.schedule(delay=start - now)
+    job.schedule(args=(start,), delay=start - now)
     return True
+
+
+def claim_started(key: str, start: float) -> None:
+    """The job `wake_at` queued to start at `start` has started: its key is cleared, unless a
+    sooner job has taken the key since (then that job's chain goes on, and this one ends)."""
+    if waiting_start(key) == start:
+        claim(key)
 
 
 def claim(key: str) -> None:

@@ -90,8 +90,10 @@ class Checking:
     registers the previous round's arrivals meanwhile); `outcomes` waits for them."""
 
     def __init__(self, pdfs: Sequence[bytes], trust: TrustStore, processes: int,
-                 futures: list[Future[tuple[str, object, str]]] | None) -> None:
+                 futures: list[Future[tuple[str, object, str]]] | None,
+                 pool: ProcessPoolExecutor | None = None) -> None:
         self._pdfs, self._trust, self._processes, self._futures = pdfs, trust, processes, futures
+        self._pool = pool
 
     def outcomes(self) -> list[Outcome]:
         if self._futures is None:
@@ -99,7 +101,7 @@ class Checking:
         try:
             results = [f.result() for f in self._futures]
         except BrokenProcessPool:  # a child died (killed, out of memory): a new pool next time
-            _drop_pool(self._processes)
+            _drop_pool(self._processes, self._pool)
             return _validate_here(self._pdfs, self._trust)
         # a child answers ("ok", its ValidationReport, "") or ("error", code, message)
         return [cast(ValidationReport, report) if kind == "ok" else PkiError(str(report), message)
@@ -113,12 +115,13 @@ def start_many(pdfs: Sequence[bytes], trust: TrustStore, *, processes: int) -> C
     if processes <= 1 or len(pdfs) < 2:
         return Checking(pdfs, trust, processes, None)
     pems, policy = anchors_pem(trust), trust.policy()
+    pool = _pool(processes)
     try:
-        pool = _pool(processes)
-        return Checking(pdfs, trust, processes, [pool.submit(_validate_in_child, pdf, pems, policy) for pdf in pdfs])
+        futures = [pool.submit(_validate_in_child, pdf, pems, policy) for pdf in pdfs]
     except BrokenProcessPool:
-        _drop_pool(processes)
+        _drop_pool(processes, pool)
         return Checking(pdfs, trust, processes, None)
+    return Checking(pdfs, trust, processes, futures, pool)
 
 
 def _validate_here(pdfs: Sequence[bytes], trust: TrustStore) -> list[Outcome]:
@@ -131,6 +134,9 @@ def _validate_here(pdfs: Sequence[bytes], trust: TrustStore) -> list[Outcome]:
     return out
 
 
-def _drop_pool(processes: int) -> None:
+def _drop_pool(processes: int, pool: ProcessPoolExecutor | None) -> None:
+    """Forget a broken pool; not a newer one started meanwhile (rounds overlap: the next round's
+    checks may already run in a new pool when the old one's breakage is seen)."""
     with _lock:
-        _pools.pop(processes, None)
+        if pool is not None and _pools.get(processes) is pool:
+            del _pools[processes]

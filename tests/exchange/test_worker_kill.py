@@ -45,12 +45,14 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
     while sent() < DOCUMENTS and time.monotonic() < deadline:
         before = sent()
         worker = vanban("worker", "--workers", "1", env=env, log=tmp_path / f"worker{kills}.log")
-        # Kill once this worker has moved a few rows: it is mid-way through the rest, and each
-        # restart (a process start of a few seconds) still leaves rows for the next one.
-        while sent() < min(before + 3, DOCUMENTS) and worker.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
+        try:
+            # Kill once this worker has moved a few rows: it is mid-way through the rest, and each
+            # restart (a process start of a few seconds) still leaves rows for the next one.
+            while sent() < min(before + 3, DOCUMENTS) and worker.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:  # also when the loop fails: a worker left running would outlive the test's database
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
         kills += 1
     assert sent() == DOCUMENTS, (tmp_path / f"worker{kills - 1}.log").read_text()[-2000:]
     assert kills >= 2

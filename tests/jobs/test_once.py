@@ -172,3 +172,20 @@ def test_with_the_inline_queue_a_wake_up_at_a_time_does_nothing() -> None:
 
     assert queue().immediate
     assert wake_at(send_outbox_when_free, "held", datetime.now(UTC)) is False
+
+
+def test_a_wake_up_whose_job_was_lost_does_not_refuse_later_ones(real_queue) -> None:
+    """A key whose start is long past stands for no waiting job (a worker killed holding it):
+    the next wake-up is queued, not refused for good."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from vanban.exchange.tasks import send_outbox_when_free as job
+    from vanban.jobs import ONCE_PREFIX, WAKE_LOST_SECONDS, waiting_start, wake_at
+
+    real_queue.put(f"{ONCE_PREFIX}held", time.time() - WAKE_LOST_SECONDS - 5)  # its job never ran
+    assert wake_at(job, "held", datetime.now(UTC) + timedelta(seconds=10)) is True
+    assert real_queue.pending_count() == 1
+    assert waiting_start("held") > time.time()
+    real_queue.put(f"{ONCE_PREFIX}held", time.time() - 1)  # just due: it may start any moment
+    assert wake_at(job, "held", datetime.now(UTC) + timedelta(seconds=10)) is False

@@ -140,6 +140,10 @@ def waiting_start(key: str) -> float | None:
 # A wake-up for rows that fall free starts this long after they do: the queue's scheduler looks
 # once a second, and a lease is free only once it has passed.
 WAKE_MARGIN = 0.5
+# A wake-up whose start is this far past never ran (its worker was killed holding it, the queue
+# was flushed): its key no longer stands for a waiting job, and would otherwise refuse every
+# later wake-up under it for good.
+WAKE_LOST_SECONDS = 60.0
 
 
 def wake_at(job: Job[[float], Any], key: str, when: datetime) -> bool:
@@ -159,7 +163,7 @@ def wake_at(job: Job[[float], Any], key: str, when: datetime) -> bool:
     start = max(when.timestamp(), now) + WAKE_MARGIN  # the same rows held: the same start
     if not huey.put_if_empty(f"{ONCE_PREFIX}{key}", start):
         waiting = waiting_start(key)
-        if waiting is not None and waiting <= start:
+        if waiting is not None and now - WAKE_LOST_SECONDS < waiting <= start:
             return False
         huey.put(f"{ONCE_PREFIX}{key}", start)
     job.schedule(args=(start,), delay=start - now)

@@ -440,10 +440,56 @@ def _strict_base64(text: str | None) -> bytes | None:
 
 def canonical_without(root: etree._Element, element: etree._Element, *, exclusive: bool) -> bytes:
     """The canonical form (no comments) of `root`'s tree without `element` — the enveloped
-    transform — its tail text left where it was. Computed on a copy of the (small, cut) tree:
-    taking the element out of the tree itself and putting it back would let lxml rename it by
-    any prefix in scope for its namespace (`<ds:Signature>` where it was `<Signature xmlns=…>`
-    under an ancestor declaring `xmlns:ds`), which changes SignedInfo's canonical form."""
+    transform — its tail text left where it was.
+
+    Cut from the canonical form of the whole tree: that holds `element`'s own canonical form
+    as one run of bytes, from its start tag to the first end tag of its name after it, and
+    the text around it escaped piece by piece, so cutting that run gives exactly the canonical
+    form without it (removing an element changes no other element's namespace declarations,
+    in inclusive or exclusive C14N). The run is found only when nothing else can look like
+    it: no processing instruction in the output (the one kind of node whose `<` is written
+    as is; comments are left out, text and attributes escape `<`) and one start tag of
+    `element`'s qualified name. Otherwise it is computed on a copy of the tree."""
+    node = element.getparent()
+    while node is not None and node is not root:
+        node = node.getparent()
+    if node is None:  # not below root: the copy's walk refuses it
+        return _canonical_of_copy(root, element, exclusive=exclusive)
+    canonical = etree.tostring(root, method="c14n", exclusive=exclusive, with_comments=False)
+    span = _element_span(canonical, element)
+    if span is None:
+        return _canonical_of_copy(root, element, exclusive=exclusive)
+    start, end = span
+    return canonical[:start] + canonical[end:]
+
+
+def _element_span(canonical: bytes, element: etree._Element) -> tuple[int, int] | None:
+    """Where `element` stands in `canonical`, or None when that is not certain."""
+    if b"<?" in canonical or not isinstance(element.tag, str):
+        return None
+    local = element.tag.rpartition("}")[2]
+    qname = (f"{element.prefix}:{local}" if element.prefix else local).encode("utf-8")
+    opening = b"<" + qname
+    start = -1
+    at = canonical.find(opening)
+    while at >= 0:
+        if canonical[at + len(opening) : at + len(opening) + 1] in (b" ", b">"):
+            if start >= 0:
+                return None  # two elements of that name: which one is ambiguous
+            start = at
+        at = canonical.find(opening, at + 1)
+    if start < 0:
+        return None
+    closing = b"</" + qname + b">"
+    close = canonical.find(closing, start)
+    return None if close < 0 else (start, close + len(closing))
+
+
+def _canonical_of_copy(root: etree._Element, element: etree._Element, *, exclusive: bool) -> bytes:
+    """`canonical_without` computed on a copy of the tree: taking the element out of the tree
+    itself and putting it back would let lxml rename it by any prefix in scope for its
+    namespace (`<ds:Signature>` where it was `<Signature xmlns=…>` under an ancestor declaring
+    `xmlns:ds`), which changes SignedInfo's canonical form."""
     path: list[int] = []
     node = element
     while node is not root:

@@ -9,12 +9,13 @@ play agency systems. Any system may copy it: it speaks only the documented contr
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import pybase64
 
 from vanban.core.http import HttpStatusError, Transport, UnreachableError, error_from
 
@@ -69,7 +70,7 @@ class HubClient:
         batches (an older version: 404/405) is sent the packages one by one."""
         if not self._batches:
             return [self._one(p) for p in packages]
-        body = json.dumps({"packages": [base64.b64encode(p).decode("ascii") for p in packages]}).encode("ascii")
+        body = json.dumps({"packages": [pybase64.b64encode_as_string(p) for p in packages]}).encode("ascii")
         try:
             answer = json.loads(self._call("POST", "/packages/batch", body, {"Content-Type": "application/json"},
                                            idempotent=True)[1])
@@ -107,7 +108,7 @@ class HubClient:
             if not encoded:
                 continue
             try:
-                data = base64.b64decode(encoded, validate=True)
+                data = pybase64.b64decode(encoded, validate=True)
             except ValueError:
                 continue
             if hashlib.sha256(data).hexdigest() == item.get("sha256"):

@@ -8,12 +8,13 @@ manifest. The same model always gives the same bytes.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+
+import pybase64
 
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import nfc
@@ -301,7 +302,7 @@ def build_package(pkg: DocumentPackage) -> bytes:
             # manifest. A .zip file goes as it is (VNPT never unzips one named .zip).
             payload = att.data if is_zip_name(name) else zip_one(name, att.data)
             w.leaf(3, "ContentType", ZIP_TYPE, prefix="")
-            encoded = base64.b64encode(payload).decode("ascii")
+            encoded = pybase64.b64encode_as_string(payload)
             w.raw(f'      <{_P}ContentTransferEncoded xmlns:edXML="{EDXML_NS}">{encoded}'
                   f"</{_P}ContentTransferEncoded>")
             w.raw("    </Attachment>")

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import pybase64
+
 from vanban.core.safezip import ZipLimits, ratio_exceeded
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import Limits
@@ -180,7 +182,7 @@ def _iter_base64(source: EncodedSource, element: str) -> Iterator[bytes]:
         if padded:
             raise _bad_base64(element, "có dữ liệu sau ký tự đệm '='")
         try:
-            decoded = binascii.a2b_base64(piece[:usable], strict_mode=True)
+            decoded = pybase64.b64decode(piece[:usable], validate=True)
         except binascii.Error as exc:
             raise _bad_base64(element, str(exc)) from None
         padded = piece[usable - 1 : usable] == b"="

@@ -6,11 +6,11 @@ the request, call a service or a query, and shape the answer.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import io
 from typing import Any
 
+import pybase64
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -245,7 +245,7 @@ def submit_batch(request: HttpRequest) -> BatchSubmitOut:
     results = []
     for index, item in enumerate(body.packages):
         try:
-            raw = base64.b64decode(item, validate=True)
+            raw = pybase64.b64decode(item, validate=True)
         except (binascii.Error, ValueError):
             results.append(_refused(index, HubError(400, "BAD_BASE64", "Gói tin không phải base64 hợp lệ.")))
             continue

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pybase64
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Prefetch, Q, QuerySet
 
@@ -94,7 +95,7 @@ def inbox(endpoint: Endpoint, limit: int, *, inline: int = 0, inline_total: int 
         }
         if 0 < size <= min(inline, budget):
             try:
-                item["data"] = base64.b64encode(blobs.original(sha256, body)).decode("ascii")
+                item["data"] = pybase64.b64encode_as_string(blobs.original(sha256, body))
                 budget -= size
             except (OSError, blobs.BlobCorruptError):
                 pass

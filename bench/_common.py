@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+# The server, worker and client processes a bench starts keep their compiled modules, as under
+# `make` (Makefile): run by hand where the environment asks not to write them (this machine kind
+# sets PYTHONDONTWRITEBYTECODE), each gunicorn worker would compile every module its first submit,
+# fetch and ack import, inside the metered window.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 def pg_url(tool: str) -> str:
     """DATABASE_URL when it is PostgreSQL, else the local server; exits when there is none."""

@@ -153,6 +153,16 @@ def _ns(el: etree._Element) -> str:
     return _split(tag)[0] if isinstance(tag, str) else ""
 
 
+@lru_cache(maxsize=1024)
+def _agency_problem(value: str) -> str | None:
+    """Why `value` is not an agency code, or None: the same few codes come in every package."""
+    try:
+        parse_agency_code(value)
+    except AgencyCodeError as exc:
+        return str(exc)
+    return None
+
+
 @lru_cache(maxsize=64)
 def _positions(order: tuple[str, ...]) -> dict[str, int]:
     return {name: i for i, name in enumerate(order)}
@@ -269,10 +279,9 @@ class _Reader:
     def agency(self, value: str, element: str, path: str) -> None:
         if not value:
             return
-        try:
-            parse_agency_code(value)
-        except AgencyCodeError as exc:
-            self.fail_or_warn("EDXML_BAD_AGENCY_CODE", f"<{element}> trong {path}: {exc}", element)
+        problem = _agency_problem(value)
+        if problem is not None:
+            self.fail_or_warn("EDXML_BAD_AGENCY_CODE", f"<{element}> trong {path}: {problem}", element)
 
     def date_of(self, kids: dict[str, list[etree._Element]], name: str, path: str, *,
                 required: bool = False) -> date | None:

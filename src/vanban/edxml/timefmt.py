@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from vanban.core.clock import VN_TZ
 
@@ -32,6 +33,9 @@ def format_timestamp(moment: datetime) -> str:
     return vn.strftime("%Y/%m/%d %H:%M:%S")
 
 
+# Memoised (the values are immutable): a hub or an office reads the same few dates and
+# timestamps in package after package; bounded, so hostile input cannot grow them.
+@lru_cache(maxsize=1024)
 def parse_date(text: str, *, strict: bool) -> date | None:
     """The date, or None when the text is not a date in an accepted form."""
     text = text.strip()
@@ -51,6 +55,7 @@ def parse_date(text: str, *, strict: bool) -> date | None:
         return None
 
 
+@lru_cache(maxsize=1024)
 def parse_timestamp(text: str, *, strict: bool) -> datetime | None:
     """An aware datetime in Vietnam time, or None when the text is not accepted."""
     text = text.strip()

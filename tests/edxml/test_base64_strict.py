@@ -70,3 +70,14 @@ def test_a_body_split_by_line_breaks_decodes_to_its_bytes() -> None:
     facts, kept = decode_payload(EncodedSource(encoded, 0, len(encoded)), DEFAULT_LIMITS,
                                  element="ContentTransferEncoded", keep=True)
     assert kept == data and facts.size == 5000
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (b"QU=I", "Discontinuous padding"),  # the standard decoder's reason, not pybase64's catch-all
+    (b"QUJD*AAA", "Only base64 data is allowed"),
+    (b"QUJD=AAA", "Discontinuous padding"),
+])
+def test_a_refusal_names_what_is_wrong(body: bytes, why: str) -> None:
+    with pytest.raises(EdxmlError) as caught:
+        decode_payload(EncodedSource(body, 0, len(body)), DEFAULT_LIMITS, element="ContentTransferEncoded")
+    assert why in caught.value.message

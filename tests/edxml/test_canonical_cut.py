@@ -100,3 +100,10 @@ def test_an_element_outside_the_tree_is_refused() -> None:
     stranger = etree.fromstring(b"<q><s/></q>").find("s")
     with pytest.raises(AssertionError):
         canonical_without(root, stranger, exclusive=True)
+
+
+def test_an_element_the_whole_tree_cannot_canonicalise_takes_the_copy() -> None:
+    """A relative namespace URI inside the element: C14N of the whole tree refuses it, the copy
+    (without the element) does not, as before the cut."""
+    root = etree.fromstring(b'<r><s><x xmlns="rel/ns"/></s>t</r>')
+    assert canonical_without(root, root.find("s"), exclusive=True) == b"<r>t</r>"

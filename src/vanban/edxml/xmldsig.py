@@ -455,7 +455,10 @@ def canonical_without(root: etree._Element, element: etree._Element, *, exclusiv
         node = node.getparent()
     if node is None:  # not below root: the copy's walk refuses it
         return _canonical_of_copy(root, element, exclusive=exclusive)
-    canonical = etree.tostring(root, method="c14n", exclusive=exclusive, with_comments=False)
+    try:
+        canonical = etree.tostring(root, method="c14n", exclusive=exclusive, with_comments=False)
+    except etree.C14NError:  # e.g. a relative namespace URI inside the element: the copy drops it
+        return _canonical_of_copy(root, element, exclusive=exclusive)
     span = _element_span(canonical, element)
     if span is None:
         return _canonical_of_copy(root, element, exclusive=exclusive)

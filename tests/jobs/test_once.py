@@ -189,3 +189,28 @@ def test_a_wake_up_whose_job_was_lost_does_not_refuse_later_ones(real_queue) -> 
     assert waiting_start("held") > time.time()
     real_queue.put(f"{ONCE_PREFIX}held", time.time() - 1)  # just due: it may start any moment
     assert wake_at(job, "held", datetime.now(UTC) + timedelta(seconds=10)) is False
+
+
+def test_a_seal_wake_up_whose_job_was_lost_is_queued_again(real_queue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seal job due long ago never started (a worker killed holding it, as in the cluster
+    test): the next commit queues one again instead of leaving every event to the minute's
+    round; a job just due is still relied on."""
+    import time
+
+    from vanban.audit import seal
+    from vanban.jobs import ONCE_PREFIX, waiting_start
+
+    monkeypatch.setattr(seal, "_covered_until", [0.0])
+    monkeypatch.setattr(seal, "_overdue_until", [0.0])
+    real_queue.put(f"{ONCE_PREFIX}{SEAL_KEY}", time.time() - seal.SEAL_LOST_SECONDS - 5)  # its job never ran
+    seal.wake()
+    assert real_queue.pending_count() == 1
+    start = waiting_start(SEAL_KEY)
+    assert start is not None and start > time.time()
+
+    claim(SEAL_KEY)
+    real_queue.flush()
+    monkeypatch.setattr(seal, "_covered_until", [0.0])
+    real_queue.put(f"{ONCE_PREFIX}{SEAL_KEY}", time.time() - 2)  # just due: it may start any moment
+    seal.wake()
+    assert real_queue.pending_count() == 0

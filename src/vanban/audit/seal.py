@@ -17,7 +17,7 @@ from django.db import connection, models, transaction
 
 from vanban.audit.chain import GENESIS, event_hash
 from vanban.audit.models import AuditEvent, ChainHead
-from vanban.jobs import enqueue_once, queue, waiting_start
+from vanban.jobs import enqueue_once, queue, requeue_lost, waiting_start
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,11 @@ WAKE_DELAY = 1.0  # seconds: the longest an event waits for its wake-up job to s
 # Taken off a job's start before relying on it: the worker runs the job by its own clock, which
 # on another node may differ from this process's by this much (NTP keeps them within milliseconds).
 CLOCK_MARGIN = 0.2
+# A wake-up job due this long ago has not started (it clears its key first thing): its worker
+# was killed holding it, or its process between writing the key and queuing it. Left alone, the
+# key would keep every process from asking until the minute's round; a worker merely busy that
+# long costs one more job, which finds little to seal (the head's row lock keeps them in turn).
+SEAL_LOST_SECONDS = 10.0
 _covered_until = [0.0]  # a job that has not started yet starts after this monotonic time
 _overdue_until = [0.0]  # the waiting job was due when last read: not read again before this
 
@@ -123,6 +128,10 @@ def wake() -> None:
     if now < _overdue_until[0]:
         return
     starts = waiting_start(SEAL_KEY)
+    if starts is not None and starts < time.time() - SEAL_LOST_SECONDS:
+        requeue_lost(audit_seal_now, SEAL_KEY, delay=WAKE_DELAY)
+        _covered_until[0] = now + WAKE_DELAY - CLOCK_MARGIN
+        return
     left = min(starts - time.time() - CLOCK_MARGIN, WAKE_DELAY) if starts is not None else 0.0
     if left > 0:
         _covered_until[0] = now + left

@@ -126,6 +126,21 @@ def enqueue_once(job: Job[[], Any], key: str, *, delay: float = 0) -> bool:
     return True
 
 
+def requeue_lost(job: Job[[], Any], key: str, *, delay: float = 0) -> None:
+    """The job waiting under `key` (`enqueue_once`) will never run — a worker killed holding it,
+    or a process killed between writing the key and queuing the job: queue `job` again and put
+    its start under the key, so later wake-ups rely on the new one."""
+    huey = queue()
+    if huey.immediate:
+        job()
+        return
+    huey.put(f"{ONCE_PREFIX}{key}", time.time() + delay)
+    if delay:
+        job.schedule(delay=delay)
+    else:
+        job()
+
+
 def waiting_start(key: str) -> float | None:
     """When the job waiting under `key` (`enqueue_once`) starts, by the wall clock (seconds
     since the epoch): another process that found it waiting may rely on it until then. None

@@ -40,9 +40,11 @@ from tests.live import child_env
 from tests.office_fixtures import Office
 from vanban.agencies.models import Agency
 from vanban.audit.models import AuditEvent
+from vanban.audit.seal_tasks import SEAL_KEY
 from vanban.audit.services import verify_chain
 from vanban.documents.models import Document, DocumentFile
 from vanban.exchange.models import DeliveryStatus, HubConnection, InboxEntry
+from vanban.jobs import ONCE_PREFIX
 from vanban.web.nginx import ProxyConfig, write
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -184,8 +186,14 @@ def test_two_web_nodes_and_three_workers_share_database_queue_and_bucket(
         # wake-ups across nodes (docs/audit.md) — well before the minute round would — and the
         # chain three workers built checks out.
         drained = time.monotonic()
-        until(lambda: not AuditEvent.objects.filter(hash__isnull=True).exists(),
-              "every audit event sealed by the workers", timeout=15)
+        try:
+            until(lambda: not AuditEvent.objects.filter(hash__isnull=True).exists(),
+                  "every audit event sealed by the workers", timeout=15)
+        except AssertionError as exc:  # what the wake-ups were doing, for the next time it shows
+            key = huey.get(f"{ONCE_PREFIX}{SEAL_KEY}", peek=True)
+            raise AssertionError(
+                f"{exc}: {AuditEvent.objects.filter(hash__isnull=True).count()} unsealed; seal wake-up key "
+                f"{key!r} at {time.time():.1f}\n{logs()}") from None
         sealed_after = time.monotonic() - drained
         chain = verify_chain()
         assert chain.ok and chain.checked == AuditEvent.objects.count(), chain

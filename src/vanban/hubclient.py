@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import pybase64
-
+from vanban.core import b64
 from vanban.core.http import HttpStatusError, Transport, UnreachableError, error_from
 
 __all__ = ["BATCH_MAX", "HubBackend", "HubClient", "HubHttpError", "HubUnreachableError", "Submitted"]
@@ -70,7 +69,7 @@ class HubClient:
         batches (an older version: 404/405) is sent the packages one by one."""
         if not self._batches:
             return [self._one(p) for p in packages]
-        body = json.dumps({"packages": [pybase64.b64encode_as_string(p) for p in packages]}).encode("ascii")
+        body = json.dumps({"packages": [b64.encode(p) for p in packages]}).encode("ascii")
         try:
             answer = json.loads(self._call("POST", "/packages/batch", body, {"Content-Type": "application/json"},
                                            idempotent=True)[1])
@@ -108,7 +107,7 @@ class HubClient:
             if not encoded:
                 continue
             try:
-                data = pybase64.b64decode(encoded, validate=True)
+                data = b64.decode_validated(encoded)
             except ValueError:
                 continue
             if hashlib.sha256(data).hexdigest() == item.get("sha256"):

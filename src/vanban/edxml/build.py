@@ -14,8 +14,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-import pybase64
-
+from vanban.core import b64
 from vanban.core.agency_code import AgencyCodeError, parse_agency_code
 from vanban.core.text import nfc
 from vanban.edxml.enums import StatusCode
@@ -302,7 +301,7 @@ def build_package(pkg: DocumentPackage) -> bytes:
             # manifest. A .zip file goes as it is (VNPT never unzips one named .zip).
             payload = att.data if is_zip_name(name) else zip_one(name, att.data)
             w.leaf(3, "ContentType", ZIP_TYPE, prefix="")
-            encoded = pybase64.b64encode_as_string(payload)
+            encoded = b64.encode(payload)
             w.raw(f'      <{_P}ContentTransferEncoded xmlns:edXML="{EDXML_NS}">{encoded}'
                   f"</{_P}ContentTransferEncoded>")
             w.raw("    </Attachment>")

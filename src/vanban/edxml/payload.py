@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import pybase64
-
+from vanban.core import b64
 from vanban.core.safezip import ZipLimits, ratio_exceeded
 from vanban.edxml.errors import EdxmlError
 from vanban.edxml.limits import Limits
@@ -182,23 +181,13 @@ def _iter_base64(source: EncodedSource, element: str) -> Iterator[bytes]:
         if padded:
             raise _bad_base64(element, "có dữ liệu sau ký tự đệm '='")
         try:
-            decoded = pybase64.b64decode(piece[:usable], validate=True)
-        except binascii.Error:
-            raise _bad_base64(element, _why_not_base64(piece[:usable])) from None
+            decoded = b64.decode_strict(piece[:usable])
+        except binascii.Error as exc:
+            raise _bad_base64(element, str(exc)) from None
         padded = piece[usable - 1 : usable] == b"="
         yield decoded
     if carry:
         raise _bad_base64(element, f"bị cắt cụt ({len(carry)} ký tự thừa, độ dài không chia hết cho 4)")
-
-
-def _why_not_base64(data: bytes) -> str:
-    """The standard decoder's precise reason (pybase64 says "Non-base64 digit found" for every
-    refusal); only on the refusal path, so its speed does not matter."""
-    try:
-        binascii.a2b_base64(data, strict_mode=True)
-    except binascii.Error as exc:
-        return str(exc)
-    return "có ký tự đệm '=' thừa"
 
 
 def _bad_base64(element: str, why: str) -> EdxmlError:

@@ -10,7 +10,6 @@ import binascii
 import io
 from typing import Any
 
-import pybase64
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -19,6 +18,7 @@ from pydantic import ValidationError
 
 from vanban import apierrors as errors
 from vanban.apierrors import ErrorOut
+from vanban.core import b64
 from vanban.core.clock import to_iso
 from vanban.hub import blobs, conf, queries, services
 from vanban.hub.errors import HubError
@@ -245,7 +245,7 @@ def submit_batch(request: HttpRequest) -> BatchSubmitOut:
     results = []
     for index, item in enumerate(body.packages):
         try:
-            raw = pybase64.b64decode(item, validate=True)
+            raw = b64.decode_validated(item)
         except (binascii.Error, ValueError):
             results.append(_refused(index, HubError(400, "BAD_BASE64", "Gói tin không phải base64 hợp lệ.")))
             continue

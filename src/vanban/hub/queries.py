@@ -8,11 +8,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pybase64
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Prefetch, Q, QuerySet
 
 from vanban.agencies.models import Agency
+from vanban.core import b64
 from vanban.core.clock import to_iso
 from vanban.hub import blobs
 from vanban.hub.models import (
@@ -95,7 +95,7 @@ def inbox(endpoint: Endpoint, limit: int, *, inline: int = 0, inline_total: int 
         }
         if 0 < size <= min(inline, budget):
             try:
-                item["data"] = pybase64.b64encode_as_string(blobs.original(sha256, body))
+                item["data"] = b64.encode(blobs.original(sha256, body))
                 budget -= size
             except (OSError, blobs.BlobCorruptError):
                 pass

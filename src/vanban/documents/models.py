@@ -171,7 +171,10 @@ class Document(models.Model):
         verbose_name_plural = "văn bản"
         ordering = ["-created_at"]
         # The lists' default orders, newest first, read from an index at any size (bench/pages_bench.py).
-        indexes = [models.Index(fields=["agency", "direction", "state"]),
+        # One state's documents in order of arrival (the clerk's "waiting" list) from the index, whatever
+        # the state: a prepared statement's generic plan, which cannot know that "arrived" is rare,
+        # otherwise walked `document_arrivals` through every arrival of the agency (docs/documents.md).
+        indexes = [models.Index(fields=["agency", "direction", "state", "arrived_at"], name="document_state_arrivals"),
                    models.Index(fields=["agency", "issued_on"]),
                    models.Index(fields=["agency", "direction", "arrived_at"], name="document_arrivals"),
                    models.Index(fields=["agency", "direction", "accepted_at"], name="document_accepted"),

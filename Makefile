@@ -148,7 +148,7 @@ cluster-test: install
 
 # The full-size fault runs (CI runs a bounded version inside make test).
 faults: install
-	VANBAN_FAULT_PACKAGES=$${N:-10000} VANBAN_FAULT_KILLS=$${KILLS:-40} bash scripts/test.sh pg tests/faults -q
+	VANBAN_FAULT_PACKAGES=$${N:-10000} VANBAN_FAULT_KILLS=$${KILLS:-40} bash scripts/test.sh pg tests/faults -q -rP
 
 apifuzz: install
 	VANBAN_APIFUZZ_EXAMPLES=$${N:-500} bash scripts/test.sh all tests/apifuzz -q

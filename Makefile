@@ -144,11 +144,12 @@ cluster: install
 # The many-nodes test at full size: 1 000 documents A → hub → B through that layout, a worker
 # SIGKILLed and a web node stopped on the way (make test runs it with 100).
 cluster-test: install
-	VANBAN_CLUSTER_PACKAGES=$${N:-1000} bash scripts/test.sh pg tests/faults/test_cluster.py -q -s
+	VANBAN_TEST_WORKERS=0 VANBAN_CLUSTER_PACKAGES=$${N:-1000} bash scripts/test.sh pg tests/faults/test_cluster.py -q -s
 
-# The full-size fault runs (CI runs a bounded version inside make test).
+# The full-size fault runs (CI runs a bounded version inside make test). In one process: a test's
+# summary (rate, status latency, timeline) is printed past pytest's capture, which xdist's workers drop.
 faults: install
-	VANBAN_FAULT_PACKAGES=$${N:-10000} VANBAN_FAULT_KILLS=$${KILLS:-40} bash scripts/test.sh pg tests/faults -q -rP
+	VANBAN_TEST_WORKERS=0 VANBAN_FAULT_PACKAGES=$${N:-10000} VANBAN_FAULT_KILLS=$${KILLS:-40} bash scripts/test.sh pg tests/faults -q
 
 apifuzz: install
 	VANBAN_APIFUZZ_EXAMPLES=$${N:-500} bash scripts/test.sh all tests/apifuzz -q

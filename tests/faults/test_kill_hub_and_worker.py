@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import random
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.exchange.test_exchange_flow import issue_to_b
 from tests.faults.cpu import CpuMeter
@@ -100,6 +102,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
 
         # The faults: at random points of the whole run (progress counts sends, arrivals and
         # statuses back), kill the worker, the hub or both, a random moment later; restart.
+        kills: list[datetime] = []  # when each fault struck: the statuses it fell on are counted apart
         targets = sorted(rng.uniform(0.02, 0.9) * 3 * PACKAGES for _ in range(KILLS))
         for k, target in enumerate(targets):
             until(lambda target=target: sum(progress(b).values()) >= target or done(),
@@ -109,6 +112,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
                 break
             time.sleep(rng.uniform(0.0, 1.5))  # a random moment into the work, not a wait for an outcome
             victim = rng.choice(("worker", "hub", "both"))
+            kills.append(timezone.now())
             if victim in ("worker", "both"):
                 worker.kill()
             if victim in ("hub", "both"):
@@ -123,7 +127,7 @@ def test_sigkill_worker_and_hub_at_random_moments(signing_office: Office, tmp_pa
         with capsys.disabled():  # in the CI log too: the measurement of the run
             print(f"\nfault test: {PACKAGES} documents delivered and answered in {took:.0f} s "
                   f"({PACKAGES / took:.1f}/s), {worker.kills} worker and {hub_proc.kills} hub kills, seed {SEED}; "
-                  f"{status_latency(b.code)}; {steady_rate(PACKAGES)}")
+                  f"{status_latency(b.code, kills=kills)}; {steady_rate(PACKAGES)}")
             print(drain_timeline())
             if worker.starts == 1 and hub_proc.starts == 1:  # a process that died took its CPU figures along
                 print(cpu.summary(PACKAGES))

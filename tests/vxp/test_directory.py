@@ -78,3 +78,14 @@ def test_commands_add_a_system_and_sync_over_http(vxp_hub: VxpHub) -> None:
     out = io.StringIO()
     call_command("vxp", "system", "rotate", system_id, stdout=out)
     assert secret_for(system_id) == out.getvalue().strip().splitlines()[-1] != secret
+
+
+def test_a_new_secret_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It is pasted after `--secret` on a command line, where "-Kz…" reads as an option."""
+    from vanban.hub import vxp_systems
+
+    drawn = iter(["-Kzvo26eM7FODSuDF7WwhhhOflXwNi7SCZrREpkgf9k", "-a", "Lsyyt8l4vuRULAK67QtKv0h6oDLRvTrNH0"])
+    monkeypatch.setattr(vxp_systems.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert vxp_systems.new_secret() == "Lsyyt8l4vuRULAK67QtKv0h6oDLRvTrNH0"
+    monkeypatch.undo()
+    assert not any(vxp_systems.new_secret().startswith("-") for _ in range(2000))  # 1 in 64 would fail ~31 times

@@ -32,6 +32,7 @@ class OutboxEntry(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)  # held by a sending worker until then
+    lease_holder = models.CharField(max_length=200, blank=True, default="")  # jobs.holders: who claimed it last
     last_error = models.TextField(blank=True)
     hub_package_id = models.CharField(max_length=100, blank=True)
     # Status packages: what they answer (ResponseFor) and what they say.
@@ -110,6 +111,7 @@ class InboxEntry(models.Model):
     # lease; a passing failure (the database away) waits a backoff before the next try.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=200, blank=True, default="")  # jobs.holders: who claimed it last
     last_error = models.TextField(blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     rejection_sent = models.BooleanField(default=False)

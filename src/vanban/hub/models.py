@@ -190,6 +190,7 @@ class Forward(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=200, blank=True, default="")  # jobs.holders: who claimed it last
     last_error = models.CharField(max_length=1000, blank=True, default="")
     remote_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField()

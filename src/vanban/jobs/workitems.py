@@ -5,7 +5,10 @@ A work item is a row with `attempts`, `next_attempt_at` (due when empty or past)
 its parent; a fixity run is claimed the same way (a lease only: it resumes from its cursor).
 A worker *claims* due rows for a lease before it works on them, so two workers
 (or two processes of a cluster) never send the same row at the same time, and a worker killed
-mid-way leaves rows that fall due again when the lease runs out. A failure waits longer each
+mid-way leaves rows that fall due again when the lease runs out — or at once, when a process
+on the same machine sees that the holder named in `lease_holder` no longer runs
+(`vanban.jobs.holders`): a restarted worker takes back what its predecessor held, and one of
+three workers on a machine takes what a dead sibling held. A failure waits longer each
 time (doubling from a base, capped) with jitter, so rows that failed together (the hub was
 away) do not all come back in the same second.
 """
@@ -21,7 +24,9 @@ from django.db import connection, models, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
-__all__ = ["Backoff", "claim", "due", "failed", "free", "next_free", "succeeded"]
+from vanban.jobs import holders
+
+__all__ = ["Backoff", "claim", "due", "failed", "free", "next_free", "release_dead", "succeeded"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -65,9 +70,27 @@ def next_free(queryset: models.QuerySet[M]) -> datetime | None:
 
 def claim(queryset: models.QuerySet[M], *, lease: timedelta, limit: int) -> list[int]:
     """The primary keys of at most `limit` rows of `queryset` (already filtered to the rows
-    that want work, in the order to take them) that nobody holds, now held by this caller for
+    that want work, in the order to take them) that nobody holds, now held by this process for
     `lease`. On PostgreSQL rows another worker is claiming are skipped (`SKIP LOCKED`); SQLite
-    serialises writers, so the read and the update in one transaction are enough there."""
+    serialises writers, so the read and the update in one transaction are enough there.
+
+    Rows held by a dead process of this machine are freed first (`release_dead`): on this
+    process's first claim of the table (a restarted worker takes back its predecessor's rows
+    before anything else, its statuses first) and whenever fewer than `limit` rows were free."""
+    label = queryset.model._meta.label
+    if label not in _looked:
+        _looked.add(label)
+        release_dead(queryset)
+    pks = _claim(queryset, lease, limit)
+    if len(pks) < limit and release_dead(queryset):
+        pks += _claim(queryset.exclude(pk__in=pks), lease, limit - len(pks))
+    return pks
+
+
+_looked: set[str] = set()  # the tables this process has claimed from
+
+
+def _claim(queryset: models.QuerySet[M], lease: timedelta, limit: int) -> list[int]:
     now = timezone.now()
     with transaction.atomic():
         candidates = queryset.filter(free(now))
@@ -75,8 +98,26 @@ def claim(queryset: models.QuerySet[M], *, lease: timedelta, limit: int) -> list
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         pks = list(candidates.values_list("pk", flat=True)[:limit])
         if pks:
-            queryset.model._default_manager.filter(pk__in=pks).update(lease_until=now + lease)
+            queryset.model._default_manager.filter(pk__in=pks).update(
+                lease_until=now + lease, lease_holder=holders.this_process())
     return pks
+
+
+def release_dead(queryset: models.QuerySet[M]) -> int:
+    """Free the rows of `queryset` held by processes of this machine that no longer run (killed,
+    crashed, restarted); returns how many. Holders elsewhere are left to their lease."""
+    prefix = holders.local_prefix()
+    if prefix is None:
+        return 0
+    now = timezone.now()
+    held = queryset.order_by().filter(lease_until__gte=now, lease_holder__startswith=prefix)
+    dead = [h for h in set(held.values_list("lease_holder", flat=True)) if holders.alive(h) is False]
+    if not dead:
+        return 0
+    # The conditions on the row itself, not a list of keys read before: a row claimed again
+    # meanwhile (its new holder alive) no longer matches when the UPDATE comes to it.
+    return queryset.model._default_manager.filter(lease_holder__in=dead, lease_until__gte=now).update(
+        lease_until=None)
 
 
 def succeeded(model: type[models.Model], pk: Any, **fields: Any) -> int:

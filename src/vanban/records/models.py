@@ -267,6 +267,7 @@ class FixityRun(models.Model):
     # each batch: the archivist's button and the hourly slice never walk the same run at once,
     # and a run whose process died is taken up again when the lease runs out.
     lease_until = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=200, blank=True, default="")  # jobs.holders: who claimed it last
 
     class Meta:
         ordering = ["-id"]

@@ -1,0 +1,123 @@
+"""Leases of dead processes (vanban.jobs.holders, workitems.release_dead): a row held by a
+process of this machine that no longer runs is taken at once, not when its lease runs out;
+a row held by a live process, by one whose PID now belongs to another process, or by a
+process elsewhere keeps its lease."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.exchange.test_statuses_first import _row
+from vanban.exchange.models import OutboxEntry
+from vanban.exchange.services import due_rows
+from vanban.jobs import holders, workitems
+
+pytestmark = pytest.mark.skipif(holders.local_prefix() is None, reason="/proc: Linux")
+
+
+def _name_of(pid: int) -> str:
+    started = holders._started(pid)
+    assert started is not None
+    return f"{holders.local_prefix()}{pid}/{started}"
+
+
+@pytest.fixture
+def running() -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield proc
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def dead_holder() -> str:
+    """The name a process had while it ran; it has been killed and reaped since."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    name = _name_of(proc.pid)
+    proc.kill()
+    proc.wait(timeout=10)
+    return name
+
+
+@pytest.mark.unit
+def test_this_process_is_alive_and_named_on_this_machine() -> None:
+    me = holders.this_process()
+    assert me.startswith(holders.local_prefix() or "?") and len(me) <= 200
+    assert holders.alive(me) is True
+
+
+@pytest.mark.unit
+def test_a_killed_process_is_dead_and_a_reused_pid_is_not_it(running: subprocess.Popen[bytes],
+                                                              dead_holder: str) -> None:
+    assert holders.alive(dead_holder) is False
+    live = _name_of(running.pid)
+    assert holders.alive(live) is True
+    # Same PID, another start time: the PID was given to another process since.
+    prefix, _, started = live.rpartition("/")
+    assert holders.alive(f"{prefix}/{int(started) + 1}") is False
+
+
+@pytest.mark.unit
+def test_a_process_elsewhere_or_a_strange_name_cannot_be_judged() -> None:
+    me = holders.this_process()
+    host, boot, namespace, pid, started = me.split("/")
+    assert holders.alive(f"{host}/{'0' * len(boot)}/{namespace}/{pid}/{started}") is None  # another boot
+    assert holders.alive(f"{host}/{boot}/{int(namespace) + 1}/{pid}/{started}") is None  # another container
+    assert holders.alive(f"other-host/{boot}/{namespace}/{pid}/{started}") is None
+    assert holders.alive("") is None
+    assert holders.alive(f"{host}/{boot}/{namespace}/x/{started}") is None
+    assert holders.alive(f"{host}/{boot}/{namespace}/{pid}") is None
+
+
+def _hold(row: OutboxEntry, holder: str, seconds: float = 60) -> None:
+    OutboxEntry.objects.filter(pk=row.pk).update(lease_until=timezone.now() + timedelta(seconds=seconds),
+                                                 lease_holder=holder)
+
+
+@pytest.mark.django_db
+def test_rows_of_a_dead_holder_are_taken_at_once_the_others_keep_their_lease(
+        running: subprocess.Popen[bytes], dead_holder: str) -> None:
+    status = _row(1, "status", status_code="01")
+    doc_dead, doc_live, doc_elsewhere, doc_unnamed, doc_free = (_row(n, "document") for n in range(2, 7))
+    _hold(status, dead_holder)
+    _hold(doc_dead, dead_holder)
+    _hold(doc_live, _name_of(running.pid))
+    _hold(doc_elsewhere, "another-host/0123456789ab/4026531836/" + dead_holder.rsplit("/", 2)[-2] + "/1")
+    _hold(doc_unnamed, "")  # held before holders were named (or by an older version)
+
+    taken = workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=10)
+    assert sorted(taken) == sorted([status.pk, doc_dead.pk, doc_free.pk])
+    mine = holders.this_process()
+    assert set(OutboxEntry.objects.filter(pk__in=taken).values_list("lease_holder", flat=True)) == {mine}
+    assert workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=10) == []  # the rest stay held
+
+
+@pytest.mark.django_db
+def test_a_full_claim_still_frees_a_dead_holders_statuses_first(dead_holder: str) -> None:
+    """A restarted worker's first claim looks for its predecessor's rows before anything else:
+    with a backlog, the round would otherwise fill up with free documents and leave the held
+    statuses to their lease."""
+    held_status = _row(1, "status", status_code="01")
+    docs = [_row(n, "document") for n in range(2, 8)]
+    _hold(held_status, dead_holder)
+    workitems._looked.discard(OutboxEntry._meta.label)  # as in a process that has not claimed yet
+    assert workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=3) == [held_status.pk, docs[0].pk,
+                                                                                  docs[1].pk]
+
+
+@pytest.mark.django_db
+def test_release_counts_only_what_it_freed(dead_holder: str, running: subprocess.Popen[bytes]) -> None:
+    rows = [_row(n, "document") for n in range(1, 4)]
+    _hold(rows[0], dead_holder)
+    _hold(rows[1], dead_holder, seconds=-5)  # its lease is over already: nothing to free
+    _hold(rows[2], _name_of(running.pid))
+    assert workitems.release_dead(due_rows()) == 1
+    assert OutboxEntry.objects.get(pk=rows[0].pk).lease_until is None
+    assert OutboxEntry.objects.get(pk=rows[2].pk).lease_until is not None
+    assert workitems.release_dead(due_rows()) == 0

@@ -28,7 +28,7 @@ from vanban.core.roundcache import round_cache
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
-from vanban.exchange.services import HubError, active_connection, client_for, queue_status
+from vanban.exchange.services import HubError, active_connection, client_for, queue_status, resume_after_outage
 from vanban.exchange.verification import PdfOutcomes, RoundFacts, start_pdf_checks, verify_document
 from vanban.hubclient import HubBackend
 from vanban.jobs import workitems
@@ -97,6 +97,8 @@ def _take(client: HubBackend, limit: int, per_round: int, in_hand: set[str]) -> 
     except HubError as exc:
         log.warning("exchange: inbox not reachable (%s)", exc, extra={"event": "exchange.inbox_unreachable"})
         return _Taken([], set(), {}, dict, 0, False)
+    if not in_hand:  # the first listing of a poll: the hub answers
+        resume_after_outage(wake=True)
     listed = [i for i in answered if str(i["id"]) not in in_hand]
     statuses = [i for i in listed if i.get("kind") == "status"]
     documents = [i for i in listed if i.get("kind") != "status"]

@@ -34,6 +34,10 @@ class OutboxEntry(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)  # held by a sending worker until then
     lease_holder = models.CharField(max_length=200, blank=True, default="")  # jobs.holders: who claimed it last
     last_error = models.TextField(blank=True)
+    # Why the last attempt failed, for machines: HUB_AWAY (no answer, or a gateway's 502/504) is
+    # retried as soon as the hub answers again (`services.resume_after_outage`), not at the end
+    # of a backoff that grew during the outage; anything else waits its backoff.
+    error_code = models.CharField(max_length=60, blank=True, default="")
     hub_package_id = models.CharField(max_length=100, blank=True)
     # Status packages: what they answer (ResponseFor) and what they say.
     description = models.TextField(blank=True)

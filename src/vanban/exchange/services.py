@@ -4,6 +4,7 @@ its sender. Never imports `documents`: callers pass plain values and package byt
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -259,7 +260,16 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
         # same bytes (the hub deduplicates): one statement for the batch, not one a row.
         OutboxEntry.objects.bulk_update(signed_now, ["package_sha256"])
         sent += sum(_send_batch(client, batch) for batch in _batches(ready))
+    if sent and _away.is_set():  # the hub answers again: what failed while it was away goes next, not an hour later
+        _away.clear()
+        resume_after_outage()
     return sent
+
+
+# This process saw the hub away (a row failed with HUB_AWAY): its next round that sends resumes
+# those rows. Rounds that never saw it away spend no statement on it; rows another process failed
+# are resumed by the polls (every minute on every worker).
+_away = threading.Event()
 
 
 def _batches(ready: list[tuple[OutboxEntry, bytes]]) -> list[list[tuple[OutboxEntry, bytes]]]:
@@ -297,12 +307,13 @@ def _send_batch(client: HubBackend, batch: list[tuple[OutboxEntry, bytes]]) -> i
     for row, result in sent:
         row.state, row.attempts, row.hub_package_id = OutboxEntry.State.SENT, row.attempts + 1, result.id
         row.sent_at, row.next_attempt_at, row.lease_until, row.last_error = now, None, None, ""
+        row.error_code = ""
     with transaction.atomic():  # the batch's rows and their events: two statements, not two a row
         # One UPDATE; only the hub's id differs between the rows. (`bulk_update` of the seven
         # fields built a CASE of every row for each: half the sending thread's CPU, by py-spy.)
         OutboxEntry.objects.filter(pk__in=[row.pk for row, _ in sent]).update(
             state=OutboxEntry.State.SENT, attempts=F("attempts") + 1, sent_at=now, next_attempt_at=None,
-            lease_until=None, last_error="",
+            lease_until=None, last_error="", error_code="",
             hub_package_id=Case(*[When(pk=row.pk, then=Value(result.id)) for row, result in sent],
                                 output_field=CharField()))
         record_events([new_event(events.PACKAGE_SENT, actor="system", agency_code=row.sender_code,
@@ -320,11 +331,41 @@ def _not_sent(row: OutboxEntry, exc: BaseException) -> None:
         log.error("exchange: unexpected error sending %s", row, exc_info=exc,
                   extra={"event": "exchange.send_error", "outbox": row.pk})
     attempts = row.attempts + 1
+    code = HUB_AWAY if hub_away(exc) else str(getattr(exc, "code", "") or exc.__class__.__name__)[:60]
+    if code == HUB_AWAY:
+        _away.set()
     workitems.failed(OutboxEntry, row.pk, attempts=attempts, error=str(exc), backoff=backoff(),
-                     state=OutboxEntry.State.FAILED)
+                     state=OutboxEntry.State.FAILED, error_code=code)
     log.warning("exchange: %s not sent (%s)", row, exc,
                 extra={"event": "exchange.send_failed", "outbox": row.pk, "attempt": attempts,
-                       "error_code": getattr(exc, "code", exc.__class__.__name__)})
+                       "error_code": code})
+
+
+HUB_AWAY = "HUB_AWAY"
+# A gateway in front of the hub answering for it: the hub behind it is down (502) or silent (504).
+_GATEWAY_FOR_A_HUB_AWAY = frozenset({502, 504})
+
+
+def hub_away(exc: BaseException) -> bool:
+    """No answer from the hub, or its gateway saying it is not there: nothing about the package.
+    A 503 or any other answer is the hub's own and keeps its backoff (a hub that is up but
+    refuses every submission must not be retried at every poll)."""
+    return isinstance(exc, HubUnreachableError) or (
+        isinstance(exc, HubHttpError) and exc.status in _GATEWAY_FOR_A_HUB_AWAY)
+
+
+def resume_after_outage(*, wake: bool = False) -> int:
+    """The hub answers again: the rows that failed only because it was away are due now; returns
+    how many. Their backoff grew while it was away — up to an hour after a long outage — and
+    would have held them that long after it came back. The attempts keep counting. Called when
+    the inbox listing answers (every poll; `wake`: a sender is woken for them) and after a round
+    that sent something (that round goes on with them)."""
+    now = timezone.now()
+    resumed = OutboxEntry.objects.filter(state=OutboxEntry.State.FAILED, error_code=HUB_AWAY,
+                                         next_attempt_at__gt=now).update(next_attempt_at=now)
+    if resumed and wake:
+        transaction.on_commit(_wake_sender)
+    return resumed
 
 
 def deliveries_for(document_id: int) -> list[OutboxEntry]:

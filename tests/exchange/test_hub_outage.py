@@ -1,0 +1,97 @@
+"""The hub away, then back (real HTTP to the live server; the "away" is a port nobody listens
+on): what failed only because it was away is sent as soon as the hub answers again — the first
+poll that lists the inbox, or a round that sends — not at the end of a backoff that grew to an
+hour during the outage. A package the hub refused keeps its backoff."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.exchange.conftest import Province
+from tests.exchange.test_exchange_flow import issue_to_b
+from tests.exchange.test_statuses_first import _row
+from vanban.core.http import HttpStatusError, UnreachableError
+from vanban.exchange import inbound, services
+from vanban.exchange.models import HubConnection, OutboxEntry
+from vanban.hub.models import Package
+
+
+def _nobody_listens() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hub/api/v1"
+
+
+@pytest.mark.unit
+def test_only_no_answer_or_a_gateway_for_a_missing_hub_is_the_hub_away() -> None:
+    assert services.hub_away(UnreachableError("connection refused"))
+    assert services.hub_away(HttpStatusError(502, "HTTP_ERROR", "Bad Gateway"))
+    assert services.hub_away(HttpStatusError(504, "HTTP_ERROR", "Gateway Timeout"))
+    for status in (400, 403, 409, 500, 503):  # the hub's own answer: about the package, or the hub refusing
+        assert not services.hub_away(HttpStatusError(status, "X", "x"))
+    assert not services.hub_away(ValueError("lost blob"))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_rows_the_hub_missed_go_when_it_answers_and_refused_ones_keep_waiting(province: Province) -> None:
+    p = province
+    HubConnection.objects.update(url=_nobody_listens())
+    doc = issue_to_b(p)  # sent at once (the inline queue): nobody answers
+    row = OutboxEntry.objects.get(document_id=doc.pk, kind="document")
+    assert (row.state, row.error_code, row.attempts) == ("failed", "HUB_AWAY", 1)
+    assert row.next_attempt_at is not None and row.next_attempt_at > timezone.now()
+    # A long outage: the tenth attempt failed, the next is an hour away.
+    hour = timezone.now() + timedelta(hours=1)
+    OutboxEntry.objects.filter(pk=row.pk).update(attempts=10, next_attempt_at=hour)
+    refused = _row(doc.pk + 1000, "document", state=OutboxEntry.State.FAILED, attempts=3,
+                   error_code="EDXML_SIGNATURE_INVALID", next_attempt_at=hour)
+    inbound.poll()  # a poll while the hub is still away: nothing moves
+    assert OutboxEntry.objects.get(pk=row.pk).next_attempt_at == hour
+
+    HubConnection.objects.update(url=p.hub_url)  # the hub is back
+    inbound.poll()  # the minute's poll lists the inbox: the hub answers; the sender is woken
+    row.refresh_from_db()
+    assert (row.state, row.error_code, row.last_error, row.attempts) == ("sent", "", "", 11)
+    assert Package.objects.filter(document_id=doc.identifier_code, kind="document").count() == 1
+    refused.refresh_from_db()
+    assert (refused.state, refused.next_attempt_at, refused.attempts) == ("failed", hour, 3)
+
+
+@pytest.mark.django_db
+def test_a_refusal_keeps_its_code_and_a_round_that_sends_resumes_the_rows_the_hub_missed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    missed = _row(1, "document")
+    answering = False
+
+    class Hub:
+        def submit_many(self, packages: list[bytes]) -> list[object]:
+            if not answering:
+                raise UnreachableError("connection refused")
+            return [HttpStatusError(422, "EDXML_SIGNATURE_INVALID", "Chữ ký số không hợp lệ") if pkg == b"2" else
+                    type("Accepted", (), {"id": f"hub-{pkg.decode()}", "duplicate": False})() for pkg in packages]
+
+    monkeypatch.setattr(services, "_sign", lambda row, keys: (str(row.document_id).encode(), False))
+    assert services.send_pending(client=Hub()) == 0  # type: ignore[arg-type]
+    later = timezone.now() + timedelta(minutes=40)  # a backoff grown during the outage
+    OutboxEntry.objects.filter(pk=missed.pk).update(attempts=6, next_attempt_at=later)
+    missed.refresh_from_db()
+    assert (missed.state, missed.error_code) == ("failed", "HUB_AWAY")
+
+    answering = True
+    refused, accepted = _row(2, "document"), _row(3, "status", status_code="01")
+    assert services.send_pending(client=Hub()) == 1  # type: ignore[arg-type]  # the status; then the missed row is due
+    refused.refresh_from_db()
+    assert (refused.state, refused.error_code) == ("failed", "EDXML_SIGNATURE_INVALID")
+    assert OutboxEntry.objects.get(pk=accepted.pk).state == "sent"
+    missed.refresh_from_db()
+    assert missed.state == "failed" and missed.next_attempt_at is not None
+    assert missed.next_attempt_at <= timezone.now()  # due: the next round takes it
+    assert services.send_pending(client=Hub()) == 1  # type: ignore[arg-type]
+    missed.refresh_from_db()
+    assert (missed.state, missed.attempts, missed.error_code) == ("sent", 7, "")

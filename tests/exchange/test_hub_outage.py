@@ -9,6 +9,8 @@ import socket
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.exchange.conftest import Province
@@ -53,6 +55,11 @@ def test_rows_the_hub_missed_go_when_it_answers_and_refused_ones_keep_waiting(pr
                    error_code="EDXML_SIGNATURE_INVALID", next_attempt_at=hour)
     inbound.poll()  # a poll while the hub is still away: nothing moves
     assert OutboxEntry.objects.get(pk=row.pk).next_attempt_at == hour
+    client = Client()
+    client.force_login(p.a.clerk)  # the document's page says so in words, not "[Errno 111] …"
+    page = client.get(reverse("document_detail", args=[doc.pk])).content.decode()
+    assert "Trục liên thông chưa phản hồi; văn bản sẽ được gửi lại ngay khi trục hoạt động trở lại." in page
+    assert "Errno" not in page
 
     HubConnection.objects.update(url=p.hub_url)  # the hub is back
     inbound.poll()  # the minute's poll lists the inbox: the hub answers; the sender is woken

@@ -100,10 +100,22 @@ def test_clerk_dashboard(client: Client, province: Province) -> None:
     OutboxEntry.objects.create(document_id=province.docs[0].pk, sender_code="000.00.01.H16",
                                recipient_code="000.00.02.H16", recipient_name="Sở Nội vụ",
                                edxml_document_id="x", state="failed", attempts=4, last_error="trục không trả lời")
+    OutboxEntry.objects.create(document_id=province.docs[0].pk, sender_code="000.00.01.H16",
+                               recipient_code="000.00.03.H16", recipient_name="Sở Tài chính",
+                               edxml_document_id="x", state="failed", attempts=2, error_code="HUB_AWAY",
+                               last_error="[Errno 111] Connection refused")
+    OutboxEntry.objects.create(document_id=province.docs[0].pk, sender_code="000.00.01.H16",
+                               recipient_code="000.00.04.H16", recipient_name="Sở Xây dựng",
+                               edxml_document_id="x", state="failed", attempts=1, error_code="EDXML_SIGNATURE_INVALID",
+                               last_error="HTTP 422 EDXML_SIGNATURE_INVALID: Chữ ký số của gói tin không hợp lệ")
     login(client, province.clerk_vp)
     body = client.get("/bao-cao/van-thu/").content.decode()
     assert "Đến sáng nay" in body and "trục không trả lời" in body
-    assert '<div class="card alert" data-figure="problems"><div class="n">1</div>' in body
+    # in words for the clerk, not a socket's error or an HTTP line
+    assert "Trục liên thông chưa phản hồi; văn bản sẽ được gửi lại ngay khi trục hoạt động trở lại." in body
+    assert "Trục từ chối: Chữ ký số của gói tin không hợp lệ (EDXML_SIGNATURE_INVALID)" in body
+    assert "Errno" not in body and "HTTP 422" not in body
+    assert '<div class="card alert" data-figure="problems"><div class="n">3</div>' in body
     assert client.get("/bao-cao/").url == "/bao-cao/van-thu/"
     login(client, province.leader_vp)
     assert client.get("/bao-cao/van-thu/").status_code == 403

@@ -4,9 +4,15 @@ transaction. The row is the durable state of the delivery; the queue only wakes 
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 
 from vanban.trust.sealing import SealedTextField
+
+
+# How a hub's answer is recorded (`vanban.core.http.HttpStatusError`): "HTTP 422 CODE: message".
+_REFUSAL = re.compile(r"HTTP \d{3} (?P<code>[A-Z][A-Z0-9_]*): (?P<message>.+)", re.DOTALL)
 
 
 class OutboxEntry(models.Model):
@@ -60,6 +66,16 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.edxml_document_id} → {self.recipient_code} ({self.state})"
+
+    @property
+    def problem(self) -> str:
+        """The last failure in words a clerk reads: the hub away, and what happens next; a hub's
+        refusal as its own (Vietnamese) message with its code; anything else as recorded."""
+        if self.error_code == "HUB_AWAY":  # services.HUB_AWAY (services imports this module)
+            return "Trục liên thông chưa phản hồi; văn bản sẽ được gửi lại ngay khi trục hoạt động trở lại."
+        if refusal := _REFUSAL.match(self.last_error):
+            return f"Trục từ chối: {refusal['message']} ({refusal['code']})"
+        return self.last_error
 
 
 class HubConnection(models.Model):

@@ -10,7 +10,6 @@ from django.db import models
 
 from vanban.trust.sealing import SealedTextField
 
-
 # How a hub's answer is recorded (`vanban.core.http.HttpStatusError`): "HTTP 422 CODE: message".
 _REFUSAL = re.compile(r"HTTP \d{3} (?P<code>[A-Z][A-Z0-9_]*): (?P<message>.+)", re.DOTALL)
 

@@ -1,7 +1,8 @@
 """The hub away, then back (real HTTP to the live server; the "away" is a port nobody listens
 on): what failed only because it was away is sent as soon as the hub answers again — the first
-poll that lists the inbox, or a round that sends — not at the end of a backoff that grew to an
-hour during the outage. A package the hub refused keeps its backoff."""
+poll whose listing answers after one that found it away — not at the end of a backoff that grew
+to an hour during the outage. Once per outage, not at every poll; a package the hub refused, or
+a request it took and did not answer, keeps its backoff."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def _nobody_listens() -> str:
 
 @pytest.mark.unit
 def test_only_no_answer_or_a_gateway_for_a_missing_hub_is_the_hub_away() -> None:
-    assert services.hub_away(UnreachableError("connection refused"))
+    assert services.hub_away(UnreachableError("connection refused", connected=False))
+    assert not services.hub_away(UnreachableError("read timeout"))  # it took the request: maybe the package's doing
     assert services.hub_away(HttpStatusError(502, "HTTP_ERROR", "Bad Gateway"))
     assert services.hub_away(HttpStatusError(504, "HTTP_ERROR", "Gateway Timeout"))
     for status in (400, 403, 409, 500, 503):  # the hub's own answer: about the package, or the hub refusing
@@ -70,35 +72,38 @@ def test_rows_the_hub_missed_go_when_it_answers_and_refused_ones_keep_waiting(pr
     assert (refused.state, refused.next_attempt_at, refused.attempts) == ("failed", hour, 3)
 
 
+class _Inbox:
+    """A hub's inbox listing, away or answering (the sending side is not used here)."""
+
+    def __init__(self) -> None:
+        self.away = True
+
+    def inbox(self, limit: int = 100, *, inline: int = 0) -> list[dict[str, object]]:
+        if self.away:
+            raise UnreachableError("http://127.0.0.1:9/hub/api/v1: không kết nối được", connected=False)
+        return []
+
+
 @pytest.mark.django_db
-def test_a_refusal_keeps_its_code_and_a_round_that_sends_resumes_the_rows_the_hub_missed(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    missed = _row(1, "document")
-    answering = False
+def test_rows_are_resumed_once_per_outage_and_other_failures_keep_their_wait() -> None:
+    later = timezone.now() + timedelta(minutes=40)  # backoffs grown during the outage
+    failed = OutboxEntry.State.FAILED
+    missed = _row(1, "document", state=failed, attempts=6, error_code="HUB_AWAY", next_attempt_at=later)
+    refused = _row(2, "document", state=failed, attempts=2, error_code="EDXML_SIGNATURE_INVALID",
+                   next_attempt_at=later)
+    unanswered = _row(3, "document", state=failed, attempts=4, error_code="UnreachableError", next_attempt_at=later)
+    hub = _Inbox()
+    inbound.poll(client=hub)  # type: ignore[arg-type]  # the listing finds the hub away
+    assert OutboxEntry.objects.get(pk=missed.pk).next_attempt_at == later
 
-    class Hub:
-        def submit_many(self, packages: list[bytes]) -> list[object]:
-            if not answering:
-                raise UnreachableError("connection refused")
-            return [HttpStatusError(422, "EDXML_SIGNATURE_INVALID", "Chữ ký số không hợp lệ") if pkg == b"2" else
-                    type("Accepted", (), {"id": f"hub-{pkg.decode()}", "duplicate": False})() for pkg in packages]
+    hub.away = False
+    inbound.poll(client=hub)  # type: ignore[arg-type]  # it answers again
+    missed.refresh_from_db()
+    assert missed.next_attempt_at is not None and missed.next_attempt_at <= timezone.now()
+    assert (missed.state, missed.attempts) == ("failed", 6)  # due now; its attempts still count
+    assert [OutboxEntry.objects.get(pk=r.pk).next_attempt_at for r in (refused, unanswered)] == [later, later]
 
-    monkeypatch.setattr(services, "_sign", lambda row, keys: (str(row.document_id).encode(), False))
-    assert services.send_pending(client=Hub()) == 0  # type: ignore[arg-type]
-    later = timezone.now() + timedelta(minutes=40)  # a backoff grown during the outage
-    OutboxEntry.objects.filter(pk=missed.pk).update(attempts=6, next_attempt_at=later)
-    missed.refresh_from_db()
-    assert (missed.state, missed.error_code) == ("failed", "HUB_AWAY")
-
-    answering = True
-    refused, accepted = _row(2, "document"), _row(3, "status", status_code="01")
-    assert services.send_pending(client=Hub()) == 1  # type: ignore[arg-type]  # the status; then the missed row is due
-    refused.refresh_from_db()
-    assert (refused.state, refused.error_code) == ("failed", "EDXML_SIGNATURE_INVALID")
-    assert OutboxEntry.objects.get(pk=accepted.pk).state == "sent"
-    missed.refresh_from_db()
-    assert missed.state == "failed" and missed.next_attempt_at is not None
-    assert missed.next_attempt_at <= timezone.now()  # due: the next round takes it
-    assert services.send_pending(client=Hub()) == 1  # type: ignore[arg-type]
-    missed.refresh_from_db()
-    assert (missed.state, missed.attempts, missed.error_code) == ("sent", 7, "")
+    # The next polls answer too: nothing more is resumed (a row that failed since waits its turn).
+    OutboxEntry.objects.filter(pk=missed.pk).update(next_attempt_at=later)
+    inbound.poll(client=hub)  # type: ignore[arg-type]
+    assert OutboxEntry.objects.get(pk=missed.pk).next_attempt_at == later

@@ -63,8 +63,9 @@ def test_sigkill_during_submission_delivers_each_package_once(province: Province
     print(f"rows held by a killed worker: {len(held_at_kill)}")
     assert sent() == DOCUMENTS, (tmp_path / f"worker{kills - 1}.log").read_text()[-2000:]
     assert kills >= 2
-    # Whatever a killed worker held was sent before that lease ran out (a kill between two batches
-    # holds nothing: then there is nothing to check for it).
+    # Whatever a killed worker held was sent before that lease ran out. (A kill between two batches
+    # holds nothing; each kill comes right after a batch was marked sent, when the next is claimed.)
+    assert held_at_kill, "no kill caught the worker holding rows: nothing was taken back"
     sent_at = dict(OutboxEntry.objects.filter(pk__in=held_at_kill).values_list("pk", "sent_at"))
     assert all(sent_at[pk] is not None and sent_at[pk] < until for pk, until in held_at_kill.items()), \
         (held_at_kill, sent_at)

@@ -153,6 +153,37 @@ def test_forward_backs_off_exponentially_and_the_sweep_retries(endpoints: dict[s
     assert package.trace.filter(event="forward_failed").count() == 2
 
 
+def test_a_forward_a_dead_forwarder_held_is_due_again_at_once(endpoints: dict[str, Endpoint],
+                                                               ids: dict[str, Identity],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep lists the free forwards and claims them one by one: the rows a killed forwarder
+    of this machine held are freed before the list is made (jobs.holders), not after their lease
+    (twice the HTTP timeout and 30 s)."""
+    import subprocess
+    import sys
+
+    from vanban.jobs import holders, workitems
+
+    if holders.local_prefix() is None:
+        pytest.skip("/proc: Linux")
+    monkeypatch.setenv("VANBAN_HUB_PARENT_URL", f"http://127.0.0.1:{free_port()}/hub/api/v1")  # nobody there
+    data, _ = document(ids[A], "000.00.05.H99")
+    package = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A]).package
+    forward = Forward.objects.get(package=package)
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    name = f"{holders.local_prefix()}{killed.pid}/{holders._started(killed.pid)}"
+    killed.kill()
+    killed.wait(timeout=10)
+    Forward.objects.filter(pk=forward.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1),
+                                                 lease_until=timezone.now() + timedelta(minutes=2), lease_holder=name)
+    workitems._looked.clear()  # as in a sweep that has not looked for some seconds
+    assert services.due_forwards() == [forward.pk]
+    Forward.objects.filter(pk=forward.pk).update(lease_until=timezone.now() + timedelta(minutes=2),
+                                                 lease_holder=holders.this_process())  # a live holder
+    workitems._looked.clear()
+    assert services.due_forwards() == []
+
+
 class FakeParent:
     """Stands in for the parent hub's API in pull tests."""
 

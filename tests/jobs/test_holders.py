@@ -1,14 +1,16 @@
 """Leases of dead processes (vanban.jobs.holders, workitems.release_dead): a row held by a
-process of this machine that no longer runs is taken at once, not when its lease runs out;
-a row held by a live process, by one whose PID now belongs to another process, or by a
-process elsewhere keeps its lease."""
+process of this machine that no longer runs — killed, a zombie, or its PID given to another
+process since — is taken at once, not when its lease runs out; a row held by a live process,
+by a process elsewhere, or by one this process may not look at keeps its lease."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -25,6 +27,13 @@ def _name_of(pid: int) -> str:
     started = holders._started(pid)
     assert started is not None
     return f"{holders.local_prefix()}{pid}/{started}"
+
+
+@pytest.fixture(autouse=True)
+def _first_claim() -> None:
+    """Each test claims as a process that has not looked for dead holders yet (they look on the
+    first claim, then at most every LOOK_SECONDS)."""
+    workitems._looked.clear()
 
 
 @pytest.fixture
@@ -64,11 +73,25 @@ def test_a_killed_process_is_dead_and_a_reused_pid_is_not_it(running: subprocess
 
 
 @pytest.mark.unit
+def test_a_process_whose_entry_cannot_be_read_is_not_judged_dead(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path, dead_holder: str) -> None:
+    """`hidepid`, SELinux: the entry is missing or refused although the process runs."""
+    me = holders.this_process()
+    monkeypatch.setattr(holders, "_PROC", tmp_path)  # a /proc that shows nothing
+    assert holders.alive(me) is None  # the kernel says it runs: cannot be told, not dead
+    assert holders.alive(dead_holder) is False  # the kernel says there is no such process
+    refused = tmp_path / str(os.getpid())
+    refused.mkdir()
+    (refused / "stat").mkdir()  # reading it fails with another error than "no such file"
+    assert holders.alive(me) is None
+
+
+@pytest.mark.unit
 def test_a_process_elsewhere_or_a_strange_name_cannot_be_judged() -> None:
     me = holders.this_process()
     host, boot, namespace, pid, started = me.split("/")
     assert holders.alive(f"{host}/{'0' * len(boot)}/{namespace}/{pid}/{started}") is None  # another boot
-    assert holders.alive(f"{host}/{boot}/{int(namespace) + 1}/{pid}/{started}") is None  # another container
+    assert holders.alive(f"{host}/{boot}/{namespace}9/{pid}/{started}") is None  # another container
     assert holders.alive(f"other-host/{boot}/{namespace}/{pid}/{started}") is None
     assert holders.alive("") is None
     assert holders.alive(f"{host}/{boot}/{namespace}/x/{started}") is None
@@ -106,7 +129,6 @@ def test_a_full_claim_still_frees_a_dead_holders_statuses_first(dead_holder: str
     held_status = _row(1, "status", status_code="01")
     docs = [_row(n, "document") for n in range(2, 8)]
     _hold(held_status, dead_holder)
-    workitems._looked.discard(OutboxEntry._meta.label)  # as in a process that has not claimed yet
     assert workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=3) == [held_status.pk, docs[0].pk,
                                                                                   docs[1].pk]
 
@@ -121,3 +143,16 @@ def test_release_counts_only_what_it_freed(dead_holder: str, running: subprocess
     assert OutboxEntry.objects.get(pk=rows[0].pk).lease_until is None
     assert OutboxEntry.objects.get(pk=rows[2].pk).lease_until is not None
     assert workitems.release_dead(due_rows()) == 0
+
+
+@pytest.mark.django_db
+def test_a_sibling_looks_again_after_a_while_even_when_its_claims_are_full(dead_holder: str) -> None:
+    """Under a backlog every claim is full: a dead sibling's rows are still taken within
+    LOOK_SECONDS, and the claims between spend no statement on it."""
+    docs = [_row(n, "document") for n in range(1, 12)]
+    assert workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=2) == [docs[0].pk, docs[1].pk]
+    held_status = _row(20, "status", status_code="01")
+    _hold(held_status, dead_holder)  # the sibling died holding it
+    assert held_status.pk not in workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=2)  # looked just now
+    workitems._looked[OutboxEntry._meta.label] -= workitems.LOOK_SECONDS  # a while later
+    assert workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=2)[0] == held_status.pk

@@ -82,7 +82,14 @@ class HttpStatusError(Exception):
 
 
 class UnreachableError(Exception):
-    """No answer: connection refused, timeout, DNS, a connection dropped mid-answer."""
+    """No answer: connection refused, timeout, DNS, a connection dropped mid-answer.
+    `connected`: whether a connection was made — False means the server was not there at all
+    (refused, DNS, connect timeout); True, that it took the request and then did not answer,
+    which may be the request's own doing (too slow, or it crashed the server)."""
+
+    def __init__(self, message: str, *, connected: bool = True) -> None:
+        super().__init__(message)
+        self.connected = connected
 
 
 class BodyTooLargeError(HttpStatusError):
@@ -178,7 +185,7 @@ class Transport:
         """
         url = self.base_url + path
         if not url.startswith(("http://", "https://")):
-            raise UnreachableError(f"{self.base_url}: không phải địa chỉ http(s)")
+            raise UnreachableError(f"{self.base_url}: không phải địa chỉ http(s)", connected=False)
         again = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
         try:
             while True:
@@ -198,9 +205,11 @@ class Transport:
                 finally:
                     response.close()
         except httpx.TimeoutException as exc:
-            raise UnreachableError(f"{self.base_url}: hết thời gian chờ ({type(exc).__name__})") from None
+            raise UnreachableError(f"{self.base_url}: hết thời gian chờ ({type(exc).__name__})",
+                                   connected=not isinstance(exc, httpx.ConnectTimeout)) from None
         except (httpx.TransportError, OSError) as exc:
-            raise UnreachableError(f"{self.base_url}: không kết nối được ({exc})") from None
+            raise UnreachableError(f"{self.base_url}: không kết nối được ({exc})",
+                                   connected=not isinstance(exc, httpx.ConnectError)) from None
 
     def _read(self, response: httpx.Response) -> bytes:
         """The body, or BodyTooLargeError as soon as it is known to pass the bound."""

@@ -8,6 +8,7 @@ its hub id), never lost.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,14 @@ from vanban.core.roundcache import round_cache
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, InboxEntry
 from vanban.exchange.receiving import Arrival, ArrivalFile, receiver
-from vanban.exchange.services import HubError, active_connection, client_for, queue_status, resume_after_outage
+from vanban.exchange.services import (
+    HubError,
+    active_connection,
+    client_for,
+    hub_away,
+    queue_status,
+    resume_after_outage,
+)
 from vanban.exchange.verification import PdfOutcomes, RoundFacts, start_pdf_checks, verify_document
 from vanban.hubclient import HubBackend
 from vanban.jobs import workitems
@@ -77,6 +85,12 @@ def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_rou
     return stored
 
 
+# This process's listing found the hub away (or the process has not listed yet: a worker started
+# during an outage saw none of it); the next listing that answers resumes the rows it missed.
+_seen_away = threading.Event()
+_seen_away.set()
+
+
 @dataclass
 class _Taken:
     """One round's packages, stored here and claimed, with their PDFs being checked meanwhile."""
@@ -96,8 +110,11 @@ def _take(client: HubBackend, limit: int, per_round: int, in_hand: set[str]) -> 
         answered = client.inbox(limit, inline=settings.VANBAN_INBOX_INLINE_KB * 1024)
     except HubError as exc:
         log.warning("exchange: inbox not reachable (%s)", exc, extra={"event": "exchange.inbox_unreachable"})
+        if hub_away(exc):
+            _seen_away.set()
         return _Taken([], set(), {}, dict, 0, False)
-    if not in_hand:  # the first listing of a poll: the hub answers
+    if _seen_away.is_set():  # the hub answers again: once per outage, not at every poll
+        _seen_away.clear()
         resume_after_outage(wake=True)
     listed = [i for i in answered if str(i["id"]) not in in_hand]
     statuses = [i for i in listed if i.get("kind") == "status"]

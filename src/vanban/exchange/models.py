@@ -11,7 +11,8 @@ from django.db import models
 from vanban.trust.sealing import SealedTextField
 
 # How a hub's answer is recorded (`vanban.core.http.HttpStatusError`): "HTTP 422 CODE: message".
-_REFUSAL = re.compile(r"HTTP \d{3} (?P<code>[A-Z][A-Z0-9_]*): (?P<message>.+)", re.DOTALL)
+# Only a 4xx is the hub refusing the package; a 5xx or a strange answer is shown as recorded.
+_REFUSAL = re.compile(r"HTTP 4\d\d (?P<code>[A-Z][A-Z0-9_]*): (?P<message>.+)", re.DOTALL)
 
 
 class OutboxEntry(models.Model):
@@ -39,10 +40,11 @@ class OutboxEntry(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)  # held by a sending worker until then
     lease_holder = models.CharField(max_length=200, blank=True, default="")  # jobs.holders: who claimed it last
     last_error = models.TextField(blank=True)
-    # Why the last attempt failed, for machines: HUB_AWAY (no answer, or a gateway's 502/504) is
-    # retried as soon as the hub answers again (`services.resume_after_outage`), not at the end
-    # of a backoff that grew during the outage; anything else waits its backoff.
+    # Why the last attempt failed, for machines: HUB_AWAY (no connection, or a gateway's 502/504)
+    # is retried as soon as the hub answers again after an outage (`services.resume_after_outage`),
+    # not at the end of a backoff that grew during it; anything else waits its backoff.
     error_code = models.CharField(max_length=60, blank=True, default="")
+    HUB_AWAY = "HUB_AWAY"
     hub_package_id = models.CharField(max_length=100, blank=True)
     # Status packages: what they answer (ResponseFor) and what they say.
     description = models.TextField(blank=True)
@@ -70,7 +72,7 @@ class OutboxEntry(models.Model):
     def problem(self) -> str:
         """The last failure in words a clerk reads: the hub away, and what happens next; a hub's
         refusal as its own (Vietnamese) message with its code; anything else as recorded."""
-        if self.error_code == "HUB_AWAY":  # services.HUB_AWAY (services imports this module)
+        if self.error_code == self.HUB_AWAY:
             return "Trục liên thông chưa phản hồi; văn bản sẽ được gửi lại ngay khi trục hoạt động trở lại."
         if refusal := _REFUSAL.match(self.last_error):
             return f"Trục từ chối: {refusal['message']} ({refusal['code']})"

@@ -4,7 +4,6 @@ its sender. Never imports `documents`: callers pass plain values and package byt
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -260,16 +259,7 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
         # same bytes (the hub deduplicates): one statement for the batch, not one a row.
         OutboxEntry.objects.bulk_update(signed_now, ["package_sha256"])
         sent += sum(_send_batch(client, batch) for batch in _batches(ready))
-    if sent and _away.is_set():  # the hub answers again: what failed while it was away goes next, not an hour later
-        _away.clear()
-        resume_after_outage()
     return sent
-
-
-# This process saw the hub away (a row failed with HUB_AWAY): its next round that sends resumes
-# those rows. Rounds that never saw it away spend no statement on it; rows another process failed
-# are resumed by the polls (every minute on every worker).
-_away = threading.Event()
 
 
 def _batches(ready: list[tuple[OutboxEntry, bytes]]) -> list[list[tuple[OutboxEntry, bytes]]]:
@@ -331,9 +321,7 @@ def _not_sent(row: OutboxEntry, exc: BaseException) -> None:
         log.error("exchange: unexpected error sending %s", row, exc_info=exc,
                   extra={"event": "exchange.send_error", "outbox": row.pk})
     attempts = row.attempts + 1
-    code = HUB_AWAY if hub_away(exc) else str(getattr(exc, "code", "") or exc.__class__.__name__)[:60]
-    if code == HUB_AWAY:
-        _away.set()
+    code = OutboxEntry.HUB_AWAY if hub_away(exc) else str(getattr(exc, "code", "") or exc.__class__.__name__)[:60]
     workitems.failed(OutboxEntry, row.pk, attempts=attempts, error=str(exc), backoff=backoff(),
                      state=OutboxEntry.State.FAILED, error_code=code)
     log.warning("exchange: %s not sent (%s)", row, exc,
@@ -341,27 +329,26 @@ def _not_sent(row: OutboxEntry, exc: BaseException) -> None:
                        "error_code": code})
 
 
-HUB_AWAY = "HUB_AWAY"
 # A gateway in front of the hub answering for it: the hub behind it is down (502) or silent (504).
 _GATEWAY_FOR_A_HUB_AWAY = frozenset({502, 504})
 
 
 def hub_away(exc: BaseException) -> bool:
-    """No answer from the hub, or its gateway saying it is not there: nothing about the package.
-    A 503 or any other answer is the hub's own and keeps its backoff (a hub that is up but
-    refuses every submission must not be retried at every poll)."""
-    return isinstance(exc, HubUnreachableError) or (
+    """The hub was not there: no connection could be made (refused, DNS, connect timeout), or its
+    gateway said it is down. Nothing about the package. A request the hub took and then did not
+    answer (a read timeout, a connection dropped) may be the package's own doing, and a 503 or
+    any other answer is the hub's: those keep their backoff."""
+    return (isinstance(exc, HubUnreachableError) and not exc.connected) or (
         isinstance(exc, HubHttpError) and exc.status in _GATEWAY_FOR_A_HUB_AWAY)
 
 
 def resume_after_outage(*, wake: bool = False) -> int:
-    """The hub answers again: the rows that failed only because it was away are due now; returns
-    how many. Their backoff grew while it was away — up to an hour after a long outage — and
-    would have held them that long after it came back. The attempts keep counting. Called when
-    the inbox listing answers (every poll; `wake`: a sender is woken for them) and after a round
-    that sent something (that round goes on with them)."""
+    """The hub answers again after it was seen away: the rows that failed only because it was
+    away are due now; returns how many. Their backoff grew while it was away — up to an hour
+    after a long outage — and would have held them that long after it came back. The attempts
+    keep counting. `inbound` calls it once per outage (`wake`: a sender is woken for them)."""
     now = timezone.now()
-    resumed = OutboxEntry.objects.filter(state=OutboxEntry.State.FAILED, error_code=HUB_AWAY,
+    resumed = OutboxEntry.objects.filter(state=OutboxEntry.State.FAILED, error_code=OutboxEntry.HUB_AWAY,
                                          next_attempt_at__gt=now).update(next_attempt_at=now)
     if resumed and wake:
         transaction.on_commit(_wake_sender)

@@ -559,6 +559,7 @@ def _pending_forwards() -> QuerySet[Forward]:
 
 
 def due_forwards(limit: int = 500) -> list[int]:
+    workitems.look_for_dead(_pending_forwards())  # a killed forwarder's rows are not free: free them first
     now = timezone.now()
     return list(_pending_forwards().filter(workitems.free(now))
                 .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

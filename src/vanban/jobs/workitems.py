@@ -5,10 +5,11 @@ A work item is a row with `attempts`, `next_attempt_at` (due when empty or past)
 its parent; a fixity run is claimed the same way (a lease only: it resumes from its cursor).
 A worker *claims* due rows for a lease before it works on them, so two workers
 (or two processes of a cluster) never send the same row at the same time, and a worker killed
-mid-way leaves rows that fall due again when the lease runs out — or at once, when a process
+mid-way leaves rows that fall due again when the lease runs out — or sooner, when a process
 on the same machine sees that the holder named in `lease_holder` no longer runs
-(`vanban.jobs.holders`): a restarted worker takes back what its predecessor held, and one of
-three workers on a machine takes what a dead sibling held. A failure waits longer each
+(`vanban.jobs.holders`): a worker restarted on the same host takes back what its predecessor
+held at its first claim, and a sibling worker on the machine takes what a dead one held within
+LOOK_SECONDS. A failure waits longer each
 time (doubling from a base, capped) with jitter, so rows that failed together (the hub was
 away) do not all come back in the same second.
 """
@@ -16,6 +17,7 @@ away) do not all come back in the same second.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from vanban.jobs import holders
 
-__all__ = ["Backoff", "claim", "due", "failed", "free", "next_free", "release_dead", "succeeded"]
+__all__ = ["Backoff", "claim", "due", "failed", "free", "look_for_dead", "next_free", "release_dead", "succeeded"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -74,20 +76,30 @@ def claim(queryset: models.QuerySet[M], *, lease: timedelta, limit: int) -> list
     `lease`. On PostgreSQL rows another worker is claiming are skipped (`SKIP LOCKED`); SQLite
     serialises writers, so the read and the update in one transaction are enough there.
 
-    Rows held by a dead process of this machine are freed first (`release_dead`): on this
-    process's first claim of the table (a restarted worker takes back its predecessor's rows
-    before anything else, its statuses first) and whenever fewer than `limit` rows were free."""
+    Rows held by a dead process of this machine are freed first (`release_dead`) on this
+    process's first claim of the table — a restarted worker takes back its predecessor's rows
+    before anything else, its statuses first — and then at most every LOOK_SECONDS: one SELECT
+    then, none on the claims between, so a dead sibling's rows wait seconds, not their lease,
+    even while a backlog fills every claim."""
+    look_for_dead(queryset)
+    return _claim(queryset, lease, limit)
+
+
+LOOK_SECONDS = 5.0
+_looked: dict[str, float] = {}  # table → when this process last looked for dead holders (monotonic)
+
+
+def look_for_dead(queryset: models.QuerySet[M]) -> int:
+    """`release_dead`, on this process's first call for the table and then at most every
+    LOOK_SECONDS; returns how many rows it freed. For callers that pick free rows themselves
+    before claiming one by one (the hub's forwards): the rows a dead process holds are not
+    among the free ones, so they must be looked for first."""
     label = queryset.model._meta.label
-    if label not in _looked:
-        _looked.add(label)
-        release_dead(queryset)
-    pks = _claim(queryset, lease, limit)
-    if len(pks) < limit and release_dead(queryset):
-        pks += _claim(queryset.exclude(pk__in=pks), lease, limit - len(pks))
-    return pks
-
-
-_looked: set[str] = set()  # the tables this process has claimed from
+    now = time.monotonic()
+    if now - _looked.get(label, -LOOK_SECONDS) < LOOK_SECONDS:
+        return 0
+    _looked[label] = now
+    return release_dead(queryset)
 
 
 def _claim(queryset: models.QuerySet[M], lease: timedelta, limit: int) -> list[int]:
@@ -104,8 +116,9 @@ def _claim(queryset: models.QuerySet[M], lease: timedelta, limit: int) -> list[i
 
 
 def release_dead(queryset: models.QuerySet[M]) -> int:
-    """Free the rows of `queryset` held by processes of this machine that no longer run (killed,
-    crashed, restarted); returns how many. Holders elsewhere are left to their lease."""
+    """Free the rows held by processes of this machine that no longer run (killed, crashed,
+    restarted); returns how many. The holders are looked for among the held rows of `queryset`;
+    every row of the table they hold is freed. Holders elsewhere are left to their lease."""
     prefix = holders.local_prefix()
     if prefix is None:
         return 0

@@ -9,6 +9,7 @@ closes an idle kept-alive connection just as the next request goes out).
 from __future__ import annotations
 
 import json
+import socket
 import socketserver
 import threading
 import time
@@ -234,8 +235,9 @@ def test_only_a_pooled_connection_gets_a_second_try_and_only_one(server: _Counti
     with pytest.raises(UnreachableError):
         transport.request("GET", "/two")  # stale socket, then a new one that also fails: no third
     assert server.received == ["GET /one", "GET /two", "GET /two"]
-    with pytest.raises(UnreachableError):
+    with pytest.raises(UnreachableError) as dropped:
         transport.request("GET", "/three")  # on a new connection: a failure there is the server's
+    assert dropped.value.connected  # it took the request: not "the server is not there"
     assert server.received[-1:] == ["GET /three"] and len(server.received) == 4
     assert server.accepted == 3
 
@@ -283,7 +285,21 @@ def test_headers_keep_their_case_and_carry_utf8(server: _CountingServer) -> None
 def test_no_server_is_unreachable() -> None:
     with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as probe:
         port = probe.server_address[1]
-    with pytest.raises(HubUnreachableError):
+    with pytest.raises(HubUnreachableError) as refused:
         HubClient(f"http://127.0.0.1:{port}", "token", timeout=2).agencies()
-    with pytest.raises(UnreachableError):
+    assert refused.value.connected is False  # the exchange retries such a failure when the hub is back
+    with pytest.raises(UnreachableError) as not_http:
         Transport("ftp://example.invalid").request("GET", "/")
+    assert not_http.value.connected is False
+
+
+def test_a_server_that_takes_the_request_and_never_answers_was_connected() -> None:
+    """A read timeout may be the request's own doing (a package too slow to take): the exchange
+    keeps its backoff, unlike a refused connection."""
+    with socket.socket() as silent:  # the kernel accepts the connection; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        with pytest.raises(UnreachableError) as timed_out:
+            Transport(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5).request("GET", "/")
+    assert timed_out.value.connected is True
+    assert "hết thời gian chờ (ReadTimeout)" in str(timed_out.value)

@@ -79,6 +79,15 @@ def test_large_stream_spooled_then_uploaded_in_parts(store: S3BlobStore, tmp_pat
     assert list((tmp_path / "spool").iterdir()) == [] and list(store.iter_hashes()) == [received.sha256]
 
 
+def test_a_body_held_in_memory_is_uploaded_by_commit(store: S3BlobStore, tmp_path: Path) -> None:
+    store.spool_dir = tmp_path / "spool"
+    data = "Gói tin nhỏ của trục".encode() * 100
+    received = store.receive(io.BytesIO(data), limit=len(data), in_memory=len(data))
+    assert received.path is None and not (tmp_path / "spool").exists()
+    assert not store.exists(received.sha256)
+    assert store.commit(received) == hashlib.sha256(data).hexdigest() and store.get(received.sha256) == data
+
+
 def test_get_store_follows_the_setting(endpoint: str, settings: object, tmp_path: Path) -> None:
     from vanban.blobs import get_store
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vanban.blobs import CHUNK, BlobCorruptError, BlobMissingError, BlobTooLargeError, LocalBlobStore, get_store
+from vanban.blobs import CHUNK, BlobCorruptError, BlobMissingError, BlobTooLargeError, LocalBlobStore, get_store, held
 
 pytestmark = pytest.mark.unit
 
@@ -145,6 +145,39 @@ def test_streaming_write_receive_then_commit(tmp_path: Path) -> None:
     assert list(store.iter_hashes()) == [received.sha256]  # the temp directory is not a blob
     again = store.receive(Trickle(data), limit=len(data))
     assert store.commit(again) == received.sha256 and list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_small_body_is_held_in_memory_and_a_larger_one_spooled_whole(tmp_path: Path) -> None:
+    """`in_memory`: a stream that ends within it never touches the disk until committed; one a
+    byte longer is spooled with the bytes already read in front, none lost or repeated."""
+    store = LocalBlobStore(tmp_path)
+    small = "Công văn ngắn".encode() * 50
+    stream = Trickle(small, step=5)
+    received = store.receive(stream, limit=1000, in_memory=len(small))
+    assert received.path is None and not (tmp_path / "tmp").exists()  # no temp file made
+    assert (received.sha256, received.size) == (hashlib.sha256(small).hexdigest(), len(small))
+    assert received.map() == small and received.read() == small and stream.reads > 100
+    received.discard()  # nothing to remove: harmless
+    assert not store.exists(received.sha256)
+    assert store.commit(received) == received.sha256 and store.get(received.sha256) == small
+    assert not os.stat(store.path(received.sha256)).st_mode & 0o222  # a blob like any other
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+    longer = small + b"!"
+    spooled = store.receive(Trickle(longer, step=5), limit=1000, in_memory=len(small))
+    assert spooled.path is not None and spooled.path.read_bytes() == longer and spooled.read() == longer
+    assert (spooled.sha256, spooled.size) == (hashlib.sha256(longer).hexdigest(), len(longer))
+    assert store.commit(spooled) == spooled.sha256 and store.get(spooled.sha256) == longer
+
+    # The caller's limit still rules when it is below the in-memory size.
+    with pytest.raises(BlobTooLargeError):
+        store.receive(io.BytesIO(b"x" * 11), limit=10, in_memory=100)
+    assert store.receive(io.BytesIO(b"x" * 10), limit=10, in_memory=100).path is None
+    with pytest.raises(BlobTooLargeError):
+        store.receive(Trickle(b"y" * 300, step=64), limit=200, in_memory=100)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    empty = held(b"")
+    assert (empty.size, empty.map(), empty.sha256) == (0, b"", hashlib.sha256(b"").hexdigest())
 
 
 def test_put_stream_and_put_are_one_write_path(tmp_path: Path) -> None:

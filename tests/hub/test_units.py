@@ -51,7 +51,8 @@ def test_blob_is_content_addressed_read_only_and_checked(settings, tmp_path: Pat
     assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []  # no temp file left
     assert not (tmp_path / "blobs").exists()  # the office's namespace untouched
     again = blobs.receive_bytes(b"<edXML/>")
-    assert blobs.commit(again) == received.sha256 and not again.path.exists()  # the same bytes: the same blob
+    assert again.path is None  # bytes in memory are held, never spooled
+    assert blobs.commit(again) == received.sha256  # the same bytes: the same blob
     os.chmod(path, 0o644)
     path.write_bytes(b"<edXML>doi</edXML>")
     with pytest.raises(blobs.BlobCorruptError):
@@ -84,6 +85,21 @@ def test_receive_refuses_past_the_limit_and_leaves_nothing(settings, tmp_path: P
     with pytest.raises(blobs.TooLargeError) as info:
         blobs.receive(io.BytesIO(b"x" * 3_000_000), 2_000_000)
     assert info.value.limit == 2_000_000
+    assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []
+
+
+def test_a_body_small_enough_for_the_database_is_held_in_memory(settings, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    settings.DATA_DIR = tmp_path
+    settings.VANBAN_BLOB_URL = ""
+    monkeypatch.setenv("VANBAN_HUB_BODY_IN_DATABASE_KB", "1")
+    small = blobs.receive(io.BytesIO(b"a" * 1024), 10_000)
+    assert small.path is None and small.read() == b"a" * 1024
+    large = blobs.receive(io.BytesIO(b"b" * 1025), 10_000)  # a byte more: spooled, all of it
+    assert large.path is not None and large.path.read_bytes() == b"b" * 1025
+    large.discard()
     assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []
 
 

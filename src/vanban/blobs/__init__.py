@@ -8,6 +8,8 @@ S3-compatible object storage. Bytes in memory go in with `put`; a stream (a requ
 upload) with `receive` — spooled to a temp file while hashed, `BlobTooLargeError` past the
 caller's limit — then `commit` (fsync, rename; or `put_stream`, both at once), so a package
 can be checked before it becomes a blob, and one that never becomes a blob costs no flush.
+A caller may ask `receive` to hold a stream that ends within `in_memory` bytes in memory
+instead of a temp file (`held`: the hub's small packages, which go into its database).
 Blobs are written before the database row that names them, once, and never changed; a blob
 without a row is an orphan to reconcile, never a lost document.
 """
@@ -22,7 +24,8 @@ from vanban.blobs.store import (
     Readable,
     Received,
     get_store,
+    held,
 )
 
 __all__ = ["CHUNK", "BlobCorruptError", "BlobMissingError", "BlobStore", "BlobTooLargeError", "LocalBlobStore",
-           "Readable", "Received", "get_store"]
+           "Readable", "Received", "get_store", "held"]

@@ -71,7 +71,9 @@ class S3BlobStore(StreamingWrites):
 
     def commit(self, received: Received) -> str:
         """A body spooled to disk (`receive`) uploaded in parts, unless that object is already
-        there; the temp file goes either way."""
+        there; the temp file goes either way. A body held in memory is uploaded as `put` does."""
+        if received.path is None:
+            return self.put(received.data or b"")
         try:
             if self._size(received.sha256) != received.size:
                 self.client.upload_file(str(received.path), self.bucket, self.key(received.sha256))

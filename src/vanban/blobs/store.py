@@ -52,29 +52,76 @@ class Readable(Protocol):
 
 @dataclass
 class Received:
-    """A body streamed to a temp file and hashed, not yet a blob: `BlobStore.commit` makes it
-    one, `discard` drops it (either way the temp file goes)."""
+    """A body hashed and held, not yet a blob: `BlobStore.commit` makes it one, `discard` drops
+    it. A large body is held in a temp file (`path`; it goes either way), a small one in
+    memory (`data`, `path` None: `held`)."""
 
-    path: Path
+    path: Path | None
     sha256: str
     size: int
+    data: bytes | None = None
 
     def map(self) -> mmap.mmap | bytes:
         """The bytes for parsing without holding a second copy in memory."""
-        if self.size == 0:
+        if self.data is not None:
+            return self.data
+        if self.size == 0 or self.path is None:
             return b""
         with self.path.open("rb") as fh:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
+    def read(self) -> bytes:
+        """All the bytes, as one copy in memory (for a body known to be small)."""
+        if self.data is not None:
+            return self.data
+        return self.path.read_bytes() if self.path is not None else b""
+
     def discard(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        if self.path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
 
 
-def spool(stream: Readable, limit: int, directory: Path) -> Received:
+def held(data: bytes) -> Received:
+    """Bytes already in memory, as a `Received`: no temp file to write and map back."""
+    return Received(None, hashlib.sha256(data).hexdigest(), len(data), bytes(data))
+
+
+class _Prepended:
+    """A stream whose first bytes were already read: those, then the rest."""
+
+    def __init__(self, head: bytes, rest: Readable) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, n: int, /) -> bytes:
+        if self.head:
+            out, self.head = self.head[:n], self.head[n:]
+            return out
+        return self.rest.read(n)
+
+
+def _read_at_most(stream: Readable, n: int) -> bytes:
+    """Up to `n` bytes; fewer only at the end of the stream (a socket may give less per read)."""
+    parts: list[bytes] = []
+    got = 0
+    while got < n and (chunk := stream.read(n - got)):
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def spool(stream: Readable, limit: int, directory: Path, *, in_memory: int = 0) -> Received:
     """Copy a stream to a temp file in `directory`, hashing as it goes; BlobTooLargeError (and
     no file left) past `limit` bytes. Not fsynced here: a body that is refused, or kept
-    elsewhere (the hub's small packages), never costs a flush; `commit` makes it durable."""
+    elsewhere (the hub's small packages), never costs a flush; `commit` makes it durable.
+    A stream that ends within `in_memory` bytes is held in memory instead: for a small body
+    the temp file (create, write, map, unlink) cost more than all the rest of its reading."""
+    if in_memory > 0:
+        head = _read_at_most(stream, min(in_memory, limit) + 1)
+        if len(head) <= min(in_memory, limit):
+            return held(head)
+        stream = _Prepended(head, stream)
     directory.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=directory, prefix="in-")
     digest = hashlib.sha256()
@@ -96,7 +143,7 @@ def spool(stream: Readable, limit: int, directory: Path) -> Received:
 
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str: ...
-    def receive(self, stream: Readable, limit: int) -> Received: ...
+    def receive(self, stream: Readable, limit: int, *, in_memory: int = 0) -> Received: ...
     def commit(self, received: Received) -> str: ...
     def put_stream(self, stream: Readable, limit: int) -> tuple[str, int]: ...
     def get(self, sha256: str) -> bytes: ...
@@ -116,8 +163,8 @@ class StreamingWrites:
     def commit(self, received: Received) -> str:
         raise NotImplementedError
 
-    def receive(self, stream: Readable, limit: int) -> Received:
-        return spool(stream, limit, self.spool_dir)
+    def receive(self, stream: Readable, limit: int, *, in_memory: int = 0) -> Received:
+        return spool(stream, limit, self.spool_dir, in_memory=in_memory)
 
     def put_stream(self, stream: Readable, limit: int) -> tuple[str, int]:
         """A stream stored as a blob without ever being whole in memory: (sha256, size)."""
@@ -186,7 +233,9 @@ class LocalBlobStore(StreamingWrites):
     def commit(self, received: Received) -> str:
         """Rename the temp file to its content address (its bytes fsynced first, read-only; its
         directory, and the parent of each directory made for it, fsynced); when that blob is
-        already there, the temp file just goes."""
+        already there, the temp file just goes. A body held in memory is written as `put` does."""
+        if received.path is None:
+            return self.put(received.data or b"")
         try:
             if self._present(received.sha256, received.size):
                 return received.sha256  # same name, same bytes: written once, never changed

@@ -4,7 +4,8 @@ namespace — `VANBAN_DATA_DIR/hub/blobs/ab/cd/<sha256>`, or keys `hub/ab/cd/<sh
 
 A received body is streamed to a temp file (hashed as it goes, refused past the limit:
 `TooLargeError`, which the API answers PACKAGE_TOO_LARGE), checked, then committed (fsynced,
-renamed into place or uploaded) before any database row points at it. A blob is written once
+renamed into place or uploaded) before any database row points at it; a body small enough for
+the database is held in memory instead. A blob is written once
 and never changed; a blob without a row (a crash between the two) is harmless.
 
 A small package is not made a blob at all: its bytes go into the database with its row
@@ -14,10 +15,10 @@ A small package is not made a blob at all: its bytes go into the database with i
 from __future__ import annotations
 
 import hashlib
-import io
 
-from vanban.blobs import CHUNK, BlobCorruptError, BlobStore, Readable, Received, get_store
+from vanban.blobs import CHUNK, BlobCorruptError, BlobStore, Readable, Received, get_store, held
 from vanban.blobs import BlobTooLargeError as TooLargeError
+from vanban.hub import conf
 
 __all__ = ["CHUNK", "BlobCorruptError", "Received", "TooLargeError", "commit", "original", "read", "receive",
            "receive_bytes", "store"]
@@ -28,11 +29,14 @@ def store() -> BlobStore:
 
 
 def receive(stream: Readable, limit: int) -> Received:
-    return store().receive(stream, limit)
+    """A body that fits in the database (`PackageBody`) is held in memory: it never becomes a
+    blob unless refused, so a temp file would be written, mapped back and unlinked for nothing."""
+    return store().receive(stream, limit, in_memory=conf.body_in_database_bytes())
 
 
 def receive_bytes(data: bytes) -> Received:
-    return receive(io.BytesIO(data), len(data))
+    """Bytes already in memory (a batch's item, a parent's package): held as they are."""
+    return held(data)
 
 
 def commit(received: Received) -> str:

@@ -152,7 +152,7 @@ def _matching_hash(received: blobs.Received, declared: str) -> blobs.Received:
     """The body whose SHA-256 is `hash-file`; the SDK's raw upload adds one CRLF after the file."""
     if digest_matches(received.sha256, declared):
         return received
-    data = received.path.read_bytes()
+    data = received.read()
     received.discard()
     if data.endswith(b"\r\n") and file_hash_matches(data[:-2], declared):
         return blobs.receive_bytes(data[:-2])

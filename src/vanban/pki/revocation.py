@@ -26,6 +26,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -72,7 +73,10 @@ class CertCheck:
         return self.status == UNKNOWN and not hard_fail
 
 
+@lru_cache(maxsize=256)
 def declares_revocation(cert: x509.Certificate) -> bool:
+    """Kept per certificate (a Certificate hashes and compares by its DER): the same few
+    signers send every package, and reading the extensions again cost ~40 µs a package."""
     has_crl, has_ocsp = get_declared_revinfo(_asn1(cert))
     return bool(has_crl or has_ocsp)
 

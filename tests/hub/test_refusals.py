@@ -5,6 +5,7 @@ Every refusal has the error shape, a stable code, a Vietnamese message, and chan
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -89,6 +90,29 @@ def test_missing_or_wrong_token_is_401_and_changes_nothing(one_hub: OneHub, toke
     _refused(request("POST", f"{one_hub.url}/packages", data=data, token=token), 401, "UNAUTHENTICATED")
     _refused(request("GET", f"{one_hub.url}/inbox", token=token), 401, "UNAUTHENTICATED")
     assert _state() == before
+
+
+@pytest.mark.parametrize(("header", "status"), [
+    ("Bearer {t}", 200), ("bearer {t}", 200), ("BEARER {t}", 200),  # the scheme is case-insensitive
+    ("Basic {t}", 401), ("Token {t}", 401), ("{t}", 401), ("Bearer", 401), ("Bearer  {t}", 401),
+    ("Bearer {t} extra", 401),
+])
+def test_the_authorization_header_is_read_as_bearer_auth_reads_it(one_hub: OneHub, header: str, status: int) -> None:
+    """The hub reads the header itself (not `request.headers`): the same answers as ninja's
+    HttpBearer, whose reading it replaces."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(f"{one_hub.url}/inbox",
+                                 headers={"Authorization": header.format(t=one_hub.tokens[B])})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            got, body = resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        got, body = exc.code, exc.read()
+    assert got == status
+    if status == 401:
+        assert json.loads(body)["error"]["code"] == "UNAUTHENTICATED"
 
 
 def test_revoked_endpoint_token_stops_working(one_hub: OneHub) -> None:

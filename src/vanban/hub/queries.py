@@ -91,7 +91,7 @@ def inbox(endpoint: Endpoint, limit: int, *, inline: int = 0, inline_total: int 
         item: dict[str, Any] = {
             "id": str(package_id(pk)), "kind": kind, "from": sender_code, "to": agency_code,
             "document_id": document_id, "status_code": status_code or None,
-            "received_at": to_iso(received_at(received)), "size": size, "sha256": sha256,
+            "received_at": to_iso(received_at(received)), "size": size, "sha256": sha256, "data": None,
         }
         if 0 < size <= min(inline, budget):
             try:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from tests.factories import make_agency
 from tests.hub.packages import Identity, make_identity
@@ -59,3 +60,14 @@ def queued_jobs() -> Iterator[None]:
         yield
     finally:
         huey.immediate = True
+
+
+def two_systems(ids: dict[str, Identity]) -> tuple[Client, Client]:
+    """A and B, each an agency system with its endpoint: their in-process API clients."""
+    make_agency(A, "Văn phòng UBND tỉnh")
+    make_agency(B, "Sở Nội vụ")
+    tokens = {}
+    for code, name in ((A, "qlvb-vp"), (B, "qlvb-snv")):
+        _, tokens[code] = services.create_endpoint(name=name, codes=[code], cert_pem=ids[code].cert_pem(),
+                                                   actor="test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {tokens[A]}"), Client(HTTP_AUTHORIZATION=f"Bearer {tokens[B]}")

@@ -8,12 +8,9 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from tests.factories import make_agency
-from tests.hub.conftest import A, B
+from tests.hub.conftest import A, B, two_systems
 from tests.hub.packages import Identity, document, status
-from vanban.hub import services
 from vanban.hub.api import AckOut, InboxItem, SubmitOut, api
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,18 +23,8 @@ def _as_ninja_renders(schema: type, data: Any) -> Any:
     return json.loads(json.dumps(schema.model_validate(data).model_dump(by_alias=True)))
 
 
-def _clients(ids: dict[str, Identity]) -> tuple[Client, Client]:
-    make_agency(A, "Văn phòng UBND tỉnh")
-    make_agency(B, "Sở Nội vụ")
-    tokens = {}
-    for code, name in ((A, "qlvb-vp"), (B, "qlvb-snv")):
-        _, tokens[code] = services.create_endpoint(name=name, codes=[code], cert_pem=ids[code].cert_pem(),
-                                                   actor="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {tokens[A]}"), Client(HTTP_AUTHORIZATION=f"Bearer {tokens[B]}")
-
-
 def test_submit_inbox_and_ack_answer_in_their_documented_shape(ids: dict[str, Identity], queued_jobs: None) -> None:
-    a, b = _clients(ids)
+    a, b = two_systems(ids)
     data, _ = document(ids[A], B)
     sent = a.post("/hub/api/v1/packages", data, content_type="application/xml")
     assert (sent.status_code, sent["Content-Type"]) == (201, CONTENT_TYPE)

@@ -18,12 +18,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import make_agency
-from tests.hub.conftest import A, B
+from tests.hub.conftest import A, B, two_systems
 from tests.hub.packages import Identity, document
 from vanban.audit.seal import seal_pending
 from vanban.audit.services import verify_chain
-from vanban.hub import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,19 +50,8 @@ def _cycle(a: Client, b: Client, data: bytes) -> dict[str, list[str]]:
     return sql
 
 
-def _two_systems(ids: dict[str, Identity]) -> tuple[Client, Client]:
-    """A and B, each an agency system with its endpoint: their API clients."""
-    make_agency(A, "Văn phòng UBND tỉnh")
-    make_agency(B, "Sở Nội vụ")
-    tokens = {}
-    for code, name in ((A, "qlvb-vp"), (B, "qlvb-snv")):
-        _, tokens[code] = services.create_endpoint(name=name, codes=[code], cert_pem=ids[code].cert_pem(),
-                                                   actor="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {tokens[A]}"), Client(HTTP_AUTHORIZATION=f"Bearer {tokens[B]}")
-
-
 def test_statements_per_cycle(ids: dict[str, Identity], queued_jobs: None) -> None:
-    a, b = _two_systems(ids)
+    a, b = two_systems(ids)
     _cycle(a, b, document(ids[A], B)[0])  # warm: the endpoint cache filled, last_used_at written
     steady = _cycle(a, b, document(ids[A], B)[0])
     counts = {step: len(sql) for step, sql in steady.items()}
@@ -86,7 +73,7 @@ BATCHED_BOUND = 9
 def test_statements_per_document_in_batches(ids: dict[str, Identity], queued_jobs: None) -> None:
     """The same cycle through the batch endpoints: what a document costs when ten travel
     together (one submission, the inbox with bodies inline, one ack for all)."""
-    a, b = _two_systems(ids)
+    a, b = two_systems(ids)
     _cycle(a, b, document(ids[A], B)[0])  # warm, as above
     packages = [document(ids[A], B)[0] for _ in range(10)]
     body = json.dumps({"packages": [base64.b64encode(p).decode() for p in packages]})

@@ -156,3 +156,54 @@ def test_a_sibling_looks_again_after_a_while_even_when_its_claims_are_full(dead_
     assert held_status.pk not in workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=2)  # looked just now
     workitems._looked[OutboxEntry._meta.label] -= workitems.LOOK_SECONDS  # a while later
     assert workitems.claim(due_rows(), lease=timedelta(seconds=60), limit=2)[0] == held_status.pk
+
+
+@pytest.mark.django_db
+def test_release_mine_frees_only_this_process_rows_in_every_work_item_table(
+        running: subprocess.Popen[bytes]) -> None:
+    from vanban.exchange.models import InboxEntry
+    from vanban.hub.models import Forward
+    from vanban.records.models import FixityRun
+
+    assert {InboxEntry, Forward, FixityRun, OutboxEntry} <= set(workitems.work_item_models())
+    mine, other = holders.this_process(), _name_of(running.pid)
+    rows = [_row(n, "document") for n in range(1, 5)]
+    _hold(rows[0], mine)
+    _hold(rows[1], mine, seconds=-5)  # over already: nothing to free
+    _hold(rows[2], other)
+    assert workitems.release_mine() == {OutboxEntry._meta.label: 1}
+    leases = dict(OutboxEntry.objects.values_list("pk", "lease_until"))
+    assert leases[rows[0].pk] is None and leases[rows[2].pk] is not None and leases[rows[3].pk] is None
+    assert workitems.release_mine() == {}
+
+
+@pytest.mark.django_db
+def test_the_worker_command_frees_its_rows_when_it_starts_and_when_it_stops(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vanban worker` around the consumer: rows under its own name before it runs (a restart in
+    place) and those it holds when the consumer returns (SIGTERM, SIGINT) or fails."""
+    import io
+
+    from django.core.management import call_command
+
+    from vanban.jobs.management.commands import worker
+
+    mine = holders.this_process()
+    before, during = _row(1, "document"), _row(2, "status", status_code="01")
+    _hold(before, mine)
+    seen: dict[str, object] = {}
+
+    def consumer(name: str, *args: str) -> None:  # what the Huey consumer does, then a stop
+        seen["before"] = OutboxEntry.objects.get(pk=before.pk).lease_until
+        _hold(during, mine)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worker, "call_command", consumer)
+    monkeypatch.setattr(worker, "drop_old_results", lambda: 0)
+    out = io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        call_command("worker", "--workers", "4", stdout=out)
+    assert seen["before"] is None  # freed before the consumer started
+    assert OutboxEntry.objects.get(pk=during.pk).lease_until is None  # freed on the way out
+    assert out.getvalue().count("Đã trả lại các việc tiến trình này còn giữ") == 2
+    assert "khi dừng): exchange.OutboxEntry 1." in out.getvalue()

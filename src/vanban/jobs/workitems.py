@@ -9,7 +9,10 @@ mid-way leaves rows that fall due again when the lease runs out — or sooner, w
 on the same machine sees that the holder named in `lease_holder` no longer runs
 (`vanban.jobs.holders`): a worker restarted on the same host takes back what its predecessor
 held at its first claim, and a sibling worker on the machine takes what a dead one held within
-LOOK_SECONDS. A failure waits longer each
+LOOK_SECONDS. A worker that stops (SIGTERM, SIGINT) frees what it still holds on its way out,
+and a worker restarted in place (Huey's SIGHUP re-executes the same process: same PID, same
+start time, so its predecessor's name reads as alive) frees what that name held on its way in
+(`release_mine`). A failure waits longer each
 time (doubling from a base, capped) with jitter, so rows that failed together (the hub was
 away) do not all come back in the same second.
 """
@@ -22,13 +25,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
 from vanban.jobs import holders
 
-__all__ = ["Backoff", "claim", "due", "failed", "free", "look_for_dead", "next_free", "release_dead", "succeeded"]
+__all__ = ["Backoff", "claim", "due", "failed", "free", "look_for_dead", "next_free", "release_dead", "release_mine",
+           "succeeded", "work_item_models"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -131,6 +136,38 @@ def release_dead(queryset: models.QuerySet[M]) -> int:
     # meanwhile (its new holder alive) no longer matches when the UPDATE comes to it.
     return queryset.model._default_manager.filter(lease_holder__in=dead, lease_until__gte=now).update(
         lease_until=None)
+
+
+def work_item_models() -> list[type[models.Model]]:
+    """Every installed model claimed through `claim` (it has `lease_until` and `lease_holder`):
+    found, not listed, so that this module never imports the apps that use it."""
+    found = []
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        if {"lease_until", "lease_holder"} <= names:
+            found.append(model)
+    return found
+
+
+def release_mine() -> dict[str, int]:
+    """Free the rows held under this process's name; how many, by table (only those with some).
+
+    Called by `vanban worker` on its way out, so that a stopped worker's rows (a deploy, a
+    container stopped, an operator's Ctrl-C) are taken at once by the others, not when the
+    lease runs out — whichever machine they run on; and on its way in, where rows under its
+    own name can only be a previous image of this process's (a restart in place keeps the PID
+    and start time, so `release_dead` sees that name as alive). A row a thread is still
+    working on when the process stops may then be taken by another worker before this one
+    ends: the same as a lease that ran out — sending is idempotent at the hub, arrivals are
+    registered once."""
+    name = holders.this_process()
+    now = timezone.now()
+    freed: dict[str, int] = {}
+    for model in work_item_models():
+        count = model._default_manager.filter(lease_holder=name, lease_until__gte=now).update(lease_until=None)
+        if count:
+            freed[model._meta.label] = count
+    return freed
 
 
 def succeeded(model: type[models.Model], pk: Any, **fields: Any) -> int:

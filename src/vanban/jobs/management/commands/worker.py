@@ -1,14 +1,20 @@
-"""`vanban worker`: run the job consumer (Huey), periodic tasks included."""
+"""`vanban worker`: run the job consumer (Huey), periodic tasks included; free the work items
+this process holds when it stops (and, after a restart in place, when it starts)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
 from vanban.jobs import drop_old_results
 from vanban.jobs.config import EXCHANGE_LOOPS, WORKER_THREADS
+from vanban.jobs.workitems import release_mine
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -33,5 +39,21 @@ class Command(BaseCommand):
                               f"nên dùng từ {WORKER_THREADS} luồng.")
         if left := drop_old_results():
             self.stdout.write(f"Đã dọn {left} kết quả tác vụ cũ khỏi hàng đợi.")
+        self._release("trước khi chạy")  # a restart in place (SIGHUP) left rows under this very name
         extra = ["--no-periodic"] if options["no_periodic"] else []
-        call_command("run_huey", "--workers", str(workers), *extra)
+        try:
+            call_command("run_huey", "--workers", str(workers), *extra)  # returns on SIGTERM / SIGINT
+        finally:
+            self._release("khi dừng")
+
+    def _release(self, when: str) -> None:
+        """Free what this process holds; a database that cannot be reached only leaves the rows
+        to their lease (or to `release_dead` of a worker restarted on this machine)."""
+        try:
+            freed = release_mine()
+        except DatabaseError as exc:
+            log.warning("worker: could not free its leases (%s): %s", when, exc)
+            return
+        if freed:
+            rows = ", ".join(f"{label} {count}" for label, count in sorted(freed.items()))
+            self.stdout.write(f"Đã trả lại các việc tiến trình này còn giữ ({when}): {rows}.")

@@ -1,0 +1,76 @@
+"""A worker stopped with SIGTERM (a deploy, `docker stop`, systemd) frees the rows it holds on
+its way out: another worker — on this machine or any other, where `jobs.holders` cannot look —
+takes them at once instead of when their 60-s lease runs out."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.exchange.conftest import Province
+from tests.exchange.test_exchange_flow import issue_to_b
+from tests.hub.live_hubs import wait_until
+from tests.live import child_env, vanban
+from vanban.exchange.models import HubConnection, OutboxEntry
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def silent_hub() -> Iterator[str]:
+    """A hub that takes the connection and never answers: a worker sending to it holds its
+    rows for as long as its read waits (30 s), so the test knows what it holds when stopped."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/hub/api/v1"
+    stop.set()
+    thread.join(5)
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_sigterm_frees_the_rows_the_worker_holds(province: Province, silent_hub: str, tmp_path: Path) -> None:
+    HubConnection.objects.update(is_active=False)
+    issue_to_b(province)
+    issue_to_b(province)
+    HubConnection.objects.update(url=silent_hub, is_active=True)
+    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    log = tmp_path / "worker.log"
+    worker = vanban("worker", "--workers", "2", env=env, log=log)
+    try:
+        def held() -> list[OutboxEntry]:
+            return list(OutboxEntry.objects.filter(kind="document", lease_until__gt=timezone.now()))
+
+        wait_until(lambda: len(held()) == 2, timeout=60, what="the worker claims both documents")
+        holder = {row.lease_holder for row in held()}
+        assert len(holder) == 1 and str(worker.pid) in next(iter(holder))  # named after the worker
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)  # before its read of the silent hub would have timed out
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=30)
+    rows = OutboxEntry.objects.filter(kind="document")
+    assert [r.lease_until for r in rows] == [None, None]  # free now, not in 60 s
+    assert {r.state for r in rows} == {OutboxEntry.State.PENDING}
+    assert "Đã trả lại các việc tiến trình này còn giữ (khi dừng): exchange.OutboxEntry 2." in log.read_text()

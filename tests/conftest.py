@@ -99,6 +99,9 @@ def _fresh_process_caches() -> None:
 
         registry_cache.forget()
         tokens.forget_cached_endpoints()
+    from vanban.jobs import stopping
+
+    stopping.reset()  # a test that ran `vanban worker` in process asked its rounds to stop
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,8 @@
 """A worker stopped with SIGTERM (a deploy, `docker stop`, systemd) frees the rows it holds on
 its way out: another worker — on this machine or any other, where `jobs.holders` cannot look —
-takes them at once instead of when their 60-s lease runs out."""
+takes them at once instead of when their 60-s lease runs out. It gives its threads
+VANBAN_WORKER_STOP_SECONDS to finish the piece in hand first, and queues the rounds that take the
+freed rows."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from huey import SqliteHuey
 
 from tests.exchange.conftest import Province
 from tests.exchange.test_exchange_flow import issue_to_b
@@ -54,7 +58,8 @@ def test_sigterm_frees_the_rows_the_worker_holds(province: Province, silent_hub:
     issue_to_b(province)
     issue_to_b(province)
     HubConnection.objects.update(url=silent_hub, is_active=True)
-    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    queue_file = tmp_path / "queue.sqlite3"
+    env = child_env(VANBAN_QUEUE_URL=f"sqlite:///{queue_file}", VANBAN_WORKER_STOP_SECONDS="2")
     log = tmp_path / "worker.log"
     worker = vanban("worker", "--workers", "2", env=env, log=log)
     try:
@@ -64,8 +69,10 @@ def test_sigterm_frees_the_rows_the_worker_holds(province: Province, silent_hub:
         wait_until(lambda: len(held()) == 2, timeout=60, what="the worker claims both documents")
         holder = {row.lease_holder for row in held()}
         assert len(holder) == 1 and str(worker.pid) in next(iter(holder))  # named after the worker
+        stopped_at = time.monotonic()
         os.kill(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)  # before its read of the silent hub would have timed out
+        stop_took = time.monotonic() - stopped_at
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -73,4 +80,37 @@ def test_sigterm_frees_the_rows_the_worker_holds(province: Province, silent_hub:
     rows = OutboxEntry.objects.filter(kind="document")
     assert [r.lease_until for r in rows] == [None, None]  # free now, not in 60 s
     assert {r.state for r in rows} == {OutboxEntry.State.PENDING}
-    assert "Đã trả lại các việc tiến trình này còn giữ (khi dừng): exchange.OutboxEntry 2." in log.read_text()
+    text = log.read_text()
+    assert "Đã trả lại các việc tiến trình này còn giữ (khi dừng): exchange.OutboxEntry 2." in text
+    # Its sending thread, waiting on the silent hub, was given VANBAN_WORKER_STOP_SECONDS, not 30 s.
+    assert "still running after 2 s; freeing their rows anyway" in text and stop_took < 20
+    # A round to take the freed rows is queued for the other workers (or this one, restarted).
+    huey = SqliteHuey("vanban", filename=str(queue_file))
+    waiting = [huey.serializer.deserialize(message).name for message in huey.storage.enqueued_items()]
+    assert "vanban.exchange.tasks.send_outbox_now" in waiting, waiting
+
+
+@pytest.mark.django_db
+def test_a_stop_ends_the_rounds_after_the_piece_in_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stopping.request()` (the worker command, once its consumer returned): a coalesced run
+    does no next round, and the sender claims no next batch."""
+    from vanban.exchange import services
+    from vanban.exchange.tasks import Coalesced
+    from vanban.jobs import stopping
+
+    rounds: list[int] = []
+
+    def one_round() -> int:
+        rounds.append(1)
+        if len(rounds) == 2:
+            stopping.request()  # asked while the second round runs
+        return 1  # every round did work: without a stop it would go on
+
+    assert Coalesced().run(one_round) == 2 and len(rounds) == 2
+    assert Coalesced().run(one_round) == 0 and len(rounds) == 2  # a run asked for after the stop
+    claimed: list[int] = []
+    monkeypatch.setattr(services, "active_connection", object)
+    monkeypatch.setattr(services, "claim_due", lambda n: claimed.append(n) or [])
+    assert services.send_pending(client=object()) == 0 and claimed == []
+    stopping.reset()
+    assert services.send_pending(client=object()) == 0 and len(claimed) == 1  # not stopping: it asks

@@ -95,7 +95,7 @@ def test_missing_or_wrong_token_is_401_and_changes_nothing(one_hub: OneHub, toke
 @pytest.mark.parametrize(("header", "status"), [
     ("Bearer {t}", 200), ("bearer {t}", 200), ("BEARER {t}", 200),  # the scheme is case-insensitive
     ("Basic {t}", 401), ("Token {t}", 401), ("{t}", 401), ("Bearer", 401), ("Bearer  {t}", 401),
-    ("Bearer {t} extra", 401),
+    ("Bearer {t} extra", 401), ("Bearer\t{t}", 401), ("", 401),
 ])
 def test_the_authorization_header_is_read_as_bearer_auth_reads_it(one_hub: OneHub, header: str, status: int) -> None:
     """The hub reads the header itself (not `request.headers`): the same answers as ninja's

@@ -100,6 +100,16 @@ def test_a_body_small_enough_for_the_database_is_held_in_memory(settings, tmp_pa
     large = blobs.receive(io.BytesIO(b"b" * 1025), 10_000)  # a byte more: spooled, all of it
     assert large.path is not None and large.path.read_bytes() == b"b" * 1025
     large.discard()
+    assert blobs.receive_bytes(b"c" * 1024).path is None  # bytes in hand: small ones held
+    spooled = blobs.receive_bytes(b"c" * 1025)  # larger ones spooled, so their copy can go
+    assert spooled.path is not None and spooled.read() == b"c" * 1025
+    spooled.discard()
+    # However large the database setting, a request holds at most IN_MEMORY_MAX in memory.
+    monkeypatch.setenv("VANBAN_HUB_BODY_IN_DATABASE_KB", str(4 * 1024))
+    body = b"d" * (blobs.IN_MEMORY_MAX + 1)
+    capped = blobs.receive(io.BytesIO(body), 10 * blobs.IN_MEMORY_MAX)
+    assert capped.path is not None and capped.size == len(body)
+    capped.discard()
     assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []
 
 

@@ -203,6 +203,9 @@ def test_the_worker_command_frees_its_rows_when_it_starts_and_when_it_stops(
     out = io.StringIO()
     with pytest.raises(KeyboardInterrupt):
         call_command("worker", "--workers", "4", stdout=out)
+    from vanban.jobs import stopping
+
+    assert stopping.requested()  # the rounds were told to end (reset by tests/conftest.py)
     assert seen["before"] is None  # freed before the consumer started
     assert OutboxEntry.objects.get(pk=during.pk).lease_until is None  # freed on the way out
     assert out.getvalue().count("Đã trả lại các việc tiến trình này còn giữ") == 2

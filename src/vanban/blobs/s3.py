@@ -73,7 +73,8 @@ class S3BlobStore(StreamingWrites):
         """A body spooled to disk (`receive`) uploaded in parts, unless that object is already
         there; the temp file goes either way. A body held in memory is uploaded as `put` does."""
         if received.path is None:
-            return self.put(received.data or b"")
+            assert received.data is not None, "a Received has a path or its data"
+            return self.put(received.data)
         try:
             if self._size(received.sha256) != received.size:
                 self.client.upload_file(str(received.path), self.bucket, self.key(received.sha256))

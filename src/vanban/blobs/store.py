@@ -235,7 +235,8 @@ class LocalBlobStore(StreamingWrites):
         directory, and the parent of each directory made for it, fsynced); when that blob is
         already there, the temp file just goes. A body held in memory is written as `put` does."""
         if received.path is None:
-            return self.put(received.data or b"")
+            assert received.data is not None, "a Received has a path or its data"
+            return self.put(received.data)
         try:
             if self._present(received.sha256, received.size):
                 return received.sha256  # same name, same bytes: written once, never changed

@@ -23,8 +23,18 @@ class ExchangeConfig(AppConfig):
 
         provide_hub_client(_witness_client)  # the services (and httpx) load when a checkpoint is witnessed
 
+        from vanban.jobs.workitems import released
+
+        released.connect(_wake_after_release, dispatch_uid="exchange-wake-after-release")
+
 
 def _witness_client(url: str | None = None) -> HubClient | None:
     from vanban.exchange.services import witness_client
 
     return witness_client(url)
+
+
+def _wake_after_release(sender: object, *, freed: dict[str, int], **_: object) -> None:
+    from vanban.exchange.tasks import wake_after_release
+
+    wake_after_release(freed)

@@ -39,7 +39,7 @@ from vanban.exchange.services import (
 )
 from vanban.exchange.verification import PdfOutcomes, RoundFacts, start_pdf_checks, verify_document
 from vanban.hubclient import HubBackend
-from vanban.jobs import workitems
+from vanban.jobs import stopping, workitems
 from vanban.settings.parsers import env_int
 from vanban.trust import services as trust
 
@@ -73,7 +73,8 @@ def poll(*, client: HubBackend | None = None, limit: int = 50, documents_per_rou
     stored, progressed = first.stored, True
     while current is not None:
         upcoming = None
-        if current.more and progressed and time.monotonic() - started <= budget_seconds:
+        if (current.more and progressed and time.monotonic() - started <= budget_seconds
+                and not stopping.requested()):  # a stopping worker finishes the round in hand only
             try:
                 upcoming = _take(client, limit, per_round, {package_id for package_id, _ in current.entries})
             except Exception:  # the round in hand is claimed and checked: finish it before giving up

@@ -20,7 +20,7 @@ from vanban.blobs import get_store
 from vanban.exchange import events
 from vanban.exchange.models import DeliveryStatus, HubConnection, OutboxEntry
 from vanban.hubclient import BATCH_MAX, HubBackend, HubClient, HubHttpError, HubUnreachableError
-from vanban.jobs import workitems
+from vanban.jobs import stopping, workitems
 from vanban.trust import services as trust
 
 HubError = (HubHttpError, HubUnreachableError)
@@ -239,7 +239,7 @@ def send_pending(*, client: HubBackend | None = None, limit: int = 100) -> int:
     per_batch = max(1, min(settings.VANBAN_EXCHANGE_BATCH_SIZE, BATCH_MAX))
     sent = taken = 0
     keys = SenderKeys()
-    while taken < limit:  # a batch at a time, each claimed just before it is sent
+    while taken < limit and not stopping.requested():  # a batch at a time, each claimed just before it is sent
         rows = claim_due(min(per_batch, limit - taken))
         if not rows:
             break

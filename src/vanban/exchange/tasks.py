@@ -15,7 +15,7 @@ from collections.abc import Callable
 from vanban.core.clock import now_vn
 from vanban.exchange.inbound import next_claimable, poll
 from vanban.exchange.services import active_connection, next_sendable, send_pending
-from vanban.jobs import EXCHANGE_PRIORITY, claim_started, every_minutes, periodic_task, task, wake_at
+from vanban.jobs import EXCHANGE_PRIORITY, claim_started, every_minutes, periodic_task, stopping, task, wake_at
 from vanban.jobs.drains import draining
 from vanban.vxp import conf as vxp_conf
 
@@ -43,12 +43,12 @@ class Coalesced:
     def run(self, one_round: Callable[[], int]) -> int:
         total = 0
         self._again.set()
-        while self._again.is_set():
+        while self._again.is_set() and not stopping.requested():
             if not self._lock.acquire(blocking=False):
                 return total  # the running round has seen the flag, or will
             try:
                 with draining():  # jobs that can wait do, once this has gone on a while
-                    while self._again.is_set():
+                    while self._again.is_set() and not stopping.requested():  # a stopping worker: no next round
                         self._again.clear()
                         done = one_round()
                         total += done
@@ -86,6 +86,16 @@ def _poll_round() -> int:
     if not stored and (when := next_claimable()):
         wake_at(poll_inbox_when_free, POLL_WHEN_FREE, when)
     return stored
+
+
+def wake_after_release(freed: dict[str, int]) -> None:
+    """A stopping worker freed rows (`workitems.release_mine`): ask the queue for the rounds that
+    take them, which another worker runs now — or this one, restarted, at once — instead of at
+    the next sweep."""
+    if "exchange.OutboxEntry" in freed:
+        send_outbox_now()
+    if "exchange.InboxEntry" in freed:
+        poll_inbox_now()
 
 
 def wake_sender() -> None:

@@ -15,6 +15,7 @@ A small package is not made a blob at all: its bytes go into the database with i
 from __future__ import annotations
 
 import hashlib
+import io
 
 from vanban.blobs import CHUNK, BlobCorruptError, BlobStore, Readable, Received, get_store, held
 from vanban.blobs import BlobTooLargeError as TooLargeError
@@ -28,15 +29,27 @@ def store() -> BlobStore:
     return get_store("hub")
 
 
+# However large VANBAN_HUB_BODY_IN_DATABASE_KB is set, a request holds at most this much in
+# memory before it is spooled: each request in flight holds its body while it is checked.
+IN_MEMORY_MAX = 1024 * 1024
+
+
+def in_memory_bytes() -> int:
+    return min(conf.body_in_database_bytes(), IN_MEMORY_MAX)
+
+
 def receive(stream: Readable, limit: int) -> Received:
     """A body that fits in the database (`PackageBody`) is held in memory: it never becomes a
     blob unless refused, so a temp file would be written, mapped back and unlinked for nothing."""
-    return store().receive(stream, limit, in_memory=conf.body_in_database_bytes())
+    return store().receive(stream, limit, in_memory=in_memory_bytes())
 
 
 def receive_bytes(data: bytes) -> Received:
-    """Bytes already in memory (a batch's item, a parent's package): held as they are."""
-    return held(data)
+    """Bytes already in memory (a parent's package, a VXP upload without its CRLF): a small
+    body held as it is, a larger one spooled, so the caller's copy can go while it is checked."""
+    if len(data) <= in_memory_bytes():
+        return held(data)
+    return store().receive(io.BytesIO(data), len(data))
 
 
 def commit(received: Received) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 import socket
 from pathlib import Path
 
@@ -79,7 +80,9 @@ def this_process() -> str:
 def _name(pid: int) -> str:  # keyed by PID: a forked child is another holder
     machine, started = _machine(), _started(pid)
     if machine is None or not started:  # this process unreadable in /proc: a name nobody judges
-        return f"{socket.gethostname()[:64]}:{pid}"
+        # A random part too: two containers sharing a host name can both run as PID 1, and
+        # `workitems.release_mine` frees the rows under its own name exactly.
+        return f"{socket.gethostname()[:64]}:{pid}:{secrets.token_hex(6)}"
     return f"{machine}/{pid}/{started}"
 
 

@@ -26,14 +26,15 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Min, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from vanban.jobs import holders
 
 __all__ = ["Backoff", "claim", "due", "failed", "free", "look_for_dead", "next_free", "release_dead", "release_mine",
-           "succeeded", "work_item_models"]
+           "released", "succeeded", "work_item_models"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -149,6 +150,11 @@ def work_item_models() -> list[type[models.Model]]:
     return found
 
 
+# Sent by `release_mine` with `freed` ({model label: rows}): the apps whose rows were freed ask
+# the queue for a round, so that another worker takes them now rather than at the next sweep.
+released = Signal()
+
+
 def release_mine() -> dict[str, int]:
     """Free the rows held under this process's name; how many, by table (only those with some).
 
@@ -156,17 +162,27 @@ def release_mine() -> dict[str, int]:
     container stopped, an operator's Ctrl-C) are taken at once by the others, not when the
     lease runs out — whichever machine they run on; and on its way in, where rows under its
     own name can only be a previous image of this process's (a restart in place keeps the PID
-    and start time, so `release_dead` sees that name as alive). A row a thread is still
-    working on when the process stops may then be taken by another worker before this one
-    ends: the same as a lease that ran out — sending is idempotent at the hub, arrivals are
-    registered once."""
+    and start time, so `release_dead` sees that name as alive). On the way out the worker has
+    first let its threads end (`vanban.jobs.stopping`); a row a thread is still working on
+    after that grace may be taken by another worker before this one ends: the same as a lease
+    that ran out — sending is idempotent at the hub, arrivals are registered once. Sends
+    `released` when it freed any, and raises the first database error after trying every table."""
     name = holders.this_process()
     now = timezone.now()
     freed: dict[str, int] = {}
+    failures: list[DatabaseError] = []
     for model in work_item_models():
-        count = model._default_manager.filter(lease_holder=name, lease_until__gte=now).update(lease_until=None)
+        try:
+            count = model._default_manager.filter(lease_holder=name, lease_until__gte=now).update(lease_until=None)
+        except DatabaseError as exc:  # one table's failure does not keep the others' rows held
+            failures.append(exc)
+            continue
         if count:
             freed[model._meta.label] = count
+    if freed:
+        released.send(sender=release_mine, freed=freed)
+    if failures:
+        raise failures[0]
     return freed
 
 

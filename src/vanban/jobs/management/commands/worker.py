@@ -10,11 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError
 
-from vanban.jobs import drop_old_results
+from vanban.jobs import drop_old_results, stopping
 from vanban.jobs.config import EXCHANGE_LOOPS, WORKER_THREADS
 from vanban.jobs.workitems import release_mine
+from vanban.settings.parsers import env_int
 
 log = logging.getLogger(__name__)
+# How long a stopping worker waits for its job threads before freeing their rows: under
+# docker's default 10-s grace before SIGKILL (systemd's is 90 s).
+STOP_SECONDS = max(0, env_int("VANBAN_WORKER_STOP_SECONDS", 8))
 
 
 class Command(BaseCommand):
@@ -44,6 +48,12 @@ class Command(BaseCommand):
         try:
             call_command("run_huey", "--workers", str(workers), *extra)  # returns on SIGTERM / SIGINT
         finally:
+            # The consumer does not wait for its threads on SIGTERM: rounds end after the piece in
+            # hand (`stopping`), and the threads get STOP_SECONDS to end before their rows are freed.
+            stopping.request()
+            if running := stopping.join_job_threads(STOP_SECONDS):
+                log.warning("worker: %s still running after %d s; freeing their rows anyway",
+                            ", ".join(running), STOP_SECONDS)
             self._release("khi dừng")
 
     def _release(self, when: str) -> None:

@@ -179,6 +179,39 @@ def test_forward_backs_off_exponentially_and_the_sweep_retries(endpoints: dict[s
     assert package.trace.filter(event="forward_failed").count() == 2
 
 
+def test_hub_sync_loop_stopped_by_sigterm_frees_the_forward_it_holds(endpoints: dict[str, Endpoint],
+                                                                     ids: dict[str, Identity],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vanban hub sync --loop` stopped by SIGTERM mid-forward: the forward it claimed is free at
+    once (another forwarder takes it), and the signal's handling is put back as it was."""
+    import io
+    import os
+    import signal
+
+    from django.core.management import call_command
+
+    from vanban.jobs import holders
+
+    monkeypatch.setenv("VANBAN_HUB_PARENT_URL", f"http://127.0.0.1:{free_port()}/hub/api/v1")  # nobody there
+    data, _ = document(ids[A], "000.00.05.H99")
+    package = services.accept_package(blobs.receive_bytes(data), caller=endpoints[A]).package
+    forward = Forward.objects.get(package=package)
+
+    def forwarding() -> dict[str, int]:  # claimed, then stopped while sending it
+        Forward.objects.filter(pk=forward.pk).update(lease_until=timezone.now() + timedelta(minutes=2),
+                                                     lease_holder=holders.this_process())
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the loop")
+
+    monkeypatch.setattr(federation, "forward_due", forwarding)
+    before = signal.getsignal(signal.SIGTERM)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("hub", "sync", "--loop", "1", stdout=out)
+    assert Forward.objects.get(pk=forward.pk).lease_until is None
+    assert "hub.Forward 1" in out.getvalue() and signal.getsignal(signal.SIGTERM) == before
+
+
 def test_a_forward_a_dead_forwarder_held_is_due_again_at_once(endpoints: dict[str, Endpoint],
                                                                ids: dict[str, Identity],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:

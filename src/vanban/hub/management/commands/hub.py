@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from vanban.core.clock import display_datetime
 from vanban.hub import federation, services
 from vanban.hub.errors import HubError
 from vanban.hub.models import AgencyCertificate, Endpoint, EndpointKind
+from vanban.jobs import workitems
 
 
 class Command(BaseCommand):
@@ -91,15 +94,33 @@ class Command(BaseCommand):
             self.stdout.write(f"{ep.name}\t{ep.kind}\t{state}\t{ep.token_prefix}…\t{codes}")
 
     def _sync(self, loop: float) -> None:
-        while True:
+        if not loop:
             counts = federation.forward_due()
             pulled = federation.pull_from_parent()
-            if not loop:
-                silent = ", trục cấp trên không trả lời" if pulled.unreachable else ""
-                self.stdout.write(f"Chuyển lên: {counts or 'không có'}; nhận về: {pulled.taken}, "
-                                  f"lỗi: {pulled.problems}{silent}.")
-                return
-            time.sleep(loop)
+            silent = ", trục cấp trên không trả lời" if pulled.unreachable else ""
+            self.stdout.write(f"Chuyển lên: {counts or 'không có'}; nhận về: {pulled.taken}, "
+                              f"lỗi: {pulled.problems}{silent}.")
+            return
+        # Stopped (SIGTERM: systemd, docker stop), the loop ends where it is and frees the forward
+        # it holds, as `vanban worker` does, instead of leaving it to its lease.
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            while True:
+                federation.forward_due()
+                federation.pull_from_parent()
+                time.sleep(loop)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            try:
+                if freed := workitems.release_mine():
+                    self.stdout.write("Đã trả lại các việc tiến trình này còn giữ (khi dừng): "
+                                      + ", ".join(f"{k} {v}" for k, v in sorted(freed.items())) + ".")
+            except DatabaseError as exc:
+                self.stderr.write(f"Không trả lại được các việc đang giữ: {exc}")
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _read(path: Path) -> bytes:

@@ -89,7 +89,7 @@ def _no_kept_alive_connections() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches() -> None:
+def _fresh_process_caches() -> Iterator[None]:
     """The hub keeps endpoints, served agencies and certificates a few seconds per process; a
     test's rolled-back rows send no signal, and the next test may reuse the same ids and codes."""
     from django.conf import settings
@@ -102,6 +102,8 @@ def _fresh_process_caches() -> None:
     from vanban.jobs import stopping
 
     stopping.reset()  # a test that ran `vanban worker` in process asked its rounds to stop
+    yield
+    stopping.reset()
 
 
 @pytest.fixture(autouse=True)

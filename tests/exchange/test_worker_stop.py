@@ -53,7 +53,11 @@ def silent_hub() -> Iterator[str]:
     server.close()
 
 
-def test_sigterm_frees_the_rows_the_worker_holds(province: Province, silent_hub: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_frees_the_rows_the_worker_holds(province: Province, silent_hub: str, tmp_path: Path,
+                                               stop: signal.Signals) -> None:
+    """SIGTERM: Huey does not wait for its threads, the worker gives them the grace. Ctrl-C:
+    Huey's graceful stop, which waited for the running task without end, waits the grace."""
     HubConnection.objects.update(is_active=False)
     issue_to_b(province)
     issue_to_b(province)
@@ -70,7 +74,7 @@ def test_sigterm_frees_the_rows_the_worker_holds(province: Province, silent_hub:
         holder = {row.lease_holder for row in held()}
         assert len(holder) == 1 and str(worker.pid) in next(iter(holder))  # named after the worker
         stopped_at = time.monotonic()
-        os.kill(worker.pid, signal.SIGTERM)
+        os.kill(worker.pid, stop)
         worker.wait(timeout=30)  # before its read of the silent hub would have timed out
         stop_took = time.monotonic() - stopped_at
     finally:

@@ -200,6 +200,7 @@ def test_hub_sync_loop_stopped_by_sigterm_frees_the_forward_it_holds(endpoints: 
     def forwarding() -> dict[str, int]:  # claimed, then stopped while sending it
         Forward.objects.filter(pk=forward.pk).update(lease_until=timezone.now() + timedelta(minutes=2),
                                                      lease_holder=holders.this_process())
+        assert signal.getsignal(signal.SIGTERM) is not before  # else the kill below ends pytest
         os.kill(os.getpid(), signal.SIGTERM)
         raise AssertionError("SIGTERM did not stop the loop")
 

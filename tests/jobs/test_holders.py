@@ -193,20 +193,83 @@ def test_the_worker_command_frees_its_rows_when_it_starts_and_when_it_stops(
     _hold(before, mine)
     seen: dict[str, object] = {}
 
-    def consumer(name: str, *args: str) -> None:  # what the Huey consumer does, then a stop
-        seen["before"] = OutboxEntry.objects.get(pk=before.pk).lease_until
-        _hold(during, mine)
-        raise KeyboardInterrupt
+    import threading
 
-    monkeypatch.setattr(worker, "call_command", consumer)
+    from vanban.jobs import stopping
+
+    class Consumer:  # what the Huey consumer does, then a stop
+        def __init__(self) -> None:
+            self.stop_flag = threading.Event()
+
+        def run(self) -> None:
+            seen["before"] = OutboxEntry.objects.get(pk=before.pk).lease_until
+            _hold(during, mine)
+            self.stop_flag.set()  # what Huey does first on SIGTERM or SIGINT
+            seen["rounds told"] = stopping_seen.wait(5)  # the watcher tells the rounds at once
+            raise KeyboardInterrupt
+
+    stopping_seen = threading.Event()
+    monkeypatch.setattr(stopping, "request", lambda real=stopping.request: (real(), stopping_seen.set()))
+    made: list[tuple[int, bool]] = []
+    monkeypatch.setattr(worker, "_consumer", lambda n, periodic: made.append((n, periodic)) or Consumer())
     monkeypatch.setattr(worker, "drop_old_results", lambda: 0)
     out = io.StringIO()
     with pytest.raises(KeyboardInterrupt):
-        call_command("worker", "--workers", "4", stdout=out)
-    from vanban.jobs import stopping
-
+        call_command("worker", "--workers", "4", "--no-periodic", stdout=out)
+    assert made == [(4, False)] and seen["rounds told"] is True
     assert stopping.requested()  # the rounds were told to end (reset by tests/conftest.py)
     assert seen["before"] is None  # freed before the consumer started
     assert OutboxEntry.objects.get(pk=during.pk).lease_until is None  # freed on the way out
     assert out.getvalue().count("Đã trả lại các việc tiến trình này còn giữ") == 2
     assert "khi dừng): exchange.OutboxEntry 1." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_consumer_the_worker_builds_stops_gracefully_within_its_grace(settings) -> None:
+    """Ctrl-C is Huey's graceful signal, which waited for the threads' tasks without end: the
+    worker's consumer is given VANBAN_WORKER_STOP_SECONDS (`shutdown_timeout`)."""
+    from vanban.jobs.management.commands import worker
+
+    consumer = worker._consumer(3, periodic=False)
+    assert consumer.shutdown_timeout == worker.STOP_SECONDS and consumer.workers == 3
+    assert consumer.periodic is False
+
+
+@pytest.mark.django_db
+def test_release_mine_frees_every_table_it_can_then_says_what_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import DatabaseError
+
+    row = _row(1, "document")
+    _hold(row, holders.this_process())
+
+    class Broken:  # a table whose UPDATE fails (its database away, a lock timeout)
+        class _meta:  # noqa: N801 - Django's name
+            label = "broken.Table"
+
+        class _default_manager:  # noqa: N801
+            @staticmethod
+            def filter(**_: object) -> object:
+                raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(workitems, "work_item_models", lambda: [Broken, OutboxEntry])
+    with pytest.raises(DatabaseError):
+        workitems.release_mine()
+    assert OutboxEntry.objects.get(pk=row.pk).lease_until is None  # the table after it was freed
+
+
+@pytest.mark.unit
+def test_a_name_made_without_proc_is_unique_and_kept_across_an_exec(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(holders, "_machine", lambda: None)
+    monkeypatch.delenv("VANBAN_HOLDER_NONCE", raising=False)
+    holders._name.cache_clear()
+    try:
+        first = holders._name(os.getpid())
+        _host, pid, nonce = first.split(":")
+        assert pid == str(os.getpid()) and len(nonce) == 12 and holders.alive(first) is None
+        holders._name.cache_clear()  # the same process after an exec: its environment kept
+        assert holders._name(os.getpid()) == first
+        monkeypatch.delenv("VANBAN_HOLDER_NONCE")
+        holders._name.cache_clear()  # another container's PID 1 with the same host name
+        assert holders._name(os.getpid()) != first
+    finally:
+        holders._name.cache_clear()

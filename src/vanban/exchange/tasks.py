@@ -38,7 +38,8 @@ class Coalesced:
         (the caller then wakes a worker through the queue). The flag is set before the lock is
         looked at, so a round ending at that moment still sees it (`run`'s outer loop)."""
         self._again.set()
-        return self._lock.locked()
+        # A stopping run does no next pass: the caller queues a job for another worker instead.
+        return self._lock.locked() and not stopping.requested()
 
     def run(self, one_round: Callable[[], int]) -> int:
         total = 0

@@ -46,7 +46,8 @@ def receive(stream: Readable, limit: int) -> Received:
 
 def receive_bytes(data: bytes) -> Received:
     """Bytes already in memory (a parent's package, a VXP upload without its CRLF): a small
-    body held as it is, a larger one spooled, so the caller's copy can go while it is checked."""
+    body held as it is, a larger one spooled and mapped, so that it is not held in memory a
+    second time while it is checked."""
     if len(data) <= in_memory_bytes():
         return held(data)
     return store().receive(io.BytesIO(data), len(data))

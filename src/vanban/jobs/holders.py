@@ -82,7 +82,9 @@ def _name(pid: int) -> str:  # keyed by PID: a forked child is another holder
     if machine is None or not started:  # this process unreadable in /proc: a name nobody judges
         # A random part too: two containers sharing a host name can both run as PID 1, and
         # `workitems.release_mine` frees the rows under its own name exactly.
-        return f"{socket.gethostname()[:64]}:{pid}:{secrets.token_hex(6)}"
+        # Kept in the environment, so that a restart in place (an exec: same PID) keeps the name.
+        nonce = os.environ.setdefault("VANBAN_HOLDER_NONCE", secrets.token_hex(6))
+        return f"{socket.gethostname()[:64]}:{pid}:{nonce}"
     return f"{machine}/{pid}/{started}"
 
 

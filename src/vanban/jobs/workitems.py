@@ -19,6 +19,7 @@ away) do not all come back in the same second.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = ["Backoff", "claim", "due", "failed", "free", "look_for_dead", "next_f
            "released", "succeeded", "work_item_models"]
 
 M = TypeVar("M", bound=models.Model)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,9 @@ def release_mine() -> dict[str, int]:
         if count:
             freed[model._meta.label] = count
     if freed:
-        released.send(sender=release_mine, freed=freed)
+        for receiver, outcome in released.send_robust(sender=release_mine, freed=freed):
+            if isinstance(outcome, Exception):  # the queue away: the rows are free all the same
+                log.warning("workitems: %s after freeing %s: %s", receiver, freed, outcome)
     if failures:
         raise failures[0]
     return freed

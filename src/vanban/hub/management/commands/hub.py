@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -103,20 +104,25 @@ class Command(BaseCommand):
             return
         # Stopped (SIGTERM: systemd, docker stop), the loop ends where it is and frees the forward
         # it holds, as `vanban worker` does, instead of leaving it to its lease.
-        previous = signal.signal(signal.SIGTERM, _stop)
+        main = threading.current_thread() is threading.main_thread()  # signals: the main thread only
+        previous = signal.signal(signal.SIGTERM, _stop) if main else None
         try:
             while True:
                 federation.forward_due()
                 federation.pull_from_parent()
                 time.sleep(loop)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if main:
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut this short
             try:
                 if freed := workitems.release_mine():
                     self.stdout.write("Đã trả lại các việc tiến trình này còn giữ (khi dừng): "
                                       + ", ".join(f"{k} {v}" for k, v in sorted(freed.items())) + ".")
             except DatabaseError as exc:
                 self.stderr.write(f"Không trả lại được các việc đang giữ: {exc}")
+            finally:
+                if main:
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -4,11 +4,13 @@ this process holds when it stops (and, after a restart in place, when it starts)
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
-from django.core.management import call_command
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.utils.module_loading import autodiscover_modules
 
 from vanban.jobs import drop_old_results, stopping
 from vanban.jobs.config import EXCHANGE_LOOPS, WORKER_THREADS
@@ -44,16 +46,21 @@ class Command(BaseCommand):
         if left := drop_old_results():
             self.stdout.write(f"Đã dọn {left} kết quả tác vụ cũ khỏi hàng đợi.")
         self._release("trước khi chạy")  # a restart in place (SIGHUP) left rows under this very name
-        extra = ["--no-periodic"] if options["no_periodic"] else []
+        consumer = _consumer(workers, periodic=not options["no_periodic"])
+        # Told to stop (SIGTERM, or Ctrl-C: Huey's graceful signal, which waits for the threads'
+        # tasks), the rounds end after the piece in hand at once, not when the backlog is gone.
+        threading.Thread(target=_stop_rounds_when, args=(consumer.stop_flag,), name="vanban-stop",
+                         daemon=True).start()
         try:
-            call_command("run_huey", "--workers", str(workers), *extra)  # returns on SIGTERM / SIGINT
+            consumer.run()  # returns on SIGTERM / SIGINT; a SIGHUP re-executes this process
         finally:
-            # The consumer does not wait for its threads on SIGTERM: rounds end after the piece in
-            # hand (`stopping`), and the threads get STOP_SECONDS to end before their rows are freed.
+            # On SIGTERM the consumer does not wait for its threads: they get what is left of
+            # STOP_SECONDS since the stop before their rows are freed.
             stopping.request()
             if running := stopping.join_job_threads(STOP_SECONDS):
                 log.warning("worker: %s still running after %d s; freeing their rows anyway",
                             ", ".join(running), STOP_SECONDS)
+            _fresh_connection()
             self._release("khi dừng")
 
     def _release(self, when: str) -> None:
@@ -67,3 +74,32 @@ class Command(BaseCommand):
         if freed:
             rows = ", ".join(f"{label} {count}" for label, count in sorted(freed.items()))
             self.stdout.write(f"Đã trả lại các việc tiến trình này còn giữ ({when}): {rows}.")
+
+
+def _consumer(workers: int, *, periodic: bool) -> Any:
+    """What huey's `run_huey` command builds, with the worker count, periodic tasks and a bounded
+    graceful stop (`shutdown_timeout`: Ctrl-C waits STOP_SECONDS for the threads, not for ever)."""
+    from huey.consumer_options import ConsumerConfig  # noqa: PLC0415 - the queue's library, only here
+    from huey.contrib.djhuey import HUEY  # noqa: PLC0415
+
+    autodiscover_modules("tasks")
+    options = {**settings.HUEY.get("consumer", {}), "workers": workers, "periodic": periodic,
+               "shutdown_timeout": STOP_SECONDS}
+    config = ConsumerConfig(**options)
+    config.validate()
+    huey_log = logging.getLogger("huey")
+    if not huey_log.handlers:
+        config.setup_logger(huey_log)
+    return HUEY.create_consumer(**config.values)
+
+
+def _stop_rounds_when(flag: threading.Event) -> None:
+    flag.wait()
+    stopping.request()
+
+
+def _fresh_connection() -> None:
+    """This thread's connection sat idle while the consumer ran (a PostgreSQL restart or an idle
+    timeout may have ended it): opened again if it no longer answers."""
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()

@@ -38,8 +38,10 @@ def endpoints(ids: dict[str, Identity]) -> dict[str, Endpoint]:
     return {A: a, B: b, H41: child}
 
 
-def test_blob_is_content_addressed_read_only_and_checked(settings, tmp_path: Path) -> None:
+def test_blob_is_content_addressed_read_only_and_checked(settings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("VANBAN_HUB_BODY_IN_DATABASE_KB", "64")  # the S3 pass sets 0: nothing held
     settings.VANBAN_BLOB_URL = ""  # the local layout (object storage: tests/blobs/test_s3.py)
     received = blobs.receive_bytes(b"<edXML/>")
     assert blobs.commit(received) == received.sha256
@@ -51,7 +53,7 @@ def test_blob_is_content_addressed_read_only_and_checked(settings, tmp_path: Pat
     assert list((tmp_path / "hub" / "blobs" / "tmp").iterdir()) == []  # no temp file left
     assert not (tmp_path / "blobs").exists()  # the office's namespace untouched
     again = blobs.receive_bytes(b"<edXML/>")
-    assert again.path is None  # bytes in memory are held, never spooled
+    assert again.path is None  # small bytes in memory are held, never spooled
     assert blobs.commit(again) == received.sha256  # the same bytes: the same blob
     os.chmod(path, 0o644)
     path.write_bytes(b"<edXML>doi</edXML>")
@@ -94,6 +96,10 @@ def test_a_body_small_enough_for_the_database_is_held_in_memory(settings, tmp_pa
 
     settings.DATA_DIR = tmp_path
     settings.VANBAN_BLOB_URL = ""
+    monkeypatch.setenv("VANBAN_HUB_BODY_IN_DATABASE_KB", "0")  # every package a blob: nothing held
+    unheld = blobs.receive(io.BytesIO(b"a" * 10), 10_000)
+    assert unheld.path is not None
+    unheld.discard()
     monkeypatch.setenv("VANBAN_HUB_BODY_IN_DATABASE_KB", "1")
     small = blobs.receive(io.BytesIO(b"a" * 1024), 10_000)
     assert small.path is None and small.read() == b"a" * 1024

@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from vanban.jobs import holders
 
-__all__ = ["Backoff", "claim", "due", "failed", "free", "look_for_dead", "next_free", "release_dead", "release_mine",
-           "released", "succeeded", "work_item_models"]
+__all__ = ["Backoff", "claim", "due", "failed", "free", "freed_text", "look_for_dead", "next_free", "release_dead",
+           "release_mine", "released", "succeeded", "work_item_models"]
 
 M = TypeVar("M", bound=models.Model)
 log = logging.getLogger(__name__)
@@ -188,6 +188,14 @@ def release_mine() -> dict[str, int]:
     if failures:
         raise failures[0]
     return freed
+
+
+def freed_text(freed: dict[str, int], when: str) -> str:
+    """What a stopping command says of `release_mine`'s answer (empty when nothing was freed)."""
+    if not freed:
+        return ""
+    rows = ", ".join(f"{label} {count}" for label, count in sorted(freed.items()))
+    return f"Đã trả lại các việc tiến trình này còn giữ ({when}): {rows}."
 
 
 def succeeded(model: type[models.Model], pk: Any, **fields: Any) -> int:

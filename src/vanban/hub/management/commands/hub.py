@@ -115,9 +115,8 @@ class Command(BaseCommand):
             if main:
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut this short
             try:
-                if freed := workitems.release_mine():
-                    self.stdout.write("Đã trả lại các việc tiến trình này còn giữ (khi dừng): "
-                                      + ", ".join(f"{k} {v}" for k, v in sorted(freed.items())) + ".")
+                if text := workitems.freed_text(workitems.release_mine(), "khi dừng"):
+                    self.stdout.write(text)
             except DatabaseError as exc:
                 self.stderr.write(f"Không trả lại được các việc đang giữ: {exc}")
             finally:

@@ -14,7 +14,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from vanban.jobs import drop_old_results, stopping
 from vanban.jobs.config import EXCHANGE_LOOPS, WORKER_THREADS
-from vanban.jobs.workitems import release_mine
+from vanban.jobs.workitems import freed_text, release_mine
 from vanban.settings.parsers import env_int
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,8 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             log.warning("worker: could not free its leases (%s): %s", when, exc)
             return
-        if freed:
-            rows = ", ".join(f"{label} {count}" for label, count in sorted(freed.items()))
-            self.stdout.write(f"Đã trả lại các việc tiến trình này còn giữ ({when}): {rows}.")
+        if text := freed_text(freed, when):
+            self.stdout.write(text)
 
 
 def _consumer(workers: int, *, periodic: bool) -> Any:

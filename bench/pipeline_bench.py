@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 GOAL = 25.0  # documents/s, issue 23
 LINE = re.compile(r"fault test: (\d+) documents delivered and answered in (\d+) s \(([\d.]+)/s\).*?"
                   r"(status 01 latency p50 [\d.]+ s, p95 ([\d.]+) s, max [\d.]+ s)"
-                  r"(?:; steady ([\d.]+)/s \(first document sent → last status 01 back: ([\d.]+) s\))?")
+                  r"(?:.*?; steady ([\d.]+)/s \(first document sent → last status 01 back: ([\d.]+) s\))?")
 
 
 def main() -> None:

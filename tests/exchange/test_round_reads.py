@@ -18,7 +18,7 @@ from vanban.agencies.models import Agency
 from vanban.audit.models import AuditEvent
 from vanban.documents.models import Document
 from vanban.exchange import inbound, services
-from vanban.exchange.models import OutboxEntry
+from vanban.exchange.models import DeliveryStatus, OutboxEntry
 from vanban.exchange.verification import RoundFacts, validate_pdfs, verify_document
 from vanban.trust import services as trust
 
@@ -175,3 +175,37 @@ def test_a_report_whose_package_rolled_back_is_kept_again_by_the_next(monkeypatc
     other = SimpleNamespace(revocation_evidence=[{"kind": "ocsp", "sha256": "a" * 64}])  # another PDF, same answer
     facts.keep_report_evidence(other)  # type: ignore[arg-type]
     assert [id(r) for r in kept] == [id(report), id(report)]
+
+
+def test_a_round_records_its_statuses_before_it_waits_for_its_documents_pdf_checks(
+        signing_office: Office) -> None:
+    """A status needs no PDF check: it is recorded before the round waits for its documents'
+    checks in the child processes (issue 23: status latency under a backlog)."""
+    rows = _documents(signing_office, 2)
+    b = Agency.objects.get(code="000.00.02.H16")
+    system_credential(signing_office.pki, b)  # the key B signs its status with
+    first = inbound.store("hub-1", {"kind": "document", "from": rows[0].sender_code, "to": b.code,
+                                    "document_id": rows[0].edxml_document_id}, services._signed_package(rows[0]))
+    assert inbound.process(first) == inbound.PROCESSED  # B registers it and answers 01
+    answer = OutboxEntry.objects.get(kind="status", status_code="01")
+    status = inbound.store("hub-s", {"kind": "status", "from": b.code, "to": rows[0].sender_code,
+                                     "document_id": rows[0].edxml_document_id, "status_code": "01"},
+                           services._signed_package(answer))
+    document = inbound.store("hub-2", {"kind": "document", "from": rows[1].sender_code, "to": b.code,
+                                       "document_id": rows[1].edxml_document_id}, services._signed_package(rows[1]))
+    recorded_when_waited: list[list[str]] = []
+
+    def outcomes() -> dict[str, Any]:  # the round's PDF checks, waited for
+        recorded_when_waited.append(list(DeliveryStatus.objects.values_list("status_code", flat=True)))
+        return {}
+
+    taken = inbound._Taken([("hub-s", status), ("hub-2", document)], {status.pk, document.pk}, {}, outcomes, 0, False)
+
+    class _Acks:
+        def ack_many(self, ids: list[str]) -> dict[str, bool]:
+            return dict.fromkeys(ids, True)
+
+    assert inbound._finish(_Acks(), taken) == 2  # type: ignore[arg-type]
+    assert recorded_when_waited == [["01"]]  # waited once, with the status already recorded
+    assert Document.objects.filter(direction="incoming").count() == 2  # the document still registered
+    assert list(DeliveryStatus.objects.values_list("document_id", flat=True)) == [rows[0].document_id]

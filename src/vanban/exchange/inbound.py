@@ -145,16 +145,19 @@ def _take(client: HubBackend, limit: int, per_round: int, in_hand: set[str]) -> 
 
 
 def _finish(client: HubBackend, taken: _Taken) -> int:
-    """Register the round's arrivals and statuses (with its PDF outcomes, waited for here),
-    then ack them; returns how many the hub took as acked."""
-    outcomes = taken.outcomes()
+    """Register the round's statuses, then its arrivals (with its PDF outcomes, waited for
+    there: a status needs none, so it is recorded while the documents' checks still run), then
+    ack them; returns how many the hub took as acked."""
+    outcomes: PdfOutcomes | None = None
     facts = RoundFacts()  # what every package of the round would read again: read once
     done = []
     with round_cache():  # and what the arrivals read in the incoming app (document types, clerks)
-        for package_id, entry in taken.entries:
+        for package_id, entry in taken.entries:  # statuses first
             if entry.state == InboxEntry.State.STORED:
                 if entry.pk not in taken.mine:
                     continue  # another worker holds it, or a passing failure waits its backoff: its ack waits too
+                if outcomes is None and entry.kind != "status":
+                    outcomes = taken.outcomes()
                 if process(entry, outcomes, facts=facts, read=taken.reads.get(entry.pk)) == RETRY_LATER:
                     continue  # a passing database failure: not acked, tried again once due
             done.append(package_id)

@@ -5,6 +5,7 @@ the unique agency + sender + DocumentId constraint — this test passes with eit
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,38 @@ def test_a_status_queued_while_this_process_sends_nudges_the_round_not_the_queue
     assert (queued, len(rounds)) == ([], 2)  # no job; the running round went once more
     tasks.wake_sender()  # nothing running here now: a worker is woken through the queue
     assert queued == ["job"]
+
+
+@pytest.mark.django_db
+def test_a_burst_of_statuses_with_no_round_running_queues_one_sending_job(real_queue,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the hub was away a round found nothing to send and ended at once, so each status
+    made after it queued a job of its own: 150 of them ran for nothing, and the poller's wake-up
+    waited behind them. Now one waits at a time; once it has started, the next status queues
+    the next; one that never started is replaced after WAKE_LOST_SECONDS."""
+    from vanban.exchange import tasks
+    from vanban.jobs import ONCE_PREFIX, claim
+
+    def names() -> list[str]:
+        return sorted(t.name.rsplit(".", 1)[-1] for t in real_queue.pending())
+
+    for _ in range(20):
+        tasks.wake_sender()
+    tasks.wake_poller()
+    tasks.wake_poller()
+    assert names() == ["poll_inbox_now", "send_outbox_now"]
+    claim(tasks.SEND_NOW)  # the sending job started: it reads the rows committed until now
+    tasks.wake_sender()
+    assert names() == ["poll_inbox_now", "send_outbox_now", "send_outbox_now"]
+    # The waiting poll job was taken by a worker killed before it started: its key stays.
+    real_queue.put(f"{ONCE_PREFIX}{tasks.POLL_NOW}", time.time() - tasks.WAKE_LOST_SECONDS - 1)
+    tasks.wake_poller()
+    assert names().count("poll_inbox_now") == 2
+    tasks.wake_poller()  # and the replacement is relied on like the first
+    assert names().count("poll_inbox_now") == 2
+    monkeypatch.setattr(tasks, "_sending", Coalesced())
+    assert tasks.send_outbox_now.call_local() == 0  # the job claims its key as it starts: no hub here
+    assert real_queue.get(f"{ONCE_PREFIX}{tasks.SEND_NOW}", peek=True) is None
 
 
 def test_exchange_wake_ups_are_taken_before_waiting_search_indexing(tmp_path: Path) -> None:

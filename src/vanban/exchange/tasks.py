@@ -10,12 +10,26 @@ delays its rows by their lease, not by the lease and the wait for the sweep.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+from typing import Any
 
 from vanban.core.clock import now_vn
 from vanban.exchange.inbound import next_claimable, poll
 from vanban.exchange.services import active_connection, next_sendable, send_pending
-from vanban.jobs import EXCHANGE_PRIORITY, claim_started, every_minutes, periodic_task, stopping, task, wake_at
+from vanban.jobs import (
+    EXCHANGE_PRIORITY,
+    claim,
+    claim_started,
+    enqueue_once,
+    every_minutes,
+    periodic_task,
+    requeue_lost,
+    stopping,
+    task,
+    waiting_start,
+    wake_at,
+)
 from vanban.jobs.drains import draining
 from vanban.vxp import conf as vxp_conf
 
@@ -65,6 +79,12 @@ _sending, _polling = Coalesced(), Coalesced()
 
 # The once-keys (`vanban.jobs.wake_at`) of the rounds asked for when held rows fall free.
 SEND_WHEN_FREE, POLL_WHEN_FREE = "exchange-send-when-free", "exchange-poll-when-free"
+# The once-keys (`vanban.jobs.enqueue_once`) of the rounds asked for now: one waiting job each.
+SEND_NOW, POLL_NOW = "exchange-send-now", "exchange-poll-now"
+# A wake-up queued this long ago that has not started is taken as lost (a worker killed between
+# taking the job and starting it, a flushed queue): one more is queued. If it was only waiting
+# behind other jobs, the price is one round that finds nothing.
+WAKE_LOST_SECONDS = 5.0
 
 
 def _send_round() -> int:
@@ -74,7 +94,7 @@ def _send_round() -> int:
     are held or waiting, a round is asked for when the first falls free."""
     sent = send_pending()
     if sent:
-        poll_inbox_now()
+        wake_poller()
     elif when := next_sendable():
         wake_at(send_outbox_when_free, SEND_WHEN_FREE, when)
     return sent
@@ -101,15 +121,35 @@ def wake_after_release(freed: dict[str, int]) -> None:
 
 def wake_sender() -> None:
     """A status or document was queued: the sending round running in this process (the worker
-    taking in arrivals) goes once more; with none running, a worker is woken through the queue.
-    A backlog's arrivals each queued a job before, which the busy worker ran for nothing."""
+    taking in arrivals) goes once more; with none running, a worker is woken through the queue —
+    one job waiting at a time. A backlog's arrivals each queued a job before: while the hub was
+    away, a round found nothing to send and ended at once, so every status queued one more, and
+    the poller's wake-up waited behind 150 of them (08/12/2026, the kill test)."""
     if not _sending.nudge():
-        send_outbox_now()
+        _queue_once(send_outbox_now, SEND_NOW)
+
+
+def wake_poller() -> None:
+    """The same for the polling round (a sending round sent: the answers may be waiting)."""
+    if not _polling.nudge():
+        _queue_once(poll_inbox_now, POLL_NOW)
+
+
+def _queue_once(job: Any, key: str) -> None:
+    """`job` queued unless one under `key` waits (the job claims the key as it starts, so a
+    wake-up after that queues the next); a waiting one that has not started in
+    WAKE_LOST_SECONDS is taken as lost."""
+    if enqueue_once(job, key):
+        return
+    starts = waiting_start(key)
+    if starts is None or starts < time.time() - WAKE_LOST_SECONDS:
+        requeue_lost(job, key)
 
 
 @task(priority=EXCHANGE_PRIORITY)
 def send_outbox_now() -> int:
-
+    """Claims its wake-up key first: a row queued after this reads it is woken for again."""
+    claim(SEND_NOW)
     return _sending.run(_send_round)
 
 
@@ -123,7 +163,8 @@ def send_outbox_when_free(start: float = 0.0) -> int:
 
 @task(priority=EXCHANGE_PRIORITY)
 def poll_inbox_now() -> int:
-
+    """As `send_outbox_now`."""
+    claim(POLL_NOW)
     return _polling.run(_poll_round)
 
 

@@ -144,7 +144,7 @@ def test_a_burst_of_statuses_with_no_round_running_queues_one_sending_job(real_q
     """While the hub was away a round found nothing to send and ended at once, so each status
     made after it queued a job of its own: 150 of them ran for nothing, and the poller's wake-up
     waited behind them. Now one waits at a time; once it has started, the next status queues
-    the next; one that never started is replaced after WAKE_LOST_SECONDS."""
+    the next; one that never started is replaced after NOW_LOST_SECONDS."""
     from vanban.exchange import tasks
     from vanban.jobs import ONCE_PREFIX, claim
 
@@ -160,7 +160,7 @@ def test_a_burst_of_statuses_with_no_round_running_queues_one_sending_job(real_q
     tasks.wake_sender()
     assert names() == ["poll_inbox_now", "send_outbox_now", "send_outbox_now"]
     # The waiting poll job was taken by a worker killed before it started: its key stays.
-    real_queue.put(f"{ONCE_PREFIX}{tasks.POLL_NOW}", time.time() - tasks.WAKE_LOST_SECONDS - 1)
+    real_queue.put(f"{ONCE_PREFIX}{tasks.POLL_NOW}", time.time() - tasks.NOW_LOST_SECONDS - 1)
     tasks.wake_poller()
     assert names().count("poll_inbox_now") == 2
     tasks.wake_poller()  # and the replacement is relied on like the first
@@ -168,6 +168,49 @@ def test_a_burst_of_statuses_with_no_round_running_queues_one_sending_job(real_q
     monkeypatch.setattr(tasks, "_sending", Coalesced())
     assert tasks.send_outbox_now.call_local() == 0  # the job claims its key as it starts: no hub here
     assert real_queue.get(f"{ONCE_PREFIX}{tasks.SEND_NOW}", peek=True) is None
+
+
+@pytest.mark.django_db
+def test_a_stopping_worker_hands_its_wake_up_on_instead_of_swallowing_it(real_queue) -> None:
+    """A job taken by a worker told to stop runs no round; every row committed since it was
+    queued relied on it, so it queues itself again for another worker (or this one restarted)."""
+    from vanban.exchange import tasks
+    from vanban.jobs import ONCE_PREFIX, stopping, waiting_start
+
+    tasks.wake_sender()
+    queued_at = waiting_start(tasks.SEND_NOW)
+    [job] = real_queue.pending()
+    real_queue.dequeue()  # the stopping worker's thread takes it
+    stopping.request()
+    assert tasks.send_outbox_now.call_local() == 0
+    [again] = real_queue.pending()
+    assert again.name == job.name and again.id != job.id
+    assert queued_at is not None and (waiting_start(tasks.SEND_NOW) or 0) >= queued_at  # the key stands for it
+    assert real_queue.get(f"{ONCE_PREFIX}{tasks.SEND_NOW}", peek=True) is not None
+
+
+@pytest.mark.django_db
+def test_a_queue_that_cannot_be_reached_leaves_the_status_committed_and_no_key_behind(
+        real_queue, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks) -> None:
+    """The wake-up on commit is robust: the row is in, the caller is not failed after the fact,
+    and the once-key written before the queue refused the job is taken back (it would stand for
+    a job that does not exist)."""
+    from vanban.exchange import services, tasks
+    from vanban.jobs import ONCE_PREFIX
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(real_queue, "enqueue", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.queue_status(document_id=1, sender_code="000.00.02.H16", recipient_code="000.00.01.H16",
+                                    recipient_name="UBND", edxml_document_id="000.00.01.H16-2026.1",
+                                    status_code="01")
+    assert row is not None and OutboxEntry.objects.filter(pk=row.pk).exists()
+    assert real_queue.get(f"{ONCE_PREFIX}{tasks.SEND_NOW}", peek=True) is None
+    monkeypatch.undo()
+    tasks.wake_sender()  # the queue is back: the next wake-up queues a job
+    assert [t.name.rsplit(".", 1)[-1] for t in real_queue.pending()] == ["send_outbox_now"]
 
 
 def test_exchange_wake_ups_are_taken_before_waiting_search_indexing(tmp_path: Path) -> None:

@@ -274,17 +274,20 @@ def status_latency(recipient_code: str, code: str = "01", kills: list[datetime] 
                .values_list("document_id", "status_at", "received_at"))
     if not got:
         return "no statuses"
-    edxml_id = dict(OutboxEntry.objects.filter(kind=OutboxEntry.Kind.DOCUMENT, recipient_code=recipient_code)
-                    .values_list("document_id", "edxml_document_id"))
-    made_at = {e: (made, sent) for e, made, sent in OutboxEntry.objects.filter(
+    sent_as = {d: (e, a) for d, e, a in OutboxEntry.objects.filter(
+        kind=OutboxEntry.Kind.DOCUMENT, recipient_code=recipient_code)
+        .values_list("document_id", "edxml_document_id", "sender_code")}  # A's document → (its id, A)
+    made_at = {(e, a): (made, sent) for e, a, made, sent in OutboxEntry.objects.filter(
         kind=OutboxEntry.Kind.STATUS, status_code=code, sender_code=recipient_code)
-        .values_list("edxml_document_id", "status_at", "sent_at")}
+        .values_list("edxml_document_id", "recipient_code", "status_at", "sent_at")}
     rows = []  # (made, sent at B or None, recorded at A, its edXML time)
     for document_id, edxml_time, recorded in got:
-        made, sent = made_at.get(edxml_id.get(document_id, ""), (None, None))
+        made, sent = made_at.get(sent_as.get(document_id, ("", "")), (None, None))
         rows.append((made or edxml_time, sent, recorded, edxml_time))
     waits = [(r[2] - r[0]).total_seconds() for r in rows]
     text = f"status {code} latency {_spread(waits)}"
+    if unmatched := sum(r[1] is None for r in rows):  # B's row not found: from the edXML time
+        text += f" ({unmatched} of them from the edXML time: B's row not found)"
     if kills:
         ordered = sorted(kills)
         crossed = [_crossed(r[0], r[2], ordered) for r in rows]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -193,8 +194,6 @@ def test_the_worker_command_frees_its_rows_when_it_starts_and_when_it_stops(
     _hold(before, mine)
     seen: dict[str, object] = {}
 
-    import threading
-
     from vanban.jobs import stopping
 
     class Consumer:  # what the Huey consumer does, then a stop
@@ -240,13 +239,16 @@ def test_the_worker_starts_without_django_s_system_checks(monkeypatch: pytest.Mo
         return [checks.Error("a check that fails", id="tests.E001")]
 
     class Consumer:
-        stop_flag = __import__("threading").Event()
+        def __init__(self) -> None:
+            self.stop_flag = threading.Event()
 
         def run(self) -> None:
             ran.append("consumer")
+            self.stop_flag.set()  # the watcher thread ends
 
     monkeypatch.setattr(worker, "_consumer", lambda n, periodic: Consumer())
     monkeypatch.setattr(worker, "drop_old_results", lambda: 0)
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)  # run_from_argv's: this test's transaction
     checks.register(failing)
     try:
         worker.Command().run_from_argv(["vanban", "worker"])  # as `vanban worker` runs it

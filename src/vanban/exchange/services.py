@@ -63,7 +63,7 @@ def queue_document(*, document_id: int, sender_code: str, edxml_document_id: str
             defaults={"sender_code": sender_code, "recipient_name": r.name, "package_sha256": sha,
                       "edxml_document_id": edxml_document_id, "next_attempt_at": now})
         rows.append(row)
-    transaction.on_commit(_wake_sender)
+    transaction.on_commit(_wake_sender, robust=True)
     return rows
 
 
@@ -92,11 +92,13 @@ def queue_status(*, document_id: int, sender_code: str, recipient_code: str, rec
     else:
         row, created = OutboxEntry.objects.get_or_create(**key, defaults=fields)
     if created:
-        transaction.on_commit(_wake_sender)
+        transaction.on_commit(_wake_sender, robust=True)
     return row
 
 
 def _wake_sender() -> None:
+    """On commit, robustly: a queue that cannot be reached is logged, and the row waits for the
+    minute's sweep; the request that committed it does not fail after the fact."""
     from vanban.exchange.tasks import wake_sender  # noqa: PLC0415 - the jobs module imports this one
 
     wake_sender()
@@ -351,7 +353,7 @@ def resume_after_outage(*, wake: bool = False) -> int:
     resumed = OutboxEntry.objects.filter(state=OutboxEntry.State.FAILED, error_code=OutboxEntry.HUB_AWAY,
                                          next_attempt_at__gt=now).update(next_attempt_at=now)
     if resumed and wake:
-        transaction.on_commit(_wake_sender)
+        transaction.on_commit(_wake_sender, robust=True)
     return resumed
 
 

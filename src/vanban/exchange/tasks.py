@@ -12,18 +12,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from vanban.core.clock import now_vn
 from vanban.exchange.inbound import next_claimable, poll
 from vanban.exchange.services import active_connection, next_sendable, send_pending
 from vanban.jobs import (
     EXCHANGE_PRIORITY,
+    Job,
     claim,
     claim_started,
     enqueue_once,
     every_minutes,
     periodic_task,
+    queue,
     requeue_lost,
     stopping,
     task,
@@ -82,9 +83,9 @@ SEND_WHEN_FREE, POLL_WHEN_FREE = "exchange-send-when-free", "exchange-poll-when-
 # The once-keys (`vanban.jobs.enqueue_once`) of the rounds asked for now: one waiting job each.
 SEND_NOW, POLL_NOW = "exchange-send-now", "exchange-poll-now"
 # A wake-up queued this long ago that has not started is taken as lost (a worker killed between
-# taking the job and starting it, a flushed queue): one more is queued. If it was only waiting
-# behind other jobs, the price is one round that finds nothing.
-WAKE_LOST_SECONDS = 5.0
+# taking the job and starting it, a flushed queue) by the next wake-up, which queues one more. If
+# it was only waiting behind other jobs, the price is one round that finds nothing.
+NOW_LOST_SECONDS = 5.0
 
 
 def _send_round() -> int:
@@ -135,22 +136,33 @@ def wake_poller() -> None:
         _queue_once(poll_inbox_now, POLL_NOW)
 
 
-def _queue_once(job: Any, key: str) -> None:
+def _queue_once(job: Job[[], int], key: str) -> None:
     """`job` queued unless one under `key` waits (the job claims the key as it starts, so a
     wake-up after that queues the next); a waiting one that has not started in
-    WAKE_LOST_SECONDS is taken as lost."""
+    NOW_LOST_SECONDS is taken as lost."""
     if enqueue_once(job, key):
         return
     starts = waiting_start(key)
-    if starts is None or starts < time.time() - WAKE_LOST_SECONDS:
+    if starts is None or starts < time.time() - NOW_LOST_SECONDS:
         requeue_lost(job, key)
+
+
+def _started(job: Job[[], int], key: str) -> bool:
+    """A `_queue_once` job starts: it claims its key, so what is committed from now on queues the
+    next. In a stopping worker it runs no round (`Coalesced.run`): the wake-up every row since it
+    was queued relied on is handed on to another worker, or to this one restarted."""
+    if stopping.requested():
+        if not queue().immediate:  # inline, the job would run again here, and stop again
+            requeue_lost(job, key)
+        return False
+    claim(key)
+    return True
 
 
 @task(priority=EXCHANGE_PRIORITY)
 def send_outbox_now() -> int:
     """Claims its wake-up key first: a row queued after this reads it is woken for again."""
-    claim(SEND_NOW)
-    return _sending.run(_send_round)
+    return _sending.run(_send_round) if _started(send_outbox_now, SEND_NOW) else 0
 
 
 @task(priority=EXCHANGE_PRIORITY)
@@ -164,8 +176,7 @@ def send_outbox_when_free(start: float = 0.0) -> int:
 @task(priority=EXCHANGE_PRIORITY)
 def poll_inbox_now() -> int:
     """As `send_outbox_now`."""
-    claim(POLL_NOW)
-    return _polling.run(_poll_round)
+    return _polling.run(_poll_round) if _started(poll_inbox_now, POLL_NOW) else 0
 
 
 @task(priority=EXCHANGE_PRIORITY)

@@ -10,6 +10,7 @@ caller that passes the wrong arguments, or a test that reads `call_local`'s resu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
@@ -119,11 +120,24 @@ def enqueue_once(job: Job[[], Any], key: str, *, delay: float = 0) -> bool:
     # The value is the job's start by the wall clock, for `waiting_start` in other processes.
     if not huey.immediate and not huey.put_if_empty(f"{ONCE_PREFIX}{key}", time.time() + delay):
         return False
-    if delay and not huey.immediate:
-        job.schedule(delay=delay)
-    else:
-        job()
+    _queue_under(job, key, delay)
     return True
+
+
+def _queue_under(job: Job[[], Any], key: str, delay: float) -> None:
+    """The job behind a key just written; a queue that refuses it takes the key back, which
+    would otherwise stand for a job that does not exist."""
+    huey = queue()
+    try:
+        if delay and not huey.immediate:
+            job.schedule(delay=delay)
+        else:
+            job()
+    except Exception:
+        if not huey.immediate:
+            with contextlib.suppress(Exception):  # the store failing too: the first error is the one to see
+                huey.delete(f"{ONCE_PREFIX}{key}")
+        raise
 
 
 def requeue_lost(job: Job[[], Any], key: str, *, delay: float = 0) -> None:
@@ -135,10 +149,7 @@ def requeue_lost(job: Job[[], Any], key: str, *, delay: float = 0) -> None:
         job()
         return
     huey.put(f"{ONCE_PREFIX}{key}", time.time() + delay)
-    if delay:
-        job.schedule(delay=delay)
-    else:
-        job()
+    _queue_under(job, key, delay)
 
 
 def waiting_start(key: str) -> float | None:
